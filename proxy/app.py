@@ -1,0 +1,96 @@
+"""create_app(settings): wires every component onto the aiohttp app. No module-level state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from proxy.config import Settings
+from proxy.keys import CATALOG, HTTP, KVSTORE, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
+from proxy.observability.metrics import Metrics
+from proxy.server.admin import add_admin_routes
+from proxy.server.forward import proxy_handler
+from proxy.server.lifecycle import Lifecycle
+from proxy.server.pipeline import PassthroughPipeline
+from proxy.server.upstreams import UpstreamRegistry
+from proxy.storage import create_kv
+
+
+def upstream_session(settings: Settings) -> aiohttp.ClientSession:
+    s = settings.server
+    connector = aiohttp.TCPConnector(
+        limit=s.pool_size,
+        limit_per_host=s.pool_size_per_host,
+        ttl_dns_cache=300,
+        keepalive_timeout=30,
+    )
+    timeout = aiohttp.ClientTimeout(
+        total=None, connect=s.connect_timeout_s, sock_connect=s.connect_timeout_s, sock_read=s.read_timeout_s
+    )
+    return aiohttp.ClientSession(
+        connector=connector,
+        timeout=timeout,
+        auto_decompress=False,  # forward the upstream's bytes as they are
+        cookie_jar=aiohttp.DummyCookieJar(),
+        trust_env=False,
+        read_bufsize=2**17,
+    )
+
+
+async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
+    app[HTTP] = upstream_session(app[SETTINGS])
+    yield
+    await app[HTTP].close()
+
+
+async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
+    app[KVSTORE] = create_kv(app[SETTINGS].storage)
+    yield
+    await app[KVSTORE].close()
+
+
+async def _catalog_ctx(app: web.Application) -> AsyncIterator[None]:
+    try:  # TEMP during parallel development
+        from proxy.catalog import Catalog
+    except ImportError:
+        yield
+        return
+
+    catalog = Catalog(app[SETTINGS], metrics=app[METRICS], kv=app[KVSTORE], session=None)
+    await catalog.start()
+    app[CATALOG] = catalog
+    catalog.start_background()
+    yield
+    await catalog.close()
+
+
+async def _ready_ctx(app: web.Application) -> AsyncIterator[None]:
+    app[LIFECYCLE].ready = True
+    yield
+    app[LIFECYCLE].ready = False
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(client_max_size=int(settings.server.max_body_mb * 1024 * 1024))
+    app[SETTINGS] = settings
+    app[METRICS] = Metrics()
+    app[LIFECYCLE] = Lifecycle()
+    app[UPSTREAMS] = UpstreamRegistry(settings.upstreams, settings.server)
+    app[PIPELINE] = PassthroughPipeline()
+    app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _ready_ctx])
+
+    add_admin_routes(app)
+    _add_catalog_routes(app)
+    app.router.add_route("*", "/{path:.*}", proxy_handler)
+    return app
+
+
+def _add_catalog_routes(app: web.Application) -> None:
+    try:  # TEMP during parallel development
+        from proxy.catalog.http import add_catalog_routes
+    except ImportError:
+        return
+
+    add_catalog_routes(app, CATALOG)

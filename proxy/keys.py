@@ -1,0 +1,25 @@
+"""Typed aiohttp AppKeys: every shared component lives on the app, none at module level."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from aiohttp import web
+
+from proxy.config import Settings
+from proxy.observability.metrics import Metrics
+from proxy.storage.base import KV
+
+if TYPE_CHECKING:
+    from proxy.server.lifecycle import Lifecycle
+    from proxy.server.upstreams import UpstreamRegistry
+
+SETTINGS = web.AppKey("settings", Settings)
+METRICS = web.AppKey("metrics", Metrics)
+KVSTORE = web.AppKey("kv", KV)  # type: ignore[type-abstract]
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+UPSTREAMS: web.AppKey[UpstreamRegistry] = web.AppKey("upstreams")
+LIFECYCLE: web.AppKey[Lifecycle] = web.AppKey("lifecycle")
+CATALOG: web.AppKey[Any] = web.AppKey("catalog")  # proxy.catalog.Catalog
+PIPELINE: web.AppKey[Any] = web.AppKey("pipeline")  # proxy.server.pipeline.ChatPipeline

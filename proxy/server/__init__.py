@@ -1,0 +1,1 @@
+"""The HTTP side: routing, forwarding, upstream registry, agent identity, error shapes."""

@@ -1,0 +1,305 @@
+"""The catch-all proxy handler: route, authorize, (maybe) compress, forward, stream back."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import orjson
+import structlog
+from aiohttp import web
+from multidict import CIMultiDict
+
+from proxy.keys import HTTP, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
+from proxy.observability.metrics import status_class
+from proxy.server.errors import ProxyError, error_response
+from proxy.server.headers import request_headers, response_headers
+from proxy.server.identity import resolve_agent
+from proxy.server.pipeline import ChatRequest, Prepared, ResponseTap
+from proxy.server.routing import Route, guess_shape, resolve
+
+log = structlog.get_logger("ctxproxy")
+
+_MAX_ERROR_BODY = 4 * 1024 * 1024
+
+
+@dataclass
+class _Outcome:
+    status: int = 0
+    bytes_out: int = 0
+    ttfb_s: float | None = None
+    upstream_s: float | None = None
+    retried: bool = False
+
+
+async def proxy_handler(request: web.Request) -> web.StreamResponse:
+    started = time.perf_counter()
+    app = request.app
+    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=request_id)
+    raw_path = request.rel_url.raw_path
+    try:
+        route = resolve(app[UPSTREAMS], app[SETTINGS].default_upstream, request.method, raw_path)
+    except ProxyError as exc:
+        app[METRICS].errors.labels(kind=exc.code).inc()
+        log.info("request.rejected", status=exc.status, code=exc.code, method=request.method)
+        shape = guess_shape(raw_path, "anthropic-version" in request.headers)
+        return error_response(shape, exc.status, exc.message, exc.code, request_id)
+    if not app[UPSTREAMS].check_proxy_key(request.headers.get("x-ctxproxy-key")):
+        app[METRICS].errors.labels(kind="proxy_key").inc()
+        return error_response(
+            route.error_shape, 401, "missing or invalid x-ctxproxy-key", "invalid_proxy_key", request_id
+        )
+    life, metrics = app[LIFECYCLE], app[METRICS]
+    life.enter()
+    metrics.in_flight.inc()
+    try:
+        return await _proxy(request, route, request_id, started)
+    finally:
+        metrics.in_flight.dec()
+        life.leave()
+
+
+async def _read_body(request: web.Request) -> bytes:
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.app[SETTINGS].server.max_body_mb
+        raise ProxyError(413, f"request body exceeds server.max_body_mb ({limit:g} MB)", "body_too_large") from None
+
+
+def _parse_chat(raw: bytes) -> dict[str, Any]:
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ProxyError(400, f"request body is not valid JSON: {exc.msg}", "invalid_json") from None
+    if not isinstance(body, dict):
+        raise ProxyError(400, "request body must be a JSON object", "invalid_json")
+    return body
+
+
+async def _proxy(request: web.Request, route: Route, request_id: str, started: float) -> web.StreamResponse:
+    app = request.app
+    metrics = app[METRICS]
+    upstream = route.upstream
+    shape = route.error_shape
+    outcome = _Outcome()
+    agent, agent_source = route.path_agent or "", "path" if route.path_agent else "none"
+    prepared: Prepared | None = None
+    chat: ChatRequest | None = None
+    bytes_in = 0
+    try:
+        raw = await _read_body(request)
+        bytes_in = len(raw)
+        headers = request_headers(request.headers)
+        app[UPSTREAMS].inject_key(upstream, headers, request.rel_url.query.get("key"))
+        url = upstream.target(route.raw_tail, request.rel_url.raw_query_string)
+        if route.chat_api is not None:
+            body = _parse_chat(raw)
+            agent, agent_source = resolve_agent(route.path_agent, request.headers, route.chat_api, body)
+            structlog.contextvars.bind_contextvars(agent=agent)
+            headers["Accept-Encoding"] = "identity"  # so usage can be read from the response
+            chat = ChatRequest(route, route.chat_api, request_id, raw, body, agent, agent_source, headers)
+            prepared = await app[PIPELINE].prepare(chat)
+            send = prepared.body
+        else:
+            agent, agent_source = resolve_agent(route.path_agent, request.headers, None, None)
+            send = raw
+    except ProxyError as exc:
+        metrics.errors.labels(kind=exc.code).inc()
+        _log_done(request, route, request_id, agent, exc.status, started, bytes_in, outcome, None, exc.code)
+        return error_response(shape, exc.status, exc.message, exc.code, request_id)
+
+    overhead_ms = (time.perf_counter() - started) * 1000.0
+    metrics.overhead.labels(route=route.family).observe(overhead_ms / 1000.0)
+    metrics.bytes_in.labels(upstream=upstream.name).inc(bytes_in)
+    extra = {"x-request-id": request_id, "x-ctxproxy-overhead-ms": f"{overhead_ms:.3f}"}
+    if prepared is not None:
+        extra.update(prepared.headers)
+    try:
+        return await _exchange(request, route, url, headers, send, chat, prepared, extra, outcome, started)
+    except ProxyError as exc:
+        metrics.errors.labels(kind=exc.code).inc()
+        outcome.status = exc.status
+        return error_response(shape, exc.status, exc.message, exc.code, request_id)
+    finally:
+        status = outcome.status or 499
+        metrics.requests.labels(upstream=upstream.name, route=route.family, status=status_class(status)).inc()
+        metrics.bytes_out.labels(upstream=upstream.name).inc(outcome.bytes_out)
+        _log_done(request, route, request_id, agent, status, started, bytes_in, outcome, prepared, None, overhead_ms)
+
+
+async def _send(
+    request: web.Request, url: Any, headers: CIMultiDict[str], body: bytes
+) -> aiohttp.ClientResponse:
+    session = request.app[HTTP]
+    try:
+        return await session.request(
+            request.method,
+            url,
+            headers=headers,
+            data=body if body else None,
+            allow_redirects=False,
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+        )
+    except (aiohttp.ServerTimeoutError, TimeoutError):
+        raise ProxyError(504, "upstream timed out", "upstream_timeout") from None
+    except aiohttp.ClientConnectorError as exc:
+        raise ProxyError(502, f"upstream unreachable: {exc.host}:{exc.port}", "upstream_unreachable") from None
+    except aiohttp.ClientError as exc:
+        raise ProxyError(502, f"upstream connection failed: {type(exc).__name__}", "upstream_error") from None
+
+
+async def _exchange(
+    request: web.Request,
+    route: Route,
+    url: Any,
+    headers: CIMultiDict[str],
+    send: bytes,
+    chat: ChatRequest | None,
+    prepared: Prepared | None,
+    extra: dict[str, str],
+    outcome: _Outcome,
+    started: float,
+) -> web.StreamResponse:
+    app = request.app
+    metrics = app[METRICS]
+    t_send = time.perf_counter()
+    resp = await _send(request, url, headers, send)
+    try:
+        buffered: bytes | None = None
+        if chat is not None and prepared is not None and resp.status >= 400 and resp.status != 429:
+            buffered = await _read_error(resp)
+            again = await app[PIPELINE].retry(chat, prepared, resp.status, buffered)
+            if again is not None and again.body != prepared.body:
+                resp.close()
+                outcome.retried = True
+                prepared = again
+                extra.update(again.headers)
+                resp = await _send(request, url, headers, again.body)
+                buffered = None
+        outcome.upstream_s = time.perf_counter() - t_send
+        metrics.upstream_latency.labels(upstream=route.upstream.name, route=route.family).observe(outcome.upstream_s)
+        outcome.status = resp.status
+        tap = app[PIPELINE].tap(chat, prepared, resp.status) if chat is not None and prepared else None
+        return await _stream_back(request, route, resp, buffered, extra, tap, outcome, started)
+    finally:
+        if resp.content.is_eof():
+            resp.release()  # fully read: the connection goes back to the pool
+        else:
+            resp.close()  # client gone or stream broken: close the upstream request
+
+
+async def _read_error(resp: aiohttp.ClientResponse) -> bytes:
+    try:
+        return await resp.content.read(_MAX_ERROR_BODY)
+    except (aiohttp.ClientError, TimeoutError):
+        raise ProxyError(502, "upstream error response could not be read", "upstream_error") from None
+
+
+async def _stream_back(
+    request: web.Request,
+    route: Route,
+    resp: aiohttp.ClientResponse,
+    buffered: bytes | None,
+    extra: dict[str, str],
+    tap: ResponseTap | None,
+    outcome: _Outcome,
+    started: float,
+) -> web.StreamResponse:
+    metrics = request.app[METRICS]
+    out = web.StreamResponse(status=resp.status, reason=resp.reason, headers=response_headers(resp.headers))
+    out.headers.update(extra)
+    if buffered is not None:
+        out.content_length = len(buffered)
+    elif resp.content_length is not None and "chunked" not in resp.headers.get("Transfer-Encoding", ""):
+        out.content_length = resp.content_length
+    streaming = resp.headers.get("Content-Type", "").startswith("text/event-stream")
+    if streaming:
+        metrics.in_flight_streams.inc()
+    try:
+        await out.prepare(request)
+        if buffered is not None:
+            await _write(out, buffered, tap, outcome, started, metrics, route)
+        else:
+            async for chunk in resp.content.iter_any():
+                await _write(out, chunk, tap, outcome, started, metrics, route)
+        if tap is not None:
+            tap.finish(resp.status)
+        await out.write_eof()
+    except (ConnectionResetError, aiohttp.ClientConnectionResetError):
+        log.info("client.disconnected", upstream=route.upstream.name)
+        outcome.status = outcome.status or 499
+    except (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, TimeoutError) as exc:
+        # Headers are already sent: the only honest signal left is a truncated response.
+        log.warning("upstream.stream_broken", upstream=route.upstream.name, error=type(exc).__name__)
+        request.app[METRICS].errors.labels(kind="stream_broken").inc()
+        if request.transport is not None:
+            request.transport.close()
+    finally:
+        if streaming:
+            metrics.in_flight_streams.dec()
+    return out
+
+
+async def _write(
+    out: web.StreamResponse,
+    chunk: bytes,
+    tap: ResponseTap | None,
+    outcome: _Outcome,
+    started: float,
+    metrics: Any,
+    route: Route,
+) -> None:
+    if outcome.ttfb_s is None:
+        outcome.ttfb_s = time.perf_counter() - started
+        metrics.ttfb.labels(upstream=route.upstream.name, route=route.family).observe(outcome.ttfb_s)
+    if tap is not None:
+        tap.feed(chunk)
+    outcome.bytes_out += len(chunk)
+    await out.write(chunk)
+
+
+def _log_done(
+    request: web.Request,
+    route: Route,
+    request_id: str,
+    agent: str,
+    status: int,
+    started: float,
+    bytes_in: int,
+    outcome: _Outcome,
+    prepared: Prepared | None,
+    error: str | None,
+    overhead_ms: float | None = None,
+) -> None:
+    fields: dict[str, Any] = {
+        "method": request.method,
+        "upstream": route.upstream.name,
+        "route": route.family,
+        "status": status,
+        "agent": agent or None,
+        "duration_ms": round((time.perf_counter() - started) * 1000.0, 3),
+        "bytes_in": bytes_in,
+        "bytes_out": outcome.bytes_out,
+    }
+    if overhead_ms is not None:
+        fields["overhead_ms"] = round(overhead_ms, 3)
+    if outcome.upstream_s is not None:
+        fields["upstream_ms"] = round(outcome.upstream_s * 1000.0, 3)
+    if outcome.ttfb_s is not None:
+        fields["ttfb_ms"] = round(outcome.ttfb_s * 1000.0, 3)
+    if outcome.retried:
+        fields["retried"] = True
+    if prepared is not None:
+        for key in ("x-ctxproxy-compressed", "x-ctxproxy-tokens-before", "x-ctxproxy-tokens-after"):
+            if key in prepared.headers:
+                fields[key[len("x-ctxproxy-") :].replace("-", "_")] = prepared.headers[key]
+    if error:
+        fields["error"] = error
+    log.info("request.completed", **fields)

@@ -1,0 +1,74 @@
+"""Agent identity: path segment > x-ctxproxy-agent header > body ``user`` > prompt fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+AGENT_HEADERS = ("x-ctxproxy-agent", "x-massgen-agent")
+_SAFE = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
+
+
+def clean_agent_id(value: str) -> str:
+    value = value.strip()
+    if _SAFE.match(value):
+        return value
+    return "agent-" + hashlib.blake2b(value.encode(), digest_size=6).hexdigest()
+
+
+def _first(items: Any, pred: Any) -> Any:
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, dict) and pred(item):
+                return item
+    return None
+
+
+def prompt_anchor(api: str | None, body: Mapping[str, Any]) -> tuple[Any, Any]:
+    """The (system prompt, first user message) of a chat body, whatever its API."""
+    if api == "openai-chat":
+        msgs = body.get("messages")
+        system = _first(msgs, lambda m: m.get("role") in ("system", "developer"))
+        user = _first(msgs, lambda m: m.get("role") == "user")
+        return (system or {}).get("content"), (user or {}).get("content")
+    if api == "openai-responses":
+        inp = body.get("input")
+        user = inp if isinstance(inp, str) else _first(inp, lambda m: m.get("role") == "user")
+        return body.get("instructions"), user
+    if api == "anthropic":
+        return body.get("system"), _first(body.get("messages"), lambda m: m.get("role") == "user")
+    if api == "gemini":
+        sys_i = body.get("systemInstruction") or body.get("system_instruction")
+        return sys_i, _first(body.get("contents"), lambda m: m.get("role", "user") == "user")
+    return None, None
+
+
+def fingerprint(api: str | None, body: Mapping[str, Any]) -> str:
+    system, user = prompt_anchor(api, body)
+    digest = hashlib.blake2b(orjson.dumps([system, user], option=orjson.OPT_SORT_KEYS), digest_size=6)
+    return "anon-" + digest.hexdigest()
+
+
+def resolve_agent(
+    path_agent: str | None, headers: Mapping[str, str], api: str | None, body: Mapping[str, Any] | None
+) -> tuple[str, str]:
+    """Return (agent_id, how) where how is path | header | user | fingerprint | none."""
+    if path_agent:
+        return clean_agent_id(path_agent), "path"
+    for name in AGENT_HEADERS:
+        value = headers.get(name)
+        if value:
+            return clean_agent_id(value), "header"
+    if body is not None:
+        user = body.get("user")
+        if isinstance(user, str) and user:
+            return clean_agent_id(user), "user"
+        meta = body.get("metadata")
+        if isinstance(meta, dict) and isinstance(meta.get("user_id"), str) and meta["user_id"]:
+            return clean_agent_id(meta["user_id"]), "user"
+        return fingerprint(api, body), "fingerprint"
+    return "unknown", "none"

@@ -1,0 +1,64 @@
+"""The chat hook between routing and forwarding.
+
+A chat request (chat/completions, responses, messages, generateContent) passes through a
+pipeline that may replace the body (compression) before it is sent, observe the response
+(usage → calibration and stats) and, after an upstream error, offer one retry body.
+The foundation's pipeline changes nothing; the compression pipeline implements the same API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from multidict import CIMultiDict
+
+from proxy.server.routing import ChatApi, Route
+
+
+@dataclass
+class ChatRequest:
+    route: Route
+    api: ChatApi
+    request_id: str
+    raw: bytes
+    body: dict[str, Any]
+    agent: str
+    agent_source: str
+    headers: CIMultiDict[str]  # outgoing headers (already filtered, key injected)
+
+
+@dataclass
+class Prepared:
+    body: bytes  # what is sent upstream: ``raw`` itself when nothing changed
+    headers: dict[str, str] = field(default_factory=dict)  # x-ctxproxy-* response headers
+    state: Any = None  # pipeline-private, handed back to tap()/retry()
+
+
+class ResponseTap(Protocol):
+    def feed(self, chunk: bytes) -> None: ...
+
+    def finish(self, status: int) -> None: ...
+
+
+class ChatPipeline(Protocol):
+    async def prepare(self, req: ChatRequest) -> Prepared: ...
+
+    async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:
+        """After an upstream error on ``prepared``: a new body to send once, or None."""
+        ...
+
+    def tap(self, req: ChatRequest, prepared: Prepared, status: int) -> ResponseTap | None: ...
+
+
+class PassthroughPipeline:
+    """Forwards every chat request byte-for-byte."""
+
+    async def prepare(self, req: ChatRequest) -> Prepared:
+        return Prepared(body=req.raw, headers={"x-ctxproxy-compressed": "0"})
+
+    async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:
+        return None
+
+    def tap(self, req: ChatRequest, prepared: Prepared, status: int) -> ResponseTap | None:
+        return None

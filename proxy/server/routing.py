@@ -1,0 +1,92 @@
+"""Path → (agent, upstream, tail) and which chat API a request speaks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from proxy.server.errors import ApiShape, ProxyError
+from proxy.server.upstreams import Upstream, UpstreamRegistry
+
+ChatApi = Literal["openai-chat", "openai-responses", "anthropic", "gemini"]
+
+
+@dataclass(frozen=True)
+class Route:
+    upstream: Upstream
+    raw_tail: str  # still percent-encoded, no leading slash
+    path_agent: str | None
+    chat_api: ChatApi | None  # None: not a chat request, forwarded untouched
+
+    @property
+    def family(self) -> str:
+        """Bounded metric label for the route."""
+        return self.chat_api or "other"
+
+    @property
+    def error_shape(self) -> ApiShape:
+        return error_shape_for(self.chat_api, self.upstream.api)
+
+
+def chat_api_for(method: str, raw_tail: str) -> ChatApi | None:
+    if method != "POST":
+        return None
+    tail = raw_tail.rstrip("/")
+    if tail.endswith("chat/completions"):
+        return "openai-chat"
+    if tail.endswith("/responses") or tail == "responses":
+        return "openai-responses"
+    if tail.endswith("/messages") or tail == "messages":
+        return "anthropic"
+    if tail.endswith((":generateContent", ":streamGenerateContent")):
+        return "gemini"
+    return None
+
+
+def error_shape_for(chat_api: ChatApi | None, upstream_api: str | None) -> ApiShape:
+    if chat_api == "anthropic" or (chat_api is None and upstream_api == "anthropic"):
+        return "anthropic"
+    if chat_api == "gemini" or (chat_api is None and upstream_api == "gemini"):
+        return "gemini"
+    return "openai"
+
+
+def guess_shape(raw_path: str, anthropic_version: bool) -> ApiShape:
+    """Error shape for requests that matched no upstream."""
+    if anthropic_version or raw_path.rstrip("/").endswith("/messages"):
+        return "anthropic"
+    if ":generateContent" in raw_path or ":streamGenerateContent" in raw_path:
+        return "gemini"
+    return "openai"
+
+
+def resolve(registry: UpstreamRegistry, default_upstream: str, method: str, raw_path: str) -> Route:
+    """Route a raw (percent-encoded) request path.
+
+    ``/agent/{id}/{upstream}/{tail}`` · ``/{upstream}/{tail}`` · ``/v1/{tail}`` (default upstream),
+    the last two also under ``/agent/{id}/``.
+    """
+    parts = raw_path.lstrip("/").split("/", 1)
+    agent: str | None = None
+    if parts[0] == "agent":
+        rest = parts[1] if len(parts) > 1 else ""
+        agent_parts = rest.split("/", 1)
+        if not agent_parts[0] or len(agent_parts) < 2:
+            raise ProxyError(404, "expected /agent/{agent_id}/{upstream}/{path}", "unknown_route")
+        agent = agent_parts[0]
+        parts = agent_parts[1].split("/", 1)
+    head = parts[0]
+    tail = parts[1] if len(parts) > 1 else ""
+    upstream = registry.get(head)
+    if upstream is None and head == "v1":
+        upstream = registry.get(default_upstream)
+        if upstream is not None:
+            tail = upstream.bare_v1_tail(tail)
+    if upstream is None:
+        names = ", ".join(registry.names())
+        raise ProxyError(
+            404,
+            f"unknown upstream {head!r}: use http://HOST:PORT/{{upstream}}/... with one of: {names}",
+            "unknown_upstream",
+        )
+    return Route(upstream, tail, agent, chat_api_for(method, tail))

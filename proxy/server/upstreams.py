@@ -1,0 +1,131 @@
+"""Configured upstreams: URL building (never another host) and API-key injection."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from multidict import CIMultiDict
+from yarl import URL
+
+from proxy.config import ServerSettings, UpstreamSettings
+from proxy.server.errors import ProxyError
+
+_AUTH_HEADERS = ("authorization", "x-api-key", "x-goog-api-key", "api-key")
+
+
+@dataclass(frozen=True)
+class Upstream:
+    name: str
+    settings: UpstreamSettings
+    base: URL
+
+    @property
+    def api(self) -> str:
+        return self.settings.api
+
+    def target(self, raw_tail: str, raw_query: str) -> URL:
+        """``{base_url}/{tail}?query`` — the host can never differ from the configured one."""
+        base = str(self.base).rstrip("/")
+        tail = raw_tail.lstrip("/")
+        text = f"{base}/{tail}" if tail else base
+        if raw_query:
+            text = f"{text}?{raw_query}"
+        url = URL(text, encoded=True)
+        if (url.scheme, url.host, url.port) != (self.base.scheme, self.base.host, self.base.port):
+            raise ProxyError(400, "request path would leave the configured upstream", "invalid_path")
+        return url
+
+    def bare_v1_tail(self, tail_after_v1: str) -> str:
+        """Bare ``/v1/{tail}``: join without doubling ``/v1`` when the base URL ends with it."""
+        if self.base.path.rstrip("/").endswith("/v1"):
+            return tail_after_v1
+        return f"v1/{tail_after_v1}" if tail_after_v1 else "v1"
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class UpstreamRegistry:
+    def __init__(
+        self,
+        upstreams: Mapping[str, UpstreamSettings],
+        server: ServerSettings,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self._by_name = {name: Upstream(name, s, URL(s.base_url)) for name, s in upstreams.items()}
+        self._server = server
+        self._environ = os.environ if environ is None else environ
+        self._placeholders = frozenset(server.placeholder_keys)
+        self._proxy_keys = tuple(k.encode() for k in server.proxy_keys)
+        self.loopback_bind = _is_loopback(server.host)
+
+    def get(self, name: str) -> Upstream | None:
+        return self._by_name.get(name)
+
+    def names(self) -> list[str]:
+        return list(self._by_name)
+
+    # --- access control -------------------------------------------------------------
+
+    @property
+    def requires_proxy_key(self) -> bool:
+        return bool(self._proxy_keys)
+
+    def check_proxy_key(self, presented: str | None) -> bool:
+        if not self._proxy_keys:
+            return True
+        if not presented:
+            return False
+        value = presented.encode()
+        return any(hmac.compare_digest(value, k) for k in self._proxy_keys)
+
+    @property
+    def may_inject(self) -> bool:
+        """Injecting the operator's key is safe on loopback, or behind proxy keys."""
+        return self.loopback_bind or self.requires_proxy_key
+
+    # --- key injection --------------------------------------------------------------
+
+    def _is_placeholder(self, value: str) -> bool:
+        token = value.strip()
+        if token.lower().startswith("bearer "):
+            token = token[7:].strip()
+        return token in self._placeholders
+
+    def client_has_key(self, headers: CIMultiDict[str], query_key: str | None) -> bool:
+        for name in _AUTH_HEADERS:
+            value = headers.get(name)
+            if value is not None and not self._is_placeholder(value):
+                return True
+        return query_key is not None and not self._is_placeholder(query_key)
+
+    def inject_key(self, upstream: Upstream, headers: CIMultiDict[str], query_key: str | None) -> bool:
+        """Put the upstream's configured key in its API's header style when the client has none.
+
+        Returns True when a key was injected.
+        """
+        env = upstream.settings.api_key_env
+        if not env or not self.may_inject or self.client_has_key(headers, query_key):
+            return False
+        key = self._environ.get(env)
+        if not key:
+            return False
+        for name in _AUTH_HEADERS:  # drop placeholders
+            headers.popall(name, None)
+        if upstream.api == "anthropic":
+            headers["x-api-key"] = key
+        elif upstream.api == "gemini":
+            headers["x-goog-api-key"] = key
+        else:
+            headers["Authorization"] = f"Bearer {key}"
+        return True

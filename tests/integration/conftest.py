@@ -1,0 +1,110 @@
+"""Real servers on loopback: a fake upstream and the proxy in front of it."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import pytest_asyncio
+import structlog
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from proxy.app import create_app
+from proxy.config import Settings, load_settings
+from proxy.observability.logging import configure_logging
+from tests.fakes import transport
+
+
+@dataclass
+class Running:
+    url: str
+    app: web.Application
+    runner: web.AppRunner
+
+
+async def start_app(app: web.Application) -> Running:
+    runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return Running(f"http://127.0.0.1:{port}", app, runner)
+
+
+def proxy_settings(fake_url: str, tmp_path: Any, **extra: Any) -> Settings:
+    overrides: dict[str, Any] = {
+        "upstreams": {
+            "openai": {"base_url": f"{fake_url}/v1", "api": "openai", "api_key_env": "FAKE_OPENAI_KEY"},
+            "anthropic": {"base_url": fake_url, "api": "anthropic", "api_key_env": "FAKE_ANTHROPIC_KEY"},
+            "down": {"base_url": "http://127.0.0.1:9/v1", "api": "openai", "api_key_env": None},
+        },
+        "catalog": {"cache_dir": str(tmp_path / "cache"), "refresh_on_start": False, "sources": ["litellm"]},
+    }
+    for key, value in extra.items():
+        overrides[key] = value if key not in overrides else {**overrides[key], **value}
+    return load_settings(environ={}, overrides=overrides)
+
+
+@pytest_asyncio.fixture
+async def fake() -> AsyncIterator[TestServer]:
+    server = TestServer(transport.make_app(), host="127.0.0.1")
+    await server.start_server()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+def fake_url(fake: TestServer) -> str:
+    return str(fake.make_url("")).rstrip("/")
+
+
+@pytest.fixture
+def fake_state(fake: TestServer) -> transport.FakeState:
+    return fake.app[transport.STATE]
+
+
+@pytest_asyncio.fixture
+async def make_proxy(tmp_path: Any) -> AsyncIterator[Callable[..., Any]]:
+    running: list[Running] = []
+
+    async def _make(settings: Settings) -> Running:
+        r = await start_app(create_app(settings))
+        running.append(r)
+        return r
+
+    yield _make
+    for r in running:
+        await r.runner.cleanup()
+
+
+@pytest_asyncio.fixture
+async def proxy(make_proxy: Callable[..., Any], fake_url: str, tmp_path: Any) -> Running:
+    return await make_proxy(proxy_settings(fake_url, tmp_path))  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def captured_logs() -> Any:
+    buf = io.StringIO()
+    configure_logging("debug", "json")
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=buf))
+    yield buf
+    configure_logging("info", "json")
+
+
+@pytest.fixture
+def massgen_bodies() -> list[bytes]:
+    """Chat Completions bodies MassGen really sent (../shared/reference/massgen-requests)."""
+    from pathlib import Path
+
+    import orjson
+
+    ref = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "massgen-requests"
+    out = []
+    for path in sorted(ref.glob("chatcompletions_*.json")):
+        out.append(orjson.dumps(orjson.loads(path.read_bytes())["body"]))
+    assert out, f"no MassGen bodies found under {ref}"
+    return out
