@@ -40,7 +40,9 @@ def _cmd_config(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ctxproxy", description="Context-compressing LLM proxy")
-    parser.add_argument("--config", help="YAML config file (default: $CTXPROXY_CONFIG or the embedded default)")
+    parser.add_argument(
+        "--config", help="YAML config file (default: $CTXPROXY_CONFIG or the embedded default)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the proxy")

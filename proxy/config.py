@@ -36,7 +36,16 @@ class ServerSettings:
     proxy_keys: list[str] = field(default_factory=list)
     # Client keys treated as "no key": the upstream's api_key_env key is injected instead.
     placeholder_keys: list[str] = field(
-        default_factory=lambda: ["", "dummy", "dummy-key", "sk-dummy", "placeholder", "none", "EMPTY", "ctxproxy"]
+        default_factory=lambda: [
+            "",
+            "dummy",
+            "dummy-key",
+            "sk-dummy",
+            "placeholder",
+            "none",
+            "EMPTY",
+            "ctxproxy",
+        ]
     )
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 600.0  # idle time between two reads of an upstream response
@@ -364,11 +373,15 @@ def redacted(settings: Settings) -> dict[str, Any]:
             return [walk(v, name) for v in node]
         if isinstance(node, str):
             low = name.lower()
-            if any(w in low for w in _SECRET_WORDS) and not low.endswith("_env") and low != "placeholder_keys":
+            if (
+                any(w in low for w in _SECRET_WORDS)
+                and not low.endswith("_env")
+                and low != "placeholder_keys"
+            ):
                 return "***" if node else node
             if "://" in node and "@" in node.split("://", 1)[1].split("/", 1)[0]:
                 scheme, rest = node.split("://", 1)
-                creds, host = rest.split("@", 1)
+                _creds, host = rest.split("@", 1)
                 return f"{scheme}://***@{host}"
         return node
 

@@ -42,7 +42,9 @@ class Metrics:
         )
         self.in_flight = Gauge("ctxproxy_in_flight_requests", "Requests being proxied now", registry=r)
         self.in_flight_streams = Gauge("ctxproxy_in_flight_streams", "SSE streams open now", registry=r)
-        self.bytes_in = Counter("ctxproxy_bytes_in_total", "Request body bytes received", ["upstream"], registry=r)
+        self.bytes_in = Counter(
+            "ctxproxy_bytes_in_total", "Request body bytes received", ["upstream"], registry=r
+        )
         self.bytes_out = Counter(
             "ctxproxy_bytes_out_total", "Response body bytes sent to clients", ["upstream"], registry=r
         )

@@ -63,7 +63,9 @@ def error_body(shape: ApiShape, status: int, message: str, code: str, request_id
         if request_id:
             payload["request_id"] = request_id
     elif shape == "gemini":
-        payload = {"error": {"code": status, "message": message, "status": _GEMINI_STATUS.get(status, "INTERNAL")}}
+        payload = {
+            "error": {"code": status, "message": message, "status": _GEMINI_STATUS.get(status, "INTERNAL")}
+        }
     else:
         payload = {
             "error": {

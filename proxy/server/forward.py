@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from dataclasses import dataclass
@@ -70,7 +69,9 @@ async def _read_body(request: web.Request) -> bytes:
         return await request.read()
     except web.HTTPRequestEntityTooLarge:
         limit = request.app[SETTINGS].server.max_body_mb
-        raise ProxyError(413, f"request body exceeds server.max_body_mb ({limit:g} MB)", "body_too_large") from None
+        raise ProxyError(
+            413, f"request body exceeds server.max_body_mb ({limit:g} MB)", "body_too_large"
+        ) from None
 
 
 def _parse_chat(raw: bytes) -> dict[str, Any]:
@@ -131,7 +132,9 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
         status = outcome.status or 499
         metrics.requests.labels(upstream=upstream.name, route=route.family, status=status_class(status)).inc()
         metrics.bytes_out.labels(upstream=upstream.name).inc(outcome.bytes_out)
-        _log_done(request, route, request_id, agent, status, started, bytes_in, outcome, prepared, None, overhead_ms)
+        _log_done(
+            request, route, request_id, agent, status, started, bytes_in, outcome, prepared, None, overhead_ms
+        )
 
 
 async def _send(
@@ -150,7 +153,9 @@ async def _send(
     except (aiohttp.ServerTimeoutError, TimeoutError):
         raise ProxyError(504, "upstream timed out", "upstream_timeout") from None
     except aiohttp.ClientConnectorError as exc:
-        raise ProxyError(502, f"upstream unreachable: {exc.host}:{exc.port}", "upstream_unreachable") from None
+        raise ProxyError(
+            502, f"upstream unreachable: {exc.host}:{exc.port}", "upstream_unreachable"
+        ) from None
     except aiohttp.ClientError as exc:
         raise ProxyError(502, f"upstream connection failed: {type(exc).__name__}", "upstream_error") from None
 
@@ -184,7 +189,9 @@ async def _exchange(
                 resp = await _send(request, url, headers, again.body)
                 buffered = None
         outcome.upstream_s = time.perf_counter() - t_send
-        metrics.upstream_latency.labels(upstream=route.upstream.name, route=route.family).observe(outcome.upstream_s)
+        metrics.upstream_latency.labels(upstream=route.upstream.name, route=route.family).observe(
+            outcome.upstream_s
+        )
         outcome.status = resp.status
         tap = app[PIPELINE].tap(chat, prepared, resp.status) if chat is not None and prepared else None
         return await _stream_back(request, route, resp, buffered, extra, tap, outcome, started)
@@ -235,7 +242,12 @@ async def _stream_back(
     except (ConnectionResetError, aiohttp.ClientConnectionResetError):
         log.info("client.disconnected", upstream=route.upstream.name)
         outcome.status = outcome.status or 499
-    except (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, TimeoutError) as exc:
+    except (
+        aiohttp.ClientPayloadError,
+        aiohttp.ServerDisconnectedError,
+        aiohttp.ClientOSError,
+        TimeoutError,
+    ) as exc:
         # Headers are already sent: the only honest signal left is a truncated response.
         log.warning("upstream.stream_broken", upstream=route.upstream.name, error=type(exc).__name__)
         request.app[METRICS].errors.labels(kind="stream_broken").inc()

@@ -45,7 +45,9 @@ def _sse(obj: Any, event: str | None = None) -> bytes:
 async def _record(request: web.Request) -> bytes:
     body = await request.read()
     request.app[STATE].seen.append(
-        Seen(request.method, request.path, request.rel_url.raw_query_string, CIMultiDict(request.headers), body)
+        Seen(
+            request.method, request.path, request.rel_url.raw_query_string, CIMultiDict(request.headers), body
+        )
     )
     return body
 
@@ -70,14 +72,26 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     auth = request.headers.get("Authorization", "")
     if auth in ("", "Bearer "):
         return web.json_response(
-            {"error": {"message": "You didn't provide an API key.", "type": "invalid_request_error",
-                       "code": "missing_api_key", "param": None}},
+            {
+                "error": {
+                    "message": "You didn't provide an API key.",
+                    "type": "invalid_request_error",
+                    "code": "missing_api_key",
+                    "param": None,
+                }
+            },
             status=401,
         )
     if body.get("model") == "error-model":
         return web.json_response(
-            {"error": {"message": "The model `error-model` does not exist", "type": "invalid_request_error",
-                       "code": "model_not_found", "param": None}},
+            {
+                "error": {
+                    "message": "The model `error-model` does not exist",
+                    "type": "invalid_request_error",
+                    "code": "model_not_found",
+                    "param": None,
+                }
+            },
             status=404,
             headers={"x-upstream-marker": "yes"},
         )
@@ -87,23 +101,68 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         message: dict[str, Any] = {"role": "assistant", "content": "Hello from fake"}
         finish = "stop"
         if want_tool:
-            message = {"role": "assistant", "content": None, "tool_calls": [
-                {"id": "call_1", "type": "function",
-                 "function": {"name": body["tools"][0]["function"]["name"], "arguments": '{"x": 1}'}}]}
+            message = {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": body["tools"][0]["function"]["name"], "arguments": '{"x": 1}'},
+                    }
+                ],
+            }
             finish = "tool_calls"
-        return web.json_response({
-            "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": body.get("model"),
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-            "usage": _usage(),
-        }, headers={"x-upstream-marker": "yes"})
+        return web.json_response(
+            {
+                "id": "chatcmpl-1",
+                "object": "chat.completion",
+                "created": 1,
+                "model": body.get("model"),
+                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+                "usage": _usage(),
+            },
+            headers={"x-upstream-marker": "yes"},
+        )
     chunks = [_sse({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}]})]
     if want_tool:
         name = body["tools"][0]["function"]["name"]
-        chunks.append(_sse({**base, "choices": [{"index": 0, "delta": {"tool_calls": [
-            {"index": 0, "id": "call_1", "type": "function", "function": {"name": name, "arguments": ""}}]}}]}))
+        chunks.append(
+            _sse(
+                {
+                    **base,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "delta": {
+                                "tool_calls": [
+                                    {
+                                        "index": 0,
+                                        "id": "call_1",
+                                        "type": "function",
+                                        "function": {"name": name, "arguments": ""},
+                                    }
+                                ]
+                            },
+                        }
+                    ],
+                }
+            )
+        )
         for part in ('{"x"', ": 1}"):
-            chunks.append(_sse({**base, "choices": [{"index": 0, "delta": {"tool_calls": [
-                {"index": 0, "function": {"arguments": part}}]}}]}))
+            chunks.append(
+                _sse(
+                    {
+                        **base,
+                        "choices": [
+                            {
+                                "index": 0,
+                                "delta": {"tool_calls": [{"index": 0, "function": {"arguments": part}}]},
+                            }
+                        ],
+                    }
+                )
+            )
         chunks.append(_sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}))
     else:
         for word in ("Hello", " from", " fake"):
@@ -117,72 +176,169 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
 
 async def responses(request: web.Request) -> web.StreamResponse:
     body = orjson.loads(await _record(request))
-    resp_obj = {"id": "resp_1", "object": "response", "created_at": 1, "model": body.get("model"),
-                "status": "in_progress", "output": [], "usage": None}
-    done = {**resp_obj, "status": "completed", "output": [
-        {"type": "message", "id": "msg_1", "role": "assistant", "status": "completed",
-         "content": [{"type": "output_text", "text": "Hello from fake", "annotations": []}]}],
-        "usage": {"input_tokens": 12, "output_tokens": 3, "total_tokens": 15,
-                  "input_tokens_details": {"cached_tokens": 0}, "output_tokens_details": {"reasoning_tokens": 0}}}
+    resp_obj = {
+        "id": "resp_1",
+        "object": "response",
+        "created_at": 1,
+        "model": body.get("model"),
+        "status": "in_progress",
+        "output": [],
+        "usage": None,
+    }
+    done = {
+        **resp_obj,
+        "status": "completed",
+        "output": [
+            {
+                "type": "message",
+                "id": "msg_1",
+                "role": "assistant",
+                "status": "completed",
+                "content": [{"type": "output_text", "text": "Hello from fake", "annotations": []}],
+            }
+        ],
+        "usage": {
+            "input_tokens": 12,
+            "output_tokens": 3,
+            "total_tokens": 15,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens_details": {"reasoning_tokens": 0},
+        },
+    }
     if not body.get("stream"):
         return web.json_response(done)
     item = {"type": "message", "id": "msg_1", "role": "assistant", "status": "in_progress", "content": []}
     chunks = [
         _sse({"type": "response.created", "sequence_number": 0, "response": resp_obj}, "response.created"),
-        _sse({"type": "response.output_item.added", "sequence_number": 1, "output_index": 0, "item": item},
-             "response.output_item.added"),
+        _sse(
+            {"type": "response.output_item.added", "sequence_number": 1, "output_index": 0, "item": item},
+            "response.output_item.added",
+        ),
     ]
     for i, word in enumerate(("Hello", " from", " fake")):
-        chunks.append(_sse({"type": "response.output_text.delta", "sequence_number": 2 + i, "item_id": "msg_1",
-                            "output_index": 0, "content_index": 0, "delta": word, "logprobs": []},
-                           "response.output_text.delta"))
-    chunks.append(_sse({"type": "response.completed", "sequence_number": 9, "response": done}, "response.completed"))
+        chunks.append(
+            _sse(
+                {
+                    "type": "response.output_text.delta",
+                    "sequence_number": 2 + i,
+                    "item_id": "msg_1",
+                    "output_index": 0,
+                    "content_index": 0,
+                    "delta": word,
+                    "logprobs": [],
+                },
+                "response.output_text.delta",
+            )
+        )
+    chunks.append(
+        _sse({"type": "response.completed", "sequence_number": 9, "response": done}, "response.completed")
+    )
     return await _stream(request, chunks)
 
 
 async def anthropic_messages(request: web.Request) -> web.StreamResponse:
     body = orjson.loads(await _record(request))
     if not request.headers.get("x-api-key") and not request.headers.get("authorization"):
-        return web.json_response({"type": "error", "error": {"type": "authentication_error",
-                                                             "message": "x-api-key header is required"}},
-                                 status=401)
+        return web.json_response(
+            {
+                "type": "error",
+                "error": {"type": "authentication_error", "message": "x-api-key header is required"},
+            },
+            status=401,
+        )
     if body.get("model") == "error-model":
-        return web.json_response({"type": "error", "error": {"type": "invalid_request_error",
-                                                             "message": "prompt is too long: 300000 tokens > 200000 maximum"}},
-                                 status=400)
-    msg = {"id": "msg_1", "type": "message", "role": "assistant", "model": body.get("model"), "content": [],
-           "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 12, "output_tokens": 1}}
+        return web.json_response(
+            {
+                "type": "error",
+                "error": {
+                    "type": "invalid_request_error",
+                    "message": "prompt is too long: 300000 tokens > 200000 maximum",
+                },
+            },
+            status=400,
+        )
+    msg = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": body.get("model"),
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 12, "output_tokens": 1},
+    }
     want_tool = bool(body.get("tools")) and isinstance(body["messages"][-1].get("content"), str)
     if not body.get("stream"):
         content: list[dict[str, Any]] = [{"type": "text", "text": "Hello from fake"}]
         stop = "end_turn"
         if want_tool:
-            content = [{"type": "tool_use", "id": "toolu_1", "name": body["tools"][0]["name"], "input": {"x": 1}}]
+            content = [
+                {"type": "tool_use", "id": "toolu_1", "name": body["tools"][0]["name"], "input": {"x": 1}}
+            ]
             stop = "tool_use"
-        return web.json_response({**msg, "content": content, "stop_reason": stop,
-                                  "usage": {"input_tokens": 12, "output_tokens": 3}})
+        return web.json_response(
+            {
+                **msg,
+                "content": content,
+                "stop_reason": stop,
+                "usage": {"input_tokens": 12, "output_tokens": 3},
+            }
+        )
     chunks = [_sse({"type": "message_start", "message": msg}, "message_start")]
     if want_tool:
         chunks += [
-            _sse({"type": "content_block_start", "index": 0, "content_block": {
-                "type": "tool_use", "id": "toolu_1", "name": body["tools"][0]["name"], "input": {}}},
-                "content_block_start"),
-            _sse({"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta",
-                                                                       "partial_json": '{"x": 1}'}},
-                 "content_block_delta"),
+            _sse(
+                {
+                    "type": "content_block_start",
+                    "index": 0,
+                    "content_block": {
+                        "type": "tool_use",
+                        "id": "toolu_1",
+                        "name": body["tools"][0]["name"],
+                        "input": {},
+                    },
+                },
+                "content_block_start",
+            ),
+            _sse(
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "input_json_delta", "partial_json": '{"x": 1}'},
+                },
+                "content_block_delta",
+            ),
         ]
         stop = "tool_use"
     else:
-        chunks.append(_sse({"type": "content_block_start", "index": 0,
-                            "content_block": {"type": "text", "text": ""}}, "content_block_start"))
+        chunks.append(
+            _sse(
+                {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+                "content_block_start",
+            )
+        )
         for word in ("Hello", " from", " fake"):
-            chunks.append(_sse({"type": "content_block_delta", "index": 0,
-                                "delta": {"type": "text_delta", "text": word}}, "content_block_delta"))
+            chunks.append(
+                _sse(
+                    {
+                        "type": "content_block_delta",
+                        "index": 0,
+                        "delta": {"type": "text_delta", "text": word},
+                    },
+                    "content_block_delta",
+                )
+            )
         stop = "end_turn"
     chunks += [
         _sse({"type": "content_block_stop", "index": 0}, "content_block_stop"),
-        _sse({"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
-              "usage": {"output_tokens": 3}}, "message_delta"),
+        _sse(
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": stop, "stop_sequence": None},
+                "usage": {"output_tokens": 3},
+            },
+            "message_delta",
+        ),
         _sse({"type": "message_stop"}, "message_stop"),
     ]
     return await _stream(request, chunks)
@@ -208,8 +364,11 @@ async def slow_stream(request: web.Request) -> web.StreamResponse:
 
 async def echo(request: web.Request) -> web.Response:
     body = await _record(request)
-    return web.Response(body=body, content_type=request.content_type or "application/octet-stream",
-                        headers={"x-echo-len": str(len(body))})
+    return web.Response(
+        body=body,
+        content_type=request.content_type or "application/octet-stream",
+        headers={"x-echo-len": str(len(body))},
+    )
 
 
 async def sleepy(request: web.Request) -> web.Response:

@@ -21,8 +21,11 @@ async def test_large_bodies_forwarded_intact(proxy: Running, fake_state: FakeSta
             assert r.status == 200
             assert await r.read() == blob
         assert fake_state.seen[-1].query == "purpose=x"
-        async with s.post(f"{proxy.url}/openai/chat/completions", data=chat,
-                          headers={"Authorization": "Bearer k", "Content-Type": "application/json"}) as r:
+        async with s.post(
+            f"{proxy.url}/openai/chat/completions",
+            data=chat,
+            headers={"Authorization": "Bearer k", "Content-Type": "application/json"},
+        ) as r:
             assert r.status == 200
         assert fake_state.seen[-1].body == chat
 
@@ -31,8 +34,14 @@ async def test_headers_hop_by_hop_dropped_host_rewritten(proxy: Running, fake_st
     async with aiohttp.ClientSession() as s:
         async with s.get(
             f"{proxy.url}/openai/echo/x?a=1&b=%26c",
-            headers={"Connection": "keep-alive, X-Drop-Me", "X-Drop-Me": "1", "Keep-Alive": "5",
-                     "x-ctxproxy-agent": "bob", "X-Custom": "kept", "x-request-id": "my-req-1"},
+            headers={
+                "Connection": "keep-alive, X-Drop-Me",
+                "X-Drop-Me": "1",
+                "Keep-Alive": "5",
+                "x-ctxproxy-agent": "bob",
+                "X-Custom": "kept",
+                "x-request-id": "my-req-1",
+            },
         ) as r:
             assert r.status == 200
             assert r.headers["x-request-id"] == "my-req-1"
@@ -41,14 +50,17 @@ async def test_headers_hop_by_hop_dropped_host_rewritten(proxy: Running, fake_st
     assert seen.headers["X-Custom"] == "kept"
     assert "X-Drop-Me" not in seen.headers and "Keep-Alive" not in seen.headers
     assert "x-ctxproxy-agent" not in seen.headers
-    assert seen.headers["Host"].startswith("127.0.0.1:") and proxy.url.split(":")[-1] not in seen.headers["Host"]
+    assert (
+        seen.headers["Host"].startswith("127.0.0.1:") and proxy.url.split(":")[-1] not in seen.headers["Host"]
+    )
 
 
 async def test_client_disconnect_closes_upstream_stream(proxy: Running, fake_state: FakeState) -> None:
     body = orjson.dumps({"model": "m", "stream": True, "messages": [{"role": "user", "content": "go"}]})
     async with aiohttp.ClientSession() as s:
-        resp = await s.post(f"{proxy.url}/openai/slow/chat/completions", data=body,
-                            headers={"Authorization": "Bearer k"})
+        resp = await s.post(
+            f"{proxy.url}/openai/slow/chat/completions", data=body, headers={"Authorization": "Bearer k"}
+        )
         assert resp.status == 200
         first = await resp.content.readline()
         assert first.startswith(b"data: ")
@@ -68,7 +80,9 @@ async def test_client_disconnect_closes_upstream_stream(proxy: Running, fake_sta
 )
 async def test_malformed_json_gets_400_in_callers_shape(proxy: Running, path: str, shape: str) -> None:
     async with aiohttp.ClientSession() as s:
-        async with s.post(proxy.url + path, data=b'{"model": "m", "messages": [', headers={"x-api-key": "k"}) as r:
+        async with s.post(
+            proxy.url + path, data=b'{"model": "m", "messages": [', headers={"x-api-key": "k"}
+        ) as r:
             assert r.status == 400
             body = await r.json()
             assert r.headers["x-request-id"]
@@ -110,12 +124,16 @@ async def test_non_loopback_bind_needs_proxy_keys_to_inject(
         async with s.post(f"{open_bind.url}/openai/chat/completions", data=body) as r:
             assert r.status == 401  # nothing injected: the fake rejects the missing key
         assert "Authorization" not in fake_state.seen[-1].headers
-    keyed = await make_proxy(proxy_settings(fake_url, tmp_path, server={"host": "0.0.0.0", "proxy_keys": ["pk-1"]}))
+    keyed = await make_proxy(
+        proxy_settings(fake_url, tmp_path, server={"host": "0.0.0.0", "proxy_keys": ["pk-1"]})
+    )
     async with aiohttp.ClientSession() as s:
         async with s.post(f"{keyed.url}/openai/chat/completions", data=body) as r:
             assert r.status == 401
             assert (await r.json())["error"]["code"] == "invalid_proxy_key"
-        async with s.post(f"{keyed.url}/openai/chat/completions", data=body, headers={"x-ctxproxy-key": "pk-1"}) as r:
+        async with s.post(
+            f"{keyed.url}/openai/chat/completions", data=body, headers={"x-ctxproxy-key": "pk-1"}
+        ) as r:
             assert r.status == 200
         assert fake_state.seen[-1].headers["Authorization"] == "Bearer sk-real"
         assert "x-ctxproxy-key" not in fake_state.seen[-1].headers
@@ -131,10 +149,14 @@ async def test_path_cannot_escape_upstream_host(proxy: Running, fake_state: Fake
         assert seen.headers["Host"].startswith("127.0.0.1")
 
 
-async def test_logs_never_contain_prompts_or_keys(proxy: Running, captured_logs: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_logs_never_contain_prompts_or_keys(
+    proxy: Running, captured_logs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FAKE_OPENAI_KEY", "sk-SECRET-INJECTED")
     secret_prompt = "TOP-SECRET-PROMPT-TEXT"
-    body = orjson.dumps({"model": "m", "user": "u1", "messages": [{"role": "user", "content": secret_prompt}]})
+    body = orjson.dumps(
+        {"model": "m", "user": "u1", "messages": [{"role": "user", "content": secret_prompt}]}
+    )
     async with aiohttp.ClientSession() as s:
         for headers in ({"Authorization": "Bearer sk-SECRET-CLIENT"}, {}):
             async with s.post(f"{proxy.url}/openai/chat/completions", data=body, headers=headers) as r:
@@ -153,15 +175,22 @@ async def test_admin_endpoints(proxy: Running) -> None:
             assert r.status == 200
         async with s.get(f"{proxy.url}/readyz") as r:
             assert r.status == 200 and (await r.json())["status"] == "ready"
-        async with s.post(f"{proxy.url}/openai/chat/completions", data=b"{}", headers={"Authorization": "Bearer k"}):
+        async with s.post(
+            f"{proxy.url}/openai/chat/completions", data=b"{}", headers={"Authorization": "Bearer k"}
+        ):
             pass
         async with s.get(f"{proxy.url}/metrics") as r:
             text = await r.text()
     assert 'ctxproxy_requests_total{route="openai-chat",status="200",upstream="openai"}' in text or (
         "ctxproxy_requests_total" in text and 'upstream="openai"' in text
     )
-    for name in ("ctxproxy_upstream_latency_seconds", "ctxproxy_time_to_first_byte_seconds",
-                 "ctxproxy_in_flight_streams", "ctxproxy_bytes_in_total", "ctxproxy_bytes_out_total"):
+    for name in (
+        "ctxproxy_upstream_latency_seconds",
+        "ctxproxy_time_to_first_byte_seconds",
+        "ctxproxy_in_flight_streams",
+        "ctxproxy_bytes_in_total",
+        "ctxproxy_bytes_out_total",
+    ):
         assert name in text
 
 
@@ -171,7 +200,9 @@ async def test_drain_makes_readyz_503_and_waits_for_streams(proxy: Running, fake
     life = proxy.app[LIFECYCLE]
     body = orjson.dumps({"model": "m", "stream": True, "messages": [{"role": "user", "content": "go"}]})
     async with aiohttp.ClientSession() as s:
-        resp = await s.post(f"{proxy.url}/openai/slow/chat/completions", data=body, headers={"Authorization": "Bearer k"})
+        resp = await s.post(
+            f"{proxy.url}/openai/slow/chat/completions", data=body, headers={"Authorization": "Bearer k"}
+        )
         await resp.content.readline()
         assert life.in_flight == 1
         drained = asyncio.create_task(life.drain(0.5))

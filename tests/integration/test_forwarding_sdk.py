@@ -12,7 +12,12 @@ import pytest
 from tests.fakes.transport import FakeState
 from tests.integration.conftest import Running
 
-TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {}}}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {}}},
+    }
+]
 
 
 @pytest.fixture(autouse=True)
@@ -112,28 +117,38 @@ async def test_anthropic_streaming_and_tools(proxy: Running, fake_state: FakeSta
 
 
 async def test_anthropic_client_key_passes(proxy: Running, fake_state: FakeState) -> None:
-    client = anthropic.AsyncAnthropic(base_url=proxy.url + "/anthropic", api_key="sk-ant-client", max_retries=0)
+    client = anthropic.AsyncAnthropic(
+        base_url=proxy.url + "/anthropic", api_key="sk-ant-client", max_retries=0
+    )
     await client.messages.create(model="c", max_tokens=5, messages=[{"role": "user", "content": "x"}])
     headers = fake_state.seen[-1].headers
     # Newer anthropic SDKs send the key as a bearer token; older ones as x-api-key.
-    assert headers.get("x-api-key") == "sk-ant-client" or headers.get("Authorization") == "Bearer sk-ant-client"
+    assert (
+        headers.get("x-api-key") == "sk-ant-client" or headers.get("Authorization") == "Bearer sk-ant-client"
+    )
     assert "sk-ant-real" not in headers.values()
 
 
 async def test_upstream_error_passes_through_unchanged(proxy: Running) -> None:
     with pytest.raises(openai.NotFoundError) as err:
-        await oai(proxy).chat.completions.create(model="error-model", messages=[{"role": "user", "content": "x"}])
+        await oai(proxy).chat.completions.create(
+            model="error-model", messages=[{"role": "user", "content": "x"}]
+        )
     assert err.value.code == "model_not_found"
     assert "does not exist" in err.value.message
     client = anthropic.AsyncAnthropic(base_url=proxy.url + "/anthropic", api_key="k", max_retries=0)
     with pytest.raises(anthropic.BadRequestError) as aerr:
-        await client.messages.create(model="error-model", max_tokens=5, messages=[{"role": "user", "content": "x"}])
+        await client.messages.create(
+            model="error-model", max_tokens=5, messages=[{"role": "user", "content": "x"}]
+        )
     assert "prompt is too long" in str(aerr.value)
 
 
 async def test_upstream_down_is_502_in_openai_shape(proxy: Running) -> None:
     with pytest.raises(openai.APIStatusError) as err:
-        await oai(proxy, "/down").chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}])
+        await oai(proxy, "/down").chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "x"}]
+        )
     assert err.value.status_code == 502
     body: Any = err.value.body
     assert body["code"] == "upstream_unreachable"
@@ -142,7 +157,9 @@ async def test_upstream_down_is_502_in_openai_shape(proxy: Running) -> None:
 
 async def test_unknown_upstream_404(proxy: Running) -> None:
     with pytest.raises(openai.NotFoundError) as err:
-        await oai(proxy, "/nope").chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}])
+        await oai(proxy, "/nope").chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "x"}]
+        )
     assert "unknown upstream 'nope'" in err.value.message
 
 
@@ -158,11 +175,15 @@ async def test_agent_path_and_bare_v1(proxy: Running, fake_state: FakeState, cap
     assert done[-1]["agent"].startswith("anon-")
 
 
-async def test_massgen_bodies_forwarded_byte_for_byte(proxy: Running, fake_state: FakeState, massgen_bodies: list[bytes]) -> None:
+async def test_massgen_bodies_forwarded_byte_for_byte(
+    proxy: Running, fake_state: FakeState, massgen_bodies: list[bytes]
+) -> None:
     client = oai(proxy)
     for raw in massgen_bodies:
         resp = await client.post(
-            "/chat/completions", body=orjson.loads(raw), cast_to=openai._legacy_response.HttpxBinaryResponseContent,
+            "/chat/completions",
+            body=orjson.loads(raw),
+            cast_to=openai._legacy_response.HttpxBinaryResponseContent,
             options={"headers": {"Content-Type": "application/json"}},
         )
         assert resp.content
