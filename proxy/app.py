@@ -13,7 +13,11 @@ from proxy.observability.metrics import Metrics
 from proxy.server.admin import add_admin_routes
 from proxy.server.forward import proxy_handler
 from proxy.server.lifecycle import Lifecycle
-from proxy.server.pipeline import PassthroughPipeline
+from proxy.compress import Compactor, TokenCounter
+from proxy.server.compression import CompressionPipeline
+from proxy.server.pipeline import ChatPipeline, PassthroughPipeline
+from proxy.server.stats import Stats
+from proxy.storage.base import KV
 from proxy.server.upstreams import UpstreamRegistry
 from proxy.storage import create_kv
 
@@ -46,7 +50,6 @@ async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
-    app[KVSTORE] = create_kv(app[SETTINGS].storage)
     yield
     await app[KVSTORE].close()
 
@@ -61,6 +64,9 @@ async def _catalog_ctx(app: web.Application) -> AsyncIterator[None]:
     catalog = Catalog(app[SETTINGS], metrics=app[METRICS], kv=app[KVSTORE], session=None)
     await catalog.start()
     app[CATALOG] = catalog
+    pipeline = app[PIPELINE]
+    if isinstance(pipeline, CompressionPipeline):
+        pipeline.catalog = catalog
     catalog.start_background()
     yield
     await catalog.close()
@@ -72,13 +78,22 @@ async def _ready_ctx(app: web.Application) -> AsyncIterator[None]:
     app[LIFECYCLE].ready = False
 
 
+def build_pipeline(settings: Settings, metrics: Metrics, kv: KV) -> ChatPipeline:
+    """Compression on when configured; otherwise chat requests pass through untouched."""
+    if not settings.compression.enabled and not settings.compression.agents and not settings.compression.models:
+        return PassthroughPipeline()
+    compactor = Compactor(settings.compression, kv=kv, counter=TokenCounter(), summarizer=None)
+    return CompressionPipeline(settings, compactor, metrics, Stats())
+
+
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=int(settings.server.max_body_mb * 1024 * 1024))
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[LIFECYCLE] = Lifecycle()
     app[UPSTREAMS] = UpstreamRegistry(settings.upstreams, settings.server)
-    app[PIPELINE] = PassthroughPipeline()
+    app[KVSTORE] = create_kv(settings.storage)
+    app[PIPELINE] = build_pipeline(settings, app[METRICS], app[KVSTORE])
     app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _ready_ctx])
 
     add_admin_routes(app)

@@ -52,6 +52,63 @@ class Metrics:
             "ctxproxy_proxy_errors_total", "Errors raised by the proxy itself", ["kind"], registry=r
         )
 
+        # compression on live traffic
+        self.compressions = Counter(
+            "ctxproxy_compressions_total",
+            "Chat requests sent compressed",
+            ["route", "strategy", "kind"],  # kind: fresh | replay
+            registry=r,
+        )
+        self.tokens_saved = Counter(
+            "ctxproxy_tokens_saved_total", "Estimated input tokens removed by compression", ["route"], registry=r
+        )
+        self.compression_seconds = Histogram(
+            "ctxproxy_compression_seconds",
+            "Time spent deciding and compressing one chat request",
+            ["route"],
+            buckets=_OVERHEAD_BUCKETS,
+            registry=r,
+        )
+        self.compression_fallbacks = Counter(
+            "ctxproxy_compression_fallbacks_total",
+            "Compressions abandoned: the original was sent (invalid output, errors)",
+            ["reason"],
+            registry=r,
+        )
+        self.overflow_retries = Counter(
+            "ctxproxy_overflow_retries_total",
+            "Upstream context-length errors answered by one tighter retry",
+            ["upstream", "kind"],  # kind: context | max_tokens | too_large
+            registry=r,
+        )
+        self.overflow_unrecovered = Counter(
+            "ctxproxy_overflow_unrecovered_total",
+            "Context-length errors passed to the client (no smaller body possible)",
+            ["upstream"],
+            registry=r,
+        )
+        self.native_compactions = Counter(
+            "ctxproxy_native_compactions_total",
+            "Responses chains handed to the provider's own compaction/truncation",
+            ["upstream", "mode"],
+            registry=r,
+        )
+        self.summary_tokens = Counter(
+            "ctxproxy_summary_tokens_total",
+            "Tokens spent by the LLM summarizer",
+            ["mode", "direction"],  # direction: input | output
+            registry=r,
+        )
+        self.summary_cost = Counter(
+            "ctxproxy_summary_cost_usd_total", "Estimated USD spent on LLM summaries", ["mode"], registry=r
+        )
+        self.summary_events = Counter(
+            "ctxproxy_summaries_total",
+            "Summaries computed, by outcome",
+            ["mode", "outcome"],  # ok | cached | timeout | error | circuit_open
+            registry=r,
+        )
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
 

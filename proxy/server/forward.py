@@ -98,6 +98,8 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
         raw = await _read_body(request)
         bytes_in = len(raw)
         headers = request_headers(request.headers)
+        for name, value in upstream.settings.headers.items():
+            headers.setdefault(name, value)
         app[UPSTREAMS].inject_key(upstream, headers, request.rel_url.query.get("key"))
         url = upstream.target(route.raw_tail, request.rel_url.raw_query_string)
         if route.chat_api is not None:

@@ -13,7 +13,10 @@ from tests.fakes.transport import FakeState
 from tests.integration.conftest import Running, proxy_settings
 
 
-async def test_large_bodies_forwarded_intact(proxy: Running, fake_state: FakeState) -> None:
+async def test_large_bodies_forwarded_intact(
+    make_proxy: Any, fake_url: str, fake_state: FakeState, tmp_path: Any
+) -> None:
+    proxy = await make_proxy(proxy_settings(fake_url, tmp_path, compression={"enabled": False}))
     blob = bytes(range(256)) * (11 * 4096)  # ~11.5 MB of binary, non-chat route
     chat = orjson.dumps({"model": "m", "messages": [{"role": "user", "content": "x" * (10 * 1024 * 1024)}]})
     async with aiohttp.ClientSession() as s:

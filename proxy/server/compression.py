@@ -1,0 +1,265 @@
+"""Compression on live traffic: the chat pipeline the forwarder calls for every chat request.
+
+prepare: catalog limits → cheap upper-bound check → compactor (only near the trigger)
+retry:   an upstream context-length error → learn the real limit → one tighter body
+tap:     usage from the response → token calibration, stats, Responses-chain sizes
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import structlog
+
+from proxy.compress import CompactionResult, Compactor
+from proxy.config import Settings
+from proxy.observability.metrics import Metrics
+from proxy.server.chains import ChainTracker, apply_native_compaction
+from proxy.server.overflow import Overflow, detect_overflow
+from proxy.server.pipeline import ChatRequest, Prepared, ResponseTap
+from proxy.server.stats import Stats
+from proxy.server.usage import Usage, UsageTap
+
+log = structlog.get_logger("ctxproxy.compression")
+
+_RETRY_SHRINK = 0.75  # a retry drains to this share of the target the failed attempt used
+_MAX_TOKENS_MARGIN = 64
+
+
+@dataclass(frozen=True)
+class Limits:
+    context_window: int
+    max_input_tokens: int | None
+    max_output_tokens: int | None
+    unknown: bool
+
+
+@dataclass
+class _Attempt:
+    model: str
+    limits: Limits
+    result: CompactionResult | None  # None: skipped without counting
+    target: float | None = None  # force_target used (retries)
+
+
+def model_of(req: ChatRequest) -> str:
+    if req.api == "gemini":
+        tail = req.route.raw_tail
+        if "models/" in tail:
+            return tail.rsplit("models/", 1)[1].split(":", 1)[0]
+    model = req.body.get("model")
+    return model if isinstance(model, str) else ""
+
+
+class CompressionPipeline:
+    def __init__(self, settings: Settings, compactor: Compactor, metrics: Metrics, stats: Stats) -> None:
+        self.settings = settings
+        self.compactor = compactor
+        self.metrics = metrics
+        self.stats = stats
+        self.chains = ChainTracker()
+        self.catalog: Any = None  # set once the catalog has started (app cleanup context)
+
+    # -- limits ----------------------------------------------------------------------------
+    def limits(self, model: str, upstream: str) -> Limits:
+        if self.catalog is not None:
+            info = self.catalog.lookup(model, upstream)
+            return Limits(info.context_window, info.max_input_tokens, info.max_output_tokens, info.unknown)
+        c = self.settings.catalog
+        return Limits(c.default_context_window, None, c.default_max_output_tokens, True)
+
+    # -- prepare ---------------------------------------------------------------------------
+    async def prepare(self, req: ChatRequest) -> Prepared:
+        started = time.perf_counter()
+        model = model_of(req)
+        limits = self.limits(model, req.route.upstream.name)
+        policy = self.compactor.policy(model, req.agent)
+        headers = {
+            "x-ctxproxy-compressed": "0",
+            "x-ctxproxy-context-window": str(limits.context_window),
+            "x-ctxproxy-strategy": policy.strategy if policy.enabled else "off",
+        }
+        attempt = _Attempt(model, limits, None)
+        if not policy.enabled:
+            return Prepared(req.raw, headers, attempt)
+        if req.api == "openai-responses" and req.body.get("previous_response_id"):
+            return self._chain(req, attempt, headers)
+        if self.compactor.quick_skip(
+            req.raw, req.body, req.api, model, limits.context_window, limits.max_input_tokens,
+            limits.max_output_tokens, req.agent,
+        ):
+            self.stats.request(req.agent, model, tokens_before=0, tokens_after=0, compressed=False,
+                               fresh=False, reused_prefix=False)
+            return Prepared(req.raw, headers, attempt)
+        try:
+            result = await self._compress(req, attempt, None)
+        except _Fallback:
+            return Prepared(req.raw, headers, attempt)
+        self.metrics.compression_seconds.labels(route=req.api).observe(time.perf_counter() - started)
+        return self._prepared(req, attempt, result, headers)
+
+    async def _compress(self, req: ChatRequest, attempt: _Attempt, force_target: float | None) -> CompactionResult:
+        lim = attempt.limits
+        try:
+            result = await self.compactor.compress(
+                req.body, req.api, attempt.model, lim.context_window, lim.max_input_tokens,
+                lim.max_output_tokens, req.agent, force_target=force_target,
+            )
+        except Exception as exc:  # fail open: the original goes upstream, loudly
+            log.error("compression.failed", error=type(exc).__name__, api=req.api, model=attempt.model,
+                      exc_info=True)
+            self.metrics.compression_fallbacks.labels(reason="exception").inc()
+            raise _Fallback from exc
+        if result.note in ("invalid-output", "invalid-replay"):
+            self.metrics.compression_fallbacks.labels(reason=result.note).inc()
+        attempt.result = result
+        attempt.target = force_target
+        return result
+
+    def _prepared(
+        self, req: ChatRequest, attempt: _Attempt, result: CompactionResult, headers: dict[str, str]
+    ) -> Prepared:
+        headers["x-ctxproxy-tokens-before"] = str(result.tokens_before)
+        headers["x-ctxproxy-tokens-after"] = str(result.tokens_after)
+        headers["x-ctxproxy-strategy"] = result.strategy
+        send = req.raw
+        if result.compressed and result.body is not None:
+            send = orjson.dumps(result.body)
+            headers["x-ctxproxy-compressed"] = "1"
+            kind = "replay" if result.reused_prefix else "fresh"
+            self.metrics.compressions.labels(route=req.api, strategy=result.strategy, kind=kind).inc()
+            self.metrics.tokens_saved.labels(route=req.api).inc(max(0, result.tokens_before - result.tokens_after))
+            if result.stages:
+                headers["x-ctxproxy-stages"] = ",".join(name for name, _ in result.stages)
+        self.stats.request(
+            req.agent, attempt.model,
+            tokens_before=result.tokens_before, tokens_after=result.tokens_after,
+            compressed=send is not req.raw, fresh=not result.reused_prefix, reused_prefix=result.reused_prefix,
+        )
+        log.info("compression.decided", model=attempt.model, api=req.api, compressed=send is not req.raw,
+                 tokens_before=result.tokens_before, tokens_after=result.tokens_after, budget=result.budget,
+                 stages=[n for n, _ in result.stages], reused_prefix=result.reused_prefix,
+                 note=result.note, ms=round(result.duration_ms, 3))
+        return Prepared(send, headers, attempt)
+
+    def _chain(self, req: ChatRequest, attempt: _Attempt, headers: dict[str, str]) -> Prepared:
+        """``previous_response_id``: the provider holds the history; ask it to compact near the limit."""
+        upstream = req.route.upstream
+        mode = upstream.settings.responses_compaction
+        prev = str(req.body.get("previous_response_id"))
+        size = self.chains.size(prev)
+        self.stats.request(req.agent, attempt.model, tokens_before=0, tokens_after=0, compressed=False,
+                           fresh=False, reused_prefix=False)
+        if size is None or mode == "off":
+            return Prepared(req.raw, headers, attempt)
+        policy = self.compactor.policy(attempt.model, req.agent)
+        lim = attempt.limits
+        reserved = req.body.get("max_output_tokens")
+        budget = policy.budget(lim.context_window, lim.max_input_tokens,
+                               reserved if isinstance(reserved, int) else (lim.max_output_tokens or 4096))
+        estimate = size + len(req.raw) // 4
+        headers["x-ctxproxy-tokens-before"] = str(estimate)
+        if estimate < policy.trigger * budget:
+            return Prepared(req.raw, headers, attempt)
+        body = dict(req.body)
+        added = apply_native_compaction(body, mode, budget, policy.target)
+        if added is None:
+            return Prepared(req.raw, headers, attempt)
+        headers["x-ctxproxy-native-compaction"] = added
+        self.metrics.native_compactions.labels(upstream=upstream.name, mode=added).inc()
+        self.stats.native_compaction(req.agent, attempt.model)
+        return Prepared(orjson.dumps(body), headers, attempt)
+
+    # -- retry -----------------------------------------------------------------------------
+    async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:
+        attempt = prepared.state
+        if not isinstance(attempt, _Attempt):
+            return None
+        overflow = detect_overflow(status, body, req.route.upstream.api)
+        if overflow is None:
+            return None
+        upstream = req.route.upstream.name
+        log.warning("upstream.context_overflow", model=attempt.model, kind=overflow.kind, signal=overflow.signal,
+                    limit=overflow.limit, requested=overflow.requested)
+        if overflow.limit and self.catalog is not None:
+            self.catalog.learn_limit(attempt.model, upstream, overflow.limit)
+        if overflow.kind == "max_tokens":
+            again = self._lower_max_tokens(req, prepared, overflow)
+            if again is not None:
+                self._count_retry(req, attempt, upstream, "max_tokens")
+                return again
+        self._calibrate_from_overflow(attempt, overflow)
+        previous_target = attempt.target or (attempt.result.target_tokens / attempt.result.budget
+                                             if attempt.result and attempt.result.budget else None)
+        base = previous_target or self.compactor.policy(attempt.model, req.agent).target
+        limits = attempt.limits
+        if overflow.limit and overflow.limit < limits.context_window:
+            limits = Limits(overflow.limit, min(limits.max_input_tokens or overflow.limit, overflow.limit),
+                            limits.max_output_tokens, limits.unknown)
+        retry_attempt = _Attempt(attempt.model, limits, None)
+        try:
+            result = await self._compress(req, retry_attempt, round(base * _RETRY_SHRINK, 4))
+        except _Fallback:
+            return None
+        if not result.compressed or result.body is None:
+            self.metrics.overflow_unrecovered.labels(upstream=upstream).inc()
+            return None
+        headers = dict(prepared.headers)
+        headers["x-ctxproxy-context-window"] = str(limits.context_window)
+        headers["x-ctxproxy-retried"] = overflow.kind
+        again = self._prepared(req, retry_attempt, result, headers)
+        if again.body == prepared.body:
+            self.metrics.overflow_unrecovered.labels(upstream=upstream).inc()
+            return None
+        self._count_retry(req, attempt, upstream, overflow.kind)
+        return again
+
+    def _count_retry(self, req: ChatRequest, attempt: _Attempt, upstream: str, kind: str) -> None:
+        self.metrics.overflow_retries.labels(upstream=upstream, kind=kind).inc()
+        self.stats.retry(req.agent, attempt.model)
+
+    def _lower_max_tokens(self, req: ChatRequest, prepared: Prepared, overflow: Overflow) -> Prepared | None:
+        if not overflow.limit or not overflow.prompt:
+            return None
+        new_max = overflow.limit - overflow.prompt - _MAX_TOKENS_MARGIN
+        body = orjson.loads(prepared.body)
+        key = next((k for k in ("max_tokens", "max_completion_tokens", "max_output_tokens") if k in body), None)
+        if key is None or new_max < 1 or new_max >= int(body[key]):
+            return None
+        body[key] = new_max
+        headers = dict(prepared.headers)
+        headers["x-ctxproxy-retried"] = "max_tokens"
+        headers["x-ctxproxy-max-tokens"] = str(new_max)
+        return Prepared(orjson.dumps(body), headers, prepared.state)
+
+    def _calibrate_from_overflow(self, attempt: _Attempt, overflow: Overflow) -> None:
+        actual = overflow.prompt or (
+            overflow.requested - (overflow.completion or 0) if overflow.requested else None
+        )
+        if attempt.result is not None and actual:
+            self.compactor.counter.calibrate(attempt.model, attempt.result.tokens_after, actual)
+
+    # -- response --------------------------------------------------------------------------
+    def tap(self, req: ChatRequest, prepared: Prepared, status: int) -> ResponseTap | None:
+        attempt = prepared.state
+        if not isinstance(attempt, _Attempt) or status >= 400:
+            return None
+
+        def done(usage: Usage) -> None:
+            self.stats.usage(req.agent, attempt.model, usage)
+            if attempt.result is not None and usage.input_tokens:
+                self.compactor.counter.calibrate(attempt.model, attempt.result.tokens_after, usage.input_tokens)
+            if usage.response_id and usage.input_tokens is not None:
+                self.chains.record(usage.response_id, usage.input_tokens, usage.output_tokens)
+
+        return UsageTap(req.api, done)
+
+    def stats_view(self) -> dict[str, Any]:
+        return self.stats.view()
+
+
+class _Fallback(Exception):
+    """The compactor failed; the request goes out unchanged."""
