@@ -15,6 +15,7 @@ from proxy.server.forward import proxy_handler
 from proxy.server.lifecycle import Lifecycle
 from proxy.compress import Compactor, TokenCounter
 from proxy.server.compression import CompressionPipeline
+from proxy.server.summaries import build_llm_summarizer
 from proxy.server.pipeline import ChatPipeline, PassthroughPipeline
 from proxy.server.stats import Stats
 from proxy.storage.base import KV
@@ -72,6 +73,15 @@ async def _catalog_ctx(app: web.Application) -> AsyncIterator[None]:
     await catalog.close()
 
 
+async def _summarizer_ctx(app: web.Application) -> AsyncIterator[None]:
+    """``summarizer.mode: llm | upstream``: the LLM summarizer (litellm imported here, off-loop)."""
+    pipeline = app[PIPELINE]
+    mode = app[SETTINGS].compression.summarizer.mode
+    if isinstance(pipeline, CompressionPipeline) and mode != "extractive":
+        pipeline.compactor.summarizer = await build_llm_summarizer(app, pipeline)
+    yield
+
+
 async def _ready_ctx(app: web.Application) -> AsyncIterator[None]:
     app[LIFECYCLE].ready = True
     yield
@@ -80,7 +90,11 @@ async def _ready_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def build_pipeline(settings: Settings, metrics: Metrics, kv: KV) -> ChatPipeline:
     """Compression on when configured; otherwise chat requests pass through untouched."""
-    if not settings.compression.enabled and not settings.compression.agents and not settings.compression.models:
+    if (
+        not settings.compression.enabled
+        and not settings.compression.agents
+        and not settings.compression.models
+    ):
         return PassthroughPipeline()
     compactor = Compactor(settings.compression, kv=kv, counter=TokenCounter(), summarizer=None)
     return CompressionPipeline(settings, compactor, metrics, Stats())
@@ -94,7 +108,7 @@ def create_app(settings: Settings) -> web.Application:
     app[UPSTREAMS] = UpstreamRegistry(settings.upstreams, settings.server)
     app[KVSTORE] = create_kv(settings.storage)
     app[PIPELINE] = build_pipeline(settings, app[METRICS], app[KVSTORE])
-    app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _ready_ctx])
+    app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _summarizer_ctx, _ready_ctx])
 
     add_admin_routes(app)
     _add_catalog_routes(app)

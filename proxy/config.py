@@ -97,6 +97,8 @@ class SummarizerSettings:
     upstream: str | None = None
     timeout_s: float = 30.0
     max_tokens: int = 1024
+    api_base: str | None = None  # mode llm: e.g. a local OpenAI-compatible server
+    api_key_env: str | None = None  # mode llm: env var with the summarizer's key
     failure_threshold: int = 3
     cooldown_s: float = 60.0
 

@@ -28,7 +28,11 @@ async def metrics(request: web.Request) -> web.Response:
 
 async def stats(request: web.Request) -> web.Response:
     pipeline = request.app[PIPELINE]
-    data = pipeline.stats_view() if hasattr(pipeline, "stats_view") else {"total": {}, "agents": {}, "models": {}}
+    data = (
+        pipeline.stats_view()
+        if hasattr(pipeline, "stats_view")
+        else {"total": {}, "agents": {}, "models": {}}
+    )
     return web.Response(body=orjson.dumps(data), content_type="application/json")
 
 

@@ -31,7 +31,9 @@ def apply_native_compaction(body: dict[str, Any], mode: str, budget: int, target
     if mode == "context_management":
         if "context_management" in body:
             return None
-        body["context_management"] = [{"type": "compaction", "compact_threshold": max(1, int(budget * target))}]
+        body["context_management"] = [
+            {"type": "compaction", "compact_threshold": max(1, int(budget * target))}
+        ]
         return "context_management"
     if mode == "truncation":
         if body.get("truncation") not in (None, "disabled"):

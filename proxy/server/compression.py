@@ -7,6 +7,7 @@ tap:     usage from the response → token calibration, stats, Responses-chain s
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,8 @@ import orjson
 import structlog
 
 from proxy.compress import CompactionResult, Compactor
+from proxy.compress.summary_backends import CURRENT_CALL, UpstreamCall
+from proxy.wire import get_adapter
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
 from proxy.server.chains import ChainTracker, apply_native_compaction
@@ -27,6 +30,7 @@ log = structlog.get_logger("ctxproxy.compression")
 
 _RETRY_SHRINK = 0.75  # a retry drains to this share of the target the failed attempt used
 _MAX_TOKENS_MARGIN = 64
+_SUMMARY_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "anthropic-version", "api-key"})
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,27 @@ class CompressionPipeline:
             return Prepared(req.raw, headers, attempt)
         if req.api == "openai-responses" and req.body.get("previous_response_id"):
             return self._chain(req, attempt, headers)
+        if not _supported(req.api):  # no wire adapter for it: forwarded untouched
+            return Prepared(req.raw, headers, attempt)
         if self.compactor.quick_skip(
-            req.raw, req.body, req.api, model, limits.context_window, limits.max_input_tokens,
-            limits.max_output_tokens, req.agent,
+            req.raw,
+            req.body,
+            req.api,
+            model,
+            limits.context_window,
+            limits.max_input_tokens,
+            limits.max_output_tokens,
+            req.agent,
         ):
-            self.stats.request(req.agent, model, tokens_before=0, tokens_after=0, compressed=False,
-                               fresh=False, reused_prefix=False)
+            self.stats.request(
+                req.agent,
+                model,
+                tokens_before=0,
+                tokens_after=0,
+                compressed=False,
+                fresh=False,
+                reused_prefix=False,
+            )
             return Prepared(req.raw, headers, attempt)
         try:
             result = await self._compress(req, attempt, None)
@@ -101,23 +120,54 @@ class CompressionPipeline:
         self.metrics.compression_seconds.labels(route=req.api).observe(time.perf_counter() - started)
         return self._prepared(req, attempt, result, headers)
 
-    async def _compress(self, req: ChatRequest, attempt: _Attempt, force_target: float | None) -> CompactionResult:
+    async def _compress(
+        self, req: ChatRequest, attempt: _Attempt, force_target: float | None
+    ) -> CompactionResult:
         lim = attempt.limits
+        token = CURRENT_CALL.set(self._summary_call(req, attempt.model))
         try:
             result = await self.compactor.compress(
-                req.body, req.api, attempt.model, lim.context_window, lim.max_input_tokens,
-                lim.max_output_tokens, req.agent, force_target=force_target,
+                req.body,
+                req.api,
+                attempt.model,
+                lim.context_window,
+                lim.max_input_tokens,
+                lim.max_output_tokens,
+                req.agent,
+                force_target=force_target,
             )
         except Exception as exc:  # fail open: the original goes upstream, loudly
-            log.error("compression.failed", error=type(exc).__name__, api=req.api, model=attempt.model,
-                      exc_info=True)
+            log.error(
+                "compression.failed",
+                error=type(exc).__name__,
+                api=req.api,
+                model=attempt.model,
+                exc_info=True,
+            )
             self.metrics.compression_fallbacks.labels(reason="exception").inc()
             raise _Fallback from exc
+        finally:
+            CURRENT_CALL.reset(token)
         if result.note in ("invalid-output", "invalid-replay"):
             self.metrics.compression_fallbacks.labels(reason=result.note).inc()
         attempt.result = result
         attempt.target = force_target
         return result
+
+    def _summary_call(self, req: ChatRequest, model: str) -> UpstreamCall:
+        """Where a ``mode: upstream`` summary goes: this request's upstream and credentials,
+        or the configured ``summarizer.upstream`` with its own key."""
+        named = self.settings.compression.summarizer.upstream
+        up = self.settings.upstreams[named] if named else req.route.upstream.settings
+        headers = {k: v for k, v in req.headers.items() if k.lower() in _SUMMARY_HEADERS}
+        if named and up.api_key_env and os.environ.get(up.api_key_env):
+            key = os.environ[up.api_key_env]
+            headers = (
+                {"x-api-key": key}
+                if up.api == "anthropic"
+                else ({"x-goog-api-key": key} if up.api == "gemini" else {"Authorization": f"Bearer {key}"})
+            )
+        return UpstreamCall(up.base_url, up.api, headers, up.summary_model or model)
 
     def _prepared(
         self, req: ChatRequest, attempt: _Attempt, result: CompactionResult, headers: dict[str, str]
@@ -131,18 +181,33 @@ class CompressionPipeline:
             headers["x-ctxproxy-compressed"] = "1"
             kind = "replay" if result.reused_prefix else "fresh"
             self.metrics.compressions.labels(route=req.api, strategy=result.strategy, kind=kind).inc()
-            self.metrics.tokens_saved.labels(route=req.api).inc(max(0, result.tokens_before - result.tokens_after))
+            self.metrics.tokens_saved.labels(route=req.api).inc(
+                max(0, result.tokens_before - result.tokens_after)
+            )
             if result.stages:
                 headers["x-ctxproxy-stages"] = ",".join(name for name, _ in result.stages)
         self.stats.request(
-            req.agent, attempt.model,
-            tokens_before=result.tokens_before, tokens_after=result.tokens_after,
-            compressed=send is not req.raw, fresh=not result.reused_prefix, reused_prefix=result.reused_prefix,
+            req.agent,
+            attempt.model,
+            tokens_before=result.tokens_before,
+            tokens_after=result.tokens_after,
+            compressed=send is not req.raw,
+            fresh=not result.reused_prefix,
+            reused_prefix=result.reused_prefix,
         )
-        log.info("compression.decided", model=attempt.model, api=req.api, compressed=send is not req.raw,
-                 tokens_before=result.tokens_before, tokens_after=result.tokens_after, budget=result.budget,
-                 stages=[n for n, _ in result.stages], reused_prefix=result.reused_prefix,
-                 note=result.note, ms=round(result.duration_ms, 3))
+        log.info(
+            "compression.decided",
+            model=attempt.model,
+            api=req.api,
+            compressed=send is not req.raw,
+            tokens_before=result.tokens_before,
+            tokens_after=result.tokens_after,
+            budget=result.budget,
+            stages=[n for n, _ in result.stages],
+            reused_prefix=result.reused_prefix,
+            note=result.note,
+            ms=round(result.duration_ms, 3),
+        )
         return Prepared(send, headers, attempt)
 
     def _chain(self, req: ChatRequest, attempt: _Attempt, headers: dict[str, str]) -> Prepared:
@@ -151,15 +216,25 @@ class CompressionPipeline:
         mode = upstream.settings.responses_compaction
         prev = str(req.body.get("previous_response_id"))
         size = self.chains.size(prev)
-        self.stats.request(req.agent, attempt.model, tokens_before=0, tokens_after=0, compressed=False,
-                           fresh=False, reused_prefix=False)
+        self.stats.request(
+            req.agent,
+            attempt.model,
+            tokens_before=0,
+            tokens_after=0,
+            compressed=False,
+            fresh=False,
+            reused_prefix=False,
+        )
         if size is None or mode == "off":
             return Prepared(req.raw, headers, attempt)
         policy = self.compactor.policy(attempt.model, req.agent)
         lim = attempt.limits
         reserved = req.body.get("max_output_tokens")
-        budget = policy.budget(lim.context_window, lim.max_input_tokens,
-                               reserved if isinstance(reserved, int) else (lim.max_output_tokens or 4096))
+        budget = policy.budget(
+            lim.context_window,
+            lim.max_input_tokens,
+            reserved if isinstance(reserved, int) else (lim.max_output_tokens or 4096),
+        )
         estimate = size + len(req.raw) // 4
         headers["x-ctxproxy-tokens-before"] = str(estimate)
         if estimate < policy.trigger * budget:
@@ -182,8 +257,14 @@ class CompressionPipeline:
         if overflow is None:
             return None
         upstream = req.route.upstream.name
-        log.warning("upstream.context_overflow", model=attempt.model, kind=overflow.kind, signal=overflow.signal,
-                    limit=overflow.limit, requested=overflow.requested)
+        log.warning(
+            "upstream.context_overflow",
+            model=attempt.model,
+            kind=overflow.kind,
+            signal=overflow.signal,
+            limit=overflow.limit,
+            requested=overflow.requested,
+        )
         if overflow.limit and self.catalog is not None:
             self.catalog.learn_limit(attempt.model, upstream, overflow.limit)
         if overflow.kind == "max_tokens":
@@ -192,13 +273,20 @@ class CompressionPipeline:
                 self._count_retry(req, attempt, upstream, "max_tokens")
                 return again
         self._calibrate_from_overflow(attempt, overflow)
-        previous_target = attempt.target or (attempt.result.target_tokens / attempt.result.budget
-                                             if attempt.result and attempt.result.budget else None)
+        previous_target = attempt.target or (
+            attempt.result.target_tokens / attempt.result.budget
+            if attempt.result and attempt.result.budget
+            else None
+        )
         base = previous_target or self.compactor.policy(attempt.model, req.agent).target
         limits = attempt.limits
         if overflow.limit and overflow.limit < limits.context_window:
-            limits = Limits(overflow.limit, min(limits.max_input_tokens or overflow.limit, overflow.limit),
-                            limits.max_output_tokens, limits.unknown)
+            limits = Limits(
+                overflow.limit,
+                min(limits.max_input_tokens or overflow.limit, overflow.limit),
+                limits.max_output_tokens,
+                limits.unknown,
+            )
         retry_attempt = _Attempt(attempt.model, limits, None)
         try:
             result = await self._compress(req, retry_attempt, round(base * _RETRY_SHRINK, 4))
@@ -226,7 +314,9 @@ class CompressionPipeline:
             return None
         new_max = overflow.limit - overflow.prompt - _MAX_TOKENS_MARGIN
         body = orjson.loads(prepared.body)
-        key = next((k for k in ("max_tokens", "max_completion_tokens", "max_output_tokens") if k in body), None)
+        key = next(
+            (k for k in ("max_tokens", "max_completion_tokens", "max_output_tokens") if k in body), None
+        )
         if key is None or new_max < 1 or new_max >= int(body[key]):
             return None
         body[key] = new_max
@@ -251,7 +341,9 @@ class CompressionPipeline:
         def done(usage: Usage) -> None:
             self.stats.usage(req.agent, attempt.model, usage)
             if attempt.result is not None and usage.input_tokens:
-                self.compactor.counter.calibrate(attempt.model, attempt.result.tokens_after, usage.input_tokens)
+                self.compactor.counter.calibrate(
+                    attempt.model, attempt.result.tokens_after, usage.input_tokens
+                )
             if usage.response_id and usage.input_tokens is not None:
                 self.chains.record(usage.response_id, usage.input_tokens, usage.output_tokens)
 
@@ -259,6 +351,14 @@ class CompressionPipeline:
 
     def stats_view(self) -> dict[str, Any]:
         return self.stats.view()
+
+
+def _supported(api: str) -> bool:
+    try:
+        get_adapter(api)
+    except ValueError:
+        return False
+    return True
 
 
 class _Fallback(Exception):

@@ -32,7 +32,9 @@ class Counters:
             round(self.prefix_reused / self.compactions, 4) if self.compactions else None
         )
         out["provider_cache_hit_rate"] = (
-            round(self.provider_cached_tokens / self.provider_input_tokens, 4) if self.provider_input_tokens else None
+            round(self.provider_cached_tokens / self.provider_input_tokens, 4)
+            if self.provider_input_tokens
+            else None
         )
         out["summary_cost_usd"] = round(self.summary_cost_usd, 6)
         return out
@@ -84,6 +86,11 @@ class Stats:
     def native_compaction(self, agent: str, model: str) -> None:
         for c in self._pair(agent, model):
             c.native_compactions += 1
+
+    def summary(self, agent: str, model: str, tokens: int, cost_usd: float) -> None:
+        for c in self._pair(agent, model):
+            c.summary_tokens += tokens
+            c.summary_cost_usd += cost_usd
 
     def usage(self, agent: str, model: str, usage: Usage) -> None:
         if usage.input_tokens is None:

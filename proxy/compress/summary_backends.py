@@ -1,0 +1,158 @@
+"""Where LLM summaries come from: LiteLLM (``mode: llm``) or the request's own upstream (``mode: upstream``)."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import orjson
+
+from proxy.compress.llm_summarizer import Completion
+from proxy.compress.summarizer import SummaryRequest
+from proxy.config import SummarizerSettings
+
+
+@dataclass(frozen=True)
+class UpstreamCall:
+    """The request being compressed: where a ``mode: upstream`` summary is sent, and as whom."""
+
+    base_url: str
+    api: str  # upstream API family: openai | anthropic | gemini
+    headers: dict[str, str] = field(default_factory=dict)  # auth headers of the client's request
+    model: str = ""  # summary model (the upstream's summary_model, else the request's model)
+
+
+# Set by the live pipeline around each compaction; read by UpstreamBackend.
+CURRENT_CALL: ContextVar[UpstreamCall | None] = ContextVar("ctxproxy_summary_call", default=None)
+
+
+class LiteLLMBackend:
+    """``litellm.acompletion`` with a configured model; litellm is imported once, off-loop."""
+
+    mode = "llm"
+
+    def __init__(self, settings: SummarizerSettings) -> None:
+        assert settings.model, "compression.summarizer.model is required for mode llm"
+        self.model = settings.model
+        self.api_base = settings.api_base
+        self.api_key_env = settings.api_key_env
+        self._litellm: Any = None
+
+    async def start(self) -> None:
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        self._litellm = await asyncio.to_thread(importlib.import_module, "litellm")
+
+    async def complete(
+        self, system: str, prompt: str, max_tokens: int, request: SummaryRequest
+    ) -> Completion:
+        if self._litellm is None:
+            await self.start()
+        kwargs: dict[str, Any] = {}
+        if self.api_base:
+            kwargs["api_base"] = self.api_base
+        if self.api_key_env and os.environ.get(self.api_key_env):
+            kwargs["api_key"] = os.environ[self.api_key_env]
+        resp = await self._litellm.acompletion(
+            model=self.model,
+            messages=[{"role": "system", "content": system}, {"role": "user", "content": prompt}],
+            max_tokens=max_tokens,
+            temperature=0,
+            num_retries=0,
+            **kwargs,
+        )
+        text = resp.choices[0].message.content or ""
+        usage = getattr(resp, "usage", None)
+        try:
+            cost = float(self._litellm.completion_cost(completion_response=resp) or 0.0)
+        except Exception:
+            cost = 0.0
+        return Completion(
+            text,
+            int(getattr(usage, "prompt_tokens", 0) or 0),
+            int(getattr(usage, "completion_tokens", 0) or 0),
+            cost,
+        )
+
+
+class UpstreamBackend:
+    """The request's own upstream and credentials, spoken in that upstream's API."""
+
+    mode = "upstream"
+
+    def __init__(self, session: aiohttp.ClientSession, pricing: Any = None) -> None:
+        self.session = session
+        self.pricing = pricing  # callable (model) -> (usd per input token, usd per output token) | None
+
+    async def complete(
+        self, system: str, prompt: str, max_tokens: int, request: SummaryRequest
+    ) -> Completion:
+        call = CURRENT_CALL.get()
+        if call is None:
+            raise RuntimeError("no upstream call in context")
+        model = call.model or request.model
+        base = call.base_url.rstrip("/")
+        headers = {**call.headers, "Content-Type": "application/json", "Accept-Encoding": "identity"}
+        if call.api == "anthropic":
+            url = f"{base}/v1/messages"
+            body: dict[str, Any] = {
+                "model": model,
+                "max_tokens": max_tokens,
+                "system": system,
+                "messages": [{"role": "user", "content": prompt}],
+            }
+            headers.setdefault("anthropic-version", "2023-06-01")
+        elif call.api == "gemini":
+            url = f"{base}/v1beta/models/{model}:generateContent"
+            body = {
+                "systemInstruction": {"parts": [{"text": system}]},
+                "contents": [{"role": "user", "parts": [{"text": prompt}]}],
+                "generationConfig": {"maxOutputTokens": max_tokens, "temperature": 0},
+            }
+        else:
+            url = f"{base}/chat/completions"
+            body = {
+                "model": model,
+                "max_tokens": max_tokens,
+                "temperature": 0,
+                "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}],
+            }
+        async with self.session.post(url, data=orjson.dumps(body), headers=headers) as resp:
+            raw = await resp.read()
+            if resp.status >= 400:
+                raise RuntimeError(f"summary upstream answered {resp.status}")
+        data = orjson.loads(raw)
+        text, tokens_in, tokens_out = _read_completion(call.api, data)
+        cost = 0.0
+        if self.pricing is not None:
+            prices = self.pricing(model)
+            if prices:
+                cost = tokens_in * prices[0] + tokens_out * prices[1]
+        return Completion(text, tokens_in, tokens_out, cost)
+
+
+def _read_completion(api: str, data: dict[str, Any]) -> tuple[str, int, int]:
+    if api == "anthropic":
+        text = "".join(b.get("text", "") for b in data.get("content", []) if b.get("type") == "text")
+        u = data.get("usage") or {}
+        return text, int(u.get("input_tokens") or 0), int(u.get("output_tokens") or 0)
+    if api == "gemini":
+        cands = data.get("candidates") or [{}]
+        parts = (cands[0].get("content") or {}).get("parts") or []
+        u = data.get("usageMetadata") or {}
+        return (
+            "".join(p.get("text", "") for p in parts),
+            int(u.get("promptTokenCount") or 0),
+            int(u.get("candidatesTokenCount") or 0),
+        )
+    choice = (data.get("choices") or [{}])[0]
+    u = data.get("usage") or {}
+    return (
+        (choice.get("message") or {}).get("content") or "",
+        int(u.get("prompt_tokens") or 0),
+        int(u.get("completion_tokens") or 0),
+    )

@@ -1,0 +1,49 @@
+"""Wiring of the LLM summarizer into the live pipeline: backend, metering, stats."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from proxy.compress.llm_summarizer import Completion, LLMSummarizer, SummaryBackend
+from proxy.compress.summarizer import SummaryRequest
+from proxy.compress.summary_backends import LiteLLMBackend, UpstreamBackend
+from proxy.keys import CATALOG, HTTP, KVSTORE, METRICS, SETTINGS
+from proxy.server.compression import CompressionPipeline
+
+
+async def build_llm_summarizer(app: web.Application, pipeline: CompressionPipeline) -> LLMSummarizer:
+    settings = app[SETTINGS].compression.summarizer
+    metrics = app[METRICS]
+    backend: SummaryBackend
+    if settings.mode == "llm":
+        llm = LiteLLMBackend(settings)
+        await llm.start()
+        backend = llm
+    else:
+        backend = UpstreamBackend(app[HTTP], pricing=lambda model: _prices(app, model))
+    mode = backend.mode
+
+    def spend(request: SummaryRequest, done: Completion) -> None:
+        metrics.summary_tokens.labels(mode=mode, direction="input").inc(done.input_tokens)
+        metrics.summary_tokens.labels(mode=mode, direction="output").inc(done.output_tokens)
+        metrics.summary_cost.labels(mode=mode).inc(done.cost_usd)
+        pipeline.stats.summary(
+            request.agent or "unknown", request.model, done.input_tokens + done.output_tokens, done.cost_usd
+        )
+
+    def outcome(name: str) -> None:
+        metrics.summary_events.labels(mode=mode, outcome=name).inc()
+
+    return LLMSummarizer(backend, settings, kv=app[KVSTORE], on_spend=spend, on_outcome=outcome)
+
+
+def _prices(app: web.Application, model: str) -> tuple[float, float] | None:
+    catalog = app.get(CATALOG)
+    if catalog is None:
+        return None
+    info = catalog.lookup(model)
+    pricing = getattr(info, "pricing", None)
+    if pricing is None:
+        return None
+    inp, out = getattr(pricing, "input", None), getattr(pricing, "output", None)
+    return (float(inp or 0.0), float(out or 0.0)) if (inp or out) else None
