@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: install run test lint typecheck bench test-massgen clean
+.PHONY: install run test lint typecheck bench test-massgen massgen-venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,5 +29,16 @@ lint: $(STAMP)
 bench: $(STAMP)  ## benchmarks; figures go into docs/benchmarks.md
 	$(BIN)/python tests/bench/run_all.py
 
+MASSGEN_VENV ?= .venv-massgen
+$(MASSGEN_VENV)/bin/massgen:  # MassGen has heavy pins of its own: it gets its own virtualenv
+	$(PYTHON) -m venv $(MASSGEN_VENV)
+	$(MASSGEN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MASSGEN_VENV)/bin/python -m pip install --quiet massgen==0.1.97   # keep in sync with the pyproject extra
+
+massgen-venv: $(MASSGEN_VENV)/bin/massgen
+
+test-massgen: $(STAMP) $(MASSGEN_VENV)/bin/massgen  ## MassGen end to end through ctxproxy (~2 min)
+	$(BIN)/python -m pytest -q -m massgen tests/e2e $(PYTEST_ARGS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(MASSGEN_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -196,7 +196,7 @@ class LLMSummarizer:
         if cache_key:
             self._inflight[cache_key] = future
         try:
-            text = await self._compute(request, cache_key)
+            text = await self._wait_for_other_replica(cache_key) or await self._compute(request, cache_key)
             future.set_result(text)
             return text
         except BaseException as exc:
@@ -206,6 +206,22 @@ class LLMSummarizer:
         finally:
             if cache_key:
                 self._inflight.pop(cache_key, None)
+
+    async def _wait_for_other_replica(self, cache_key: str) -> str | None:
+        """Another replica holds the lease for this span: wait for its result (bounded)."""
+        if not cache_key or self.kv is None:
+            return None
+        lease_ttl = self.settings.timeout_s + 5.0
+        if await self.kv.set_nx(f"lease:{cache_key}", b"1", ttl_s=lease_ttl):
+            return None
+        deadline = time.monotonic() + self.settings.timeout_s
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            cached = await self.kv.get(cache_key)
+            if cached is not None:
+                self._outcome("joined")
+                return cached.decode()
+        return None  # the other replica never finished: compute it here
 
     async def _compute(self, request: SummaryRequest, cache_key: str) -> str:
         if self.breaker.open:

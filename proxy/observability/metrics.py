@@ -60,7 +60,10 @@ class Metrics:
             registry=r,
         )
         self.tokens_saved = Counter(
-            "ctxproxy_tokens_saved_total", "Estimated input tokens removed by compression", ["route"], registry=r
+            "ctxproxy_tokens_saved_total",
+            "Estimated input tokens removed by compression",
+            ["route"],
+            registry=r,
         )
         self.compression_seconds = Histogram(
             "ctxproxy_compression_seconds",

@@ -104,3 +104,20 @@ async def test_spend_is_metered() -> None:
     s = summarizer(FakeBackend(), on_spend=lambda r, c: spent.append(c))
     await s.summarize(req(["x" * 400]))
     assert spent and spent[0].output_tokens == 50 and spent[0].cost_usd == pytest.approx(0.001)
+
+
+async def test_waits_for_the_replica_holding_the_lease() -> None:
+    kv = MemoryKV()
+    backend = FakeBackend()
+    s = LLMSummarizer(backend, SummarizerSettings(mode="llm", model="x", timeout_s=2.0), kv=kv)
+    request = req(["span computed elsewhere"], key="k9")
+    assert await kv.set_nx("lease:summary:llm:k9", b"1", ttl_s=30)  # another replica took it
+
+    async def other_replica_finishes() -> None:
+        await asyncio.sleep(0.2)
+        await kv.set("summary:llm:k9", b"FROM-OTHER-REPLICA")
+
+    task = asyncio.create_task(other_replica_finishes())
+    assert await s.summarize(request) == "FROM-OTHER-REPLICA"
+    await task
+    assert backend.prompts == []

@@ -1,0 +1,229 @@
+"""``ctxproxy models list|show|refresh|changes|sources``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from proxy.catalog.catalog import Catalog
+from proxy.catalog.model import ModelInfo
+from proxy.catalog.report import evaluate
+from proxy.config import load_settings
+from proxy.observability.logging import configure_logging
+
+
+def register(sub: Any) -> None:
+    models = sub.add_parser("models", help="the live model catalog")
+    msub = models.add_subparsers(dest="models_command", required=True)
+
+    def command(
+        name: str, help_text: str, func: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = msub.add_parser(name, help=help_text)
+        parser.add_argument("--config", dest="config", default=argparse.SUPPRESS)
+        parser.set_defaults(func=func)
+        return parser
+
+    p = command("list", "models the native lists offer", _list)
+    p.add_argument("--provider", help="an upstream or provider name")
+    p.add_argument("--json", action="store_true")
+    p = command("show", "one model, with the source of every value", _show)
+    p.add_argument("model")
+    p.add_argument("--upstream", help="resolve as sent to this upstream")
+    p.add_argument("--json", action="store_true")
+    p = command("refresh", "fetch the sources now and record what changed", _refresh)
+    p.add_argument(
+        "--provider", help="an upstream, provider or source name (litellm, models_dev, openrouter)"
+    )
+    p.add_argument("--json", action="store_true")
+    p = command("changes", "what refreshes changed (the changelog)", _changes)
+    p.add_argument("--since", help="ISO 8601 time, e.g. 2026-11-01 or 2026-11-01T12:00:00Z")
+    p.add_argument("--json", action="store_true")
+    p = command("sources", "source health and an evaluation of the third-party sources", _sources)
+    p.add_argument("--json", action="store_true")
+
+
+def _run(args: argparse.Namespace, body: Callable[[Catalog], Awaitable[int]]) -> int:
+    settings = load_settings(getattr(args, "config", None))
+    configure_logging("warning", "console")
+
+    async def main() -> int:
+        catalog = Catalog(settings)
+        try:
+            await catalog.start()
+            return await body(catalog)
+        finally:
+            await catalog.close()
+
+    return asyncio.run(main())
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _fmt(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def _table(rows: list[list[str]]) -> None:
+    if not rows:
+        return
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _list(args: argparse.Namespace) -> int:
+    async def body(catalog: Catalog) -> int:
+        models = catalog.models(args.provider)
+        if args.json:
+            _print_json([m.to_dict() for m in models])
+            return 0
+        if not models:
+            print("no listed models yet: run `ctxproxy models refresh` (needs the upstreams' keys)")
+            return 0
+        rows = [["UPSTREAM", "MODEL", "TYPE", "CONTEXT", "MAX_OUT", "SOURCE"]]
+        rows += [
+            [_fmt(m.upstream), m.id, m.type, _window(m), _fmt(m.max_output_tokens), m.source] for m in models
+        ]
+        _table(rows)
+        return 0
+
+    return _run(args, body)
+
+
+def _window(info: ModelInfo) -> str:
+    return f"{info.context_window}?" if info.unknown else str(info.context_window)
+
+
+def _show(args: argparse.Namespace) -> int:
+    async def body(catalog: Catalog) -> int:
+        info = catalog.lookup(args.model, args.upstream)
+        if args.json:
+            _print_json(info.to_dict())
+            return 0
+        data = info.to_dict()
+        for key in ("id", "provider", "upstream", "type", "listed", "unknown", "aliases", "created"):
+            print(f"{key:18} {_fmt(data[key])}")
+        for fname in ("context_window", "max_input_tokens", "max_output_tokens"):
+            prov = info.provenance.get(fname)
+            where = f"  ({prov.source}{', ' + prov.at if prov and prov.at else ''})" if prov else ""
+            print(f"{fname:18} {_fmt(data[fname])}{where}")
+        price = info.pricing
+        print(
+            f"{'pricing (USD/tok)':18} in {_fmt(price.input)}  out {_fmt(price.output)}  cached {_fmt(price.cached_input)}"
+        )
+        caps = info.capabilities
+        print(
+            f"{'capabilities':18} tools {_fmt(caps.tools)}  vision {_fmt(caps.vision)}  reasoning {_fmt(caps.reasoning)}"
+        )
+        return 0
+
+    return _run(args, body)
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    async def body(catalog: Catalog) -> int:
+        try:
+            diff = await catalog.refresh(args.provider)
+        except ValueError as exc:
+            print(f"ctxproxy: {exc}", file=sys.stderr)
+            return 2
+        if args.json:
+            _print_json({**diff.to_dict(), "errors": diff.errors})
+            return 1 if diff.errors else 0
+        for name in diff.sources:
+            print(f"{name:24} {'FAILED: ' + diff.errors[name] if name in diff.errors else 'ok'}")
+        print(f"added {len(diff.added)}, removed {len(diff.removed)}, changed {len(diff.changed)}")
+        for item in diff.added:
+            print(f"  + {item['upstream']}/{item['id']}  context {_fmt(item['context_window'])}")
+        for item in diff.removed:
+            print(f"  - {item['upstream']}/{item['id']}")
+        for item in diff.changed:
+            print(f"  ~ {item['upstream']}/{item['id']} {item['field']}: {item['old']} → {item['new']}")
+        return 1 if diff.errors else 0
+
+    return _run(args, body)
+
+
+def _parse_since(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    since = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    return since if since.tzinfo else since.replace(tzinfo=UTC)
+
+
+def _changes(args: argparse.Namespace) -> int:
+    try:
+        since = _parse_since(args.since)
+    except ValueError:
+        print(f"ctxproxy: --since: not an ISO 8601 time: {args.since!r}", file=sys.stderr)
+        return 2
+
+    async def body(catalog: Catalog) -> int:
+        entries = catalog.changes(since)
+        if args.json:
+            _print_json(entries)
+            return 0
+        for entry in entries:
+            print(f"{entry['at']}  ({', '.join(entry['sources'])})")
+            for item in entry["added"]:
+                print(f"  added    {item['upstream']}/{item['id']}  context {_fmt(item['context_window'])}")
+            for item in entry["removed"]:
+                print(f"  removed  {item['upstream']}/{item['id']}")
+            for item in entry["changed"]:
+                print(
+                    f"  changed  {item['upstream']}/{item['id']} {item['field']}: {item['old']} → {item['new']}"
+                )
+        if not entries:
+            print("no changes recorded")
+        return 0
+
+    return _run(args, body)
+
+
+def _sources(args: argparse.Namespace) -> int:
+    async def body(catalog: Catalog) -> int:
+        status, report = catalog.source_status(), evaluate(catalog.states())
+        if args.json:
+            _print_json({"sources": status, "evaluation": report})
+            return 0
+        rows = [["SOURCE", "MODELS", "AGE_S", "FAILURES", "LAST_ERROR"]]
+        for s in status:
+            if "skipped" in s:
+                rows.append([s["source"], "-", "-", "-", f"skipped: {s['skipped']}"])
+            else:
+                rows.append(
+                    [
+                        s["source"],
+                        str(s["models"]),
+                        _fmt(s["age_s"]),
+                        str(s["failures"]),
+                        _fmt(s["last_error"]),
+                    ]
+                )
+        _table(rows)
+        print(f"\nthird-party sources vs {report['native_chat_models']} native chat models:")
+        rows = [["SOURCE", "COVERAGE", "WITH_CONTEXT", "FILLS_GAPS", "DISAGREE", "AGE_S"]]
+        for name, r in report["sources"].items():
+            rows.append(
+                [
+                    name,
+                    _fmt(r["coverage"]),
+                    _fmt(r["with_context_window"]),
+                    str(r["fills_gaps"]),
+                    str(r["disagreements"]),
+                    _fmt(r["age_s"]),
+                ]
+            )
+        _table(rows)
+        return 0
+
+    return _run(args, body)

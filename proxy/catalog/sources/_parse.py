@@ -1,0 +1,73 @@
+"""Small, strict helpers shared by the source parsers (units, types, shapes)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from proxy.catalog.fetch import FetchError
+
+_NON_CHAT = (
+    ("embedding", ("embed", "bge-", "e5-")),
+    ("audio", ("whisper", "tts", "transcribe", "speech", "distil-whisper")),
+    ("image", ("dall-e", "flux", "imagen", "image", "stable-diffusion", "sdxl")),
+    ("moderation", ("moderation", "guard", "safeguard")),
+    ("rerank", ("rerank",)),
+)
+
+
+def classify(model_id: str) -> str:
+    """Heuristic type from an id when the list has no type field."""
+    low = model_id.lower()
+    for kind, needles in _NON_CHAT:
+        if any(n in low for n in needles):
+            return kind
+    return "chat"
+
+
+def rows(body: Any, key: str | None = "data") -> list[dict[str, Any]]:
+    """The list of model objects under ``key`` (``None``: the body is the array)."""
+    items = body if key is None else (body.get(key) if isinstance(body, dict) else None)
+    if not isinstance(items, list):
+        raise FetchError("malformed", f"expected a list under {key!r}")
+    return [item for item in items if isinstance(item, dict)]
+
+
+def as_int(value: Any) -> int | None:
+    """A positive token count, else ``None`` (0, negatives, strings that are not numbers)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and value > 0:
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
+        return int(value)
+    return None
+
+
+def usd(value: Any, per: float = 1.0) -> float | None:
+    """USD per token from a number/string priced per ``per`` tokens; ``-1``/junk → ``None``."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if number < 0:
+        return None
+    return number / per
+
+
+def as_bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def date_from_epoch(value: Any) -> str | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return datetime.fromtimestamp(value, UTC).date().isoformat()
+    return None
+
+
+def date_from_iso(value: Any) -> str | None:
+    if isinstance(value, str) and len(value) >= 10:
+        return value[:10]
+    return None

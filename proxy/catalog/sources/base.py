@@ -1,0 +1,80 @@
+"""The source interface: fetch a list of :class:`SourceModel` or raise :class:`FetchError`."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from proxy.catalog.fetch import Fetcher, FetchError
+from proxy.catalog.model import SourceModel
+
+# Precedence tiers (lower wins) for limits; see merge.py.
+TIER_SERVED = 1
+TIER_NATIVE = 2
+TIER_MODELS_DEV = 3
+TIER_LITELLM_REMOTE = 4
+TIER_LITELLM_BUNDLED = 5
+TIER_OPENROUTER = 6
+
+
+class Source(ABC):
+    """A refreshable list of models. ``name`` is stable: snapshot, metrics, changelog use it."""
+
+    name: str
+    tier: int
+    # Third-party sources say which provider each entry belongs to; native ones are the
+    # upstream's own list (``upstream``/``provider`` set).
+    upstream: str | None = None
+    provider: str | None = None
+
+    @abstractmethod
+    async def fetch(self, http: Fetcher) -> list[SourceModel]: ...
+
+    def validate(self, models: list[SourceModel], previous: int) -> None:
+        """Reject a suspicious result (raise FetchError) before it replaces the last good one."""
+        if not models:
+            raise FetchError("empty", f"{self.name} returned no models")
+
+
+@dataclass(frozen=True)
+class NativeConfig:
+    upstream: str
+    provider: str
+    base_url: str
+    models_url: str
+    api_key: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class NativeSource(Source):
+    """A provider's own list endpoint. Subclasses set ``provider`` and implement ``parse``."""
+
+    provider_name: ClassVar[str] = "openai"
+    needs_key: ClassVar[bool] = True
+    served: ClassVar[bool] = False  # the list gives the live served limit (vLLM, Ollama, LM Studio)
+
+    def __init__(self, cfg: NativeConfig) -> None:
+        self.cfg = cfg
+        self.upstream = cfg.upstream
+        self.provider = cfg.provider
+        self.name = f"native:{cfg.upstream}"
+        self.tier = TIER_SERVED if self.served else TIER_NATIVE
+
+    @classmethod
+    def list_url(cls, base_url: str, models_url: str | None) -> str:
+        return models_url or f"{base_url.rstrip('/')}/models"
+
+    def auth_headers(self) -> dict[str, str]:
+        headers = dict(self.cfg.headers)
+        if self.cfg.api_key:
+            headers["Authorization"] = f"Bearer {self.cfg.api_key}"
+        return headers
+
+    async def fetch(self, http: Fetcher) -> list[SourceModel]:
+        body = await http.json(self.cfg.models_url, headers=self.auth_headers())
+        return self.parse(body)
+
+    def parse(self, body: Any) -> list[SourceModel]:
+        raise NotImplementedError

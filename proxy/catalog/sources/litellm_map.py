@@ -1,0 +1,107 @@
+"""LiteLLM's ``model_prices_and_context_window`` map: the copy bundled with the installed
+package (read directly, never ``import litellm``) and the newer one on LiteLLM's main branch.
+
+Keys are ``[provider/]model``; ``max_input_tokens`` is the input/context limit,
+``max_output_tokens`` the output limit (``max_tokens`` is legacy and ignored). Only
+chat/completion/responses entries are kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+from pathlib import Path
+from typing import Any
+
+from proxy.catalog.fetch import Fetcher, FetchError
+from proxy.catalog.ids import LITELLM_PROVIDERS
+from proxy.catalog.model import SourceModel
+from proxy.catalog.sources._parse import as_bool, as_int, date_from_iso, usd
+from proxy.catalog.sources.base import TIER_LITELLM_BUNDLED, TIER_LITELLM_REMOTE, Source
+
+BUNDLED_FILE = "model_prices_and_context_window_backup.json"
+_CHAT_MODES = frozenset({"chat", "completion", "responses"})
+MIN_ENTRIES = 50
+
+
+def bundled_path() -> Path | None:
+    """The bundled JSON inside the installed litellm package, located without importing it."""
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        path = Path(location) / BUNDLED_FILE
+        if path.is_file():
+            return path
+    return None
+
+
+def file_signature(path: Path) -> str:
+    st = os.stat(path)
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _split_key(key: str, provider: str) -> str:
+    head, sep, rest = key.partition("/")
+    if sep and (head == provider or LITELLM_PROVIDERS.get(head) == LITELLM_PROVIDERS.get(provider, provider)):
+        return rest
+    return key
+
+
+def parse_map(data: Any) -> list[SourceModel]:
+    if not isinstance(data, dict):
+        raise FetchError("malformed", "LiteLLM map is not an object")
+    out = []
+    for key, entry in data.items():
+        if not isinstance(entry, dict) or entry.get("mode") not in _CHAT_MODES or key == "sample_spec":
+            continue
+        raw_provider = str(entry.get("litellm_provider") or "")
+        limit = as_int(entry.get("max_input_tokens"))
+        out.append(
+            SourceModel(
+                id=_split_key(key, raw_provider),
+                provider=LITELLM_PROVIDERS.get(raw_provider, raw_provider or None),
+                context_window=limit,
+                max_input_tokens=limit,
+                max_output_tokens=as_int(entry.get("max_output_tokens")),
+                input_cost=usd(entry.get("input_cost_per_token")),
+                output_cost=usd(entry.get("output_cost_per_token")),
+                cached_input_cost=usd(entry.get("cache_read_input_token_cost")),
+                tools=as_bool(entry.get("supports_function_calling")),
+                vision=as_bool(entry.get("supports_vision")),
+                reasoning=as_bool(entry.get("supports_reasoning")),
+                type="chat",
+                created=date_from_iso(entry.get("release_date")),
+            )
+        )
+    return out
+
+
+class LiteLLMBundled(Source):
+    """Not refreshed from the network: re-read when the installed file changes."""
+
+    name = "litellm_bundled"
+    tier = TIER_LITELLM_BUNDLED
+
+    async def fetch(self, http: Fetcher) -> list[SourceModel]:
+        raise FetchError("unsupported", "the bundled map is read at start-up")
+
+
+class LiteLLMRemote(Source):
+    """The same map from LiteLLM's main branch. Rejected if tiny or shrunk by more than half."""
+
+    name = "litellm"
+    tier = TIER_LITELLM_REMOTE
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def fetch(self, http: Fetcher) -> list[SourceModel]:
+        return await asyncio.to_thread(parse_map, await http.json(self.url))
+
+    def validate(self, models: list[SourceModel], previous: int) -> None:
+        if len(models) < MIN_ENTRIES:
+            raise FetchError("suspect", f"LiteLLM map has only {len(models)} chat entries")
+        if previous and len(models) < previous / 2:
+            raise FetchError("suspect", f"LiteLLM map shrank from {previous} to {len(models)} entries")

@@ -1,0 +1,68 @@
+"""models.dev ``api.json``: per provider, per model ``limit.{context,input,output}``,
+``cost`` in USD per 1M tokens, ``tool_call``, ``reasoning``, modalities, ``release_date``."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from proxy.catalog.fetch import Fetcher, FetchError
+from proxy.catalog.model import SourceModel
+from proxy.catalog.sources._parse import as_bool, as_int, classify, date_from_iso, usd
+from proxy.catalog.sources.base import TIER_MODELS_DEV, Source
+
+# models.dev provider ids → ours (others keep their own name).
+PROVIDERS = {
+    "google": "gemini",
+    "togetherai": "together",
+    "fireworks-ai": "fireworks",
+    "lmstudio": "lmstudio",
+}
+
+
+def parse_models_dev(data: Any) -> list[SourceModel]:
+    if not isinstance(data, dict):
+        raise FetchError("malformed", "models.dev api.json is not an object")
+    out = []
+    for provider_id, provider in data.items():
+        models = provider.get("models") if isinstance(provider, dict) else None
+        if not isinstance(models, dict):
+            continue
+        ours = PROVIDERS.get(str(provider_id), str(provider_id))
+        for model_id, entry in models.items():
+            if isinstance(entry, dict):
+                out.append(_model(str(entry.get("id") or model_id), ours, entry))
+    return out
+
+
+def _model(model_id: str, provider: str, entry: dict[str, Any]) -> SourceModel:
+    limit = entry.get("limit") or {}
+    cost = entry.get("cost") or {}
+    modalities = entry.get("modalities") or {}
+    outputs = modalities.get("output") or ["text"]
+    return SourceModel(
+        id=model_id,
+        provider=provider,
+        context_window=as_int(limit.get("context")),
+        max_input_tokens=as_int(limit.get("input")),
+        max_output_tokens=as_int(limit.get("output")),
+        input_cost=usd(cost.get("input"), 1e6),
+        output_cost=usd(cost.get("output"), 1e6),
+        cached_input_cost=usd(cost.get("cache_read"), 1e6),
+        tools=as_bool(entry.get("tool_call")),
+        reasoning=as_bool(entry.get("reasoning")),
+        vision="image" in (modalities.get("input") or []),
+        type=classify(model_id) if "text" in outputs else "image",
+        created=date_from_iso(entry.get("release_date")),
+    )
+
+
+class ModelsDevSource(Source):
+    name = "models_dev"
+    tier = TIER_MODELS_DEV
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def fetch(self, http: Fetcher) -> list[SourceModel]:
+        return await asyncio.to_thread(parse_models_dev, await http.json(self.url))

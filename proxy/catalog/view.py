@@ -1,0 +1,157 @@
+"""An immutable merged catalog: groups, the key index, memoized lookups.
+
+A refresh builds a new view and swaps it in one assignment, so readers never see a
+half-built index and never wait. ``lookup`` costs one dict hit once an id has been seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from proxy.catalog.groups import attach_extras
+from proxy.catalog.ids import candidates, index_keys, norm
+from proxy.catalog.merge import Defaults, Group, merge
+from proxy.catalog.model import ModelInfo, Provenance
+
+_MEMO_MAX = 20000
+# (fuzzy match, unlisted, match level, provider not configured, source tier, namespace): lower wins.
+Rank = tuple[bool, bool, int, bool, int, str]
+
+
+class CatalogView:
+    def __init__(
+        self,
+        groups: list[Group],
+        providers: Mapping[str, str],
+        defaults: Defaults,
+        *,
+        overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        learned: Mapping[str, tuple[int, str]] | None = None,
+    ) -> None:
+        self.providers = dict(providers)  # upstream → provider
+        self.defaults = defaults
+        self._configured = frozenset(self.providers.values()) | frozenset(self.providers)
+        self._by_ns: dict[tuple[str, str], tuple[Rank, Group]] = {}
+        self._any: dict[str, tuple[Rank, Group]] = {}
+        self._exact: dict[str, list[Group]] | None = None  # built only when overrides need it
+        self.groups = groups
+        self._index(groups)
+        extra = attach_extras(self._targets, lambda m: self.find(m, None), overrides or {}, learned or {})
+        if extra:
+            self.groups = groups + extra
+            self._index(extra)
+        self._infos: dict[int, ModelInfo] = {}
+        self.memo: dict[tuple[str, str | None], ModelInfo] = {}
+
+    # -- index -------------------------------------------------------------------------
+    def _index(self, groups: Iterable[Group]) -> None:
+        by_ns, anyp, configured = self._by_ns, self._any, self._configured
+        for group in groups:
+            first = group.claims[0].model
+            unlisted = not group.listed
+            tail: tuple[bool, int, str] = (
+                (group.provider or group.ns) not in configured,
+                group.best_tier,
+                group.ns,
+            )
+            for key, level in index_keys(first.id, tuple(a for c in group.claims for a in c.model.aliases)):
+                rank: Rank = (level > 1, unlisted, level, *tail)
+                slot = (group.ns, key)
+                old = by_ns.get(slot)
+                if old is None or rank < old[0]:
+                    by_ns[slot] = (rank, group)
+                if group.scoped:
+                    continue
+                old = anyp.get(key)
+                if old is None or rank < old[0]:
+                    anyp[key] = (rank, group)
+
+    def _targets(self, model: str, ns: str | None) -> list[Group]:
+        """Groups an override/learned entry applies to: in ``ns`` only, or every exact match."""
+        if ns:
+            group = self.find(model, ns, global_fallback=False)
+            return [group] if group is not None else []
+        if self._exact is None:
+            self._exact = {}
+            for group in self.groups:
+                aliases = tuple(a for c in group.claims for a in c.model.aliases)
+                for key in {k for k, level in index_keys(group.claims[0].model.id, aliases) if level <= 1}:
+                    self._exact.setdefault(key, []).append(group)
+        found = list(self._exact.get(norm(model), ()))
+        best = self.find(model, None)
+        if best is not None and all(best is not g for g in found):
+            found.append(best)
+        return found
+
+    # -- lookup ------------------------------------------------------------------------
+    def find(self, model: str, upstream: str | None, *, global_fallback: bool = True) -> Group | None:
+        spaces: list[str] = []
+        if upstream:
+            spaces.append(upstream)
+            provider = self.providers.get(upstream)
+            if provider and provider != upstream:
+                spaces.append(provider)
+        cands = candidates(model)
+        for hint, key in cands:
+            for ns in spaces if hint is None else [*spaces, hint]:
+                hit = self._by_ns.get((ns, key))
+                if hit is not None:
+                    return hit[1]
+        if not global_fallback:
+            return None
+        for _hint, key in cands:
+            hit = self._any.get(key)
+            if hit is not None:
+                return hit[1]
+        return None
+
+    def info(self, group: Group) -> ModelInfo:
+        info = self._infos.get(id(group))
+        if info is None:
+            info = self._infos[id(group)] = merge(group, self.defaults)
+        return info
+
+    def lookup(self, model: str, upstream: str | None) -> ModelInfo:
+        memo_key = (model, upstream)
+        info = self.memo.get(memo_key)
+        if info is not None:
+            return info
+        group = self.find(model, upstream)
+        info = self.info(group) if group is not None else self.default_info(model, upstream)
+        if len(self.memo) >= _MEMO_MAX:
+            self.memo.clear()
+        self.memo[memo_key] = info
+        return info
+
+    def default_info(self, model: str, upstream: str | None) -> ModelInfo:
+        return ModelInfo(
+            id=model,
+            provider=self.providers.get(upstream or ""),
+            upstream=upstream,
+            context_window=self.defaults.context_window,
+            max_output_tokens=self.defaults.max_output_tokens,
+            unknown=True,
+            provenance={
+                "context_window": Provenance("default"),
+                "max_output_tokens": Provenance("default"),
+            },
+        )
+
+    def apply_learned(self, key: str, value: tuple[int, str]) -> None:
+        """Patch a learned limit into this view (no rebuild); the next build includes it too."""
+        added = attach_extras(self._targets, lambda m: self.find(m, None), {}, {key: value})
+        if added:
+            self.groups = self.groups + added
+            self._index(added)
+            self._exact = None
+        self._infos.clear()
+        self.memo.clear()
+
+    def listed(self, provider: str | None = None) -> list[ModelInfo]:
+        out = [
+            self.info(g)
+            for g in self.groups
+            if g.listed and (provider is None or provider in (g.upstream, g.provider))
+        ]
+        return sorted(out, key=lambda i: (i.upstream or "", i.id))

@@ -1,0 +1,62 @@
+"""Offline tiktoken encodings, loaded from the files litellm ships (never downloaded)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from pathlib import Path
+
+import tiktoken
+
+O200K = "o200k_base"
+CL100K = "cl100k_base"
+_O200K_PREFIXES = (
+    "gpt-4o",
+    "gpt-4.1",
+    "gpt-4.5",
+    "gpt-5",
+    "o1",
+    "o3",
+    "o4",
+    "chatgpt-4o",
+    "gpt-oss",
+    "codex",
+)
+
+
+def litellm_tokenizer_dir() -> Path | None:
+    """``<site-packages>/litellm/litellm_core_utils/tokenizers`` located without importing litellm."""
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "litellm_core_utils" / "tokenizers"
+    return path if path.is_dir() else None
+
+
+def encoding_name_for(model: str) -> str:
+    """o200k for gpt-4o / 4.1 / 5 / o-series (also behind a ``provider/`` prefix), else cl100k."""
+    name = model.lower().rsplit("/", 1)[-1]
+    return O200K if name.startswith(_O200K_PREFIXES) else CL100K
+
+
+class Encodings:
+    """Loads each encoding once, on first use; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded: dict[str, tiktoken.Encoding] = {}
+        cache_dir = litellm_tokenizer_dir()
+        if cache_dir is not None:
+            # tiktoken reads its cache directory from the environment: point it at litellm's files.
+            os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(cache_dir))
+
+    def get(self, name: str) -> tiktoken.Encoding:
+        enc = self._loaded.get(name)
+        if enc is None:
+            with self._lock:
+                enc = self._loaded.get(name)
+                if enc is None:
+                    enc = tiktoken.get_encoding(name)
+                    self._loaded[name] = enc
+        return enc

@@ -1,0 +1,74 @@
+"""When to compress and how far: presets, per-model and per-agent overrides, the input budget."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, replace
+
+from proxy.config import CompressionSettings, PolicyOverride, StrategyName
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    enabled: bool
+    strategy: StrategyName
+    trigger: float  # fraction of the input budget that starts a compaction
+    target: float  # fraction a compaction drains down to
+    keep_recent_groups: int  # newest atomic groups kept verbatim
+    keep_tool_results: int  # newest tool results never masked
+    safety_margin: float  # fraction of the window kept free for counting error
+
+    def budget(self, context_window: int, max_input_tokens: int | None, reserved_output: int) -> int:
+        """min(max_input, window − reserved output) − margin, never below 1/8 of the window."""
+        room = context_window - max(0, reserved_output)
+        if max_input_tokens:
+            room = min(room, max_input_tokens)
+        room -= int(self.safety_margin * context_window)
+        return max(room, context_window // 8, 1)
+
+
+PRESETS: dict[str, Policy] = {
+    "conservative": Policy(True, "conservative", 0.90, 0.70, 6, 8, 0.03),
+    "balanced": Policy(True, "balanced", 0.85, 0.55, 4, 5, 0.03),
+    "aggressive": Policy(True, "aggressive", 0.70, 0.35, 2, 3, 0.03),
+}
+_NUMERIC = ("trigger", "target", "keep_recent_groups", "keep_tool_results", "safety_margin")
+
+
+def _apply(policy: Policy, layer: PolicyOverride | CompressionSettings) -> Policy:
+    if layer.strategy is not None and layer.strategy != policy.strategy:
+        policy = replace(PRESETS[layer.strategy], enabled=policy.enabled, safety_margin=policy.safety_margin)
+    changes: dict[str, object] = {k: getattr(layer, k) for k in _NUMERIC if getattr(layer, k) is not None}
+    if layer.enabled is not None:
+        changes["enabled"] = layer.enabled
+    return replace(policy, **changes)  # type: ignore[arg-type]
+
+
+def _match(table: dict[str, PolicyOverride], name: str | None) -> PolicyOverride | None:
+    if not name:
+        return None
+    if name in table:
+        return table[name]
+    base = name.rsplit("/", 1)[-1]
+    if base in table:
+        return table[base]
+    for pattern in sorted(table):
+        if any(ch in pattern for ch in "*?[") and (
+            fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(base, pattern)
+        ):
+            return table[pattern]
+    return None
+
+
+def resolve_policy(settings: CompressionSettings, model: str, agent: str | None = None) -> Policy:
+    """Global settings, then the model's override, then the agent's: later layers win.
+
+    A layer that names a strategy starts again from that preset; its explicit numbers then apply.
+    """
+    policy = _apply(replace(PRESETS[settings.strategy], enabled=settings.enabled), settings)
+    for layer in (_match(settings.models, model), _match(settings.agents, agent)):
+        if layer is not None:
+            policy = _apply(policy, layer)
+    if policy.target >= policy.trigger:
+        policy = replace(policy, target=round(policy.trigger * 0.65, 4))
+    return policy

@@ -1,0 +1,39 @@
+"""(g) Last resort: cut the middle of the largest remaining message, with a marker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from proxy.compress.stages.base import StageContext
+from proxy.compress.stages.massgen import compress_history, is_massgen, shorten_answers
+from proxy.compress.stages.text_ops import shrink_to
+from proxy.compress.stages.walk import editable_segments
+
+_FLOOR = 32  # tokens a cut message keeps at least
+
+
+@dataclass(frozen=True)
+class CutStage:
+    name: str = "cut"
+
+    async def apply(self, ctx: StageContext) -> None:
+        tried: set[tuple[int, int, tuple[str | int, ...]]] = set()
+        while not ctx.fits():
+            candidates = [
+                (ctx.tokens_of(seg.text), si, mi, seg)
+                for si, mi, _m, seg in editable_segments(ctx, protected=True)
+                if (si, mi, seg.path) not in tried
+            ]
+            if not candidates:
+                return
+            size, si, mi, seg = max(candidates, key=lambda c: (c[0], -c[1], -c[2]))
+            tried.add((si, mi, seg.path))
+            if size <= _FLOOR:
+                return
+            need = ctx.excess() + 8
+            if is_massgen(seg.text):  # labels and the original message stay verbatim
+                new = compress_history(shorten_answers(seg.text, need, ctx.tokens_of), need, ctx.tokens_of)
+            else:
+                new = shrink_to(seg.text, max(_FLOOR, size - need), ctx.tokens_of)
+            if new != seg.text:
+                ctx.edit(si, mi, seg, new)

@@ -1,0 +1,35 @@
+"""(f) Drop whole middle groups, oldest first, until the conversation fits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from proxy.compress.stages.base import StageContext
+from proxy.compress.stages.text_ops import shrink_to
+
+_SUMMARY_FLOOR = 24  # tokens an over-budget summary is cut down to at most
+
+
+@dataclass(frozen=True)
+class DropStage:
+    name: str = "drop"
+
+    async def apply(self, ctx: StageContext) -> None:
+        excess = ctx.excess()
+        gone: set[int] = set()
+        dropped = 0
+        for i, slot in enumerate(ctx.slots):
+            if excess <= 0:
+                break
+            if not slot.protected:
+                gone.add(i)
+                excess -= slot.tokens
+                dropped += len(slot.group.messages)
+        ctx.remove(gone)
+        if dropped and ctx.summary is None:
+            ctx.summary = f"[ctxproxy: {dropped} earlier messages were omitted to fit the context window]"
+        if ctx.summary and not ctx.fits():  # everything droppable is gone: the summary gives way
+            size = ctx.tokens_of(ctx.summary)
+            ctx.summary = shrink_to(
+                ctx.summary, max(_SUMMARY_FLOOR, size - ctx.excess()), ctx.tokens_of, "summary"
+            )

@@ -1,0 +1,41 @@
+"""The summarizer interface: old anchored summary + newly dropped span → new anchored summary.
+
+Implementations: :class:`~proxy.compress.extractive.ExtractiveSummarizer` (offline,
+deterministic, the default) and the LLM summarizer of the live proxy. A summarizer must
+update incrementally: it gets the previous summary and only the newly dropped messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+SUMMARY_HEADER = "[ctxproxy: summary of earlier conversation]"
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedMessage:
+    """One message leaving the context: its role, tool name (for tool output) and text."""
+
+    role: str
+    text: str
+    tool_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRequest:
+    previous: str | None  # the current anchored summary, or None on the first compaction
+    dropped: tuple[DroppedMessage, ...]  # oldest first
+    max_tokens: int  # the summary must stay under this (estimated) size
+    model: str  # the conversation's model (for token estimates / an LLM summarizer's choice)
+    agent: str | None = None
+    key: str = ""  # content address of (previous, dropped): for caches and leases
+
+
+class Summarizer(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    async def summarize(self, request: SummaryRequest) -> str:
+        """Return the new anchored summary text (raise on failure: the compactor falls back)."""
+        ...

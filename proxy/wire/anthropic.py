@@ -1,0 +1,158 @@
+"""Anthropic Messages (``system`` + ``messages`` with content blocks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from proxy.wire.base import anchor_position, first_int, render_body
+from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.grouping import merge_units
+
+_THINKING = ("thinking", "redacted_thinking")
+_PINNED = ("compaction",)
+
+
+def _dump(value: Any) -> str:
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+def _result_segments(block: dict[str, Any], i: int) -> list[Segment]:
+    content = block.get("content")
+    if isinstance(content, str):
+        return [Segment("tool_output", ("content", i, "content"), content, True)]
+    segs: list[Segment] = []
+    if isinstance(content, list):
+        for j, part in enumerate(content):
+            if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
+                segs.append(Segment("tool_output", ("content", i, "content", j, "text"), part["text"], True))
+            elif isinstance(part, dict) and part.get("type") in ("image", "document"):
+                segs.append(Segment("image", ("content", i, "content", j), "", False))
+            else:
+                segs.append(Segment("opaque", ("content", i, "content", j), _dump(part), False))
+    return segs
+
+
+class AnthropicAdapter:
+    api = "anthropic"
+    container = "messages"
+    message_overhead = 4
+    summary_overhead = 0  # the summary is one more text block of the first user message
+
+    def parse_message(self, raw: Any, index: int, names: dict[str, str]) -> Message:
+        if not isinstance(raw, dict):
+            return Message(raw=raw, role="user", segments=(Segment("opaque", (), _dump(raw)),), index=index)
+        role: Role = "assistant" if raw.get("role") == "assistant" else "user"
+        content = raw.get("content")
+        if isinstance(content, str):
+            return Message(
+                raw=raw, role=role, segments=(Segment("text", ("content",), content, True),), index=index
+            )
+        segs: list[Segment] = []
+        calls: list[str] = []
+        results: list[str] = []
+        opaque = pinned = False
+        for i, block in enumerate(content if isinstance(content, list) else ()):
+            if not isinstance(block, dict):
+                continue
+            btype = block.get("type")
+            if btype == "text" and isinstance(block.get("text"), str):
+                segs.append(Segment("text", ("content", i, "text"), block["text"], True))
+            elif btype == "tool_use":
+                cid = str(block.get("id", ""))
+                calls.append(cid)
+                names[cid] = str(block.get("name", ""))
+                segs.append(
+                    Segment("tool_call", ("content", i), _dump(block.get("input", {})) + str(names[cid]))
+                )
+            elif btype == "tool_result":
+                results.append(str(block.get("tool_use_id", "")))
+                segs.extend(_result_segments(block, i))
+            elif btype in ("image", "document"):
+                segs.append(Segment("image", ("content", i), "", False))
+            elif btype in _THINKING:
+                opaque = True
+                segs.append(
+                    Segment(
+                        "reasoning", ("content", i), str(block.get("thinking") or block.get("data") or "")
+                    )
+                )
+            else:
+                pinned = pinned or btype in _PINNED
+                opaque = opaque or btype in _PINNED
+                segs.append(Segment("opaque", ("content", i), _dump(block)))
+        if opaque:
+            segs = [
+                s if s.kind in ("reasoning", "opaque", "image") else Segment(s.kind, s.path, s.text, False)
+                for s in segs
+            ]
+        tool_name = names.get(results[0]) if results else None
+        return Message(
+            raw=raw,
+            role=role,
+            segments=tuple(segs),
+            calls=tuple(calls),
+            results=tuple(results),
+            tool_name=tool_name,
+            opaque=opaque,
+            pinned=pinned,
+            index=index,
+        )
+
+    def parse_items(self, items: list[Any]) -> list[Message]:
+        names: dict[str, str] = {}
+        return [self.parse_message(raw, i, names) for i, raw in enumerate(items)]
+
+    def parse(self, body: dict[str, Any]) -> Conversation:
+        items = body.get(self.container)
+        return self.build(body, self.parse_items(items if isinstance(items, list) else []))
+
+    def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
+        # Units start at assistant messages so that dropping whole groups keeps roles alternating.
+        units: list[list[Message]] = []
+        for m in msgs:
+            if not units or m.role == "assistant":
+                units.append([m])
+            else:
+                units[-1].append(m)
+        return Conversation(self.api, body, self.container, (), merge_units(units))
+
+    def render_items(self, conv: Conversation) -> list[Any]:
+        items: list[Any] = []
+        anchor = anchor_position(conv)
+        for i, group in enumerate(conv.groups):
+            raws = [m.raw for m in group.messages]
+            if i == anchor - 1 and conv.summary is not None:
+                raws[-1] = self.with_summary(raws[-1], conv.summary)
+            items.extend(raws)
+        if conv.summary is not None and anchor == 0:
+            items.insert(0, self.summary_item(conv.summary))
+        return items
+
+    def with_summary(self, raw: dict[str, Any], summary: str) -> dict[str, Any]:
+        """The first user message plus one text block holding the anchored summary."""
+        content = raw.get("content")
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else list(content or [])
+        blocks.append({"type": "text", "text": summary})
+        return {**raw, "content": blocks}
+
+    def render(self, conv: Conversation) -> dict[str, Any]:
+        return render_body(conv, self.render_items(conv))
+
+    def fixed_texts(self, body: dict[str, Any]) -> list[str]:
+        out = []
+        system = body.get("system")
+        if isinstance(system, str):
+            out.append(system)
+        elif isinstance(system, list):
+            out.extend(str(b.get("text", "")) if isinstance(b, dict) else _dump(b) for b in system)
+        if body.get("tools"):
+            out.append(_dump(body["tools"]))
+        return out
+
+    def reserved_output(self, body: dict[str, Any]) -> int | None:
+        return first_int(body, "max_tokens")
+
+    def summary_item(self, text: str) -> dict[str, Any]:
+        return {"role": "user", "content": [{"type": "text", "text": text}]}

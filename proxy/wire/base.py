@@ -1,0 +1,72 @@
+"""What every wire adapter provides, plus the rendering shared by all of them."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from proxy.wire.conversation import Conversation, Message
+
+
+class WireAdapter(Protocol):
+    """Parse one API family's request body into a :class:`Conversation` and back."""
+
+    api: str
+    container: str
+    message_overhead: int  # tokens the provider adds around every item
+
+    summary_overhead: int  # tokens the anchored summary adds besides its text
+
+    def parse(self, body: dict[str, Any]) -> Conversation: ...
+
+    def parse_items(self, items: list[Any]) -> list[Message]:
+        """One :class:`Message` per wire item, ``index`` = position in ``items``."""
+        ...
+
+    def build(self, body: dict[str, Any], messages: list[Message]) -> Conversation:
+        """Split parsed messages into head and atomic groups."""
+        ...
+
+    def render(self, conv: Conversation) -> dict[str, Any]: ...
+
+    def render_items(self, conv: Conversation) -> list[Any]: ...
+
+    def fixed_texts(self, body: dict[str, Any]) -> list[str]:
+        """Texts outside the item list that the provider counts (system, tools, ...)."""
+        ...
+
+    def reserved_output(self, body: dict[str, Any]) -> int | None: ...
+
+    def summary_item(self, text: str) -> dict[str, Any]: ...
+
+
+def anchor_position(conv: Conversation) -> int:
+    """Groups before this index form the stable prefix the summary is anchored after."""
+    if conv.groups and conv.groups[0].has_user_turn:
+        return 1
+    return 0
+
+
+def render_items_default(adapter: WireAdapter, conv: Conversation) -> list[Any]:
+    items: list[Any] = [m.raw for m in conv.head]
+    anchor = anchor_position(conv)
+    for i, group in enumerate(conv.groups):
+        if i == anchor and conv.summary is not None:
+            items.append(adapter.summary_item(conv.summary))
+        items.extend(m.raw for m in group.messages)
+    if conv.summary is not None and anchor >= len(conv.groups):
+        items.append(adapter.summary_item(conv.summary))
+    return items
+
+
+def render_body(conv: Conversation, items: Any) -> dict[str, Any]:
+    body = dict(conv.body)
+    body[conv.container] = items
+    return body
+
+
+def first_int(body: dict[str, Any], *keys: str) -> int | None:
+    for key in keys:
+        value = body.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None

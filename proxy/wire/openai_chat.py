@@ -1,0 +1,124 @@
+"""OpenAI Chat Completions (``messages``): also every OpenAI-compatible provider."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from proxy.wire.base import first_int, render_body, render_items_default
+from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.grouping import merge_units
+
+_ROLES: dict[str, Role] = {
+    "system": "system",
+    "developer": "system",
+    "user": "user",
+    "assistant": "assistant",
+    "tool": "tool",
+    "function": "tool",
+}
+# Reasoning fields some OpenAI-compatible providers need back verbatim on assistant turns.
+_REASONING_KEYS = ("reasoning_content", "reasoning", "thought_signature", "reasoning_details")
+
+
+def _dump(value: Any) -> str:
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+def content_segments(content: Any, kind: str, editable: bool) -> list[Segment]:
+    """Segments of a chat ``content``: a string or a list of typed parts."""
+    if isinstance(content, str):
+        return [Segment(kind, ("content",), content, editable)]  # type: ignore[arg-type]
+    segs: list[Segment] = []
+    if isinstance(content, list):
+        for i, part in enumerate(content):
+            if not isinstance(part, dict):
+                continue
+            ptype = part.get("type")
+            if ptype in ("text", "refusal") and isinstance(part.get(ptype), str):
+                segs.append(Segment(kind, ("content", i, ptype), part[ptype], editable))  # type: ignore[arg-type]
+            elif ptype in ("image_url", "input_image", "image"):
+                segs.append(Segment("image", ("content", i), "", False))
+            else:
+                segs.append(Segment("opaque", ("content", i), _dump(part), False))
+    return segs
+
+
+class OpenAIChatAdapter:
+    api = "openai-chat"
+    container = "messages"
+    message_overhead = 4
+    summary_overhead = 4
+
+    def parse_message(self, raw: Any, index: int, names: dict[str, str]) -> Message:
+        if not isinstance(raw, dict):
+            return Message(raw=raw, role="user", segments=(Segment("opaque", (), _dump(raw)),), index=index)
+        role = _ROLES.get(str(raw.get("role")), "user")
+        segs = content_segments(
+            raw.get("content"), "tool_output" if role == "tool" else "text", role != "system"
+        )
+        calls: list[str] = []
+        for i, call in enumerate(raw.get("tool_calls") or ()):
+            if isinstance(call, dict):
+                cid = str(call.get("id", ""))
+                calls.append(cid)
+                fn = call.get("function") or {}
+                if isinstance(fn, dict):
+                    names[cid] = str(fn.get("name", ""))
+                segs.append(Segment("tool_call", ("tool_calls", i), _dump(fn)))
+        if isinstance(raw.get("function_call"), dict):
+            segs.append(Segment("tool_call", ("function_call",), _dump(raw["function_call"])))
+        for key in _REASONING_KEYS:
+            if key in raw and raw[key] is not None:
+                segs.append(Segment("reasoning", (key,), _dump(raw[key])))
+        results: tuple[str, ...] = ()
+        tool_name = None
+        if role == "tool" and raw.get("tool_call_id") is not None:
+            results = (str(raw["tool_call_id"]),)
+            tool_name = names.get(results[0])
+        elif role == "tool":
+            tool_name = raw.get("name") if isinstance(raw.get("name"), str) else None
+        return Message(
+            raw=raw,
+            role=role,
+            segments=tuple(segs),
+            calls=tuple(calls),
+            results=results,
+            tool_name=tool_name,
+            index=index,
+        )
+
+    def parse_items(self, items: list[Any]) -> list[Message]:
+        names: dict[str, str] = {}
+        return [self.parse_message(raw, i, names) for i, raw in enumerate(items)]
+
+    def parse(self, body: dict[str, Any]) -> Conversation:
+        items = body.get(self.container)
+        return self.build(body, self.parse_items(items if isinstance(items, list) else []))
+
+    def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
+        n_head = 0
+        while n_head < len(msgs) and msgs[n_head].role == "system":
+            n_head += 1
+        groups = merge_units([[m] for m in msgs[n_head:]])
+        return Conversation(self.api, body, self.container, tuple(msgs[:n_head]), groups)
+
+    def render_items(self, conv: Conversation) -> list[Any]:
+        return render_items_default(self, conv)
+
+    def render(self, conv: Conversation) -> dict[str, Any]:
+        return render_body(conv, self.render_items(conv))
+
+    def fixed_texts(self, body: dict[str, Any]) -> list[str]:
+        out = []
+        for key in ("tools", "functions", "response_format"):
+            if body.get(key):
+                out.append(_dump(body[key]))
+        return out
+
+    def reserved_output(self, body: dict[str, Any]) -> int | None:
+        return first_int(body, "max_completion_tokens", "max_tokens")
+
+    def summary_item(self, text: str) -> dict[str, Any]:
+        return {"role": "user", "content": text}

@@ -1,0 +1,166 @@
+"""OpenAI Responses API (``input`` items + ``instructions``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from proxy.wire.base import first_int, render_body, render_items_default
+from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.grouping import merge_units
+
+_ROLES: dict[str, Role] = {
+    "system": "system",
+    "developer": "system",
+    "user": "user",
+    "assistant": "assistant",
+}
+_TEXT_PARTS = ("input_text", "output_text", "text", "refusal")
+_OPAQUE_TYPES = ("reasoning", "compaction", "compaction_summary")
+
+
+def _dump(value: Any) -> str:
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+def _parts(value: Any, base: tuple[str | int, ...], kind: str, editable: bool) -> list[Segment]:
+    if isinstance(value, str):
+        return [Segment(kind, base, value, editable)]  # type: ignore[arg-type]
+    segs: list[Segment] = []
+    if isinstance(value, list):
+        for i, part in enumerate(value):
+            if not isinstance(part, dict):
+                continue
+            ptype = part.get("type")
+            if ptype in _TEXT_PARTS and isinstance(part.get("text"), str):
+                segs.append(Segment(kind, (*base, i, "text"), part["text"], editable))  # type: ignore[arg-type]
+            elif ptype in ("input_image", "image"):
+                segs.append(Segment("image", (*base, i), "", False))
+            else:
+                segs.append(Segment("opaque", (*base, i), _dump(part), False))
+    return segs
+
+
+class OpenAIResponsesAdapter:
+    api = "openai-responses"
+    container = "input"
+    message_overhead = 4
+    summary_overhead = 4
+
+    def parse_item(self, raw: Any, index: int, names: dict[str, str]) -> Message:
+        if not isinstance(raw, dict):
+            return Message(raw=raw, role="user", segments=(Segment("opaque", (), _dump(raw)),), index=index)
+        itype = raw.get("type")
+        if itype in (None, "message"):
+            role = _ROLES.get(str(raw.get("role")), "user")
+            segs = _parts(raw.get("content"), ("content",), "text", role != "system")
+            return Message(raw=raw, role=role, segments=tuple(segs), index=index)
+        itype = str(itype)
+        if itype in _OPAQUE_TYPES:
+            segs = [Segment("reasoning", (), _dump(raw))]
+            return Message(
+                raw=raw,
+                role="assistant",
+                segments=tuple(segs),
+                opaque=True,
+                pinned=itype != "reasoning",
+                index=index,
+            )
+        call_id = raw.get("call_id")
+        if itype.endswith("_output") and call_id is not None:
+            cid = str(call_id)
+            key = "output" if "output" in raw else None
+            segs = _parts(raw.get(key), (key,), "tool_output", True) if key else []
+            return Message(
+                raw=raw,
+                role="tool",
+                segments=tuple(segs),
+                results=(cid,),
+                tool_name=names.get(cid),
+                index=index,
+            )
+        if call_id is not None:
+            cid = str(call_id)
+            names[cid] = str(raw.get("name", itype))
+            return Message(
+                raw=raw,
+                role="assistant",
+                segments=(Segment("tool_call", (), _dump(raw)),),
+                calls=(cid,),
+                index=index,
+            )
+        if itype == "mcp_approval_request" and raw.get("id") is not None:
+            return Message(
+                raw=raw,
+                role="assistant",
+                segments=(Segment("tool_call", (), _dump(raw)),),
+                calls=(str(raw["id"]),),
+                index=index,
+            )
+        if itype == "mcp_approval_response" and raw.get("approval_request_id") is not None:
+            return Message(
+                raw=raw,
+                role="tool",
+                segments=(Segment("opaque", (), _dump(raw)),),
+                results=(str(raw["approval_request_id"]),),
+                index=index,
+            )
+        return Message(raw=raw, role="assistant", segments=(Segment("opaque", (), _dump(raw)),), index=index)
+
+    def parse(self, body: dict[str, Any]) -> Conversation:
+        items = body.get(self.container)
+        if isinstance(items, str):
+            msg = Message(
+                raw={"role": "user", "content": items},
+                role="user",
+                segments=(Segment("text", ("content",), items, True),),
+                index=0,
+            )
+            groups = merge_units([[msg]])
+            return Conversation(self.api, body, self.container, (), groups, extras={"string_input": True})
+        return self.build(body, self.parse_items(items if isinstance(items, list) else []))
+
+    def parse_items(self, items: list[Any]) -> list[Message]:
+        names: dict[str, str] = {}
+        return [self.parse_item(raw, i, names) for i, raw in enumerate(items)]
+
+    def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
+        n_head = 0
+        while n_head < len(msgs) and msgs[n_head].role == "system":
+            n_head += 1
+        units: list[list[Message]] = []
+        pending: list[Message] = []  # reasoning items travel with the item that follows them
+        for m in msgs[n_head:]:
+            pending.append(m)
+            if isinstance(m.raw, dict) and m.raw.get("type") == "reasoning":
+                continue
+            units.append(pending)
+            pending = []
+        if pending:
+            units.append(pending)
+        return Conversation(self.api, body, self.container, tuple(msgs[:n_head]), merge_units(units))
+
+    def render_items(self, conv: Conversation) -> list[Any]:
+        return render_items_default(self, conv)
+
+    def render(self, conv: Conversation) -> dict[str, Any]:
+        items = self.render_items(conv)
+        if conv.extras.get("string_input") and len(items) == 1 and isinstance(items[0], dict):
+            return render_body(conv, items[0]["content"])
+        return render_body(conv, items)
+
+    def fixed_texts(self, body: dict[str, Any]) -> list[str]:
+        out = []
+        if isinstance(body.get("instructions"), str):
+            out.append(body["instructions"])
+        for key in ("tools", "text"):
+            if body.get(key):
+                out.append(_dump(body[key]))
+        return out
+
+    def reserved_output(self, body: dict[str, Any]) -> int | None:
+        return first_int(body, "max_output_tokens")
+
+    def summary_item(self, text: str) -> dict[str, Any]:
+        return {"role": "user", "content": [{"type": "input_text", "text": text}]}

@@ -1,0 +1,355 @@
+"""A fake of every provider's list-models endpoint, served on loopback from the hand-made
+fixtures in ``/work/shared/reference/catalog-fixtures`` (or ``$CTXPROXY_CATALOG_FIXTURES``).
+
+Each provider lives under ``/{provider}/…`` with its real path (``/groq/openai/v1/models``,
+``/anthropic/v1/models``…), so a test points ``upstreams.<name>.base_url`` at
+``server.base("groq")``. Also served: ``/models_dev/api.json`` (a small models.dev sample)
+and ``/litellm/map.json`` (the bundled LiteLLM map, or one a test sets).
+
+Fault injection per provider (``server.fault(provider, kind, times=None)``): ``timeout``
+(sleeps ``slow_s``), ``500``, ``429`` (with ``Retry-After``), ``malformed`` (invalid JSON),
+``empty`` (a valid, empty list), ``midpage`` (page 1 is fine, the next page fails with 500).
+``times`` limits how many responses are faulty. ``server.hits`` counts requests per provider.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+FIXTURES = Path(os.environ.get("CTXPROXY_CATALOG_FIXTURES", "/work/shared/reference/catalog-fixtures"))
+
+GEMINI_PAGE_2 = {
+    "models": [
+        {
+            "name": "models/gemini-2.5-flash-lite",
+            "displayName": "Gemini 2.5 Flash-Lite",
+            "inputTokenLimit": 1048576,
+            "outputTokenLimit": 65536,
+            "supportedGenerationMethods": ["generateContent", "countTokens"],
+            "thinking": True,
+        }
+    ]
+}
+
+MODELS_DEV = {
+    "deepseek": {
+        "id": "deepseek",
+        "models": {
+            "deepseek-chat": {
+                "id": "deepseek-chat",
+                "tool_call": True,
+                "reasoning": False,
+                "release_date": "2024-12-26",
+                "modalities": {"input": ["text"], "output": ["text"]},
+                "cost": {"input": 0.28, "output": 0.42, "cache_read": 0.028},
+                "limit": {"context": 128000, "output": 8192},
+            },
+            "deepseek-v4-flash": {
+                "id": "deepseek-v4-flash",
+                "tool_call": True,
+                "modalities": {"input": ["text"], "output": ["text"]},
+                "cost": {"input": 0.1, "output": 0.4},
+                "limit": {"context": 1000000, "output": 384000},
+            },
+        },
+    },
+    "xai": {
+        "id": "xai",
+        "models": {
+            "grok-4.3": {
+                "id": "grok-4.3",
+                "tool_call": True,
+                "reasoning": True,
+                "modalities": {"input": ["text", "image"], "output": ["text"]},
+                "cost": {"input": 1.25, "output": 2.5},
+                "limit": {"context": 1000000, "output": 30000},
+            }
+        },
+    },
+    "mistral": {
+        "id": "mistral",
+        "models": {
+            "codestral-latest": {
+                "id": "codestral-latest",
+                "modalities": {"input": ["text"], "output": ["text"]},
+                "limit": {"context": 128000, "output": 4096},
+            }
+        },
+    },
+}
+
+
+@dataclass
+class Fault:
+    kind: str
+    remaining: int | None  # None: forever
+    retry_after: int = 7
+
+
+def load_fixture(provider: str) -> dict[str, Any]:
+    return orjson.loads((FIXTURES / f"{provider}.json").read_bytes())  # type: ignore[no-any-return]
+
+
+def extra(doc: dict[str, Any], prefix: str) -> Any:
+    for key, body in doc.get("extra_responses", {}).items():
+        if key.startswith(prefix):
+            return body
+    raise KeyError(prefix)
+
+
+class FakeCatalogServer:
+    def __init__(self, slow_s: float = 5.0) -> None:
+        self.slow_s = slow_s
+        self.docs = {p.stem: orjson.loads(p.read_bytes()) for p in FIXTURES.glob("*.json")}
+        self.bodies: dict[str, Any] = {
+            name: copy.deepcopy(doc["response"]) for name, doc in self.docs.items()
+        }
+        self.bodies["models_dev"] = copy.deepcopy(MODELS_DEV)
+        self.litellm_map: Any = None  # None: serve the installed bundled map
+        self.page_size: dict[str, int] = {"fireworks": 2}
+        self.faults: dict[str, Fault] = {}
+        self.hits: Counter[str] = Counter()
+        self.times: dict[str, list[float]] = {}  # provider → monotonic arrival times
+        self.posts: list[Any] = []  # JSON bodies POSTed to /webhook/…
+        self.auth: dict[str, dict[str, str]] = {}  # provider → headers of the last request
+        app = web.Application()
+        app.router.add_route("*", "/{provider}/{tail:.*}", self._handle)
+        self._server = TestServer(app, host="127.0.0.1", port=0)
+
+    async def start(self) -> FakeCatalogServer:
+        await self._server.start_server()
+        return self
+
+    async def close(self) -> None:
+        await self._server.close()
+
+    @property
+    def root(self) -> str:
+        return str(self._server.make_url("")).rstrip("/")
+
+    def base(self, provider: str) -> str:
+        return f"{self.root}/{provider}"
+
+    def fault(self, provider: str, kind: str, times: int | None = None, retry_after: int = 7) -> None:
+        self.faults[provider] = Fault(kind, times, retry_after)
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def remove_model(self, provider: str, model_id: str) -> None:
+        """Drop one model from a provider's served list (``data``/``models``/bare array)."""
+        body = self.bodies[provider]
+        items = body if isinstance(body, list) else body.get("data", body.get("models"))
+        items[:] = [m for m in items if model_id not in (m.get("id"), m.get("name"), m.get("key"))]
+
+    # -- dispatch ------------------------------------------------------------------------
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        provider = request.match_info["provider"]
+        tail = request.match_info["tail"]
+        self.hits[provider] += 1
+        self.times.setdefault(provider, []).append(time.monotonic())
+        if provider == "webhook":
+            self.posts.append(await request.json())
+            return web.json_response({"ok": True})
+        self.auth[provider] = {
+            k.lower(): v
+            for k, v in request.headers.items()
+            if k.lower() in ("authorization", "x-api-key", "x-goog-api-key")
+        }
+        paged = bool(request.query.get("after_id") or request.query.get("pageToken"))
+        fault = self.faults.get(provider)
+        if fault is not None and (fault.kind != "midpage" or paged):
+            if fault.remaining is not None:
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    del self.faults[provider]
+            return await self._faulty(provider, fault)
+        if provider == "ollama" and tail == "api/show":
+            wanted = (await request.json()).get("model")
+            body = self._ollama_show(self.docs["ollama"]) if wanted == "qwen3:32b" else None
+        else:
+            body = self._body(provider, request.method, tail, request)
+        if body is None:
+            return web.json_response({"error": {"message": "not found"}}, status=404)
+        return web.Response(body=orjson.dumps(body), content_type="application/json")
+
+    async def _faulty(self, provider: str, fault: Fault) -> web.StreamResponse:
+        if fault.kind == "timeout":
+            await asyncio.sleep(self.slow_s)
+            return web.json_response({})
+        if fault.kind == "429":
+            return web.json_response(
+                {"error": {"message": "rate limited"}},
+                status=429,
+                headers={"Retry-After": str(fault.retry_after)},
+            )
+        if fault.kind == "malformed":
+            return web.Response(body=b'{"data": [ {"id": "x"', content_type="application/json")
+        if fault.kind == "empty":
+            empty: Any = [] if provider == "together" else {"object": "list", "data": [], "models": []}
+            return web.json_response(empty)
+        return web.json_response({"error": {"message": "boom"}}, status=500)
+
+    def _body(self, provider: str, method: str, tail: str, request: web.Request) -> Any:
+        q = request.query
+        if provider == "models_dev":
+            return self.bodies["models_dev"]
+        if provider == "litellm":
+            return self.litellm_map if self.litellm_map is not None else _bundled_map()
+        if provider not in self.bodies:
+            return None
+        body, doc = self.bodies[provider], self.docs[provider]
+        if provider == "anthropic" and q.get("after_id"):
+            return extra(doc, "page2")
+        if provider == "gemini":
+            return GEMINI_PAGE_2 if q.get("pageToken") else body
+        if provider == "fireworks":
+            if tail.startswith("v1/serverless"):
+                return extra(doc, "GET https://api.fireworks.ai/v1/serverless")
+            return self._page(body, "models", int(q.get("pageToken") or 0), self.page_size["fireworks"])
+        if provider == "xai" and tail == "v1/models":
+            return extra(doc, "GET /v1/models")
+        if provider == "nebius" and q.get("verbose") != "true":
+            return {"object": "list", "data": [{"id": m["id"], "object": "model"} for m in body["data"]]}
+        if provider == "ollama" and tail == "api/ps":
+            return extra(doc, "GET /api/ps")
+        return body
+
+    @staticmethod
+    def _page(body: dict[str, Any], key: str, start: int, size: int) -> dict[str, Any]:
+        items = body[key]
+        nxt = start + size
+        return {
+            key: items[start:nxt],
+            "nextPageToken": str(nxt) if nxt < len(items) else "",
+            "totalSize": len(items),
+        }
+
+    @staticmethod
+    def _ollama_show(doc: dict[str, Any]) -> Any:
+        # Only qwen3:32b has a fixture; other names get a 404.
+        return extra(doc, 'POST /api/show {"model": "qwen3:32b"}')
+
+
+def _bundled_map() -> Any:
+    import importlib.util
+
+    spec = importlib.util.find_spec("litellm")
+    assert spec is not None and spec.submodule_search_locations
+    path = Path(next(iter(spec.submodule_search_locations))) / "model_prices_and_context_window_backup.json"
+    return orjson.loads(path.read_bytes())
+
+
+# Where each provider's endpoint lives on the fake: upstream settings for it.
+UPSTREAMS: dict[str, dict[str, Any]] = {
+    "openai": {"path": "/v1", "key": "OPENAI_API_KEY"},
+    "anthropic": {"path": "", "api": "anthropic", "key": "ANTHROPIC_API_KEY", "models_url": "/v1/models"},
+    "xai": {"path": "/v1", "key": "XAI_API_KEY"},
+    "groq": {"path": "/openai/v1", "key": "GROQ_API_KEY"},
+    "nebius": {"path": "/v1", "key": "NEBIUS_API_KEY"},
+    "gemini": {"path": "/v1beta/openai", "key": "GEMINI_API_KEY", "models_url": "/v1beta/models"},
+    "mistral": {"path": "/v1", "key": "MISTRAL_API_KEY"},
+    "deepseek": {"path": "", "key": "DEEPSEEK_API_KEY"},
+    "together": {"path": "/v1", "key": "TOGETHER_API_KEY"},
+    "fireworks": {
+        "path": "/inference/v1",
+        "key": "FIREWORKS_API_KEY",
+        "models_url": "/v1/accounts/fireworks/models",
+    },
+    "cerebras": {"path": "/v1", "key": "CEREBRAS_API_KEY"},
+    "openrouter": {"path": "/api/v1", "key": "OPENROUTER_API_KEY"},
+    "vllm": {"path": "/v1", "key": None},
+    "ollama": {"path": "/v1", "key": None},
+    "lmstudio": {"path": "/v1", "key": None},
+}
+
+
+def catalog_config(
+    server: FakeCatalogServer,
+    cache_dir: str,
+    providers: list[str],
+    *,
+    sources: list[str] | None = None,
+    **catalog: Any,
+) -> dict[str, Any]:
+    """A complete config dict (no embedded defaults, so nothing points at the internet)."""
+    upstreams = {}
+    for name in providers:
+        spec = UPSTREAMS[name]
+        up: dict[str, Any] = {
+            "base_url": server.base(name) + spec["path"],
+            "api": spec.get("api", "openai"),
+            "api_key_env": spec["key"],
+        }
+        if "models_url" in spec:
+            up["models_url"] = server.base(name) + spec["models_url"]
+        upstreams[name] = up
+    return {
+        "default_upstream": providers[0],
+        "upstreams": upstreams,
+        "catalog": {
+            "cache_dir": cache_dir,
+            "sources": sources if sources is not None else ["native"],
+            "timeout_s": 2.0,
+            "litellm_remote_url": server.base("litellm") + "/map.json",
+            "models_dev_url": server.base("models_dev") + "/api.json",
+            "openrouter_url": server.base("openrouter") + "/api/v1/models",
+            **catalog,
+        },
+    }
+
+
+def all_keys() -> dict[str, str]:
+    """A fake key for every provider that needs one."""
+    return {spec["key"]: f"test-{name}" for name, spec in UPSTREAMS.items() if spec["key"]}
+
+
+def synthetic_models_dev(providers: int, per_provider: int) -> dict[str, Any]:
+    """A models.dev-shaped document of ``providers × per_provider`` models (benchmarks); the
+    first providers are named like the fixture providers, the rest are other vendors."""
+    out: dict[str, Any] = dict(copy.deepcopy(MODELS_DEV))
+    names = [*UPSTREAMS, *(f"vendor-{i}" for i in range(providers))][:providers]
+    for p, name in enumerate(names):
+        models = {
+            f"model-{p}-{m}": {
+                "id": f"model-{p}-{m}",
+                "tool_call": m % 2 == 0,
+                "modalities": {"input": ["text"], "output": ["text"]},
+                "cost": {"input": 0.1 * (m % 7 + 1), "output": 0.4 * (m % 5 + 1)},
+                "limit": {"context": 8192 * (m % 16 + 1), "output": 4096},
+                "release_date": "2026-01-01",
+            }
+            for m in range(per_provider)
+        }
+        if name in out:
+            out[name]["models"].update(models)
+        else:
+            out[name] = {"id": name, "models": models}
+    return out
+
+
+async def _serve_forever(port: int, models_dev_size: tuple[int, int]) -> None:
+    server = FakeCatalogServer()
+    server.bodies["models_dev"] = synthetic_models_dev(*models_dev_size)
+    server._server = TestServer(server._server.app, host="127.0.0.1", port=port)
+    await server.start()
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    # python tests/fakes/catalog_server.py PORT [PROVIDERS PER_PROVIDER]: serve until killed.
+    size = (int(sys.argv[2]), int(sys.argv[3])) if len(sys.argv) > 3 else (0, 0)
+    asyncio.run(_serve_forever(int(sys.argv[1]), size))

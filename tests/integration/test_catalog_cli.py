@@ -1,0 +1,96 @@
+"""``ctxproxy models …`` end to end in subprocesses (HOME and the cache in a temp dir)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.fakes.catalog_server import FakeCatalogServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def ctxproxy(
+    home: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    environ.update({"HOME": str(home), "PYTHONPATH": str(ROOT), **(env or {})})
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "proxy", *args, cwd=ROOT, env=environ,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    return subprocess.CompletedProcess(args, proc.returncode or 0, out.decode(), err.decode())
+
+
+async def test_show_gpt_4o_offline(tmp_path: Path) -> None:
+    result = await ctxproxy(tmp_path, "models", "show", "gpt-4o", "--json")
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["context_window"] == 128000
+    assert info["source"] == "litellm_bundled"
+    assert info["provenance"]["context_window"]["source"] == "litellm_bundled"
+    assert (tmp_path / ".cache" / "ctxproxy" / "catalog.json").is_file()
+
+
+@pytest.fixture
+async def groq_config(tmp_path: Path) -> tuple[FakeCatalogServer, Path]:
+    fake = await FakeCatalogServer().start()
+    config = {
+        "upstreams": {"groq": {"base_url": fake.base("groq") + "/openai/v1"}},
+        "catalog": {"cache_dir": str(tmp_path / "cache"), "sources": ["native"]},
+    }
+    path = tmp_path / "ctxproxy.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return fake, path
+
+
+async def test_refresh_groq_then_changes(tmp_path: Path, groq_config: tuple[FakeCatalogServer, Path]) -> None:
+    fake, config = groq_config
+    env = {"GROQ_API_KEY": "gsk-test"}
+    refreshed = await ctxproxy(
+        tmp_path, "models", "refresh", "--provider", "groq", "--config", str(config), env=env
+    )
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert (
+        "native:groq" in refreshed.stdout and "+ groq/openai/gpt-oss-120b  context 131072" in refreshed.stdout
+    )
+    assert fake.auth["groq"] == {"authorization": "Bearer gsk-test"}
+
+    changes = await ctxproxy(tmp_path, "models", "changes", "--json", "--config", str(config))
+    assert changes.returncode == 0, changes.stderr
+    log = json.loads(changes.stdout)
+    added = {a["id"]: a["context_window"] for a in log[0]["added"]}
+    assert added["openai/gpt-oss-120b"] == 131072 and added["qwen/qwen3-32b"] == 131072
+
+    listed = await ctxproxy(
+        tmp_path, "models", "list", "--provider", "groq", "--json", "--config", str(config)
+    )
+    assert {m["id"] for m in json.loads(listed.stdout)} >= {"llama-3.1-8b-instant", "groq/compound"}
+    text = await ctxproxy(tmp_path, "models", "changes", "--config", str(config))
+    assert "added    groq/llama-3.1-8b-instant  context 131072" in text.stdout
+    shown = await ctxproxy(
+        tmp_path, "models", "show", "openai/gpt-oss-120b", "--upstream", "groq", "--config", str(config)
+    )
+    assert "native:groq" in shown.stdout
+    sources = await ctxproxy(tmp_path, "models", "sources", "--json", "--config", str(config))
+    report = json.loads(sources.stdout)
+    assert any(s["source"] == "native:groq" and s["models"] == 5 for s in report["sources"])
+    await fake.close()
+
+
+async def test_refresh_without_key_explains(
+    tmp_path: Path, groq_config: tuple[FakeCatalogServer, Path]
+) -> None:
+    fake, config = groq_config
+    result = await ctxproxy(tmp_path, "models", "refresh", "--provider", "groq", "--config", str(config))
+    assert result.returncode == 2 and "GROQ_API_KEY" in result.stderr
+    assert fake.hits["groq"] == 0
+    await fake.close()

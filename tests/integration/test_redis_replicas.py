@@ -1,0 +1,115 @@
+"""Stateless replicas sharing Redis: compaction state and summaries survive a change of replica."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import openai
+import orjson
+import pytest
+
+from proxy.keys import PIPELINE
+from proxy.storage.redis import RedisKV
+from tests.fakes.strict import OpenAIChatFake, tool_loop
+from tests.integration.test_live_compression import TOOLS_OAI, WINDOW, settings_for, tool_output
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def redis_url(tmp_path: Any) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.1):
+                    break
+            except OSError:
+                import time
+
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+async def test_redis_kv_basics_and_fail_open(redis_url: str) -> None:
+    kv = RedisKV(redis_url)
+    await kv.set("a", b"1", ttl_s=60)
+    assert await kv.get("a") == b"1"
+    assert await kv.set_nx("lease", b"x", ttl_s=60) is True
+    assert await kv.set_nx("lease", b"y", ttl_s=60) is False
+    await kv.delete("a")
+    assert await kv.get("a") is None
+    await kv.close()
+    down = RedisKV("redis://127.0.0.1:9/0")  # nothing listens there
+    assert await down.get("a") is None
+    await down.set("a", b"1")
+    assert await down.set_nx("l", b"1", ttl_s=1) is True  # fail open
+    assert down.errors >= 3
+    await down.close()
+
+
+async def _run_session(proxies: list[Any], fake: OpenAIChatFake, turns: int) -> list[bytes]:
+    messages: list[dict[str, Any]] = [{"role": "user", "content": "Audit src/pkg."}]
+    seen: list[bytes] = []
+    for turn in range(turns):
+        proxy = proxies[turn % len(proxies)]
+        client = openai.AsyncOpenAI(base_url=f"{proxy.url}/agent/a/fake", api_key="k", max_retries=0)
+        c = await client.chat.completions.create(
+            model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256)  # type: ignore[arg-type]
+        seen.append(fake.requests[-1].raw)
+        msg = c.choices[0].message.model_dump(exclude_none=True)
+        messages.append(msg)
+        for tc in msg["tool_calls"]:
+            messages.append({"role": "tool", "tool_call_id": tc["id"], "content": tool_output(turn, 25)})
+    return seen
+
+
+def _fresh(proxy: Any) -> int:
+    return int(proxy.app[PIPELINE].stats.view()["total"]["fresh_compactions"])
+
+
+def stable_turns(bodies: list[bytes]) -> int:
+    """Turns whose messages start with the previous turn's messages, byte for byte."""
+    msgs = [[orjson.dumps(m) for m in orjson.loads(re.sub(rb"call_\\d+", b"call_N", b))["messages"]] for b in bodies]
+    return sum(1 for prev, cur in zip(msgs, msgs[1:], strict=False) if cur[: len(prev)] == prev)
+
+
+async def test_replicas_share_compaction_state(make_proxy: Any, tmp_path: Any, redis_url: str) -> None:
+    turns = 30
+    async with OpenAIChatFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
+        upstreams = {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}
+        single = await make_proxy(settings_for(upstreams, tmp_path / "s"))
+        baseline = await _run_session([single], fake, turns)
+        shared = {"backend": "redis", "url": redis_url}
+        a = await make_proxy(settings_for(upstreams, tmp_path / "a", storage=shared))
+        b = await make_proxy(settings_for(upstreams, tmp_path / "b", storage=shared))
+        with_redis = await _run_session([a, b], fake, turns)
+        c = await make_proxy(settings_for(upstreams, tmp_path / "c"))
+        d = await make_proxy(settings_for(upstreams, tmp_path / "d"))
+        private = await _run_session([c, d], fake, turns)
+        assert fake.invalid == [] and fake.overflows == []
+    # Replicas sharing Redis keep the compressed prefix as stable as one process does;
+    # replicas with private memory lose it whenever the turn changes replica.
+    assert stable_turns(with_redis) >= stable_turns(baseline) - 2
+    assert stable_turns(private) < stable_turns(with_redis)
+    assert _fresh(a) + _fresh(b) <= _fresh(single) + 2

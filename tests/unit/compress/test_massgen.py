@@ -1,0 +1,95 @@
+"""Real MassGen request bodies, scaled up, compress with labels and the original message intact."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from proxy.compress import Compactor, TokenCounter, violations
+from proxy.config import load_settings
+from proxy.storage import MemoryKV
+from proxy.wire import api_for_path
+from tests.unit.compress.convgen import filler
+
+REQUESTS = Path(__file__).resolve().parents[4] / "shared" / "reference" / "massgen-requests"
+COUNTER = TokenCounter()
+ORIGINAL = re.compile(r"<ORIGINAL MESSAGE>.*?<END OF ORIGINAL MESSAGE>", re.S)
+
+
+def load(name: str) -> tuple[str, dict[str, Any]]:
+    captured = orjson.loads((REQUESTS / name).read_bytes())
+    api = api_for_path(captured["path"])
+    assert api is not None
+    return api, captured["body"]
+
+
+def scaled_user_text(text: str, turns: int, answers: int) -> str:
+    """History of ``turns`` earlier exchanges and ``answers`` long agent answers."""
+    history = "\n".join(
+        f"[user] Question {i}: what did we decide about build {i}? [assistant] {filler(i, 120)}"
+        for i in range(turns)
+    )
+    blocks = "\n".join(
+        f"<agent{a % 3 + 1}.{a // 3 + 1}> {filler(a + 50, 400)} <end of agent{a % 3 + 1}.{a // 3 + 1}>"
+        for a in range(answers)
+    )
+    text = f"<CONVERSATION_HISTORY>\n{history}\n<END OF CONVERSATION_HISTORY>\n\n{text}"
+    return text.replace("<END OF CURRENT ANSWERS>", blocks + "\n<END OF CURRENT ANSWERS>")
+
+
+def user_text(api: str, body: dict[str, Any]) -> str:
+    items = body["input"] if api == "openai-responses" else body["messages"]
+    user = next(m for m in items if m.get("role") == "user")
+    content = user["content"]
+    return content if isinstance(content, str) else "".join(b.get("text", "") for b in content)
+
+
+def set_user_text(api: str, body: dict[str, Any], text: str) -> dict[str, Any]:
+    key = "input" if api == "openai-responses" else "messages"
+    items = [dict(m) for m in body[key]]
+    for m in items:
+        if m.get("role") == "user":
+            m["content"] = text
+            break
+    return {**body, key: items}
+
+
+@pytest.mark.parametrize(
+    "name", ["chatcompletions_run1_req_3.json", "claude_gemini_probe_req_1.json", "responses_run3_req_1.json"]
+)
+async def test_scaled_massgen_body_keeps_original_message_and_labels(name: str) -> None:
+    api, body = load(name)
+    original_text = user_text(api, body)
+    big = set_user_text(api, body, scaled_user_text(original_text, turns=150, answers=12))
+    model = "gpt-4o" if api.startswith("openai") else "claude-sonnet-4-5"
+    compactor = Compactor(load_settings(environ={}).compression, kv=MemoryKV(), counter=COUNTER)
+    before = COUNTER.count_request(api, big, model)
+    reserved = big.get("max_tokens") or 1024
+    window = int(before * 0.9) + reserved  # just over the trigger: history must shrink
+    result = await compactor.compress(big, api, model, window, default_max_output=1024)
+    assert result.compressed and result.body is not None
+    assert result.fits and result.tokens_after <= result.target_tokens
+    assert violations(api, result.body) <= violations(api, big)
+    old, new = user_text(api, big), user_text(api, result.body)
+    assert ORIGINAL.search(old).group(0) in new  # type: ignore[union-attr]
+    labels = re.findall(r"<(?:end of )?agent\d+\.\d+>", old)
+    assert len(labels) >= 24 and all(label in new for label in labels)
+    assert "<CONVERSATION_HISTORY>" in new and "<END OF CONVERSATION_HISTORY>" in new
+    key = "input" if api == "openai-responses" else "messages"
+    assert [m for m in result.body[key] if m.get("role") == "system"] == [
+        m for m in big[key] if m.get("role") == "system"
+    ]
+    assert result.body.get("system") == big.get("system") and result.body["tools"] == big["tools"]
+
+
+async def test_massgen_history_already_broken_by_massgen_is_not_made_worse() -> None:
+    api, body = load("reactive_compression_req_7.json")  # an orphan tool message MassGen produced
+    assert violations(api, body)
+    compactor = Compactor(load_settings(environ={}).compression, kv=MemoryKV(), counter=COUNTER)
+    result = await compactor.compress(body, api, "gpt-4o", 8000, default_max_output=1024, force_target=0.3)
+    sent = result.body if result.body is not None else body
+    assert violations(api, sent) <= violations(api, body)

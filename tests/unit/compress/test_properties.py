@@ -1,0 +1,118 @@
+"""Property tests over generated conversations for all three APIs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from proxy.compress import Compactor, TokenCounter, violations
+from proxy.compress.compactor import protected_groups
+from proxy.compress.encodings import Encodings
+from proxy.config import load_settings
+from proxy.storage import MemoryKV
+from proxy.wire import get_adapter
+from tests.unit.compress.convgen import RENDER, scripts
+
+APIS = ["openai-chat", "openai-responses", "anthropic"]
+ENCODINGS = Encodings()
+COUNTER = TokenCounter(encodings=ENCODINGS)
+SETTINGS = load_settings(environ={}).compression
+PROPS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def fresh() -> Compactor:
+    """A compactor with its own state and memo (examples share only the loaded encodings)."""
+    return Compactor(SETTINGS, kv=MemoryKV(), counter=TokenCounter(encodings=ENCODINGS))
+
+
+def protected_tokens(
+    api: str, body: dict[str, Any], compactor: Compactor, model: str
+) -> tuple[int, list[Any]]:
+    adapter = get_adapter(api)
+    conv = adapter.parse(body)
+    keep = protected_groups(conv.groups, compactor.policy(model))
+    enc = COUNTER.encoding(model)
+    raw = 3 + sum(COUNTER.count_text(t, enc) for t in adapter.fixed_texts(body))
+    msgs = list(conv.head) + [m for i, g in enumerate(conv.groups) if i in keep for m in g.messages]
+    raw += sum(COUNTER.message_raw(m, enc, api, adapter.message_overhead) for m in msgs)
+    return COUNTER.scale(raw, model), [m.raw for m in msgs]
+
+
+def appears_verbatim(api: str, original: Any, sent: list[Any]) -> bool:
+    if original in sent:
+        return True
+    if api != "anthropic" or not isinstance(original, dict):
+        return False
+    # Anthropic's first user message may carry the anchored summary as one extra text block.
+    content = original["content"]
+    blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+    return any(
+        isinstance(m, dict) and m.get("role") == original["role"] and m["content"][: len(blocks)] == blocks
+        for m in sent
+    )
+
+
+@pytest.mark.parametrize("api", APIS)
+@PROPS
+@given(script=scripts(), window=st.sampled_from([3000, 6000, 12000, 40000]), images=st.booleans())
+async def test_compressed_output_is_valid_fitting_and_keeps_protected_items(
+    api: str, script: list[Any], window: int, images: bool
+) -> None:
+    body = RENDER[api](script, images=images)
+    model = body["model"]
+    compactor = fresh()
+    result = await compactor.compress(body, api, model, window)
+    assert result.note is None, result.note
+    sent = result.body if result.body is not None else body
+    assert violations(api, sent) <= violations(api, body)
+    assert result.tokens_after == COUNTER.count_request(api, sent, model)
+    protected, protected_items = protected_tokens(api, body, compactor, model)
+    if protected + 64 <= result.target_tokens:
+        if result.compressed:
+            assert result.tokens_after <= result.target_tokens
+        else:
+            assert result.tokens_before <= result.trigger_tokens
+        items = sent[get_adapter(api).container]
+        for item in protected_items:
+            assert appears_verbatim(api, item, items)
+    if api == "openai-responses":  # encrypted reasoning is replayed byte-identical or dropped
+        originals = [orjson.dumps(i) for i in body["input"] if i.get("type") == "reasoning"]
+        assert all(orjson.dumps(i) in originals for i in sent["input"] if i.get("type") == "reasoning")
+    if api == "anthropic":
+        originals = [
+            orjson.dumps(b) for m in body["messages"] for b in m["content"] if b.get("type") == "thinking"
+        ]
+        sent_thinking = [
+            b
+            for m in sent["messages"]
+            if isinstance(m["content"], list)
+            for b in m["content"]
+            if b.get("type") == "thinking"
+        ]
+        assert all(orjson.dumps(b) in originals for b in sent_thinking)
+
+
+@pytest.mark.parametrize("api", APIS)
+@PROPS
+@given(script=scripts(max_turns=16), window=st.sampled_from([4000, 9000]))
+async def test_compression_is_deterministic(api: str, script: list[Any], window: int) -> None:
+    body = RENDER[api](script)
+    a = await fresh().compress(body, api, body["model"], window)
+    b = await fresh().compress(body, api, body["model"], window)
+    assert orjson.dumps(a.body) == orjson.dumps(b.body)
+    assert a.stages == b.stages
+
+
+@pytest.mark.parametrize("api", APIS)
+@PROPS
+@given(script=scripts(max_turns=12))
+async def test_fitting_conversation_is_untouched(api: str, script: list[Any]) -> None:
+    body = RENDER[api](script)
+    before = orjson.dumps(body)
+    result = await fresh().compress(body, api, body["model"], 1_000_000)
+    assert result.body is None and not result.compressed
+    assert orjson.dumps(body) == before
