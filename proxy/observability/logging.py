@@ -5,20 +5,30 @@ Never log prompt text or API keys: request events carry sizes, ids and timings o
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
+from typing import Any, BinaryIO
+
+import orjson
 
 import structlog
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
-def configure_logging(level: str = "info", fmt: str = "json") -> None:
+def configure_logging(level: str = "info", fmt: str = "json", stream: BinaryIO | None = None) -> None:
+    """JSON lines (orjson, written as bytes) or console lines, to ``stream`` (default stderr)."""
     renderer: structlog.types.Processor
+    factory: Any
     if fmt == "console":
         renderer = structlog.dev.ConsoleRenderer(colors=False)
+        factory = structlog.PrintLoggerFactory(
+            file=io.TextIOWrapper(stream, write_through=True) if stream else sys.stderr
+        )
     else:
-        renderer = structlog.processors.JSONRenderer()
+        renderer = structlog.processors.JSONRenderer(serializer=orjson.dumps)
+        factory = structlog.BytesLoggerFactory(file=stream or sys.stderr.buffer)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -28,7 +38,7 @@ def configure_logging(level: str = "info", fmt: str = "json") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(_LEVELS.get(level, logging.INFO)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=factory,
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s %(levelname)s %(message)s")

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-import structlog
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
@@ -88,11 +87,17 @@ async def proxy(make_proxy: Callable[..., Any], fake_url: str, tmp_path: Any) ->
 
 @pytest.fixture
 def captured_logs() -> Any:
-    buf = io.StringIO()
-    configure_logging("debug", "json")
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=buf))
+    buf = _TextView()
+    configure_logging("debug", "json", stream=buf)
     yield buf
     configure_logging("info", "json")
+
+
+class _TextView(io.BytesIO):
+    """A byte log sink the tests read as text."""
+
+    def getvalue(self) -> str:  # type: ignore[override]
+        return super().getvalue().decode()
 
 
 @pytest.fixture
