@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
     p.add_argument("--model", required=True)
     p.add_argument(
         "--api",
-        choices=["openai-chat", "openai-responses", "anthropic"],
+        choices=["openai-chat", "openai-responses", "anthropic", "gemini"],
         default=None,
         help="default: inferred from the captured path or the body's shape",
     )
@@ -88,7 +88,7 @@ async def _run(args: argparse.Namespace) -> int:
         print(f"ctxproxy compress: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
     api = args.api or (api_for_path(captured_path) if captured_path else None) or api_for_body(body)
-    if api not in ("openai-chat", "openai-responses", "anthropic"):
+    if api not in ("openai-chat", "openai-responses", "anthropic", "gemini"):
         print("ctxproxy compress: cannot tell the API from the file; pass --api", file=sys.stderr)
         return 2
     window, max_input, max_output = args.context_window, None, args.max_output

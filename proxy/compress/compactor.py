@@ -2,26 +2,68 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
+
+import structlog
 
 from proxy.compress.extractive import ExtractiveSummarizer
 from proxy.compress.invariants import new_violations
 from proxy.compress.policy import Policy, resolve_policy
+from proxy.compress.protect import protected_groups
 from proxy.compress.result import CompactionResult
 from proxy.compress.stages import Slot, Stage, StageContext, default_stages
 from proxy.compress.state import CompactionState, StateStore, items_hash
 from proxy.compress.summarizer import Summarizer
-from proxy.compress.tokens import IMAGE_TOKENS, TokenCounter
+from proxy.compress.tokens import IMAGE_TOKENS, TokenCounter, count_images
 from proxy.config import CompressionSettings
 from proxy.storage import KV, MemoryKV
-from proxy.wire import Conversation, Group, get_adapter
+from proxy.wire import Conversation, get_adapter
 from proxy.wire.base import WireAdapter
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger("ctxproxy.compress")
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """The numbers one ``compress`` call decided on, and how to report its outcome."""
+
+    policy: Policy
+    budget: int
+    trigger: int
+    target: int
+    started: float
+
+    def result(
+        self,
+        body: dict[str, Any] | None,
+        before: int,
+        after: int,
+        stages: list[tuple[str, int]],
+        *,
+        reused_prefix: bool = False,
+        note: str | None = None,
+    ) -> CompactionResult:
+        return CompactionResult(
+            body=body,
+            compressed=body is not None,
+            tokens_before=before,
+            tokens_after=after,
+            budget=self.budget,
+            strategy=self.policy.strategy,
+            stages=stages,
+            reused_prefix=reused_prefix,
+            fits=after <= (self.trigger if reused_prefix or body is None else self.target),
+            trigger_tokens=self.trigger,
+            target_tokens=self.target,
+            note=note,
+            duration_ms=(time.perf_counter() - self.started) * 1e3,
+        )
+
+    def unchanged(self, tokens: int, note: str | None) -> CompactionResult:
+        return self.result(None, tokens, tokens, [], note=note)
 
 
 class Compactor:
@@ -44,11 +86,19 @@ class Compactor:
         self.counter = counter or TokenCounter()
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer()
         self.stages = stages if stages is not None else default_stages()
+        self._policies: dict[tuple[str, str | None], Policy] = {}
         self.store = StateStore(kv if kv is not None else MemoryKV(max_items=10000), ttl_s=state_ttl_s)
 
     # -- cheap decisions -------------------------------------------------------------------
     def policy(self, model: str, agent: str | None = None) -> Policy:
-        return resolve_policy(self.settings, model, agent)
+        """The effective policy (memoized: settings are immutable)."""
+        key = (model, agent)
+        policy = self._policies.get(key)
+        if policy is None:
+            if len(self._policies) >= 4096:
+                self._policies.clear()
+            policy = self._policies[key] = resolve_policy(self.settings, model, agent)
+        return policy
 
     def budget(
         self,
@@ -87,8 +137,7 @@ class Compactor:
         factor = self.counter.factor(model)
         if len(raw) * factor > limit:  # too big to decide without counting
             return False
-        images = raw.count(b"image")  # any image part: "image_url", "input_image", "image"
-        upper = (len(raw) + images * IMAGE_TOKENS.get(api, 1600)) * factor
+        upper = (len(raw) + count_images(body.get(adapter.container)) * IMAGE_TOKENS.get(api, 1600)) * factor
         return upper <= limit
 
     # -- the main entry point --------------------------------------------------------------
@@ -103,88 +152,66 @@ class Compactor:
         agent: str | None = None,
         force_target: float | None = None,
     ) -> CompactionResult:
-        """Compress ``body`` if it crosses the trigger (or always, down to ``force_target``)."""
+        """Compress ``body`` if it crosses the trigger (or always, down to ``force_target``).
+
+        Under the trigger: ``result.body is None`` (send the original bytes). A conversation
+        compacted before replays its stored prefix byte for byte and appends the new items;
+        it compacts again (incrementally) only when that crosses the trigger.
+        """
         t0 = time.perf_counter()
         policy = self.policy(model, agent)
         if force_target is not None:
             policy = replace(policy, enabled=True, target=min(policy.target, force_target))
         adapter = get_adapter(api)
         budget = self.budget(adapter, body, policy, context_window, max_input_tokens, default_max_output)
-        trigger_tokens = int(policy.trigger * budget)
-        target_tokens = int(policy.target * budget)
-
-        def unchanged(tokens: int, note: str | None) -> CompactionResult:
-            return CompactionResult(
-                None,
-                False,
-                tokens,
-                tokens,
-                budget,
-                policy.strategy,
-                [],
-                False,
-                tokens <= budget,
-                trigger_tokens,
-                target_tokens,
-                note,
-                (time.perf_counter() - t0) * 1e3,
-            )
+        run = _Run(policy, budget, int(policy.trigger * budget), int(policy.target * budget), t0)
 
         if not policy.enabled:
-            return unchanged(0, "disabled")
+            return run.unchanged(0, "disabled")
         if force_target is None:  # the hot path: O(new items) for a conversation seen before
             estimate = await self.counter.estimate_request(api, body, model, scope=agent or "")
-            if estimate <= trigger_tokens:
-                return unchanged(estimate, None)
+            if estimate <= run.trigger:
+                return run.unchanged(estimate, None)
         conv = adapter.parse(body)
         if force_target is not None:  # otherwise the estimate above already counted every text
             await self.counter.aprime(conv, model)
         tokens_before = self.counter.count_conversation(conv, model)
         if api == "openai-responses" and body.get("previous_response_id"):
-            return unchanged(tokens_before, "previous_response_id: history is held by the provider")
+            return run.unchanged(tokens_before, "previous_response_id: history is held by the provider")
         items = body.get(adapter.container)
-        if not isinstance(items, list):
-            items = None
+        if not isinstance(items, list) or not conv.groups:
+            return await self._compact(run, adapter, conv, model, agent, tokens_before, None, None)
 
-        key = None
-        state = None
-        working = conv
-        if items is not None and conv.groups:
-            stable = [m.raw for m in conv.head] + [m.raw for m in conv.groups[0].messages]
-            key = self.store.key(api, model, agent, stable)
-            state = await self.store.load(key)
-            if state is not None and state.matches(items):
-                working = self.apply_state(adapter, conv, state)
-            else:
-                state = None
-        tokens_working = self.counter.count_conversation(working, model) if state else tokens_before
+        stable = [m.raw for m in conv.head] + [m.raw for m in conv.groups[0].messages]
+        key = self.store.key(api, model, agent, stable)
+        state = await self.store.load(key)
+        if state is None or not state.matches(items):
+            return await self._compact(run, adapter, conv, model, agent, tokens_before, key, None)
+        working = self.apply_state(adapter, conv, state)
+        tokens_working = self.counter.count_conversation(working, model)
+        if force_target is not None or tokens_working > run.trigger:
+            return await self._compact(run, adapter, working, model, agent, tokens_before, key, state)
+        out = adapter.render(working)
+        if new_violations(api, body, out):
+            log.error("compaction.invalid_replay", api=api, model=model)
+            return run.unchanged(tokens_before, "invalid-replay")
+        return run.result(out, tokens_before, tokens_working, [], reused_prefix=True)
 
-        if force_target is None and tokens_working <= trigger_tokens:
-            if state is None:  # the sampled estimate was stale: the full count says no work
-                return unchanged(tokens_before, None)
-            out = adapter.render(working)
-            if new_violations(api, body, out):
-                log.error("compaction state replay produced an invalid request; sending the original")
-                return unchanged(tokens_before, "invalid-replay")
-            return CompactionResult(
-                out,
-                True,
-                tokens_before,
-                tokens_working,
-                budget,
-                policy.strategy,
-                [],
-                True,
-                True,
-                trigger_tokens,
-                target_tokens,
-                None,
-                (time.perf_counter() - t0) * 1e3,
-            )
-
-        ctx = self.context(working, adapter, model, agent, policy, target_tokens)
-        stages: list[tuple[str, int]] = []
+    async def _compact(
+        self,
+        run: _Run,
+        adapter: WireAdapter,
+        working: Conversation,
+        model: str,
+        agent: str | None,
+        tokens_before: int,
+        key: str | None,
+        state: CompactionState | None,
+    ) -> CompactionResult:
+        """Run the stages until the target is met, validate, remember."""
+        ctx = self.context(working, adapter, model, agent, run.policy, run.target)
         factor = self.counter.factor(model)
+        stages: list[tuple[str, int]] = []
         for stage in self.stages:
             if ctx.fits():
                 break
@@ -194,31 +221,16 @@ class Compactor:
             if saved:
                 stages.append((stage.name, math.ceil(saved * factor)))
         final = ctx.conversation()
+        body = working.body
         out = adapter.render(final)
-        bad = new_violations(api, body, out)
+        bad = new_violations(adapter.api, body, out)
         if bad:
-            log.error(
-                "compaction produced an invalid request (%s); sending the original", ",".join(sorted(bad))
-            )
-            return unchanged(tokens_before, "invalid-output")
-        tokens_after = self.counter.count_conversation(final, model)
-        if items is not None and key is not None:
+            log.error("compaction.invalid_output", api=adapter.api, model=model, violations=sorted(bad))
+            return run.unchanged(tokens_before, "invalid-output")
+        items = body.get(adapter.container)
+        if key is not None and isinstance(items, list):
             await self.store.save(key, self.new_state(final, items, state))
-        return CompactionResult(
-            out,
-            True,
-            tokens_before,
-            tokens_after,
-            budget,
-            policy.strategy,
-            stages,
-            False,
-            tokens_after <= target_tokens,
-            trigger_tokens,
-            target_tokens,
-            None,
-            (time.perf_counter() - t0) * 1e3,
-        )
+        return run.result(out, tokens_before, self.counter.count_conversation(final, model), stages)
 
     # -- helpers ---------------------------------------------------------------------------
     def apply_state(self, adapter: WireAdapter, conv: Conversation, state: CompactionState) -> Conversation:
@@ -282,17 +294,3 @@ class Compactor:
         ctx.set_slots([Slot(g, i in protected, ctx.count_group(g)) for i, g in enumerate(conv.groups)])
         ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
         return ctx
-
-
-def protected_groups(groups: tuple[Group, ...], policy: Policy) -> set[int]:
-    """Indices never dropped: first user group, newest user turn, recent groups, pinned, system."""
-    keep: set[int] = set()
-    if groups and groups[0].has_user_turn:
-        keep.add(0)
-    users = [i for i, g in enumerate(groups) if g.has_user_turn]
-    if users:
-        keep.add(users[-1])
-    n = len(groups)
-    keep.update(range(max(0, n - policy.keep_recent_groups), n))
-    keep.update(i for i, g in enumerate(groups) if g.pinned or g.kind == "system")
-    return keep

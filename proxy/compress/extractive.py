@@ -1,6 +1,8 @@
 """Offline extractive summarizer: deterministic, no LLM, updated incrementally.
 
-The summary is a header, one bullet per salient sentence (``- role: sentence``) and an
+Sentences are scored by the patterns of :mod:`salient` (numbers, paths, errors, decisions, ...)
+plus the number of rare words they hold (words found in at most two sentences of the dropped
+span: specific facts, unlike boilerplate). The summary is a header, one bullet per salient sentence (``- role: sentence``) and an
 ``Artifacts:`` trail. A new summary is the previous bullets plus the bullets of the newly
 dropped messages; when over budget, the lowest-scoring bullets go first (oldest first on ties),
 so nothing is regenerated from scratch and unchanged bullets keep their exact text.
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import Counter
 
 from proxy.compress import salient
 from proxy.compress.summarizer import SUMMARY_HEADER, DroppedMessage, SummaryRequest
@@ -19,6 +22,12 @@ _ARTIFACTS = "Artifacts: "
 _PER_MESSAGE = 4
 _MAX_ARTIFACTS = 40
 _OFFLOAD_CHARS = 200_000
+_MIN_SCORE = 2
+_SHORT_REQUEST = 400  # characters
+_RARE_DF = 2  # a word in at most max(this, 1 % of the span's sentences) counts as specific
+_RARE_WEIGHT = 2
+_RARE_CAP = 3
+_PUNCT = ".,;:!?()[]{}<>\"'`*"
 
 
 def estimate_tokens(text: str) -> int:
@@ -26,14 +35,41 @@ def estimate_tokens(text: str) -> int:
     return int(len(text) / 3.2) + 1
 
 
-def _bullets_for(msg: DroppedMessage) -> list[tuple[int, str]]:
+def _words(sentence: str) -> set[str]:
+    return {w for w in (t.strip(_PUNCT).lower() for t in sentence.split()) if len(w) >= 4 and w.isalpha()}
+
+
+def _document_frequency(dropped: tuple[DroppedMessage, ...]) -> tuple[Counter[str], int]:
+    """In how many sentences of the dropped span each word appears, and the rarity cut-off.
+
+    A word is rare (specific: a name, a component, a fact) when it appears in at most 1 % of
+    the span's sentences (at least 2): boilerplate repeats, facts do not.
+    """
+    df: Counter[str] = Counter()
+    n = 0
+    for msg in dropped:
+        for sent in salient.sentences(msg.text):
+            df.update(_words(sent))
+            n += 1
+    return df, max(_RARE_DF, n // 100)
+
+
+def _score(sentence: str, df: tuple[Counter[str], int]) -> int:
+    counts, cutoff = df
+    rare = sum(1 for w in _words(sentence) if counts[w] <= cutoff)
+    return salient.score(sentence) + _RARE_WEIGHT * min(_RARE_CAP, rare)
+
+
+def _bullets_for(msg: DroppedMessage, df: tuple[Counter[str], int]) -> list[tuple[int, str]]:
     who = f"tool {msg.tool_name}" if msg.tool_name else msg.role
-    picked = salient.salient_sentences(msg.text, min_score=2)
+    picked = [(sc, s[:400]) for s in salient.sentences(msg.text) if (sc := _score(s, df)) >= _MIN_SCORE]
     if msg.role == "user":
         first = salient.sentences(msg.text)[:1]
-        if first and all(first[0][:400] != s for _, s in picked):
-            picked.insert(0, (salient.score(first[0]) + 3, first[0][:400]))
-        picked = [(sc + 2, s) for sc, s in picked]
+        short = len(msg.text) <= _SHORT_REQUEST  # a short user message is an instruction: keep it
+        if short and first:
+            head = first[0][:400]
+            picked = [(_score(first[0], df) + 3, head), *((sc, s) for sc, s in picked if s != head)]
+        picked = [(sc + 1, s) for sc, s in picked]
     if len(picked) > _PER_MESSAGE:
         keep = sorted(range(len(picked)), key=lambda i: (-picked[i][0], i))[:_PER_MESSAGE]
         picked = [picked[i] for i in sorted(keep)]
@@ -58,8 +94,9 @@ def _parse_previous(text: str | None) -> tuple[int, list[str], list[str]]:
 
 
 def _bullet_score(line: str) -> int:
-    bonus = 2 if line.startswith("- user:") else 0
-    return salient.score(line) + bonus
+    """Bullets kept from the previous summary: pattern score plus credit for having survived."""
+    bonus = 1 if line.startswith("- user:") else 0
+    return salient.score(line) + bonus + _RARE_WEIGHT
 
 
 def build_summary(request: SummaryRequest) -> str:
@@ -67,12 +104,13 @@ def build_summary(request: SummaryRequest) -> str:
     scored = [(_bullet_score(b), b) for b in bullets]
     seen_lines = set(bullets)
     seen_arts = set(arts)
+    df = _document_frequency(request.dropped)
     for msg in request.dropped:
-        for sc, line in _bullets_for(msg):
+        for sc, line in _bullets_for(msg, df):
             if line not in seen_lines:
                 scored.append((sc, line))
                 seen_lines.add(line)
-        for a in salient.artifacts(msg.text, limit=8):
+        for a in salient.artifacts(msg.text, limit=8, numbers=False):
             if a not in seen_arts:
                 arts.append(a)
                 seen_arts.add(a)

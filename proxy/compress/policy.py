@@ -19,12 +19,11 @@ class Policy:
     safety_margin: float  # fraction of the window kept free for counting error
 
     def budget(self, context_window: int, max_input_tokens: int | None, reserved_output: int) -> int:
-        """min(max_input, window − reserved output) − margin, never below 1/8 of the window."""
-        room = context_window - max(0, reserved_output)
-        if max_input_tokens:
-            room = min(room, max_input_tokens)
+        """min(max_input, window − reserved output) − margin, never below 1/8 of the input limit."""
+        limit = min(max_input_tokens, context_window) if max_input_tokens else context_window
+        room = min(limit, context_window - max(0, reserved_output))
         room -= int(self.safety_margin * context_window)
-        return max(room, context_window // 8, 1)
+        return max(room, limit // 8, 1)
 
 
 PRESETS: dict[str, Policy] = {

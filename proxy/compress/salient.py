@@ -24,7 +24,7 @@ PATH = re.compile(
 IDENT = re.compile(
     r"\b(?:[a-z]+_[a-z0-9_]+|[a-z]+[A-Z][A-Za-z0-9]+|call_[A-Za-z0-9]+|[0-9a-f]{7,40}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b"
 )
-NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\d[\d,]*(?:\.\d+)?%?(?!\w|\.\d)")
+NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\d[\d,]*(?:\.\d+)*%?(?!\w|\.\d)")
 DATE = re.compile(
     r"\b(?:\d{4}-\d{2}-\d{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2})\b"
 )
@@ -66,7 +66,7 @@ def _artifact_kind(tok: str) -> int:
     return -1
 
 
-def artifacts(text: str, limit: int = 12) -> list[str]:
+def artifacts(text: str, limit: int = 12, *, numbers: bool = True) -> list[str]:
     """Paths, URLs, dates and identifiers first, then notable numbers; each in text order.
 
     Works on whitespace-separated tokens (fast) and scans at most the head and tail of a
@@ -74,7 +74,8 @@ def artifacts(text: str, limit: int = 12) -> list[str]:
     """
     window = text if len(text) <= _ART_HEAD + _ART_TAIL else text[:_ART_HEAD] + "\n" + text[-_ART_TAIL:]
     strong: list[str] = []
-    numbers: list[str] = []
+    found_numbers: list[str] = []
+    max_numbers = limit // 2 if numbers else 0
     seen: set[str] = set()
     for raw in window.split():
         tok = raw.lstrip(_LSTRIP).rstrip(_RSTRIP)
@@ -83,14 +84,14 @@ def artifacts(text: str, limit: int = 12) -> list[str]:
         kind = _artifact_kind(tok)
         if kind == 0:
             strong.append(tok)
-        elif kind == 1 and len(numbers) < limit // 2:
-            numbers.append(tok)
+        elif kind == 1 and len(found_numbers) < max_numbers:
+            found_numbers.append(tok)
         else:
             continue
         seen.add(tok)
         if len(strong) >= limit:
             break
-    return strong + numbers[: max(0, limit - len(strong))]
+    return strong + found_numbers[: max(0, limit - len(strong))]
 
 
 def score(sentence: str) -> int:

@@ -10,15 +10,15 @@ same compressed prefix back, byte for byte, with its new items appended.
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+import structlog
 
 from proxy.storage import KV
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger("ctxproxy.compress")
 STATE_VERSION = 1
 
 
@@ -88,7 +88,7 @@ class StateStore:
         try:
             data = await self.kv.get(key)
         except Exception as exc:  # storage fails open: behave like a miss
-            log.warning("compaction state read failed: %s", type(exc).__name__)
+            log.warning("compaction.state_read_failed", error=type(exc).__name__)
             return None
         return CompactionState.from_bytes(data) if data else None
 
@@ -96,4 +96,4 @@ class StateStore:
         try:
             await self.kv.set(key, state.to_bytes(), self.ttl_s)
         except Exception as exc:
-            log.warning("compaction state write failed: %s", type(exc).__name__)
+            log.warning("compaction.state_write_failed", error=type(exc).__name__)

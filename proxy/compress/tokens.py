@@ -34,6 +34,28 @@ _SHORT = 256  # texts up to this length are memoized under the text itself
 _BATCH_MIN_CHARS = 1 << 20  # encode uncached texts with 2 threads above this many characters
 
 
+_PIECE = 16_384  # texts longer than this are encoded piece by piece
+
+
+def encoded_len(enc: tiktoken.Encoding, text: str) -> int:
+    """Token count of ``text``; long texts are split near whitespace into pieces first.
+
+    BPE on one huge pre-token (a 10 MB run without spaces, base64, minified JSON) is
+    super-linear; pieces bound it, at the cost of at most one extra token per cut.
+    """
+    if len(text) <= _PIECE:
+        return len(enc.encode_ordinary(text))
+    total, start, n = 0, 0, len(text)
+    while start < n:
+        end = min(n, start + _PIECE)
+        if end < n:
+            cut = text.rfind(" ", start + _PIECE // 2, end)
+            end = cut if cut > start else end
+        total += len(enc.encode_ordinary(text[start:end]))
+        start = end
+    return total
+
+
 def memo_key(encoding: str, text: str) -> tuple[Any, ...]:
     """The text itself when short, else its length plus head, tail and two sampled characters.
 
@@ -44,6 +66,32 @@ def memo_key(encoding: str, text: str) -> tuple[Any, ...]:
     if n <= _SHORT:
         return (encoding, text)
     return (encoding, n, text[:40], text[-40:], text[n // 3], text[n // 2], text[(2 * n) // 3])
+
+
+_IMAGE_PARTS = frozenset({"image_url", "input_image", "image", "document", "input_file", "file"})
+_IMAGE_KEYS = ("inlineData", "inline_data", "fileData", "file_data")
+
+
+def count_images(items: Any) -> int:
+    """Image / document parts in an item list (two levels deep: tool results hold images too)."""
+    if not isinstance(items, list):
+        return 0
+    n = 0
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        parts = item.get("content")
+        if not isinstance(parts, list):
+            parts = item.get("parts") if "parts" in item else item.get("output")
+        if not isinstance(parts, list):
+            continue
+        for part in parts:
+            if isinstance(part, dict):
+                if part.get("type") in _IMAGE_PARTS or any(k in part for k in _IMAGE_KEYS):
+                    n += 1
+                elif isinstance(part.get("content"), list):
+                    n += count_images([part])
+    return n
 
 
 class BoundedMemo(dict[tuple[Any, ...], int]):
@@ -147,7 +195,7 @@ class TokenCounter:
         hit = self._memo.get(key)
         if hit is not None:
             return hit
-        n = len(enc.encode_ordinary(text))
+        n = encoded_len(enc, text)
         with self._lock:
             self._memo.put(key, n)
         return n
@@ -164,10 +212,10 @@ class TokenCounter:
         if not todo:
             return 0
         values = list(todo.values())
-        if chars >= _BATCH_MIN_CHARS and len(values) > 1:
+        if chars >= _BATCH_MIN_CHARS and len(values) > 1 and max(map(len, values)) <= _PIECE:
             counts = [len(x) for x in enc.encode_ordinary_batch(values, num_threads=2)]
         else:
-            counts = [len(enc.encode_ordinary(v)) for v in values]
+            counts = [encoded_len(enc, v) for v in values]
         with self._lock:
             for key, n in zip(todo, counts, strict=True):
                 self._memo.put(key, n)

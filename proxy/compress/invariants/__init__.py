@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from proxy.compress.invariants import anthropic, openai_chat, openai_responses
+from proxy.compress.invariants import anthropic, gemini, openai_chat, openai_responses
 
 _VALIDATORS: dict[str, Callable[[dict[str, Any]], set[str]]] = {
     "openai-chat": openai_chat.violations,
     "openai-responses": openai_responses.violations,
     "anthropic": anthropic.violations,
+    "gemini": gemini.violations,
 }
 
 

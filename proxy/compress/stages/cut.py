@@ -10,6 +10,7 @@ from proxy.compress.stages.text_ops import shrink_to
 from proxy.compress.stages.walk import editable_segments
 
 _FLOOR = 32  # tokens a cut message keeps at least
+_SUMMARY_FLOOR = 24  # tokens an over-budget summary is cut down to at most
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,11 @@ class CutStage:
                 if (si, mi, seg.path) not in tried
             ]
             if not candidates:
-                return
+                break
             size, si, mi, seg = max(candidates, key=lambda c: (c[0], -c[1], -c[2]))
             tried.add((si, mi, seg.path))
             if size <= _FLOOR:
-                return
+                break
             need = ctx.excess() + 8
             if is_massgen(seg.text):  # labels and the original message stay verbatim
                 new = compress_history(shorten_answers(seg.text, need, ctx.tokens_of), need, ctx.tokens_of)
@@ -37,3 +38,9 @@ class CutStage:
                 new = shrink_to(seg.text, max(_FLOOR, size - need), ctx.tokens_of)
             if new != seg.text:
                 ctx.edit(si, mi, seg, new)
+        if ctx.summary and not ctx.fits():
+            # Only now does the anchored summary give way: it stands for everything dropped.
+            size = ctx.tokens_of(ctx.summary)
+            ctx.summary = shrink_to(
+                ctx.summary, max(_SUMMARY_FLOOR, size - ctx.excess()), ctx.tokens_of, "summary"
+            )

@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from proxy.compress.stages.base import StageContext
-from proxy.compress.stages.text_ops import shrink_to
-
-_SUMMARY_FLOOR = 24  # tokens an over-budget summary is cut down to at most
-
 
 @dataclass(frozen=True)
 class DropStage:
@@ -28,8 +24,4 @@ class DropStage:
         ctx.remove(gone)
         if dropped and ctx.summary is None:
             ctx.summary = f"[ctxproxy: {dropped} earlier messages were omitted to fit the context window]"
-        if ctx.summary and not ctx.fits():  # everything droppable is gone: the summary gives way
-            size = ctx.tokens_of(ctx.summary)
-            ctx.summary = shrink_to(
-                ctx.summary, max(_SUMMARY_FLOOR, size - ctx.excess()), ctx.tokens_of, "summary"
-            )
+        # An over-budget summary gives way only after the last-resort cut (stages/cut.py).

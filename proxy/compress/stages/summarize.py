@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass
+
+import orjson
+import structlog
 
 from proxy.compress.stages.base import StageContext
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.wire import Group
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger("ctxproxy.compress")
+
+
+def describe_call(text: str) -> str:
+    """``name(arguments)`` from a tool call segment (chat/Responses JSON), else its start."""
+    try:
+        call = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return text[:160]
+    if isinstance(call, dict) and "name" in call:
+        args = call.get("arguments", call.get("input", ""))
+        args = args if isinstance(args, str) else orjson.dumps(args).decode()
+        return f"{call['name']}({args[:120]})"
+    return text[:160]
 
 
 def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
@@ -20,9 +35,9 @@ def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
             if m.opaque:
                 continue
             parts = [s.text for s in m.segments if s.kind in ("text", "tool_output")]
-            calls = [s.text[:300] for s in m.segments if s.kind == "tool_call"]
+            calls = [describe_call(s.text) for s in m.segments if s.kind == "tool_call"]
             if calls:
-                parts.append("Called " + "; ".join(calls))
+                parts.append("Called " + "; ".join(calls) + ".")
             text = "\n".join(p for p in parts if p)
             if text:
                 out.append(DroppedMessage(m.role, text, m.tool_name))
@@ -75,7 +90,9 @@ class SummarizeStage:
         try:
             summary = await ctx.summarizer.summarize(request)
         except Exception as exc:  # the cheaper stages after this one still apply
-            log.warning("summarizer %s failed: %s", getattr(ctx.summarizer, "name", "?"), type(exc).__name__)
+            log.warning(
+                "compaction.summarizer_failed", summarizer=ctx.summarizer.name, error=type(exc).__name__
+            )
             ctx.notes.append(f"summarizer-failed:{type(exc).__name__}")
             return
         ctx.remove(set(chosen))

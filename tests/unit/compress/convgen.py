@@ -175,7 +175,56 @@ def to_anthropic(script: list[Turn], *, images: bool = False, cache: bool = True
     return body
 
 
-RENDER = {"openai-chat": to_chat, "openai-responses": to_responses, "anthropic": to_anthropic}
+def to_gemini(script: list[Turn], *, images: bool = False) -> dict[str, Any]:
+    contents: list[dict[str, Any]] = []
+
+    def add(role: str, parts: list[dict[str, Any]]) -> None:
+        if contents and contents[-1]["role"] == role:
+            contents[-1]["parts"] = contents[-1]["parts"] + parts
+        else:
+            contents.append({"role": role, "parts": parts})
+
+    n = 0
+    for turn in script:
+        if turn[0] == "user":
+            parts: list[dict[str, Any]] = [{"text": turn[1]}]
+            if images and len(contents) % 3 == 0:
+                parts.append({"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}})
+            add("user", parts)
+        elif turn[0] == "assistant":
+            add("model", [{"text": turn[1]}])
+        else:
+            calls: list[dict[str, Any]] = []
+            responses: list[dict[str, Any]] = []
+            for name, args, output in turn[1]:
+                call: dict[str, Any] = {"functionCall": {"name": name, "args": {"q": args}}}
+                if n % 2:
+                    call["functionCall"]["id"] = f"fc_{n}"
+                if turn[2] and not calls:
+                    call["thoughtSignature"] = "c2lnbmF0dXJl" + str(n)
+                calls.append(call)
+                resp: dict[str, Any] = {"name": name, "response": {"result": output}}
+                if n % 2:
+                    resp["id"] = f"fc_{n}"
+                responses.append({"functionResponse": resp})
+                n += 1
+            add("model", calls)
+            add("user", responses)
+    return {
+        "contents": contents,
+        "systemInstruction": {"parts": [{"text": SYSTEM}]},
+        "tools": [{"functionDeclarations": [{"name": t["function"]["name"]} for t in TOOLS_OPENAI]}],
+        "generationConfig": {"maxOutputTokens": 2048},
+        "model": "gemini-2.5-flash",
+    }
+
+
+RENDER = {
+    "openai-chat": to_chat,
+    "openai-responses": to_responses,
+    "anthropic": to_anthropic,
+    "gemini": to_gemini,
+}
 
 
 def ends_with_user(script: list[Turn]) -> list[Turn]:

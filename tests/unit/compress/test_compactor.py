@@ -224,3 +224,13 @@ def test_validators_catch_broken_pairs() -> None:
         "prefill-trailing-whitespace",
         "too-many-cache-control",
     }
+
+
+def test_quick_skip_counts_url_images_that_cost_more_tokens_than_bytes() -> None:
+    c = compactor()
+    part = {"type": "image_url", "image_url": {"url": "https://x.io/a.png"}}
+    body = {"messages": [{"role": "user", "content": [part] * 40}]}  # ~2 KB of JSON, ~30k tokens
+    raw = orjson.dumps(body)
+    assert len(raw) < 3000
+    assert not c.quick_skip(raw, body, "openai-chat", "gpt-4o", 32_000)
+    assert c.quick_skip(raw, body, "openai-chat", "gpt-4o", 128_000)

@@ -41,31 +41,43 @@ def scaled_user_text(text: str, turns: int, answers: int) -> str:
     return text.replace("<END OF CURRENT ANSWERS>", blocks + "\n<END OF CURRENT ANSWERS>")
 
 
+CONTAINER = {"openai-responses": "input", "gemini": "contents"}
+
+
 def user_text(api: str, body: dict[str, Any]) -> str:
-    items = body["input"] if api == "openai-responses" else body["messages"]
+    items = body[CONTAINER.get(api, "messages")]
     user = next(m for m in items if m.get("role") == "user")
-    content = user["content"]
+    content = user["parts"] if api == "gemini" else user["content"]
     return content if isinstance(content, str) else "".join(b.get("text", "") for b in content)
 
 
 def set_user_text(api: str, body: dict[str, Any], text: str) -> dict[str, Any]:
-    key = "input" if api == "openai-responses" else "messages"
+    key = CONTAINER.get(api, "messages")
     items = [dict(m) for m in body[key]]
     for m in items:
         if m.get("role") == "user":
-            m["content"] = text
+            if api == "gemini":
+                m["parts"] = [{"text": text}]
+            else:
+                m["content"] = text
             break
     return {**body, key: items}
 
 
 @pytest.mark.parametrize(
-    "name", ["chatcompletions_run1_req_3.json", "claude_gemini_probe_req_1.json", "responses_run3_req_1.json"]
+    "name",
+    [
+        "chatcompletions_run1_req_3.json",
+        "claude_gemini_probe_req_1.json",
+        "claude_gemini_probe_req_2.json",
+        "responses_run3_req_1.json",
+    ],
 )
 async def test_scaled_massgen_body_keeps_original_message_and_labels(name: str) -> None:
     api, body = load(name)
     original_text = user_text(api, body)
     big = set_user_text(api, body, scaled_user_text(original_text, turns=150, answers=12))
-    model = "gpt-4o" if api.startswith("openai") else "claude-sonnet-4-5"
+    model = {"anthropic": "claude-sonnet-4-5", "gemini": "gemini-2.5-flash"}.get(api, "gpt-4o")
     compactor = Compactor(load_settings(environ={}).compression, kv=MemoryKV(), counter=COUNTER)
     before = COUNTER.count_request(api, big, model)
     reserved = big.get("max_tokens") or 1024
@@ -79,11 +91,14 @@ async def test_scaled_massgen_body_keeps_original_message_and_labels(name: str) 
     labels = re.findall(r"<(?:end of )?agent\d+\.\d+>", old)
     assert len(labels) >= 24 and all(label in new for label in labels)
     assert "<CONVERSATION_HISTORY>" in new and "<END OF CONVERSATION_HISTORY>" in new
-    key = "input" if api == "openai-responses" else "messages"
+    key = CONTAINER.get(api, "messages")
     assert [m for m in result.body[key] if m.get("role") == "system"] == [
         m for m in big[key] if m.get("role") == "system"
     ]
     assert result.body.get("system") == big.get("system") and result.body["tools"] == big["tools"]
+    if api == "gemini":  # MassGen puts its system prompt into the user turn: it stays verbatim
+        prompt = old[old.index("<END OF CONVERSATION_HISTORY>") : old.index("<ORIGINAL MESSAGE>")]
+        assert len(prompt) > 10_000 and prompt in new
 
 
 async def test_massgen_history_already_broken_by_massgen_is_not_made_worse() -> None:

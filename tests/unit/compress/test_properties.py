@@ -10,14 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from proxy.compress import Compactor, TokenCounter, violations
-from proxy.compress.compactor import protected_groups
 from proxy.compress.encodings import Encodings
+from proxy.compress.protect import protected_groups
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
 from proxy.wire import get_adapter
 from tests.unit.compress.convgen import RENDER, scripts
 
-APIS = ["openai-chat", "openai-responses", "anthropic"]
+APIS = ["openai-chat", "openai-responses", "anthropic", "gemini"]
 ENCODINGS = Encodings()
 COUNTER = TokenCounter(encodings=ENCODINGS)
 SETTINGS = load_settings(environ={}).compression
@@ -45,13 +45,14 @@ def protected_tokens(
 def appears_verbatim(api: str, original: Any, sent: list[Any]) -> bool:
     if original in sent:
         return True
-    if api != "anthropic" or not isinstance(original, dict):
+    if api not in ("anthropic", "gemini") or not isinstance(original, dict):
         return False
-    # Anthropic's first user message may carry the anchored summary as one extra text block.
-    content = original["content"]
+    # Anthropic's / Gemini's first user turn may carry the anchored summary as one extra part.
+    key = "content" if api == "anthropic" else "parts"
+    content = original[key]
     blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
     return any(
-        isinstance(m, dict) and m.get("role") == original["role"] and m["content"][: len(blocks)] == blocks
+        isinstance(m, dict) and m.get("role") == original["role"] and m[key][: len(blocks)] == blocks
         for m in sent
     )
 
@@ -82,6 +83,15 @@ async def test_compressed_output_is_valid_fitting_and_keeps_protected_items(
     if api == "openai-responses":  # encrypted reasoning is replayed byte-identical or dropped
         originals = [orjson.dumps(i) for i in body["input"] if i.get("type") == "reasoning"]
         assert all(orjson.dumps(i) in originals for i in sent["input"] if i.get("type") == "reasoning")
+    if api == "gemini":  # turns with thought signatures are replayed byte-identical or dropped
+        signed = [
+            orjson.dumps(c) for c in body["contents"] if any("thoughtSignature" in p for p in c["parts"])
+        ]
+        assert all(
+            orjson.dumps(c) in signed
+            for c in sent["contents"]
+            if any("thoughtSignature" in p for p in c["parts"])
+        )
     if api == "anthropic":
         originals = [
             orjson.dumps(b) for m in body["messages"] for b in m["content"] if b.get("type") == "thinking"

@@ -36,11 +36,11 @@ def session_steps(steps: int) -> list[list[Turn]]:
     return out
 
 
-@pytest.mark.parametrize("api", ["openai-chat", "openai-responses", "anthropic"])
+@pytest.mark.parametrize("api", ["openai-chat", "openai-responses", "anthropic", "gemini"])
 async def test_200_turn_session_reuses_prefix_and_compacts_once_per_drain(api: str) -> None:
     compactor = Compactor(load_settings(environ={}).compression, kv=MemoryKV(), counter=COUNTER)
     steps = session_steps(200)
-    container = "input" if api == "openai-responses" else "messages"
+    container = {"openai-responses": "input", "gemini": "contents"}.get(api, "messages")
     prev_sent: list[bytes] | None = None
     compactions: list[int] = []
     reuse_checks = reused = 0

@@ -117,11 +117,15 @@ async def test_preflight_estimate_is_incremental_and_notices_a_changed_tail() ->
     assert await counter.estimate_request("openai-chat", body, "gpt-4o") == counter.count_request(
         "openai-chat", body, "gpt-4o"
     )
-    grown = {"messages": [*msgs, {"role": "assistant", "content": "new"}, {"role": "user", "content": "more"}]}
+    grown = {
+        "messages": [*msgs, {"role": "assistant", "content": "new"}, {"role": "user", "content": "more"}]
+    }
     assert await counter.estimate_request("openai-chat", grown, "gpt-4o") == counter.count_request(
         "openai-chat", grown, "gpt-4o"
     )
-    rewritten = {"messages": [*msgs[:-1], {"role": "user", "content": "a much longer rewritten question " * 50}]}
+    rewritten = {
+        "messages": [*msgs[:-1], {"role": "user", "content": "a much longer rewritten question " * 50}]
+    }
     assert await counter.estimate_request("openai-chat", rewritten, "gpt-4o") == counter.count_request(
         "openai-chat", rewritten, "gpt-4o"
     )

@@ -1,0 +1,45 @@
+"""Regressions found on live traffic."""
+
+from __future__ import annotations
+
+import tiktoken
+
+from proxy.compress import SUMMARY_HEADER, Compactor, TokenCounter
+from proxy.compress.tokens import encoded_len
+from proxy.config import load_settings
+
+
+def _tool_output(turn: int, lines: int = 60) -> str:
+    return "\n".join(
+        f"src/pkg/module_{turn}.py:{i}: def handler_{turn}_{i}(request_id={turn * 1000 + i}): "
+        f"return fetch('https://api.example.com/v{i % 3}/items/{turn}-{i}') if ok else None"
+        for i in range(lines)
+    )
+
+
+async def test_summary_survives_when_recent_groups_overflow_the_target() -> None:
+    """A tiny window whose protected recent tool outputs exceed the target: the last-resort
+    cut takes from those outputs, not from the anchored summary of everything dropped."""
+    compactor = Compactor(load_settings(environ={}).compression, counter=TokenCounter())
+    msgs: list[dict] = [{"role": "user", "content": "Audit src/pkg and list request ids."}]
+    for t in range(14):
+        msgs.append({"role": "assistant", "content": None, "tool_calls": [
+            {"id": f"c{t}", "type": "function", "function": {"name": "read_file", "arguments": "{}"}}]})
+        msgs.append({"role": "tool", "tool_call_id": f"c{t}", "content": _tool_output(t)})
+    result = await compactor.compress(
+        {"model": "small", "messages": msgs, "max_tokens": 256}, "openai-chat", "small", 12_000, None, 512, "a"
+    )
+    assert result.compressed and result.body is not None
+    assert result.tokens_after <= result.target_tokens
+    summary = result.body["messages"][1]["content"]
+    assert summary.startswith(SUMMARY_HEADER)
+    assert "ctxproxy cut" not in summary.splitlines()[0]
+
+
+def test_long_texts_are_counted_piecewise_and_nearly_exactly() -> None:
+    """Pieces bound BPE's super-linear cost on one huge pre-token (see docs/benchmarks.md)."""
+    enc = tiktoken.get_encoding("cl100k_base")
+    blob = "x" * 200_000
+    assert abs(encoded_len(enc, blob) - len(enc.encode_ordinary(blob))) <= 200_000 // 16_384 + 1
+    text = "word " * 20_000
+    assert abs(encoded_len(enc, text) - len(enc.encode_ordinary(text))) <= 10
