@@ -82,6 +82,14 @@ async def _summarizer_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def _tokenizer_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Load the tiktoken encodings off the event loop now, not on the first big request."""
+    pipeline = app[PIPELINE]
+    if isinstance(pipeline, CompressionPipeline):
+        await pipeline.compactor.counter.warm()
+    yield
+
+
 async def _ready_ctx(app: web.Application) -> AsyncIterator[None]:
     app[LIFECYCLE].ready = True
     yield
@@ -96,7 +104,9 @@ def build_pipeline(settings: Settings, metrics: Metrics, kv: KV) -> ChatPipeline
         and not settings.compression.models
     ):
         return PassthroughPipeline()
-    compactor = Compactor(settings.compression, kv=kv, counter=TokenCounter(), summarizer=None)
+    compactor = Compactor(
+        settings.compression, kv=kv, counter=TokenCounter(), summarizer=None, state_ttl_s=settings.storage.ttl_s
+    )
     return CompressionPipeline(settings, compactor, metrics, Stats())
 
 
@@ -108,7 +118,7 @@ def create_app(settings: Settings) -> web.Application:
     app[UPSTREAMS] = UpstreamRegistry(settings.upstreams, settings.server)
     app[KVSTORE] = create_kv(settings.storage)
     app[PIPELINE] = build_pipeline(settings, app[METRICS], app[KVSTORE])
-    app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _summarizer_ctx, _ready_ctx])
+    app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _summarizer_ctx, _tokenizer_ctx, _ready_ctx])
 
     add_admin_routes(app)
     _add_catalog_routes(app)

@@ -7,11 +7,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
 import random
 import time
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import Coroutine, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,8 +18,9 @@ import orjson
 import structlog
 
 from proxy.catalog import store
+from proxy.catalog.bulk import no_gc
 from proxy.catalog.diff import CatalogDiff, compute
-from proxy.catalog.fetch import Fetcher, FetchError
+from proxy.catalog.fetch import Fetcher, FetchError, NotModified
 from proxy.catalog.groups import SourceMeta, build_groups, iso
 from proxy.catalog.ids import norm
 from proxy.catalog.merge import Defaults
@@ -43,19 +42,7 @@ _LEASE_KEY = "ctxproxy:catalog:lease:{}"
 _STATE_KEY = "ctxproxy:catalog:state:{}"
 _WARN_MAX = 1000
 COMMIT_DEBOUNCE_S = 1.0
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Building a view allocates thousands of small objects, which triggers full collections
-    of the whole heap mid-build (tens of ms). Pause automatic collection for the build only."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+VENDORS = frozenset({"openai", "anthropic", "gemini", "xai", "mistral", "deepseek"})
 
 
 def _now_iso() -> str:
@@ -103,8 +90,9 @@ class Catalog:
         self._pending: set[str] = set()  # applied by background refreshes, not yet committed
         self._pending_errors: dict[str, str] = {}
         self._commit_task: asyncio.Task[None] | None = None
-        # Third-party entries are kept for the configured upstreams' providers only.
-        self._relevant = frozenset(self.providers.values()) | frozenset(self.providers)
+        # Third-party entries are kept for the configured upstreams' providers and the model
+        # vendors (answers ``gpt-4o`` even when no ``openai`` upstream is configured).
+        self._relevant = frozenset(self.providers.values()) | frozenset(self.providers) | VENDORS
 
     # -- start-up ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -121,7 +109,7 @@ class Catalog:
         return lambda: st.fetched_at if (st := self._states.get(name)) else None
 
     def _load_and_build(self) -> tuple[bool, CatalogView]:
-        with _no_gc():
+        with no_gc():
             return self._load_disk(), self._build_view()
 
     def _load_disk(self) -> bool:
@@ -138,6 +126,7 @@ class Catalog:
         if path is None:
             log.warning("catalog_bundled_map_missing", hint="litellm is not installed")
             return snap is None
+        self._sync_validators()
         if snap and snap.get("bundled_signature") == sig and self._bundled.name in self._states:
             self._bundled_sig = sig
             return False
@@ -233,23 +222,33 @@ class Catalog:
         if not chosen:
             reason = self.skipped.get(f"native:{provider}", "not configured")
             raise ValueError(f"no catalog source for {provider!r}: {reason}")
-        results = await self._fetch_all(chosen)
+        results, seen = await self._fetch_all(chosen)
         async with self._lock:
-            errors = self._apply(chosen, results)
+            errors, _ = await asyncio.to_thread(self._apply, chosen, results, seen)
             return await self._commit([s.name for s in chosen], errors)
 
-    async def _fetch_all(self, chosen: list[Source]) -> list[Any]:
+    async def _fetch_all(self, chosen: list[Source]) -> tuple[list[Any], dict[str, dict[str, str]]]:
         """Network only (no lock held): a slow source never delays the others."""
         http = Fetcher(await self._http(), self._cfg.timeout_s)
-        return await asyncio.gather(*(self._fetch(http, s) for s in chosen))
+        results = await asyncio.gather(*(self._fetch(http, s) for s in chosen))
+        return results, http.validators
 
-    def _apply(self, chosen: list[Source], results: list[Any]) -> dict[str, str]:
-        """Install good results into the source states (lock held); returns failures."""
+    def _apply(
+        self, chosen: list[Source], results: list[Any], seen: Mapping[str, dict[str, str]]
+    ) -> tuple[dict[str, str], list[str]]:
+        """Install good results into the source states (lock held; in a worker thread):
+        (failures, changed)."""
         now = time.time()
         now_iso = _now_iso()
         errors: dict[str, str] = {}
+        applied: list[str] = []
         for source, result in zip(chosen, results, strict=True):
             state = self._states.setdefault(source.name, SourceState(source.name))
+            if isinstance(result, NotModified):
+                state.unchanged(now)
+                if self._metrics is not None:
+                    self._metrics.refreshes.labels(source.name, "not_modified").inc()
+                continue
             if not isinstance(result, FetchError):
                 try:
                     source.validate(result, self._baseline(source))
@@ -266,10 +265,14 @@ class Catalog:
                 continue
             state.apply(self._keep(source, result), now, now_iso, track=isinstance(source, NativeSource))
             state.raw_count = len(result)
+            if source.url:
+                state.validators = dict(seen.get(source.url) or {})
+                source.validators = dict(state.validators)
             self._retry_after[source.name] = None
+            applied.append(source.name)
             if self._metrics is not None:
                 self._metrics.refreshes.labels(source.name, "ok").inc()
-        return errors
+        return errors, applied
 
     async def _commit(self, names: list[str], errors: dict[str, str]) -> CatalogDiff:
         """Rebuild the view off the loop, swap it in, record the diff, persist (lock held)."""
@@ -298,10 +301,16 @@ class Catalog:
         return diff
 
     def _rebuild(self, old: CatalogView) -> tuple[CatalogView, dict[str, ModelInfo], dict[str, ModelInfo]]:
-        with _no_gc():
+        with no_gc():
             before = {i.key: i for i in old.listed()}
             view = self._build_view()
             return view, before, {i.key: i for i in view.listed()}
+
+    def _sync_validators(self) -> None:
+        for name, source in self._sources.items():
+            state = self._states.get(name)
+            if source.url and state is not None and state.models:
+                source.validators = dict(state.validators)
 
     def _keep(self, source: Source, models: list[SourceModel]) -> list[SourceModel]:
         if source.upstream:
@@ -320,7 +329,7 @@ class Catalog:
     async def _fetch(http: Fetcher, source: Source) -> Any:
         try:
             return await source.fetch(http)
-        except FetchError as exc:
+        except (FetchError, NotModified) as exc:
             return exc
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             return FetchError("malformed", type(exc).__name__)
@@ -347,11 +356,14 @@ class Catalog:
             await asyncio.sleep(delay)
             try:
                 if await self._take_lease(source, interval):
-                    results = await self._fetch_all([source])
+                    results, seen = await self._fetch_all([source])
                     async with self._lock:
-                        self._pending_errors.update(self._apply([source], results))
+                        failed, applied = await asyncio.to_thread(self._apply, [source], results, seen)
+                    if applied:  # a failure or a 304 changes nothing: no rebuild
                         self._pending.add(source.name)
-                    self._schedule_commit()
+                        self._schedule_commit()
+                    if failed and self._kv is not None:  # let any replica (this one too) retry
+                        await self._kv.delete(_LEASE_KEY.format(source.name))
                 else:
                     await self.pull([source.name])
             except asyncio.CancelledError:
@@ -379,7 +391,8 @@ class Catalog:
     async def _take_lease(self, source: Source, interval: float) -> bool:
         if self._kv is None:
             return True
-        return await self._kv.set_nx(_LEASE_KEY.format(source.name), b"1", max(1.0, interval * 0.9))
+        # Shorter than the next success delay (≥ 0.9 × interval): the holder can take it again.
+        return await self._kv.set_nx(_LEASE_KEY.format(source.name), b"1", max(0.05, interval * 0.5))
 
     async def _publish(self, names: list[str]) -> None:
         if self._kv is None:
@@ -403,6 +416,7 @@ class Catalog:
         if newer:
             async with self._lock:
                 self._states.update(newer)
+                self._sync_validators()
                 self._view = (await asyncio.to_thread(self._rebuild, self._view))[0]
         return len(newer)
 
@@ -427,16 +441,21 @@ class Catalog:
             await self._save_unlocked()
 
     async def _save_unlocked(self) -> None:
-        data = {
-            "saved_at": _now_iso(),
-            "bundled_signature": self._bundled_sig,
-            "sources": {name: st.to_snapshot() for name, st in self._states.items()},
-            "learned": {k: list(v) for k, v in self._learned.items()},
-        }
         try:
-            await asyncio.to_thread(store.save_snapshot, self.directory, data)
+            await asyncio.to_thread(self._write_snapshot)
         except OSError as exc:
             log.warning("catalog_snapshot_not_saved", error=str(exc))
+
+    def _write_snapshot(self) -> None:
+        with no_gc():
+            data = {
+                "saved_at": _now_iso(),
+                "bundled_signature": self._bundled_sig,
+                "sources": {name: st.to_snapshot() for name, st in self._states.items()},
+                # dict() copies atomically: learn_limit() may add entries from the loop meanwhile.
+                "learned": {k: list(v) for k, v in dict(self._learned).items()},
+            }
+            store.save_snapshot(self.directory, data)
 
     # -- reports -----------------------------------------------------------------------
     def source_status(self) -> list[dict[str, Any]]:

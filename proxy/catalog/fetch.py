@@ -11,6 +11,8 @@ from typing import Any
 import aiohttp
 import orjson
 
+from proxy.catalog.bulk import without_gc
+
 _MAX_BODY = 64 * 1024 * 1024
 _PARSE_OFF_LOOP = 256 * 1024
 
@@ -38,12 +40,18 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+class NotModified(Exception):
+    """A conditional GET answered 304: the source's last good list is still current."""
+
+
 class Fetcher:
     """Wraps a shared ``aiohttp.ClientSession`` with the catalog's timeout."""
 
     def __init__(self, session: aiohttp.ClientSession, timeout_s: float) -> None:
         self.session = session
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
+        # ETag / Last-Modified seen per URL in this round (the caller keeps them on success).
+        self.validators: dict[str, dict[str, str]] = {}
 
     async def json(
         self,
@@ -53,15 +61,25 @@ class Fetcher:
         params: Mapping[str, str] | None = None,
         method: str = "GET",
         body: Any = None,
+        validators: Mapping[str, str] | None = None,
     ) -> Any:
+        """The decoded JSON body. ``validators`` (a previous ETag/Last-Modified) make the
+        request conditional: a 304 raises :class:`NotModified`."""
         data = orjson.dumps(body) if body is not None else None
         hdrs = dict(headers or {})
+        if validators:
+            if "etag" in validators:
+                hdrs["If-None-Match"] = validators["etag"]
+            if "last_modified" in validators:
+                hdrs["If-Modified-Since"] = validators["last_modified"]
         if data is not None:
             hdrs.setdefault("content-type", "application/json")
         try:
             async with self.session.request(
                 method, url, headers=hdrs, params=params, data=data, timeout=self.timeout
             ) as resp:
+                if resp.status == 304 and validators:
+                    raise NotModified(url)
                 if resp.status == 429:
                     raise FetchError("rate_limited", url, parse_retry_after(resp.headers.get("Retry-After")))
                 if resp.status >= 400:
@@ -69,13 +87,15 @@ class Fetcher:
                 if (resp.content_length or 0) > _MAX_BODY:
                     raise FetchError("too_large", url)
                 raw = await resp.read()
+                seen = {"etag": resp.headers.get("ETag"), "last_modified": resp.headers.get("Last-Modified")}
+                self.validators[url] = {k: v for k, v in seen.items() if v}
         except TimeoutError:
             raise FetchError("timeout", url) from None
         except aiohttp.ClientError as exc:
             raise FetchError("network", f"{type(exc).__name__} for {url}") from None
         try:
             if len(raw) > _PARSE_OFF_LOOP:  # LiteLLM's map is ~3 MB: ~20 ms of parsing
-                return await asyncio.to_thread(orjson.loads, raw)
+                return await asyncio.to_thread(without_gc, orjson.loads, raw)
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
             raise FetchError("malformed", f"invalid JSON from {url}") from None

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from proxy.catalog.ids import norm, strip_variant, undated
+from proxy.catalog.bulk import Breather
+from proxy.catalog.ids import loose, norm, strip_variant, undated
 from proxy.catalog.merge import Claim, Group
 from proxy.catalog.model import SourceModel
 from proxy.catalog.state import SourceState
@@ -30,13 +31,15 @@ def build_groups(
     native: Sequence[tuple[SourceMeta, SourceState]],
     third_party: Sequence[tuple[SourceMeta, SourceState]],
 ) -> list[Group]:
-    tp_maps = [(meta, iso(state.fetched_at), by_provider(state)) for meta, state in third_party]
+    tp_maps = [(meta, iso(state.fetched_at), EntryMap(state)) for meta, state in third_party]
     consumed: set[tuple[str, str, str]] = set()
+    breathe = Breather()
     groups: list[Group] = []
     for meta, state in native:
         at = iso(state.fetched_at)
         assert meta.upstream is not None
         for key, model in state.models.items():
+            breathe()
             group = Group(
                 ns=meta.upstream,
                 provider=meta.provider,
@@ -47,14 +50,15 @@ def build_groups(
             )
             group.claims.append(Claim(meta.tier, meta.name, at, model))
             for tmeta, tat, tmap in tp_maps:
-                hit = match_entry(tmap, meta.provider or "", key, model)
+                hit = tmap.match(meta.provider or "", key, model)
                 if hit is not None:
-                    group.claims.append(Claim(tmeta.tier, tmeta.name, tat, tmap[hit]))
+                    group.claims.append(Claim(tmeta.tier, tmeta.name, tat, tmap.exact[hit]))
                     consumed.add((tmeta.name, *hit))
             groups.append(group)
     rest: dict[tuple[str, str], Group] = {}
     for tmeta, tat, tmap in tp_maps:
-        for pkey, model in tmap.items():
+        for pkey, model in tmap.exact.items():
+            breathe()
             if (tmeta.name, *pkey) in consumed:
                 continue
             tp_group = rest.get(pkey)
@@ -65,23 +69,31 @@ def build_groups(
     return groups
 
 
-def by_provider(state: SourceState) -> dict[tuple[str, str], SourceModel]:
-    out = {}
-    for key, model in state.models.items():
-        provider, _, cid = key.rpartition("|")
-        out[(provider, cid)] = model
-    return out
+class EntryMap:
+    """One third-party source's entries by (provider, canonical id), matched to native models
+    by id, alias, undated id, then spelling-insensitively (``claude-sonnet-4.5`` ↔
+    ``claude-sonnet-4-5-20250929``; that last index is built on first need)."""
+
+    def __init__(self, state: SourceState) -> None:
+        self.exact: dict[tuple[str, str], SourceModel] = {}
+        for key, model in state.models.items():
+            provider, _, cid = key.rpartition("|")
+            self.exact[(provider, cid)] = model
+        self._loose: dict[tuple[str, str], tuple[str, str]] | None = None
+
+    def match(self, provider: str, key: str, model: SourceModel) -> tuple[str, str] | None:
+        for cand in (key, *(norm(a) for a in model.aliases), strip_variant(key), undated(key)):
+            if (provider, cand) in self.exact:
+                return (provider, cand)
+        if self._loose is None:
+            self._loose = {}
+            for pkey in self.exact:
+                self._loose.setdefault((pkey[0], _spelling(pkey[1])), pkey)
+        return self._loose.get((provider, _spelling(key)))
 
 
-def match_entry(
-    tmap: Mapping[tuple[str, str], SourceModel], provider: str, key: str, model: SourceModel
-) -> tuple[str, str] | None:
-    """The third-party entry for a native model: same id, else an alias, else undated."""
-    tries = [key, *(norm(a) for a in model.aliases), strip_variant(key), undated(key)]
-    for cand in tries:
-        if (provider, cand) in tmap:
-            return (provider, cand)
-    return None
+def _spelling(key: str) -> str:
+    return loose(undated(strip_variant(key)))
 
 
 def attach_extras(
@@ -89,8 +101,12 @@ def attach_extras(
     fallback: Callable[[str], Group | None],
     overrides: Mapping[str, Mapping[str, Any]],
     learned: Mapping[str, tuple[int, str]],
+    namespaces: frozenset[str] = frozenset(),
 ) -> list[Group]:
     """Attach overrides and learned limits to the groups ``targets(model, ns)`` names.
+
+    An override key ``upstream/model`` (or ``provider/model``; ``namespaces``) applies there
+    only; any other key is a model id, slashes included, and applies wherever it matches.
 
     An entry that matches nothing becomes a model of its own (a learned limit for a model
     only known globally gets a copy of that model's claims, scoped to its upstream).
@@ -99,11 +115,12 @@ def attach_extras(
     added: list[Group] = []
     for name, values in overrides.items():
         ns, sep, model = name.partition("/")
-        found = targets(model, ns) if sep else []
-        found = found or targets(name, None)
+        scoped = bool(sep) and ns in namespaces
+        found = targets(model, ns) if scoped else []
+        found = found or (targets(name, None) if not scoped else [])
         if not found:
-            group = Group(ns=ns if sep else "override", provider=ns if sep else None, upstream=None)
-            group.claims.append(Claim(0, "override", None, SourceModel(id=model if sep else name)))
+            group = Group(ns=ns if scoped else "override", provider=ns if scoped else None, upstream=None)
+            group.claims.append(Claim(0, "override", None, SourceModel(id=model if scoped else name)))
             found = [group]
             added.append(group)
         for group in found:

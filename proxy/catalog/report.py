@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from proxy.catalog.groups import SourceMeta, by_provider, match_entry
+from proxy.catalog.groups import EntryMap, SourceMeta
 from proxy.catalog.state import SourceState
 
 _EXAMPLES = 20
@@ -30,7 +30,7 @@ def evaluate(
 def _evaluate_one(
     state: SourceState, native: list[tuple[SourceMeta, SourceState]], now: float
 ) -> dict[str, Any]:
-    tmap = by_provider(state)
+    tmap = EntryMap(state)
     per_provider: dict[str, dict[str, int]] = {}
     disagreements: list[dict[str, Any]] = []
     totals = {"models": 0, "covered": 0, "with_context": 0, "fills_gap": 0, "disagree": 0}
@@ -41,10 +41,10 @@ def _evaluate_one(
                 continue
             totals["models"] += 1
             row["models"] += 1
-            hit = match_entry(tmap, meta.provider or "", key, model)
+            hit = tmap.match(meta.provider or "", key, model)
             if hit is None:
                 continue
-            other = tmap[hit]
+            other = tmap.exact[hit]
             totals["covered"] += 1
             row["covered"] += 1
             if other.context_window:

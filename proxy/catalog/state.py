@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from proxy.catalog.bulk import Breather
 from proxy.catalog.ids import norm
 from proxy.catalog.model import SourceModel
 
@@ -34,10 +35,15 @@ class SourceState:
     failures: int = 0  # consecutive
     last_error: str | None = None
     raw_count: int = 0  # entries in the last good fetch before filtering (shrink checks)
+    validators: dict[str, str] = field(default_factory=dict)  # ETag / Last-Modified of that fetch
 
     def apply(self, models: Iterable[SourceModel], now: float, now_iso: str, *, track: bool) -> None:
         """Install a good fetch. ``track``: native availability rules (else replace wholesale)."""
-        fresh = {entry_key(m): m for m in models}
+        breathe = Breather()
+        fresh = {}
+        for model in models:
+            breathe()
+            fresh[entry_key(model)] = model
         for key in fresh:
             self.misses.pop(key, None)  # seen again: the count restarts
         if track:
@@ -59,6 +65,12 @@ class SourceState:
         self.failures = 0
         self.last_error = None
 
+    def unchanged(self, now: float) -> None:
+        """A conditional fetch said the last good list is current."""
+        self.fetched_at = self.attempted_at = now
+        self.failures = 0
+        self.last_error = None
+
     def fail(self, kind: str, now: float) -> None:
         self.attempted_at = now
         self.failures += 1
@@ -75,6 +87,7 @@ class SourceState:
             "failures": self.failures,
             "last_error": self.last_error,
             "raw_count": self.raw_count,
+            "validators": self.validators,
         }
 
     @classmethod
@@ -84,6 +97,7 @@ class SourceState:
             name=data["name"],
             models={entry_key(m): m for m in models},
             raw_count=int(data.get("raw_count") or len(models)),
+            validators=dict(data.get("validators") or {}),
             misses=dict(data.get("misses") or {}),
             first_seen=dict(data.get("first_seen") or {}),
             last_seen=dict(data.get("last_seen") or {}),

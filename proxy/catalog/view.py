@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from proxy.catalog.bulk import Breather
 from proxy.catalog.groups import attach_extras
 from proxy.catalog.ids import candidates, index_keys, norm
 from proxy.catalog.merge import Defaults, Group, merge
@@ -37,7 +38,9 @@ class CatalogView:
         self._exact: dict[str, list[Group]] | None = None  # built only when overrides need it
         self.groups = groups
         self._index(groups)
-        extra = attach_extras(self._targets, lambda m: self.find(m, None), overrides or {}, learned or {})
+        extra = attach_extras(
+            self._targets, lambda m: self.find(m, None), overrides or {}, learned or {}, self._configured
+        )
         if extra:
             self.groups = groups + extra
             self._index(extra)
@@ -47,7 +50,9 @@ class CatalogView:
     # -- index -------------------------------------------------------------------------
     def _index(self, groups: Iterable[Group]) -> None:
         by_ns, anyp, configured = self._by_ns, self._any, self._configured
+        breathe = Breather(100)
         for group in groups:
+            breathe()
             first = group.claims[0].model
             unlisted = not group.listed
             tail: tuple[bool, int, str] = (
@@ -86,6 +91,12 @@ class CatalogView:
 
     # -- lookup ------------------------------------------------------------------------
     def find(self, model: str, upstream: str | None, *, global_fallback: bool = True) -> Group | None:
+        if upstream is None:  # "upstream/model", the way clients address a configured upstream
+            head, sep, rest = model.partition("/")
+            if sep and head in self.providers:
+                scoped = self.find(rest, head, global_fallback=False)
+                if scoped is not None:
+                    return scoped
         spaces: list[str] = []
         if upstream:
             spaces.append(upstream)
@@ -140,7 +151,7 @@ class CatalogView:
 
     def apply_learned(self, key: str, value: tuple[int, str]) -> None:
         """Patch a learned limit into this view (no rebuild); the next build includes it too."""
-        added = attach_extras(self._targets, lambda m: self.find(m, None), {}, {key: value})
+        added = attach_extras(self._targets, lambda m: self.find(m, None), {}, {key: value}, self._configured)
         if added:
             self.groups = self.groups + added
             self._index(added)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from proxy.wire.anthropic import AnthropicAdapter
 from proxy.wire.base import WireAdapter
 from proxy.wire.conversation import Conversation, Group, Message, Segment
+from proxy.wire.gemini import GeminiAdapter
 from proxy.wire.openai_chat import OpenAIChatAdapter
 from proxy.wire.openai_responses import OpenAIResponsesAdapter
 
@@ -22,6 +23,8 @@ def get_adapter(api: str) -> WireAdapter:
         return OpenAIResponsesAdapter()
     if api == "anthropic":
         return AnthropicAdapter()
+    if api == "gemini":
+        return GeminiAdapter()
     raise ValueError(f"unknown API {api!r} (expected one of {', '.join(API_NAMES)})")
 
 

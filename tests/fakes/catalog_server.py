@@ -10,6 +10,7 @@ Fault injection per provider (``server.fault(provider, kind, times=None)``): ``t
 (sleeps ``slow_s``), ``500``, ``429`` (with ``Retry-After``), ``malformed`` (invalid JSON),
 ``empty`` (a valid, empty list), ``midpage`` (page 1 is fine, the next page fails with 500).
 ``times`` limits how many responses are faulty. ``server.hits`` counts requests per provider.
+The third-party endpoints send an ``ETag`` and answer ``If-None-Match`` with 304.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import asyncio
 import copy
 import os
 import time
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +124,9 @@ class FakeCatalogServer:
         self.hits: Counter[str] = Counter()
         self.times: dict[str, list[float]] = {}  # provider → monotonic arrival times
         self.posts: list[Any] = []  # JSON bodies POSTed to /webhook/…
+        self.fail_all = False
+        self.etags = True  # third-party endpoints answer conditional GETs with 304
+        self._encoded: dict[int, bytes] = {}
         self.auth: dict[str, dict[str, str]] = {}  # provider → headers of the last request
         app = web.Application()
         app.router.add_route("*", "/{provider}/{tail:.*}", self._handle)
@@ -159,6 +164,14 @@ class FakeCatalogServer:
         tail = request.match_info["tail"]
         self.hits[provider] += 1
         self.times.setdefault(provider, []).append(time.monotonic())
+        if provider == "_control":  # benchmarks: "fail" (every provider) | "ok" | "etag" | "noetag"
+            if tail in ("fail", "ok"):
+                self.fail_all = tail == "fail"
+            else:
+                self.etags = tail == "etag"
+            return web.json_response({"fail_all": self.fail_all, "etags": self.etags})
+        if self.fail_all:
+            return web.json_response({"error": {"message": "down"}}, status=500)
         if provider == "webhook":
             self.posts.append(await request.json())
             return web.json_response({"ok": True})
@@ -182,7 +195,22 @@ class FakeCatalogServer:
             body = self._body(provider, request.method, tail, request)
         if body is None:
             return web.json_response({"error": {"message": "not found"}}, status=404)
-        return web.Response(body=orjson.dumps(body), content_type="application/json")
+        raw = self._encode(body)
+        if provider in ("models_dev", "litellm", "openrouter") and self.etags:
+            etag = f'"{zlib.crc32(raw):08x}"'
+            if request.headers.get("If-None-Match") == etag:
+                return web.Response(status=304, headers={"ETag": etag})
+            return web.Response(body=raw, content_type="application/json", headers={"ETag": etag})
+        return web.Response(body=raw, content_type="application/json")
+
+    def _encode(self, body: Any) -> bytes:
+        """Large bodies (LiteLLM's 3 MB map) are encoded once, keyed by identity."""
+        if not isinstance(body, dict) or len(body) < 1000:
+            return orjson.dumps(body)
+        cached = self._encoded.get(id(body))
+        if cached is None:
+            cached = self._encoded[id(body)] = orjson.dumps(body)
+        return cached
 
     async def _faulty(self, provider: str, fault: Fault) -> web.StreamResponse:
         if fault.kind == "timeout":
@@ -206,7 +234,9 @@ class FakeCatalogServer:
         if provider == "models_dev":
             return self.bodies["models_dev"]
         if provider == "litellm":
-            return self.litellm_map if self.litellm_map is not None else _bundled_map()
+            if self.litellm_map is None:
+                self.litellm_map = _bundled_map()
+            return self.litellm_map
         if provider not in self.bodies:
             return None
         body, doc = self.bodies[provider], self.docs[provider]

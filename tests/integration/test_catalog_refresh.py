@@ -286,3 +286,113 @@ async def test_replica_pulls_published_state(server: FakeCatalogServer, tmp_path
     assert server.hits["groq"] == 1
     await a.close()
     await b.close()
+
+
+# -- conditional GETs and coalesced background rebuilds -------------------------------------
+
+
+async def test_unchanged_third_party_lists_are_not_refetched(
+    server: FakeCatalogServer, tmp_path: Path
+) -> None:
+    metrics = Metrics()
+    catalog = await make(server, tmp_path, ["deepseek"], sources=["models_dev"], metrics=metrics)
+    await catalog.refresh("models_dev")
+    first = {s["source"]: s for s in catalog.source_status()}["models_dev"]
+    await asyncio.sleep(1.1)
+    diff = await catalog.refresh("models_dev")  # 304: kept, and counted as fresh
+    assert diff.errors == {} and diff.empty
+    again = {s["source"]: s for s in catalog.source_status()}["models_dev"]
+    assert again["models"] == first["models"] and again["fetched_at"] > first["fetched_at"]
+    labels = {"source": "models_dev", "result": "not_modified"}
+    assert metrics.registry.get_sample_value("ctxproxy_catalog_refreshes_total", labels) == 1
+    assert catalog.lookup("deepseek-chat").context_window == 128000
+    await catalog.close()
+
+    restarted = await make(server, tmp_path, ["deepseek"], sources=["models_dev"])  # ETag from the snapshot
+    server.bodies["models_dev"]["deepseek"]["models"]["deepseek-chat"]["limit"]["context"] = 64000
+    await restarted.refresh("models_dev")  # changed body: a new ETag, a full fetch
+    assert restarted.lookup("deepseek-chat").context_window == 64000
+    await restarted.close()
+
+
+async def test_background_refreshes_share_one_rebuild(server: FakeCatalogServer, tmp_path: Path) -> None:
+    catalog = await make(server, tmp_path, ["groq", "mistral", "cerebras"], refresh_interval_s=0.4)
+    catalog.start_background()
+    for _ in range(60):
+        await asyncio.sleep(0.05)
+        if catalog.changes():
+            break
+    log = catalog.changes()
+    assert len(log) == 1  # three sources, one debounced commit
+    assert {"native:groq", "native:mistral", "native:cerebras"} <= set(log[0]["sources"])
+    assert {a["upstream"] for a in log[0]["added"]} == {"groq", "mistral", "cerebras"}
+    await catalog.close()
+
+
+async def test_sources_report_measures_third_parties(server: FakeCatalogServer, tmp_path: Path) -> None:
+    from proxy.catalog.report import evaluate
+
+    catalog = await make(server, tmp_path, ["deepseek", "xai", "mistral"], sources=["native", "models_dev"])
+    await catalog.refresh()
+    report = evaluate(catalog.states())
+    # 3 deepseek + 3 xai + 4 mistral rows, of which mistral-embed is not a chat model.
+    assert report["native_chat_models"] == 9
+    dev = report["sources"]["models_dev"]
+    assert dev["coverage"] == round(4 / 9, 3)  # deepseek-chat, deepseek-v4-flash, grok-4.3, codestral-latest
+    assert dev["with_context_window"] == 1.0
+    assert dev["fills_gaps"] == 3  # the deepseek and xai lists have no window
+    assert dev["disagreements"] == 1
+    assert dev["disagreement_examples"] == [
+        {
+            "upstream": "mistral",
+            "id": "codestral-latest",
+            "field": "context_window",
+            "native": 256000,
+            "source": 128000,
+        }
+    ]
+    assert dev["per_provider"]["deepseek"] == {
+        "models": 3,
+        "covered": 2,
+        "with_context": 2,
+        "coverage": 0.667,
+    }
+    bundled = report["sources"]["litellm_bundled"]
+    assert bundled["coverage"] is not None and bundled["age_s"] is not None
+    await catalog.close()
+
+
+async def test_override_keys_scoped_or_global(server: FakeCatalogServer, tmp_path: Path) -> None:
+    overrides = {
+        "groq/llama-3.1-8b-instant": {"context_window": 8000},  # only on the groq upstream
+        "gpt-4o": {"max_output_tokens": 1000},  # the id wherever it resolves
+        "my-org/my-model": {"context_window": 12345, "input_cost_per_token": 1e-6, "tools": True},
+    }
+    catalog = await make(server, tmp_path, ["groq", "cerebras"], overrides=overrides)
+    await catalog.refresh()
+    assert catalog.lookup("llama-3.1-8b-instant", "groq").context_window == 8000
+    assert catalog.lookup("llama3.1-8b", "cerebras").context_window == 32768
+    four_o = catalog.lookup("gpt-4o")
+    assert (four_o.context_window, four_o.max_output_tokens) == (128000, 1000)
+    assert four_o.provenance["max_output_tokens"].source == "override"
+    mine = catalog.lookup("my-org/my-model")
+    assert (mine.context_window, mine.pricing.input, mine.capabilities.tools) == (12345, 1e-6, True)
+    assert not mine.unknown
+    await catalog.close()
+
+
+async def test_background_with_shared_store_retries_after_failure(
+    server: FakeCatalogServer, tmp_path: Path
+) -> None:
+    settings = settings_from_dict(catalog_config(server, str(tmp_path), ["groq"], refresh_interval_s=0.4))
+    catalog = Catalog(settings, kv=MemoryKV(), environ=all_keys())
+    await catalog.start()
+    server.fault("groq", "500", times=1)
+    catalog.start_background()
+    for _ in range(80):
+        await asyncio.sleep(0.05)
+        if catalog.models("groq"):
+            break
+    assert catalog.models("groq")  # the failed round released its lease: the retry ran
+    assert server.hits["groq"] >= 2
+    await catalog.close()

@@ -16,6 +16,8 @@ from proxy.catalog import catalog as catalog_module
 from proxy.catalog.store import SNAPSHOT
 from proxy.config import load_settings, settings_from_dict
 
+EXAMPLE = Path(__file__).resolve().parents[2] / "configs/examples/catalog-overrides.yaml"
+
 
 def offline_settings(cache_dir: Path, **catalog: Any) -> Any:
     dead = "http://127.0.0.1:1"  # nothing listens: every fetch fails fast
@@ -120,3 +122,16 @@ def test_embedded_default_config_builds_a_catalog() -> None:
     assert {"native:cerebras", "native:openrouter", "native:ollama"} <= {s.name for s in catalog.sources()}
     assert "native:groq" in catalog.skipped  # needs GROQ_API_KEY
     assert catalog.providers["gemini"] == "gemini"
+
+
+async def test_example_overrides_file(tmp_path: Path) -> None:
+    settings = load_settings(EXAMPLE, environ={}, overrides={"catalog": {"cache_dir": str(tmp_path)}})
+    catalog = Catalog(settings, environ={})
+    await catalog.start()
+    assert catalog.lookup("gpt-5.1", "openai").context_window == 400000
+    assert catalog.lookup("qwen3:32b", "ollama").context_window == 16384
+    llama = catalog.lookup("meta-llama/Llama-3.3-70B-Instruct", "gpu-box")
+    assert (llama.context_window, llama.source) == (65536, "override")
+    assert catalog.lookup("gpu-box/meta-llama/Llama-3.3-70B-Instruct").context_window == 65536
+    assert catalog.lookup("ft:gpt-4.1-mini:acme::A1b2C3d4").capabilities.tools is True
+    await catalog.close()

@@ -20,7 +20,9 @@ class FakeBackend:
         self.fail = fail
         self.prompts: list[str] = []
 
-    async def complete(self, system: str, prompt: str, max_tokens: int, request: SummaryRequest) -> Completion:
+    async def complete(
+        self, system: str, prompt: str, max_tokens: int, request: SummaryRequest
+    ) -> Completion:
         self.prompts.append(prompt)
         if self.delay:
             await asyncio.sleep(self.delay)
@@ -31,15 +33,28 @@ class FakeBackend:
 
 
 def req(texts: list[str], previous: str | None = None, key: str | None = None) -> SummaryRequest:
-    dropped = tuple(DroppedMessage("tool" if i % 2 else "user", t, "read_file" if i % 2 else None)
-                    for i, t in enumerate(texts))
-    return SummaryRequest(previous, dropped, 400, "gpt-4o", "agent_a", key if key is not None else str(hash((previous, tuple(texts)))))
+    dropped = tuple(
+        DroppedMessage("tool" if i % 2 else "user", t, "read_file" if i % 2 else None)
+        for i, t in enumerate(texts)
+    )
+    return SummaryRequest(
+        previous,
+        dropped,
+        400,
+        "gpt-4o",
+        "agent_a",
+        key if key is not None else str(hash((previous, tuple(texts)))),
+    )
 
 
 def summarizer(backend: FakeBackend, **kw: object) -> LLMSummarizer:
-    settings = SummarizerSettings(mode="llm", model="x", timeout_s=float(kw.pop("timeout_s", 5.0)),  # type: ignore[arg-type]
-                                  failure_threshold=int(kw.pop("failure_threshold", 3)),  # type: ignore[call-overload]
-                                  cooldown_s=float(kw.pop("cooldown_s", 60.0)))  # type: ignore[arg-type]
+    settings = SummarizerSettings(
+        mode="llm",
+        model="x",
+        timeout_s=float(kw.pop("timeout_s", 5.0)),  # type: ignore[arg-type]
+        failure_threshold=int(kw.pop("failure_threshold", 3)),  # type: ignore[call-overload]
+        cooldown_s=float(kw.pop("cooldown_s", 60.0)),
+    )  # type: ignore[arg-type]
     return LLMSummarizer(backend, settings, kv=MemoryKV(), **kw)  # type: ignore[arg-type]
 
 

@@ -28,6 +28,8 @@ class Source(ABC):
     # upstream's own list (``upstream``/``provider`` set).
     upstream: str | None = None
     provider: str | None = None
+    url: str | None = None  # third-party sources: the one URL they fetch (conditional GETs)
+    validators: dict[str, str] | None = None  # the last good fetch's ETag/Last-Modified
 
     @abstractmethod
     async def fetch(self, http: Fetcher) -> list[SourceModel]: ...

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from proxy.catalog.bulk import Breather, without_gc
 from proxy.catalog.fetch import Fetcher, FetchError
 from proxy.catalog.ids import LITELLM_PROVIDERS
 from proxy.catalog.model import SourceModel
@@ -53,7 +54,9 @@ def parse_map(data: Any) -> list[SourceModel]:
     if not isinstance(data, dict):
         raise FetchError("malformed", "LiteLLM map is not an object")
     out = []
+    breathe = Breather()
     for key, entry in data.items():
+        breathe()
         if not isinstance(entry, dict) or entry.get("mode") not in _CHAT_MODES or key == "sample_spec":
             continue
         raw_provider = str(entry.get("litellm_provider") or "")
@@ -94,11 +97,16 @@ class LiteLLMRemote(Source):
     name = "litellm"
     tier = TIER_LITELLM_REMOTE
 
+    url: str
+
     def __init__(self, url: str) -> None:
         self.url = url
+        self.validators = None
 
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
-        return await asyncio.to_thread(parse_map, await http.json(self.url))
+        return await asyncio.to_thread(
+            without_gc, parse_map, await http.json(self.url, validators=self.validators)
+        )
 
     def validate(self, models: list[SourceModel], previous: int) -> None:
         if len(models) < MIN_ENTRIES:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from proxy.catalog.bulk import Breather, without_gc
 from proxy.catalog.fetch import Fetcher, FetchError
 from proxy.catalog.model import SourceModel
 from proxy.catalog.sources._parse import as_bool, as_int, classify, date_from_iso, usd
@@ -24,12 +25,14 @@ def parse_models_dev(data: Any) -> list[SourceModel]:
     if not isinstance(data, dict):
         raise FetchError("malformed", "models.dev api.json is not an object")
     out = []
+    breathe = Breather()
     for provider_id, provider in data.items():
         models = provider.get("models") if isinstance(provider, dict) else None
         if not isinstance(models, dict):
             continue
         ours = PROVIDERS.get(str(provider_id), str(provider_id))
         for model_id, entry in models.items():
+            breathe()
             if isinstance(entry, dict):
                 out.append(_model(str(entry.get("id") or model_id), ours, entry))
     return out
@@ -61,8 +64,13 @@ class ModelsDevSource(Source):
     name = "models_dev"
     tier = TIER_MODELS_DEV
 
+    url: str
+
     def __init__(self, url: str) -> None:
         self.url = url
+        self.validators = None
 
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
-        return await asyncio.to_thread(parse_models_dev, await http.json(self.url))
+        return await asyncio.to_thread(
+            without_gc, parse_models_dev, await http.json(self.url, validators=self.validators)
+        )

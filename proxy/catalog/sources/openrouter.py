@@ -13,6 +13,7 @@ import asyncio
 from dataclasses import replace
 from typing import Any
 
+from proxy.catalog.bulk import without_gc
 from proxy.catalog.fetch import Fetcher
 from proxy.catalog.ids import OPENROUTER_VENDORS, strip_variant
 from proxy.catalog.model import SourceModel
@@ -20,7 +21,7 @@ from proxy.catalog.sources._parse import as_int, date_from_epoch, rows, usd
 from proxy.catalog.sources.base import TIER_OPENROUTER, NativeSource, Source
 
 
-def parse_openrouter(body: Any) -> list[SourceModel]:
+def parse_openrouter(body: Any, provider: str | None = None) -> list[SourceModel]:
     out = []
     for item in rows(body):
         model_id = item.get("id")
@@ -44,7 +45,7 @@ def parse_openrouter(body: Any) -> list[SourceModel]:
                 vision="image" in (arch.get("input_modalities") or []),
                 type="chat" if "text" in outputs else "image",
                 created=date_from_epoch(item.get("created")),
-                provider="openrouter",
+                provider=provider,
             )
         )
     return out
@@ -64,12 +65,17 @@ class OpenRouterCatalog(Source):
     name = "openrouter"
     tier = TIER_OPENROUTER
 
+    url: str
+
     def __init__(self, url: str) -> None:
         self.url = url
+        self.validators = None
 
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
         out = []
-        for model in await asyncio.to_thread(parse_openrouter, await http.json(self.url)):
+        for model in await asyncio.to_thread(
+            without_gc, parse_openrouter, await http.json(self.url, validators=self.validators), "openrouter"
+        ):
             out.append(model)
             vendor, _, name = model.id.partition("/")
             if vendor in OPENROUTER_VENDORS and name:

@@ -1,0 +1,182 @@
+"""Gemini ``generateContent`` (``contents`` of ``parts`` + ``systemInstruction``).
+
+Accepts the REST API's camelCase and snake_case spellings. ``functionCall`` parts pair with
+the ``functionResponse`` parts of the next user turn, by ``id`` when present, else by name
+in order. Parts with a ``thoughtSignature`` (or ``thought: true``) make their turn opaque.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import orjson
+
+from proxy.wire.base import anchor_position, render_body
+from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.grouping import merge_units
+
+_RESPONSE_TEXT_KEYS = ("result", "output", "content", "text")
+
+
+def _dump(value: Any) -> str:
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+def _get(part: dict[str, Any], camel: str, snake: str) -> tuple[str, Any]:
+    """(key as spelled in the part, value) for a camelCase / snake_case field."""
+    if camel in part:
+        return camel, part[camel]
+    return snake, part.get(snake)
+
+
+def call_keys(contents: list[Any]) -> list[tuple[list[str], list[str]]]:
+    """Per content: (call keys it issues, response keys it carries) — shared with the validator."""
+    out: list[tuple[list[str], list[str]]] = []
+    calls_seen: Counter[str] = Counter()
+    results_seen: Counter[str] = Counter()
+    for content in contents:
+        calls: list[str] = []
+        results: list[str] = []
+        parts = content.get("parts") if isinstance(content, dict) else None
+        for part in parts if isinstance(parts, list) else ():
+            if not isinstance(part, dict):
+                continue
+            _, call = _get(part, "functionCall", "function_call")
+            _, resp = _get(part, "functionResponse", "function_response")
+            if isinstance(call, dict):
+                name = str(call.get("name", ""))
+                calls.append(str(call["id"]) if call.get("id") else f"{name}#{calls_seen[name]}")
+                calls_seen[name] += 1
+            elif isinstance(resp, dict):
+                name = str(resp.get("name", ""))
+                results.append(str(resp["id"]) if resp.get("id") else f"{name}#{results_seen[name]}")
+                results_seen[name] += 1
+        out.append((calls, results))
+    return out
+
+
+def _response_segment(part: dict[str, Any], i: int, key: str, resp: dict[str, Any]) -> Segment:
+    """The one string inside a ``functionResponse.response`` a stage may rewrite, if any."""
+    body = resp.get("response")
+    if isinstance(body, dict):
+        strings = [k for k in _RESPONSE_TEXT_KEYS if isinstance(body.get(k), str)]
+        if len(body) == 1 and strings:
+            return Segment("tool_output", ("parts", i, key, "response", strings[0]), body[strings[0]], True)
+    return Segment("opaque", ("parts", i), _dump(part))
+
+
+class GeminiAdapter:
+    api = "gemini"
+    container = "contents"
+    message_overhead = 4
+    summary_overhead = 0  # one more text part of the first user turn
+
+    def parse_items(self, items: list[Any]) -> list[Message]:
+        keys = call_keys(items)
+        names: dict[str, str] = {}
+        out = []
+        for index, (raw, (calls, results)) in enumerate(zip(items, keys, strict=True)):
+            out.append(self.parse_content(raw, index, calls, results, names))
+        return out
+
+    def parse_content(
+        self, raw: Any, index: int, calls: list[str], results: list[str], names: dict[str, str]
+    ) -> Message:
+        if not isinstance(raw, dict):
+            return Message(raw=raw, role="user", segments=(Segment("opaque", (), _dump(raw)),), index=index)
+        role: Role = "assistant" if raw.get("role") == "model" else "user"
+        segs: list[Segment] = []
+        opaque = False
+        call_names = iter(calls)
+        parts = raw.get("parts")
+        for i, part in enumerate(parts if isinstance(parts, list) else ()):
+            if not isinstance(part, dict):
+                continue
+            if part.get("thought") or "thoughtSignature" in part or "thought_signature" in part:
+                opaque = True
+            call_key, call = _get(part, "functionCall", "function_call")
+            resp_key, resp = _get(part, "functionResponse", "function_response")
+            if isinstance(part.get("text"), str):
+                segs.append(
+                    Segment(
+                        "reasoning" if part.get("thought") else "text",
+                        ("parts", i, "text"),
+                        part["text"],
+                        True,
+                    )
+                )
+            elif isinstance(call, dict):
+                names[next(call_names, "")] = str(call.get("name", ""))
+                segs.append(Segment("tool_call", ("parts", i, call_key), _dump(call)))
+            elif isinstance(resp, dict):
+                segs.append(_response_segment(part, i, resp_key, resp))
+            elif any(k in part for k in ("inlineData", "inline_data", "fileData", "file_data")):
+                segs.append(Segment("image", ("parts", i), "", False))
+            else:
+                segs.append(Segment("opaque", ("parts", i), _dump(part)))
+        if opaque:
+            segs = [Segment(s.kind, s.path, s.text, False) for s in segs]
+        tool_name = next((str(names.get(r, r.split("#")[0])) for r in results), None)
+        return Message(
+            raw=raw,
+            role=role,
+            segments=tuple(segs),
+            calls=tuple(calls),
+            results=tuple(results),
+            tool_name=tool_name,
+            opaque=opaque,
+            index=index,
+        )
+
+    def parse(self, body: dict[str, Any]) -> Conversation:
+        items = body.get(self.container)
+        return self.build(body, self.parse_items(items if isinstance(items, list) else []))
+
+    def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
+        # Like Anthropic: groups start at model turns, so dropping whole groups keeps turns alternating.
+        units: list[list[Message]] = []
+        for m in msgs:
+            if not units or m.role == "assistant":
+                units.append([m])
+            else:
+                units[-1].append(m)
+        return Conversation(self.api, body, self.container, (), merge_units(units))
+
+    def render_items(self, conv: Conversation) -> list[Any]:
+        items: list[Any] = []
+        anchor = anchor_position(conv)
+        for i, group in enumerate(conv.groups):
+            raws = [m.raw for m in group.messages]
+            if i == anchor - 1 and conv.summary is not None:
+                raws[-1] = {**raws[-1], "parts": [*raws[-1].get("parts", []), {"text": conv.summary}]}
+            items.extend(raws)
+        if conv.summary is not None and anchor == 0:
+            items.insert(0, self.summary_item(conv.summary))
+        return items
+
+    def render(self, conv: Conversation) -> dict[str, Any]:
+        return render_body(conv, self.render_items(conv))
+
+    def fixed_texts(self, body: dict[str, Any]) -> list[str]:
+        out: list[str] = []
+        _, system = _get(body, "systemInstruction", "system_instruction")
+        if isinstance(system, dict):
+            out.extend(str(p.get("text", "")) for p in system.get("parts", []) if isinstance(p, dict))
+        elif isinstance(system, str):
+            out.append(system)
+        for key in ("tools", "toolConfig", "tool_config"):
+            if body.get(key):
+                out.append(_dump(body[key]))
+        return out
+
+    def reserved_output(self, body: dict[str, Any]) -> int | None:
+        _, config = _get(body, "generationConfig", "generation_config")
+        if isinstance(config, dict):
+            _, value = _get(config, "maxOutputTokens", "max_output_tokens")
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return value
+        return None
+
+    def summary_item(self, text: str) -> dict[str, Any]:
+        return {"role": "user", "parts": [{"text": text}]}
