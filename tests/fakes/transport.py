@@ -351,7 +351,7 @@ async def slow_stream(request: web.Request) -> web.StreamResponse:
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
     await resp.prepare(request)
     try:
-        for i in range(2000):
+        for i in range(int(request.query.get("n", "2000"))):
             await resp.write(_sse({"i": i}))
             state.stream_chunks_sent += 1
             await asyncio.sleep(0.05)
@@ -359,6 +359,8 @@ async def slow_stream(request: web.Request) -> web.StreamResponse:
         state.stream_closed.set()
         raise
     state.stream_closed.set()
+    await resp.write(b"data: [DONE]\n\n")
+    await resp.write_eof()
     return resp
 
 
