@@ -21,9 +21,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _spawn(tmp_path: Path, *args: str) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CTXPROXY_") or k.endswith("REFRESH_ON_START")}
-    env.update({"HOME": str(tmp_path), "LITELLM_LOCAL_MODEL_COST_MAP": "True"})
+async def _spawn(tmp_path: Path, *args: str, **extra_env: str) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CTXPROXY_")}
+    env.update({"HOME": str(tmp_path), "LITELLM_LOCAL_MODEL_COST_MAP": "True", **extra_env})
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "proxy", *args, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -48,11 +48,7 @@ async def _wait_ready(url: str, proc: asyncio.subprocess.Process) -> None:
 async def test_serves_the_embedded_default_config(tmp_path: Path) -> None:
     port = _free_port()
     # the embedded default, minus the network refresh (tests stay offline)
-    os.environ["CTXPROXY_CATALOG__REFRESH_ON_START"] = "false"
-    try:
-        proc = await _spawn(tmp_path, "serve", "--port", str(port))
-    finally:
-        del os.environ["CTXPROXY_CATALOG__REFRESH_ON_START"]
+    proc = await _spawn(tmp_path, "serve", "--port", str(port), CTXPROXY_CATALOG__REFRESH_ON_START="false")
     url = f"http://127.0.0.1:{port}"
     try:
         await _wait_ready(url, proc)
