@@ -30,10 +30,13 @@ bench: $(STAMP)  ## benchmarks; figures go into docs/benchmarks.md
 	$(BIN)/python tests/bench/run_all.py
 
 MASSGEN_VENV ?= .venv-massgen
-$(MASSGEN_VENV)/bin/massgen:  # MassGen has heavy pins of its own: it gets its own virtualenv
-	$(PYTHON) -m venv $(MASSGEN_VENV)
-	$(MASSGEN_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(MASSGEN_VENV)/bin/python -m pip install --quiet massgen==0.1.97   # keep in sync with the pyproject extra
+# MassGen has heavy pins of its own: it gets its own virtualenv, installed from a pinned set
+# (tests/e2e/massgen-constraints.txt, a `pip freeze` of a working install) so the resolver
+# has nothing to search.
+$(MASSGEN_VENV)/bin/massgen: tests/e2e/massgen-constraints.txt
+	test -x $(MASSGEN_VENV)/bin/python || $(PYTHON) -m venv $(MASSGEN_VENV)
+	$(MASSGEN_VENV)/bin/python -m pip install --quiet -c tests/e2e/massgen-constraints.txt massgen==0.1.97
+	touch $@
 
 massgen-venv: $(MASSGEN_VENV)/bin/massgen
 

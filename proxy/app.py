@@ -7,20 +7,22 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from proxy.catalog import Catalog
+from proxy.catalog.http import add_catalog_routes
+from proxy.compress import Compactor, TokenCounter
 from proxy.config import Settings
 from proxy.keys import CATALOG, HTTP, KVSTORE, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
 from proxy.observability.metrics import Metrics
 from proxy.server.admin import add_admin_routes
+from proxy.server.compression import CompressionPipeline
 from proxy.server.forward import proxy_handler
 from proxy.server.lifecycle import Lifecycle
-from proxy.compress import Compactor, TokenCounter
-from proxy.server.compression import CompressionPipeline
-from proxy.server.summaries import build_llm_summarizer
 from proxy.server.pipeline import ChatPipeline, PassthroughPipeline
 from proxy.server.stats import Stats
-from proxy.storage.base import KV
+from proxy.server.summaries import build_llm_summarizer
 from proxy.server.upstreams import UpstreamRegistry
 from proxy.storage import create_kv
+from proxy.storage.base import KV
 
 
 def upstream_session(settings: Settings) -> aiohttp.ClientSession:
@@ -56,12 +58,6 @@ async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _catalog_ctx(app: web.Application) -> AsyncIterator[None]:
-    try:  # TEMP during parallel development
-        from proxy.catalog import Catalog
-    except ImportError:
-        yield
-        return
-
     catalog = Catalog(app[SETTINGS], metrics=app[METRICS], kv=app[KVSTORE], session=None)
     await catalog.start()
     app[CATALOG] = catalog
@@ -105,7 +101,11 @@ def build_pipeline(settings: Settings, metrics: Metrics, kv: KV) -> ChatPipeline
     ):
         return PassthroughPipeline()
     compactor = Compactor(
-        settings.compression, kv=kv, counter=TokenCounter(), summarizer=None, state_ttl_s=settings.storage.ttl_s
+        settings.compression,
+        kv=kv,
+        counter=TokenCounter(),
+        summarizer=None,
+        state_ttl_s=settings.storage.ttl_s,
     )
     return CompressionPipeline(settings, compactor, metrics, Stats())
 
@@ -118,18 +118,11 @@ def create_app(settings: Settings) -> web.Application:
     app[UPSTREAMS] = UpstreamRegistry(settings.upstreams, settings.server)
     app[KVSTORE] = create_kv(settings.storage)
     app[PIPELINE] = build_pipeline(settings, app[METRICS], app[KVSTORE])
-    app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _summarizer_ctx, _tokenizer_ctx, _ready_ctx])
+    app.cleanup_ctx.extend(
+        [_http_ctx, _storage_ctx, _catalog_ctx, _summarizer_ctx, _tokenizer_ctx, _ready_ctx]
+    )
 
     add_admin_routes(app)
-    _add_catalog_routes(app)
+    add_catalog_routes(app, CATALOG)
     app.router.add_route("*", "/{path:.*}", proxy_handler)
     return app
-
-
-def _add_catalog_routes(app: web.Application) -> None:
-    try:  # TEMP during parallel development
-        from proxy.catalog.http import add_catalog_routes
-    except ImportError:
-        return
-
-    add_catalog_routes(app, CATALOG)

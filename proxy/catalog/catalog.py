@@ -26,6 +26,7 @@ from proxy.catalog.ids import norm
 from proxy.catalog.merge import Defaults
 from proxy.catalog.metrics import CatalogMetrics
 from proxy.catalog.model import ModelInfo, SourceModel
+from proxy.catalog.replicas import SharedSources
 from proxy.catalog.schedule import first_delay, next_delay
 from proxy.catalog.sources import NativeSource, Source, build_sources
 from proxy.catalog.sources.base import TIER_NATIVE
@@ -38,8 +39,6 @@ from proxy.storage.base import KV
 
 log = structlog.get_logger("ctxproxy.catalog")
 
-_LEASE_KEY = "ctxproxy:catalog:lease:{}"
-_STATE_KEY = "ctxproxy:catalog:state:{}"
 _WARN_MAX = 1000
 COMMIT_DEBOUNCE_S = 1.0
 VENDORS = frozenset({"openai", "anthropic", "gemini", "xai", "mistral", "deepseek"})
@@ -78,7 +77,7 @@ class Catalog:
         self._defaults = Defaults(self._cfg.default_context_window, self._cfg.default_max_output_tokens)
         self._view = CatalogView([], self.providers, self._defaults, overrides=self._cfg.overrides)
         self._metrics = CatalogMetrics(metrics.registry) if metrics is not None else None
-        self._kv = kv
+        self._shared = SharedSources(kv)
         self._session = session
         self._own_session: aiohttp.ClientSession | None = None
         self._lock = asyncio.Lock()
@@ -297,7 +296,9 @@ class Catalog:
                     self._metrics.changes.labels(kind).inc(len(items))
             self._metrics.listed.set(len(after))
         await self._save_unlocked()
-        await self._publish([n for n in names if n not in errors and n in self._states])
+        await self._shared.publish(
+            {n: self._states[n] for n in names if n not in errors and n in self._states}
+        )
         return diff
 
     def _rebuild(self, old: CatalogView) -> tuple[CatalogView, dict[str, ModelInfo], dict[str, ModelInfo]]:
@@ -355,15 +356,15 @@ class Catalog:
         while True:
             await asyncio.sleep(delay)
             try:
-                if await self._take_lease(source, interval):
+                if await self._shared.take_lease(source.name, interval):
                     results, seen = await self._fetch_all([source])
                     async with self._lock:
                         failed, applied = await asyncio.to_thread(self._apply, [source], results, seen)
                     if applied:  # a failure or a 304 changes nothing: no rebuild
                         self._pending.add(source.name)
                         self._schedule_commit()
-                    if failed and self._kv is not None:  # let any replica (this one too) retry
-                        await self._kv.delete(_LEASE_KEY.format(source.name))
+                    if failed:
+                        await self._shared.release(source.name)
                 else:
                     await self.pull([source.name])
             except asyncio.CancelledError:
@@ -388,31 +389,9 @@ class Catalog:
             if self._pending:
                 await self._commit([], {})
 
-    async def _take_lease(self, source: Source, interval: float) -> bool:
-        if self._kv is None:
-            return True
-        # Shorter than the next success delay (≥ 0.9 × interval): the holder can take it again.
-        return await self._kv.set_nx(_LEASE_KEY.format(source.name), b"1", max(0.05, interval * 0.5))
-
-    async def _publish(self, names: list[str]) -> None:
-        if self._kv is None:
-            return
-        for name in names:
-            await self._kv.set(_STATE_KEY.format(name), orjson.dumps(self._states[name].to_snapshot()))
-
     async def pull(self, names: list[str] | None = None) -> int:
         """Install newer source states another replica published to the shared store."""
-        if self._kv is None:
-            return 0
-        newer: dict[str, SourceState] = {}
-        for name in names or list(self._sources):
-            raw = await self._kv.get(_STATE_KEY.format(name))
-            if raw is None:
-                continue
-            state = SourceState.from_snapshot(orjson.loads(raw))
-            mine = self._states.get(name)
-            if mine is None or (mine.fetched_at or 0) < (state.fetched_at or 0):
-                newer[name] = state
+        newer = await self._shared.newer(names or list(self._sources), self._states)
         if newer:
             async with self._lock:
                 self._states.update(newer)

@@ -11,7 +11,6 @@ import sys
 from typing import Any, BinaryIO
 
 import orjson
-
 import structlog
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}

@@ -17,7 +17,6 @@ import structlog
 
 from proxy.compress import CompactionResult, Compactor
 from proxy.compress.summary_backends import CURRENT_CALL, UpstreamCall
-from proxy.wire import get_adapter
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
 from proxy.server.chains import ChainTracker, apply_native_compaction
@@ -25,6 +24,7 @@ from proxy.server.overflow import Overflow, detect_overflow
 from proxy.server.pipeline import ChatRequest, Prepared, ResponseTap
 from proxy.server.stats import Stats
 from proxy.server.usage import Usage, UsageTap
+from proxy.wire import get_adapter
 
 log = structlog.get_logger("ctxproxy.compression")
 

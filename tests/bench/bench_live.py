@@ -22,21 +22,21 @@ from typing import Any
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import aiohttp  # noqa: E402
-import orjson  # noqa: E402
-from multidict import CIMultiDict  # noqa: E402
+import aiohttp
+import orjson
+from multidict import CIMultiDict
 
-from proxy.app import create_app  # noqa: E402
-from proxy.catalog import Catalog  # noqa: E402
-from proxy.compress import Compactor, TokenCounter  # noqa: E402
-from proxy.config import Settings, load_settings  # noqa: E402
-from proxy.observability.metrics import Metrics  # noqa: E402
-from proxy.server.compression import CompressionPipeline  # noqa: E402
-from proxy.server.pipeline import ChatRequest  # noqa: E402
-from proxy.server.routing import resolve  # noqa: E402
-from proxy.server.stats import Stats  # noqa: E402
-from proxy.server.upstreams import UpstreamRegistry  # noqa: E402
-from tests.fakes.strict import OpenAIChatFake, always  # noqa: E402
+from proxy.app import create_app
+from proxy.catalog import Catalog
+from proxy.compress import Compactor, TokenCounter
+from proxy.config import Settings, load_settings
+from proxy.observability.metrics import Metrics
+from proxy.server.compression import CompressionPipeline
+from proxy.server.pipeline import ChatRequest
+from proxy.server.routing import resolve
+from proxy.server.stats import Stats
+from proxy.server.upstreams import UpstreamRegistry
+from tests.fakes.strict import OpenAIChatFake, always
 
 
 def tool_text(turn: int, lines: int) -> str:
@@ -47,34 +47,56 @@ def tool_text(turn: int, lines: int) -> str:
     )
 
 
-def conversation(turns: int, lines: int, task: str = "Audit every service and report failing ids.") -> list[dict[str, Any]]:
+def conversation(
+    turns: int, lines: int, task: str = "Audit every service and report failing ids."
+) -> list[dict[str, Any]]:
     msgs: list[dict[str, Any]] = [
         {"role": "system", "content": "You are a meticulous coding agent. " * 40},
         {"role": "user", "content": task},
     ]
     for t in range(turns):
         call = f"call_{t}"
-        msgs.append({"role": "assistant", "content": None, "tool_calls": [
-            {"id": call, "type": "function", "function": {"name": "read_file", "arguments": f'{{"t": {t}}}'}}]})
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": call,
+                        "type": "function",
+                        "function": {"name": "read_file", "arguments": f'{{"t": {t}}}'},
+                    }
+                ],
+            }
+        )
         msgs.append({"role": "tool", "tool_call_id": call, "content": tool_text(t, lines)})
     return msgs
 
 
 def settings_for(tmp: Path, base_url: str = "http://127.0.0.1:9/v1") -> Settings:
-    return load_settings(environ={}, overrides={
-        "upstreams": {"fake": {"base_url": base_url, "api": "openai", "api_key_env": None}},
-        "catalog": {"cache_dir": str(tmp / "cache"), "refresh_on_start": False, "sources": ["litellm"],
-                    "overrides": {
-                        "bench-1m": {"context_window": 1_000_000, "max_output_tokens": 8192},
-                        "bench-256k": {"context_window": 262_144, "max_output_tokens": 8192},
-                        "bench-128k": {"context_window": 128_000, "max_output_tokens": 4096},
-                        "bench-32k": {"context_window": 32_768, "max_output_tokens": 2048},
-                    }},
-    })
+    return load_settings(
+        environ={},
+        overrides={
+            "upstreams": {"fake": {"base_url": base_url, "api": "openai", "api_key_env": None}},
+            "catalog": {
+                "cache_dir": str(tmp / "cache"),
+                "refresh_on_start": False,
+                "sources": ["litellm"],
+                "overrides": {
+                    "bench-1m": {"context_window": 1_000_000, "max_output_tokens": 8192},
+                    "bench-256k": {"context_window": 262_144, "max_output_tokens": 8192},
+                    "bench-128k": {"context_window": 128_000, "max_output_tokens": 4096},
+                    "bench-32k": {"context_window": 32_768, "max_output_tokens": 2048},
+                },
+            },
+        },
+    )
 
 
 async def make_pipeline(settings: Settings) -> CompressionPipeline:
-    pipeline = CompressionPipeline(settings, Compactor(settings.compression, counter=TokenCounter()), Metrics(), Stats())
+    pipeline = CompressionPipeline(
+        settings, Compactor(settings.compression, counter=TokenCounter()), Metrics(), Stats()
+    )
     catalog = Catalog(settings)
     await catalog.start()
     pipeline.catalog = catalog
@@ -97,8 +119,10 @@ async def preflight(tmp: Path) -> list[tuple[str, str, str, str]]:
     pipeline = await make_pipeline(settings)
     body_msgs = conversation(turns=85, lines=60)  # ≈200k tokens
     rows = []
-    for model, label in (("bench-1m", "1M window (byte bound skips counting)"),
-                         ("bench-256k", "256k window (counted; memoized)")):
+    for model, label in (
+        ("bench-1m", "1M window (byte bound skips counting)"),
+        ("bench-256k", "256k window (counted; memoized)"),
+    ):
         body = {"model": model, "messages": body_msgs, "max_tokens": 1024}
         req = chat_request(settings, body)
         tokens = pipeline.compactor.counter.count_request("openai-chat", body, model)
@@ -115,8 +139,14 @@ async def preflight(tmp: Path) -> list[tuple[str, str, str, str]]:
             t0 = time.perf_counter()
             await pipeline.prepare(req2)
             warm.append(time.perf_counter() - t0)
-        rows.append((f"{label}, {tokens:,} tokens, {len(req.raw) / 1e6:.2f} MB",
-                     f"{cold * 1e3:.3f}", ms(warm), ms(parse)))
+        rows.append(
+            (
+                f"{label}, {tokens:,} tokens, {len(req.raw) / 1e6:.2f} MB",
+                f"{cold * 1e3:.3f}",
+                ms(warm),
+                ms(parse),
+            )
+        )
     return rows
 
 
@@ -137,18 +167,26 @@ async def compressed_latency(tmp: Path) -> list[tuple[str, str, str, str]]:
                 lat: list[float] = []
                 own: list[str] = []
                 for k in range(3):  # the first turn, then two more turns resending the history
-                    body = orjson.dumps({"model": model, "messages": msgs[: len(msgs) - 2 * (2 - k)],
-                                         "max_tokens": 1024})
+                    body = orjson.dumps(
+                        {"model": model, "messages": msgs[: len(msgs) - 2 * (2 - k)], "max_tokens": 1024}
+                    )
                     t0 = time.perf_counter()
                     async with s.post(url, data=body) as r:
                         await r.read()
-                        before, after = r.headers.get("x-ctxproxy-tokens-before"), r.headers.get("x-ctxproxy-tokens-after")
+                        before, after = (
+                            r.headers.get("x-ctxproxy-tokens-before"),
+                            r.headers.get("x-ctxproxy-tokens-after"),
+                        )
                         own.append(r.headers.get("x-ctxproxy-overhead-ms", "?"))
                     lat.append(time.perf_counter() - t0)
-                rows.append((f"{model}: {before} → {after} tokens ({len(body) / 1e6:.1f} MB body)",
-                             f"{lat[0] * 1e3:.1f} / {float(own[0]):.1f}",
-                             f"{lat[1] * 1e3:.1f} / {float(own[1]):.1f}",
-                             f"{lat[2] * 1e3:.1f} / {float(own[2]):.1f}"))
+                rows.append(
+                    (
+                        f"{model}: {before} → {after} tokens ({len(body) / 1e6:.1f} MB body)",
+                        f"{lat[0] * 1e3:.1f} / {float(own[0]):.1f}",
+                        f"{lat[1] * 1e3:.1f} / {float(own[1]):.1f}",
+                        f"{lat[2] * 1e3:.1f} / {float(own[2]):.1f}",
+                    )
+                )
         await runner.cleanup()
     return rows
 
@@ -166,8 +204,15 @@ async def multi_agent(tmp: Path, turns: int) -> list[tuple[str, ...]]:
         for agent, lines in agents.items():
             msgs = history[agent]
             call = f"call_{t}"
-            msgs.append({"role": "assistant", "content": None, "tool_calls": [
-                {"id": call, "type": "function", "function": {"name": "read_file", "arguments": "{}"}}]})
+            msgs.append(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {"id": call, "type": "function", "function": {"name": "read_file", "arguments": "{}"}}
+                    ],
+                }
+            )
             msgs.append({"role": "tool", "tool_call_id": call, "content": tool_text(t, lines)})
             req = chat_request(settings, {"model": "bench-32k", "messages": msgs, "max_tokens": 1024}, agent)
             prepared = await pipeline.prepare(req)
@@ -181,10 +226,17 @@ async def multi_agent(tmp: Path, turns: int) -> list[tuple[str, ...]]:
     rows = []
     for agent in agents:
         v = view[agent]
-        rows.append((agent, str(turns), str(v["compactions"]), str(v["fresh_compactions"]),
-                     f"{100 * v['fresh_compactions'] / turns:.1f}",
-                     f"{100 * stable[agent] / max(1, compared[agent]):.1f} %",
-                     f"{v['tokens_before'] / max(1, v['requests']):,.0f} → {v['tokens_after'] / max(1, v['requests']):,.0f}"))
+        rows.append(
+            (
+                agent,
+                str(turns),
+                str(v["compactions"]),
+                str(v["fresh_compactions"]),
+                f"{100 * v['fresh_compactions'] / turns:.1f}",
+                f"{100 * stable[agent] / max(1, compared[agent]):.1f} %",
+                f"{v['tokens_before'] / max(1, v['requests']):,.0f} → {v['tokens_after'] / max(1, v['requests']):,.0f}",
+            )
+        )
     return rows
 
 
@@ -201,15 +253,44 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         print("### Pre-flight check on requests under the trigger (target ≤0.3 ms at 200k tokens)\n")
-        print(table(("request", "first call ms", "next calls ms (median of 30)", "orjson parse ms (forwarder, median)"),
-                    await preflight(tmp)))
-        print("\n### End-to-end latency of compressed requests (extractive summarizer, loopback fake upstream)\n")
-        print("Client-observed total / the proxy's own time (`x-ctxproxy-overhead-ms`), in ms. The rest is the")
+        print(
+            table(
+                (
+                    "request",
+                    "first call ms",
+                    "next calls ms (median of 30)",
+                    "orjson parse ms (forwarder, median)",
+                ),
+                await preflight(tmp),
+            )
+        )
+        print(
+            "\n### End-to-end latency of compressed requests (extractive summarizer, loopback fake upstream)\n"
+        )
+        print(
+            "Client-observed total / the proxy's own time (`x-ctxproxy-overhead-ms`), in ms. The rest is the"
+        )
         print("loopback fake upstream, which tokenizes every request it receives.\n")
-        print(table(("request", "turn 1 (cold)", "turn 2 (state reused)", "turn 3"), await compressed_latency(tmp)))
+        print(
+            table(
+                ("request", "turn 1 (cold)", "turn 2 (state reused)", "turn 3"), await compressed_latency(tmp)
+            )
+        )
         print(f"\n### Simulated multi-agent session ({args.turns} turns per agent, 32k window)\n")
-        print(table(("agent", "turns", "compressed requests", "fresh compactions", "compactions per 100 turns",
-                     "cache-stable prefix rate", "avg tokens before → after"), await multi_agent(tmp, args.turns)))
+        print(
+            table(
+                (
+                    "agent",
+                    "turns",
+                    "compressed requests",
+                    "fresh compactions",
+                    "compactions per 100 turns",
+                    "cache-stable prefix rate",
+                    "avg tokens before → after",
+                ),
+                await multi_agent(tmp, args.turns),
+            )
+        )
 
 
 if __name__ == "__main__":

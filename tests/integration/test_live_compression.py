@@ -36,7 +36,9 @@ def settings_for(upstreams: dict[str, Any], tmp_path: Any, window: int = WINDOW,
     overrides: dict[str, Any] = {
         "upstreams": upstreams,
         "catalog": {
-            "cache_dir": str(tmp_path / "cache"), "refresh_on_start": False, "sources": ["litellm"],
+            "cache_dir": str(tmp_path / "cache"),
+            "refresh_on_start": False,
+            "sources": ["litellm"],
             "overrides": {"small-model": {"context_window": window, "max_output_tokens": 512}},
         },
     }
@@ -44,9 +46,16 @@ def settings_for(upstreams: dict[str, Any], tmp_path: Any, window: int = WINDOW,
     return load_settings(environ={}, overrides=overrides)
 
 
-TOOLS_OAI = [{"type": "function", "function": {
-    "name": "read_file", "description": "Read a file",
-    "parameters": {"type": "object", "properties": {"path": {"type": "string"}}}}}]
+TOOLS_OAI = [
+    {
+        "type": "function",
+        "function": {
+            "name": "read_file",
+            "description": "Read a file",
+            "parameters": {"type": "object", "properties": {"path": {"type": "string"}}},
+        },
+    }
+]
 
 
 async def _parsed(raw: Any) -> Any:
@@ -61,8 +70,11 @@ async def _stats(proxy: Running) -> dict[str, Any]:
 
 async def test_openai_chat_long_tool_session_never_errors(make_proxy: Any, tmp_path: Any) -> None:
     async with OpenAIChatFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
-        proxy = await make_proxy(settings_for(
-            {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}, tmp_path))
+        proxy = await make_proxy(
+            settings_for(
+                {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}, tmp_path
+            )
+        )
         client = openai.AsyncOpenAI(base_url=f"{proxy.url}/agent/coder/fake", api_key="k", max_retries=0)
         messages: list[dict[str, Any]] = [
             {"role": "system", "content": "You are a coding agent. Use read_file."},
@@ -72,8 +84,12 @@ async def test_openai_chat_long_tool_session_never_errors(make_proxy: Any, tmp_p
         for turn in range(30):
             stream = turn % 2 == 1
             raw = await client.chat.completions.with_raw_response.create(
-                model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256,  # type: ignore[arg-type]
-                stream=stream, **({"stream_options": {"include_usage": True}} if stream else {}),
+                model="small-model",
+                messages=messages,
+                tools=TOOLS_OAI,
+                max_tokens=256,  # type: ignore[arg-type]
+                stream=stream,
+                **({"stream_options": {"include_usage": True}} if stream else {}),
             )
             compressed_turns += raw.headers["x-ctxproxy-compressed"] == "1"
             assert raw.headers["x-ctxproxy-context-window"] == str(WINDOW)
@@ -87,8 +103,14 @@ async def test_openai_chat_long_tool_session_never_errors(make_proxy: Any, tmp_p
                             if tc.function:
                                 slot["name"] = tc.function.name or slot["name"]
                                 slot["args"] += tc.function.arguments or ""
-                tool_calls = [{"id": c["id"], "type": "function",
-                               "function": {"name": c["name"], "arguments": c["args"]}} for c in calls.values()]
+                tool_calls = [
+                    {
+                        "id": c["id"],
+                        "type": "function",
+                        "function": {"name": c["name"], "arguments": c["args"]},
+                    }
+                    for c in calls.values()
+                ]
                 messages.append({"role": "assistant", "content": None, "tool_calls": tool_calls})
             else:
                 msg = raw.parse().choices[0].message
@@ -101,7 +123,9 @@ async def test_openai_chat_long_tool_session_never_errors(make_proxy: Any, tmp_p
         assert compressed_turns >= 15
         last = fake.requests[-1].body
         assert last["messages"][0] == messages[0] and last["messages"][1] == messages[1]  # protected
-        assert last["messages"][-1] == messages[-3]  # the newest tool result (of the last request) is verbatim
+        assert (
+            last["messages"][-1] == messages[-3]
+        )  # the newest tool result (of the last request) is verbatim
         stats = await _stats(proxy)
         agent = stats["agents"]["coder"]
         assert agent["requests"] == 30 and agent["compactions"] >= 15
@@ -111,23 +135,39 @@ async def test_openai_chat_long_tool_session_never_errors(make_proxy: Any, tmp_p
 
 async def test_anthropic_long_tool_session_never_errors(make_proxy: Any, tmp_path: Any) -> None:
     async with AnthropicFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
-        proxy = await make_proxy(settings_for(
-            {"fake": {"base_url": fake.base_url, "api": "anthropic", "api_key_env": None}}, tmp_path))
+        proxy = await make_proxy(
+            settings_for(
+                {"fake": {"base_url": fake.base_url, "api": "anthropic", "api_key_env": None}}, tmp_path
+            )
+        )
         client = anthropic.AsyncAnthropic(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
-        tools = [{"name": "read_file", "description": "Read a file",
-                  "input_schema": {"type": "object", "properties": {"path": {"type": "string"}}}}]
+        tools = [
+            {
+                "name": "read_file",
+                "description": "Read a file",
+                "input_schema": {"type": "object", "properties": {"path": {"type": "string"}}},
+            }
+        ]
         messages: list[dict[str, Any]] = [{"role": "user", "content": "Audit every module under src/pkg."}]
         compressed = 0
         for turn in range(30):
             raw = await client.messages.with_raw_response.create(
-                model="small-model", max_tokens=256, system="You are a coding agent.",
-                tools=tools, messages=messages,  # type: ignore[arg-type]
+                model="small-model",
+                max_tokens=256,
+                system="You are a coding agent.",
+                tools=tools,
+                messages=messages,  # type: ignore[arg-type]
             )
             compressed += raw.headers["x-ctxproxy-compressed"] == "1"
             msg = await _parsed(raw)
-            messages.append({"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in msg.content]})
-            results = [{"type": "tool_result", "tool_use_id": b.id, "content": tool_output(turn)}
-                       for b in msg.content if b.type == "tool_use"]
+            messages.append(
+                {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in msg.content]}
+            )
+            results = [
+                {"type": "tool_result", "tool_use_id": b.id, "content": tool_output(turn)}
+                for b in msg.content
+                if b.type == "tool_use"
+            ]
             messages.append({"role": "user", "content": results})
         assert fake.invalid == [], [r.error for r in fake.invalid]
         assert fake.overflows == []
@@ -140,24 +180,34 @@ async def test_anthropic_long_tool_session_never_errors(make_proxy: Any, tmp_pat
 
 async def test_responses_long_tool_session_never_errors(make_proxy: Any, tmp_path: Any) -> None:
     async with OpenAIResponsesFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
-        proxy = await make_proxy(settings_for(
-            {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}, tmp_path))
+        proxy = await make_proxy(
+            settings_for(
+                {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}, tmp_path
+            )
+        )
         client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
-        tools = [{"type": "function", "name": "read_file", "parameters": {"type": "object", "properties": {}}}]
+        tools = [
+            {"type": "function", "name": "read_file", "parameters": {"type": "object", "properties": {}}}
+        ]
         items: list[dict[str, Any]] = [{"role": "user", "content": "Audit every module under src/pkg."}]
         compressed = 0
         for turn in range(30):
             raw = await client.responses.with_raw_response.create(
-                model="small-model", instructions="You are a coding agent.", input=items,  # type: ignore[arg-type]
-                tools=tools, max_output_tokens=256, store=False,  # type: ignore[arg-type]
+                model="small-model",
+                instructions="You are a coding agent.",
+                input=items,  # type: ignore[arg-type]
+                tools=tools,
+                max_output_tokens=256,
+                store=False,  # type: ignore[arg-type]
             )
             compressed += raw.headers["x-ctxproxy-compressed"] == "1"
             resp = raw.parse()
             for out in resp.output:
                 items.append(out.model_dump(exclude_none=True))
                 if out.type == "function_call":
-                    items.append({"type": "function_call_output", "call_id": out.call_id,
-                                  "output": tool_output(turn)})
+                    items.append(
+                        {"type": "function_call_output", "call_id": out.call_id, "output": tool_output(turn)}
+                    )
         assert fake.invalid == [], [r.error for r in fake.invalid]
         assert fake.overflows == []
         assert compressed >= 15
@@ -166,16 +216,33 @@ async def test_responses_long_tool_session_never_errors(make_proxy: Any, tmp_pat
 async def test_overflow_retry_when_real_window_is_smaller(make_proxy: Any, tmp_path: Any) -> None:
     """The catalog says 64k; the upstream really has 12k: the proxy learns it and retries once."""
     async with OpenAIChatFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
-        proxy = await make_proxy(settings_for(
-            {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}, tmp_path, window=64_000))
+        proxy = await make_proxy(
+            settings_for(
+                {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
+                tmp_path,
+                window=64_000,
+            )
+        )
         client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
         messages: list[dict[str, Any]] = [{"role": "user", "content": "Audit src/pkg."}]
         for turn in range(8):
-            messages.append({"role": "assistant", "content": None, "tool_calls": [
-                {"id": f"call_{turn}", "type": "function", "function": {"name": "read_file", "arguments": "{}"}}]})
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": f"call_{turn}",
+                            "type": "function",
+                            "function": {"name": "read_file", "arguments": "{}"},
+                        }
+                    ],
+                }
+            )
             messages.append({"role": "tool", "tool_call_id": f"call_{turn}", "content": tool_output(turn)})
         raw = await client.chat.completions.with_raw_response.create(
-            model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256)  # type: ignore[arg-type]
+            model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256
+        )  # type: ignore[arg-type]
         assert raw.headers["x-ctxproxy-retried"] == "context"
         assert raw.headers["x-ctxproxy-compressed"] == "1"
         assert raw.headers["x-ctxproxy-context-window"] == str(WINDOW)
@@ -183,7 +250,8 @@ async def test_overflow_retry_when_real_window_is_smaller(make_proxy: Any, tmp_p
         assert fake.requests[0].raw != fake.requests[1].raw
         # learned: the next request is compressed up front, no second overflow
         raw2 = await client.chat.completions.with_raw_response.create(
-            model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256)  # type: ignore[arg-type]
+            model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256
+        )  # type: ignore[arg-type]
         assert "x-ctxproxy-retried" not in raw2.headers
         assert raw2.headers["x-ctxproxy-context-window"] == str(WINDOW)
         assert fake.requests[-1].outcome == "ok" and len(fake.requests) == 3
@@ -194,13 +262,20 @@ async def test_overflow_retry_when_real_window_is_smaller(make_proxy: Any, tmp_p
 
 async def test_anthropic_max_tokens_overflow_lowers_max_tokens(make_proxy: Any, tmp_path: Any) -> None:
     async with AnthropicFake(window=WINDOW, script=tool_loop(0, "x", final="fine")) as fake:
-        proxy = await make_proxy(settings_for(
-            {"fake": {"base_url": fake.base_url, "api": "anthropic", "api_key_env": None}}, tmp_path,
-            window=200_000))
+        proxy = await make_proxy(
+            settings_for(
+                {"fake": {"base_url": fake.base_url, "api": "anthropic", "api_key_env": None}},
+                tmp_path,
+                window=200_000,
+            )
+        )
         client = anthropic.AsyncAnthropic(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
         raw = await client.messages.with_raw_response.create(
-            model="small-model", max_tokens=11_800, messages=[{"role": "user", "content": tool_output(1, 20)}])
-        assert [r.outcome for r in fake.requests] == ["overflow", "ok"], [(r.outcome, r.error) for r in fake.requests]
+            model="small-model", max_tokens=11_800, messages=[{"role": "user", "content": tool_output(1, 20)}]
+        )
+        assert [r.outcome for r in fake.requests] == ["overflow", "ok"], [
+            (r.outcome, r.error) for r in fake.requests
+        ]
         assert raw.headers["x-ctxproxy-retried"] == "max_tokens"
         sent = fake.requests[-1].body
         assert sent["max_tokens"] < 11_800 and sent["messages"] == fake.requests[0].body["messages"]
@@ -210,12 +285,18 @@ async def test_anthropic_max_tokens_overflow_lowers_max_tokens(make_proxy: Any, 
 async def test_overflow_error_passes_through_when_nothing_can_shrink(make_proxy: Any, tmp_path: Any) -> None:
     """A single user message larger than the real window: one retry at most, then the real error."""
     async with OpenAIChatFake(window=2_000, script=tool_loop(0, "x", final="fine")) as fake:
-        proxy = await make_proxy(settings_for(
-            {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}, tmp_path, window=64_000))
+        proxy = await make_proxy(
+            settings_for(
+                {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
+                tmp_path,
+                window=64_000,
+            )
+        )
         client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
         try:
             await client.chat.completions.create(
-                model="small-model", messages=[{"role": "user", "content": tool_output(2, 80)}])
+                model="small-model", messages=[{"role": "user", "content": tool_output(2, 80)}]
+            )
         except openai.BadRequestError as err:
             assert err.code == "context_length_exceeded"
         assert len(fake.requests) <= 2
@@ -223,11 +304,17 @@ async def test_overflow_error_passes_through_when_nothing_can_shrink(make_proxy:
             assert fake.requests[0].raw != fake.requests[1].raw
 
 
-async def test_under_trigger_forwarded_byte_for_byte(make_proxy: Any, tmp_path: Any, massgen_bodies: list[bytes]) -> None:
+async def test_under_trigger_forwarded_byte_for_byte(
+    make_proxy: Any, tmp_path: Any, massgen_bodies: list[bytes]
+) -> None:
     async with OpenAIChatFake(window=1_000_000) as fake:
-        proxy = await make_proxy(settings_for(
-            {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}, tmp_path,
-            window=1_000_000))
+        proxy = await make_proxy(
+            settings_for(
+                {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
+                tmp_path,
+                window=1_000_000,
+            )
+        )
         async with aiohttp.ClientSession() as s:
             for raw in massgen_bodies:
                 body = orjson.loads(raw)
@@ -243,9 +330,13 @@ async def test_under_trigger_forwarded_byte_for_byte(make_proxy: Any, tmp_path: 
 @pytest.mark.parametrize("enabled", [False])
 async def test_compression_disabled_per_agent(make_proxy: Any, tmp_path: Any, enabled: bool) -> None:
     async with OpenAIChatFake(window=WINDOW * 4, script=tool_loop(0, "x", final="ok")) as fake:
-        proxy = await make_proxy(settings_for(
-            {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}, tmp_path,
-            compression={"agents": {"raw-agent": {"enabled": enabled}}}))
+        proxy = await make_proxy(
+            settings_for(
+                {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
+                tmp_path,
+                compression={"agents": {"raw-agent": {"enabled": enabled}}},
+            )
+        )
         messages = [{"role": "user", "content": tool_output(i, 20)} for i in range(12)]
         body = orjson.dumps({"model": "small-model", "messages": messages})
         async with aiohttp.ClientSession() as s:

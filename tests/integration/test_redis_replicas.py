@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import itertools
 import re
 import shutil
 import socket
@@ -32,9 +32,21 @@ def _free_port() -> int:
 def redis_url(tmp_path: Any) -> Iterator[str]:
     port = _free_port()
     proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):
@@ -75,7 +87,8 @@ async def _run_session(proxies: list[Any], fake: OpenAIChatFake, turns: int) -> 
         proxy = proxies[turn % len(proxies)]
         client = openai.AsyncOpenAI(base_url=f"{proxy.url}/agent/a/fake", api_key="k", max_retries=0)
         c = await client.chat.completions.create(
-            model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256)  # type: ignore[arg-type]
+            model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256
+        )  # type: ignore[arg-type]
         seen.append(fake.requests[-1].raw)
         msg = c.choices[0].message.model_dump(exclude_none=True)
         messages.append(msg)
@@ -90,8 +103,11 @@ def _fresh(proxy: Any) -> int:
 
 def stable_turns(bodies: list[bytes]) -> int:
     """Turns whose messages start with the previous turn's messages, byte for byte."""
-    msgs = [[orjson.dumps(m) for m in orjson.loads(re.sub(rb"call_\\d+", b"call_N", b))["messages"]] for b in bodies]
-    return sum(1 for prev, cur in zip(msgs, msgs[1:], strict=False) if cur[: len(prev)] == prev)
+    msgs = [
+        [orjson.dumps(m) for m in orjson.loads(re.sub(rb"call_\\d+", b"call_N", b))["messages"]]
+        for b in bodies
+    ]
+    return sum(1 for prev, cur in itertools.pairwise(msgs) if cur[: len(prev)] == prev)
 
 
 async def test_replicas_share_compaction_state(make_proxy: Any, tmp_path: Any, redis_url: str) -> None:

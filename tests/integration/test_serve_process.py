@@ -25,8 +25,13 @@ async def _spawn(tmp_path: Path, *args: str, **extra_env: str) -> asyncio.subpro
     env = {k: v for k, v in os.environ.items() if not k.startswith("CTXPROXY_")}
     env.update({"HOME": str(tmp_path), "LITELLM_LOCAL_MODEL_COST_MAP": "True", **extra_env})
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "proxy", *args, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "proxy",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 
@@ -68,18 +73,27 @@ async def test_serves_the_embedded_default_config(tmp_path: Path) -> None:
 async def test_sigterm_drains_an_open_stream(tmp_path: Path, fake: TestServer, fake_url: str) -> None:
     port = _free_port()
     cfg = tmp_path / "c.yaml"
-    cfg.write_text(orjson.dumps({
-        "server": {"port": port, "drain_grace_s": 20},
-        "upstreams": {"openai": {"base_url": f"{fake_url}/v1", "api": "openai", "api_key_env": None}},
-        "catalog": {"cache_dir": str(tmp_path / "cache"), "refresh_on_start": False, "sources": ["litellm"]},
-    }).decode())
+    cfg.write_text(
+        orjson.dumps(
+            {
+                "server": {"port": port, "drain_grace_s": 20},
+                "upstreams": {"openai": {"base_url": f"{fake_url}/v1", "api": "openai", "api_key_env": None}},
+                "catalog": {
+                    "cache_dir": str(tmp_path / "cache"),
+                    "refresh_on_start": False,
+                    "sources": ["litellm"],
+                },
+            }
+        ).decode()
+    )
     proc = await _spawn(tmp_path, "serve", "--config", str(cfg))
     url = f"http://127.0.0.1:{port}"
     await _wait_ready(url, proc)
     body = orjson.dumps({"model": "m", "stream": True, "messages": [{"role": "user", "content": "go"}]})
     async with aiohttp.ClientSession() as s:
-        async with s.post(f"{url}/openai/slow/chat/completions?n=30", data=body,
-                          headers={"Authorization": "Bearer k"}) as resp:
+        async with s.post(
+            f"{url}/openai/slow/chat/completions?n=30", data=body, headers={"Authorization": "Bearer k"}
+        ) as resp:
             first = await resp.content.readline()
             assert first.startswith(b"data: ")
             proc.send_signal(signal.SIGTERM)

@@ -27,7 +27,8 @@ async def _session(proxy: Running, prefix: str, turns: int) -> list[dict[str, An
     messages: list[dict[str, Any]] = [{"role": "user", "content": "Audit src/pkg and list request ids."}]
     for turn in range(turns):
         c = await client.chat.completions.create(
-            model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256)  # type: ignore[arg-type]
+            model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256
+        )  # type: ignore[arg-type]
         msg = c.choices[0].message.model_dump(exclude_none=True)
         messages.append(msg)
         for tc in msg["tool_calls"]:
@@ -40,12 +41,24 @@ async def _json(proxy: Running, path: str) -> Any:
         return await (r.json() if path != "/metrics" else r.text())
 
 
-async def test_upstream_mode_uses_request_credentials_and_cheaper_model(make_proxy: Any, tmp_path: Any) -> None:
+async def test_upstream_mode_uses_request_credentials_and_cheaper_model(
+    make_proxy: Any, tmp_path: Any
+) -> None:
     async with OpenAIChatFake(window=WINDOW, script=agent_or_summarizer) as fake:
-        proxy = await make_proxy(settings_for(
-            {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None,
-                      "summary_model": "cheap-summarizer"}},
-            tmp_path, compression={"summarizer": {"mode": "upstream"}}))
+        proxy = await make_proxy(
+            settings_for(
+                {
+                    "fake": {
+                        "base_url": fake.base_url,
+                        "api": "openai",
+                        "api_key_env": None,
+                        "summary_model": "cheap-summarizer",
+                    }
+                },
+                tmp_path,
+                compression={"summarizer": {"mode": "upstream"}},
+            )
+        )
         await _session(proxy, "/agent/a1/fake", 25)
         summary_calls = [r for r in fake.requests if r.body.get("model") == "cheap-summarizer"]
         assert summary_calls, "no summary request reached the upstream"
@@ -60,20 +73,35 @@ async def test_upstream_mode_uses_request_credentials_and_cheaper_model(make_pro
         assert 'ctxproxy_summary_tokens_total{direction="output",mode="upstream"}' in metrics
 
 
-async def test_llm_mode_through_litellm(make_proxy: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_llm_mode_through_litellm(
+    make_proxy: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SUMMARY_KEY", "sk-summarizer")
     async with OpenAIChatFake(window=WINDOW, script=agent_or_summarizer) as fake:
-        proxy = await make_proxy(settings_for(
-            {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
-            tmp_path, compression={"summarizer": {
-                "mode": "llm", "model": "openai/litellm-summarizer", "api_base": fake.base_url,
-                "api_key_env": "SUMMARY_KEY", "timeout_s": 20}}))
+        proxy = await make_proxy(
+            settings_for(
+                {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
+                tmp_path,
+                compression={
+                    "summarizer": {
+                        "mode": "llm",
+                        "model": "openai/litellm-summarizer",
+                        "api_base": fake.base_url,
+                        "api_key_env": "SUMMARY_KEY",
+                        "timeout_s": 20,
+                    }
+                },
+            )
+        )
         await _session(proxy, "/fake", 25)
         summary_calls = [r for r in fake.requests if r.body.get("model") == "litellm-summarizer"]
         assert summary_calls
         assert summary_calls[0].headers.get("Authorization") == "Bearer sk-summarizer"
-        assert any("LLM-SUMMARY-MARKER" in str(r.body["messages"]) for r in fake.requests
-                   if r.body.get("model") == "small-model")
+        assert any(
+            "LLM-SUMMARY-MARKER" in str(r.body["messages"])
+            for r in fake.requests
+            if r.body.get("model") == "small-model"
+        )
         assert fake.invalid == []
 
 
@@ -86,13 +114,19 @@ async def test_summarizer_failure_falls_back_and_traffic_continues(make_proxy: A
         return agent_or_summarizer(request)
 
     async with OpenAIChatFake(window=WINDOW, script=broken_summaries) as fake:
-        proxy = await make_proxy(settings_for(
-            {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
-            tmp_path, compression={"summarizer": {"mode": "upstream", "failure_threshold": 1}}))
+        proxy = await make_proxy(
+            settings_for(
+                {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
+                tmp_path,
+                compression={"summarizer": {"mode": "upstream", "failure_threshold": 1}},
+            )
+        )
         messages = await _session(proxy, "/fake", 25)
         assert len(messages) > 20
         assert fake.invalid == [] and fake.overflows == []
-        assert any("summary of earlier conversation" in str(r.body["messages"]) for r in fake.ok), [str(r.body["messages"][1])[:300] for r in fake.ok[-3:]]
+        assert any("summary of earlier conversation" in str(r.body["messages"]) for r in fake.ok), [
+            str(r.body["messages"][1])[:300] for r in fake.ok[-3:]
+        ]
         metrics = await _json(proxy, "/metrics")
         assert 'outcome="error"' in metrics
         # the breaker itself is covered in tests/unit/test_llm_summarizer.py

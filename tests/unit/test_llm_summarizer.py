@@ -67,7 +67,7 @@ async def test_anchored_incremental_merge_keeps_artifact_trail() -> None:
     assert "Artifacts: " in first and "src/app/main.py" in first
     second = await s.summarize(req(["Deploy to https://staging.example.com/v2"], previous=first))
     assert second.startswith(f"{SUMMARY_HEADER} (3 messages compacted)")
-    count, body, arts = split_previous(first)
+    count, _body, arts = split_previous(first)
     assert count == 2 and "src/app/main.py" in arts
     # the model is given the previous summary's body (not regenerated from the whole history)
     assert "PREVIOUS SUMMARY:\n## Task and intent\n- from call 1" in backend.prompts[1]

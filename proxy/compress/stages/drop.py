@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from proxy.compress.stages.base import StageContext
 
+
 @dataclass(frozen=True)
 class DropStage:
     name: str = "drop"

@@ -23,11 +23,24 @@ async def test_summary_survives_when_recent_groups_overflow_the_target() -> None
     compactor = Compactor(load_settings(environ={}).compression, counter=TokenCounter())
     msgs: list[dict] = [{"role": "user", "content": "Audit src/pkg and list request ids."}]
     for t in range(14):
-        msgs.append({"role": "assistant", "content": None, "tool_calls": [
-            {"id": f"c{t}", "type": "function", "function": {"name": "read_file", "arguments": "{}"}}]})
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": f"c{t}", "type": "function", "function": {"name": "read_file", "arguments": "{}"}}
+                ],
+            }
+        )
         msgs.append({"role": "tool", "tool_call_id": f"c{t}", "content": _tool_output(t)})
     result = await compactor.compress(
-        {"model": "small", "messages": msgs, "max_tokens": 256}, "openai-chat", "small", 12_000, None, 512, "a"
+        {"model": "small", "messages": msgs, "max_tokens": 256},
+        "openai-chat",
+        "small",
+        12_000,
+        None,
+        512,
+        "a",
     )
     assert result.compressed and result.body is not None
     assert result.tokens_after <= result.target_tokens
