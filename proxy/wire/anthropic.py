@@ -6,9 +6,9 @@ from typing import Any
 
 import orjson
 
-from proxy.wire.base import anchor_position, first_int, render_body
+from proxy.wire.base import first_int, render_body, render_items_merged
 from proxy.wire.conversation import Conversation, Message, Role, Segment
-from proxy.wire.grouping import merge_units
+from proxy.wire.grouping import turn_groups
 
 _THINKING = ("thinking", "redacted_thinking")
 _PINNED = ("compaction",)
@@ -109,26 +109,10 @@ class AnthropicAdapter:
         return self.build(body, self.parse_items(items if isinstance(items, list) else []))
 
     def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
-        # Units start at assistant messages so that dropping whole groups keeps roles alternating.
-        units: list[list[Message]] = []
-        for m in msgs:
-            if not units or m.role == "assistant":
-                units.append([m])
-            else:
-                units[-1].append(m)
-        return Conversation(self.api, body, self.container, (), merge_units(units))
+        return Conversation(self.api, body, self.container, (), turn_groups(msgs))
 
     def render_items(self, conv: Conversation) -> list[Any]:
-        items: list[Any] = []
-        anchor = anchor_position(conv)
-        for i, group in enumerate(conv.groups):
-            raws = [m.raw for m in group.messages]
-            if i == anchor - 1 and conv.summary is not None:
-                raws[-1] = self.with_summary(raws[-1], conv.summary)
-            items.extend(raws)
-        if conv.summary is not None and anchor == 0:
-            items.insert(0, self.summary_item(conv.summary))
-        return items
+        return render_items_merged(conv, self.with_summary, self.summary_item)
 
     def with_summary(self, raw: dict[str, Any], summary: str) -> dict[str, Any]:
         """The first user message plus one text block holding the anchored summary."""

@@ -58,6 +58,21 @@ def render_items_default(adapter: WireAdapter, conv: Conversation) -> list[Any]:
     return items
 
 
+def render_items_merged(conv: Conversation, with_summary: Any, summary_item: Any) -> list[Any]:
+    """For alternating-role APIs: the summary joins the anchor's last message (``with_summary``)
+    instead of standing alone, or opens the conversation when there is no anchor."""
+    items: list[Any] = []
+    anchor = anchor_position(conv)
+    for i, group in enumerate(conv.groups):
+        raws = [m.raw for m in group.messages]
+        if i == anchor - 1 and conv.summary is not None:
+            raws[-1] = with_summary(raws[-1], conv.summary)
+        items.extend(raws)
+    if conv.summary is not None and anchor == 0:
+        items.insert(0, summary_item(conv.summary))
+    return items
+
+
 def render_body(conv: Conversation, items: Any) -> dict[str, Any]:
     body = dict(conv.body)
     body[conv.container] = items

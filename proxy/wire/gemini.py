@@ -12,9 +12,9 @@ from typing import Any
 
 import orjson
 
-from proxy.wire.base import anchor_position, render_body
+from proxy.wire.base import render_body, render_items_merged
 from proxy.wire.conversation import Conversation, Message, Role, Segment
-from proxy.wire.grouping import merge_units
+from proxy.wire.grouping import turn_groups
 
 _RESPONSE_TEXT_KEYS = ("result", "output", "content", "text")
 
@@ -134,26 +134,14 @@ class GeminiAdapter:
         return self.build(body, self.parse_items(items if isinstance(items, list) else []))
 
     def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
-        # Like Anthropic: groups start at model turns, so dropping whole groups keeps turns alternating.
-        units: list[list[Message]] = []
-        for m in msgs:
-            if not units or m.role == "assistant":
-                units.append([m])
-            else:
-                units[-1].append(m)
-        return Conversation(self.api, body, self.container, (), merge_units(units))
+        return Conversation(self.api, body, self.container, (), turn_groups(msgs))
 
     def render_items(self, conv: Conversation) -> list[Any]:
-        items: list[Any] = []
-        anchor = anchor_position(conv)
-        for i, group in enumerate(conv.groups):
-            raws = [m.raw for m in group.messages]
-            if i == anchor - 1 and conv.summary is not None:
-                raws[-1] = {**raws[-1], "parts": [*raws[-1].get("parts", []), {"text": conv.summary}]}
-            items.extend(raws)
-        if conv.summary is not None and anchor == 0:
-            items.insert(0, self.summary_item(conv.summary))
-        return items
+        return render_items_merged(conv, self.with_summary, self.summary_item)
+
+    def with_summary(self, raw: dict[str, Any], summary: str) -> dict[str, Any]:
+        """The first user turn plus one part holding the anchored summary."""
+        return {**raw, "parts": [*raw.get("parts", []), {"text": summary}]}
 
     def render(self, conv: Conversation) -> dict[str, Any]:
         return render_body(conv, self.render_items(conv))

@@ -47,3 +47,15 @@ def merge_units(units: Sequence[Sequence[Message]]) -> tuple[Group, ...]:
         groups.append(Group(messages=msgs, kind=group_kind(msgs)))
         i = j
     return tuple(groups)
+
+
+def turn_groups(msgs: Sequence[Message]) -> tuple[Group, ...]:
+    """Groups for APIs whose roles must alternate (Anthropic, Gemini): units start at model
+    turns, so dropping whole groups keeps user and model turns alternating."""
+    units: list[list[Message]] = []
+    for m in msgs:
+        if not units or m.role == "assistant":
+            units.append([m])
+        else:
+            units[-1].append(m)
+    return merge_units(units)

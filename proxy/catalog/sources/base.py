@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from proxy.catalog.bulk import without_gc
 from proxy.catalog.fetch import Fetcher, FetchError
 from proxy.catalog.model import SourceModel
 
@@ -38,6 +40,23 @@ class Source(ABC):
         """Reject a suspicious result (raise FetchError) before it replaces the last good one."""
         if not models:
             raise FetchError("empty", f"{self.name} returned no models")
+
+
+class DocumentSource(Source):
+    """A third-party catalog: one JSON document at ``url``, parsed off the event loop."""
+
+    url: str
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.validators = None
+
+    @abstractmethod
+    def parse(self, data: Any) -> list[SourceModel]: ...
+
+    async def fetch(self, http: Fetcher) -> list[SourceModel]:
+        data = await http.json(self.url, validators=self.validators)
+        return await asyncio.to_thread(without_gc, self.parse, data)
 
 
 @dataclass(frozen=True)

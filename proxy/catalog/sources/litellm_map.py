@@ -8,18 +8,17 @@ chat/completion/responses entries are kept.
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import os
 from pathlib import Path
 from typing import Any
 
-from proxy.catalog.bulk import Breather, without_gc
+from proxy.catalog.bulk import Breather
 from proxy.catalog.fetch import Fetcher, FetchError
 from proxy.catalog.ids import LITELLM_PROVIDERS
 from proxy.catalog.model import SourceModel
 from proxy.catalog.sources._parse import as_bool, as_int, date_from_iso, usd
-from proxy.catalog.sources.base import TIER_LITELLM_BUNDLED, TIER_LITELLM_REMOTE, Source
+from proxy.catalog.sources.base import TIER_LITELLM_BUNDLED, TIER_LITELLM_REMOTE, DocumentSource, Source
 
 BUNDLED_FILE = "model_prices_and_context_window_backup.json"
 _CHAT_MODES = frozenset({"chat", "completion", "responses"})
@@ -91,22 +90,14 @@ class LiteLLMBundled(Source):
         raise FetchError("unsupported", "the bundled map is read at start-up")
 
 
-class LiteLLMRemote(Source):
+class LiteLLMRemote(DocumentSource):
     """The same map from LiteLLM's main branch. Rejected if tiny or shrunk by more than half."""
 
     name = "litellm"
     tier = TIER_LITELLM_REMOTE
 
-    url: str
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.validators = None
-
-    async def fetch(self, http: Fetcher) -> list[SourceModel]:
-        return await asyncio.to_thread(
-            without_gc, parse_map, await http.json(self.url, validators=self.validators)
-        )
+    def parse(self, data: Any) -> list[SourceModel]:
+        return parse_map(data)
 
     def validate(self, models: list[SourceModel], previous: int) -> None:
         if len(models) < MIN_ENTRIES:

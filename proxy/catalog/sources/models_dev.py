@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from proxy.catalog.bulk import Breather, without_gc
-from proxy.catalog.fetch import Fetcher, FetchError
+from proxy.catalog.bulk import Breather
+from proxy.catalog.fetch import FetchError
 from proxy.catalog.model import SourceModel
 from proxy.catalog.sources._parse import as_bool, as_int, classify, date_from_iso, usd
-from proxy.catalog.sources.base import TIER_MODELS_DEV, Source
+from proxy.catalog.sources.base import TIER_MODELS_DEV, DocumentSource
 
 # models.dev provider ids → ours (others keep their own name).
 PROVIDERS = {
@@ -60,17 +59,9 @@ def _model(model_id: str, provider: str, entry: dict[str, Any]) -> SourceModel:
     )
 
 
-class ModelsDevSource(Source):
+class ModelsDevSource(DocumentSource):
     name = "models_dev"
     tier = TIER_MODELS_DEV
 
-    url: str
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.validators = None
-
-    async def fetch(self, http: Fetcher) -> list[SourceModel]:
-        return await asyncio.to_thread(
-            without_gc, parse_models_dev, await http.json(self.url, validators=self.validators)
-        )
+    def parse(self, data: Any) -> list[SourceModel]:
+        return parse_models_dev(data)

@@ -9,16 +9,13 @@ lowest precedence: OpenRouter's limits depend on its routing.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from typing import Any
 
-from proxy.catalog.bulk import without_gc
-from proxy.catalog.fetch import Fetcher
 from proxy.catalog.ids import OPENROUTER_VENDORS, strip_variant
 from proxy.catalog.model import SourceModel
 from proxy.catalog.sources._parse import as_int, date_from_epoch, rows, usd
-from proxy.catalog.sources.base import TIER_OPENROUTER, NativeSource, Source
+from proxy.catalog.sources.base import TIER_OPENROUTER, DocumentSource, NativeSource
 
 
 def parse_openrouter(body: Any, provider: str | None = None) -> list[SourceModel]:
@@ -59,23 +56,15 @@ class OpenRouterSource(NativeSource):
         return parse_openrouter(body)
 
 
-class OpenRouterCatalog(Source):
+class OpenRouterCatalog(DocumentSource):
     """The third-party view (tier below LiteLLM)."""
 
     name = "openrouter"
     tier = TIER_OPENROUTER
 
-    url: str
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.validators = None
-
-    async def fetch(self, http: Fetcher) -> list[SourceModel]:
+    def parse(self, data: Any) -> list[SourceModel]:
         out = []
-        for model in await asyncio.to_thread(
-            without_gc, parse_openrouter, await http.json(self.url, validators=self.validators), "openrouter"
-        ):
+        for model in parse_openrouter(data, "openrouter"):
             out.append(model)
             vendor, _, name = model.id.partition("/")
             if vendor in OPENROUTER_VENDORS and name:
