@@ -5,7 +5,8 @@ from __future__ import annotations
 import orjson
 from aiohttp import web
 
-from proxy.keys import LIFECYCLE, METRICS, PIPELINE
+from proxy.keys import LIFECYCLE, METRICS, PIPELINE, UPSTREAMS
+from proxy.server.errors import error_response
 
 
 async def livez(request: web.Request) -> web.Response:
@@ -27,6 +28,10 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 async def stats(request: web.Request) -> web.Response:
+    """Per-agent/model statistics: agent names are the operator's business, so with
+    ``server.proxy_keys`` set this needs ``x-ctxproxy-key`` like proxied requests."""
+    if not request.app[UPSTREAMS].check_proxy_key(request.headers.get("x-ctxproxy-key")):
+        return error_response("openai", 401, "missing or invalid x-ctxproxy-key", "invalid_proxy_key")
     pipeline = request.app[PIPELINE]
     data = (
         pipeline.stats_view()

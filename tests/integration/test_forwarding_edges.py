@@ -214,3 +214,24 @@ async def test_drain_makes_readyz_503_and_waits_for_streams(proxy: Running, fake
             assert r.status == 503 and (await r.json())["status"] == "draining"
         assert await drained is False  # the endless stream outlived the grace period
         resp.close()
+
+
+async def test_upstream_headers_added_and_stats_need_proxy_key(
+    make_proxy: Any, fake_url: str, fake_state: FakeState, tmp_path: Any
+) -> None:
+    settings = proxy_settings(fake_url, tmp_path, server={"proxy_keys": ["pk-1"]})
+    up = settings.upstreams["openai"]
+    settings = settings.replace(upstreams={**settings.upstreams, "openai": type(up)(
+        base_url=up.base_url, api=up.api, api_key_env=up.api_key_env, headers={"OpenAI-Organization": "org-1"})})
+    p = await make_proxy(settings)
+    async with aiohttp.ClientSession(headers={"x-ctxproxy-key": "pk-1"}) as s:
+        async with s.get(f"{p.url}/openai/echo/x") as r:
+            assert r.status == 200
+        assert fake_state.seen[-1].headers["OpenAI-Organization"] == "org-1"
+        async with s.get(f"{p.url}/openai/echo/x", headers={"OpenAI-Organization": "mine"}) as r:
+            assert r.status == 200
+        assert fake_state.seen[-1].headers["OpenAI-Organization"] == "mine"  # the client's own wins
+        async with s.get(f"{p.url}/stats") as r:
+            assert r.status == 200
+    async with aiohttp.ClientSession() as s, s.get(f"{p.url}/stats") as r:
+        assert r.status == 401
