@@ -78,14 +78,6 @@ async def _summarizer_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-async def _tokenizer_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Load the tiktoken encodings off the event loop now, not on the first big request."""
-    pipeline = app[PIPELINE]
-    if isinstance(pipeline, CompressionPipeline):
-        await pipeline.compactor.counter.warm()
-    yield
-
-
 async def _ready_ctx(app: web.Application) -> AsyncIterator[None]:
     app[LIFECYCLE].ready = True
     yield
@@ -119,7 +111,7 @@ def create_app(settings: Settings) -> web.Application:
     app[KVSTORE] = create_kv(settings.storage)
     app[PIPELINE] = build_pipeline(settings, app[METRICS], app[KVSTORE])
     app.cleanup_ctx.extend(
-        [_http_ctx, _storage_ctx, _catalog_ctx, _summarizer_ctx, _tokenizer_ctx, _ready_ctx]
+        [_http_ctx, _storage_ctx, _catalog_ctx, _summarizer_ctx, _ready_ctx]
     )
 
     add_admin_routes(app)

@@ -51,6 +51,9 @@ class Encodings:
             # tiktoken reads its cache directory from the environment: point it at litellm's files.
             os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(cache_dir))
 
+    def loaded(self, name: str) -> bool:
+        return name in self._loaded
+
     def get(self, name: str) -> tiktoken.Encoding:
         enc = self._loaded.get(name)
         if enc is None:
