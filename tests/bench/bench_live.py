@@ -250,6 +250,7 @@ async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--turns", type=int, default=100)
     args = ap.parse_args()
+    configure_logging("warning", "json")  # the compression.decided events would flood the table
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         print("### Pre-flight check on requests under the trigger (target ≤0.3 ms at 200k tokens)\n")
