@@ -221,8 +221,17 @@ async def test_upstream_headers_added_and_stats_need_proxy_key(
 ) -> None:
     settings = proxy_settings(fake_url, tmp_path, server={"proxy_keys": ["pk-1"]})
     up = settings.upstreams["openai"]
-    settings = settings.replace(upstreams={**settings.upstreams, "openai": type(up)(
-        base_url=up.base_url, api=up.api, api_key_env=up.api_key_env, headers={"OpenAI-Organization": "org-1"})})
+    settings = settings.replace(
+        upstreams={
+            **settings.upstreams,
+            "openai": type(up)(
+                base_url=up.base_url,
+                api=up.api,
+                api_key_env=up.api_key_env,
+                headers={"OpenAI-Organization": "org-1"},
+            ),
+        }
+    )
     p = await make_proxy(settings)
     async with aiohttp.ClientSession(headers={"x-ctxproxy-key": "pk-1"}) as s:
         async with s.get(f"{p.url}/openai/echo/x") as r:

@@ -111,3 +111,33 @@ async def test_sigterm_drains_an_open_stream(tmp_path: Path, fake: TestServer, f
     assert "server.draining" in names and "request.completed" in names
     stop = next(e for e in lines if e["event"] == "server.stopping")
     assert stop["drained"] is True
+
+
+async def test_workers_share_the_port(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = await _spawn(
+        tmp_path, "serve", "--port", str(port), "--workers", "2", CTXPROXY_CATALOG__REFRESH_ON_START="false"
+    )
+    url = f"http://127.0.0.1:{port}"
+    seen: list[bytes] = []
+
+    async def both_started() -> None:
+        while sum(b'"server.started"' in line for line in seen) < 2:
+            seen.append(await proc.stderr.readline())  # type: ignore[union-attr]
+
+    try:
+        await asyncio.wait_for(both_started(), 60)
+        await _wait_ready(url, proc)
+        async with aiohttp.ClientSession() as s:
+            for _ in range(20):
+                async with s.get(f"{url}/livez", headers={"Connection": "close"}) as r:
+                    assert r.status == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 30)
+    log = b"".join(seen).decode() + (await proc.stderr.read()).decode()  # type: ignore[union-attr]
+    events = [orjson.loads(line) for line in log.splitlines() if line.startswith("{")]
+    started = {e["pid"] for e in events if e["event"] == "server.started"}
+    assert len(started) == 2  # two processes listening on one port (SO_REUSEPORT)
+    assert sum(e["event"] == "server.stopping" for e in events) == 2
+    assert proc.returncode == 0
