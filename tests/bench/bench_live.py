@@ -30,6 +30,7 @@ from proxy.app import create_app
 from proxy.catalog import Catalog
 from proxy.compress import Compactor, TokenCounter
 from proxy.config import Settings, load_settings
+from proxy.observability.logging import configure_logging
 from proxy.observability.metrics import Metrics
 from proxy.server.compression import CompressionPipeline
 from proxy.server.pipeline import ChatRequest
