@@ -13,6 +13,7 @@ from proxy.server.usage import Usage
 @dataclass
 class Counters:
     requests: int = 0
+    counted: int = 0  # requests whose tokens were counted (near or over the trigger)
     compactions: int = 0  # requests sent compressed
     fresh_compactions: int = 0  # compressed requests that needed new compaction work
     prefix_reused: int = 0  # compressed requests that replayed the previous compressed prefix
@@ -70,6 +71,7 @@ class Stats:
     ) -> None:
         for c in self._pair(agent, model):
             c.requests += 1
+            c.counted += int(tokens_before > 0)
             c.tokens_before += tokens_before
             c.tokens_after += tokens_after
             c.summary_tokens += summary_tokens

@@ -235,7 +235,7 @@ async def multi_agent(tmp: Path, turns: int) -> list[tuple[str, ...]]:
                 str(v["fresh_compactions"]),
                 f"{100 * v['fresh_compactions'] / turns:.1f}",
                 f"{100 * stable[agent] / max(1, compared[agent]):.1f} %",
-                f"{v['tokens_before'] / max(1, v['requests']):,.0f} → {v['tokens_after'] / max(1, v['requests']):,.0f}",
+                f"{v['tokens_before'] / max(1, v['counted']):,.0f} → {v['tokens_after'] / max(1, v['counted']):,.0f}",
             )
         )
     return rows
@@ -288,7 +288,7 @@ async def main() -> None:
                     "fresh compactions",
                     "compactions per 100 turns",
                     "cache-stable prefix rate",
-                    "avg tokens before → after",
+                    "avg tokens before → after (counted requests)",
                 ),
                 await multi_agent(tmp, args.turns),
             )
