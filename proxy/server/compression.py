@@ -103,11 +103,15 @@ class CompressionPipeline:
             limits.max_output_tokens,
             req.agent,
         ):
+            # Certainly under the trigger. The token headers still carry the (memoized,
+            # incremental) estimate: cheap for a resent history, exact for OpenAI families.
+            tokens = await self.compactor.counter.estimate_request(req.api, req.body, model, scope=req.agent)
+            headers["x-ctxproxy-tokens-before"] = headers["x-ctxproxy-tokens-after"] = str(tokens)
             self.stats.request(
                 req.agent,
                 model,
-                tokens_before=0,
-                tokens_after=0,
+                tokens_before=tokens,
+                tokens_after=tokens,
                 compressed=False,
                 fresh=False,
                 reused_prefix=False,
