@@ -110,9 +110,7 @@ def create_app(settings: Settings) -> web.Application:
     app[UPSTREAMS] = UpstreamRegistry(settings.upstreams, settings.server)
     app[KVSTORE] = create_kv(settings.storage)
     app[PIPELINE] = build_pipeline(settings, app[METRICS], app[KVSTORE])
-    app.cleanup_ctx.extend(
-        [_http_ctx, _storage_ctx, _catalog_ctx, _summarizer_ctx, _ready_ctx]
-    )
+    app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _summarizer_ctx, _ready_ctx])
 
     add_admin_routes(app)
     add_catalog_routes(app, CATALOG)

@@ -197,18 +197,10 @@ def _sources(args: argparse.Namespace) -> int:
             return 0
         rows = [["SOURCE", "MODELS", "AGE_S", "FAILURES", "LAST_ERROR"]]
         for s in status:
-            if "skipped" in s:
-                rows.append([s["source"], "-", "-", "-", f"skipped: {s['skipped']}"])
-            else:
-                rows.append(
-                    [
-                        s["source"],
-                        str(s["models"]),
-                        _fmt(s["age_s"]),
-                        str(s["failures"]),
-                        _fmt(s["last_error"]),
-                    ]
-                )
+            note = f"skipped: {s['skipped']}" if s.get("skipped") else _fmt(s["last_error"])
+            rows.append(
+                [s["source"], _fmt(s.get("models")), _fmt(s.get("age_s")), _fmt(s.get("failures")), note]
+            )
         _table(rows)
         print(f"\nthird-party sources vs {report['native_chat_models']} native chat models:")
         rows = [["SOURCE", "COVERAGE", "WITH_CONTEXT", "FILLS_GAPS", "DISAGREE", "AGE_S"]]

@@ -96,6 +96,9 @@ def merge(group: Group, defaults: Defaults, model_id: str | None = None) -> Mode
                 break
     _consistent_input(values, prov, tiers)
     _apply_learned(group.learned, values, prov)
+    window = values.get("context_window")
+    if window is not None and (values.get("max_output_tokens") or 0) > window:  # a learned window is lower
+        values["max_output_tokens"] = window
     unknown = values.get("context_window") is None
     if unknown:
         values["context_window"] = defaults.context_window

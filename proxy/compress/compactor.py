@@ -109,7 +109,10 @@ class Compactor:
         max_input_tokens: int | None,
         default_max_output: int | None,
     ) -> int:
-        reserved = adapter.reserved_output(body) or default_max_output or min(4096, context_window // 8)
+        # The request's own output limit counts in full; a catalog default (a model's *maximum*
+        # output, often 16k–64k) is capped at a quarter of the window, or a small or learned
+        # window would leave no room for input at all.
+        reserved = adapter.reserved_output(body) or min(default_max_output or 4096, context_window // 4)
         return policy.budget(context_window, max_input_tokens, reserved)
 
     def quick_skip(
@@ -223,6 +226,8 @@ class Compactor:
         final = ctx.conversation()
         body = working.body
         out = adapter.render(final)
+        if out == body:  # nothing could shrink: the protected part alone exceeds the target
+            return run.unchanged(tokens_before, "cannot-shrink")
         bad = new_violations(adapter.api, body, out)
         if bad:
             log.error("compaction.invalid_output", api=adapter.api, model=model, violations=sorted(bad))

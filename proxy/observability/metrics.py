@@ -118,6 +118,6 @@ class Metrics:
 
 def status_class(status: int) -> str:
     """Bounded status label: exact for common codes, else the class (``5xx``)."""
-    if status in (200, 400, 401, 403, 404, 408, 413, 429, 500, 502, 503, 504):
+    if status in (200, 400, 401, 403, 404, 408, 413, 429, 499, 500, 502, 503, 504):
         return str(status)
     return f"{status // 100}xx"

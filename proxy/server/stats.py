@@ -13,7 +13,7 @@ from proxy.server.usage import Usage
 @dataclass
 class Counters:
     requests: int = 0
-    counted: int = 0  # requests whose tokens were counted (near or over the trigger)
+    counted: int = 0  # requests whose tokens were estimated (compression enabled, not a Responses chain)
     compactions: int = 0  # requests sent compressed
     fresh_compactions: int = 0  # compressed requests that needed new compaction work
     prefix_reused: int = 0  # compressed requests that replayed the previous compressed prefix

@@ -83,6 +83,9 @@ async def test_refresh_groq_then_changes(tmp_path: Path, groq_config: tuple[Fake
     sources = await ctxproxy(tmp_path, "models", "sources", "--json", "--config", str(config))
     report = json.loads(sources.stdout)
     assert any(s["source"] == "native:groq" and s["models"] == 5 for s in report["sources"])
+    plain = await ctxproxy(tmp_path, "models", "sources", "--config", str(config))
+    row = next(line for line in plain.stdout.splitlines() if "native:groq" in line)
+    assert row.split()[:2] == ["native:groq", "5"]  # the last good list, even while skipped for lack of a key
     await fake.close()
 
 

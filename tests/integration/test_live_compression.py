@@ -345,3 +345,70 @@ async def test_compression_disabled_per_agent(make_proxy: Any, tmp_path: Any, en
                 assert r.headers["x-ctxproxy-strategy"] == "off"
             async with s.post(f"{proxy.url}/agent/other/fake/chat/completions", data=body) as r:
                 assert r.headers["x-ctxproxy-compressed"] == "1"
+
+
+async def test_learned_window_does_not_collapse_the_budget(make_proxy: Any, tmp_path: Any) -> None:
+    """No max_tokens in the request and a catalog max output larger than the learned window:
+    the output reserve is capped, so the retry drains to a sensible size, not to window/8."""
+    async with OpenAIChatFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
+        settings = settings_for(
+            {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
+            tmp_path,
+            window=128_000,
+        )
+        catalog = dict(settings.catalog.overrides)
+        catalog["small-model"] = {"context_window": 128_000, "max_output_tokens": 16_384}
+        proxy = await make_proxy(
+            settings.replace(
+                catalog=type(settings.catalog)(**{**settings.catalog.__dict__, "overrides": catalog})
+            )
+        )
+        client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
+        messages: list[dict[str, Any]] = [{"role": "user", "content": "Audit src/pkg."}]
+        for turn in range(6):
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": f"call_{turn}",
+                            "type": "function",
+                            "function": {"name": "read_file", "arguments": "{}"},
+                        }
+                    ],
+                }
+            )
+            messages.append({"role": "tool", "tool_call_id": f"call_{turn}", "content": tool_output(turn)})
+        raw = await client.chat.completions.with_raw_response.create(
+            model="small-model", messages=messages, tools=TOOLS_OAI
+        )  # type: ignore[arg-type]
+        assert raw.headers["x-ctxproxy-retried"] == "context"
+        after = int(raw.headers["x-ctxproxy-tokens-after"])
+        assert after > WINDOW // 4, after  # window/8 would have been ~1.5k tokens
+        assert [r.outcome for r in fake.requests] == ["overflow", "ok"]
+
+
+async def test_nothing_to_shrink_is_not_reported_as_compressed(make_proxy: Any, tmp_path: Any) -> None:
+    async with OpenAIChatFake(window=1_000_000, script=tool_loop(0, "x", final="ok")) as fake:
+        proxy = await make_proxy(
+            settings_for(
+                {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
+                tmp_path,
+                window=4_000,
+            )
+        )
+        body = orjson.dumps(
+            {
+                "model": "small-model",
+                "messages": [
+                    {"role": "system", "content": tool_output(1, 40)},
+                    {"role": "user", "content": "hi"},
+                ],
+            }
+        )
+        async with aiohttp.ClientSession() as s:
+            async with s.post(f"{proxy.url}/fake/chat/completions", data=body) as r:
+                assert r.status == 200
+                assert r.headers["x-ctxproxy-compressed"] == "0"
+        assert fake.requests[-1].raw == body  # the original bytes went out

@@ -115,3 +115,16 @@ def test_agent_identity_order() -> None:
     assert fingerprint("openai-chat", longer) == agent  # stable across turns
     weird, _ = resolve_agent(None, {"x-ctxproxy-agent": "a b/c\n"}, None, None)
     assert weird.startswith("agent-") and "/" not in weird
+
+
+def test_status_labels_are_bounded_and_keep_499() -> None:
+    from proxy.observability.metrics import status_class
+
+    assert [status_class(s) for s in (200, 404, 418, 499, 502, 599)] == [
+        "200",
+        "404",
+        "4xx",
+        "499",
+        "502",
+        "5xx",
+    ]
