@@ -99,7 +99,7 @@ def build_pipeline(settings: Settings, metrics: Metrics, kv: KV) -> ChatPipeline
         summarizer=None,
         state_ttl_s=settings.storage.ttl_s,
     )
-    return CompressionPipeline(settings, compactor, metrics, Stats())
+    return CompressionPipeline(settings, compactor, metrics, Stats(), kv=kv)
 
 
 def create_app(settings: Settings) -> web.Application:

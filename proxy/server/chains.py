@@ -7,20 +7,41 @@ usage) and, when a continued chain nears the trigger, asks the provider to compa
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from cachetools import LRUCache
 
+from proxy.storage.base import KV
+
 
 class ChainTracker:
-    def __init__(self, max_items: int = 50000) -> None:
+    """Response id → tokens the chain holds after it. Local LRU, written through to the shared
+    store (when there is one) so that any replica can judge a chain another one served."""
+
+    def __init__(self, kv: KV | None = None, max_items: int = 50000, ttl_s: float = 86400.0) -> None:
         self._sizes: LRUCache[str, int] = LRUCache(maxsize=max_items)
+        self._kv = kv
+        self._ttl_s = ttl_s
+        self._writes: set[asyncio.Task[None]] = set()
 
     def record(self, response_id: str, input_tokens: int, output_tokens: int | None) -> None:
-        self._sizes[response_id] = input_tokens + (output_tokens or 0)
+        size = input_tokens + (output_tokens or 0)
+        self._sizes[response_id] = size
+        if self._kv is not None:
+            task = asyncio.get_running_loop().create_task(
+                self._kv.set(f"chain:{response_id}", str(size).encode(), ttl_s=self._ttl_s)
+            )
+            self._writes.add(task)
+            task.add_done_callback(self._writes.discard)
 
-    def size(self, response_id: str) -> int | None:
-        return self._sizes.get(response_id)
+    async def size(self, response_id: str) -> int | None:
+        size = self._sizes.get(response_id)
+        if size is None and self._kv is not None:
+            raw = await self._kv.get(f"chain:{response_id}")
+            if raw is not None and raw.isdigit():
+                size = self._sizes[response_id] = int(raw)
+        return size
 
 
 def apply_native_compaction(body: dict[str, Any], mode: str, budget: int, target: float) -> str | None:

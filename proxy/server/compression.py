@@ -24,6 +24,7 @@ from proxy.server.overflow import Overflow, detect_overflow
 from proxy.server.pipeline import ChatRequest, Prepared, ResponseTap
 from proxy.server.stats import Stats
 from proxy.server.usage import Usage, UsageTap
+from proxy.storage.base import KV
 from proxy.wire import get_adapter
 
 log = structlog.get_logger("ctxproxy.compression")
@@ -59,12 +60,14 @@ def model_of(req: ChatRequest) -> str:
 
 
 class CompressionPipeline:
-    def __init__(self, settings: Settings, compactor: Compactor, metrics: Metrics, stats: Stats) -> None:
+    def __init__(
+        self, settings: Settings, compactor: Compactor, metrics: Metrics, stats: Stats, kv: KV | None = None
+    ) -> None:
         self.settings = settings
         self.compactor = compactor
         self.metrics = metrics
         self.stats = stats
-        self.chains = ChainTracker()
+        self.chains = ChainTracker(kv, ttl_s=settings.storage.ttl_s)
         self.catalog: Any = None  # set once the catalog has started (app cleanup context)
 
     # -- limits ----------------------------------------------------------------------------
@@ -90,7 +93,7 @@ class CompressionPipeline:
         if not policy.enabled:
             return Prepared(req.raw, headers, attempt)
         if req.api == "openai-responses" and req.body.get("previous_response_id"):
-            return self._chain(req, attempt, headers)
+            return await self._chain(req, attempt, headers)
         if not _supported(req.api):  # no wire adapter for it: forwarded untouched
             return Prepared(req.raw, headers, attempt)
         if self.compactor.quick_skip(
@@ -214,12 +217,12 @@ class CompressionPipeline:
         )
         return Prepared(send, headers, attempt)
 
-    def _chain(self, req: ChatRequest, attempt: _Attempt, headers: dict[str, str]) -> Prepared:
+    async def _chain(self, req: ChatRequest, attempt: _Attempt, headers: dict[str, str]) -> Prepared:
         """``previous_response_id``: the provider holds the history; ask it to compact near the limit."""
         upstream = req.route.upstream
         mode = upstream.settings.responses_compaction
         prev = str(req.body.get("previous_response_id"))
-        size = self.chains.size(prev)
+        size = await self.chains.size(prev)
         self.stats.request(
             req.agent,
             attempt.model,

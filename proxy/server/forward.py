@@ -84,6 +84,10 @@ def _parse_chat(raw: bytes) -> dict[str, Any]:
     return body
 
 
+def _without_key_param(raw_query: str) -> str:
+    return "&".join(p for p in raw_query.split("&") if p and not p.startswith("key="))
+
+
 class _HeadersWithFirstChunk(web.StreamResponse):
     """Non-SSE responses: the status line and headers leave in the same write as the first
     body chunk (one syscall less per response). SSE keeps aiohttp's default, headers at once,
@@ -108,8 +112,10 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
         headers = request_headers(request.headers)
         for name, value in upstream.settings.headers.items():
             headers.setdefault(name, value)
-        app[UPSTREAMS].inject_key(upstream, headers, request.rel_url.query.get("key"))
-        url = upstream.target(route.raw_tail, request.rel_url.raw_query_string)
+        query = request.rel_url.raw_query_string
+        if app[UPSTREAMS].inject_key(upstream, headers, request.rel_url.query.get("key")):
+            query = _without_key_param(query)  # a placeholder ``?key=`` must not override the real key
+        url = upstream.target(route.raw_tail, query)
         if route.chat_api is not None:
             body = _parse_chat(raw)
             agent, agent_source = resolve_agent(route.path_agent, request.headers, route.chat_api, body)

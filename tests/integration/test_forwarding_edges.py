@@ -244,3 +244,25 @@ async def test_upstream_headers_added_and_stats_need_proxy_key(
             assert r.status == 200
     async with aiohttp.ClientSession() as s, s.get(f"{p.url}/stats") as r:
         assert r.status == 401
+
+
+async def test_gemini_placeholder_query_key_replaced(
+    make_proxy: Any, fake_url: str, fake_state: FakeState, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_GEMINI_KEY", "real-gemini-key")
+    settings = proxy_settings(fake_url, tmp_path)
+    up = settings.upstreams["openai"]
+    gem = type(up)(base_url=f"{fake_url}/v1", api="gemini", api_key_env="FAKE_GEMINI_KEY")
+    p = await make_proxy(settings.replace(upstreams={**settings.upstreams, "google": gem}))
+    async with aiohttp.ClientSession() as s:
+        async with s.get(f"{p.url}/google/echo/models?key=dummy&pageSize=5") as r:
+            assert r.status == 200
+    seen = fake_state.seen[-1]
+    assert seen.headers["x-goog-api-key"] == "real-gemini-key"
+    assert seen.query == "pageSize=5"
+    async with aiohttp.ClientSession() as s:
+        async with s.get(f"{p.url}/google/echo/models?key=client-own") as r:
+            assert r.status == 200
+    assert (
+        fake_state.seen[-1].query == "key=client-own" and "x-goog-api-key" not in fake_state.seen[-1].headers
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 import shutil
@@ -16,7 +17,7 @@ import pytest
 
 from proxy.keys import PIPELINE
 from proxy.storage.redis import RedisKV
-from tests.fakes.strict import OpenAIChatFake, tool_loop
+from tests.fakes.strict import OpenAIChatFake, OpenAIResponsesFake, tool_loop
 from tests.integration.test_live_compression import TOOLS_OAI, WINDOW, settings_for, tool_output
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
@@ -129,3 +130,49 @@ async def test_replicas_share_compaction_state(make_proxy: Any, tmp_path: Any, r
     assert stable_turns(with_redis) >= stable_turns(baseline) - 2
     assert stable_turns(private) < stable_turns(with_redis)
     assert _fresh(a) + _fresh(b) <= _fresh(single) + 2
+
+
+async def test_responses_chain_sizes_are_shared_between_replicas(
+    make_proxy: Any, tmp_path: Any, redis_url: str
+) -> None:
+    """Every turn of a previous_response_id chain lands on the *other* replica: the chain's size,
+    recorded by the replica that served the previous turn, still reaches the one deciding."""
+    async with OpenAIResponsesFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
+        upstreams = {
+            "fake": {
+                "base_url": fake.base_url,
+                "api": "openai",
+                "api_key_env": None,
+                "responses_compaction": "truncation",
+            }
+        }
+        shared = {"backend": "redis", "url": redis_url}
+        replicas = [await make_proxy(settings_for(upstreams, tmp_path / n, storage=shared)) for n in "ab"]
+        tools = [
+            {"type": "function", "name": "read_file", "parameters": {"type": "object", "properties": {}}}
+        ]
+        previous: str | None = None
+        pending: list[dict[str, Any]] = [{"role": "user", "content": "Audit src/pkg."}]
+        native = []
+        for turn in range(12):
+            proxy = replicas[turn % 2]
+            client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
+            raw = await client.responses.with_raw_response.create(
+                model="small-model",
+                input=pending,
+                tools=tools,
+                max_output_tokens=256,  # type: ignore[arg-type]
+                **({"previous_response_id": previous} if previous else {}),
+            )
+            native.append(raw.headers.get("x-ctxproxy-native-compaction"))
+            resp = raw.parse()
+            previous = resp.id
+            pending = [
+                {"type": "function_call_output", "call_id": o.call_id, "output": tool_output(turn, 30)}
+                for o in resp.output
+                if o.type == "function_call"
+            ]
+            await asyncio.sleep(0.05)  # let the write-through land
+        assert fake.invalid == [] and fake.overflows == []
+        assert "truncation" in native
+        assert any(r.body.get("truncation") == "auto" for r in fake.requests)
