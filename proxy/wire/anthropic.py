@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from proxy.wire.base import first_int, render_body, render_items_merged
+from proxy.wire.base import PerItemAdapter, first_int, render_body, render_items_merged
 from proxy.wire.conversation import Conversation, Message, Role, Segment
 from proxy.wire.grouping import turn_groups
 
@@ -34,7 +34,7 @@ def _result_segments(block: dict[str, Any], i: int) -> list[Segment]:
     return segs
 
 
-class AnthropicAdapter:
+class AnthropicAdapter(PerItemAdapter):
     api = "anthropic"
     container = "messages"
     message_overhead = 4
@@ -99,14 +99,6 @@ class AnthropicAdapter:
             pinned=pinned,
             index=index,
         )
-
-    def parse_items(self, items: list[Any]) -> list[Message]:
-        names: dict[str, str] = {}
-        return [self.parse_message(raw, i, names) for i, raw in enumerate(items)]
-
-    def parse(self, body: dict[str, Any]) -> Conversation:
-        items = body.get(self.container)
-        return self.build(body, self.parse_items(items if isinstance(items, list) else []))
 
     def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
         return Conversation(self.api, body, self.container, (), turn_groups(msgs))

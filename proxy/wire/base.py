@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Protocol
 
 from proxy.wire.conversation import Conversation, Message
@@ -37,6 +38,35 @@ class WireAdapter(Protocol):
     def reserved_output(self, body: dict[str, Any]) -> int | None: ...
 
     def summary_item(self, text: str) -> dict[str, Any]: ...
+
+
+class ItemListAdapter(ABC):
+    """Parsing shared by the adapters: the body's item list becomes messages, then groups."""
+
+    api: str
+    container: str
+
+    @abstractmethod
+    def parse_items(self, items: list[Any]) -> list[Message]: ...
+
+    @abstractmethod
+    def build(self, body: dict[str, Any], messages: list[Message]) -> Conversation: ...
+
+    def parse(self, body: dict[str, Any]) -> Conversation:
+        items = body.get(self.container)
+        return self.build(body, self.parse_items(items if isinstance(items, list) else []))
+
+
+class PerItemAdapter(ItemListAdapter):
+    """Items that parse one by one; ``names`` maps call ids to tool names along the way,
+    so a tool result knows its tool."""
+
+    @abstractmethod
+    def parse_message(self, raw: Any, index: int, names: dict[str, str]) -> Message: ...
+
+    def parse_items(self, items: list[Any]) -> list[Message]:
+        names: dict[str, str] = {}
+        return [self.parse_message(raw, i, names) for i, raw in enumerate(items)]
 
 
 def anchor_position(conv: Conversation) -> int:

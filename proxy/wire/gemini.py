@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from proxy.wire.base import render_body, render_items_merged
+from proxy.wire.base import ItemListAdapter, render_body, render_items_merged
 from proxy.wire.conversation import Conversation, Message, Role, Segment
 from proxy.wire.grouping import turn_groups
 
@@ -66,7 +66,7 @@ def _response_segment(part: dict[str, Any], i: int, key: str, resp: dict[str, An
     return Segment("opaque", ("parts", i), _dump(part))
 
 
-class GeminiAdapter:
+class GeminiAdapter(ItemListAdapter):
     api = "gemini"
     container = "contents"
     message_overhead = 4
@@ -128,10 +128,6 @@ class GeminiAdapter:
             opaque=opaque,
             index=index,
         )
-
-    def parse(self, body: dict[str, Any]) -> Conversation:
-        items = body.get(self.container)
-        return self.build(body, self.parse_items(items if isinstance(items, list) else []))
 
     def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
         return Conversation(self.api, body, self.container, (), turn_groups(msgs))

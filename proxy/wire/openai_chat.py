@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from proxy.wire.base import first_int, render_body, render_items_default
+from proxy.wire.base import PerItemAdapter, first_int, render_body, render_items_default
 from proxy.wire.conversation import Conversation, Message, Role, Segment
 from proxy.wire.grouping import merge_units
 
@@ -45,7 +45,7 @@ def content_segments(content: Any, kind: str, editable: bool) -> list[Segment]:
     return segs
 
 
-class OpenAIChatAdapter:
+class OpenAIChatAdapter(PerItemAdapter):
     api = "openai-chat"
     container = "messages"
     message_overhead = 4
@@ -88,14 +88,6 @@ class OpenAIChatAdapter:
             tool_name=tool_name,
             index=index,
         )
-
-    def parse_items(self, items: list[Any]) -> list[Message]:
-        names: dict[str, str] = {}
-        return [self.parse_message(raw, i, names) for i, raw in enumerate(items)]
-
-    def parse(self, body: dict[str, Any]) -> Conversation:
-        items = body.get(self.container)
-        return self.build(body, self.parse_items(items if isinstance(items, list) else []))
 
     def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
         n_head = 0

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from proxy.wire.base import first_int, render_body, render_items_default
+from proxy.wire.base import PerItemAdapter, first_int, render_body, render_items_default
 from proxy.wire.conversation import Conversation, Message, Role, Segment
 from proxy.wire.grouping import merge_units
 
@@ -42,13 +42,13 @@ def _parts(value: Any, base: tuple[str | int, ...], kind: str, editable: bool) -
     return segs
 
 
-class OpenAIResponsesAdapter:
+class OpenAIResponsesAdapter(PerItemAdapter):
     api = "openai-responses"
     container = "input"
     message_overhead = 4
     summary_overhead = 4
 
-    def parse_item(self, raw: Any, index: int, names: dict[str, str]) -> Message:
+    def parse_message(self, raw: Any, index: int, names: dict[str, str]) -> Message:
         if not isinstance(raw, dict):
             return Message(raw=raw, role="user", segments=(Segment("opaque", (), _dump(raw)),), index=index)
         itype = raw.get("type")
@@ -119,11 +119,7 @@ class OpenAIResponsesAdapter:
             )
             groups = merge_units([[msg]])
             return Conversation(self.api, body, self.container, (), groups, extras={"string_input": True})
-        return self.build(body, self.parse_items(items if isinstance(items, list) else []))
-
-    def parse_items(self, items: list[Any]) -> list[Message]:
-        names: dict[str, str] = {}
-        return [self.parse_item(raw, i, names) for i, raw in enumerate(items)]
+        return super().parse(body)
 
     def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
         n_head = 0
