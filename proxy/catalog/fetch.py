@@ -12,9 +12,11 @@ import aiohttp
 import orjson
 
 from proxy.catalog.bulk import without_gc
+from proxy.catalog.split_json import SplitError, loads_out_of_process
 
 _MAX_BODY = 64 * 1024 * 1024
 _PARSE_OFF_LOOP = 256 * 1024
+_PARSE_OUT_OF_PROCESS = 1024 * 1024
 
 
 class FetchError(Exception):
@@ -93,8 +95,13 @@ class Fetcher:
             raise FetchError("timeout", url) from None
         except aiohttp.ClientError as exc:
             raise FetchError("network", f"{type(exc).__name__} for {url}") from None
+        if len(raw) > _PARSE_OUT_OF_PROCESS:  # LiteLLM's map is ~3 MB: ~10 ms holding the GIL
+            try:
+                return await loads_out_of_process(raw)
+            except SplitError:
+                pass  # invalid JSON (reported below) or the child failed: decode here
         try:
-            if len(raw) > _PARSE_OFF_LOOP:  # LiteLLM's map is ~3 MB: ~20 ms of parsing
+            if len(raw) > _PARSE_OFF_LOOP:
                 return await asyncio.to_thread(without_gc, orjson.loads, raw)
             return orjson.loads(raw)
         except orjson.JSONDecodeError:

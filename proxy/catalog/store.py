@@ -7,6 +7,8 @@ These functions block: callers run them with ``asyncio.to_thread``.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,10 +41,32 @@ def load_snapshot(directory: Path) -> dict[str, Any] | None:
 
 def save_snapshot(directory: Path, data: dict[str, Any]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    body = orjson.dumps({"schema": SCHEMA, "fields": list(SourceModel.__slots__), **data})
+    doc = {"schema": SCHEMA, "fields": list(SourceModel.__slots__), **data}
     tmp = directory / f".{SNAPSHOT}.{os.getpid()}.tmp"
-    tmp.write_bytes(body)
+    with open(tmp, "wb") as fh:
+        for n, part in enumerate(dump_chunked(doc)):
+            fh.write(part)
+            if n % 8 == 7:
+                time.sleep(0)  # hand the GIL back to the event loop between chunks
     os.replace(tmp, directory / SNAPSHOT)
+
+
+def dump_chunked(value: Any, rows: int = 200) -> Iterator[bytes]:
+    """The JSON of ``value`` in pieces: one ``orjson.dumps`` per small member, long lists in
+    slices of ``rows`` — no single call holds the GIL for long (a snapshot is megabytes)."""
+    if isinstance(value, dict):
+        yield b"{"
+        for i, (key, member) in enumerate(value.items()):
+            yield (b"," if i else b"") + orjson.dumps(str(key)) + b":"
+            yield from dump_chunked(member, rows)
+        yield b"}"
+    elif isinstance(value, list) and len(value) > rows:
+        yield b"["
+        for i in range(0, len(value), rows):
+            yield (b"," if i else b"") + orjson.dumps(value[i : i + rows])[1:-1]
+        yield b"]"
+    else:
+        yield orjson.dumps(value)
 
 
 def append_change(directory: Path, entry: dict[str, Any]) -> None:
