@@ -315,6 +315,25 @@ async def test_unchanged_third_party_lists_are_not_refetched(
     await restarted.close()
 
 
+async def test_identical_body_without_etag_is_not_parsed_again(
+    server: FakeCatalogServer, tmp_path: Path
+) -> None:
+    """Most servers send no ETag: an identical body is recognised by its hash instead."""
+    server.etags = False
+    metrics = Metrics()
+    catalog = await make(server, tmp_path, ["deepseek"], sources=["models_dev"], metrics=metrics)
+    await catalog.refresh("models_dev")
+    diff = await catalog.refresh("models_dev")
+    assert diff.errors == {} and diff.empty
+    labels = {"source": "models_dev", "result": "not_modified"}
+    assert metrics.registry.get_sample_value("ctxproxy_catalog_refreshes_total", labels) == 1
+    server.bodies["models_dev"]["deepseek"]["models"]["deepseek-chat"]["limit"]["context"] = 64000
+    await catalog.refresh("models_dev")  # a changed body is parsed
+    assert catalog.lookup("deepseek-chat").context_window == 64000
+    assert metrics.registry.get_sample_value("ctxproxy_catalog_refreshes_total", labels) == 1
+    await catalog.close()
+
+
 async def test_background_refreshes_share_one_rebuild(server: FakeCatalogServer, tmp_path: Path) -> None:
     catalog = await make(server, tmp_path, ["groq", "mistral", "cerebras"], refresh_interval_s=0.4)
     catalog.start_background()
