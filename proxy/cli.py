@@ -62,19 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_optional(sub: Any) -> None:
-    """Commands owned by other packages: ``models`` (catalog) and ``compress`` (compactor)."""
-    try:
-        from proxy.catalog.cli import register as register_models
-    except ImportError:
-        pass
-    else:
-        register_models(sub)
-    try:
-        from proxy.compress.cli import register as register_compress
-    except ImportError:
-        pass
-    else:
-        register_compress(sub)
+    """Commands defined next to what they drive: ``models`` (catalog), ``compress`` (compactor)."""
+    from proxy.catalog.cli import register as register_models
+    from proxy.compress.cli import register as register_compress
+
+    register_models(sub)
+    register_compress(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from proxy.catalog.fetch import FetchError
+from proxy.catalog.model import SourceModel
 
 _NON_CHAT = (
     ("embedding", ("embed", "bge-", "e5-")),
@@ -71,3 +72,24 @@ def date_from_iso(value: Any) -> str | None:
     if isinstance(value, str) and len(value) >= 10:
         return value[:10]
     return None
+
+
+CONTEXT_FIELDS = ("context_window", "context_length", "max_context_length", "max_model_len")
+
+
+def openai_row(item: dict[str, Any]) -> SourceModel | None:
+    """One row of an OpenAI-compatible ``/models`` list: the id, plus a context field when present."""
+    model_id = item.get("id")
+    if not isinstance(model_id, str) or not model_id:
+        return None
+    window = next((as_int(item.get(f)) for f in CONTEXT_FIELDS if as_int(item.get(f))), None)
+    return SourceModel(
+        id=model_id,
+        context_window=window,
+        type=classify(model_id),
+        created=date_from_epoch(item.get("created")),
+    )
+
+
+def openai_list(body: Any) -> list[SourceModel]:
+    return [m for m in map(openai_row, rows(body)) if m is not None]

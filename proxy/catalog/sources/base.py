@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from proxy.catalog.bulk import without_gc
 from proxy.catalog.fetch import Fetcher, FetchError
 from proxy.catalog.model import SourceModel
+from proxy.catalog.sources._parse import openai_list
 
 # Precedence tiers (lower wins) for limits; see merge.py.
 TIER_SERVED = 1
@@ -98,4 +99,5 @@ class NativeSource(Source):
         return self.parse(body)
 
     def parse(self, body: Any) -> list[SourceModel]:
-        raise NotImplementedError
+        """The OpenAI-compatible list shape most providers speak; others override this."""
+        return openai_list(body)
