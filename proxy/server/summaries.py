@@ -38,12 +38,11 @@ async def build_llm_summarizer(app: web.Application, pipeline: CompressionPipeli
 
 
 def _prices(app: web.Application, model: str) -> tuple[float, float] | None:
+    """USD per input / output token of ``model`` from the catalog, when it knows them."""
     catalog = app.get(CATALOG)
     if catalog is None:
         return None
-    info = catalog.lookup(model)
-    pricing = getattr(info, "pricing", None)
-    if pricing is None:
+    pricing = catalog.lookup(model).pricing
+    if pricing.input is None and pricing.output is None:
         return None
-    inp, out = getattr(pricing, "input", None), getattr(pricing, "output", None)
-    return (float(inp or 0.0), float(out or 0.0)) if (inp or out) else None
+    return (pricing.input or 0.0, pricing.output or 0.0)
