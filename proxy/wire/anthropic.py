@@ -6,9 +6,8 @@ from typing import Any
 
 import orjson
 
-from proxy.wire.base import PerItemAdapter, first_int, render_body, render_items_merged
+from proxy.wire.base import PerItemAdapter, TurnsAdapter, first_int, render_body
 from proxy.wire.conversation import Conversation, Message, Role, Segment
-from proxy.wire.grouping import turn_groups
 
 _THINKING = ("thinking", "redacted_thinking")
 _PINNED = ("compaction",)
@@ -34,7 +33,7 @@ def _result_segments(block: dict[str, Any], i: int) -> list[Segment]:
     return segs
 
 
-class AnthropicAdapter(PerItemAdapter):
+class AnthropicAdapter(PerItemAdapter, TurnsAdapter):
     api = "anthropic"
     container = "messages"
     message_overhead = 4
@@ -99,12 +98,6 @@ class AnthropicAdapter(PerItemAdapter):
             pinned=pinned,
             index=index,
         )
-
-    def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
-        return Conversation(self.api, body, self.container, (), turn_groups(msgs))
-
-    def render_items(self, conv: Conversation) -> list[Any]:
-        return render_items_merged(conv, self.with_summary, self.summary_item)
 
     def with_summary(self, raw: dict[str, Any], summary: str) -> dict[str, Any]:
         """The first user message plus one text block holding the anchored summary."""

@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Protocol
 
 from proxy.wire.conversation import Conversation, Message
+from proxy.wire.grouping import turn_groups
 
 
 class WireAdapter(Protocol):
@@ -67,6 +68,23 @@ class PerItemAdapter(ItemListAdapter):
     def parse_items(self, items: list[Any]) -> list[Message]:
         names: dict[str, str] = {}
         return [self.parse_message(raw, i, names) for i, raw in enumerate(items)]
+
+
+class TurnsAdapter(ItemListAdapter):
+    """APIs whose user and model turns must alternate (Anthropic, Gemini): groups start at
+    model turns, and the anchored summary joins the first user turn."""
+
+    @abstractmethod
+    def with_summary(self, raw: dict[str, Any], summary: str) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def summary_item(self, text: str) -> dict[str, Any]: ...
+
+    def build(self, body: dict[str, Any], messages: list[Message]) -> Conversation:
+        return Conversation(self.api, body, self.container, (), turn_groups(messages))
+
+    def render_items(self, conv: Conversation) -> list[Any]:
+        return render_items_merged(conv, self.with_summary, self.summary_item)
 
 
 def anchor_position(conv: Conversation) -> int:

@@ -12,9 +12,8 @@ from typing import Any
 
 import orjson
 
-from proxy.wire.base import ItemListAdapter, render_body, render_items_merged
+from proxy.wire.base import TurnsAdapter, render_body
 from proxy.wire.conversation import Conversation, Message, Role, Segment
-from proxy.wire.grouping import turn_groups
 
 _RESPONSE_TEXT_KEYS = ("result", "output", "content", "text")
 
@@ -66,7 +65,7 @@ def _response_segment(part: dict[str, Any], i: int, key: str, resp: dict[str, An
     return Segment("opaque", ("parts", i), _dump(part))
 
 
-class GeminiAdapter(ItemListAdapter):
+class GeminiAdapter(TurnsAdapter):
     api = "gemini"
     container = "contents"
     message_overhead = 4
@@ -128,12 +127,6 @@ class GeminiAdapter(ItemListAdapter):
             opaque=opaque,
             index=index,
         )
-
-    def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
-        return Conversation(self.api, body, self.container, (), turn_groups(msgs))
-
-    def render_items(self, conv: Conversation) -> list[Any]:
-        return render_items_merged(conv, self.with_summary, self.summary_item)
 
     def with_summary(self, raw: dict[str, Any], summary: str) -> dict[str, Any]:
         """The first user turn plus one part holding the anchored summary."""
