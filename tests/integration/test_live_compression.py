@@ -7,6 +7,7 @@ whole history every turn. Nothing may reach the client as an error.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from typing import Any
 
@@ -32,14 +33,16 @@ def tool_output(turn: int, lines: int = 60) -> str:
     )
 
 
-def settings_for(upstreams: dict[str, Any], tmp_path: Any, window: int = WINDOW, **extra: Any) -> Any:
+def settings_for(
+    upstreams: dict[str, Any], tmp_path: Any, window: int = WINDOW, max_output: int = 512, **extra: Any
+) -> Any:
     overrides: dict[str, Any] = {
         "upstreams": upstreams,
         "catalog": {
             "cache_dir": str(tmp_path / "cache"),
             "refresh_on_start": False,
             "sources": ["litellm"],
-            "overrides": {"small-model": {"context_window": window, "max_output_tokens": 512}},
+            "overrides": {"small-model": {"context_window": window, "max_output_tokens": max_output}},
         },
     }
     overrides.update(extra)
@@ -56,6 +59,55 @@ TOOLS_OAI = [
         },
     }
 ]
+
+
+def tool_history(turns: int, lines: int = 60, task: str = "Audit src/pkg.") -> list[dict[str, Any]]:
+    """A Chat Completions history: the task, then ``turns`` read_file calls with their outputs."""
+    messages: list[dict[str, Any]] = [{"role": "user", "content": task}]
+    for turn in range(turns):
+        call = {
+            "id": f"call_{turn}",
+            "type": "function",
+            "function": {"name": "read_file", "arguments": "{}"},
+        }
+        messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
+        messages.append({"role": "tool", "tool_call_id": f"call_{turn}", "content": tool_output(turn, lines)})
+    return messages
+
+
+async def responses_chain(
+    base_urls: list[str], turns: int, settle_s: float = 0.0
+) -> tuple[list[str | None], list[list[dict[str, Any]]]]:
+    """A Responses tool loop continued with ``previous_response_id``, turn ``n`` sent through
+    ``base_urls[n % len]``: (the ``x-ctxproxy-native-compaction`` header of each turn, the
+    input items each turn sent)."""
+    tools = [{"type": "function", "name": "read_file", "parameters": {"type": "object", "properties": {}}}]
+    previous: str | None = None
+    pending: list[dict[str, Any]] = [{"role": "user", "content": "Audit src/pkg."}]
+    native: list[str | None] = []
+    sent: list[list[dict[str, Any]]] = []
+    for turn in range(turns):
+        url = base_urls[turn % len(base_urls)]
+        client = openai.AsyncOpenAI(base_url=url, api_key="k", max_retries=0)
+        raw = await client.responses.with_raw_response.create(
+            model="small-model",
+            input=pending,  # type: ignore[arg-type]
+            tools=tools,  # type: ignore[arg-type]
+            max_output_tokens=256,
+            **({"previous_response_id": previous} if previous else {}),
+        )
+        native.append(raw.headers.get("x-ctxproxy-native-compaction"))
+        sent.append(pending)
+        resp = raw.parse()
+        previous = resp.id
+        pending = [
+            {"type": "function_call_output", "call_id": o.call_id, "output": tool_output(turn, 30)}
+            for o in resp.output
+            if o.type == "function_call"
+        ]
+        if settle_s:
+            await asyncio.sleep(settle_s)
+    return native, sent
 
 
 async def _parsed(raw: Any) -> Any:
@@ -224,22 +276,7 @@ async def test_overflow_retry_when_real_window_is_smaller(make_proxy: Any, tmp_p
             )
         )
         client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
-        messages: list[dict[str, Any]] = [{"role": "user", "content": "Audit src/pkg."}]
-        for turn in range(8):
-            messages.append(
-                {
-                    "role": "assistant",
-                    "content": None,
-                    "tool_calls": [
-                        {
-                            "id": f"call_{turn}",
-                            "type": "function",
-                            "function": {"name": "read_file", "arguments": "{}"},
-                        }
-                    ],
-                }
-            )
-            messages.append({"role": "tool", "tool_call_id": f"call_{turn}", "content": tool_output(turn)})
+        messages = tool_history(8)
         raw = await client.chat.completions.with_raw_response.create(
             model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256
         )  # type: ignore[arg-type]
@@ -351,35 +388,16 @@ async def test_learned_window_does_not_collapse_the_budget(make_proxy: Any, tmp_
     """No max_tokens in the request and a catalog max output larger than the learned window:
     the output reserve is capped, so the retry drains to a sensible size, not to window/8."""
     async with OpenAIChatFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
-        settings = settings_for(
-            {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
-            tmp_path,
-            window=128_000,
-        )
-        catalog = dict(settings.catalog.overrides)
-        catalog["small-model"] = {"context_window": 128_000, "max_output_tokens": 16_384}
         proxy = await make_proxy(
-            settings.replace(
-                catalog=type(settings.catalog)(**{**settings.catalog.__dict__, "overrides": catalog})
+            settings_for(
+                {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
+                tmp_path,
+                window=128_000,
+                max_output=16_384,
             )
         )
         client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
-        messages: list[dict[str, Any]] = [{"role": "user", "content": "Audit src/pkg."}]
-        for turn in range(6):
-            messages.append(
-                {
-                    "role": "assistant",
-                    "content": None,
-                    "tool_calls": [
-                        {
-                            "id": f"call_{turn}",
-                            "type": "function",
-                            "function": {"name": "read_file", "arguments": "{}"},
-                        }
-                    ],
-                }
-            )
-            messages.append({"role": "tool", "tool_call_id": f"call_{turn}", "content": tool_output(turn)})
+        messages = tool_history(6)
         raw = await client.chat.completions.with_raw_response.create(
             model="small-model", messages=messages, tools=TOOLS_OAI
         )  # type: ignore[arg-type]

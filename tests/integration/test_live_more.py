@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
-import openai
 import orjson
 
 from proxy.compress import Compactor, TokenCounter
@@ -13,7 +12,13 @@ from proxy.compress.llm_summarizer import LLMSummarizer
 from proxy.config import SummarizerSettings, load_settings
 from proxy.storage import MemoryKV
 from tests.fakes.strict import GeminiFake, OpenAIResponsesFake, tool_loop
-from tests.integration.test_live_compression import WINDOW, settings_for, tool_output
+from tests.integration.test_live_compression import (
+    WINDOW,
+    responses_chain,
+    settings_for,
+    tool_history,
+    tool_output,
+)
 from tests.unit.test_llm_summarizer import FakeBackend
 
 
@@ -34,36 +39,14 @@ async def test_responses_chain_gets_native_compaction_near_the_limit(make_proxy:
                 tmp_path,
             )
         )
-        client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
-        tools = [
-            {"type": "function", "name": "read_file", "parameters": {"type": "object", "properties": {}}}
-        ]
-        previous: str | None = None
-        pending: list[dict[str, Any]] = [{"role": "user", "content": "Audit src/pkg."}]
-        native = []
-        for turn in range(12):
-            raw = await client.responses.with_raw_response.create(
-                model="small-model",
-                input=pending,
-                tools=tools,
-                max_output_tokens=256,  # type: ignore[arg-type]
-                **({"previous_response_id": previous} if previous else {}),
-            )
-            native.append(raw.headers.get("x-ctxproxy-native-compaction"))
-            resp = raw.parse()
-            previous = resp.id
-            pending = [
-                {"type": "function_call_output", "call_id": o.call_id, "output": tool_output(turn, 30)}
-                for o in resp.output
-                if o.type == "function_call"
-            ]
+        native, inputs = await responses_chain([f"{proxy.url}/fake"], 12)
         assert fake.invalid == [] and fake.overflows == []
         assert native[0] is None and "context_management" in native
         first = native.index("context_management")
         sent = fake.requests[first].body
         assert sent["context_management"][0]["type"] == "compaction"
         assert 0 < sent["context_management"][0]["compact_threshold"] < WINDOW
-        assert sent["input"] == fake.requests[first].body["input"]  # the items themselves untouched
+        assert sent["input"] == inputs[first]  # the items themselves go out untouched
         async with aiohttp.ClientSession() as s, s.get(f"{proxy.url}/metrics") as r:
             assert (
                 'ctxproxy_native_compactions_total{mode="context_management",upstream="fake"}'
@@ -136,18 +119,7 @@ async def test_identical_spans_across_agents_are_summarized_once() -> None:
     settings = load_settings(environ={}).compression
     summarizer = LLMSummarizer(backend, SummarizerSettings(mode="llm", model="x"), kv=MemoryKV())
     compactor = Compactor(settings, counter=TokenCounter(), summarizer=summarizer)
-    msgs: list[dict[str, Any]] = [{"role": "user", "content": "Shared task: audit src/pkg."}]
-    for t in range(24):
-        msgs.append(
-            {
-                "role": "assistant",
-                "content": None,
-                "tool_calls": [
-                    {"id": f"c{t}", "type": "function", "function": {"name": "read_file", "arguments": "{}"}}
-                ],
-            }
-        )
-        msgs.append({"role": "tool", "tool_call_id": f"c{t}", "content": tool_output(t, 20)})
+    msgs = tool_history(24, lines=20, task="Shared task: audit src/pkg.")
     results = []
     for agent in ("agent_a", "agent_b", "agent_c"):
         body = {"model": "m", "messages": msgs, "max_tokens": 256}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import re
 import shutil
@@ -18,7 +17,13 @@ import pytest
 from proxy.keys import PIPELINE
 from proxy.storage.redis import RedisKV
 from tests.fakes.strict import OpenAIChatFake, OpenAIResponsesFake, tool_loop
-from tests.integration.test_live_compression import TOOLS_OAI, WINDOW, settings_for, tool_output
+from tests.integration.test_live_compression import (
+    TOOLS_OAI,
+    WINDOW,
+    responses_chain,
+    settings_for,
+    tool_output,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
 
@@ -148,31 +153,8 @@ async def test_responses_chain_sizes_are_shared_between_replicas(
         }
         shared = {"backend": "redis", "url": redis_url}
         replicas = [await make_proxy(settings_for(upstreams, tmp_path / n, storage=shared)) for n in "ab"]
-        tools = [
-            {"type": "function", "name": "read_file", "parameters": {"type": "object", "properties": {}}}
-        ]
-        previous: str | None = None
-        pending: list[dict[str, Any]] = [{"role": "user", "content": "Audit src/pkg."}]
-        native = []
-        for turn in range(12):
-            proxy = replicas[turn % 2]
-            client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
-            raw = await client.responses.with_raw_response.create(
-                model="small-model",
-                input=pending,
-                tools=tools,
-                max_output_tokens=256,  # type: ignore[arg-type]
-                **({"previous_response_id": previous} if previous else {}),
-            )
-            native.append(raw.headers.get("x-ctxproxy-native-compaction"))
-            resp = raw.parse()
-            previous = resp.id
-            pending = [
-                {"type": "function_call_output", "call_id": o.call_id, "output": tool_output(turn, 30)}
-                for o in resp.output
-                if o.type == "function_call"
-            ]
-            await asyncio.sleep(0.05)  # let the write-through land
+        # settle: let each turn's write-through reach Redis before the other replica reads it
+        native, _ = await responses_chain([f"{r.url}/fake" for r in replicas], 12, settle_s=0.05)
         assert fake.invalid == [] and fake.overflows == []
         assert "truncation" in native
         assert any(r.body.get("truncation") == "auto" for r in fake.requests)

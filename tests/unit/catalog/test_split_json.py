@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from proxy.catalog.split_json import SplitError, loads_out_of_process
 from proxy.catalog.sources.litellm_map import bundled_path
+from proxy.catalog.split_json import SplitError, loads_out_of_process
 
 
 async def test_litellm_map_round_trips() -> None:
