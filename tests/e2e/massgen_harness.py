@@ -1,6 +1,6 @@
 """Drive real MassGen runs (its own venv) and a real ``ctxproxy serve`` process from tests.
 
-MassGen is installed in ``/work/main/.venv-massgen`` (``make massgen-venv``) so its pins never
+MassGen is installed in ``.venv-massgen`` beside the checkout root (``make massgen-venv``) so its pins never
 touch the project venv. Each run gets a fresh HOME and working directory: MassGen writes
 ``~/.massgen`` (session registry) and ``./.massgen`` (logs, sessions).
 

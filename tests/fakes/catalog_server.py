@@ -1,5 +1,5 @@
 """A fake of every provider's list-models endpoint, served on loopback from the hand-made
-fixtures in ``/work/shared/reference/catalog-fixtures`` (or ``$CTXPROXY_CATALOG_FIXTURES``).
+fixtures in ``tests/data/catalog-fixtures`` (or ``$CTXPROXY_CATALOG_FIXTURES``).
 
 Each provider lives under ``/{provider}/…`` with its real path (``/groq/openai/v1/models``,
 ``/anthropic/v1/models``…), so a test points ``upstreams.<name>.base_url`` at
@@ -29,7 +29,7 @@ import orjson
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-FIXTURES = Path(os.environ.get("CTXPROXY_CATALOG_FIXTURES", "/work/shared/reference/catalog-fixtures"))
+FIXTURES = Path(os.environ.get("CTXPROXY_CATALOG_FIXTURES", str(Path(__file__).resolve().parents[1] / "data" / "catalog-fixtures")))
 
 GEMINI_PAGE_2 = {
     "models": [

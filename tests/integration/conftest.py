@@ -102,12 +102,12 @@ class _TextView(io.BytesIO):
 
 @pytest.fixture
 def massgen_bodies() -> list[bytes]:
-    """Chat Completions bodies MassGen really sent (../shared/reference/massgen-requests)."""
+    """Chat Completions bodies MassGen really sent (tests/data/massgen-requests)."""
     from pathlib import Path
 
     import orjson
 
-    ref = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "massgen-requests"
+    ref = Path(__file__).resolve().parents[1] / "data" / "massgen-requests"
     out = []
     for path in sorted(ref.glob("chatcompletions_*.json")):
         out.append(orjson.dumps(orjson.loads(path.read_bytes())["body"]))

@@ -1,4 +1,4 @@
-"""Per-API invariant validators (../shared/reference/invariants.md).
+"""Per-API invariant validators (the provider rules in docs/compression.md).
 
 ``violations(api, body)`` returns a set of stable violation codes (``missing-result:call_1``).
 The compactor accepts an output only if it adds no violation the input did not already have:

@@ -15,7 +15,7 @@ from proxy.storage import MemoryKV
 from proxy.wire import api_for_path
 from tests.unit.compress.convgen import filler
 
-REQUESTS = Path(__file__).resolve().parents[4] / "shared" / "reference" / "massgen-requests"
+REQUESTS = Path(__file__).resolve().parents[2] / "data" / "massgen-requests"
 COUNTER = TokenCounter()
 ORIGINAL = re.compile(r"<ORIGINAL MESSAGE>.*?<END OF ORIGINAL MESSAGE>", re.S)
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from proxy.wire import api_for_body, api_for_path, get_adapter
 from tests.unit.compress.convgen import RENDER, scripts
 
-REQUESTS = Path(__file__).resolve().parents[4] / "shared" / "reference" / "massgen-requests"
+REQUESTS = Path(__file__).resolve().parents[2] / "data" / "massgen-requests"
 
 
 @pytest.mark.parametrize("path", sorted(REQUESTS.glob("*.json")), ids=lambda p: p.name)
