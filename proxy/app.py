@@ -21,6 +21,7 @@ from proxy.server.pipeline import ChatPipeline, PassthroughPipeline
 from proxy.server.stats import Stats
 from proxy.server.summaries import build_llm_summarizer
 from proxy.server.upstreams import UpstreamRegistry
+from proxy.status import add_status_routes, status_ctx
 from proxy.storage import create_kv
 from proxy.storage.base import KV
 
@@ -110,9 +111,10 @@ def create_app(settings: Settings) -> web.Application:
     app[UPSTREAMS] = UpstreamRegistry(settings.upstreams, settings.server)
     app[KVSTORE] = create_kv(settings.storage)
     app[PIPELINE] = build_pipeline(settings, app[METRICS], app[KVSTORE])
-    app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _summarizer_ctx, _ready_ctx])
+    app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _summarizer_ctx, status_ctx, _ready_ctx])
 
     add_admin_routes(app)
     add_catalog_routes(app, CATALOG)
+    add_status_routes(app)
     app.router.add_route("*", "/{path:.*}", proxy_handler)
     return app

@@ -139,6 +139,14 @@ class StorageSettings:
 
 
 @dataclass(frozen=True)
+class StatusSettings:
+    """The status page's rolling window: ``window_buckets`` buckets of ``bucket_s`` seconds."""
+
+    bucket_s: float = 60.0
+    window_buckets: int = 60
+
+
+@dataclass(frozen=True)
 class LoggingSettings:
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["json", "console"] = "json"
@@ -153,6 +161,7 @@ class Settings:
     compression: CompressionSettings = field(default_factory=CompressionSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    status: StatusSettings = field(default_factory=StatusSettings)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -276,6 +285,10 @@ def _check(s: Settings) -> None:
         raise ConfigError(f"compression.summarizer.upstream: unknown upstream {c.summarizer.upstream!r}")
     if s.storage.backend == "redis" and not s.storage.url:
         raise ConfigError("storage.url: required when storage.backend is 'redis'")
+    if not s.status.bucket_s >= 1:
+        raise ConfigError("status.bucket_s: must be at least 1 second")
+    if not 2 <= s.status.window_buckets <= 10000:
+        raise ConfigError("status.window_buckets: must be between 2 and 10000")
 
 
 def _type_name(tp: Any) -> str:

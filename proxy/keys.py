@@ -14,6 +14,8 @@ from proxy.storage.base import KV
 if TYPE_CHECKING:
     from proxy.server.lifecycle import Lifecycle
     from proxy.server.upstreams import UpstreamRegistry
+    from proxy.status.recorder import StatusRecorder
+    from proxy.status.workers import WorkerPeers
 
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
@@ -23,3 +25,5 @@ UPSTREAMS: web.AppKey[UpstreamRegistry] = web.AppKey("upstreams")
 LIFECYCLE: web.AppKey[Lifecycle] = web.AppKey("lifecycle")
 CATALOG: web.AppKey[Any] = web.AppKey("catalog")  # proxy.catalog.Catalog
 PIPELINE: web.AppKey[Any] = web.AppKey("pipeline")  # proxy.server.pipeline.ChatPipeline
+STATUS: web.AppKey[StatusRecorder] = web.AppKey("status")
+WORKERS: web.AppKey[WorkerPeers] = web.AppKey("workers")  # only under ``serve --workers N``

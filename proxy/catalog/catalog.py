@@ -74,6 +74,7 @@ class Catalog:
             self._meta[name] = SourceMeta(name, TIER_NATIVE, upstream, self.providers.get(upstream))
         self._states: dict[str, SourceState] = {}
         self._retry_after: dict[str, float | None] = {}
+        self._next_at: dict[str, float] = {}  # epoch seconds of each source's next scheduled refresh
         self._learned: dict[str, tuple[int, str]] = {}
         self._defaults = Defaults(self._cfg.default_context_window, self._cfg.default_max_output_tokens)
         self._view = CatalogView([], self.providers, self._defaults, overrides=self._cfg.overrides)
@@ -359,6 +360,7 @@ class Catalog:
         age = time.time() - state.fetched_at if state and state.fetched_at else None
         delay = first_delay(interval, age, self._cfg.refresh_on_start, self._rng)
         while True:
+            self._next_at[source.name] = time.time() + delay
             await asyncio.sleep(delay)
             try:
                 if await self._shared.take_lease(source.name, interval):
@@ -463,6 +465,10 @@ class Catalog:
                 }
             )
         return out
+
+    def next_refresh_at(self) -> dict[str, float]:
+        """Epoch seconds at which each background-refreshed source is due next."""
+        return dict(self._next_at)
 
     def states(self) -> Mapping[str, tuple[SourceMeta, SourceState]]:
         return {n: (self._meta[n], s) for n, s in self._states.items() if n in self._meta}

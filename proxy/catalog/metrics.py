@@ -36,7 +36,10 @@ class CatalogMetrics:
             registry=registry,
         )
         self.listed = Gauge(
-            "ctxproxy_catalog_models", "Models currently listed by native sources", registry=registry
+            "ctxproxy_catalog_models",
+            "Models currently listed by native sources",
+            registry=registry,
+            multiprocess_mode="max",  # every worker holds the same catalog
         )
 
     def track_age(self, source: str, fetched_at: Callable[[], float | None]) -> None:

@@ -1,5 +1,9 @@
 """Prometheus metrics on a per-app registry (no module-level state). Prefix ``ctxproxy_``.
 
+Under ``serve --workers N`` the workers run prometheus_client's multiprocess mode (the serve
+process sets ``PROMETHEUS_MULTIPROC_DIR`` to a directory of its own run): every value lives in
+a per-process file there, and ``render`` sums all workers' files, so one scrape sees them all.
+
 Labels are bounded: upstream names come from config, routes are a fixed set of families,
 statuses are grouped. Other components (catalog, compactor) register their own metrics on
 ``Metrics.registry`` in their own modules.
@@ -7,7 +11,11 @@ statuses are grouped. Other components (catalog, compactor) register their own m
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.metrics_core import Metric
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 _OVERHEAD_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5)
@@ -40,8 +48,15 @@ class Metrics:
             buckets=_OVERHEAD_BUCKETS,
             registry=r,
         )
-        self.in_flight = Gauge("ctxproxy_in_flight_requests", "Requests being proxied now", registry=r)
-        self.in_flight_streams = Gauge("ctxproxy_in_flight_streams", "SSE streams open now", registry=r)
+        self.in_flight = Gauge(
+            "ctxproxy_in_flight_requests",
+            "Requests being proxied now",
+            registry=r,
+            multiprocess_mode="livesum",
+        )
+        self.in_flight_streams = Gauge(
+            "ctxproxy_in_flight_streams", "SSE streams open now", registry=r, multiprocess_mode="livesum"
+        )
         self.bytes_in = Counter(
             "ctxproxy_bytes_in_total", "Request body bytes received", ["upstream"], registry=r
         )
@@ -113,7 +128,32 @@ class Metrics:
         )
 
     def render(self) -> bytes:
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            return generate_latest(_AllWorkers(self.registry))  # type: ignore[arg-type]
         return generate_latest(self.registry)
+
+
+# Gauges computed when scraped (``set_function``) have no value in the multiprocess files:
+# the worker answering the scrape reports its own.
+PROCESS_LOCAL = frozenset({"ctxproxy_catalog_source_age_seconds"})
+
+
+class _AllWorkers:
+    """Every worker's values from the multiprocess directory, plus this worker's live gauges."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        self._files = MultiProcessCollector(None)
+        self._registry = registry
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self._files.collect():
+            if family.name not in PROCESS_LOCAL:
+                yield family
+        for family in self._registry.collect():
+            if family.name in PROCESS_LOCAL:
+                yield family
 
 
 def status_class(status: int) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import orjson
 from aiohttp import web
 
-from proxy.keys import LIFECYCLE, METRICS, PIPELINE, UPSTREAMS
+from proxy.keys import LIFECYCLE, METRICS, PIPELINE, UPSTREAMS, WORKERS
 from proxy.server.errors import error_response
+from proxy.server.stats import merge_raw
 
 
 async def livez(request: web.Request) -> web.Response:
@@ -38,6 +39,9 @@ async def stats(request: web.Request) -> web.Response:
         if hasattr(pipeline, "stats_view")
         else {"total": {}, "agents": {}, "models": {}}
     )
+    peers = request.app.get(WORKERS)
+    if peers is not None and hasattr(pipeline, "stats"):  # --workers N: every worker's counts, summed
+        data = merge_raw([pipeline.stats.raw(), *(p.get("stats") or {} for p in await peers.gather())])
     return web.Response(body=orjson.dumps(data), content_type="application/json")
 
 

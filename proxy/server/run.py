@@ -5,24 +5,34 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
+from pathlib import Path
 
 import structlog
 from aiohttp import web
 
 from proxy.app import create_app
 from proxy.config import Settings
-from proxy.keys import LIFECYCLE
+from proxy.keys import LIFECYCLE, WORKERS
 from proxy.observability.logging import configure_logging
+from proxy.status.routes import local_export
+from proxy.status.workers import WorkerPeers
 
 log = structlog.get_logger("ctxproxy")
 
 
-async def _serve_async(settings: Settings, reuse_port: bool) -> None:
+async def _serve_async(settings: Settings, reuse_port: bool, run_dir: str | None = None) -> None:
     app = create_app(settings)
+    peers = WorkerPeers(Path(run_dir)) if run_dir else None
+    if peers is not None:
+        app[WORKERS] = peers
     runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
     await runner.setup()
+    if peers is not None:
+        await peers.start(lambda: local_export(app))
     site = web.TCPSite(
         runner, settings.server.host, settings.server.port, reuse_port=reuse_port or None, backlog=1024
     )
@@ -43,17 +53,23 @@ async def _serve_async(settings: Settings, reuse_port: bool) -> None:
     log.info("server.draining", in_flight=life.in_flight, grace_s=settings.server.drain_grace_s)
     clean = await life.drain(settings.server.drain_grace_s)
     log.info("server.stopping", drained=clean, in_flight=life.in_flight)
+    if peers is not None:
+        await peers.close()
     await runner.cleanup()
 
 
-def _run_one(settings: Settings, reuse_port: bool) -> None:
+def _run_one(settings: Settings, reuse_port: bool, run_dir: str | None = None) -> None:
     configure_logging(settings.logging.level, settings.logging.format)
     try:
         import uvloop
     except ImportError:
-        asyncio.run(_serve_async(settings, reuse_port))
+        asyncio.run(_serve_async(settings, reuse_port, run_dir))
     else:
-        uvloop.run(_serve_async(settings, reuse_port))
+        uvloop.run(_serve_async(settings, reuse_port, run_dir))
+    if run_dir:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(os.getpid())  # its live gauges leave the sums
 
 
 def serve(settings: Settings) -> None:
@@ -61,8 +77,22 @@ def serve(settings: Settings) -> None:
     if workers <= 1:
         _run_one(settings, reuse_port=False)
         return
+    # One private directory per run: the workers' metric files (prometheus_client multiprocess
+    # mode; the spawned workers read the variable when they import it) and their stats sockets.
+    run_dir = tempfile.mkdtemp(prefix="ctxproxy-run-")
+    (Path(run_dir) / "prometheus").mkdir()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(Path(run_dir) / "prometheus")
+    try:
+        _serve_workers(settings, workers, run_dir)
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _serve_workers(settings: Settings, workers: int, run_dir: str) -> None:
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_run_one, args=(settings, True), daemon=False) for _ in range(workers)]
+    procs = [
+        ctx.Process(target=_run_one, args=(settings, True, run_dir), daemon=False) for _ in range(workers)
+    ]
     for p in procs:
         p.start()
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from cachetools import LRUCache
@@ -25,6 +26,11 @@ class Counters:
     native_compactions: int = 0  # Responses chains handed to the provider's own compaction
     provider_input_tokens: int = 0
     provider_cached_tokens: int = 0
+    money_saved_usd: float = 0.0  # tokens saved × the catalog's input price of the model
+
+    def add(self, other: Counters) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
     def view(self) -> dict[str, Any]:
         out: dict[str, Any] = asdict(self)
@@ -38,7 +44,30 @@ class Counters:
             else None
         )
         out["summary_cost_usd"] = round(self.summary_cost_usd, 6)
+        out["money_saved_usd"] = round(self.money_saved_usd, 6)
         return out
+
+
+_FIELDS = frozenset(f.name for f in fields(Counters))
+
+
+def _counters(raw: dict[str, Any]) -> Counters:
+    return Counters(**{k: v for k, v in raw.items() if k in _FIELDS})
+
+
+def merge_raw(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Sum several :meth:`Stats.raw` exports (one per worker) into one ``/stats`` view."""
+    total = Counters()
+    groups: dict[str, dict[str, Counters]] = {"agents": {}, "models": {}}
+    for part in parts:
+        total.add(_counters(part.get("total") or {}))
+        for group, table in groups.items():
+            for key, raw in (part.get(group) or {}).items():
+                table.setdefault(key, Counters()).add(_counters(raw))
+    return {
+        "total": total.view(),
+        **{g: {k: v.view() for k, v in sorted(t.items())} for g, t in groups.items()},
+    }
 
 
 class Stats:
@@ -46,6 +75,8 @@ class Stats:
         self._agents: LRUCache[str, Counters] = LRUCache(maxsize=max_keys)
         self._models: LRUCache[str, Counters] = LRUCache(maxsize=max_keys)
         self.total = Counters()
+        # USD per input token of a model (the catalog's pricing), set once the catalog runs
+        self.price: Callable[[str], float | None] | None = None
 
     def _pair(self, agent: str, model: str) -> tuple[Counters, Counters, Counters]:
         a = self._agents.get(agent)
@@ -69,7 +100,11 @@ class Stats:
         summary_tokens: int = 0,
         summary_cost_usd: float = 0.0,
     ) -> None:
+        saved_usd = 0.0
+        if tokens_before > tokens_after and self.price is not None:
+            saved_usd = (tokens_before - tokens_after) * (self.price(model) or 0.0)
         for c in self._pair(agent, model):
+            c.money_saved_usd += saved_usd
             c.requests += 1
             c.counted += int(tokens_before > 0)
             c.tokens_before += tokens_before
@@ -100,6 +135,14 @@ class Stats:
         for c in self._pair(agent, model):
             c.provider_input_tokens += usage.input_tokens
             c.provider_cached_tokens += usage.cached_tokens
+
+    def raw(self) -> dict[str, Any]:
+        """Plain counters (no derived fields): summed across workers by :func:`merge_raw`."""
+        return {
+            "total": asdict(self.total),
+            "agents": {k: asdict(v) for k, v in self._agents.items()},
+            "models": {k: asdict(v) for k, v in self._models.items()},
+        }
 
     def view(self) -> dict[str, Any]:
         return {

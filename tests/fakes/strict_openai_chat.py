@@ -36,6 +36,7 @@ class OpenAIChatFake(StrictFake):
     def __init__(self, *args: Any, reject_trailing_assistant: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.reject_trailing_assistant = reject_trailing_assistant
+        self._prompts: list[list[bytes]] = []  # earlier requests' messages (the prompt cache)
 
     @property
     def base_url(self) -> str:
@@ -200,13 +201,29 @@ class OpenAIChatFake(StrictFake):
             for c in reply.tool_calls
         ]
 
+    def _cached_tokens(self, parsed: FakeRequest) -> int:
+        """OpenAI's automatic prompt cache, simplified: the longest run of leading messages an
+        earlier request shared, in 128-token blocks, for prompts of 1024 tokens or more."""
+        messages = [orjson.dumps(m) for m in parsed.body.get("messages") or []]
+        shared = 0
+        for old in self._prompts:
+            k = 0
+            while k < min(len(old), len(messages)) and old[k] == messages[k]:
+                k += 1
+            shared = max(shared, k)
+        self._prompts.append(messages)
+        if parsed.input_tokens < 1024 or not messages:
+            return 0
+        part = sum(map(len, messages[:shared])) / sum(map(len, messages))
+        return int(parsed.input_tokens * part) // 128 * 128
+
     def _usage(self, parsed: FakeRequest, reply: Reply) -> dict[str, Any]:
         out = output_tokens(reply)
         return {
             "prompt_tokens": parsed.input_tokens,
             "completion_tokens": out,
             "total_tokens": parsed.input_tokens + out,
-            "prompt_tokens_details": {"cached_tokens": 0},
+            "prompt_tokens_details": {"cached_tokens": self._cached_tokens(parsed)},
         }
 
     def json_reply(self, parsed: FakeRequest, reply: Reply, rec: Recorded) -> dict[str, Any]:
