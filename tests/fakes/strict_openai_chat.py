@@ -33,9 +33,12 @@ class OpenAIChatFake(StrictFake):
     api: ClassVar[str] = "openai-chat"
     conversation_keys: ClassVar[tuple[str, ...]] = ("messages", "tools", "functions")
 
-    def __init__(self, *args: Any, reject_trailing_assistant: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, reject_trailing_assistant: bool = False, models: tuple[str, ...] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.reject_trailing_assistant = reject_trailing_assistant
+        self.models = models  # what GET /v1/models lists
         self._prompts: list[list[bytes]] = []  # earlier requests' messages (the prompt cache)
 
     @property
@@ -44,6 +47,11 @@ class OpenAIChatFake(StrictFake):
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/chat/completions", self.handle)
+        app.router.add_get("/v1/models", self.list_models)
+
+    async def list_models(self, request: web.Request) -> web.Response:
+        data = [{"id": m, "object": "model", "created": 1735689600, "owned_by": "fake"} for m in self.models]
+        return web.json_response({"object": "list", "data": data})
 
     # -- validation ----------------------------------------------------------------------------
 

@@ -37,7 +37,9 @@ def status_settings(fake_base: str, tmp_path: Any, bucket_s: float = 1.0, **extr
     return load_settings(environ={}, overrides=overrides)
 
 
-async def agent_session(proxy_url: str, agent: str, turns: int, pause_s: float, headers: dict[str, str]) -> int:
+async def agent_session(
+    proxy_url: str, agent: str, turns: int, pause_s: float, headers: dict[str, str], lines: int = 60
+) -> int:
     client = openai.AsyncOpenAI(
         base_url=f"{proxy_url}/agent/{agent}/fake", api_key="k", max_retries=0, default_headers=headers
     )
@@ -55,20 +57,22 @@ async def agent_session(proxy_url: str, agent: str, turns: int, pause_s: float, 
         msg = resp.choices[0].message
         messages.append(msg.model_dump(exclude_none=True))
         for tc in msg.tool_calls or []:
-            messages.append({"role": "tool", "tool_call_id": tc.id, "content": tool_output(turn)})
+            messages.append({"role": "tool", "tool_call_id": tc.id, "content": tool_output(turn, lines)})
         await asyncio.sleep(pause_s)
     return turns
 
 
 async def run_session(
     proxy_url: str, turns: int = 14, pause_s: float = 0.15, headers: dict[str, str] | None = None
-) -> int:
-    """Both agents concurrently, then two malformed requests: the number of chat requests sent."""
-    sent = await asyncio.gather(
-        *(agent_session(proxy_url, agent, turns, pause_s, headers or {}) for agent in MODELS)
+) -> dict[str, int]:
+    """Both agents concurrently (the critic reads shorter files, less often), then two malformed
+    requests: the chat requests each agent sent."""
+    coder, critic = await asyncio.gather(
+        agent_session(proxy_url, "coder", turns, pause_s, headers or {}),
+        agent_session(proxy_url, "critic", turns * 3 // 4, pause_s * 4 / 3, headers or {}, lines=45),
     )
     async with aiohttp.ClientSession(headers=headers) as s:
         for _ in range(2):
             async with s.post(f"{proxy_url}/fake/chat/completions", data=b"{not json") as r:
                 assert r.status == 400
-    return sum(sent)
+    return {"coder": coder, "critic": critic}

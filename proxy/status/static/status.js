@@ -26,9 +26,19 @@ function fmtInt(v) {
   if (a >= 1e9) return (v / 1e9).toFixed(1) + "G";
   if (a >= 1e6) return (v / 1e6).toFixed(1) + "M";
   if (a >= 1e4) return (v / 1e3).toFixed(1) + "k";
-  return String(Math.round(v * 100) / 100);
+  return String(a >= 10 ? Math.round(v) : Math.round(v * 100) / 100);
 }
-function fmtUsd(v) { return v === null || v === undefined ? "–" : "$" + (v >= 1 ? v.toFixed(2) : v.toPrecision(2)); }
+function fmtUsd(v) {
+  if (v === null || v === undefined) return "–";
+  return v === 0 ? "$0" : "$" + (v >= 1 ? v.toFixed(2) : Number(v.toPrecision(2)));
+}
+// 1, 2 or 5 × 10^k, at least ``raw`` (a gridline step).
+function niceStep(raw) {
+  if (!(raw > 0)) return 1;
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
+  return 10 * p;
+}
 function fmtPct(v) { return v === null || v === undefined ? "–" : (v * 100).toFixed(0) + "%"; }
 function fmtMs(v) { return v === null || v === undefined ? "–" : v.toFixed(2) + " ms"; }
 function fmtAge(s) {
@@ -55,20 +65,21 @@ function el(tag, attrs, text) {
 function lineChart(id, times, series, fmt, bucketS) {
   const svg = el("svg:svg", { viewBox: `0 0 ${W} ${H}`, class: "chart", "data-chart": id, role: "img" });
   const vals = series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined);
-  const max = Math.max(fmt === fmtPct ? 1 : 0, ...vals, 0);
-  const top = max > 0 ? max * (fmt === fmtPct ? 1 : 1.1) : 1;
+  const max = Math.max(0, ...vals);
+  const step = fmt === fmtPct ? 0.25 : niceStep(max / 4);
+  const top = fmt === fmtPct ? 1 : step * Math.max(1, Math.ceil(max / step));
   const iw = W - PAD.l - PAD.r, ih = H - PAD.t - PAD.b;
   const x = (i) => PAD.l + (times.length > 1 ? (i * iw) / (times.length - 1) : iw / 2);
   const y = (v) => PAD.t + ih - (v / top) * ih;
-  for (let g = 0; g <= 3; g++) {
-    const v = (top * g) / 3;
+  for (let v = 0; v <= top + step / 2; v += step) {
     svg.append(el("svg:line", { x1: PAD.l, x2: W - PAD.r, y1: y(v), y2: y(v), class: "grid-line" }));
     svg.append(el("svg:text", { x: PAD.l - 6, y: y(v) + 3, "text-anchor": "end", class: "axis-label" }, fmt(v)));
   }
   const ticks = Math.min(5, times.length);
   for (let k = 0; k < ticks; k++) {
     const i = Math.round((k * (times.length - 1)) / Math.max(1, ticks - 1));
-    svg.append(el("svg:text", { x: x(i), y: H - 6, "text-anchor": "middle", class: "axis-label" },
+    const anchor = k === 0 ? "start" : k === ticks - 1 ? "end" : "middle";
+    svg.append(el("svg:text", { x: x(i), y: H - 6, "text-anchor": anchor, class: "axis-label" },
       clock(times[i], bucketS < 60)));
   }
   if (!vals.length) {
