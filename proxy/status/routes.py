@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator
 from html import escape
@@ -40,7 +41,7 @@ async def status_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def local_export(app: web.Application) -> dict[str, Any]:
-    return {**app[STATUS].export(), "in_flight": app[LIFECYCLE].in_flight}
+    return {**app[STATUS].export(), "in_flight": app[LIFECYCLE].in_flight, "pid": os.getpid()}
 
 
 async def all_exports(app: web.Application) -> list[dict[str, Any]]:
@@ -72,6 +73,14 @@ async def status_json(request: web.Request) -> web.Response:
     catalog = app.get(CATALOG)
     changes = await asyncio.to_thread(catalog.changes) if catalog is not None else []
     data["catalog"] = view.catalog_section(catalog, changes)
+    data["per_worker"] = [
+        {
+            "pid": p.get("pid"),
+            "requests": ((p.get("stats") or {}).get("total") or {}).get("requests", 0),
+            "in_flight": p.get("in_flight", 0),
+        }
+        for p in parts
+    ]
     return web.Response(
         body=orjson.dumps(data), content_type="application/json", headers={"Cache-Control": "no-store"}
     )
