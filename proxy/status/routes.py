@@ -58,8 +58,9 @@ async def status_json(request: web.Request) -> web.Response:
         return error_response("openai", 401, "missing or invalid proxy key", "invalid_proxy_key")
     app = request.app
     recorder = app[STATUS]
+    stored = await recorder.stored()  # first: a bucket flushed meanwhile is missed once, never counted twice
     parts = await all_exports(app)
-    buckets = series.merge([await recorder.stored(), *(p.get("buckets") or {} for p in parts)])
+    buckets = series.merge([stored, *(p.get("buckets") or {} for p in parts)])
     data = view.build(
         buckets,
         [p.get("stats") or {} for p in parts],
