@@ -16,9 +16,10 @@ import pytest
 
 from proxy.config import settings_from_dict
 from tests.fakes.catalog_server import FakeCatalogServer, all_keys, catalog_config
-from tests.fakes.strict import OpenAIChatFake, tool_loop
+from tests.fakes.strict import OpenAIChatFake
 from tests.integration.chromium import chromium_binary, chromium_page
 from tests.integration.status_session import MODELS, PRICE, WINDOW, run_session
+from tests.integration.test_summarizer_live import agent_or_summarizer
 
 pytestmark = pytest.mark.skipif(
     chromium_binary() is None,
@@ -56,18 +57,25 @@ async def test_status_page_in_chromium(
     catalog_fake = await FakeCatalogServer().start()
     catalog_fake.fault("anthropic", "500")  # one source failing: its last error shows on the page
     try:
-        script = tool_loop(10_000, "read_file")
-        async with OpenAIChatFake(window=WINDOW, script=script, models=tuple(MODELS.values())) as fake:
+        # the agents' turns, and the summaries the proxy asks the same upstream for (mode upstream)
+        async with OpenAIChatFake(
+            window=WINDOW, script=agent_or_summarizer, models=tuple(MODELS.values())
+        ) as fake:
             config = catalog_config(
                 catalog_fake, str(tmp_path / "cache"), ["groq", "anthropic"], sources=["native", "models_dev"]
             )
-            config["upstreams"]["fake"] = {"base_url": fake.base_url, "api": "openai", "api_key_env": None}
+            config["upstreams"]["fake"] = {
+                "base_url": fake.base_url,
+                "api": "openai",
+                "api_key_env": None,
+                "summary_model": "cheap-summarizer",
+            }
             config["catalog"]["refresh_on_start"] = True
             config["catalog"]["overrides"] = {
                 m: {"context_window": WINDOW, "max_output_tokens": 512, "input_cost_per_token": PRICE}
                 for m in MODELS.values()
             }
-            config["compression"] = {"enabled": True}
+            config["compression"] = {"enabled": True, "summarizer": {"mode": "upstream"}}
             config["status"] = {"bucket_s": 1, "window_buckets": 20}
             config["server"] = {"proxy_keys": [KEY]}
             proxy = await make_proxy(settings_from_dict(config))  # no embedded upstreams: loopback only
@@ -102,13 +110,13 @@ async def test_status_page_in_chromium(
         DOCS_SHOT.write_bytes(shot)
     assert errors == []
     usage = ("requests", "compactions", "tokens_before", "tokens_after", "tokens_saved", "money_saved_usd",
-             "cache_hit_rate", "stable_prefix_rate")  # fmt: skip
+             "summary_tokens", "cache_hit_rate", "stable_prefix_rate")  # fmt: skip
     for name in usage:
         # one line per agent, each through several buckets, with a point per non-empty bucket
         assert charts[name]["lines"] == len(MODELS), (name, charts[name])
         assert charts[name]["points"] >= 2 * len(MODELS), (name, charts[name])
         assert by_model[name]["lines"] == len(MODELS), (name, by_model[name])
-    assert charts["summary_tokens"]["lines"] >= 0  # extractive summaries spend no tokens: drawn empty
+    assert charts["summary_tokens"]["points"] >= 1, charts["summary_tokens"]  # the summarizer's calls
     for name in ("proxy_requests", "latency", "in_flight"):
         assert charts[name]["lines"] >= 1 and charts[name]["points"] >= 0, (name, charts[name])
     assert charts["proxy_requests"]["points"] >= 3 and charts["latency"]["points"] >= 3
