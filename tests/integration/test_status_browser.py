@@ -103,12 +103,17 @@ async def test_status_page_in_chromium(
                 await page.wait_for("document.body.dataset.loaded >= '2'")
                 by_model = orjson.loads(await page.evaluate(CHART_DOM))
                 errors = list(page.errors)
+                # the collector itself works: a console error and an uncaught one are both seen
+                await page.evaluate("console.error('probe-1'); setTimeout(() => { throw new Error('probe-2'); })")
+                await asyncio.sleep(0.5)
+                probes = page.errors[len(errors) :]
     finally:
         await catalog_fake.close()
 
     if os.environ.get("UPDATE_STATUS_SCREENSHOT") == "1":
         DOCS_SHOT.write_bytes(shot)
     assert errors == []
+    assert any("probe-1" in e for e in probes) and any("probe-2" in e for e in probes), probes
     usage = ("requests", "compactions", "tokens_before", "tokens_after", "tokens_saved", "money_saved_usd",
              "summary_tokens", "cache_hit_rate", "stable_prefix_rate")  # fmt: skip
     for name in usage:
