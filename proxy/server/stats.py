@@ -138,10 +138,10 @@ class Stats:
 
     def raw(self) -> dict[str, Any]:
         """Plain counters (no derived fields): summed across workers by :func:`merge_raw`."""
-        return {
-            "total": asdict(self.total),
-            "agents": {k: asdict(v) for k, v in self._agents.items()},
-            "models": {k: asdict(v) for k, v in self._models.items()},
+        return {  # flat dataclass of numbers: a dict copy is all asdict() would do, 10× faster
+            "total": dict(vars(self.total)),
+            "agents": {k: dict(vars(v)) for k, v in self._agents.items()},
+            "models": {k: dict(vars(v)) for k, v in self._models.items()},
         }
 
     def view(self) -> dict[str, Any]:
