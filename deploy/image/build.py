@@ -104,7 +104,7 @@ def runtime_flags(tool: str, image: str) -> tuple[list[str], list[str]]:
     if shutil.which("runc"):
         candidates.append((["--runtime", "runc"], _ulimits()))
     for global_flags, flags in candidates:
-        cmd = [tool, *global_flags, "run", "--rm", "--network", "none", *flags, image, "true"]
+        cmd = [tool, *global_flags, "run", "--rm", "--network", "none", *flags, "--entrypoint", "true", image]
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         if r.returncode == 0:
             return global_flags, flags
@@ -165,7 +165,8 @@ def build_command(
         cmd = [tool, *global_flags, "build", *flags]
     else:
         cmd = [tool, "bud", "--isolation", "chroot"]
-    cmd += ["--network", network, "--build-arg", f"BASE={base}", "-f", "deploy/Dockerfile", "-t", image]
+    # docker format: OCI image config has no HEALTHCHECK, and podman would drop it
+    cmd += ["--format", "docker", "--network", network, "--build-arg", f"BASE={base}", "-f", "deploy/Dockerfile", "-t", image]
     for key, value in settings.items():
         cmd += ["--build-arg", f"PIP_{key.upper().replace('-', '_')}={value}"]
     for path in local_paths(settings):
