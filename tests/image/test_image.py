@@ -115,12 +115,12 @@ async def test_image_serves_read_only_as_10001(
             "CTXPROXY_UPSTREAMS__OPENAI__API_KEY_ENV=null",
             "-e",
             "CTXPROXY_CATALOG__REFRESH_ON_START=false",  # offline: no catalog fetch
+            "-e",
+            f"CTXPROXY_SERVER__PORT={port}",  # the HEALTHCHECK follows it
             IMAGE,
             "serve",
             "--host",
             "127.0.0.1",
-            "--port",
-            port,
         )
         await _wait_ready(url, name, global_flags)
 
