@@ -136,7 +136,9 @@ async def test_image_serves_read_only_as_10001(
         assert fake.requests[0].headers.get("Authorization") == "Bearer sk-client"
 
         # the image's user, numeric, and what the process really runs as
-        assert podman("image", "inspect", "--format", "{{.Config.User}}", IMAGE).stdout.strip() == "10001:10001"
+        assert (
+            podman("image", "inspect", "--format", "{{.Config.User}}", IMAGE).stdout.strip() == "10001:10001"
+        )
         ids = podman(*global_flags, "exec", name, "sh", "-c", "id -u; id -g").stdout.split()
         assert ids == ["10001", "10001"]
         status = podman(*global_flags, "exec", name, "sh", "-c", "grep -E '^(Uid|Gid):' /proc/1/status")
@@ -157,3 +159,38 @@ async def test_image_serves_read_only_as_10001(
         logs = podman(*global_flags, "logs", name).stderr + podman(*global_flags, "logs", name).stdout
         assert "server.stopping" in logs
         assert "sk-client" not in logs and "ping-7f3a9c" not in logs  # no keys, no prompts in the log
+
+
+async def test_default_command_on_a_published_port(
+    container: tuple[str, str, list[str]], runtime: tuple[list[str], list[str]]
+) -> None:
+    """The image as shipped: its CMD (0.0.0.0:8787 in its own network namespace, the bundled
+    /etc/ctxproxy/ctxproxy.yaml), published on the host's loopback only."""
+    name, url, global_flags = container
+    port = url.rsplit(":", 1)[1]
+    podman(
+        *global_flags,
+        "run",
+        "-d",
+        "--name",
+        name,
+        *runtime[1],
+        "--read-only",
+        "--volume",
+        f"{name}-cache:/var/cache/ctxproxy",
+        "--publish",
+        f"127.0.0.1:{port}:8787",
+        "-e",
+        "CTXPROXY_CATALOG__REFRESH_ON_START=false",
+        IMAGE,
+    )
+    await _wait_ready(url, name, global_flags)
+    async with aiohttp.ClientSession() as s:
+        async with s.get(f"{url}/livez") as r:
+            assert r.status == 200
+        async with s.post(f"{url}/nope/chat/completions", json={}) as r:
+            assert r.status == 404 and "unknown upstream" in (await r.json())["error"]["message"]
+    logs = podman(*global_flags, "logs", name)
+    started = [line for line in (logs.stdout + logs.stderr).splitlines() if "server.started" in line]
+    assert started and '"host":"0.0.0.0"' in started[0] and '"port":8787' in started[0]
+    assert podman(*global_flags, "healthcheck", "run", name, check=False).returncode == 0
