@@ -166,7 +166,8 @@ def build_command(
     else:
         cmd = [tool, "bud", "--isolation", "chroot"]
     # docker format: OCI image config has no HEALTHCHECK, and podman would drop it
-    cmd += ["--format", "docker", "--network", network, "--build-arg", f"BASE={base}", "-f", "deploy/Dockerfile", "-t", image]
+    cmd += ["--format", "docker", "--network", network, "--build-arg", f"BASE={base}"]
+    cmd += ["-f", "deploy/Dockerfile", "-t", image]
     for key, value in settings.items():
         cmd += ["--build-arg", f"PIP_{key.upper().replace('-', '_')}={value}"]
     for path in local_paths(settings):

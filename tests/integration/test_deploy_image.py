@@ -197,3 +197,12 @@ def test_build_script_runs_with_the_system_python(build: ModuleType) -> None:
     source = (DEPLOY / "image" / "build.py").read_text()
     imported = {m.split(".")[0] for m in re.findall(r"^(?:from|import) ([\w.]+)", source, re.M)}
     assert imported - {"__future__"} <= set(sys.stdlib_module_names)
+
+
+def test_compose_runs_the_image_hardened() -> None:
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    svc = compose["services"]["ctxproxy"]
+    assert svc["build"]["dockerfile"] == "deploy/Dockerfile" and "BASE" in svc["build"]["args"]
+    assert svc["read_only"] is True and "/tmp" in svc["tmpfs"] and svc["cap_drop"] == ["ALL"]
+    assert any(v.endswith(":/var/cache/ctxproxy") for v in svc["volumes"])
+    assert all(p.startswith("127.0.0.1:") for p in svc["ports"])
