@@ -150,6 +150,10 @@ def test_sidecar_mode_is_a_native_sidecar_on_loopback(tmp_path: Path) -> None:
     (init,) = spec["initContainers"]
     assert init["name"] == "ctxproxy" and init["restartPolicy"] == "Always"
     assert [c["name"] for c in spec["containers"]] == ["agent"]
+    # the agent keeps its image's user: only ctxproxy's container is pinned to 10001
+    assert spec["securityContext"]["runAsNonRoot"] is True
+    assert not {"runAsUser", "runAsGroup", "fsGroup"} & set(spec["securityContext"])
+    assert "securityContext" not in spec["containers"][0]
     assert all("exec" in init[p] for p in ("startupProbe", "readinessProbe", "livenessProbe"))
     assert pod_settings(docs, tmp_path).server.host == "127.0.0.1"
     plain = pod(render({"mode": "sidecar", "sidecar": {"native": False, "agentContainers": [AGENT]}}))
