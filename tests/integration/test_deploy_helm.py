@@ -74,7 +74,10 @@ def test_helm_lint_is_clean_in_both_modes() -> None:
     for values in (
         None,
         {"mode": "sidecar", "sidecar": {"agentContainers": [AGENT]}},
-        {"redis": {"enabled": True, "url": "redis://r:6379/0"}, "proxyKeys": {"values": ["k"]}},
+        {
+            "redis": {"enabled": True, "url": "redis://r:6379/0"},
+            "proxyKeys": {"values": ["pk-0123456789abcdef"]},
+        },
     ):
         report = helm.lint(CHART, values, strict=True)
         problems = [m for m in report["messages"] if m["severity"] >= WARNING]
@@ -123,12 +126,17 @@ def test_hardened_as_the_image_expects() -> None:
 
 def test_redis_url_is_a_secret_not_config(tmp_path: Path) -> None:
     url = "redis://:s3cret@redis-master:6379/2"
-    docs = render({"redis": {"enabled": True, "url": url}, "proxyKeys": {"values": ["pk-1", "pk-2"]}})
+    docs = render(
+        {
+            "redis": {"enabled": True, "url": url},
+            "proxyKeys": {"values": ["pk-1-0123456789abcdef", "pk-2-0123456789abcdef"]},
+        }
+    )
     assert url not in docs[("ConfigMap", "rel-ctxproxy")]["data"]["ctxproxy.yaml"]
     assert docs[("Secret", "rel-ctxproxy-secrets")]["stringData"]["CTXPROXY_STORAGE__URL"] == url
     settings = pod_settings(docs, tmp_path)
     assert settings.storage.backend == "redis" and settings.storage.url == url
-    assert list(settings.server.proxy_keys) == ["pk-1", "pk-2"]
+    assert list(settings.server.proxy_keys) == ["pk-1-0123456789abcdef", "pk-2-0123456789abcdef"]
 
 
 def test_redis_url_from_an_existing_secret() -> None:
@@ -163,8 +171,17 @@ def test_sidecar_mode_is_a_native_sidecar_on_loopback(tmp_path: Path) -> None:
 def test_bad_values_fail_with_a_message() -> None:
     with pytest.raises(helm.HelmError, match=r"sidecar\.agentContainers"):
         render({"mode": "sidecar"})
-    with pytest.raises(helm.HelmError, match="mode must be standalone or sidecar"):
-        render({"mode": "daemonset"})
+    # values.schema.json, checked by Helm before rendering
+    for values, message in (
+        ({"mode": "daemonset"}, "at '/mode': value must be one of 'standalone', 'sidecar'"),
+        ({"replicaCount": "two"}, "at '/replicaCount': got string, want integer"),
+        ({"proxyKeys": {"values": ["short"]}}, "at '/proxyKeys/values/0': minLength"),
+        ({"redis": {"enabled": True, "url": "http://r:6379"}}, "at '/redis/url'"),
+        ({"config": {"server": {"port": 0}}}, "at '/config/server/port'"),
+    ):
+        with pytest.raises(helm.HelmValuesError) as err:
+            render(values)
+        assert message in str(err.value), (values, str(err.value))
 
 
 def _free_port() -> int:
