@@ -39,11 +39,13 @@ def log(msg: str) -> None:
     print(f"build.py: {msg}", file=sys.stderr, flush=True)
 
 
-def engine() -> str:
-    for name in ("podman", "buildah"):
-        if shutil.which(name):
+def engine(requested: str | None = None) -> str:
+    for name in [requested] if requested else ["podman", "buildah"]:
+        if name in ("podman", "buildah") and shutil.which(name):
             return name
-    sys.exit("build.py: neither podman nor buildah is installed (apt-get install podman)")
+    sys.exit(
+        f"build.py: {requested or 'neither podman nor buildah'} is not installed (apt-get install podman)"
+    )
 
 
 def image_exists(tool: str, ref: str) -> bool:
@@ -185,8 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--network", default=os.environ.get("BUILD_NETWORK", "host"), help="network of RUN steps (host)"
     )
+    p.add_argument(
+        "--engine",
+        choices=["podman", "buildah"],
+        default=os.environ.get("ENGINE") or None,
+        help="build tool (default: podman if installed, else buildah)",
+    )
     args = p.parse_args(argv)
-    tool = engine()
+    tool = engine(args.engine)
     started = time.monotonic()
     base = choose_base(tool, args.base, args.pull_timeout)
     settings = pip_settings(dict(os.environ))

@@ -106,7 +106,7 @@ def test_standalone_defaults(tmp_path: Path) -> None:
     assert docs[("Service", "rel-ctxproxy")]["spec"]["ports"][0]["targetPort"] == "http"
     settings = pod_settings(docs, tmp_path)
     assert settings.server.host == "0.0.0.0" and settings.storage.backend == "memory"
-    assert settings.server.proxy_keys == () or not settings.server.proxy_keys
+    assert not settings.server.proxy_keys
     assert "envFrom" not in c  # no Secret at all without redis or keys
 
 
