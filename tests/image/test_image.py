@@ -130,10 +130,15 @@ async def test_image_serves_read_only_as_10001(
         reply = await client.chat.completions.create(
             model="gpt-4o-mini", messages=[{"role": "user", "content": "ping-7f3a9c"}]
         )
+        stream = await client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "ping-7f3a9c"}], stream=True
+        )
+        streamed = "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
         await client.close()
         assert reply.choices[0].message.content == "pong from the fake"
-        assert len(fake.ok) == 1 and fake.invalid == []
-        assert fake.requests[0].headers.get("Authorization") == "Bearer sk-client"
+        assert streamed == "pong from the fake"  # SSE through the container
+        assert len(fake.ok) == 2 and fake.invalid == []
+        assert all(r.headers.get("Authorization") == "Bearer sk-client" for r in fake.requests)
 
         # the image's user, numeric, and what the process really runs as
         assert (
