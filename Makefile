@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: install run test lint typecheck bench test-massgen massgen-venv clean
+.PHONY: install run test lint typecheck bench test-massgen massgen-venv image image-deps test-image clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,24 @@ massgen-venv: $(MASSGEN_VENV)/bin/massgen
 
 test-massgen: $(STAMP) $(MASSGEN_VENV)/bin/massgen  ## MassGen end to end through ctxproxy (~2 min)
 	$(BIN)/python -m pytest -q -m massgen tests/e2e $(PYTEST_ARGS)
+
+# Container image (docs/deployment.md): podman or buildah; the base is BASE if given, else the
+# official python image when a registry answers, else one made from Debian's packages
+# (debootstrap). Slow (minutes): not part of `make test`.
+IMAGE ?= localhost/ctxproxy:0.1.0
+BASE  ?=
+image-deps:  ## podman (or buildah), runc and debootstrap from Debian's packages, when missing
+	@if ! command -v podman >/dev/null 2>&1 && ! command -v buildah >/dev/null 2>&1 \
+	    || ! command -v debootstrap >/dev/null 2>&1 || ! command -v runc >/dev/null 2>&1; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq podman runc debootstrap >/dev/null; \
+	fi
+
+image: image-deps  ## build the container image $(IMAGE)
+	$(PYTHON) deploy/image/build.py --image $(IMAGE) $(if $(BASE),--base $(BASE))
+
+test-image: $(STAMP) image  ## build, then run the image: /livez, a proxied chat, read-only root, uid/gid 10001
+	CTXPROXY_IMAGE=$(IMAGE) $(BIN)/python -m pytest -q -m image tests/image $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) $(MASSGEN_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
