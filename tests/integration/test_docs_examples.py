@@ -57,7 +57,9 @@ def examples() -> list[Example]:
         for i, line in enumerate(lines):
             if line.strip() != MARKER:
                 continue
-            assert lines[i + 1].strip() == "```console", f"{path.name}:{i + 1}: {MARKER} must precede ```console"
+            assert lines[i + 1].strip() == "```console", (
+                f"{path.name}:{i + 1}: {MARKER} must precede ```console"
+            )
             j = i + 2
             current: Example | None = None
             while lines[j].strip() != "```":
@@ -143,3 +145,16 @@ def test_doc_example(example: Example, shim: Path, tmp_path: Path) -> None:
     shown = "\n".join(actual)
     assert proc.returncode == example.exit_code, f"{example.id}: exit {proc.returncode}\n{shown}"
     assert matches(expected, actual), f"{example.id}: output differs from the docs. Actual output:\n{shown}"
+
+
+def test_readme_before_after_line_matches_the_tested_example() -> None:
+    """The README's one-line summary quotes the doc-tested quickstart example."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(
+        r"^\$ (ctxproxy compress .+)\n(tokens before .+)  →  (tokens after .+?) · (valid: .+)$", readme, re.M
+    )
+    assert m, "README: the ctxproxy compress before/after line is missing"
+    (example,) = [e for e in EXAMPLES if e.doc == "quickstart.md" and e.command == m.group(1)]
+    assert m.group(2) in example.expected
+    assert m.group(3).replace("tokens after ", "tokens after  ") in example.expected
+    assert any(line.startswith(m.group(4).split(" · time")[0]) for line in example.expected)
