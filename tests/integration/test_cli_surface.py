@@ -72,10 +72,9 @@ def test_every_flag_and_argument_has_help_with_its_default() -> None:
 
 
 def test_help_pages_render(tmp_path: Path) -> None:
-    for args in (["--help"], ["serve", "--help"], ["compress", "--help"], ["models", "show", "--help"]):
-        result = run(tmp_path, *args)
-        assert result.returncode == 0 and "usage: ctxproxy" in result.stdout, args
-    assert "(default: server.port, 8787)" in run(tmp_path, "serve", "--help").stdout
+    result = run(tmp_path, "serve", "--help")
+    assert result.returncode == 0 and result.stdout.startswith("usage: ctxproxy serve")
+    assert "(default: server.port, 8787)" in result.stdout
 
 
 def _complete(script: Path, *words: str) -> list[str]:
