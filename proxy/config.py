@@ -149,7 +149,10 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     default_upstream: str = "openai"
     upstreams: dict[str, UpstreamSettings] = field(default_factory=dict)
-    # Bare /v1 routing by model prefix: a prefix that is not an upstream's name → that upstream.
+    # Bare /v1 routing by model prefix (groq/llama-… → groq). Off: every bare /v1 request goes to
+    # default_upstream as sent (e.g. OpenRouter as default, whose own ids look like openai/gpt-4o).
+    model_prefix_routing: bool = True
+    # A prefix that is not an upstream's name → that upstream.
     model_prefixes: dict[str, str] = field(default_factory=dict)
     catalog: CatalogSettings = field(default_factory=CatalogSettings)
     compression: CompressionSettings = field(default_factory=CompressionSettings)

@@ -111,11 +111,10 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
         raw = await _read_body(request)
         bytes_in = len(raw)
         parsed: dict[str, Any] | None = None
-        if route.bare_v1_tail is not None and route.chat_api is not None:
+        settings = app[SETTINGS]
+        if route.bare_v1_tail is not None and route.chat_api is not None and settings.model_prefix_routing:
             parsed = _parse_chat(raw)
-            route, raw, parsed = route_by_model(
-                app[UPSTREAMS], app[SETTINGS].model_prefixes, route, raw, parsed
-            )
+            route, raw, parsed = route_by_model(app[UPSTREAMS], settings.model_prefixes, route, raw, parsed)
             upstream, shape = route.upstream, route.error_shape
         headers = request_headers(request.headers)
         for name, value in upstream.settings.headers.items():

@@ -159,3 +159,26 @@ async def test_agent_prefixed_bare_v1_routes_by_model(one_url: Running, fakes: d
         model="groq/llama-3.1-8b-instant", messages=[{"role": "user", "content": "hi"}]
     )
     assert orjson.loads(_state(fakes["groq"]).seen[-1].body)["model"] == "llama-3.1-8b-instant"
+
+
+async def test_prefix_routing_off_sends_everything_to_default(
+    make_proxy: Any,
+    fake_url: str,
+    fakes: dict[str, TestServer],
+    fake_state: transport.FakeState,
+    tmp_path: Any,
+) -> None:
+    """``model_prefix_routing: false`` (OpenRouter as default: ``openai/gpt-4o`` is its own id)."""
+    groq = str(fakes["groq"].make_url("")).rstrip("/")
+    settings = proxy_settings(
+        fake_url,
+        tmp_path,
+        upstreams={"groq": {"base_url": f"{groq}/v1", "api": "openai", "api_key_env": "FAKE_GROQ_KEY"}},
+        model_prefix_routing=False,
+    )
+    proxy = await make_proxy(settings)
+    await client(proxy).chat.completions.create(
+        model="groq/llama-3.3-70b-versatile", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert fake_state.seen[-1].json()["model"] == "groq/llama-3.3-70b-versatile"
+    assert _state(fakes["groq"]).seen == []
