@@ -106,13 +106,24 @@ def test_bash_completion(tmp_path: Path) -> None:
     assert "req.json" in " ".join(_complete(script, "compress", "--config", str(tmp_path / "re")))
 
 
-def test_zsh_completion_wraps_the_bash_function() -> None:
+def test_zsh_completion_wraps_the_bash_function(tmp_path: Path) -> None:
     parser = build_parser()
     script = zsh_script(parser)
     assert script.startswith("#compdef ctxproxy\n") and "bashcompinit" in script
     assert script.endswith(bash_script(parser))
-    if shutil.which("zsh"):
-        subprocess.run(["zsh", "-n", "-c", script], check=True, timeout=30)
+    if not shutil.which("zsh"):
+        return  # the bash function itself is exercised by test_bash_completion
+    path = tmp_path / "ctxproxy.zsh"
+    path.write_text(script)
+    # bashcompinit runs completion functions under `emulate sh` (0-based arrays); zsh's compadd
+    # then filters by the typed prefix, so the function's raw candidates are what to check.
+    cmd = (
+        f"source {path}; emulate sh -c 'COMP_WORDS=(ctxproxy compress --api o); COMP_CWORD=3; _ctxproxy';"
+        " print -l $COMPREPLY"
+    )
+    env = {"HOME": str(tmp_path), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    out = subprocess.run(["zsh", "-f", "-c", cmd], capture_output=True, text=True, env=env, timeout=30)
+    assert out.stdout.split() == ["openai-chat", "openai-responses", "anthropic", "gemini"], out.stderr
 
 
 def test_serve_on_a_busy_port_is_one_line_and_exit_2(tmp_path: Path) -> None:
