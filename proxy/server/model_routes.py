@@ -10,7 +10,6 @@ OpenRouter default) goes to ``default_upstream`` unchanged.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -59,21 +58,43 @@ def route_by_model(
     return new_route, replace_model(raw, model, bare_model, new_body), new_body
 
 
-def replace_model(raw: bytes, old: str, new: str, new_body: dict[str, Any]) -> bytes:
-    """``raw`` with only the top-level model value replaced; a full re-render when the value
-    cannot be found exactly once as the client wrote it (then only whitespace and escaping change).
+_WS = b" \t\r\n"
 
-    A ``"model": "<old>"`` match can only be an object key with its value: inside a JSON string
-    every quote is escaped. Nested ``model`` keys make it ambiguous, hence the check after.
+
+def _value_starts(raw: bytes) -> list[int]:
+    """Where the value of every ``"model":`` key starts (``bytes.find`` runs at memchr speed)."""
+    out, at = [], raw.find(b'"model"')
+    while at >= 0:
+        i = at + 7
+        while i < len(raw) and raw[i] in _WS:
+            i += 1
+        if i < len(raw) and raw[i] == 0x3A:  # ':'
+            i += 1
+            while i < len(raw) and raw[i] in _WS:
+                i += 1
+            out.append(i)
+        at = raw.find(b'"model"', at + 7)
+    return out
+
+
+def replace_model(raw: bytes, old: str, new: str, new_body: dict[str, Any]) -> bytes:
+    """``raw`` with only the top-level model value replaced; a full re-render when that value
+    cannot be located for certain (then only whitespace and escaping change).
+
+    A ``"model":`` match can only be an object key: inside a JSON string every quote is
+    escaped. When the body has exactly one such key, it is the top-level one the client set.
     """
-    pattern = re.compile(rb'"model"\s*:\s*(' + re.escape(orjson.dumps(old)) + rb")")
-    matches = list(pattern.finditer(raw))
-    if len(matches) == 1:
-        m = matches[0]
-        out = raw[: m.start(1)] + orjson.dumps(new) + raw[m.end(1) :]
-        try:
-            if orjson.loads(out).get("model") == new:
-                return out
-        except orjson.JSONDecodeError:  # pragma: no cover - the swap keeps the JSON valid
-            pass
+    encoded, replacement = orjson.dumps(old), orjson.dumps(new)
+    keys = _value_starts(raw)
+    if len(keys) == 1:  # the usual body: no parse needed
+        if raw.startswith(encoded, keys[0]):
+            return raw[: keys[0]] + replacement + raw[keys[0] + len(encoded) :]
+        return orjson.dumps(new_body)
+    # Nested "model" keys too (tool schemas, metadata): swap the one with the routed value,
+    # then make sure it was the top-level one.
+    hits = [k for k in keys if raw.startswith(encoded, k)]
+    if len(hits) == 1:
+        out = raw[: hits[0]] + replacement + raw[hits[0] + len(encoded) :]
+        if orjson.loads(out).get("model") == new:
+            return out
     return orjson.dumps(new_body)
