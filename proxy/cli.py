@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import orjson
 
+from proxy import __version__
 from proxy.config import ConfigError, Settings, load_settings, redacted
 
 
@@ -25,8 +28,44 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from proxy.server.run import serve
 
     settings = _settings(args, host=args.host, port=args.port, workers=args.workers)
-    serve(settings)
+    host, port = settings.server.host, settings.server.port
+    problem = bind_problem(host, port)
+    if problem is None:
+        try:
+            serve(settings)
+        except OSError as exc:  # lost a race for the port, or the host is not ours
+            problem = _bind_message(exc, host, port)
+    if problem is not None:
+        print(f"ctxproxy: {problem}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _bind_message(exc: OSError, host: str, port: int) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} is in use (on {host}); stop the other server or pass --port"
+    if exc.errno == errno.EACCES:
+        return f"no permission to listen on port {port} (ports below 1024 need privileges)"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"cannot listen on {host}:{port}: {host} is not an address of this machine"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
+def bind_problem(host: str, port: int) -> str | None:
+    """Why ``serve`` could not listen on host:port (one line), or None. Binds and closes a socket
+    the way aiohttp will (SO_REUSEADDR), so a port held by a live server is reported here."""
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"cannot listen on {host}:{port}: {exc.strerror}"
+    for family, kind, proto, _name, addr in infos:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(addr)
+            except OSError as exc:
+                return _bind_message(exc, host, port)
+    return None
 
 
 def _cmd_config(args: argparse.Namespace) -> int:
@@ -38,26 +77,40 @@ def _cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+CONFIG_HELP = "YAML config file (default: $CTXPROXY_CONFIG, else the embedded configs/default.yaml)"
+
+
+def add_config_flag(parser: argparse.ArgumentParser) -> None:
+    """``--config`` on a subcommand as well as before it."""
+    parser.add_argument("--config", dest="config", default=argparse.SUPPRESS, help=CONFIG_HELP)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ctxproxy", description="Context-compressing LLM proxy")
-    parser.add_argument(
-        "--config", help="YAML config file (default: $CTXPROXY_CONFIG or the embedded default)"
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"ctxproxy {__version__}")
+    parser.add_argument("--config", help=CONFIG_HELP)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="run the proxy")
-    serve.add_argument("--config", dest="config", default=argparse.SUPPRESS)
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--workers", type=int)
+    add_config_flag(serve)
+    serve.add_argument("--host", help="address to listen on (default: server.host, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: server.port, 8787)")
+    serve.add_argument("--workers", type=int, help="processes sharing the port (default: server.workers, 1)")
     serve.set_defaults(func=_cmd_serve)
 
     cfg = sub.add_parser("config", help="check or show the effective configuration")
-    cfg.add_argument("action", choices=["check", "show"])
-    cfg.add_argument("--config", dest="config", default=argparse.SUPPRESS)
+    cfg.add_argument(
+        "action",
+        choices=["check", "show"],
+        help="check: validate and summarize; show: print it as JSON, secrets redacted (required)",
+    )
+    add_config_flag(cfg)
     cfg.set_defaults(func=_cmd_config)
 
     _register_optional(sub)
+    from proxy.completion import register as register_completion
+
+    register_completion(sub)
     return parser
 
 
@@ -75,9 +128,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()
+        return code
     except ConfigError as exc:
         print(f"ctxproxy: config error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # ``ctxproxy models list | head``: the reader left. Point stdout at /dev/null so the
+        # interpreter's final flush does not raise again, and exit like a SIGPIPE'd tool.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 141

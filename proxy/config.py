@@ -157,6 +157,11 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     default_upstream: str = "openai"
     upstreams: dict[str, UpstreamSettings] = field(default_factory=dict)
+    # Bare /v1 routing by model prefix (groq/llama-… → groq). Off: every bare /v1 request goes to
+    # default_upstream as sent (e.g. OpenRouter as default, whose own ids look like openai/gpt-4o).
+    model_prefix_routing: bool = True
+    # A prefix that is not an upstream's name → that upstream.
+    model_prefixes: dict[str, str] = field(default_factory=dict)
     catalog: CatalogSettings = field(default_factory=CatalogSettings)
     compression: CompressionSettings = field(default_factory=CompressionSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -268,6 +273,9 @@ def _check(s: Settings) -> None:
             raise ConfigError(f"upstreams.{name}.base_url: must start with http:// or https://")
         if "/" in name or not name:
             raise ConfigError(f"upstreams.{name}: a name cannot contain '/'")
+    for prefix, target in s.model_prefixes.items():
+        if target not in s.upstreams:
+            raise ConfigError(f"model_prefixes.{prefix}: {target!r} is not a configured upstream")
     c = s.compression
     for label, trig, targ in [("compression", c.trigger, c.target)] + [
         (f"compression.{kind}.{k}", v.trigger, v.target)
@@ -373,31 +381,55 @@ def _coerce(tp: Any, value: Any, key: str) -> Any:
 # ---------------------------------------------------------------------------------------
 # showing
 
-_SECRET_WORDS = ("key", "secret", "token", "password")
+_SECRET_WORDS = ("key", "secret", "token", "password", "authorization", "auth", "credential", "cookie")
+# Mappings whose every value is a secret, whatever its name: headers sent upstream carry
+# Authorization, api-key, cookies, vendor tokens…
+_SECRET_MAPPINGS = ("headers",)
+
+
+def _redact_url(text: str) -> str:
+    """``scheme://user:pw@host/path?token=x&a=b`` → ``scheme://***@host/path?token=***&a=***``."""
+    scheme, rest = text.split("://", 1)
+    hostpart, sep, tail = rest.partition("/")
+    if "@" in hostpart:
+        hostpart = "***@" + hostpart.rsplit("@", 1)[1]
+    if "?" in hostpart:  # no path: the query follows the host
+        hostpart, _, query = hostpart.partition("?")
+        tail, sep = "?" + query, ""
+    path, qmark, query = tail.partition("?")
+    if qmark:
+        fragment = ""
+        if "#" in query:
+            query, fragment = query.split("#", 1)
+            fragment = "#" + fragment
+        params = [p.split("=", 1)[0] + "=***" if "=" in p else p for p in query.split("&")]
+        tail = path + "?" + "&".join(params) + fragment
+    return f"{scheme}://{hostpart}{sep}{tail}"
 
 
 def redacted(settings: Settings) -> dict[str, Any]:
-    """The effective settings as plain data with secrets (proxy keys, URL passwords) hidden."""
+    """The effective settings as plain data with secrets hidden: proxy keys, values of keys that
+    name a secret (``*key*``, ``*token*``, ``authorization``…), every header value, and the
+    credentials and query values of URLs (``webhook_url: https://h/hook?token=…``)."""
 
-    def walk(node: Any, name: str = "") -> Any:
+    def walk(node: Any, name: str = "", secret: bool = False) -> Any:
         if isinstance(node, dict):
-            return {k: walk(v, k) for k, v in node.items()}
+            inner = secret or name in _SECRET_MAPPINGS
+            return {k: walk(v, k, inner) for k, v in node.items()}
         if isinstance(node, list):
             if name == "proxy_keys":
                 return ["***"] * len(node)
-            return [walk(v, name) for v in node]
+            return [walk(v, name, secret) for v in node]
         if isinstance(node, str):
             low = name.lower()
-            if (
+            if secret or (
                 any(w in low for w in _SECRET_WORDS)
                 and not low.endswith("_env")
                 and low != "placeholder_keys"
             ):
                 return "***" if node else node
-            if "://" in node and "@" in node.split("://", 1)[1].split("/", 1)[0]:
-                scheme, rest = node.split("://", 1)
-                _creds, host = rest.split("@", 1)
-                return f"{scheme}://***@{host}"
+            if "://" in node:
+                return _redact_url(node)
         return node
 
     return walk(dataclasses.asdict(settings))  # type: ignore[no-any-return]

@@ -17,6 +17,9 @@ from proxy.catalog.report import evaluate
 from proxy.config import load_settings
 from proxy.observability.logging import configure_logging
 
+CONFIG_HELP = "YAML config file (default: $CTXPROXY_CONFIG, else the embedded configs/default.yaml)"
+JSON_HELP = "print JSON instead of a table (default: off)"
+
 
 def register(sub: Any) -> None:
     models = sub.add_parser("models", help="the live model catalog")
@@ -26,27 +29,28 @@ def register(sub: Any) -> None:
         name: str, help_text: str, func: Callable[[argparse.Namespace], int]
     ) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = msub.add_parser(name, help=help_text)
-        parser.add_argument("--config", dest="config", default=argparse.SUPPRESS)
+        parser.add_argument("--config", dest="config", default=argparse.SUPPRESS, help=CONFIG_HELP)
         parser.set_defaults(func=func)
         return parser
 
     p = command("list", "models the native lists offer", _list)
-    p.add_argument("--provider", help="an upstream or provider name")
-    p.add_argument("--json", action="store_true")
-    p = command("show", "one model, with the source of every value", _show)
-    p.add_argument("model")
-    p.add_argument("--upstream", help="resolve as sent to this upstream")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--provider", help="an upstream or provider name (default: all)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
+    p = command("show", "one model, with the source of every value (exit 1: unknown model)", _show)
+    p.add_argument("model", help="a model id as a client sends it (required)")
+    p.add_argument("--upstream", help="resolve as sent to this upstream (default: any)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p = command("refresh", "fetch the sources now and record what changed", _refresh)
     p.add_argument(
-        "--provider", help="an upstream, provider or source name (litellm, models_dev, openrouter)"
+        "--provider",
+        help="an upstream, provider or source name (litellm, models_dev, openrouter) (default: all)",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p = command("changes", "what refreshes changed (the changelog)", _changes)
-    p.add_argument("--since", help="ISO 8601 time, e.g. 2026-11-01 or 2026-11-01T12:00:00Z")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--since", help="ISO 8601 time, e.g. 2026-11-01 or 2026-11-01T12:00:00Z (default: all)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p = command("sources", "source health and an evaluation of the third-party sources", _sources)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def _run(args: argparse.Namespace, body: Callable[[Catalog], Awaitable[int]]) -> int:
@@ -106,9 +110,17 @@ def _window(info: ModelInfo) -> str:
 def _show(args: argparse.Namespace) -> int:
     async def body(catalog: Catalog) -> int:
         info = catalog.lookup(args.model, args.upstream)
+        missing = info.unknown and not info.listed
         if args.json:
             _print_json(info.to_dict())
-            return 0
+            return 1 if missing else 0
+        if missing:
+            print(
+                f"ctxproxy: unknown model {args.model!r}: no source lists it; requests for it get the "
+                f"conservative default ({info.context_window} tokens). Add catalog.overrides for it.",
+                file=sys.stderr,
+            )
+            return 1
         data = info.to_dict()
         for key in ("id", "provider", "upstream", "type", "listed", "unknown", "aliases", "created"):
             print(f"{key:18} {_fmt(data[key])}")

@@ -13,27 +13,64 @@ from typing import Any
 import orjson
 
 from proxy.config import Settings, load_settings
+from proxy.observability.logging import configure_logging
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("compress", help="dry-run the compactor on a saved request body")
-    p.add_argument("file", help="a request body, or a captured {method, path, headers, body} file")
-    p.add_argument("--model", required=True)
+    p = sub.add_parser(
+        "compress",
+        help="dry-run the compactor on a saved request body",
+        description="Dry-run the compactor on a saved request body. Exit status: 0 the result fits "
+        "the model's input budget, 1 it does not, 2 bad input.",
+    )
+    p.add_argument("file", help="a request body, or a captured {method, path, headers, body} file (required)")
+    p.add_argument(
+        "--model",
+        default=None,
+        help="model id (default: from a captured Gemini path …/models/M:generateContent, else the body's model)",
+    )
     p.add_argument(
         "--api",
         choices=["openai-chat", "openai-responses", "anthropic", "gemini"],
         default=None,
         help="default: inferred from the captured path or the body's shape",
     )
-    p.add_argument("--strategy", choices=["conservative", "balanced", "aggressive"], default=None)
+    p.add_argument(
+        "--strategy",
+        choices=["conservative", "balanced", "aggressive"],
+        default=None,
+        help="default: compression.strategy of the config (balanced)",
+    )
     p.add_argument("--context-window", type=int, default=None, help="default: the model catalog's limit")
     p.add_argument(
-        "--max-output", type=int, default=None, help="output tokens to reserve when the body sets none"
+        "--max-output",
+        type=int,
+        default=None,
+        help="output tokens to reserve when the body sets none (default: the catalog's max output)",
     )
-    p.add_argument("--agent", default=None, help="agent id (per-agent policy overrides)")
-    p.add_argument("--json", action="store_true", help="write the compressed body to stdout")
-    p.add_argument("--config", dest="config", default=argparse.SUPPRESS)
+    p.add_argument("--agent", default=None, help="agent id for per-agent policy overrides (default: none)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="write the compressed body to stdout, the report to stderr (default: off)",
+    )
+    p.add_argument(
+        "--config",
+        dest="config",
+        default=argparse.SUPPRESS,
+        help="YAML config file (default: $CTXPROXY_CONFIG, else the embedded configs/default.yaml)",
+    )
     p.set_defaults(func=run)
+
+
+def model_from(body: dict[str, Any], captured_path: str | None) -> str | None:
+    """The model a saved request names: a Gemini path's ``models/{model}:…``, else the body's."""
+    if captured_path and "models/" in captured_path:
+        name = captured_path.split("?", 1)[0].rsplit("models/", 1)[1].split(":", 1)[0]
+        if name:
+            return name
+    model = body.get("model")
+    return model if isinstance(model, str) and model else None
 
 
 def read_request(path: str) -> tuple[dict[str, Any], str | None]:
@@ -46,7 +83,17 @@ def read_request(path: str) -> tuple[dict[str, Any], str | None]:
     return data, None
 
 
-async def catalog_limits(settings: Settings, model: str) -> tuple[int | None, int | None, int | None]:
+def upstream_from(settings: Settings, captured_path: str | None) -> str | None:
+    """The upstream a captured ``/{upstream}/…`` or ``/agent/{id}/{upstream}/…`` path went to."""
+    parts = (captured_path or "").lstrip("/").split("/")
+    if len(parts) > 2 and parts[0] == "agent":
+        parts = parts[2:]
+    return parts[0] if parts and parts[0] in settings.upstreams else None
+
+
+async def catalog_limits(
+    settings: Settings, model: str, upstream: str | None = None
+) -> tuple[int | None, int | None, int | None]:
     """(context window, max input, max output) from ``proxy.catalog`` when it knows the model."""
     try:
         from proxy.catalog import Catalog
@@ -55,7 +102,7 @@ async def catalog_limits(settings: Settings, model: str) -> tuple[int | None, in
     catalog = Catalog(settings)
     await catalog.start()  # disk snapshot + LiteLLM's bundled map: no network
     try:
-        info = catalog.lookup(model)
+        info = catalog.lookup(model, upstream)
     finally:
         await catalog.close()
     if info is None or getattr(info, "unknown", False):
@@ -72,6 +119,7 @@ async def _run(args: argparse.Namespace) -> int:
     from proxy.wire import api_for_body, api_for_path
 
     settings = load_settings(getattr(args, "config", None))
+    configure_logging("warning", "console")  # to stderr: stdout is the report (or the --json body)
     compression = settings.compression
     if args.strategy:
         compression = dataclasses.replace(
@@ -91,25 +139,32 @@ async def _run(args: argparse.Namespace) -> int:
     if api not in ("openai-chat", "openai-responses", "anthropic", "gemini"):
         print("ctxproxy compress: cannot tell the API from the file; pass --api", file=sys.stderr)
         return 2
+    model = args.model or model_from(body, captured_path)
+    if not model:
+        print("ctxproxy compress: the file names no model; pass --model", file=sys.stderr)
+        return 2
     window, max_input, max_output = args.context_window, None, args.max_output
     if window is None:
-        window, max_input, catalog_output = await catalog_limits(settings, args.model)
+        window, max_input, catalog_output = await catalog_limits(
+            settings, model, upstream_from(settings, captured_path)
+        )
         max_output = max_output or catalog_output
     if not window:
         print(
-            f"ctxproxy compress: no context window known for {args.model}; pass --context-window",
+            f"ctxproxy compress: no context window known for {model}; pass --context-window",
             file=sys.stderr,
         )
         return 2
     compactor = Compactor(compression)
     await compactor.counter.warm()
+    already = sorted(violations(api, body))
     t0 = time.perf_counter()
-    result = await compactor.compress(body, api, args.model, window, max_input, max_output, args.agent)
+    result = await compactor.compress(body, api, model, window, max_input, max_output, args.agent)
     elapsed = (time.perf_counter() - t0) * 1e3
     sent = result.body if result.body is not None else body
     out = sys.stderr if args.json else sys.stdout
     pct = 100.0 / max(result.budget, 1)
-    print(f"api {api} · model {args.model} · window {window} · input budget {result.budget}", file=out)
+    print(f"api {api} · model {model} · window {window} · input budget {result.budget}", file=out)
     print(
         f"strategy {result.strategy}: trigger {result.trigger_tokens} → target {result.target_tokens} tokens",
         file=out,
@@ -121,14 +176,22 @@ async def _run(args: argparse.Namespace) -> int:
     if not result.compressed:
         print(f"unchanged: {result.note or 'under the trigger'}", file=out)
     bad = sorted(violations(api, sent))
+    fits = result.tokens_after <= result.budget  # what the provider will accept
     print(
-        f"valid: {'yes' if not bad else 'no (' + ', '.join(bad) + ')'} · fits: {'yes' if result.fits else 'no'}"
-        f" · time {elapsed:.1f} ms",
+        f"valid: {'yes' if not bad else 'no (' + ', '.join(bad) + ')'} · fits: {'yes' if fits else 'no'}"
+        f"{' (above the target)' if fits and not result.fits else ''} · time {elapsed:.1f} ms",
         file=out,
     )
+    if already:
+        print(f"already in the input: {', '.join(already)}", file=out)
+    made = [v for v in bad if v not in already]
+    if made:
+        print(f"made by the compactor: {', '.join(made)}", file=out)
+    if not fits:
+        print(f"does not fit: {result.tokens_after} tokens > input budget {result.budget}", file=out)
     if args.json:
         sys.stdout.write(orjson.dumps(sent).decode() + "\n")
-    return 0
+    return 0 if fits else 1
 
 
 def run(args: argparse.Namespace) -> int:

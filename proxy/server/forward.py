@@ -18,6 +18,7 @@ from proxy.observability.metrics import status_class
 from proxy.server.errors import ProxyError, error_response
 from proxy.server.headers import request_headers, response_headers
 from proxy.server.identity import resolve_agent
+from proxy.server.model_routes import route_by_model
 from proxy.server.pipeline import ChatRequest, Prepared, ResponseTap
 from proxy.server.routing import Route, guess_shape, resolve
 
@@ -109,6 +110,12 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
     try:
         raw = await _read_body(request)
         bytes_in = len(raw)
+        parsed: dict[str, Any] | None = None
+        settings = app[SETTINGS]
+        if route.bare_v1_tail is not None and route.chat_api is not None and settings.model_prefix_routing:
+            parsed = _parse_chat(raw)
+            route, raw, parsed = route_by_model(app[UPSTREAMS], settings.model_prefixes, route, raw, parsed)
+            upstream, shape = route.upstream, route.error_shape
         headers = request_headers(request.headers)
         for name, value in upstream.settings.headers.items():
             headers.setdefault(name, value)
@@ -117,7 +124,7 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
             query = _without_key_param(query)  # a placeholder ``?key=`` must not override the real key
         url = upstream.target(route.raw_tail, query)
         if route.chat_api is not None:
-            body = _parse_chat(raw)
+            body = parsed if parsed is not None else _parse_chat(raw)
             agent, agent_source = resolve_agent(route.path_agent, request.headers, route.chat_api, body)
             structlog.contextvars.bind_contextvars(agent=agent)
             headers["Accept-Encoding"] = "identity"  # so usage can be read from the response

@@ -17,6 +17,7 @@ class Route:
     raw_tail: str  # still percent-encoded, no leading slash
     path_agent: str | None
     chat_api: ChatApi | None  # None: not a chat request, forwarded untouched
+    bare_v1_tail: str | None = None  # bare ``/v1/{tail}``: the tail after ``v1/`` (model-prefix routing)
 
     @property
     def family(self) -> str:
@@ -78,9 +79,11 @@ def resolve(registry: UpstreamRegistry, default_upstream: str, method: str, raw_
     head = parts[0]
     tail = parts[1] if len(parts) > 1 else ""
     upstream = registry.get(head)
+    bare_tail: str | None = None
     if upstream is None and head == "v1":
         upstream = registry.get(default_upstream)
         if upstream is not None:
+            bare_tail = tail
             tail = upstream.bare_v1_tail(tail)
     if upstream is None:
         names = ", ".join(registry.names())
@@ -89,4 +92,4 @@ def resolve(registry: UpstreamRegistry, default_upstream: str, method: str, raw_
             f"unknown upstream {head!r}: use http://HOST:PORT/{{upstream}}/... with one of: {names}",
             "unknown_upstream",
         )
-    return Route(upstream, tail, agent, chat_api_for(method, tail))
+    return Route(upstream, tail, agent, chat_api_for(method, tail), bare_tail)

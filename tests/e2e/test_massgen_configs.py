@@ -45,6 +45,8 @@ def proxy_config(fakes: dict[str, StrictFake], cache_dir: Path) -> dict[str, Any
     config["upstreams"] = {
         **config.get("upstreams", {}),
         "groq": upstream("chat", "openai"),
+        "anthropic-openai": upstream("chat", "openai"),  # one-url.yaml: anthropic/… on bare /v1
+        "gemini": upstream("chat", "openai"),  # one-url.yaml: gemini/… on bare /v1
         "deepseek": upstream("chat", "openai"),
         "openai": upstream("responses", "openai"),
         "xai": upstream("responses", "openai"),
@@ -122,3 +124,7 @@ async def test_shipped_massgen_config_runs_through_ctxproxy(config_file: Path, t
         assert fakes[family].ok, f"no request reached the {family} fake"
     agents = orjson.loads(stats)["agents"]
     assert tagged_agents(parsed) <= set(agents), agents.keys()
+    if "/v1" in massgen_yaml:  # one base URL: each prefixed model reached its upstream without the prefix
+        sent = {r.body.get("model") for r in fakes["chat"].ok}
+        for agent in parsed["agents"]:
+            assert agent["backend"]["model"].split("/", 1)[1] in sent, (agent["id"], sent)
