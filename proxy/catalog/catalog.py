@@ -23,7 +23,7 @@ from proxy.catalog.bulk import no_gc
 from proxy.catalog.diff import CatalogDiff, compute
 from proxy.catalog.fetch import Fetcher, FetchError, NotModified
 from proxy.catalog.groups import SourceMeta, build_groups, iso
-from proxy.catalog.ids import norm
+from proxy.catalog.ids import MODEL_VENDORS, norm
 from proxy.catalog.merge import Defaults
 from proxy.catalog.metrics import CatalogMetrics
 from proxy.catalog.model import ModelInfo, SourceModel
@@ -42,7 +42,6 @@ log = structlog.get_logger("ctxproxy.catalog")
 
 _WARN_MAX = 1000
 COMMIT_DEBOUNCE_S = 1.0
-VENDORS = frozenset({"openai", "anthropic", "gemini", "xai", "mistral", "deepseek"})
 
 
 def _now_iso() -> str:
@@ -92,7 +91,7 @@ class Catalog:
         self._commit_task: asyncio.Task[None] | None = None
         # Third-party entries are kept for the configured upstreams' providers and the model
         # vendors (answers ``gpt-4o`` even when no ``openai`` upstream is configured).
-        self._relevant = frozenset(self.providers.values()) | frozenset(self.providers) | VENDORS
+        self._relevant = frozenset(self.providers.values()) | frozenset(self.providers) | MODEL_VENDORS
 
     # -- start-up ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -286,7 +285,8 @@ class Catalog:
         self._pending_errors.clear()
         view, before, after = await asyncio.to_thread(self._rebuild, self._view)
         self._view = view
-        diff = compute(before, after, _now_iso(), names)
+        # A source that failed this round changed nothing: it is not named in the entry.
+        diff = compute(before, after, _now_iso(), [n for n in names if n not in errors])
         diff.errors = errors
         if not diff.empty:
             await asyncio.to_thread(store.append_change, self.directory, diff.to_dict())

@@ -55,15 +55,19 @@ def build_groups(
                     group.claims.append(Claim(tmeta.tier, tmeta.name, tat, tmap.exact[hit]))
                     consumed.add((tmeta.name, *hit))
             groups.append(group)
+    # Third-party-only models, one group per provider and spelling: OpenRouter's
+    # ``anthropic/claude-sonnet-4.5`` (offered to anthropic as ``claude-sonnet-4.5``) joins
+    # models.dev's and LiteLLM's ``claude-sonnet-4-5`` and ranks below them.
     rest: dict[tuple[str, str], Group] = {}
-    for tmeta, tat, tmap in tp_maps:
+    for tmeta, tat, tmap in sorted(tp_maps, key=lambda t: t[0].tier):
         for pkey, model in tmap.exact.items():
             breathe()
             if (tmeta.name, *pkey) in consumed:
                 continue
-            tp_group = rest.get(pkey)
+            slot = (pkey[0], loose(strip_variant(pkey[1])))
+            tp_group = rest.get(slot)
             if tp_group is None:
-                tp_group = rest[pkey] = Group(ns=pkey[0], provider=pkey[0] or None, upstream=None)
+                tp_group = rest[slot] = Group(ns=pkey[0], provider=pkey[0] or None, upstream=None)
             tp_group.claims.append(Claim(tmeta.tier, tmeta.name, tat, model))
     groups.extend(rest.values())
     return groups

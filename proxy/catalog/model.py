@@ -46,7 +46,7 @@ class SourceModel:
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    source: str  # "override", "served:vllm", "native:groq", "models_dev", "litellm", "learned", "default"
+    source: str  # "override", "native:vllm", "native:groq", "models_dev", "litellm", "learned", "unknown"
     at: str | None = None  # ISO time the source's data was fetched
 
 
@@ -97,7 +97,7 @@ class ModelInfo:
     def source(self) -> str:
         """Where the context window came from."""
         prov = self.provenance.get("context_window")
-        return prov.source if prov else "default"
+        return prov.source if prov else "unknown"
 
     @property
     def key(self) -> str:

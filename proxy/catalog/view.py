@@ -11,13 +11,16 @@ from typing import Any
 
 from proxy.catalog.bulk import Breather
 from proxy.catalog.groups import attach_extras
-from proxy.catalog.ids import candidates, index_keys, norm
+from proxy.catalog.ids import MODEL_VENDORS, candidates, index_keys, norm, strip_variant
 from proxy.catalog.merge import Defaults, Group, merge
 from proxy.catalog.model import ModelInfo, Provenance
+from proxy.catalog.sources._parse import classify
 
 _MEMO_MAX = 20000
-# (fuzzy match, unlisted, match level, provider not configured, source tier, namespace): lower wins.
-Rank = tuple[bool, bool, int, bool, int, str]
+# (fuzzy match, borrowed, unlisted, match level, provider not configured, source tier, namespace):
+# lower wins. "Borrowed": the key is the bare tail of a platform's ``vendor/model`` id
+# (OpenRouter's ``openai/gpt-4.1`` answers ``gpt-4.1`` only when OpenAI's own entry does not).
+Rank = tuple[bool, bool, bool, int, bool, int, str]
 
 
 class CatalogView:
@@ -35,6 +38,9 @@ class CatalogView:
         self._configured = frozenset(self.providers.values()) | frozenset(self.providers)
         self._by_ns: dict[tuple[str, str], tuple[Rank, Group]] = {}
         self._any: dict[str, tuple[Rank, Group]] = {}
+        # What an upstream may fall back on for a model it does not know: third-party entries
+        # about model vendors (gpt-4o sent to vLLM), never another serving platform's row.
+        self._shared: dict[str, tuple[Rank, Group]] = {}
         self._exact: dict[str, list[Group]] | None = None  # built only when overrides need it
         self.groups = groups
         self._index(groups)
@@ -49,7 +55,8 @@ class CatalogView:
 
     # -- index -------------------------------------------------------------------------
     def _index(self, groups: Iterable[Group]) -> None:
-        by_ns, anyp, configured = self._by_ns, self._any, self._configured
+        by_ns, anyp, shared, configured = self._by_ns, self._any, self._shared, self._configured
+        platforms = configured - MODEL_VENDORS
         breathe = Breather(100)
         for group in groups:
             breathe()
@@ -60,8 +67,18 @@ class CatalogView:
                 group.best_tier,
                 group.ns,
             )
-            for key, level in index_keys(first.id, tuple(a for c in group.claims for a in c.model.aliases)):
-                rank: Rank = (level > 1, unlisted, level, *tail)
+            # Every spelling any source used is a key of this one model.
+            aliases = tuple(
+                dict.fromkeys(
+                    [c.model.id for c in group.claims[1:] if c.model.id != first.id]
+                    + [a for c in group.claims for a in c.model.aliases]
+                )
+            )
+            own = {strip_variant(norm(i)) for i in (first.id, *aliases) if "/" not in i}
+            shareable = not group.scoped and group.upstream is None and group.ns not in platforms
+            for key, level in index_keys(first.id, aliases):
+                borrowed = "/" not in key and key not in own and level == 1
+                rank: Rank = (level > 1, borrowed, unlisted, level, *tail)
                 slot = (group.ns, key)
                 old = by_ns.get(slot)
                 if old is None or rank < old[0]:
@@ -71,6 +88,10 @@ class CatalogView:
                 old = anyp.get(key)
                 if old is None or rank < old[0]:
                     anyp[key] = (rank, group)
+                if shareable:
+                    old = shared.get(key)
+                    if old is None or rank < old[0]:
+                        shared[key] = (rank, group)
 
     def _targets(self, model: str, ns: str | None) -> list[Group]:
         """Groups an override/learned entry applies to: in ``ns`` only, or every exact match."""
@@ -111,8 +132,9 @@ class CatalogView:
                     return hit[1]
         if not global_fallback:
             return None
+        index = self._shared if upstream else self._any
         for _hint, key in cands:
-            hit = self._any.get(key)
+            hit = index.get(key)
             if hit is not None:
                 return hit[1]
         return None
@@ -143,9 +165,10 @@ class CatalogView:
             context_window=self.defaults.context_window,
             max_output_tokens=self.defaults.max_output_tokens,
             unknown=True,
+            type=classify(model),
             provenance={
-                "context_window": Provenance("default"),
-                "max_output_tokens": Provenance("default"),
+                "context_window": Provenance("unknown"),
+                "max_output_tokens": Provenance("unknown"),
             },
         )
 

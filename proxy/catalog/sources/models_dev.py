@@ -8,7 +8,7 @@ from typing import Any
 from proxy.catalog.bulk import Breather
 from proxy.catalog.fetch import FetchError
 from proxy.catalog.model import SourceModel
-from proxy.catalog.sources._parse import as_bool, as_int, classify, date_from_iso, usd
+from proxy.catalog.sources._parse import as_bool, as_int, date_from_iso, guess_type, usd
 from proxy.catalog.sources.base import TIER_MODELS_DEV, DocumentSource
 
 # models.dev provider ids → ours (others keep their own name).
@@ -54,9 +54,22 @@ def _model(model_id: str, provider: str, entry: dict[str, Any]) -> SourceModel:
         tools=as_bool(entry.get("tool_call")),
         reasoning=as_bool(entry.get("reasoning")),
         vision="image" in (modalities.get("input") or []),
-        type=classify(model_id) if "text" in outputs else "image",
+        type=model_type(model_id, outputs, str(entry.get("family") or "")),
         created=date_from_iso(entry.get("release_date")),
     )
+
+
+def model_type(model_id: str, outputs: list[str], family: str) -> str:
+    """From the output modalities: no text out → ``audio``/``image``/``video``; an embedding
+    family → ``embedding``; else what the id plainly says, else chat."""
+    if "text" not in outputs:
+        for kind in ("audio", "image", "video"):
+            if kind in outputs:
+                return kind
+        return "other"
+    if "embed" in family:
+        return "embedding"
+    return guess_type(model_id) or "chat"
 
 
 class ModelsDevSource(DocumentSource):
