@@ -27,6 +27,7 @@ from proxy.catalog.ids import MODEL_VENDORS, norm
 from proxy.catalog.merge import Defaults
 from proxy.catalog.metrics import CatalogMetrics
 from proxy.catalog.model import ModelInfo, SourceModel
+from proxy.catalog.progress import Progress, SourceOutcome, Status
 from proxy.catalog.replicas import SharedSources
 from proxy.catalog.schedule import first_delay, next_delay
 from proxy.catalog.sources import NativeSource, Source, build_sources
@@ -41,6 +42,7 @@ from proxy.storage.base import KV
 log = structlog.get_logger("ctxproxy.catalog")
 
 _WARN_MAX = 1000
+LOCAL_PROVIDERS = frozenset({"vllm", "ollama", "lmstudio"})
 COMMIT_DEBOUNCE_S = 1.0
 
 
@@ -68,7 +70,8 @@ class Catalog:
         self._sources: dict[str, Source] = {s.name: s for s in plan.sources}
         self._meta = {s.name: SourceMeta(s.name, s.tier, s.upstream, s.provider) for s in plan.sources}
         self._meta[self._bundled.name] = SourceMeta(self._bundled.name, self._bundled.tier)
-        for name in self.skipped:  # no key now: its last list (from the snapshot) still counts
+        self.shared = plan.shared  # source name → the source whose fetch it shares
+        for name in [*self.skipped, *self.shared]:  # skipped: its last list (snapshot) still counts
             upstream = name.removeprefix("native:")
             self._meta[name] = SourceMeta(name, TIER_NATIVE, upstream, self.providers.get(upstream))
         self._states: dict[str, SourceState] = {}
@@ -88,6 +91,8 @@ class Catalog:
         self._bundled_sig: str | None = None
         self._pending: set[str] = set()  # applied by background refreshes, not yet committed
         self._pending_errors: dict[str, str] = {}
+        self._down: set[str] = set()  # local servers last seen not running (logged once)
+        self._took: dict[str, float] = {}  # seconds the last fetch of each source took
         self._commit_task: asyncio.Task[None] | None = None
         # Third-party entries are kept for the configured upstreams' providers and the model
         # vendors (answers ``gpt-4o`` even when no ``openai`` upstream is configured).
@@ -146,13 +151,47 @@ class Catalog:
         third: list[tuple[SourceMeta, SourceState]] = []
         for name, state in self._states.items():
             meta = self._meta.get(name)
-            if meta is None:
+            if meta is None or name in self.shared:
                 continue
             (native if meta.upstream else third).append((meta, state))
+        for name, target in self.shared.items():
+            if target in self._states:
+                native.append((self._meta[name], self._states[target]))
         groups = build_groups(native, third)
         return CatalogView(
-            groups, self.providers, self._defaults, overrides=self._cfg.overrides, learned=dict(self._learned)
+            groups,
+            self.providers,
+            self._defaults,
+            overrides=self._cfg.overrides,
+            learned=dict(self._learned),
+            stand_ins=self._stand_ins(native, third),
         )
+
+    def _stand_ins(
+        self,
+        native: list[tuple[SourceMeta, SourceState]],
+        third: list[tuple[SourceMeta, SourceState]],
+    ) -> dict[str, str]:
+        """upstream → the third-party source whose entries for its provider stand in for its
+        native list until that list has been fetched (first start without keys). Local
+        servers get none: what is loaded there is not in any catalog."""
+        have = {meta.upstream for meta, state in native if state.models}
+        local = {s.upstream for s in self._sources.values() if s.local}
+        local |= {u for u, p in self.providers.items() if p in LOCAL_PROVIDERS}
+        wanted = {u: p for u, p in self.providers.items() if u not in have and u not in local}
+        if not wanted:
+            return {}
+        present: list[tuple[str, set[str | None]]] = [
+            (meta.name, {m.provider for m in state.models.values()})
+            for meta, state in sorted(third, key=lambda t: t[0].tier)
+        ]
+        out = {}
+        for upstream, provider in wanted.items():
+            for name, providers in present:
+                if provider in providers:
+                    out[upstream] = name
+                    break
+        return out
 
     # -- lookups -----------------------------------------------------------------------
     def lookup(self, model: str, upstream: str | None = None) -> ModelInfo:
@@ -181,6 +220,11 @@ class Catalog:
     def models(self, provider: str | None = None) -> list[ModelInfo]:
         """Models the native lists offer now (``provider``: an upstream or provider name)."""
         return self._view.listed(provider)
+
+    def offered(self, provider: str | None = None) -> list[ModelInfo]:
+        """:meth:`models`, plus the best-known third-party list of each upstream whose native
+        list has not been fetched yet (``listed_by`` names the source)."""
+        return self._view.offered(provider)
 
     def changes(self, since: datetime | None = None) -> list[dict[str, Any]]:
         return store.read_changes(self.directory, since)
@@ -213,28 +257,66 @@ class Catalog:
     def sources(self, provider: str | None = None) -> list[Source]:
         if provider is None:
             return list(self._sources.values())
-        return [
-            s
-            for s in self._sources.values()
-            if provider in (s.name, s.upstream, s.provider) or s.name == f"native:{provider}"
-        ]
+        wanted = {provider, f"native:{provider}"}
+        if (target := self.shared.get(f"native:{provider}")) is not None:
+            wanted.add(target)
+        return [s for s in self._sources.values() if wanted & {s.name, s.upstream, s.provider}]
 
-    async def refresh(self, provider: str | None = None) -> CatalogDiff:
-        """Refresh every source (or those of one provider/upstream/source name) now."""
+    async def refresh(self, provider: str | None = None, progress: Progress | None = None) -> CatalogDiff:
+        """Refresh every source (or those of one provider/upstream/source name) now.
+
+        ``progress`` is called once per source as it finishes. ``diff.errors`` holds the
+        sources that should have worked and failed; ``diff.not_running`` the local servers
+        that did not answer."""
         chosen = self.sources(provider)
         if not chosen:
             reason = self.skipped.get(f"native:{provider}", "not configured")
             raise ValueError(f"no catalog source for {provider!r}: {reason}")
-        results, seen = await self._fetch_all(chosen)
+        results, seen = await self._fetch_all(chosen, progress)
         async with self._lock:
             errors, _ = await asyncio.to_thread(self._apply, chosen, results, seen)
-            return await self._commit([s.name for s in chosen], errors)
+            diff = await self._commit([s.name for s in chosen], errors)
+        diff.outcomes = [self._outcome(s, r) for s, r in zip(chosen, results, strict=True)]
+        diff.not_running = [o.source for o in diff.outcomes if o.status == "not_running"]
+        return diff
 
-    async def _fetch_all(self, chosen: list[Source]) -> tuple[list[Any], dict[str, dict[str, str]]]:
+    async def _fetch_all(
+        self, chosen: list[Source], progress: Progress | None = None
+    ) -> tuple[list[Any], dict[str, dict[str, str]]]:
         """Network only (no lock held): a slow source never delays the others."""
         http = Fetcher(await self._http(), self._cfg.timeout_s)
-        results = await asyncio.gather(*(self._fetch(http, s) for s in chosen))
+
+        async def one(source: Source) -> Any:
+            started = time.perf_counter()
+            result = await self._fetch(http, source)
+            if not isinstance(result, (FetchError, NotModified)):
+                try:
+                    source.validate(result, self._baseline(source))
+                except FetchError as exc:
+                    result = exc
+            self._took[source.name] = time.perf_counter() - started
+            if progress is not None:
+                progress(self._outcome(source, result))
+            return result
+
+        results = await asyncio.gather(*(one(s) for s in chosen))
         return results, http.validators
+
+    def _outcome(self, source: Source, result: Any) -> SourceOutcome:
+        took = self._took.get(source.name, 0.0)
+        if isinstance(result, NotModified):
+            return SourceOutcome(source.name, "not_modified", seconds=took)
+        if isinstance(result, FetchError):
+            status: Status = "not_running" if self._not_running(source, result) else "failed"
+            return SourceOutcome(
+                source.name, status, error=result.kind, seconds=took, expected=source.expected
+            )
+        return SourceOutcome(source.name, "ok", models=len(result), seconds=took)
+
+    @staticmethod
+    def _not_running(source: Source, error: FetchError) -> bool:
+        """A keyless local server (vLLM, Ollama, LM Studio) that refuses or ignores us."""
+        return source.local and error.kind in ("network", "timeout")
 
     def _apply(
         self, chosen: list[Source], results: list[Any], seen: Mapping[str, dict[str, str]]
@@ -252,20 +334,26 @@ class Catalog:
                 if self._metrics is not None:
                     self._metrics.refreshes.labels(source.name, "not_modified").inc()
                 continue
-            if not isinstance(result, FetchError):
-                try:
-                    source.validate(result, self._baseline(source))
-                except FetchError as exc:
-                    result = exc
             if isinstance(result, FetchError):
-                state.fail(result.kind, now)
                 self._retry_after[source.name] = result.retry_after
+                if self._not_running(source, result):
+                    state.fail("not_running", now)
+                    if source.name not in self._down:  # once, until it answers again
+                        self._down.add(source.name)
+                        log.info("catalog_local_not_running", source=source.name, upstream=source.upstream)
+                    if self._metrics is not None:
+                        self._metrics.refreshes.labels(source.name, "not_running").inc()
+                    continue
+                state.fail(result.kind, now)
                 errors[source.name] = result.kind
                 log.warning("catalog_refresh_failed", source=source.name, kind=result.kind, error=str(result))
                 if self._metrics is not None:
                     self._metrics.refresh_errors.labels(source.name, result.kind).inc()
                     self._metrics.refreshes.labels(source.name, "error").inc()
                 continue
+            if source.name in self._down:
+                self._down.discard(source.name)
+                log.info("catalog_local_running", source=source.name)
             state.apply(self._keep(source, result), now, now_iso, track=isinstance(source, NativeSource))
             state.raw_count = len(result)
             if source.url:
@@ -445,8 +533,8 @@ class Catalog:
     def source_status(self) -> list[dict[str, Any]]:
         now = time.time()
         out = []
-        for name in [self._bundled.name, *self._sources, *sorted(self.skipped)]:
-            state = self._states.get(name)
+        for name in [self._bundled.name, *self._sources, *sorted(self.skipped), *sorted(self.shared)]:
+            state = self._states.get(self.shared.get(name, name))
             meta = self._meta[name]
             fetched = state.fetched_at if state else None
             out.append(
@@ -460,6 +548,7 @@ class Catalog:
                     "failures": state.failures if state else 0,
                     "last_error": state.last_error if state else None,
                     "skipped": self.skipped.get(name),
+                    "shares": self.shared.get(name),
                 }
             )
         return out

@@ -133,6 +133,7 @@ def merge(group: Group, defaults: Defaults, model_id: str | None = None) -> Mode
         listed=group.listed,
         unknown=unknown,
         provenance=prov,
+        listed_by=f"native:{group.upstream}" if group.listed else None,
     )
 
 

@@ -92,6 +92,9 @@ class ModelInfo:
     listed: bool = False
     unknown: bool = False
     provenance: Mapping[str, Provenance] = field(default_factory=dict)
+    # Whose list offers it: ``native:<upstream>``, or (first start, no native list yet) the
+    # third-party source standing in for it (``models_dev``…); ``None``: not offered.
+    listed_by: str | None = None
 
     @property
     def source(self) -> str:
@@ -130,6 +133,7 @@ class ModelInfo:
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
             "listed": self.listed,
+            "listed_by": self.listed_by,
             "unknown": self.unknown,
             "provenance": {k: {"source": p.source, "at": p.at} for k, p in self.provenance.items()},
         }

@@ -7,6 +7,7 @@ half-built index and never wait. ``lookup`` costs one dict hit once an id has be
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from proxy.catalog.bulk import Breather
@@ -32,9 +33,14 @@ class CatalogView:
         *,
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
         learned: Mapping[str, tuple[int, str]] | None = None,
+        stand_ins: Mapping[str, str] | None = None,
     ) -> None:
         self.providers = dict(providers)  # upstream → provider
         self.defaults = defaults
+        # upstream → the third-party source whose entries stand in for its native list
+        # until that list has been fetched once (see :meth:`offered`).
+        self.stand_ins = dict(stand_ins or {})
+        self._offered: list[ModelInfo] | None = None
         self._configured = frozenset(self.providers.values()) | frozenset(self.providers)
         self._by_ns: dict[tuple[str, str], tuple[Rank, Group]] = {}
         self._any: dict[str, tuple[Rank, Group]] = {}
@@ -181,6 +187,20 @@ class CatalogView:
             self._exact = None
         self._infos.clear()
         self.memo.clear()
+
+    def offered(self, provider: str | None = None) -> list[ModelInfo]:
+        """What ``/v1/models`` serves: the native lists, and for an upstream whose list has
+        not been fetched yet, the best-known list from a third-party source (``listed_by``)."""
+        if self._offered is None:
+            out = self.listed()
+            for upstream, source in self.stand_ins.items():
+                ns = self.providers.get(upstream, upstream)
+                for g in self.groups:
+                    if g.upstream is None and g.ns == ns and any(c.source == source for c in g.claims):
+                        info = self.info(g)
+                        out.append(replace(info, upstream=upstream, listed_by=source))
+            self._offered = sorted(out, key=lambda i: (i.upstream or "", i.id))
+        return [i for i in self._offered if provider is None or provider in (i.upstream, i.provider)]
 
     def listed(self, provider: str | None = None) -> list[ModelInfo]:
         out = [

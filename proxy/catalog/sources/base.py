@@ -37,6 +37,17 @@ class Source(ABC):
     @abstractmethod
     async def fetch(self, http: Fetcher) -> list[SourceModel]: ...
 
+    @property
+    def expected(self) -> bool:
+        """A failure of this source is a real failure (third-party catalogs, keyed providers,
+        public lists); a local server that is not running is not (see :attr:`local`)."""
+        return True
+
+    @property
+    def local(self) -> bool:
+        """A keyless local server (vLLM, Ollama, LM Studio): unreachable = not running."""
+        return False
+
     def validate(self, models: list[SourceModel], previous: int) -> None:
         """Reject a suspicious result (raise FetchError) before it replaces the last good one."""
         if not models:
@@ -83,6 +94,14 @@ class NativeSource(Source):
         self.provider = cfg.provider
         self.name = f"native:{cfg.upstream}"
         self.tier = TIER_SERVED if self.served else TIER_NATIVE
+
+    @property
+    def local(self) -> bool:
+        return self.served and not self.cfg.api_key
+
+    @property
+    def expected(self) -> bool:
+        return not self.local
 
     @classmethod
     def list_url(cls, base_url: str, models_url: str | None) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from proxy.catalog.model import SourceModel
-from proxy.catalog.sources._parse import as_bool, as_int, guess_type, date_from_epoch, rows, usd
+from proxy.catalog.sources._parse import as_bool, as_int, date_from_epoch, guess_type, rows, usd
 from proxy.catalog.sources.base import NativeSource
 
 

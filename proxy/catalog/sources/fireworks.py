@@ -9,7 +9,7 @@ from typing import Any
 
 from proxy.catalog.fetch import Fetcher, FetchError
 from proxy.catalog.model import SourceModel
-from proxy.catalog.sources._parse import as_bool, as_int, guess_type, date_from_iso, rows, usd
+from proxy.catalog.sources._parse import as_bool, as_int, date_from_iso, guess_type, rows, usd
 from proxy.catalog.sources.base import NativeSource
 
 _MAX_PAGES = 100

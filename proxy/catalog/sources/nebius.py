@@ -7,7 +7,7 @@ from typing import Any
 
 from proxy.catalog.fetch import Fetcher
 from proxy.catalog.model import SourceModel
-from proxy.catalog.sources._parse import as_int, guess_type, date_from_epoch, rows, usd
+from proxy.catalog.sources._parse import as_int, date_from_epoch, guess_type, rows, usd
 from proxy.catalog.sources.base import NativeSource
 
 PLACEHOLDER_CONTEXT = 8000
