@@ -34,6 +34,7 @@ from proxy.catalog.sources import NativeSource, Source, build_sources
 from proxy.catalog.sources.base import TIER_NATIVE
 from proxy.catalog.sources.litellm_map import LiteLLMBundled, bundled_path, file_signature, parse_map
 from proxy.catalog.state import SourceState
+from proxy.catalog.switches import RequestTraits, switched
 from proxy.catalog.view import CatalogView
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
@@ -194,13 +195,26 @@ class Catalog:
         return out
 
     # -- lookups -----------------------------------------------------------------------
-    def lookup(self, model: str, upstream: str | None = None) -> ModelInfo:
-        """Whatever id a client sends → merged info; unknown ids get the conservative default."""
+    def lookup(
+        self, model: str, upstream: str | None = None, request: RequestTraits | None = None
+    ) -> ModelInfo:
+        """Whatever id a client sends → merged info; unknown ids get the conservative default.
+
+        ``request``: what the request asked for (:class:`RequestTraits`); a documented switch
+        (``anthropic-beta: context-1m-…``) can raise the window for it (switches.py)."""
         info = self._view.memo.get((model, upstream))
         if info is None:
             info = self._view.lookup(model, upstream)
             if info.unknown:
                 self._warn_unknown(model, upstream, info)
+        if request is not None:
+            key = (model, upstream, request)
+            hit = self._view.switched.get(key)
+            if hit is None:
+                if len(self._view.switched) >= _WARN_MAX:
+                    self._view.switched.clear()
+                hit = self._view.switched[key] = switched(info, request)
+            return hit
         return info
 
     def _warn_unknown(self, model: str, upstream: str | None, info: ModelInfo) -> None:

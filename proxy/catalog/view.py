@@ -16,6 +16,7 @@ from proxy.catalog.ids import MODEL_VENDORS, candidates, index_keys, norm, strip
 from proxy.catalog.merge import Defaults, Group, merge
 from proxy.catalog.model import ModelInfo, Provenance
 from proxy.catalog.sources._parse import classify
+from proxy.catalog.switches import RequestTraits
 
 _MEMO_MAX = 20000
 # (fuzzy match, borrowed, unlisted, match level, provider not configured, source tier, namespace):
@@ -58,6 +59,7 @@ class CatalogView:
             self._index(extra)
         self._infos: dict[int, ModelInfo] = {}
         self.memo: dict[tuple[str, str | None], ModelInfo] = {}
+        self.switched: dict[tuple[str, str | None, RequestTraits], ModelInfo] = {}
 
     # -- index -------------------------------------------------------------------------
     def _index(self, groups: Iterable[Group]) -> None:
@@ -160,6 +162,7 @@ class CatalogView:
         info = self.info(group) if group is not None else self.default_info(model, upstream)
         if len(self.memo) >= _MEMO_MAX:
             self.memo.clear()
+            self.switched.clear()
         self.memo[memo_key] = info
         return info
 
@@ -187,6 +190,7 @@ class CatalogView:
             self._exact = None
         self._infos.clear()
         self.memo.clear()
+        self.switched.clear()
 
     def offered(self, provider: str | None = None) -> list[ModelInfo]:
         """What ``/v1/models`` serves: the native lists, and for an upstream whose list has
