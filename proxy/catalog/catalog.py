@@ -19,7 +19,7 @@ import orjson
 import structlog
 
 from proxy.catalog import store
-from proxy.catalog.bulk import no_gc
+from proxy.catalog.bulk import no_breathing, no_gc
 from proxy.catalog.diff import CatalogDiff, compute
 from proxy.catalog.fetch import Fetcher, FetchError, NotModified
 from proxy.catalog.groups import SourceMeta, build_groups, iso
@@ -118,7 +118,7 @@ class Catalog:
         return lambda: st.fetched_at if (st := self._states.get(name)) else None
 
     def _load_and_build(self) -> tuple[bool, CatalogView]:
-        with no_gc():
+        with no_gc(), no_breathing():
             return self._load_disk(), self._build_view()
 
     def _load_disk(self) -> bool:
