@@ -12,6 +12,7 @@ from proxy.catalog.bulk import Breather
 from proxy.catalog.ids import loose, norm, strip_variant, undated
 from proxy.catalog.merge import Claim, Group
 from proxy.catalog.model import SourceModel
+from proxy.catalog.sources.base import TIER_OPENROUTER
 from proxy.catalog.state import SourceState
 
 
@@ -69,8 +70,32 @@ def build_groups(
             if tp_group is None:
                 tp_group = rest[slot] = Group(ns=pkey[0], provider=pkey[0] or None, upstream=None)
             tp_group.claims.append(Claim(tmeta.tier, tmeta.name, tat, model))
+    _fold_lowest(rest)
     groups.extend(rest.values())
     return groups
+
+
+def _fold_lowest(rest: dict[tuple[str, str], Group]) -> None:
+    """A model only OpenRouter names under a vendor (``claude-sonnet-4``, ``claude-3.5-haiku``)
+    joins the vendor's own entry for it (``claude-sonnet-4-0``, ``claude-3-5-haiku-latest``,
+    undated) when models.dev or LiteLLM has one: OpenRouter's 1 M for its Sonnet 4 endpoint
+    must not answer for Anthropic's Sonnet 4 (200 k)."""
+    own: dict[tuple[str, str], Group] = {}
+    for (provider, key), group in rest.items():
+        if group.best_tier < TIER_OPENROUTER:
+            spelling = undated(key)
+            if (provider, spelling) not in own or key == spelling:
+                own[(provider, spelling)] = group
+    for slot, group in list(rest.items()):
+        if group.best_tier < TIER_OPENROUTER:
+            continue
+        spelling = undated(slot[1])
+        for cand in (spelling, f"{spelling}-0", f"{spelling}-latest"):
+            target = own.get((slot[0], cand))
+            if target is not None:
+                target.claims.extend(group.claims)
+                del rest[slot]
+                break
 
 
 class EntryMap:

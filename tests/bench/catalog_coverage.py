@@ -19,9 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from typing import Any
+
+from proxy.catalog.ids import OPENROUTER_VENDORS
 from proxy.catalog.switches import RequestTraits
 from proxy.observability.logging import configure_logging
-from tests.catalog_real import LOCAL, coverage, every_key, real_catalog
+from tests.catalog_real import LOCAL, coverage, every_key, openrouter, real_catalog
 
 SPELLINGS = (
     "claude-sonnet-4.5",
@@ -30,6 +33,36 @@ SPELLINGS = (
     "claude-sonnet-4-5",
 )
 BETA = RequestTraits(anthropic_beta=frozenset({"context-1m-2025-08-07"}))
+
+
+def vendor_rows(cat: Any) -> list[str]:
+    """OpenRouter's ``vendor/model`` rows, each looked up under the vendor's own upstream: how
+    many get a window from the vendor's own sources (models.dev, LiteLLM) rather than from
+    OpenRouter's claim (its endpoint's figure), and how many are unknown."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in openrouter()["data"]:
+        vendor, _, name = row["id"].partition("/")
+        upstream = OPENROUTER_VENDORS.get(vendor)
+        if upstream is None or row.get("architecture", {}).get("output_modalities", ["text"]) != ["text"]:
+            continue
+        info = cat.lookup(name, upstream)
+        c = counts.setdefault(upstream, {"rows": 0, "own": 0, "openrouter": 0, "unknown": 0})
+        c["rows"] += 1
+        if info.unknown:
+            c["unknown"] += 1
+        elif info.source == "openrouter":
+            c["openrouter"] += 1
+        else:
+            c["own"] += 1
+    lines = [
+        "| OpenRouter vendor rows, looked up under | rows | window from the vendor's sources | only OpenRouter's claim | unknown |",
+        "|---|---|---|---|---|",
+    ]
+    for upstream, c in sorted(counts.items()):
+        lines.append(
+            f"| {upstream} | {c['rows']} | {c['own']} ({c['own'] / c['rows']:.0%}) | {c['openrouter']} | {c['unknown']} |"
+        )
+    return lines
 
 
 async def table(keys: bool) -> list[str]:
@@ -48,6 +81,7 @@ async def table(keys: bool) -> list[str]:
                 )
             if not keys:
                 cat = setup.catalog
+                lines += ["", *vendor_rows(cat)]
                 lines.append("")
                 lines.append(
                     "| Anthropic spelling (upstream anthropic) | window | with `anthropic-beta: context-1m-2025-08-07` |"

@@ -60,6 +60,10 @@ async def test_anthropic_spellings_one_model_200k_and_1m_with_beta(keyless: Real
     assert cat.lookup("claude-sonnet-4-5", "anthropic", other).context_window == 200_000
     assert cat.lookup("claude-haiku-4-5", "anthropic", BETA).context_window == 200_000
     assert cat.lookup("claude-sonnet-4-20250514", "anthropic", BETA).context_window == 1_000_000
+    # Sonnet 4: OpenRouter says 1 M for its own endpoint; Anthropic's Sonnet 4 is 200 k.
+    for spelling in ("claude-sonnet-4", "anthropic/claude-sonnet-4", "claude-sonnet-4-0"):
+        assert cat.lookup(spelling, "anthropic").context_window == 200_000, spelling
+        assert cat.lookup(spelling, "anthropic", BETA).context_window == 1_000_000, spelling
     # OpenRouter's own endpoint (its own id) keeps OpenRouter's figure.
     routed = cat.lookup("anthropic/claude-sonnet-4.5", "openrouter")
     assert (routed.context_window, routed.source) == (1_000_000, "native:openrouter")
