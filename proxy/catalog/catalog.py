@@ -31,8 +31,14 @@ from proxy.catalog.progress import Progress, SourceOutcome, Status
 from proxy.catalog.replicas import SharedSources
 from proxy.catalog.schedule import first_delay, next_delay
 from proxy.catalog.sources import NativeSource, Source, build_sources
-from proxy.catalog.sources.base import TIER_NATIVE
-from proxy.catalog.sources.litellm_map import LiteLLMBundled, bundled_path, file_signature, parse_map
+from proxy.catalog.sources.base import TIER_NATIVE, DocumentSource
+from proxy.catalog.sources.litellm_map import (
+    LiteLLMBundled,
+    bundled_path,
+    entry_count,
+    file_signature,
+    parse_map,
+)
 from proxy.catalog.state import SourceState
 from proxy.catalog.switches import RequestTraits, switched
 from proxy.catalog.view import CatalogView
@@ -98,6 +104,9 @@ class Catalog:
         # Third-party entries are kept for the configured upstreams' providers and the model
         # vendors (answers ``gpt-4o`` even when no ``openai`` upstream is configured).
         self._relevant = frozenset(self.providers.values()) | frozenset(self.providers) | MODEL_VENDORS
+        for source in self._sources.values():
+            if isinstance(source, DocumentSource):
+                source.keep = self._relevant
 
     # -- start-up ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -140,9 +149,10 @@ class Catalog:
             self._bundled_sig = sig
             return False
         state = SourceState(self._bundled.name)
-        entries = parse_map(orjson.loads(path.read_bytes()))
-        state.apply(self._keep(self._bundled, entries), path.stat().st_mtime, "", track=False)
-        state.raw_count = len(entries)
+        data = orjson.loads(path.read_bytes())
+        entries = parse_map(data, self._relevant)
+        state.apply(entries, path.stat().st_mtime, "", track=False)
+        state.raw_count = entry_count(data)
         self._states[self._bundled.name] = state
         self._bundled_sig = sig
         return True
@@ -369,7 +379,7 @@ class Catalog:
                 self._down.discard(source.name)
                 log.info("catalog_local_running", source=source.name)
             state.apply(self._keep(source, result), now, now_iso, track=isinstance(source, NativeSource))
-            state.raw_count = len(result)
+            state.raw_count = (source.raw_count if isinstance(source, DocumentSource) else 0) or len(result)
             if source.url:
                 state.validators = dict(seen.get(source.url) or {})
                 source.validators = dict(state.validators)

@@ -64,7 +64,8 @@ def _split_key(key: str, provider: str) -> str:
     return key
 
 
-def parse_map(data: Any) -> list[SourceModel]:
+def parse_map(data: Any, keep: frozenset[str] | None = None) -> list[SourceModel]:
+    """The entries of the ``keep`` providers (all when ``None``)."""
     if not isinstance(data, dict):
         raise FetchError("malformed", "LiteLLM map is not an object")
     out = []
@@ -73,13 +74,16 @@ def parse_map(data: Any) -> list[SourceModel]:
         breathe()
         if not isinstance(entry, dict) or key == "sample_spec":
             continue
-        mode = entry.get("mode")
         raw_provider = str(entry.get("litellm_provider") or "")
+        provider = LITELLM_PROVIDERS.get(raw_provider, raw_provider or None)
+        if keep is not None and provider not in keep:
+            continue
+        mode = entry.get("mode")
         limit = as_int(entry.get("max_input_tokens"))
         out.append(
             SourceModel(
                 id=_split_key(key, raw_provider),
-                provider=LITELLM_PROVIDERS.get(raw_provider, raw_provider or None),
+                provider=provider,
                 context_window=limit,
                 max_input_tokens=limit,
                 max_output_tokens=as_int(entry.get("max_output_tokens")),
@@ -94,6 +98,14 @@ def parse_map(data: Any) -> list[SourceModel]:
             )
         )
     return out
+
+
+def entry_count(data: Any) -> int:
+    return (
+        sum(1 for k, v in data.items() if isinstance(v, dict) and k != "sample_spec")
+        if isinstance(data, dict)
+        else 0
+    )
 
 
 class LiteLLMBundled(Source):
@@ -113,10 +125,12 @@ class LiteLLMRemote(DocumentSource):
     tier = TIER_LITELLM_REMOTE
 
     def parse(self, data: Any) -> list[SourceModel]:
-        return parse_map(data)
+        self.raw_count = entry_count(data)
+        return parse_map(data, self.keep)
 
     def validate(self, models: list[SourceModel], previous: int) -> None:
-        if len(models) < MIN_ENTRIES:
-            raise FetchError("suspect", f"LiteLLM map has only {len(models)} entries")
-        if previous and len(models) < previous / 2:
-            raise FetchError("suspect", f"LiteLLM map shrank from {previous} to {len(models)} entries")
+        count = self.raw_count or len(models)
+        if count < MIN_ENTRIES:
+            raise FetchError("suspect", f"LiteLLM map has only {count} entries")
+        if previous and count < previous / 2:
+            raise FetchError("suspect", f"LiteLLM map shrank from {previous} to {count} entries")

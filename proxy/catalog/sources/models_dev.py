@@ -20,21 +20,26 @@ PROVIDERS = {
 }
 
 
-def parse_models_dev(data: Any) -> list[SourceModel]:
+def parse_models_dev(data: Any, keep: frozenset[str] | None = None) -> tuple[list[SourceModel], int]:
+    """(entries of the ``keep`` providers (all when ``None``), entries in the document)."""
     if not isinstance(data, dict):
         raise FetchError("malformed", "models.dev api.json is not an object")
     out = []
+    raw = 0
     breathe = Breather()
     for provider_id, provider in data.items():
         models = provider.get("models") if isinstance(provider, dict) else None
         if not isinstance(models, dict):
             continue
+        raw += len(models)
         ours = PROVIDERS.get(str(provider_id), str(provider_id))
+        if keep is not None and ours not in keep:
+            continue
         for model_id, entry in models.items():
             breathe()
             if isinstance(entry, dict):
                 out.append(_model(str(entry.get("id") or model_id), ours, entry))
-    return out
+    return out, raw
 
 
 def _model(model_id: str, provider: str, entry: dict[str, Any]) -> SourceModel:
@@ -77,4 +82,5 @@ class ModelsDevSource(DocumentSource):
     tier = TIER_MODELS_DEV
 
     def parse(self, data: Any) -> list[SourceModel]:
-        return parse_models_dev(data)
+        models, self.raw_count = parse_models_dev(data, self.keep)
+        return models
