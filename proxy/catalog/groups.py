@@ -82,12 +82,12 @@ def _fold_lowest(rest: dict[tuple[str, str], Group]) -> None:
     must not answer for Anthropic's Sonnet 4 (200 k)."""
     own: dict[tuple[str, str], Group] = {}
     for (provider, key), group in rest.items():
-        if group.best_tier < TIER_OPENROUTER:
+        if group.claims[0].tier < TIER_OPENROUTER:
             spelling = undated(key)
             if (provider, spelling) not in own or key == spelling:
                 own[(provider, spelling)] = group
     for slot, group in list(rest.items()):
-        if group.best_tier < TIER_OPENROUTER:
+        if group.claims[0].tier < TIER_OPENROUTER:  # claims are added in tier order
             continue
         spelling = undated(slot[1])
         for cand in (spelling, f"{spelling}-0", f"{spelling}-latest"):

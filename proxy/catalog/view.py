@@ -76,16 +76,24 @@ class CatalogView:
                 group.ns,
             )
             # Every spelling any source used is a key of this one model.
-            aliases = tuple(
-                dict.fromkeys(
-                    [c.model.id for c in group.claims[1:] if c.model.id != first.id]
-                    + [a for c in group.claims for a in c.model.aliases]
+            claims = group.claims
+            if len(claims) == 1:
+                aliases = first.aliases
+            else:
+                aliases = tuple(
+                    dict.fromkeys(
+                        [c.model.id for c in claims[1:] if c.model.id != first.id]
+                        + [a for c in claims for a in c.model.aliases]
+                    )
                 )
+            own = (
+                {strip_variant(norm(i)) for i in (first.id, *aliases) if "/" not in i}
+                if "/" in first.id or any("/" in a for a in aliases)
+                else None
             )
-            own = {strip_variant(norm(i)) for i in (first.id, *aliases) if "/" not in i}
             shareable = not group.scoped and group.upstream is None and group.ns not in platforms
             for key, level in index_keys(first.id, aliases):
-                borrowed = "/" not in key and key not in own and level == 1
+                borrowed = own is not None and level == 1 and "/" not in key and key not in own
                 rank: Rank = (level > 1, borrowed, unlisted, level, *tail)
                 slot = (group.ns, key)
                 old = by_ns.get(slot)
