@@ -44,6 +44,21 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def drop(container: Any) -> None:
+    """Empty a large container piece by piece (in a worker thread, breathing): freeing a
+    parsed 3 MB document or a whole view in one go is one long deallocation that holds the
+    GIL — on the event loop, if its last reference dies there."""
+    breathe = Breather(50)
+    if isinstance(container, dict):
+        while container:
+            container.popitem()
+            breathe()
+    elif isinstance(container, list):
+        while container:
+            container.pop()
+            breathe()
+
+
 def without_gc(func: Callable[..., T], *args: Any) -> T:
     """``func(*args)`` with collection paused (for ``asyncio.to_thread``)."""
     with no_gc():

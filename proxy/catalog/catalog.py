@@ -19,7 +19,7 @@ import orjson
 import structlog
 
 from proxy.catalog import store
-from proxy.catalog.bulk import no_breathing, no_gc
+from proxy.catalog.bulk import no_breathing, no_gc, without_gc
 from proxy.catalog.diff import CatalogDiff, compute
 from proxy.catalog.fetch import Fetcher, FetchError, NotModified
 from proxy.catalog.groups import SourceMeta, build_groups, iso
@@ -396,7 +396,9 @@ class Catalog:
         self._pending.clear()
         self._pending_errors.clear()
         view, before, after = await asyncio.to_thread(self._rebuild, self._view)
-        self._view = view
+        old, self._view = self._view, view
+        await asyncio.to_thread(without_gc, old.release)
+        del old
         # A source that failed this round changed nothing: it is not named in the entry.
         diff = compute(before, after, _now_iso(), [n for n in names if n not in errors])
         diff.errors = errors
@@ -513,7 +515,9 @@ class Catalog:
             async with self._lock:
                 self._states.update(newer)
                 self._sync_validators()
-                self._view = (await asyncio.to_thread(self._rebuild, self._view))[0]
+                old, self._view = self._view, (await asyncio.to_thread(self._rebuild, self._view))[0]
+                await asyncio.to_thread(without_gc, old.release)
+                del old
         return len(newer)
 
     async def _post_webhook(self, diff: CatalogDiff) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from proxy.catalog.bulk import Breather
+from proxy.catalog.bulk import Breather, drop
 from proxy.catalog.groups import attach_extras
 from proxy.catalog.ids import MODEL_VENDORS, candidates, index_keys, norm, strip_variant
 from proxy.catalog.merge import Defaults, Group, merge
@@ -213,6 +213,15 @@ class CatalogView:
                         out.append(replace(info, upstream=upstream, listed_by=source))
             self._offered = sorted(out, key=lambda i: (i.upstream or "", i.id))
         return [i for i in self._offered if provider is None or provider in (i.upstream, i.provider)]
+
+    def release(self) -> None:
+        """Free a view that was swapped out, piecewise (in a worker thread; see bulk.drop).
+        Nothing reads an old view: lookups always go through the catalog's current one."""
+        for container in (self.memo, self.switched, self._infos, self._by_ns, self._any, self._shared):
+            drop(container)
+        self._exact = None
+        self._offered = None
+        drop(self.groups)
 
     def listed(self, provider: str | None = None) -> list[ModelInfo]:
         out = [
