@@ -7,7 +7,6 @@ prints the coverage table of docs/catalog.md).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -145,7 +144,3 @@ def coverage(catalog: Catalog, upstreams: list[str]) -> list[CoverageRow]:
             row.sources[m.source] = row.sources.get(m.source, 0) + 1
         out.append(row)
     return out
-
-
-def copy_doc(doc: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(doc)

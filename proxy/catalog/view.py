@@ -45,8 +45,8 @@ class CatalogView:
         self._configured = frozenset(self.providers.values()) | frozenset(self.providers)
         self._by_ns: dict[tuple[str, str], tuple[Rank, Group]] = {}
         self._any: dict[str, tuple[Rank, Group]] = {}
-        # What an upstream may fall back on for a model it does not know: third-party entries
-        # about model vendors (gpt-4o sent to vLLM), never another serving platform's row.
+        # What an upstream may fall back on for a model it does not know: what is known about
+        # model vendors (gpt-4o sent to vLLM), never another serving platform's row.
         self._shared: dict[str, tuple[Rank, Group]] = {}
         self._exact: dict[str, list[Group]] | None = None  # built only when overrides need it
         self.groups = groups
@@ -91,7 +91,9 @@ class CatalogView:
                 if "/" in first.id or any("/" in a for a in aliases)
                 else None
             )
-            shareable = not group.scoped and group.upstream is None and group.ns not in platforms
+            # A vendor's own entries (its native list included) may answer other upstreams;
+            # a serving platform's (groq, openrouter, a vLLM box…) only its own.
+            shareable = not group.scoped and group.ns not in platforms
             for key, level in index_keys(first.id, aliases):
                 borrowed = own is not None and level == 1 and "/" not in key and key not in own
                 rank: Rank = (level > 1, borrowed, unlisted, level, *tail)

@@ -101,7 +101,10 @@ async def test_bare_ids_and_upstreams_resolve_to_their_provider(keyed: RealSetup
     llama = cat.lookup("llama-3.3-70b-versatile", "openrouter")
     assert llama.upstream != "groq" and llama.provider != "groq" and llama.unknown
     assert cat.lookup("llama-3.3-70b-versatile", "groq").upstream == "groq"
-    # A vendor's model sent to another upstream may use the vendor's third-party entry.
+    # A vendor's model sent to another upstream uses the vendor's entry (here its native row).
+    borrowed = cat.lookup("gpt-4.1", "groq")
+    assert borrowed.provider == "openai" and not borrowed.unknown and borrowed.context_window == 1_047_576
+    assert cat.lookup("gpt-4.1", "some-vllm-box").provider == "openai"
     assert cat.lookup("claude-sonnet-4-5", "openrouter").provider in ("anthropic", "openrouter")
 
 
