@@ -86,8 +86,10 @@ class CatalogSettings:
     )
     models_dev_url: str = "https://models.dev/api.json"
     openrouter_url: str = "https://openrouter.ai/api/v1/models"
-    default_context_window: int = 32768
-    default_max_output_tokens: int = 4096
+    # An unknown model's window: small on purpose (retired models such as gpt-3.5-turbo-0301
+    # had 4,096). Compressing early is cheap; overflowing is a failed request.
+    default_context_window: int = 4096
+    default_max_output_tokens: int = 1024
 
 
 @dataclass(frozen=True)

@@ -19,20 +19,28 @@ import orjson
 import structlog
 
 from proxy.catalog import store
-from proxy.catalog.bulk import no_gc
+from proxy.catalog.bulk import no_breathing, no_gc, without_gc
 from proxy.catalog.diff import CatalogDiff, compute
 from proxy.catalog.fetch import Fetcher, FetchError, NotModified
 from proxy.catalog.groups import SourceMeta, build_groups, iso
-from proxy.catalog.ids import norm
+from proxy.catalog.ids import MODEL_VENDORS, norm
 from proxy.catalog.merge import Defaults
 from proxy.catalog.metrics import CatalogMetrics
 from proxy.catalog.model import ModelInfo, SourceModel
+from proxy.catalog.progress import Progress, SourceOutcome, Status
 from proxy.catalog.replicas import SharedSources
 from proxy.catalog.schedule import first_delay, next_delay
 from proxy.catalog.sources import NativeSource, Source, build_sources
-from proxy.catalog.sources.base import TIER_NATIVE
-from proxy.catalog.sources.litellm_map import LiteLLMBundled, bundled_path, file_signature, parse_map
+from proxy.catalog.sources.base import TIER_NATIVE, DocumentSource
+from proxy.catalog.sources.litellm_map import (
+    LiteLLMBundled,
+    bundled_path,
+    entry_count,
+    file_signature,
+    parse_map,
+)
 from proxy.catalog.state import SourceState
+from proxy.catalog.switches import RequestTraits, switched
 from proxy.catalog.view import CatalogView
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
@@ -41,8 +49,8 @@ from proxy.storage.base import KV
 log = structlog.get_logger("ctxproxy.catalog")
 
 _WARN_MAX = 1000
+LOCAL_PROVIDERS = frozenset({"vllm", "ollama", "lmstudio"})
 COMMIT_DEBOUNCE_S = 1.0
-VENDORS = frozenset({"openai", "anthropic", "gemini", "xai", "mistral", "deepseek"})
 
 
 def _now_iso() -> str:
@@ -69,7 +77,8 @@ class Catalog:
         self._sources: dict[str, Source] = {s.name: s for s in plan.sources}
         self._meta = {s.name: SourceMeta(s.name, s.tier, s.upstream, s.provider) for s in plan.sources}
         self._meta[self._bundled.name] = SourceMeta(self._bundled.name, self._bundled.tier)
-        for name in self.skipped:  # no key now: its last list (from the snapshot) still counts
+        self.shared = plan.shared  # source name → the source whose fetch it shares
+        for name in [*self.skipped, *self.shared]:  # skipped: its last list (snapshot) still counts
             upstream = name.removeprefix("native:")
             self._meta[name] = SourceMeta(name, TIER_NATIVE, upstream, self.providers.get(upstream))
         self._states: dict[str, SourceState] = {}
@@ -90,10 +99,15 @@ class Catalog:
         self._bundled_sig: str | None = None
         self._pending: set[str] = set()  # applied by background refreshes, not yet committed
         self._pending_errors: dict[str, str] = {}
+        self._down: set[str] = set()  # local servers last seen not running (logged once)
+        self._took: dict[str, float] = {}  # seconds the last fetch of each source took
         self._commit_task: asyncio.Task[None] | None = None
         # Third-party entries are kept for the configured upstreams' providers and the model
         # vendors (answers ``gpt-4o`` even when no ``openai`` upstream is configured).
-        self._relevant = frozenset(self.providers.values()) | frozenset(self.providers) | VENDORS
+        self._relevant = frozenset(self.providers.values()) | frozenset(self.providers) | MODEL_VENDORS
+        for source in self._sources.values():
+            if isinstance(source, DocumentSource):
+                source.keep = self._relevant
 
     # -- start-up ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -114,7 +128,7 @@ class Catalog:
         return lambda: st.fetched_at if (st := self._states.get(name)) else None
 
     def _load_and_build(self) -> tuple[bool, CatalogView]:
-        with no_gc():
+        with no_gc(), no_breathing():
             return self._load_disk(), self._build_view()
 
     def _load_disk(self) -> bool:
@@ -136,9 +150,10 @@ class Catalog:
             self._bundled_sig = sig
             return False
         state = SourceState(self._bundled.name)
-        entries = parse_map(orjson.loads(path.read_bytes()))
-        state.apply(self._keep(self._bundled, entries), path.stat().st_mtime, "", track=False)
-        state.raw_count = len(entries)
+        data = orjson.loads(path.read_bytes())
+        entries = parse_map(data, self._relevant)
+        state.apply(entries, path.stat().st_mtime, "", track=False)
+        state.raw_count = entry_count(data)
         self._states[self._bundled.name] = state
         self._bundled_sig = sig
         return True
@@ -148,22 +163,69 @@ class Catalog:
         third: list[tuple[SourceMeta, SourceState]] = []
         for name, state in self._states.items():
             meta = self._meta.get(name)
-            if meta is None:
+            if meta is None or name in self.shared:
                 continue
             (native if meta.upstream else third).append((meta, state))
+        for name, target in self.shared.items():
+            if target in self._states:
+                native.append((self._meta[name], self._states[target]))
         groups = build_groups(native, third)
         return CatalogView(
-            groups, self.providers, self._defaults, overrides=self._cfg.overrides, learned=dict(self._learned)
+            groups,
+            self.providers,
+            self._defaults,
+            overrides=self._cfg.overrides,
+            learned=dict(self._learned),
+            stand_ins=self._stand_ins(native, third),
         )
 
+    def _stand_ins(
+        self,
+        native: list[tuple[SourceMeta, SourceState]],
+        third: list[tuple[SourceMeta, SourceState]],
+    ) -> dict[str, str]:
+        """upstream → the third-party source whose entries for its provider stand in for its
+        native list until that list has been fetched (first start without keys). Local
+        servers get none: what is loaded there is not in any catalog."""
+        have = {meta.upstream for meta, state in native if state.models}
+        local = {s.upstream for s in self._sources.values() if s.local}
+        local |= {u for u, p in self.providers.items() if p in LOCAL_PROVIDERS}
+        wanted = {u: p for u, p in self.providers.items() if u not in have and u not in local}
+        if not wanted:
+            return {}
+        present: list[tuple[str, set[str | None]]] = [
+            (meta.name, {m.provider for m in state.models.values()})
+            for meta, state in sorted(third, key=lambda t: t[0].tier)
+        ]
+        out = {}
+        for upstream, provider in wanted.items():
+            for name, providers in present:
+                if provider in providers:
+                    out[upstream] = name
+                    break
+        return out
+
     # -- lookups -----------------------------------------------------------------------
-    def lookup(self, model: str, upstream: str | None = None) -> ModelInfo:
-        """Whatever id a client sends → merged info; unknown ids get the conservative default."""
+    def lookup(
+        self, model: str, upstream: str | None = None, request: RequestTraits | None = None
+    ) -> ModelInfo:
+        """Whatever id a client sends → merged info; unknown ids get the conservative default.
+
+        ``request``: what the request asked for (:class:`RequestTraits`); a documented switch
+        (``anthropic-beta: context-1m-…``) can raise the window for it (switches.py)."""
         info = self._view.memo.get((model, upstream))
         if info is None:
             info = self._view.lookup(model, upstream)
             if info.unknown:
                 self._warn_unknown(model, upstream, info)
+        if request is not None:
+            key = (model, upstream, request)
+            hit = self._view.switched.get(key)
+            if hit is None:
+                if len(self._view.switched) >= _WARN_MAX:
+                    self._view.switched.clear()
+                hit = self._view.switched[key] = switched(info, request)
+            return hit
         return info
 
     def _warn_unknown(self, model: str, upstream: str | None, info: ModelInfo) -> None:
@@ -183,6 +245,11 @@ class Catalog:
     def models(self, provider: str | None = None) -> list[ModelInfo]:
         """Models the native lists offer now (``provider``: an upstream or provider name)."""
         return self._view.listed(provider)
+
+    def offered(self, provider: str | None = None) -> list[ModelInfo]:
+        """:meth:`models`, plus the best-known third-party list of each upstream whose native
+        list has not been fetched yet (``listed_by`` names the source)."""
+        return self._view.offered(provider)
 
     def changes(self, since: datetime | None = None) -> list[dict[str, Any]]:
         return store.read_changes(self.directory, since)
@@ -215,28 +282,66 @@ class Catalog:
     def sources(self, provider: str | None = None) -> list[Source]:
         if provider is None:
             return list(self._sources.values())
-        return [
-            s
-            for s in self._sources.values()
-            if provider in (s.name, s.upstream, s.provider) or s.name == f"native:{provider}"
-        ]
+        wanted = {provider, f"native:{provider}"}
+        if (target := self.shared.get(f"native:{provider}")) is not None:
+            wanted.add(target)
+        return [s for s in self._sources.values() if wanted & {s.name, s.upstream, s.provider}]
 
-    async def refresh(self, provider: str | None = None) -> CatalogDiff:
-        """Refresh every source (or those of one provider/upstream/source name) now."""
+    async def refresh(self, provider: str | None = None, progress: Progress | None = None) -> CatalogDiff:
+        """Refresh every source (or those of one provider/upstream/source name) now.
+
+        ``progress`` is called once per source as it finishes. ``diff.errors`` holds the
+        sources that should have worked and failed; ``diff.not_running`` the local servers
+        that did not answer."""
         chosen = self.sources(provider)
         if not chosen:
             reason = self.skipped.get(f"native:{provider}", "not configured")
             raise ValueError(f"no catalog source for {provider!r}: {reason}")
-        results, seen = await self._fetch_all(chosen)
+        results, seen = await self._fetch_all(chosen, progress)
         async with self._lock:
             errors, _ = await asyncio.to_thread(self._apply, chosen, results, seen)
-            return await self._commit([s.name for s in chosen], errors)
+            diff = await self._commit([s.name for s in chosen], errors)
+        diff.outcomes = [self._outcome(s, r) for s, r in zip(chosen, results, strict=True)]
+        diff.not_running = [o.source for o in diff.outcomes if o.status == "not_running"]
+        return diff
 
-    async def _fetch_all(self, chosen: list[Source]) -> tuple[list[Any], dict[str, dict[str, str]]]:
+    async def _fetch_all(
+        self, chosen: list[Source], progress: Progress | None = None
+    ) -> tuple[list[Any], dict[str, dict[str, str]]]:
         """Network only (no lock held): a slow source never delays the others."""
         http = Fetcher(await self._http(), self._cfg.timeout_s)
-        results = await asyncio.gather(*(self._fetch(http, s) for s in chosen))
+
+        async def one(source: Source) -> Any:
+            started = time.perf_counter()
+            result = await self._fetch(http, source)
+            if not isinstance(result, (FetchError, NotModified)):
+                try:
+                    source.validate(result, self._baseline(source))
+                except FetchError as exc:
+                    result = exc
+            self._took[source.name] = time.perf_counter() - started
+            if progress is not None:
+                progress(self._outcome(source, result))
+            return result
+
+        results = await asyncio.gather(*(one(s) for s in chosen))
         return results, http.validators
+
+    def _outcome(self, source: Source, result: Any) -> SourceOutcome:
+        took = self._took.get(source.name, 0.0)
+        if isinstance(result, NotModified):
+            return SourceOutcome(source.name, "not_modified", seconds=took)
+        if isinstance(result, FetchError):
+            status: Status = "not_running" if self._not_running(source, result) else "failed"
+            return SourceOutcome(
+                source.name, status, error=result.kind, seconds=took, expected=source.expected
+            )
+        return SourceOutcome(source.name, "ok", models=len(result), seconds=took)
+
+    @staticmethod
+    def _not_running(source: Source, error: FetchError) -> bool:
+        """A keyless local server (vLLM, Ollama, LM Studio) that refuses or ignores us."""
+        return source.local and error.kind in ("network", "timeout")
 
     def _apply(
         self, chosen: list[Source], results: list[Any], seen: Mapping[str, dict[str, str]]
@@ -254,22 +359,28 @@ class Catalog:
                 if self._metrics is not None:
                     self._metrics.refreshes.labels(source.name, "not_modified").inc()
                 continue
-            if not isinstance(result, FetchError):
-                try:
-                    source.validate(result, self._baseline(source))
-                except FetchError as exc:
-                    result = exc
             if isinstance(result, FetchError):
-                state.fail(result.kind, now)
                 self._retry_after[source.name] = result.retry_after
+                if self._not_running(source, result):
+                    state.fail("not_running", now)
+                    if source.name not in self._down:  # once, until it answers again
+                        self._down.add(source.name)
+                        log.info("catalog_local_not_running", source=source.name, upstream=source.upstream)
+                    if self._metrics is not None:
+                        self._metrics.refreshes.labels(source.name, "not_running").inc()
+                    continue
+                state.fail(result.kind, now)
                 errors[source.name] = result.kind
                 log.warning("catalog_refresh_failed", source=source.name, kind=result.kind, error=str(result))
                 if self._metrics is not None:
                     self._metrics.refresh_errors.labels(source.name, result.kind).inc()
                     self._metrics.refreshes.labels(source.name, "error").inc()
                 continue
+            if source.name in self._down:
+                self._down.discard(source.name)
+                log.info("catalog_local_running", source=source.name)
             state.apply(self._keep(source, result), now, now_iso, track=isinstance(source, NativeSource))
-            state.raw_count = len(result)
+            state.raw_count = (source.raw_count if isinstance(source, DocumentSource) else 0) or len(result)
             if source.url:
                 state.validators = dict(seen.get(source.url) or {})
                 source.validators = dict(state.validators)
@@ -286,8 +397,11 @@ class Catalog:
         self._pending.clear()
         self._pending_errors.clear()
         view, before, after = await asyncio.to_thread(self._rebuild, self._view)
-        self._view = view
-        diff = compute(before, after, _now_iso(), names)
+        old, self._view = self._view, view
+        await asyncio.to_thread(without_gc, old.release)
+        del old
+        # A source that failed this round changed nothing: it is not named in the entry.
+        diff = compute(before, after, _now_iso(), [n for n in names if n not in errors])
         diff.errors = errors
         if not diff.empty:
             await asyncio.to_thread(store.append_change, self.directory, diff.to_dict())
@@ -403,7 +517,9 @@ class Catalog:
             async with self._lock:
                 self._states.update(newer)
                 self._sync_validators()
-                self._view = (await asyncio.to_thread(self._rebuild, self._view))[0]
+                old, self._view = self._view, (await asyncio.to_thread(self._rebuild, self._view))[0]
+                await asyncio.to_thread(without_gc, old.release)
+                del old
         return len(newer)
 
     async def _post_webhook(self, diff: CatalogDiff) -> None:
@@ -447,8 +563,8 @@ class Catalog:
     def source_status(self) -> list[dict[str, Any]]:
         now = time.time()
         out = []
-        for name in [self._bundled.name, *self._sources, *sorted(self.skipped)]:
-            state = self._states.get(name)
+        for name in [self._bundled.name, *self._sources, *sorted(self.skipped), *sorted(self.shared)]:
+            state = self._states.get(self.shared.get(name, name))
             meta = self._meta[name]
             fetched = state.fetched_at if state else None
             out.append(
@@ -462,6 +578,7 @@ class Catalog:
                     "failures": state.failures if state else 0,
                     "last_error": state.last_error if state else None,
                     "skipped": self.skipped.get(name),
+                    "shares": self.shared.get(name),
                 }
             )
         return out

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from proxy.catalog.catalog import Catalog
+from proxy.catalog.cli_progress import RefreshProgress
 from proxy.catalog.model import ModelInfo
 from proxy.catalog.report import evaluate
 from proxy.config import load_settings
@@ -86,16 +87,25 @@ def _table(rows: list[list[str]]) -> None:
 
 def _list(args: argparse.Namespace) -> int:
     async def body(catalog: Catalog) -> int:
-        models = catalog.models(args.provider)
+        models = catalog.offered(args.provider)
         if args.json:
             _print_json([m.to_dict() for m in models])
             return 0
         if not models:
             print("no listed models yet: run `ctxproxy models refresh` (needs the upstreams' keys)")
             return 0
-        rows = [["UPSTREAM", "MODEL", "TYPE", "CONTEXT", "MAX_OUT", "SOURCE"]]
+        rows = [["UPSTREAM", "MODEL", "TYPE", "CONTEXT", "MAX_OUT", "SOURCE", "LISTED_BY"]]
         rows += [
-            [_fmt(m.upstream), m.id, m.type, _window(m), _fmt(m.max_output_tokens), m.source] for m in models
+            [
+                _fmt(m.upstream),
+                m.id,
+                m.type,
+                _window(m),
+                _fmt(m.max_output_tokens),
+                m.source,
+                _fmt(m.listed_by),
+            ]
+            for m in models
         ]
         _table(rows)
         return 0
@@ -142,17 +152,31 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _refresh(args: argparse.Namespace) -> int:
+    """A line per source as it finishes (a spinner on a terminal); exit 1 only when a source
+    that should have worked failed (a keyed provider, a third-party catalog, a public list),
+    never for a local server that is not running."""
+
     async def body(catalog: Catalog) -> int:
+        names = [s.name for s in catalog.sources(args.provider)]
+        tty = sys.stderr if sys.stderr.isatty() else None
+        progress = RefreshProgress(names, sys.stdout, tty, lines=not args.json)
         try:
-            diff = await catalog.refresh(args.provider)
+            async with progress:
+                diff = await catalog.refresh(args.provider, progress=progress.done)
         except ValueError as exc:
             print(f"ctxproxy: {exc}", file=sys.stderr)
             return 2
+        status = 1 if diff.errors else 0
         if args.json:
-            _print_json({**diff.to_dict(), "errors": diff.errors})
-            return 1 if diff.errors else 0
-        for name in diff.sources:
-            print(f"{name:24} {'FAILED: ' + diff.errors[name] if name in diff.errors else 'ok'}")
+            _print_json(
+                {
+                    **diff.to_dict(),
+                    "errors": diff.errors,
+                    "not_running": diff.not_running,
+                    "outcomes": [o.to_dict() for o in diff.outcomes],
+                }
+            )
+            return status
         print(f"added {len(diff.added)}, removed {len(diff.removed)}, changed {len(diff.changed)}")
         for item in diff.added:
             print(f"  + {item['upstream']}/{item['id']}  context {_fmt(item['context_window'])}")
@@ -160,7 +184,9 @@ def _refresh(args: argparse.Namespace) -> int:
             print(f"  - {item['upstream']}/{item['id']}")
         for item in diff.changed:
             print(f"  ~ {item['upstream']}/{item['id']} {item['field']}: {item['old']} → {item['new']}")
-        return 1 if diff.errors else 0
+        if diff.errors:
+            print(f"failed: {', '.join(sorted(diff.errors))}", file=sys.stderr)
+        return status
 
     return _run(args, body)
 
@@ -209,7 +235,12 @@ def _sources(args: argparse.Namespace) -> int:
             return 0
         rows = [["SOURCE", "MODELS", "AGE_S", "FAILURES", "LAST_ERROR"]]
         for s in status:
-            note = f"skipped: {s['skipped']}" if s.get("skipped") else _fmt(s["last_error"])
+            if s.get("shares"):
+                note = f"shares the fetch of {s['shares']}"
+            elif s.get("skipped"):
+                note = f"skipped: {s['skipped']}"
+            else:
+                note = _fmt(s["last_error"])
             rows.append(
                 [s["source"], _fmt(s.get("models")), _fmt(s.get("age_s")), _fmt(s.get("failures")), note]
             )

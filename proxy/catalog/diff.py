@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from proxy.catalog.model import ModelInfo
+from proxy.catalog.progress import SourceOutcome
 
 TRACKED = (
     ("context_window", lambda i: i.context_window),
@@ -25,9 +26,11 @@ class CatalogDiff:
     added: list[dict[str, Any]] = field(default_factory=list)
     removed: list[dict[str, Any]] = field(default_factory=list)
     changed: list[dict[str, Any]] = field(default_factory=list)
-    errors: dict[str, str] = field(
-        default_factory=dict
-    )  # source → failure kind (not logged to the changelog)
+    # Not logged to the changelog: source → failure kind (sources that should have worked),
+    # the local servers that were not running, and every source's outcome.
+    errors: dict[str, str] = field(default_factory=dict)
+    not_running: list[str] = field(default_factory=list)
+    outcomes: list[SourceOutcome] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:

@@ -20,6 +20,14 @@ _PARSE_OFF_LOOP = 256 * 1024
 _PARSE_OUT_OF_PROCESS = 1024 * 1024
 
 
+def _hash(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+async def _digest(raw: bytes) -> str:
+    return await asyncio.to_thread(_hash, raw)
+
+
 class FetchError(Exception):
     """A source could not be fetched. ``kind`` is a bounded label fit for a metric."""
 
@@ -94,8 +102,9 @@ class Fetcher:
                     "etag": resp.headers.get("ETag"),
                     "last_modified": resp.headers.get("Last-Modified"),
                     # Most servers send neither: an identical body is recognised by its hash,
-                    # so an unchanged 3 MB document is not parsed and merged again.
-                    "content_hash": hashlib.blake2b(raw, digest_size=16).hexdigest(),
+                    # so an unchanged 3 MB document is not parsed and merged again. Hashing
+                    # megabytes takes ms: done in a worker (it releases the GIL there).
+                    "content_hash": await _digest(raw) if len(raw) > _PARSE_OFF_LOOP else _hash(raw),
                 }
                 self.validators[url] = {k: v for k, v in seen.items() if v}
                 if validators and validators.get("content_hash") == seen["content_hash"]:

@@ -12,6 +12,7 @@ from proxy.catalog.bulk import Breather
 from proxy.catalog.ids import loose, norm, strip_variant, undated
 from proxy.catalog.merge import Claim, Group
 from proxy.catalog.model import SourceModel
+from proxy.catalog.sources.base import TIER_OPENROUTER
 from proxy.catalog.state import SourceState
 
 
@@ -55,18 +56,46 @@ def build_groups(
                     group.claims.append(Claim(tmeta.tier, tmeta.name, tat, tmap.exact[hit]))
                     consumed.add((tmeta.name, *hit))
             groups.append(group)
+    # Third-party-only models, one group per provider and spelling: OpenRouter's
+    # ``anthropic/claude-sonnet-4.5`` (offered to anthropic as ``claude-sonnet-4.5``) joins
+    # models.dev's and LiteLLM's ``claude-sonnet-4-5`` and ranks below them.
     rest: dict[tuple[str, str], Group] = {}
-    for tmeta, tat, tmap in tp_maps:
+    for tmeta, tat, tmap in sorted(tp_maps, key=lambda t: t[0].tier):
         for pkey, model in tmap.exact.items():
             breathe()
             if (tmeta.name, *pkey) in consumed:
                 continue
-            tp_group = rest.get(pkey)
+            slot = (pkey[0], loose(strip_variant(pkey[1])))
+            tp_group = rest.get(slot)
             if tp_group is None:
-                tp_group = rest[pkey] = Group(ns=pkey[0], provider=pkey[0] or None, upstream=None)
+                tp_group = rest[slot] = Group(ns=pkey[0], provider=pkey[0] or None, upstream=None)
             tp_group.claims.append(Claim(tmeta.tier, tmeta.name, tat, model))
+    _fold_lowest(rest)
     groups.extend(rest.values())
     return groups
+
+
+def _fold_lowest(rest: dict[tuple[str, str], Group]) -> None:
+    """A model only OpenRouter names under a vendor (``claude-sonnet-4``, ``claude-3.5-haiku``)
+    joins the vendor's own entry for it (``claude-sonnet-4-0``, ``claude-3-5-haiku-latest``,
+    undated) when models.dev or LiteLLM has one: OpenRouter's 1 M for its Sonnet 4 endpoint
+    must not answer for Anthropic's Sonnet 4 (200 k)."""
+    own: dict[tuple[str, str], Group] = {}
+    for (provider, key), group in rest.items():
+        if group.claims[0].tier < TIER_OPENROUTER:
+            spelling = undated(key)
+            if (provider, spelling) not in own or key == spelling:
+                own[(provider, spelling)] = group
+    for slot, group in list(rest.items()):
+        if group.claims[0].tier < TIER_OPENROUTER:  # claims are added in tier order
+            continue
+        spelling = undated(slot[1])
+        for cand in (spelling, f"{spelling}-0", f"{spelling}-latest"):
+            target = own.get((slot[0], cand))
+            if target is not None:
+                target.claims.extend(group.claims)
+                del rest[slot]
+                break
 
 
 class EntryMap:

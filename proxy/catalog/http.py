@@ -1,6 +1,8 @@
-"""Catalog HTTP routes: ``/v1/models`` (OpenAI list shape; Anthropic's when the client sends
-``anthropic-version``), ``/catalog/models``, ``/catalog/models/{id}``, ``/catalog/changes``,
-``/catalog/sources``. Register them before any catch-all proxy route."""
+"""Catalog HTTP routes: ``/v1/models`` and ``/v1/models/{id}`` (OpenAI shapes; Anthropic's
+when the client sends ``anthropic-version``; other methods: 405 in that shape),
+``/catalog/models``, ``/catalog/models/{id}``, ``/catalog/changes``, ``/catalog/sources``,
+``POST /catalog/refresh[?provider=]`` (behind the proxy key). Register them before any
+catch-all proxy route."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from aiohttp import web
 from proxy.catalog.catalog import Catalog
 from proxy.catalog.model import ModelInfo
 from proxy.catalog.report import evaluate
+from proxy.keys import UPSTREAMS
+from proxy.server.errors import ApiShape, error_response
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -38,23 +42,40 @@ def _unique(models: list[ModelInfo], default_upstream: str) -> list[ModelInfo]:
     return list(seen.values())
 
 
+def _shape(request: web.Request) -> ApiShape:
+    return "anthropic" if "anthropic-version" in request.headers else "openai"
+
+
+def _openai_row(m: ModelInfo) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "object": "model",
+        "created": _epoch(m.created),
+        "owned_by": m.upstream or m.provider or "ctxproxy",
+        "context_window": m.context_window,
+        "max_output_tokens": m.max_output_tokens,
+        "listed_by": m.listed_by,
+    }
+
+
+def _anthropic_row(m: ModelInfo) -> dict[str, Any]:
+    return {
+        "type": "model",
+        "id": m.id,
+        "display_name": m.id,
+        "created_at": f"{m.created or '1970-01-01'}T00:00:00Z",
+    }
+
+
 def add_catalog_routes(app: web.Application, catalog_key: web.AppKey[Any]) -> None:
     def catalog(request: web.Request) -> Catalog:
         return request.app[catalog_key]  # type: ignore[no-any-return]
 
     async def list_models(request: web.Request) -> web.Response:
         cat = catalog(request)
-        models = _unique(cat.models(), cat.settings.default_upstream)
+        models = _unique(cat.offered(), cat.settings.default_upstream)
         if "anthropic-version" in request.headers:
-            rows = [
-                {
-                    "type": "model",
-                    "id": m.id,
-                    "display_name": m.id,
-                    "created_at": f"{m.created or '1970-01-01'}T00:00:00Z",
-                }
-                for m in models
-            ]
+            rows = [_anthropic_row(m) for m in models]
             return _json(
                 {
                     "data": rows,
@@ -63,18 +84,49 @@ def add_catalog_routes(app: web.Application, catalog_key: web.AppKey[Any]) -> No
                     "last_id": rows[-1]["id"] if rows else None,
                 }
             )
-        data: list[dict[str, Any]] = [
+        return _json({"object": "list", "data": [_openai_row(m) for m in models]})
+
+    async def get_model(request: web.Request) -> web.Response:
+        """One model, answered from the catalog (never forwarded)."""
+        cat = catalog(request)
+        model_id = request.match_info["id"]
+        head, sep, rest = model_id.partition("/")
+        if sep and head in cat.providers:
+            info = cat.lookup(rest, head)
+        else:
+            info = cat.lookup(model_id, cat.settings.default_upstream)
+        shape = _shape(request)
+        if info.unknown:
+            message = f"The model {model_id!r} does not exist or is not known to the catalog"
+            return error_response(shape, 404, message, "model_not_found")
+        return _json(_anthropic_row(info) if shape == "anthropic" else _openai_row(info))
+
+    async def not_allowed(request: web.Request) -> web.Response:
+        shape = _shape(request)
+        response = error_response(
+            shape, 405, f"{request.method} is not supported on {request.path}: use GET", "method_not_allowed"
+        )
+        response.headers["Allow"] = "GET, HEAD"
+        return response
+
+    async def refresh(request: web.Request) -> web.Response:
+        """Refresh a running proxy's catalog now (all sources, or ``?provider=``)."""
+        if not request.app[UPSTREAMS].check_proxy_key(request.headers.get("x-ctxproxy-key")):
+            return error_response("openai", 401, "missing or invalid x-ctxproxy-key", "invalid_proxy_key")
+        provider = request.query.get("provider") or None
+        try:
+            diff = await catalog(request).refresh(provider)
+        except ValueError as exc:
+            return error_response("openai", 404, str(exc), "unknown_catalog_source")
+        return _json(
             {
-                "id": m.id,
-                "object": "model",
-                "created": _epoch(m.created),
-                "owned_by": m.upstream or m.provider or "ctxproxy",
-                "context_window": m.context_window,
-                "max_output_tokens": m.max_output_tokens,
+                **diff.to_dict(),
+                "ok": not diff.errors,
+                "errors": diff.errors,
+                "not_running": diff.not_running,
+                "outcomes": [o.to_dict() for o in diff.outcomes],
             }
-            for m in models
-        ]
-        return _json({"object": "list", "data": data})
+        )
 
     async def catalog_models(request: web.Request) -> web.Response:
         provider = request.query.get("provider") or None
@@ -105,6 +157,10 @@ def add_catalog_routes(app: web.Application, catalog_key: web.AppKey[Any]) -> No
         return _json({"sources": cat.source_status(), "evaluation": evaluate(cat.states())})
 
     app.router.add_get("/v1/models", list_models)
+    app.router.add_get("/v1/models/{id:.+}", get_model)
+    app.router.add_route("*", "/v1/models", not_allowed)
+    app.router.add_route("*", "/v1/models/{id:.+}", not_allowed)
+    app.router.add_post("/catalog/refresh", refresh)
     app.router.add_get("/catalog/models", catalog_models)
     app.router.add_get("/catalog/models/{id:.+}", catalog_model)
     app.router.add_get("/catalog/changes", catalog_changes)

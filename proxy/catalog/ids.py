@@ -50,6 +50,9 @@ OPENROUTER_VENDORS = {
     "mistralai": "mistral",
     "deepseek": "deepseek",
 }
+# Providers that make models (their ids are the models' own names), as opposed to serving
+# platforms (groq, together, openrouter, vllm…) whose rows describe their own endpoints.
+MODEL_VENDORS = frozenset({"openai", "anthropic", "gemini", "xai", "mistral", "deepseek"})
 _OPENROUTER_VARIANTS = frozenset({"free", "nitro", "beta", "extended", "thinking", "online", "floor"})
 _ACCOUNT_PREFIX = re.compile(r"^accounts/[^/]+/models/")
 _DATE_SUFFIX = re.compile(r"[-@](?:\d{8}|\d{4}-\d{2}-\d{2})$")

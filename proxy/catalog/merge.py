@@ -4,7 +4,10 @@ Precedence for every field (first source that says something wins, and is record
 operator override → live served limit (vLLM, Ollama, LM Studio) → native list → models.dev
 → LiteLLM (main branch, then bundled) → OpenRouter (third-party) → for the context window,
 a ceiling learned from an upstream context-length error (only ever lowers) → the
-conservative default, flagged ``unknown``.
+conservative default, flagged ``unknown`` (provenance ``unknown``).
+
+``type`` has its own order: override → a type the native list states → LiteLLM's ``mode``
+→ models.dev's modalities → OpenRouter → what the id plainly says (``whisper``…) → chat.
 """
 
 from __future__ import annotations
@@ -24,6 +27,11 @@ from proxy.catalog.model import (
     Provenance,
     SourceModel,
 )
+from proxy.catalog.sources._parse import classify
+from proxy.catalog.sources.base import TIER_LITELLM_BUNDLED, TIER_MODELS_DEV
+
+# Sort keys for ``type``: models.dev's modalities rank after LiteLLM's ``mode``.
+_TYPE_RANK = {TIER_MODELS_DEV: TIER_LITELLM_BUNDLED + 0.5}
 
 # Accepted override keys (config ``catalog.overrides``) → ModelInfo fields.
 OVERRIDE_KEYS = {
@@ -84,10 +92,11 @@ def merge(group: Group, defaults: Defaults, model_id: str | None = None) -> Mode
             values[target] = value
             prov[target] = Provenance("override")
             tiers[target] = -1
+    type_claims = sorted(claims, key=lambda c: _TYPE_RANK.get(c.tier, c.tier))
     for fname in MERGED_FIELDS:
         if fname in values:
             continue
-        for claim in claims:
+        for claim in type_claims if fname == "type" else claims:
             value = getattr(claim.model, fname)
             if value is not None:
                 values[fname] = value
@@ -102,10 +111,10 @@ def merge(group: Group, defaults: Defaults, model_id: str | None = None) -> Mode
     unknown = values.get("context_window") is None
     if unknown:
         values["context_window"] = defaults.context_window
-        prov["context_window"] = Provenance("default")
+        prov["context_window"] = Provenance("unknown")
         if values.get("max_output_tokens") is None:
             values["max_output_tokens"] = defaults.max_output_tokens
-            prov["max_output_tokens"] = Provenance("default")
+            prov["max_output_tokens"] = Provenance("unknown")
     aliases = tuple(dict.fromkeys(a for c in claims for a in c.model.aliases))
     return ModelInfo(
         id=model_id or group.display_id,
@@ -117,13 +126,14 @@ def merge(group: Group, defaults: Defaults, model_id: str | None = None) -> Mode
         aliases=aliases,
         pricing=Pricing(values.get("input_cost"), values.get("output_cost"), values.get("cached_input_cost")),
         capabilities=Capabilities(values.get("tools"), values.get("vision"), values.get("reasoning")),
-        type=values.get("type") or "chat",
+        type=values.get("type") or classify(model_id or group.display_id),
         created=values.get("created"),
         first_seen=group.first_seen,
         last_seen=group.last_seen,
         listed=group.listed,
         unknown=unknown,
         provenance=prov,
+        listed_by=f"native:{group.upstream}" if group.listed else None,
     )
 
 

@@ -46,7 +46,7 @@ class SourceModel:
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    source: str  # "override", "served:vllm", "native:groq", "models_dev", "litellm", "learned", "default"
+    source: str  # "override", "native:vllm", "native:groq", "models_dev", "litellm", "learned", "unknown"
     at: str | None = None  # ISO time the source's data was fetched
 
 
@@ -92,12 +92,15 @@ class ModelInfo:
     listed: bool = False
     unknown: bool = False
     provenance: Mapping[str, Provenance] = field(default_factory=dict)
+    # Whose list offers it: ``native:<upstream>``, or (first start, no native list yet) the
+    # third-party source standing in for it (``models_dev``…); ``None``: not offered.
+    listed_by: str | None = None
 
     @property
     def source(self) -> str:
         """Where the context window came from."""
         prov = self.provenance.get("context_window")
-        return prov.source if prov else "default"
+        return prov.source if prov else "unknown"
 
     @property
     def key(self) -> str:
@@ -130,6 +133,7 @@ class ModelInfo:
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
             "listed": self.listed,
+            "listed_by": self.listed_by,
             "unknown": self.unknown,
             "provenance": {k: {"source": p.source, "at": p.at} for k, p in self.provenance.items()},
         }

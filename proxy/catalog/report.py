@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from proxy.catalog.groups import EntryMap, SourceMeta
+from proxy.catalog.sources._parse import classify
 from proxy.catalog.state import SourceState
 
 _EXAMPLES = 20
@@ -20,7 +21,7 @@ def evaluate(
     now = time.time() if now is None else now
     native = [(m, s) for m, s in states.values() if m.upstream]
     third = [(m, s) for m, s in states.values() if not m.upstream]
-    chat_total = sum(1 for _, s in native for m in s.models.values() if (m.type or "chat") == "chat")
+    chat_total = sum(1 for _, s in native for m in s.models.values() if (m.type or classify(m.id)) == "chat")
     report: dict[str, Any] = {"native_chat_models": chat_total, "sources": {}}
     for meta, state in sorted(third, key=lambda x: x[0].tier):
         report["sources"][meta.name] = _evaluate_one(state, native, now)
@@ -37,7 +38,7 @@ def _evaluate_one(
     for meta, nstate in native:
         row = per_provider.setdefault(meta.provider or "?", {"models": 0, "covered": 0, "with_context": 0})
         for key, model in nstate.models.items():
-            if (model.type or "chat") != "chat":
+            if (model.type or classify(model.id)) != "chat":
                 continue
             totals["models"] += 1
             row["models"] += 1

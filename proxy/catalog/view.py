@@ -7,17 +7,22 @@ half-built index and never wait. ``lookup`` costs one dict hit once an id has be
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from proxy.catalog.bulk import Breather
+from proxy.catalog.bulk import Breather, drop
 from proxy.catalog.groups import attach_extras
-from proxy.catalog.ids import candidates, index_keys, norm
+from proxy.catalog.ids import MODEL_VENDORS, candidates, index_keys, norm, strip_variant
 from proxy.catalog.merge import Defaults, Group, merge
 from proxy.catalog.model import ModelInfo, Provenance
+from proxy.catalog.sources._parse import classify
+from proxy.catalog.switches import RequestTraits
 
 _MEMO_MAX = 20000
-# (fuzzy match, unlisted, match level, provider not configured, source tier, namespace): lower wins.
-Rank = tuple[bool, bool, int, bool, int, str]
+# (fuzzy match, borrowed, unlisted, match level, provider not configured, source tier, namespace):
+# lower wins. "Borrowed": the key is the bare tail of a platform's ``vendor/model`` id
+# (OpenRouter's ``openai/gpt-4.1`` answers ``gpt-4.1`` only when OpenAI's own entry does not).
+Rank = tuple[bool, bool, bool, int, bool, int, str]
 
 
 class CatalogView:
@@ -29,12 +34,20 @@ class CatalogView:
         *,
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
         learned: Mapping[str, tuple[int, str]] | None = None,
+        stand_ins: Mapping[str, str] | None = None,
     ) -> None:
         self.providers = dict(providers)  # upstream → provider
         self.defaults = defaults
+        # upstream → the third-party source whose entries stand in for its native list
+        # until that list has been fetched once (see :meth:`offered`).
+        self.stand_ins = dict(stand_ins or {})
+        self._offered: list[ModelInfo] | None = None
         self._configured = frozenset(self.providers.values()) | frozenset(self.providers)
         self._by_ns: dict[tuple[str, str], tuple[Rank, Group]] = {}
         self._any: dict[str, tuple[Rank, Group]] = {}
+        # What an upstream may fall back on for a model it does not know: what is known about
+        # model vendors (gpt-4o sent to vLLM), never another serving platform's row.
+        self._shared: dict[str, tuple[Rank, Group]] = {}
         self._exact: dict[str, list[Group]] | None = None  # built only when overrides need it
         self.groups = groups
         self._index(groups)
@@ -46,10 +59,12 @@ class CatalogView:
             self._index(extra)
         self._infos: dict[int, ModelInfo] = {}
         self.memo: dict[tuple[str, str | None], ModelInfo] = {}
+        self.switched: dict[tuple[str, str | None, RequestTraits], ModelInfo] = {}
 
     # -- index -------------------------------------------------------------------------
     def _index(self, groups: Iterable[Group]) -> None:
-        by_ns, anyp, configured = self._by_ns, self._any, self._configured
+        by_ns, anyp, shared, configured = self._by_ns, self._any, self._shared, self._configured
+        platforms = configured - MODEL_VENDORS
         breathe = Breather(100)
         for group in groups:
             breathe()
@@ -60,8 +75,28 @@ class CatalogView:
                 group.best_tier,
                 group.ns,
             )
-            for key, level in index_keys(first.id, tuple(a for c in group.claims for a in c.model.aliases)):
-                rank: Rank = (level > 1, unlisted, level, *tail)
+            # Every spelling any source used is a key of this one model.
+            claims = group.claims
+            if len(claims) == 1:
+                aliases = first.aliases
+            else:
+                aliases = tuple(
+                    dict.fromkeys(
+                        [c.model.id for c in claims[1:] if c.model.id != first.id]
+                        + [a for c in claims for a in c.model.aliases]
+                    )
+                )
+            own = (
+                {strip_variant(norm(i)) for i in (first.id, *aliases) if "/" not in i}
+                if "/" in first.id or any("/" in a for a in aliases)
+                else None
+            )
+            # A vendor's own entries (its native list included) may answer other upstreams;
+            # a serving platform's (groq, openrouter, a vLLM box…) only its own.
+            shareable = not group.scoped and group.ns not in platforms
+            for key, level in index_keys(first.id, aliases):
+                borrowed = own is not None and level == 1 and "/" not in key and key not in own
+                rank: Rank = (level > 1, borrowed, unlisted, level, *tail)
                 slot = (group.ns, key)
                 old = by_ns.get(slot)
                 if old is None or rank < old[0]:
@@ -71,6 +106,10 @@ class CatalogView:
                 old = anyp.get(key)
                 if old is None or rank < old[0]:
                     anyp[key] = (rank, group)
+                if shareable:
+                    old = shared.get(key)
+                    if old is None or rank < old[0]:
+                        shared[key] = (rank, group)
 
     def _targets(self, model: str, ns: str | None) -> list[Group]:
         """Groups an override/learned entry applies to: in ``ns`` only, or every exact match."""
@@ -111,8 +150,9 @@ class CatalogView:
                     return hit[1]
         if not global_fallback:
             return None
+        index = self._shared if upstream else self._any
         for _hint, key in cands:
-            hit = self._any.get(key)
+            hit = index.get(key)
             if hit is not None:
                 return hit[1]
         return None
@@ -132,6 +172,7 @@ class CatalogView:
         info = self.info(group) if group is not None else self.default_info(model, upstream)
         if len(self.memo) >= _MEMO_MAX:
             self.memo.clear()
+            self.switched.clear()
         self.memo[memo_key] = info
         return info
 
@@ -143,9 +184,10 @@ class CatalogView:
             context_window=self.defaults.context_window,
             max_output_tokens=self.defaults.max_output_tokens,
             unknown=True,
+            type=classify(model),
             provenance={
-                "context_window": Provenance("default"),
-                "max_output_tokens": Provenance("default"),
+                "context_window": Provenance("unknown"),
+                "max_output_tokens": Provenance("unknown"),
             },
         )
 
@@ -158,6 +200,30 @@ class CatalogView:
             self._exact = None
         self._infos.clear()
         self.memo.clear()
+        self.switched.clear()
+
+    def offered(self, provider: str | None = None) -> list[ModelInfo]:
+        """What ``/v1/models`` serves: the native lists, and for an upstream whose list has
+        not been fetched yet, the best-known list from a third-party source (``listed_by``)."""
+        if self._offered is None:
+            out = self.listed()
+            for upstream, source in self.stand_ins.items():
+                ns = self.providers.get(upstream, upstream)
+                for g in self.groups:
+                    if g.upstream is None and g.ns == ns and any(c.source == source for c in g.claims):
+                        info = self.info(g)
+                        out.append(replace(info, upstream=upstream, listed_by=source))
+            self._offered = sorted(out, key=lambda i: (i.upstream or "", i.id))
+        return [i for i in self._offered if provider is None or provider in (i.upstream, i.provider)]
+
+    def release(self) -> None:
+        """Free a view that was swapped out, piecewise (in a worker thread; see bulk.drop).
+        Nothing reads an old view: lookups always go through the catalog's current one."""
+        for container in (self.memo, self.switched, self._infos, self._by_ns, self._any, self._shared):
+            drop(container)
+        self._exact = None
+        self._offered = None
+        drop(self.groups)
 
     def listed(self, provider: str | None = None) -> list[ModelInfo]:
         out = [

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 import structlog
 
+from proxy.catalog.switches import RequestTraits
 from proxy.compress import CompactionResult, Compactor
 from proxy.compress.summary_backends import CURRENT_CALL, UpstreamCall
 from proxy.config import Settings
@@ -71,9 +72,9 @@ class CompressionPipeline:
         self.catalog: Any = None  # set once the catalog has started (app cleanup context)
 
     # -- limits ----------------------------------------------------------------------------
-    def limits(self, model: str, upstream: str) -> Limits:
+    def limits(self, model: str, upstream: str, request: RequestTraits | None = None) -> Limits:
         if self.catalog is not None:
-            info = self.catalog.lookup(model, upstream)
+            info = self.catalog.lookup(model, upstream, request)
             return Limits(info.context_window, info.max_input_tokens, info.max_output_tokens, info.unknown)
         c = self.settings.catalog
         return Limits(c.default_context_window, None, c.default_max_output_tokens, True)
@@ -82,7 +83,8 @@ class CompressionPipeline:
     async def prepare(self, req: ChatRequest) -> Prepared:
         started = time.perf_counter()
         model = model_of(req)
-        limits = self.limits(model, req.route.upstream.name)
+        # The window can depend on what the request asked for (anthropic-beta: context-1m-…).
+        limits = self.limits(model, req.route.upstream.name, RequestTraits.from_headers(req.headers))
         policy = self.compactor.policy(model, req.agent)
         headers = {
             "x-ctxproxy-compressed": "0",

@@ -14,6 +14,10 @@ Run: ``.venv/bin/python tests/bench/bench_catalog.py [--quick]``
    hits both alike. Two rates: each source refreshing about once per 5-s phase (the target
    scenario: "a refresh during a load test") and a stress run at ~1 s per source (21 600× the
    default rate). Target: p99 change ≤ 10 %.
+   Two content modes (``--mode``): "same" (every source sends the same document each time:
+   recognised by its hash, nothing is parsed or rebuilt) and "changed" (every response's
+   content differs from the last: one model's limit moves, so every refresh of every source
+   parses, merges, rebuilds the view, writes a changelog entry and persists).
 Prints markdown tables.
 """
 
@@ -45,8 +49,10 @@ from tests.fakes.catalog_server import (
     all_keys,
     catalog_config,
     synthetic_models_dev,
+    use_real_documents,
 )
 
+TAIL_S = 2.5  # after a refreshing phase: the 1-s commit debounce + rebuild + snapshot write
 MODELS_DEV_SIZE = (80, 30)  # providers × models: about models.dev's size (~2400 models)
 ALL_SOURCES = ["litellm", "models_dev", "openrouter", "native"]
 
@@ -61,9 +67,12 @@ def fake_config(root: str, cache_dir: str, **catalog: Any) -> dict[str, Any]:
     return catalog_config(_At(), cache_dir, list(UPSTREAMS), sources=ALL_SOURCES, **catalog)  # type: ignore[arg-type]
 
 
-async def build_snapshot(cache_dir: Path) -> tuple[str, int]:
+async def build_snapshot(cache_dir: Path, real: bool) -> tuple[str, int]:
     server = await FakeCatalogServer().start()
-    server.bodies["models_dev"] = synthetic_models_dev(*MODELS_DEV_SIZE)
+    if real:
+        use_real_documents(server)
+    else:
+        server.bodies["models_dev"] = synthetic_models_dev(*MODELS_DEV_SIZE)
     catalog = Catalog(settings_from_dict(fake_config(server.root, str(cache_dir))), environ=all_keys())
     await catalog.start()
     diff = await catalog.refresh()
@@ -144,7 +153,14 @@ async def metric_sum(port: int, prefix: str) -> float:
 
 
 async def interleaved_load(
-    url: str, port: int, fake_port: int, rounds: int, phase_s: float, concurrency: int, etags: bool
+    url: str,
+    port: int,
+    fake_port: int,
+    rounds: int,
+    phase_s: float,
+    concurrency: int,
+    etags: bool,
+    changing: bool = False,
 ) -> tuple[dict[str, list[float]], float]:
     """Constant load; the fake catalog alternates "down" (every fetch fails fast: no new data,
     no rebuild) and "up" (full bodies: parse, merge, rebuild, persist). Samples are tagged
@@ -166,23 +182,31 @@ async def interleaved_load(
                     samples[tag].append((time.perf_counter() - t0) * 1000)
 
         await control(fake_port, "etag" if etags else "noetag")
+        await control(fake_port, "changing" if changing else "same")
         workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
         await asyncio.sleep(1.0)  # warm-up, discarded
         for key in samples:
             samples[key].clear()
         for _ in range(rounds):
-            for name, action in (("no refresh", "fail"), ("refreshing", "ok")):
+            # The refreshing phase keeps its tail: the debounced rebuild and the snapshot write
+            # of the last fetches land after the fetches stop (counted as "refreshing", never
+            # as "no refresh").
+            for name, action, seconds in (
+                ("no refresh", "fail", phase_s),
+                ("refreshing", "ok", phase_s),
+                ("refreshing", "fail", TAIL_S),
+            ):
                 await control(fake_port, action)
                 before = await metric_sum(port, 'ctxproxy_catalog_refreshes_total{result="ok"')
                 phase[0] = name
-                await asyncio.sleep(phase_s)
+                await asyncio.sleep(seconds)
                 if name == "refreshing":
                     ok_refreshes += (
                         await metric_sum(port, 'ctxproxy_catalog_refreshes_total{result="ok"') - before
                     )
         stop_at[0] = 0.0
         await asyncio.gather(*workers)
-    return samples, ok_refreshes / (rounds * phase_s)
+    return samples, ok_refreshes / (rounds * (phase_s + TAIL_S))
 
 
 Loaded = dict[str, tuple[dict[str, list[float]], float]]
@@ -195,18 +219,23 @@ SCENARIOS = [
 ]
 
 
-def p99_under_refresh(tmp: Path, snapshot: Path, quick: bool) -> Loaded:
+def p99_under_refresh(tmp: Path, snapshot: Path, quick: bool, modes: list[str], real: bool) -> Loaded:
     """Worst case content-wise: the fake sends no ETag, so every fetch is a full body."""
     mock_port, fake_port = free_port(), free_port()
     mock = spawn([str(Path(__file__).with_name("_mock_upstream.py")), str(mock_port)], tmp / "mock.log")
     fake = spawn(
-        [str(REPO / "tests/fakes/catalog_server.py"), str(fake_port), *map(str, MODELS_DEV_SIZE)],
+        [
+            str(REPO / "tests/fakes/catalog_server.py"),
+            str(fake_port),
+            *(["real"] if real else map(str, MODELS_DEV_SIZE)),
+        ],
         tmp / "fake.log",
     )
     out: Loaded = {}
     try:
         wait_http_ok(f"http://127.0.0.1:{mock_port}/health", mock)
-        for i, (label, interval, phase_s, rounds) in enumerate(SCENARIOS):
+        runs = [(f"{label} [{mode} content]", mode, *rest) for mode in modes for label, *rest in SCENARIOS]
+        for i, (label, mode, interval, phase_s, rounds) in enumerate(runs):
             port = free_port()
             cache = tmp / f"cache-load-{i}"
             shutil.copytree(snapshot, cache)
@@ -230,7 +259,11 @@ def p99_under_refresh(tmp: Path, snapshot: Path, quick: bool) -> Loaded:
                 wait_http_ok(f"http://127.0.0.1:{port}/readyz", proxy)
                 url = f"http://127.0.0.1:{port}/openai/chat/completions"
                 n = rounds[1] if quick else rounds[0]
-                out[label] = asyncio.run(interleaved_load(url, port, fake_port, n, phase_s, 32, etags=False))
+                out[label] = asyncio.run(
+                    interleaved_load(
+                        url, port, fake_port, n, phase_s, 32, etags=False, changing=mode == "changed"
+                    )
+                )
             finally:
                 stop(proxy)
     finally:
@@ -244,12 +277,24 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--no-load", action="store_true", help="skip the p99-under-refresh part")
+    parser.add_argument(
+        "--mode",
+        choices=["same", "changed", "both"],
+        default="both",
+        help="content of each refresh: the same documents, changed ones (every source changes), or both",
+    )
+    parser.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="a synthetic models.dev-sized catalog instead of the real documents (tests/data/catalog-real)",
+    )
+    parser.add_argument("--scenario", type=int, choices=[0, 1], help="run only this load scenario (index)")
     args = parser.parse_args()
     runs = 5 if args.quick else 15
     with tempfile.TemporaryDirectory(prefix="ctxproxy-bench-catalog-") as name:
         tmp = Path(name)
         snap_dir = tmp / "snapshot"
-        content, size = asyncio.run(build_snapshot(snap_dir))
+        content, size = asyncio.run(build_snapshot(snap_dir, real=not args.synthetic))
         settings = settings_from_dict(fake_config("http://127.0.0.1:1", str(snap_dir)))
         warm = asyncio.run(time_start(settings, runs))
         cold_dir = tmp / "cold"
@@ -265,13 +310,20 @@ def main() -> int:
                 await catalog.close()
 
         memo_us, first_us = asyncio.run(lookups())
-        loaded = None if args.no_load else p99_under_refresh(tmp, snap_dir, args.quick)
+        modes = ["same", "changed"] if args.mode == "both" else [args.mode]
+        if args.scenario is not None:
+            SCENARIOS[:] = [SCENARIOS[args.scenario]]
+        loaded = (
+            None if args.no_load else p99_under_refresh(tmp, snap_dir, args.quick, modes, not args.synthetic)
+        )
 
     ok = lambda good: "✅" if good else "❌"  # noqa: E731
     print("## Catalog benchmark\n")
     print(
         f"{dt.date.today()} · Python {platform.python_version()} · {platform.machine()} · "
-        f"snapshot: {content}, {size / 1e6:.2f} MB · {'--quick' if args.quick else 'full'} run\n"
+        f"snapshot: {content}, {size / 1e6:.2f} MB · "
+        f"{'synthetic models.dev' if args.synthetic else 'real models.dev + OpenRouter documents'} · "
+        f"{'--quick' if args.quick else 'full'} run\n"
     )
     rows = [
         [

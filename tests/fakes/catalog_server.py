@@ -29,7 +29,11 @@ import orjson
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-FIXTURES = Path(os.environ.get("CTXPROXY_CATALOG_FIXTURES", str(Path(__file__).resolve().parents[1] / "data" / "catalog-fixtures")))
+FIXTURES = Path(
+    os.environ.get(
+        "CTXPROXY_CATALOG_FIXTURES", str(Path(__file__).resolve().parents[1] / "data" / "catalog-fixtures")
+    )
+)
 
 GEMINI_PAGE_2 = {
     "models": [
@@ -126,6 +130,10 @@ class FakeCatalogServer:
         self.posts: list[Any] = []  # JSON bodies POSTed to /webhook/…
         self.fail_all = False
         self.etags = True  # third-party endpoints answer conditional GETs with 304
+        # Benchmarks: every response's content differs from the previous one (one model's
+        # limit moves), so no source is ever "unchanged" and every refresh rebuilds.
+        self.changing = False
+        self._revision = 0
         self._encoded: dict[int, bytes] = {}
         self.auth: dict[str, dict[str, str]] = {}  # provider → headers of the last request
         app = web.Application()
@@ -164,12 +172,17 @@ class FakeCatalogServer:
         tail = request.match_info["tail"]
         self.hits[provider] += 1
         self.times.setdefault(provider, []).append(time.monotonic())
-        if provider == "_control":  # benchmarks: "fail" (every provider) | "ok" | "etag" | "noetag"
+        if provider == "_control":
+            # benchmarks: "fail" (every provider) | "ok" | "etag" | "noetag" | "changing" | "same"
             if tail in ("fail", "ok"):
                 self.fail_all = tail == "fail"
+            elif tail in ("changing", "same"):
+                self.changing = tail == "changing"
             else:
                 self.etags = tail == "etag"
-            return web.json_response({"fail_all": self.fail_all, "etags": self.etags})
+            return web.json_response(
+                {"fail_all": self.fail_all, "etags": self.etags, "changing": self.changing}
+            )
         if self.fail_all:
             return web.json_response({"error": {"message": "down"}}, status=500)
         if provider == "webhook":
@@ -195,7 +208,11 @@ class FakeCatalogServer:
             body = self._body(provider, request.method, tail, request)
         if body is None:
             return web.json_response({"error": {"message": "not found"}}, status=404)
-        raw = self._encode(body)
+        if self.changing:
+            self._revision += 1
+            raw = orjson.dumps(changed(body, self._revision))
+        else:
+            raw = self._encode(body)
         if provider in ("models_dev", "litellm", "openrouter") and self.etags:
             etag = f'"{zlib.crc32(raw):08x}"'
             if request.headers.get("If-None-Match") == etag:
@@ -270,6 +287,36 @@ class FakeCatalogServer:
     def _ollama_show(doc: dict[str, Any]) -> Any:
         # Only qwen3:32b has a fixture; other names get a 404.
         return extra(doc, 'POST /api/show {"model": "qwen3:32b"}')
+
+
+def changed(body: Any, revision: int) -> Any:
+    """``body`` with one model's limit set from ``revision`` (shallow copies; the shapes of
+    every list the fake serves: ``data``/``models`` lists, bare arrays, models.dev, LiteLLM)."""
+    window = 100_000 + revision
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        return [{**body[0], "context_length": window}, *body[1:]]
+    if not isinstance(body, dict):
+        return body
+    for key, fields in (
+        ("data", ("context_length", "context_window", "max_input_tokens")),
+        ("models", ("inputTokenLimit", "contextLength")),
+    ):
+        rows = body.get(key)
+        if isinstance(rows, list) and rows and isinstance(rows[0], dict):
+            return {**body, key: [{**rows[0], **{f: window for f in fields}}, *rows[1:]]}
+    for name, value in body.items():
+        if (
+            isinstance(value, dict) and isinstance(value.get("models"), dict) and value["models"]
+        ):  # models.dev
+            first, entry = next(iter(value["models"].items()))
+            models = {
+                **value["models"],
+                first: {**entry, "limit": {**(entry.get("limit") or {}), "context": window}},
+            }
+            return {**body, name: {**value, "models": models}}
+        if isinstance(value, dict) and "mode" in value:  # LiteLLM's map
+            return {**body, name: {**value, "max_input_tokens": window}}
+    return body
 
 
 def _bundled_map() -> Any:
@@ -369,9 +416,19 @@ def synthetic_models_dev(providers: int, per_provider: int) -> dict[str, Any]:
     return out
 
 
-async def _serve_forever(port: int, models_dev_size: tuple[int, int]) -> None:
+def use_real_documents(server: FakeCatalogServer) -> None:
+    """Serve the real models.dev and OpenRouter documents (tests/data/catalog-real)."""
+    real = FIXTURES.parent / "catalog-real"
+    server.bodies["models_dev"] = orjson.loads((real / "models_dev_api.json").read_bytes())
+    server.bodies["openrouter"] = orjson.loads((real / "openrouter.json").read_bytes())
+
+
+async def _serve_forever(port: int, models_dev_size: tuple[int, int] | None) -> None:
     server = FakeCatalogServer()
-    server.bodies["models_dev"] = synthetic_models_dev(*models_dev_size)
+    if models_dev_size is None:
+        use_real_documents(server)
+    else:
+        server.bodies["models_dev"] = synthetic_models_dev(*models_dev_size)
     server._server = TestServer(server._server.app, host="127.0.0.1", port=port)
     await server.start()
     await asyncio.Event().wait()
@@ -380,6 +437,12 @@ async def _serve_forever(port: int, models_dev_size: tuple[int, int]) -> None:
 if __name__ == "__main__":
     import sys
 
-    # python tests/fakes/catalog_server.py PORT [PROVIDERS PER_PROVIDER]: serve until killed.
-    size = (int(sys.argv[2]), int(sys.argv[3])) if len(sys.argv) > 3 else (0, 0)
+    # python tests/fakes/catalog_server.py PORT [PROVIDERS PER_PROVIDER | real]: serve until killed.
+    size = (
+        (int(sys.argv[2]), int(sys.argv[3]))
+        if len(sys.argv) > 3
+        else None
+        if sys.argv[2:] == ["real"]
+        else (0, 0)
+    )
     asyncio.run(_serve_forever(int(sys.argv[1]), size))

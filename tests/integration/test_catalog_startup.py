@@ -62,7 +62,7 @@ async def test_unknown_model_default_logged_once(tmp_path: Path) -> None:
         for _ in range(3):
             info = catalog.lookup("totally-new-model-x", "openai")
     assert (info.context_window, info.max_output_tokens, info.unknown) == (16000, 2000, True)
-    assert info.source == "default"
+    assert info.source == "unknown"
     assert [e["event"] for e in logs] == ["catalog_unknown_model"]
     await catalog.close()
 

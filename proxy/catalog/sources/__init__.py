@@ -62,6 +62,9 @@ class SourcePlan:
     sources: list[Source] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # source name → why
     providers: dict[str, str] = field(default_factory=dict)  # upstream → provider
+    # Upstreams whose list is the same request as another's (``gemini`` and ``google``: one
+    # provider, URL and key): source name → the source that fetches it for both.
+    shared: dict[str, str] = field(default_factory=dict)
 
 
 def build_sources(settings: Settings, environ: Mapping[str, str] | None = None) -> SourcePlan:
@@ -75,6 +78,7 @@ def build_sources(settings: Settings, environ: Mapping[str, str] | None = None) 
     if "openrouter" in cat.sources:
         plan.sources.append(OpenRouterCatalog(cat.openrouter_url))
     registry = native_registry()
+    fetched: dict[tuple[object, ...], str] = {}
     for upstream, up in settings.upstreams.items():
         provider = up.provider or upstream
         plan.providers[upstream] = provider
@@ -85,6 +89,11 @@ def build_sources(settings: Settings, environ: Mapping[str, str] | None = None) 
         if cls.needs_key and not key:
             plan.skipped[f"native:{upstream}"] = f"no key (${up.api_key_env})"
             continue
+        same = (cls, cls.list_url(up.base_url, up.models_url), key or None, tuple(sorted(up.headers.items())))
+        if same in fetched:
+            plan.shared[f"native:{upstream}"] = fetched[same]
+            continue
+        fetched[same] = f"native:{upstream}"
         cfg = NativeConfig(
             upstream=upstream,
             provider=provider,

@@ -10,7 +10,8 @@ from proxy.catalog.model import SourceModel
 
 _NON_CHAT = (
     ("embedding", ("embed", "bge-", "e5-")),
-    ("audio", ("whisper", "tts", "transcribe", "speech", "distil-whisper")),
+    ("audio", ("whisper", "tts", "transcribe", "speech", "distil-whisper", "orpheus", "playai-")),
+    ("completion", ("babbage-", "davinci-", "gpt-3.5-turbo-instruct")),
     ("image", ("dall-e", "flux", "imagen", "image", "stable-diffusion", "sdxl")),
     ("moderation", ("moderation", "guard", "safeguard")),
     ("rerank", ("rerank",)),
@@ -18,12 +19,21 @@ _NON_CHAT = (
 
 
 def classify(model_id: str) -> str:
-    """Heuristic type from an id when the list has no type field."""
+    """Heuristic type from an id: the last resort when no source states a type."""
+    return guess_type(model_id) or "chat"
+
+
+def guess_type(model_id: str) -> str | None:
+    """A non-chat kind the id plainly names (``whisper``, ``embed``…), else ``None``.
+
+    Native lists without a type field use this: ``None`` lets LiteLLM's ``mode``, then
+    models.dev's modalities decide (see merge.py), before :func:`classify` falls back to chat.
+    """
     low = model_id.lower()
     for kind, needles in _NON_CHAT:
         if any(n in low for n in needles):
             return kind
-    return "chat"
+    return None
 
 
 def rows(body: Any, key: str | None = "data") -> list[dict[str, Any]]:
@@ -86,7 +96,7 @@ def openai_row(item: dict[str, Any]) -> SourceModel | None:
     return SourceModel(
         id=model_id,
         context_window=window,
-        type=classify(model_id),
+        type=guess_type(model_id),
         created=date_from_epoch(item.get("created")),
     )
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from proxy.catalog.bulk import without_gc
+from proxy.catalog.bulk import drop, without_gc
 from proxy.catalog.fetch import Fetcher, FetchError
 from proxy.catalog.model import SourceModel
 from proxy.catalog.sources._parse import openai_list
@@ -37,6 +37,17 @@ class Source(ABC):
     @abstractmethod
     async def fetch(self, http: Fetcher) -> list[SourceModel]: ...
 
+    @property
+    def expected(self) -> bool:
+        """A failure of this source is a real failure (third-party catalogs, keyed providers,
+        public lists); a local server that is not running is not (see :attr:`local`)."""
+        return True
+
+    @property
+    def local(self) -> bool:
+        """A keyless local server (vLLM, Ollama, LM Studio): unreachable = not running."""
+        return False
+
     def validate(self, models: list[SourceModel], previous: int) -> None:
         """Reject a suspicious result (raise FetchError) before it replaces the last good one."""
         if not models:
@@ -51,13 +62,29 @@ class DocumentSource(Source):
     def __init__(self, url: str) -> None:
         self.url = url
         self.validators = None
+        # Providers whose entries are kept (None: all); the others are skipped while parsing
+        # (models.dev has 147 providers, ~15 matter): less work on every changed document.
+        self.keep: frozenset[str] | None = None
+        self.raw_count = 0  # entries in the last parsed document, before ``keep`` (shrink checks)
 
     @abstractmethod
     def parse(self, data: Any) -> list[SourceModel]: ...
 
+    def kept(self, provider: str | None) -> bool:
+        return self.keep is None or provider in self.keep
+
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
-        data = await http.json(self.url, validators=self.validators)
-        return await asyncio.to_thread(without_gc, self.parse, data)
+        box = [await http.json(self.url, validators=self.validators)]
+        # The document's only reference goes to the worker, which also frees it (piecewise):
+        # a 2–3 MB document dying on the event loop stalls it for tens of ms.
+        return await asyncio.to_thread(without_gc, self._parse_owned, box)
+
+    def _parse_owned(self, box: list[Any]) -> list[SourceModel]:
+        data = box.pop()
+        try:
+            return self.parse(data)
+        finally:
+            drop(data)
 
 
 @dataclass(frozen=True)
@@ -84,6 +111,14 @@ class NativeSource(Source):
         self.name = f"native:{cfg.upstream}"
         self.tier = TIER_SERVED if self.served else TIER_NATIVE
 
+    @property
+    def local(self) -> bool:
+        return self.served and not self.cfg.api_key
+
+    @property
+    def expected(self) -> bool:
+        return not self.local
+
     @classmethod
     def list_url(cls, base_url: str, models_url: str | None) -> str:
         return models_url or f"{base_url.rstrip('/')}/models"
@@ -96,7 +131,8 @@ class NativeSource(Source):
 
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
         body = await http.json(self.cfg.models_url, headers=self.auth_headers())
-        return self.parse(body)
+        # Lists of hundreds of rows (OpenRouter: 364) take ms to parse: off the event loop.
+        return await asyncio.to_thread(without_gc, self.parse, body)
 
     def parse(self, body: Any) -> list[SourceModel]:
         """The OpenAI-compatible list shape most providers speak; others override this."""

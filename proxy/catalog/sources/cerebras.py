@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from proxy.catalog.model import SourceModel
-from proxy.catalog.sources._parse import as_bool, as_int, classify, date_from_epoch, rows, usd
+from proxy.catalog.sources._parse import as_bool, as_int, date_from_epoch, guess_type, rows, usd
 from proxy.catalog.sources.base import NativeSource
 
 
@@ -38,7 +38,7 @@ class CerebrasSource(NativeSource):
                     tools=as_bool(caps.get("tools", caps.get("function_calling"))),
                     vision=as_bool(caps.get("vision")),
                     reasoning=as_bool(caps.get("reasoning")),
-                    type=classify(model_id),
+                    type=guess_type(model_id),
                     created=date_from_epoch(item.get("created")),
                 )
             )

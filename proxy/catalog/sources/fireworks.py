@@ -9,7 +9,7 @@ from typing import Any
 
 from proxy.catalog.fetch import Fetcher, FetchError
 from proxy.catalog.model import SourceModel
-from proxy.catalog.sources._parse import as_bool, as_int, classify, date_from_iso, rows, usd
+from proxy.catalog.sources._parse import as_bool, as_int, date_from_iso, guess_type, rows, usd
 from proxy.catalog.sources.base import NativeSource
 
 _MAX_PAGES = 100
@@ -72,7 +72,7 @@ class FireworksSource(NativeSource):
                     context_window=as_int(item.get("contextLength")),
                     tools=as_bool(item.get("supportsTools")),
                     vision=as_bool(item.get("supportsImageInput")),
-                    type=classify(name),
+                    type=guess_type(name),
                     created=date_from_iso(item.get("createTime")),
                 )
             )

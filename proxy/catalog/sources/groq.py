@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from proxy.catalog.model import SourceModel
-from proxy.catalog.sources._parse import as_int, classify, date_from_epoch, rows
+from proxy.catalog.sources._parse import as_int, date_from_epoch, guess_type, rows
 from proxy.catalog.sources.base import NativeSource
 
 
@@ -24,7 +24,7 @@ class GroqSource(NativeSource):
                     id=model_id,
                     context_window=as_int(item.get("context_window")),
                     max_output_tokens=as_int(item.get("max_completion_tokens")),
-                    type=classify(model_id),
+                    type=guess_type(model_id),
                     created=date_from_epoch(item.get("created")),
                 )
             )

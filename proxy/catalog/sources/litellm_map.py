@@ -2,8 +2,9 @@
 package (read directly, never ``import litellm``) and the newer one on LiteLLM's main branch.
 
 Keys are ``[provider/]model``; ``max_input_tokens`` is the input/context limit,
-``max_output_tokens`` the output limit (``max_tokens`` is legacy and ignored). Only
-chat/completion/responses entries are kept.
+``max_output_tokens`` the output limit (``max_tokens`` is legacy and ignored). Every
+entry is kept; its ``mode`` gives the model's type (``completion``, ``audio_speech``…), the
+first word on types for native lists that have none (see merge.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,21 @@ from proxy.catalog.sources._parse import as_bool, as_int, date_from_iso, usd
 from proxy.catalog.sources.base import TIER_LITELLM_BUNDLED, TIER_LITELLM_REMOTE, DocumentSource, Source
 
 BUNDLED_FILE = "model_prices_and_context_window_backup.json"
-_CHAT_MODES = frozenset({"chat", "completion", "responses"})
+# LiteLLM ``mode`` → our ``type``.
+MODE_TYPES = {
+    "chat": "chat",
+    "responses": "chat",
+    "completion": "completion",
+    "embedding": "embedding",
+    "audio_speech": "audio",
+    "audio_transcription": "audio",
+    "image_generation": "image",
+    "image_edit": "image",
+    "video_generation": "video",
+    "moderation": "moderation",
+    "moderations": "moderation",
+    "rerank": "rerank",
+}
 MIN_ENTRIES = 50
 
 
@@ -49,21 +64,26 @@ def _split_key(key: str, provider: str) -> str:
     return key
 
 
-def parse_map(data: Any) -> list[SourceModel]:
+def parse_map(data: Any, keep: frozenset[str] | None = None) -> list[SourceModel]:
+    """The entries of the ``keep`` providers (all when ``None``)."""
     if not isinstance(data, dict):
         raise FetchError("malformed", "LiteLLM map is not an object")
     out = []
     breathe = Breather()
     for key, entry in data.items():
         breathe()
-        if not isinstance(entry, dict) or entry.get("mode") not in _CHAT_MODES or key == "sample_spec":
+        if not isinstance(entry, dict) or key == "sample_spec":
             continue
         raw_provider = str(entry.get("litellm_provider") or "")
+        provider = LITELLM_PROVIDERS.get(raw_provider, raw_provider or None)
+        if keep is not None and provider not in keep:
+            continue
+        mode = entry.get("mode")
         limit = as_int(entry.get("max_input_tokens"))
         out.append(
             SourceModel(
                 id=_split_key(key, raw_provider),
-                provider=LITELLM_PROVIDERS.get(raw_provider, raw_provider or None),
+                provider=provider,
                 context_window=limit,
                 max_input_tokens=limit,
                 max_output_tokens=as_int(entry.get("max_output_tokens")),
@@ -73,11 +93,19 @@ def parse_map(data: Any) -> list[SourceModel]:
                 tools=as_bool(entry.get("supports_function_calling")),
                 vision=as_bool(entry.get("supports_vision")),
                 reasoning=as_bool(entry.get("supports_reasoning")),
-                type="chat",
+                type=MODE_TYPES.get(mode, "other") if isinstance(mode, str) else None,
                 created=date_from_iso(entry.get("release_date")),
             )
         )
     return out
+
+
+def entry_count(data: Any) -> int:
+    return (
+        sum(1 for k, v in data.items() if isinstance(v, dict) and k != "sample_spec")
+        if isinstance(data, dict)
+        else 0
+    )
 
 
 class LiteLLMBundled(Source):
@@ -97,10 +125,12 @@ class LiteLLMRemote(DocumentSource):
     tier = TIER_LITELLM_REMOTE
 
     def parse(self, data: Any) -> list[SourceModel]:
-        return parse_map(data)
+        self.raw_count = entry_count(data)
+        return parse_map(data, self.keep)
 
     def validate(self, models: list[SourceModel], previous: int) -> None:
-        if len(models) < MIN_ENTRIES:
-            raise FetchError("suspect", f"LiteLLM map has only {len(models)} chat entries")
-        if previous and len(models) < previous / 2:
-            raise FetchError("suspect", f"LiteLLM map shrank from {previous} to {len(models)} entries")
+        count = self.raw_count or len(models)
+        if count < MIN_ENTRIES:
+            raise FetchError("suspect", f"LiteLLM map has only {count} entries")
+        if previous and count < previous / 2:
+            raise FetchError("suspect", f"LiteLLM map shrank from {previous} to {count} entries")

@@ -8,7 +8,7 @@ from typing import Any
 from proxy.catalog.bulk import Breather
 from proxy.catalog.fetch import FetchError
 from proxy.catalog.model import SourceModel
-from proxy.catalog.sources._parse import as_bool, as_int, classify, date_from_iso, usd
+from proxy.catalog.sources._parse import as_bool, as_int, date_from_iso, guess_type, usd
 from proxy.catalog.sources.base import TIER_MODELS_DEV, DocumentSource
 
 # models.dev provider ids → ours (others keep their own name).
@@ -20,21 +20,26 @@ PROVIDERS = {
 }
 
 
-def parse_models_dev(data: Any) -> list[SourceModel]:
+def parse_models_dev(data: Any, keep: frozenset[str] | None = None) -> tuple[list[SourceModel], int]:
+    """(entries of the ``keep`` providers (all when ``None``), entries in the document)."""
     if not isinstance(data, dict):
         raise FetchError("malformed", "models.dev api.json is not an object")
     out = []
+    raw = 0
     breathe = Breather()
     for provider_id, provider in data.items():
         models = provider.get("models") if isinstance(provider, dict) else None
         if not isinstance(models, dict):
             continue
+        raw += len(models)
         ours = PROVIDERS.get(str(provider_id), str(provider_id))
+        if keep is not None and ours not in keep:
+            continue
         for model_id, entry in models.items():
             breathe()
             if isinstance(entry, dict):
                 out.append(_model(str(entry.get("id") or model_id), ours, entry))
-    return out
+    return out, raw
 
 
 def _model(model_id: str, provider: str, entry: dict[str, Any]) -> SourceModel:
@@ -54,9 +59,22 @@ def _model(model_id: str, provider: str, entry: dict[str, Any]) -> SourceModel:
         tools=as_bool(entry.get("tool_call")),
         reasoning=as_bool(entry.get("reasoning")),
         vision="image" in (modalities.get("input") or []),
-        type=classify(model_id) if "text" in outputs else "image",
+        type=model_type(model_id, outputs, str(entry.get("family") or "")),
         created=date_from_iso(entry.get("release_date")),
     )
+
+
+def model_type(model_id: str, outputs: list[str], family: str) -> str:
+    """From the output modalities: no text out → ``audio``/``image``/``video``; an embedding
+    family → ``embedding``; else what the id plainly says, else chat."""
+    if "text" not in outputs:
+        for kind in ("audio", "image", "video"):
+            if kind in outputs:
+                return kind
+        return "other"
+    if "embed" in family:
+        return "embedding"
+    return guess_type(model_id) or "chat"
 
 
 class ModelsDevSource(DocumentSource):
@@ -64,4 +82,5 @@ class ModelsDevSource(DocumentSource):
     tier = TIER_MODELS_DEV
 
     def parse(self, data: Any) -> list[SourceModel]:
-        return parse_models_dev(data)
+        models, self.raw_count = parse_models_dev(data, self.keep)
+        return models

@@ -7,7 +7,7 @@ from typing import Any
 
 from proxy.catalog.fetch import Fetcher
 from proxy.catalog.model import SourceModel
-from proxy.catalog.sources._parse import as_int, classify, date_from_epoch, rows, usd
+from proxy.catalog.sources._parse import as_int, date_from_epoch, guess_type, rows, usd
 from proxy.catalog.sources.base import NativeSource
 
 PLACEHOLDER_CONTEXT = 8000
@@ -39,7 +39,7 @@ class NebiusSource(NativeSource):
                     tools="tools" in features,
                     reasoning="reasoning" in features,
                     vision="image" in modality.split("->")[0],
-                    type="embedding" if modality.endswith("embedding") else classify(model_id),
+                    type="embedding" if modality.endswith("embedding") else guess_type(model_id),
                     created=date_from_epoch(item.get("created")),
                 )
             )

@@ -64,10 +64,13 @@ class OpenRouterCatalog(DocumentSource):
 
     def parse(self, data: Any) -> list[SourceModel]:
         out = []
-        for model in parse_openrouter(data, "openrouter"):
-            out.append(model)
+        rows = parse_openrouter(data, "openrouter")
+        self.raw_count = len(rows)
+        for model in rows:
+            if self.kept("openrouter"):
+                out.append(model)
             vendor, _, name = model.id.partition("/")
-            if vendor in OPENROUTER_VENDORS and name:
+            if vendor in OPENROUTER_VENDORS and name and self.kept(OPENROUTER_VENDORS[vendor]):
                 out.append(_as_vendor(model, OPENROUTER_VENDORS[vendor], strip_variant(name)))
         return out
 

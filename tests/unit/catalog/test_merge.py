@@ -73,7 +73,7 @@ def test_openrouter_is_the_last_resort() -> None:
 def test_unknown_gets_conservative_default() -> None:
     info = merge(group(claim(TIER_NATIVE, "native:deepseek")), DEFAULTS)
     assert info.unknown and info.context_window == 32768 and info.max_output_tokens == 4096
-    assert info.source == "default"
+    assert info.source == "unknown"
 
 
 def test_learned_only_lowers() -> None:
