@@ -1,13 +1,21 @@
-"""Issue 2 benchmark: latency the proxy adds vs talking to the upstream directly.
+"""Latency the proxy adds vs talking to the upstream directly, and vs the physical floor.
 
-Run: ``.venv/bin/python tests/bench/bench_proxy.py [--quick] [--profile FILE]``
+Run: ``.venv/bin/python tests/bench/bench_proxy.py [--quick] [--only TEXT] [--profile FILE]``
 
-Three processes: a mock upstream (``_mock_upstream.py``), the proxy (``python -m proxy serve``
-with a temporary config whose ``openai`` upstream is the mock) and this load generator (one
-shared aiohttp ``ClientSession``, keep-alive). Every measurement is taken against the mock
-directly and through the proxy in the same run, interleaved (alternating request by request at
-concurrency 1, ABBA rounds at concurrency 32) so that machine noise hits both sides alike;
-figures are medians/percentiles over all samples. Prints markdown tables.
+Four processes: a mock upstream (``_mock_upstream.py``, reads bodies, never parses them), the
+proxy (``python -m proxy serve`` with a temporary config whose ``openai`` upstream is the
+mock), the floor (``_floor_proxy.py``: a minimal aiohttp pass-through to the same mock,
+nothing parsed) and this load generator (one shared aiohttp ``ClientSession``, keep-alive).
+Every measurement is taken against the mock directly, through the floor and through the proxy
+in the same run, interleaved (request by request at concurrency 1, the order of the three
+rotated every triple; rotated rounds at concurrency 32) so that machine noise hits every side
+alike; figures are medians/percentiles over all samples.
+
+Then, in-process, the memoized pre-flight at 200k tokens (``_preflight.py``; scenario name
+"pre-flight 200k", so ``--only pre-flight`` runs it alone and ``--only "chat JSON"`` skips it).
+
+Prints markdown tables; the "Proxy vs the floor" section is ready to paste into
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -15,8 +23,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import itertools
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -27,6 +37,8 @@ from pathlib import Path
 
 import aiohttp
 import orjson
+from _preflight import TARGET_MS, PreflightRow
+from _preflight import measure as measure_preflight
 from _util import (
     REPO,
     cpu_s,
@@ -42,7 +54,12 @@ from _util import (
 
 KB = 1024
 CONCURRENCY = 32
-BLOCKS = 5  # concurrency-1 pairs are split in blocks; figures are medians over blocks
+BLOCKS = 5  # concurrency-1 triples are split in blocks; figures are medians over blocks
+SIDES = ("direct", "floor", "proxy")
+ORDERS = list(itertools.permutations(SIDES))  # cycled request by request
+FLOOR_TARGET = 1.3  # issue 9: ctxproxy's added latency ≤ 1.3 × the floor's
+FLOOR_GATED = ("2 KB chat JSON", "400 KB chat JSON")
+PREFLIGHT = "pre-flight 200k"
 
 
 @dataclass(frozen=True)
@@ -98,8 +115,8 @@ def scenarios(model: str) -> list[Scenario]:
 class Client:
     def __init__(self, session: aiohttp.ClientSession, base: dict[str, str], pids: dict[str, int]) -> None:
         self.session = session
-        self.base = base  # side ("direct" | "proxy") → URL prefix
-        self.pids = pids  # "mock" | "proxy" → process id
+        self.base = base  # side ("direct" | "floor" | "proxy") → URL prefix
+        self.pids = pids  # "mock" | "floor" | "proxy" → process id
 
     async def one(self, side: str, sc: Scenario, into: Samples | None) -> None:
         url = f"{self.base[side]}/{sc.tail}"
@@ -122,17 +139,16 @@ class Client:
             if compressed is not None:
                 into.compressed.add(compressed)
 
-    async def serial(self, sc: Scenario, pairs: int, warmup: int) -> list[Block]:
-        """Concurrency 1, direct and proxy alternating (order flipped every pair), in blocks."""
+    async def serial(self, sc: Scenario, triples: int, warmup: int) -> list[Block]:
+        """Concurrency 1, direct, floor and proxy in turn (all six orders cycled), in blocks."""
         for _ in range(warmup):
-            await self.one("direct", sc, None)
-            await self.one("proxy", sc, None)
+            for side in SIDES:
+                await self.one(side, sc, None)
         blocks = []
         for _ in range(BLOCKS):
-            got: Block = {"direct": Samples(), "proxy": Samples()}
-            for i in range(pairs // BLOCKS):
-                order = ("direct", "proxy") if i % 2 == 0 else ("proxy", "direct")
-                for side in order:
+            got: Block = {side: Samples() for side in SIDES}
+            for i in range(triples // BLOCKS):
+                for side in ORDERS[i % len(ORDERS)]:
                     await self.one(side, sc, got[side])
             blocks.append(got)
         return blocks
@@ -146,29 +162,39 @@ class Client:
                 left -= 1
                 await self.one(side, sc, None)
 
-        before = self.cpu_now()
+        before = self.cpu_now(side)
         t0 = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
         elapsed = time.perf_counter() - t0
         if cpu is not None:
-            cpu.add(total, before, self.cpu_now())
+            cpu.add(total, before, self.cpu_now(side))
         return total / elapsed
 
-    def cpu_now(self) -> tuple[float, float, float]:
-        return time.process_time(), cpu_s(self.pids["mock"]), cpu_s(self.pids["proxy"])
+    def cpu_now(self, side: str) -> tuple[float, float, float]:
+        """CPU seconds so far of the client, the mock and the side's middle process (if any)."""
+        middle = cpu_s(self.pids[side]) if side in self.pids else 0.0
+        return time.process_time(), cpu_s(self.pids["mock"]), middle
 
     async def rps_rounds(self, sc: Scenario, total: int, rounds: int) -> Throughput:
-        """ABBA rounds at concurrency 32 after a short warm-up; medians of the rounds."""
-        await self.rps("direct", sc, total // 4)
-        await self.rps("proxy", sc, total // 4)
-        rps: dict[str, list[float]] = {"direct": [], "proxy": []}
-        cpu = {"direct": CpuUse(), "proxy": CpuUse()}
+        """Rounds at concurrency 32 after a short warm-up, the side order rotated every
+        round; medians of the rounds."""
+        for side in SIDES:
+            await self.rps(side, sc, total // 4)
+        rps: dict[str, list[float]] = {side: [] for side in SIDES}
+        cpu = {side: CpuUse() for side in SIDES}
         for r in range(rounds):
-            order = ("direct", "proxy") if r % 2 == 0 else ("proxy", "direct")
-            for side in order:
+            for side in ORDERS[(r * 3) % len(ORDERS)]:
                 rps[side].append(await self.rps(side, sc, total, cpu[side]))
         ratios = [p / d for p, d in zip(rps["proxy"], rps["direct"], strict=True)]
-        return Throughput(median(rps["direct"]), median(rps["proxy"]), median(ratios), cpu)
+        floor_ratios = [p / f for p, f in zip(rps["proxy"], rps["floor"], strict=True)]
+        return Throughput(
+            median(rps["direct"]),
+            median(rps["proxy"]),
+            median(ratios),
+            cpu,
+            floor=median(rps["floor"]),
+            proxy_over_floor=median(floor_ratios),
+        )
 
 
 @dataclass
@@ -176,7 +202,7 @@ class CpuUse:
     """CPU time of each process during one side's rounds, per request."""
 
     requests: int = 0
-    seconds: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # client, mock, proxy
+    seconds: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # client, mock, middle
 
     def add(self, n: int, before: tuple[float, ...], after: tuple[float, ...]) -> None:
         self.requests += n
@@ -192,9 +218,11 @@ class Throughput:
     proxy: float
     ratio: float
     cpu: dict[str, CpuUse]
+    floor: float = 0.0  # the floor's RPS
+    proxy_over_floor: float = 0.0
 
 
-Block = dict[str, Samples]  # side ("direct" | "proxy") → samples of one block of pairs
+Block = dict[str, Samples]  # side ("direct" | "floor" | "proxy") → samples of one block of triples
 
 
 @dataclass
@@ -202,6 +230,7 @@ class Result:
     serial: dict[str, list[Block]] = field(default_factory=dict)
     rps: dict[str, Throughput] = field(default_factory=dict)
     rss: dict[str, float] = field(default_factory=dict)
+    preflight: list[PreflightRow] = field(default_factory=list)
 
 
 def pct(blocks: list[Block], side: str, q: float, attr: str = "latency_ms") -> float:
@@ -209,10 +238,10 @@ def pct(blocks: list[Block], side: str, q: float, attr: str = "latency_ms") -> f
     return median([percentile(getattr(b[side], attr), q) for b in blocks])
 
 
-def added(blocks: list[Block], q: float, attr: str = "latency_ms") -> float:
-    """Median over blocks of (proxy percentile − direct percentile): a noisy block is outvoted."""
+def added(blocks: list[Block], q: float, attr: str = "latency_ms", side: str = "proxy") -> float:
+    """Median over blocks of (side's percentile − direct percentile): a noisy block is outvoted."""
     return median(
-        [percentile(getattr(b["proxy"], attr), q) - percentile(getattr(b["direct"], attr), q) for b in blocks]
+        [percentile(getattr(b[side], attr), q) - percentile(getattr(b["direct"], attr), q) for b in blocks]
     )
 
 
@@ -221,9 +250,12 @@ async def run(
     pids: dict[str, int],
     all_sc: list[Scenario],
     quick: bool,
+    with_rps: bool,
     progress: Callable[[str], None],
 ) -> Result:
-    res = Result(rss={"idle after start": rss_mb(pids["proxy"])})
+    res = Result(
+        rss={"idle after start": rss_mb(pids["proxy"]), "floor idle after start": rss_mb(pids["floor"])}
+    )
     scale = 4 if quick else 1
     rounds = 2 if quick else 4
     connector = aiohttp.TCPConnector(limit=2 * CONCURRENCY, keepalive_timeout=60)
@@ -231,12 +263,12 @@ async def run(
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False) as session:
         client = Client(session, base, pids)
         for sc in all_sc:
-            pairs = (1000 if sc.size_kb < 100 else 500) // scale
-            progress(f"c=1  {sc.name}: {pairs} interleaved pairs")
-            res.serial[sc.name] = await client.serial(sc, pairs, warmup=max(10, pairs // 10))
-        for sc in all_sc:
+            triples = (1000 if sc.size_kb < 100 else 500) // scale
+            progress(f"c=1  {sc.name}: {triples} interleaved triples (direct, floor, proxy)")
+            res.serial[sc.name] = await client.serial(sc, triples, warmup=max(10, triples // 10))
+        for sc in all_sc if with_rps else []:
             total = (800 if sc.size_kb < 100 else 240) // scale
-            progress(f"c={CONCURRENCY} {sc.name}: {rounds} ABBA rounds x {total} requests per side")
+            progress(f"c={CONCURRENCY} {sc.name}: {rounds} rotated rounds x {total} requests per side")
             res.rps[sc.name] = await client.rps_rounds(sc, total, rounds)
     res.rss["peak under load (VmHWM)"] = rss_mb(pids["proxy"], "VmHWM")
     await asyncio.sleep(1.0)
@@ -298,24 +330,28 @@ def detail_tables(res: Result) -> str:
     rps_rows = []
     for name, tp in res.rps.items():
         direct_cpu, proxy_cpu = tp.cpu["direct"].per_request_us(), tp.cpu["proxy"].per_request_us()
+        floor_cpu = tp.cpu["floor"].per_request_us()
         rps_rows.append(
             [
                 name,
                 f"{tp.direct:.0f}",
+                f"{tp.floor:.0f}",
                 f"{tp.proxy:.0f}",
                 f"{tp.ratio:.2f}×",
+                f"{tp.proxy_over_floor:.2f}×",
                 f"{direct_cpu[0]:.0f} + {direct_cpu[1]:.0f}",
+                f"{floor_cpu[0]:.0f} + {floor_cpu[1]:.0f} + **{floor_cpu[2]:.0f}**",
                 f"{proxy_cpu[0]:.0f} + {proxy_cpu[1]:.0f} + **{proxy_cpu[2]:.0f}**",
             ]
         )
     rss_rows = [[k, f"{v:.1f}"] for k, v in res.rss.items()]
     return "\n\n".join(
         [
-            "Concurrency 1 (ms, p50 / p99, medians over blocks; direct and proxy requests alternate):\n\n"
+            "Concurrency 1 (ms, p50 / p99, medians over blocks; direct, floor and proxy requests interleaved):\n\n"
             + markdown_table(
                 [
                     "scenario",
-                    "blocks × pairs",
+                    "blocks × triples",
                     "direct",
                     "proxy",
                     "added",
@@ -325,21 +361,119 @@ def detail_tables(res: Result) -> str:
                 ],
                 lat_rows,
             ),
-            f"Concurrency {CONCURRENCY} (requests/s, median of ABBA rounds):\n\n"
+            f"Concurrency {CONCURRENCY} (requests/s, median of rotated rounds):\n\n"
             + markdown_table(
                 [
                     "scenario",
                     "direct RPS",
+                    "floor RPS",
                     "proxy RPS",
                     "proxy/direct",
+                    "proxy/floor",
                     "CPU µs/req direct: client + mock",
+                    "CPU µs/req via floor: client + mock + **floor**",
                     "CPU µs/req via proxy: client + mock + **proxy**",
                 ],
                 rps_rows,
             ),
-            "Proxy process RSS (MiB):\n\n" + markdown_table(["when", "RSS"], rss_rows),
+            "Proxy (and floor) process RSS (MiB):\n\n" + markdown_table(["when", "RSS"], rss_rows),
         ]
     )
+
+
+def ratio(num: float, den: float) -> str:
+    return f"{num / den:.2f}×" if den > 0 else "–"
+
+
+def floor_table(res: Result) -> str:
+    """Added latency (vs direct) of the floor and of ctxproxy, and ctxproxy ÷ floor."""
+    rows = []
+    for name, got in res.serial.items():
+        f50, f99 = added(got, 50, side="floor"), added(got, 99, side="floor")
+        p50, p99 = added(got, 50), added(got, 99)
+        gated = name in FLOOR_GATED
+        ok = f50 > 0 and p50 / f50 <= FLOOR_TARGET
+        rows.append(
+            [
+                name,
+                f"{pct(got, 'direct', 50):.3f} / {pct(got, 'direct', 99):.3f}",
+                f"{f50:.3f} / {f99:.3f}",
+                f"{p50:.3f} / {p99:.3f}",
+                f"{p50 - f50:.3f}",
+                ratio(p50, f50),
+                ratio(p99, f99),
+                (f"≤{FLOOR_TARGET:g}×: " + verdict(ok)) if gated else "–",
+            ]
+        )
+    return markdown_table(
+        [
+            "scenario",
+            "direct p50 / p99",
+            "floor added p50 / p99",
+            "ctxproxy added p50 / p99",
+            "ctxproxy − floor p50",
+            "ctxproxy ÷ floor p50",
+            "ctxproxy ÷ floor p99",
+            "target (p50)",
+        ],
+        rows,
+    )
+
+
+def preflight_table(rows: list[PreflightRow]) -> str:
+    out = []
+    for r in rows:
+        warm = r.resend_ms + r.next_turn_ms
+        worst = max(median(r.resend_ms), median(r.next_turn_ms))
+        target = (f"≤{TARGET_MS:g} ms: " + verdict(worst <= TARGET_MS)) if r.gated else "– (≤10 ms, issue 5)"
+        out.append(
+            [
+                f"{r.label}, {r.tokens:,} tokens, {r.mb:.2f} MB",
+                f"{r.cold_ms:.3f}",
+                f"{median(r.resend_ms):.3f} / {percentile(r.resend_ms, 99):.3f}",
+                f"{median(r.next_turn_ms):.3f} / {percentile(r.next_turn_ms, 99):.3f}",
+                f"{min(warm):.3f}",
+                f"{median(r.parse_ms):.3f}",
+                r.decided,
+                target,
+            ]
+        )
+    n = len(rows[0].resend_ms) if rows else 0
+    return (
+        f"In-process `prepare()` of the app's chat pipeline, {n} calls per column (ms):\n\n"
+        + markdown_table(
+            [
+                "conversation seen before",
+                "first call (cold)",
+                "resend p50 / p99",
+                "next turn p50 / p99",
+                "best",
+                "orjson parse p50 (forwarder, not included)",
+                "x-ctxproxy-compressed",
+                "target",
+            ],
+            out,
+        )
+    )
+
+
+def floor_section(env: str, res: Result, argv: list[str]) -> str:
+    """The "Proxy vs the floor" section, ready to paste into docs/benchmarks.md."""
+    load = os.getloadavg()
+    command = shlex.join(["tests/bench/bench_proxy.py", *argv])
+    parts = [
+        "### Proxy vs the floor",
+        f"**Command:** `.venv/bin/python {command}`",
+        f"**Run:** {env} · load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min)",
+    ]
+    if res.serial:
+        parts.append(
+            "Concurrency 1, ms; *added* = side minus direct, medians over blocks of per-block "
+            "percentiles; direct, floor and ctxproxy requests interleaved in one run:\n\n" + floor_table(res)
+        )
+    if res.preflight:
+        parts.append("#### Memoized pre-flight at 200k tokens\n\n" + preflight_table(res.preflight))
+    return "\n\n".join(parts)
 
 
 def environment(quick: bool, res: Result, model: str) -> str:
@@ -374,7 +508,12 @@ def main() -> int:
         "--model", default="gpt-4.1", help="model in the request bodies (large window: no compression)"
     )
     parser.add_argument("--profile", metavar="FILE", help="run the proxy under cProfile, write stats to FILE")
-    parser.add_argument("--only", metavar="TEXT", help="run only the scenarios whose name contains TEXT")
+    parser.add_argument(
+        "--only",
+        metavar="TEXT",
+        help=f'run only the scenarios whose name contains TEXT ("chat JSON", "SSE", "{PREFLIGHT}", …)',
+    )
+    parser.add_argument("--no-rps", action="store_true", help="skip the concurrency-32 throughput rounds")
     parser.add_argument(
         "--proxy-env",
         action="append",
@@ -385,44 +524,71 @@ def main() -> int:
     args = parser.parse_args()
     proxy_env = dict(item.split("=", 1) for item in args.proxy_env)
     chosen = [sc for sc in scenarios(args.model) if not args.only or args.only in sc.name]
+    want_preflight = not args.only or args.only in PREFLIGHT
 
+    def progress(msg: str) -> None:
+        print(f"# {msg}", file=sys.stderr, flush=True)
+
+    res = Result()
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        if chosen:
+            res = run_http(runner, chosen, args, proxy_env, progress)
+        if want_preflight:
+            res.preflight = runner.run(measure_preflight(50 if args.quick else 200, progress))
+    env = environment(args.quick, res, args.model)
+    print(f"## Proxy benchmark\n\n{env}\n")
+    if res.serial:
+        print(summary_table(res))
+        print()
+        print(detail_tables(res))
+        print()
+    print(floor_section(env, res, sys.argv[1:]))
+    return 0
+
+
+def run_http(
+    runner: asyncio.Runner,
+    chosen: list[Scenario],
+    args: argparse.Namespace,
+    proxy_env: dict[str, str],
+    progress: Callable[[str], None],
+) -> Result:
+    """Start the mock, the floor and the proxy; measure ``chosen``; stop them."""
     with tempfile.TemporaryDirectory(prefix="ctxproxy-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        mock_port, proxy_port = free_port(), free_port()
+        mock_port, floor_port, proxy_port = free_port(), free_port(), free_port()
         config = tmp / "bench.yaml"
         write_config(config, proxy_port, mock_port, tmp / "cache")
-        mock = spawn([str(Path(__file__).with_name("_mock_upstream.py")), str(mock_port)], tmp / "mock.log")
+        here = Path(__file__).resolve().parent
+        mock = spawn([str(here / "_mock_upstream.py"), str(mock_port)], tmp / "mock.log")
+        floor = spawn(
+            [str(here / "_floor_proxy.py"), str(floor_port), f"http://127.0.0.1:{mock_port}/v1"],
+            tmp / "floor.log",
+        )
         profile = ["-m", "cProfile", "-o", str(Path(args.profile).resolve())] if args.profile else []
         proxy = spawn(
             [*profile, "-m", "proxy", "serve", "--config", str(config)], tmp / "proxy.log", proxy_env
         )
         try:
             wait_http_ok(f"http://127.0.0.1:{mock_port}/health", mock)
+            wait_http_ok(f"http://127.0.0.1:{floor_port}/health", floor)
             wait_http_ok(f"http://127.0.0.1:{proxy_port}/readyz", proxy)
             time.sleep(0.5)  # let start-up allocations settle before the idle RSS reading
-
-            def progress(msg: str) -> None:
-                print(f"# {msg}", file=sys.stderr, flush=True)
-
-            loop_factory = _loop_factory()
-            with asyncio.Runner(loop_factory=loop_factory) as runner:
-                base = {
-                    "direct": f"http://127.0.0.1:{mock_port}/v1",
-                    "proxy": f"http://127.0.0.1:{proxy_port}/openai",
-                }
-                pids = {"mock": mock.pid, "proxy": proxy.pid}
-                res = runner.run(run(base, pids, chosen, args.quick, progress))
+            base = {
+                "direct": f"http://127.0.0.1:{mock_port}/v1",
+                "floor": f"http://127.0.0.1:{floor_port}",
+                "proxy": f"http://127.0.0.1:{proxy_port}/openai",
+            }
+            pids = {"mock": mock.pid, "floor": floor.pid, "proxy": proxy.pid}
+            return runner.run(run(base, pids, chosen, args.quick, not args.no_rps, progress))
         except Exception:
-            sys.stderr.write((tmp / "proxy.log").read_text(errors="replace")[-4000:])
+            for name in ("proxy.log", "floor.log"):
+                sys.stderr.write((tmp / name).read_text(errors="replace")[-4000:])
             raise
         finally:
             stop(proxy)
+            stop(floor)
             stop(mock)
-    print(f"## Proxy benchmark\n\n{environment(args.quick, res, args.model)}\n")
-    print(summary_table(res))
-    print()
-    print(detail_tables(res))
-    return 0
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
