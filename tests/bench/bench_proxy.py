@@ -420,6 +420,33 @@ def floor_table(res: Result) -> str:
     )
 
 
+def floor_cpu_table(res: Result) -> str:
+    rows = []
+    for name, tp in res.rps.items():
+        floor_us, proxy_us = tp.cpu["floor"].per_request_us()[2], tp.cpu["proxy"].per_request_us()[2]
+        rows.append(
+            [
+                name,
+                f"{floor_us:.0f}",
+                f"{proxy_us:.0f}",
+                ratio(proxy_us, floor_us),
+                f"{tp.floor:.0f} / {tp.proxy:.0f}",
+                f"{tp.proxy_over_floor:.2f}×",
+            ]
+        )
+    return markdown_table(
+        [
+            "scenario",
+            "floor CPU µs/req",
+            "ctxproxy CPU µs/req",
+            "ctxproxy ÷ floor CPU",
+            "RPS floor / ctxproxy",
+            "ctxproxy RPS ÷ floor RPS",
+        ],
+        rows,
+    )
+
+
 def preflight_table(rows: list[PreflightRow]) -> str:
     out = []
     for r in rows:
@@ -470,6 +497,11 @@ def floor_section(env: str, res: Result, argv: list[str]) -> str:
         parts.append(
             "Concurrency 1, ms; *added* = side minus direct, medians over blocks of per-block "
             "percentiles; direct, floor and ctxproxy requests interleaved in one run:\n\n" + floor_table(res)
+        )
+    if res.rps:
+        parts.append(
+            f"Concurrency {CONCURRENCY}, CPU time of the middle process per request (µs; less sensitive "
+            "to other load than latency) and throughput:\n\n" + floor_cpu_table(res)
         )
     if res.preflight:
         parts.append("#### Memoized pre-flight at 200k tokens\n\n" + preflight_table(res.preflight))
