@@ -15,6 +15,7 @@ in the same write as the first body chunk. Deliberately independent of ``proxy/`
 from __future__ import annotations
 
 import sys
+from collections.abc import AsyncIterator, Mapping
 
 import aiohttp
 from aiohttp import web
@@ -45,9 +46,9 @@ class _HeadersWithFirstChunk(web.StreamResponse):
     _send_headers_immediately = False
 
 
-def _copy(headers: CIMultiDict[str] | object, drop: frozenset[str]) -> CIMultiDict[str]:
+def _copy(headers: Mapping[str, str], drop: frozenset[str]) -> CIMultiDict[str]:
     out: CIMultiDict[str] = CIMultiDict()
-    for name, value in headers.items():  # type: ignore[attr-defined]
+    for name, value in headers.items():
         if name.lower() not in drop:
             out.add(name, value)
     return out
@@ -82,7 +83,7 @@ async def health(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-async def _session_ctx(app: web.Application):  # type: ignore[no-untyped-def]
+async def _session_ctx(app: web.Application) -> AsyncIterator[None]:
     connector = aiohttp.TCPConnector(limit=1024, limit_per_host=0, ttl_dns_cache=300, keepalive_timeout=30)
     timeout = aiohttp.ClientTimeout(total=None, connect=10, sock_connect=10, sock_read=600)
     app[SESSION] = aiohttp.ClientSession(
