@@ -10,7 +10,8 @@ cold); the figures are for the calls after it:
 
 * *resend*: the same bytes again (an agent retrying, or several agents sharing a history);
 * *next turn*: the history plus one assistant and one user message per call, the usual shape
-  of agent traffic (only the new items are new to the memo).
+  of agent traffic (only the new items are new to the memo; their texts differ per window, so
+  each window tokenizes its own new texts).
 
 Three windows for the same ≈200k-token tool-loop conversation (catalog overrides):
 
@@ -165,8 +166,8 @@ async def measure(iterations: int, progress: Callable[[str], None]) -> list[Pref
                 turns = []
                 for k in range(iterations):
                     msgs += [
-                        {"role": "assistant", "content": f"Step {k} done; next file."},
-                        {"role": "user", "content": f"Continue with part {k}."},
+                        {"role": "assistant", "content": f"Step {k} of {model} done; next file."},
+                        {"role": "user", "content": f"Continue {model} with part {k}."},
                     ]
                     ms, compressed = await decide(orjson.dumps({**body, "messages": msgs}), agent)
                     turns.append(ms)
