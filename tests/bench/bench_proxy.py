@@ -139,6 +139,19 @@ class Client:
             if compressed is not None:
                 into.compressed.add(compressed)
 
+    async def same_answer(self, sc: Scenario) -> None:
+        """Every side must return the mock's bytes and content type: the floor and the proxy
+        pass the response through, they do not answer by themselves."""
+        got = {}
+        for side in SIDES:
+            async with self.session.post(
+                f"{self.base[side]}/{sc.tail}", data=sc.body, headers=sc.headers
+            ) as r:
+                got[side] = (r.status, r.headers.get("Content-Type"), await r.read())
+        if len(set(got.values())) != 1:
+            summary = {side: (st, ct, len(body)) for side, (st, ct, body) in got.items()}
+            raise RuntimeError(f"{sc.name}: sides answer differently: {summary}")
+
     async def serial(self, sc: Scenario, triples: int, warmup: int) -> list[Block]:
         """Concurrency 1, direct, floor and proxy in turn (all six orders cycled), in blocks."""
         for _ in range(warmup):
@@ -263,6 +276,7 @@ async def run(
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False) as session:
         client = Client(session, base, pids)
         for sc in all_sc:
+            await client.same_answer(sc)
             triples = (1000 if sc.size_kb < 100 else 500) // scale
             progress(f"c=1  {sc.name}: {triples} interleaved triples (direct, floor, proxy)")
             res.serial[sc.name] = await client.serial(sc, triples, warmup=max(10, triples // 10))
