@@ -1,6 +1,6 @@
 """Latency the proxy adds vs talking to the upstream directly, and vs the physical floor.
 
-Run: ``.venv/bin/python tests/bench/bench_proxy.py [--quick] [--only TEXT] [--profile FILE]``
+Run: ``.venv/bin/python tests/bench/bench_proxy.py [--quick] [--only TEXT] [--no-rps] [--profile FILE]``
 
 Four processes: a mock upstream (``_mock_upstream.py``, reads bodies, never parses them), the
 proxy (``python -m proxy serve`` with a temporary config whose ``openai`` upstream is the
