@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import math
+import statistics
 import threading
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +34,10 @@ _DEFAULT_FACTOR = 1.10
 IMAGE_TOKENS = {"openai-chat": 765, "openai-responses": 765, "anthropic": 1600, "gemini": 258}
 _SHORT = 256  # texts up to this length are memoized under the text itself
 _BATCH_MIN_CHARS = 1 << 20  # encode uncached texts with 2 threads above this many characters
+CALIBRATION_SAMPLES = 31  # recent usage samples per model; the correction is their median
+CALIBRATION_PRIOR = 5  # fewer samples than this: padded with 1.0 (no correction)
+CORRECTION_BOUNDS = (0.5, 2.0)  # the per-model correction never leaves this range
+SAMPLE_BOUNDS = (0.25, 4.0)  # a usage this far from the estimate is not a tokenizer difference
 
 
 _PIECE = 16_384  # texts longer than this are encoded piece by piece
@@ -156,7 +162,9 @@ class TokenCounter:
         self._memo = BoundedMemo(cache_size)
         self._conversations: dict[tuple[Any, ...], _Seen] = {}
         self.max_conversations = 4096
-        self._corrections: dict[str, float] = {}  # per model; bounded by the models in use
+        self._corrections: dict[str, float] = {}  # per model (at most max_models)
+        self._samples: dict[str, deque[float]] = {}  # per model: recent calibration samples
+        self.max_models = 1024
         self._lock = threading.Lock()
         self.offload_chars = offload_chars
 
@@ -185,14 +193,34 @@ class TokenCounter:
     def factor(self, model: str) -> float:
         return self.family_factor(model) * self._corrections.get(model, 1.0)
 
-    def calibrate(self, model: str, estimated: int, actual: int) -> None:
-        """Learn a per-model correction from provider-reported ``usage`` (moving average)."""
+    def calibrate(self, model: str, estimated: int, actual: int, factor: float | None = None) -> None:
+        """Learn the per-model correction from the ``usage`` a provider reported for one request.
+
+        ``estimated`` is this counter's estimate of *that same request* and ``factor`` the
+        factor it was scaled with (:meth:`factor` at the time; carried on the request's own
+        state, because concurrent requests of the model move the correction in between). The
+        sample is the correction that would have made that estimate exact; the correction is
+        the median of the model's recent samples (padded with 1.0 until there are a few), so
+        one odd usage moves nothing, and it stays within ``CORRECTION_BOUNDS``.
+        """
         if estimated <= 0 or actual <= 0:
             return
+        used = self.factor(model) if factor is None else factor
+        sample = actual / estimated * used / self.family_factor(model)
+        if not SAMPLE_BOUNDS[0] <= sample <= SAMPLE_BOUNDS[1]:
+            return  # not a tokenizer difference (a truncated body, a cache-only count …)
         with self._lock:
-            old = self._corrections.get(model, 1.0)
-            ratio = min(2.0, max(0.5, old * actual / estimated))
-            self._corrections[model] = 0.7 * old + 0.3 * ratio
+            window = self._samples.get(model)
+            if window is None:
+                if len(self._samples) >= self.max_models:  # model names come from clients
+                    oldest = next(iter(self._samples))
+                    del self._samples[oldest]
+                    self._corrections.pop(oldest, None)
+                window = self._samples[model] = deque(maxlen=CALIBRATION_SAMPLES)
+            window.append(sample)
+            values = [*window, *([1.0] * (CALIBRATION_PRIOR - len(window)))]
+            lo, hi = CORRECTION_BOUNDS
+            self._corrections[model] = min(hi, max(lo, statistics.median(values)))
 
     # -- raw counts (no factor) ------------------------------------------------------------
     def count_text(self, text: str, enc: tiktoken.Encoding) -> int:
