@@ -63,15 +63,17 @@ def encoded_len(enc: tiktoken.Encoding, text: str) -> int:
 
 
 def memo_key(encoding: str, text: str) -> tuple[Any, ...]:
-    """The text itself when short, else its length plus head, tail and two sampled characters.
+    """Length plus a 64-bit hash: of the whole text when short, else of its head, tail and
+    three sampled characters.
 
-    Hashing a long fresh string costs O(length) on every request; this key is O(1). Two
-    different texts sharing it would get one count: an estimate error, never a wrong body.
+    Hashing a long fresh string costs O(length) on every request; this key is O(1), and it
+    holds no text (≈220 bytes an entry with the dict slot, not the text's size). Two texts
+    sharing a key would get one count: an estimate error, never a wrong body.
     """
     n = len(text)
     if n <= _SHORT:
-        return (encoding, text)
-    return (encoding, n, text[:40], text[-40:], text[n // 3], text[n // 2], text[(2 * n) // 3])
+        return (encoding, n, hash(text))
+    return (encoding, n, hash((text[:40], text[-40:], text[n // 3], text[n // 2], text[(2 * n) // 3])))
 
 
 _IMAGE_PARTS = frozenset({"image_url", "input_image", "image", "document", "input_file", "file"})
@@ -139,12 +141,17 @@ def sample_positions(n: int) -> list[int]:
     return sorted({0, 1, 2, n - 3, n - 2, n - 1, *(n * k // 16 for k in range(1, 16))} - {-1, -2, -3})
 
 
+def _samples_hash(items: list[Any], n: int) -> int:
+    """One hash of the signatures of the first ``n`` items at ``sample_positions(n)``."""
+    return hash(tuple(item_sig(items[p]) for p in sample_positions(n)))
+
+
 @dataclass(frozen=True, slots=True)
 class _Seen:
     """What the counter remembers of a conversation's last request: size, samples, tokens."""
 
     n: int
-    samples: tuple[tuple[int, tuple[Any, ...]], ...]
+    samples: int  # hash of the item signatures at ``sample_positions(n)``
     raw_items: int
 
 
@@ -154,7 +161,7 @@ class TokenCounter:
     def __init__(
         self,
         *,
-        cache_size: int = 200_000,
+        cache_size: int = 100_000,  # ≈22 MB when full
         offload_chars: int = 256_000,
         encodings: Encodings | None = None,
     ) -> None:
@@ -297,11 +304,11 @@ class TokenCounter:
         if not isinstance(items, list) or len(items) < 8:
             return await self.acount_request(api, body, model)
         enc = await self.aencoding(model)
-        key = (api, enc.name, scope, item_sig(items[0]), item_sig(items[1]))
+        key = (api, enc.name, scope, hash((item_sig(items[0]), item_sig(items[1]))))
         seen = self._conversations.get(key)
         n = len(items)
         start = 0
-        if seen is not None and n >= seen.n and all(item_sig(items[p]) == s for p, s in seen.samples):
+        if seen is not None and n >= seen.n and _samples_hash(items, seen.n) == seen.samples:
             start = seen.n
         msgs = adapter.parse_items(items[start:])
         fixed_texts = adapter.fixed_texts(body)
@@ -317,8 +324,7 @@ class TokenCounter:
         )
         if len(self._conversations) >= self.max_conversations:
             self._conversations.clear()
-        samples = tuple((p, item_sig(items[p])) for p in sample_positions(n))
-        self._conversations[key] = _Seen(n, samples, raw_items)
+        self._conversations[key] = _Seen(n, _samples_hash(items, n), raw_items)
         fixed = 3 + sum(self.count_text(t, enc) for t in fixed_texts)
         return self.scale(fixed + raw_items, model)
 
