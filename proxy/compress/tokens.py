@@ -62,18 +62,18 @@ def encoded_len(enc: tiktoken.Encoding, text: str) -> int:
     return total
 
 
-def memo_key(encoding: str, text: str) -> tuple[Any, ...]:
-    """Length plus a 64-bit hash: of the whole text when short, else of its head, tail and
-    three sampled characters.
+def memo_key(encoding: str, text: str) -> int:
+    """A 64-bit hash of the encoding, the length and the text when short, else its head,
+    tail and three sampled characters.
 
     Hashing a long fresh string costs O(length) on every request; this key is O(1), and it
-    holds no text (≈220 bytes an entry with the dict slot, not the text's size). Two texts
+    holds no text (≈100 bytes an entry with the dict slot, whatever the text's size). Two texts
     sharing a key would get one count: an estimate error, never a wrong body.
     """
     n = len(text)
     if n <= _SHORT:
-        return (encoding, n, hash(text))
-    return (encoding, n, hash((text[:40], text[-40:], text[n // 3], text[n // 2], text[(2 * n) // 3])))
+        return hash((encoding, n, text))
+    return hash((encoding, n, text[:40], text[-40:], text[n // 3], text[n // 2], text[(2 * n) // 3]))
 
 
 _IMAGE_PARTS = frozenset({"image_url", "input_image", "image", "document", "input_file", "file"})
@@ -102,14 +102,14 @@ def count_images(items: Any) -> int:
     return n
 
 
-class BoundedMemo(dict[tuple[Any, ...], int]):
+class BoundedMemo(dict[int, int]):
     """A dict that forgets its oldest quarter when full (cheaper than an LRU per lookup)."""
 
     def __init__(self, maxsize: int) -> None:
         super().__init__()
         self.maxsize = maxsize
 
-    def put(self, key: tuple[Any, ...], value: int) -> None:
+    def put(self, key: int, value: int) -> None:
         if len(self) >= self.maxsize:
             for old in list(itertools.islice(iter(self), max(1, self.maxsize // 4))):
                 self.pop(old, None)
@@ -161,7 +161,7 @@ class TokenCounter:
     def __init__(
         self,
         *,
-        cache_size: int = 100_000,  # ≈22 MB when full
+        cache_size: int = 100_000,  # ≈10 MB when full
         offload_chars: int = 256_000,
         encodings: Encodings | None = None,
     ) -> None:
@@ -244,7 +244,7 @@ class TokenCounter:
 
     def prime(self, texts: Iterable[str], enc: tiktoken.Encoding) -> int:
         """Count every uncached text now (two threads for big batches); returns chars counted."""
-        todo: dict[tuple[Any, ...], str] = {}
+        todo: dict[int, str] = {}
         for t in texts:
             if t:
                 key = memo_key(enc.name, t)
