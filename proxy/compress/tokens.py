@@ -141,9 +141,13 @@ def sample_positions(n: int) -> list[int]:
     return sorted({0, 1, 2, n - 3, n - 2, n - 1, *(n * k // 16 for k in range(1, 16))} - {-1, -2, -3})
 
 
-def _samples_hash(items: list[Any], n: int) -> int:
-    """One hash of the signatures of the first ``n`` items at ``sample_positions(n)``."""
-    return hash(tuple(item_sig(items[p]) for p in sample_positions(n)))
+def _samples_hash(items: list[Any], n: int) -> int | None:
+    """One hash of the signatures of the first ``n`` items at ``sample_positions(n)``; None when
+    a sampled item carries unhashable ids (malformed input: it is then never reused)."""
+    try:
+        return hash(tuple(item_sig(items[p]) for p in sample_positions(n)))
+    except TypeError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +155,7 @@ class _Seen:
     """What the counter remembers of a conversation's last request: size, samples, tokens."""
 
     n: int
-    samples: int  # hash of the item signatures at ``sample_positions(n)``
+    samples: int | None  # hash of the item signatures at ``sample_positions(n)``
     raw_items: int
 
 
@@ -308,7 +312,12 @@ class TokenCounter:
         seen = self._conversations.get(key)
         n = len(items)
         start = 0
-        if seen is not None and n >= seen.n and _samples_hash(items, seen.n) == seen.samples:
+        if (
+            seen is not None
+            and seen.samples is not None
+            and n >= seen.n
+            and _samples_hash(items, seen.n) == seen.samples
+        ):
             start = seen.n
         msgs = adapter.parse_items(items[start:])
         fixed_texts = adapter.fixed_texts(body)
