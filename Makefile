@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: install run test lint typecheck bench test-massgen massgen-venv image image-deps test-image clean
+.PHONY: install run test lint typecheck bench soak test-massgen massgen-venv image image-deps test-image clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)  ## benchmarks; figures go into docs/benchmarks.md
 	$(BIN)/python tests/bench/run_all.py
+
+soak: $(STAMP)  ## 10-minute soak, 200 concurrent streams (ARGS="--minutes 3" for less); markdown table on stdout
+	$(BIN)/python tests/bench/soak.py $(ARGS)
 
 MASSGEN_VENV ?= .venv-massgen
 # MassGen has heavy pins of its own: it gets its own virtualenv, installed from a pinned set

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import aiohttp
+import structlog
 from aiohttp import web
 
 from proxy.catalog import Catalog
 from proxy.catalog.http import add_catalog_routes
 from proxy.compress import Compactor, TokenCounter
+from proxy.compress.encodings import needed_encodings
 from proxy.config import Settings
 from proxy.keys import CATALOG, HTTP, KVSTORE, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
 from proxy.observability.metrics import Metrics
@@ -24,6 +28,8 @@ from proxy.server.upstreams import UpstreamRegistry
 from proxy.status import add_status_routes, status_ctx
 from proxy.storage import create_kv
 from proxy.storage.base import KV
+
+log = structlog.get_logger("ctxproxy")
 
 
 def upstream_session(settings: Settings) -> aiohttp.ClientSession:
@@ -79,9 +85,30 @@ async def _summarizer_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def _become_ready(app: web.Application) -> None:
+    """Ready once the tokenizer encodings the upstreams need are loaded (in a worker thread,
+    while /livez already answers), so that the first request costs what the tenth does."""
+    life, pipeline = app[LIFECYCLE], app[PIPELINE]
+    if isinstance(pipeline, CompressionPipeline):
+        names = needed_encodings(app[SETTINGS])
+        life.waiting = "encodings"
+        started = time.perf_counter()
+        try:
+            await pipeline.compactor.counter.warm(names)
+        except Exception as exc:  # counting then loads lazily (and fails open) per request
+            log.error("startup.encodings_failed", encodings=names, error=type(exc).__name__)
+        else:
+            log.info(
+                "startup.encodings_loaded", encodings=names, ms=round((time.perf_counter() - started) * 1e3)
+            )
+    life.waiting = None
+    life.ready = True
+
+
 async def _ready_ctx(app: web.Application) -> AsyncIterator[None]:
-    app[LIFECYCLE].ready = True
+    task = asyncio.create_task(_become_ready(app))
     yield
+    task.cancel()
     app[LIFECYCLE].ready = False
 
 

@@ -137,6 +137,7 @@ class StorageSettings:
     backend: Literal["memory", "redis"] = "memory"
     url: str | None = None
     max_items: int = 10000
+    max_mb: float = 64.0  # memory backend: at most this many MB of values (least recently used go)
     ttl_s: float = 86400.0
 
 

@@ -43,6 +43,7 @@ class _Run:
         after: int,
         stages: list[tuple[str, int]],
         *,
+        factor: float,
         reused_prefix: bool = False,
         note: str | None = None,
     ) -> CompactionResult:
@@ -60,10 +61,11 @@ class _Run:
             target_tokens=self.target,
             note=note,
             duration_ms=(time.perf_counter() - self.started) * 1e3,
+            factor=factor,
         )
 
-    def unchanged(self, tokens: int, note: str | None) -> CompactionResult:
-        return self.result(None, tokens, tokens, [], note=note)
+    def unchanged(self, tokens: int, note: str | None, factor: float) -> CompactionResult:
+        return self.result(None, tokens, tokens, [], note=note, factor=factor)
 
 
 class Compactor:
@@ -170,35 +172,39 @@ class Compactor:
         run = _Run(policy, budget, int(policy.trigger * budget), int(policy.target * budget), t0)
 
         if not policy.enabled:
-            return run.unchanged(0, "disabled")
+            return run.unchanged(0, "disabled", 1.0)
         if force_target is None:  # the hot path: O(new items) for a conversation seen before
             estimate = await self.counter.estimate_request(api, body, model, scope=agent or "")
-            if estimate <= run.trigger:
-                return run.unchanged(estimate, None)
+            if estimate <= run.trigger:  # (the factor read here is the one the estimate used)
+                return run.unchanged(estimate, None, self.counter.factor(model))
         conv = adapter.parse(body)
         if force_target is not None:  # otherwise the estimate above already counted every text
             await self.counter.aprime(conv, model)
         tokens_before = self.counter.count_conversation(conv, model)
+        factor = self.counter.factor(model)  # concurrent calibration may move it while we await
         if api == "openai-responses" and body.get("previous_response_id"):
-            return run.unchanged(tokens_before, "previous_response_id: history is held by the provider")
+            note = "previous_response_id: history is held by the provider"
+            return run.unchanged(tokens_before, note, factor)
         items = body.get(adapter.container)
         if not isinstance(items, list) or not conv.groups:
-            return await self._compact(run, adapter, conv, model, agent, tokens_before, None, None)
+            return await self._compact(run, adapter, conv, model, agent, (tokens_before, factor), None, None)
 
         stable = [m.raw for m in conv.head] + [m.raw for m in conv.groups[0].messages]
         key = self.store.key(api, model, agent, stable)
         state = await self.store.load(key)
+        original = (tokens_before, factor)
         if state is None or not state.matches(items):
-            return await self._compact(run, adapter, conv, model, agent, tokens_before, key, None)
+            return await self._compact(run, adapter, conv, model, agent, original, key, None)
         working = self.apply_state(adapter, conv, state)
         tokens_working = self.counter.count_conversation(working, model)
         if force_target is not None or tokens_working > run.trigger:
-            return await self._compact(run, adapter, working, model, agent, tokens_before, key, state)
+            return await self._compact(run, adapter, working, model, agent, original, key, state)
         out = adapter.render(working)
         if new_violations(api, body, out):
             log.error("compaction.invalid_replay", api=api, model=model)
-            return run.unchanged(tokens_before, "invalid-replay")
-        return run.result(out, tokens_before, tokens_working, [], reused_prefix=True)
+            return run.unchanged(tokens_before, "invalid-replay", factor)
+        factor = self.counter.factor(model)  # no await since tokens_working was counted
+        return run.result(out, tokens_before, tokens_working, [], reused_prefix=True, factor=factor)
 
     async def _compact(
         self,
@@ -207,11 +213,14 @@ class Compactor:
         working: Conversation,
         model: str,
         agent: str | None,
-        tokens_before: int,
+        original: tuple[int, float],
         key: str | None,
         state: CompactionState | None,
     ) -> CompactionResult:
-        """Run the stages until the target is met, validate, remember."""
+        """Run the stages until the target is met, validate, remember.
+
+        ``original``: the original request's estimate and the factor it was scaled with."""
+        tokens_before, factor_before = original
         ctx = self.context(working, adapter, model, agent, run.policy, run.target)
         factor = self.counter.factor(model)
         stages: list[tuple[str, int]] = []
@@ -227,15 +236,16 @@ class Compactor:
         body = working.body
         out = adapter.render(final)
         if out == body:  # nothing could shrink: the protected part alone exceeds the target
-            return run.unchanged(tokens_before, "cannot-shrink")
+            return run.unchanged(tokens_before, "cannot-shrink", factor_before)
         bad = new_violations(adapter.api, body, out)
         if bad:
             log.error("compaction.invalid_output", api=adapter.api, model=model, violations=sorted(bad))
-            return run.unchanged(tokens_before, "invalid-output")
+            return run.unchanged(tokens_before, "invalid-output", factor_before)
         items = body.get(adapter.container)
         if key is not None and isinstance(items, list):
             await self.store.save(key, self.new_state(final, items, state))
-        return run.result(out, tokens_before, self.counter.count_conversation(final, model), stages)
+        after = self.counter.count_conversation(final, model)
+        return run.result(out, tokens_before, after, stages, factor=self.counter.factor(model))
 
     # -- helpers ---------------------------------------------------------------------------
     def apply_state(self, adapter: WireAdapter, conv: Conversation, state: CompactionState) -> Conversation:

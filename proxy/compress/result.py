@@ -21,3 +21,4 @@ class CompactionResult:
     target_tokens: int = 0
     note: str | None = None  # why nothing was done, or a fallback reason
     duration_ms: float = 0.0
+    factor: float = 1.0  # the model's token factor both estimates were scaled with (calibration)

@@ -11,14 +11,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import math
+import statistics
 import threading
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import tiktoken
 
-from proxy.compress.encodings import Encodings, encoding_name_for
+from proxy.compress.encodings import CL100K, O200K, Encodings, encoding_name_for
 from proxy.wire import Conversation, Message, get_adapter
 
 # Approximate tokenizer ratios against the chosen tiktoken encoding (before calibration).
@@ -32,6 +34,10 @@ _DEFAULT_FACTOR = 1.10
 IMAGE_TOKENS = {"openai-chat": 765, "openai-responses": 765, "anthropic": 1600, "gemini": 258}
 _SHORT = 256  # texts up to this length are memoized under the text itself
 _BATCH_MIN_CHARS = 1 << 20  # encode uncached texts with 2 threads above this many characters
+CALIBRATION_SAMPLES = 31  # recent usage samples per model; the correction is their median
+CALIBRATION_PRIOR = 5  # fewer samples than this: padded with 1.0 (no correction)
+CORRECTION_BOUNDS = (0.5, 2.0)  # the per-model correction never leaves this range
+SAMPLE_BOUNDS = (0.25, 4.0)  # a usage this far from the estimate is not a tokenizer difference
 
 
 _PIECE = 16_384  # texts longer than this are encoded piece by piece
@@ -56,16 +62,18 @@ def encoded_len(enc: tiktoken.Encoding, text: str) -> int:
     return total
 
 
-def memo_key(encoding: str, text: str) -> tuple[Any, ...]:
-    """The text itself when short, else its length plus head, tail and two sampled characters.
+def memo_key(encoding: str, text: str) -> int:
+    """A 64-bit hash of the encoding, the length and the text when short, else its head,
+    tail and three sampled characters.
 
-    Hashing a long fresh string costs O(length) on every request; this key is O(1). Two
-    different texts sharing it would get one count: an estimate error, never a wrong body.
+    Hashing a long fresh string costs O(length) on every request; this key is O(1), and it
+    holds no text (≈100 bytes an entry with the dict slot, whatever the text's size). Two texts
+    sharing a key would get one count: an estimate error, never a wrong body.
     """
     n = len(text)
     if n <= _SHORT:
-        return (encoding, text)
-    return (encoding, n, text[:40], text[-40:], text[n // 3], text[n // 2], text[(2 * n) // 3])
+        return hash((encoding, n, text))
+    return hash((encoding, n, text[:40], text[-40:], text[n // 3], text[n // 2], text[(2 * n) // 3]))
 
 
 _IMAGE_PARTS = frozenset({"image_url", "input_image", "image", "document", "input_file", "file"})
@@ -94,14 +102,14 @@ def count_images(items: Any) -> int:
     return n
 
 
-class BoundedMemo(dict[tuple[Any, ...], int]):
+class BoundedMemo(dict[int, int]):
     """A dict that forgets its oldest quarter when full (cheaper than an LRU per lookup)."""
 
     def __init__(self, maxsize: int) -> None:
         super().__init__()
         self.maxsize = maxsize
 
-    def put(self, key: tuple[Any, ...], value: int) -> None:
+    def put(self, key: int, value: int) -> None:
         if len(self) >= self.maxsize:
             for old in list(itertools.islice(iter(self), max(1, self.maxsize // 4))):
                 self.pop(old, None)
@@ -133,12 +141,21 @@ def sample_positions(n: int) -> list[int]:
     return sorted({0, 1, 2, n - 3, n - 2, n - 1, *(n * k // 16 for k in range(1, 16))} - {-1, -2, -3})
 
 
+def _samples_hash(items: list[Any], n: int) -> int | None:
+    """One hash of the signatures of the first ``n`` items at ``sample_positions(n)``; None when
+    a sampled item carries unhashable ids (malformed input: it is then never reused)."""
+    try:
+        return hash(tuple(item_sig(items[p]) for p in sample_positions(n)))
+    except TypeError:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class _Seen:
     """What the counter remembers of a conversation's last request: size, samples, tokens."""
 
     n: int
-    samples: tuple[tuple[int, tuple[Any, ...]], ...]
+    samples: int | None  # hash of the item signatures at ``sample_positions(n)``
     raw_items: int
 
 
@@ -148,7 +165,7 @@ class TokenCounter:
     def __init__(
         self,
         *,
-        cache_size: int = 200_000,
+        cache_size: int = 100_000,  # ≈10 MB when full
         offload_chars: int = 256_000,
         encodings: Encodings | None = None,
     ) -> None:
@@ -156,7 +173,9 @@ class TokenCounter:
         self._memo = BoundedMemo(cache_size)
         self._conversations: dict[tuple[Any, ...], _Seen] = {}
         self.max_conversations = 4096
-        self._corrections: dict[str, float] = {}  # per model; bounded by the models in use
+        self._corrections: dict[str, float] = {}  # per model (at most max_models)
+        self._samples: dict[str, deque[float]] = {}  # per model: recent calibration samples
+        self.max_models = 1024
         self._lock = threading.Lock()
         self.offload_chars = offload_chars
 
@@ -185,14 +204,34 @@ class TokenCounter:
     def factor(self, model: str) -> float:
         return self.family_factor(model) * self._corrections.get(model, 1.0)
 
-    def calibrate(self, model: str, estimated: int, actual: int) -> None:
-        """Learn a per-model correction from provider-reported ``usage`` (moving average)."""
+    def calibrate(self, model: str, estimated: int, actual: int, factor: float | None = None) -> None:
+        """Learn the per-model correction from the ``usage`` a provider reported for one request.
+
+        ``estimated`` is this counter's estimate of *that same request* and ``factor`` the
+        factor it was scaled with (:meth:`factor` at the time; carried on the request's own
+        state, because concurrent requests of the model move the correction in between). The
+        sample is the correction that would have made that estimate exact; the correction is
+        the median of the model's recent samples (padded with 1.0 until there are a few), so
+        one odd usage moves nothing, and it stays within ``CORRECTION_BOUNDS``.
+        """
         if estimated <= 0 or actual <= 0:
             return
+        used = self.factor(model) if factor is None else factor
+        sample = actual / estimated * used / self.family_factor(model)
+        if not SAMPLE_BOUNDS[0] <= sample <= SAMPLE_BOUNDS[1]:
+            return  # not a tokenizer difference (a truncated body, a cache-only count …)
         with self._lock:
-            old = self._corrections.get(model, 1.0)
-            ratio = min(2.0, max(0.5, old * actual / estimated))
-            self._corrections[model] = 0.7 * old + 0.3 * ratio
+            window = self._samples.get(model)
+            if window is None:
+                if len(self._samples) >= self.max_models:  # model names come from clients
+                    oldest = next(iter(self._samples))
+                    del self._samples[oldest]
+                    self._corrections.pop(oldest, None)
+                window = self._samples[model] = deque(maxlen=CALIBRATION_SAMPLES)
+            window.append(sample)
+            values = [*window, *([1.0] * (CALIBRATION_PRIOR - len(window)))]
+            lo, hi = CORRECTION_BOUNDS
+            self._corrections[model] = min(hi, max(lo, statistics.median(values)))
 
     # -- raw counts (no factor) ------------------------------------------------------------
     def count_text(self, text: str, enc: tiktoken.Encoding) -> int:
@@ -209,7 +248,7 @@ class TokenCounter:
 
     def prime(self, texts: Iterable[str], enc: tiktoken.Encoding) -> int:
         """Count every uncached text now (two threads for big batches); returns chars counted."""
-        todo: dict[tuple[Any, ...], str] = {}
+        todo: dict[int, str] = {}
         for t in texts:
             if t:
                 key = memo_key(enc.name, t)
@@ -269,11 +308,16 @@ class TokenCounter:
         if not isinstance(items, list) or len(items) < 8:
             return await self.acount_request(api, body, model)
         enc = await self.aencoding(model)
-        key = (api, enc.name, scope, item_sig(items[0]), item_sig(items[1]))
+        key = (api, enc.name, scope, hash((item_sig(items[0]), item_sig(items[1]))))
         seen = self._conversations.get(key)
         n = len(items)
         start = 0
-        if seen is not None and n >= seen.n and all(item_sig(items[p]) == s for p, s in seen.samples):
+        if (
+            seen is not None
+            and seen.samples is not None
+            and n >= seen.n
+            and _samples_hash(items, seen.n) == seen.samples
+        ):
             start = seen.n
         msgs = adapter.parse_items(items[start:])
         fixed_texts = adapter.fixed_texts(body)
@@ -289,8 +333,7 @@ class TokenCounter:
         )
         if len(self._conversations) >= self.max_conversations:
             self._conversations.clear()
-        samples = tuple((p, item_sig(items[p])) for p in sample_positions(n))
-        self._conversations[key] = _Seen(n, samples, raw_items)
+        self._conversations[key] = _Seen(n, _samples_hash(items, n), raw_items)
         fixed = 3 + sum(self.count_text(t, enc) for t in fixed_texts)
         return self.scale(fixed + raw_items, model)
 
@@ -319,8 +362,11 @@ class TokenCounter:
         ):
             await asyncio.to_thread(self.prime, texts, enc)
 
-    async def warm(self) -> None:
-        """Load both encodings off the event loop (≈0.5 s the first time); call at startup."""
-        from proxy.compress.encodings import CL100K, O200K
+    async def warm(self, names: Iterable[str] = (O200K, CL100K)) -> None:
+        """Load encodings off the event loop (0.2–0.4 s and 30–75 MB each, the first time)."""
+        todo = [n for n in names if not self._encodings.loaded(n)]
+        if todo:
+            await asyncio.to_thread(lambda: [self._encodings.get(n) for n in todo])
 
-        await asyncio.to_thread(lambda: [self._encodings.get(n) for n in (O200K, CL100K)])
+    def loaded(self, name: str) -> bool:
+        return self._encodings.loaded(name)

@@ -19,7 +19,12 @@ async def readyz(request: web.Request) -> web.Response:
     if life.draining:
         return web.json_response({"status": "draining", "in_flight": life.in_flight}, status=503)
     if not life.ready:
-        return web.json_response({"status": "starting"}, status=503)
+        body = (
+            {"status": "starting"}
+            if life.waiting is None
+            else {"status": "starting", "waiting": life.waiting}
+        )
+        return web.json_response(body, status=503)
     return web.json_response({"status": "ready", "in_flight": life.in_flight})
 
 

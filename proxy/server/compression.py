@@ -45,10 +45,21 @@ class Limits:
 
 @dataclass
 class _Attempt:
+    """One body sent upstream for a request, and what the proxy estimated for *that* body.
+
+    The estimate and its factor travel with the request so that the provider's ``usage`` (or
+    overflow error) calibrates against the right estimate, whatever other requests of the
+    same model did to the shared correction meanwhile."""
+
     model: str
     limits: Limits
     result: CompactionResult | None  # None: skipped without counting
     target: float | None = None  # force_target used (retries)
+    tokens: int | None = None  # estimated input tokens of the body sent
+    factor: float = 1.0  # the token factor ``tokens`` was scaled with
+
+    def estimated(self, tokens: int, factor: float) -> None:
+        self.tokens, self.factor = tokens, factor
 
 
 def model_of(req: ChatRequest) -> str:
@@ -110,7 +121,9 @@ class CompressionPipeline:
         ):
             # Certainly under the trigger. The token headers still carry the (memoized,
             # incremental) estimate: cheap for a resent history, exact for OpenAI families.
-            tokens = await self.compactor.counter.estimate_request(req.api, req.body, model, scope=req.agent)
+            counter = self.compactor.counter
+            tokens = await counter.estimate_request(req.api, req.body, model, scope=req.agent)
+            attempt.estimated(tokens, counter.factor(model))  # no await in between: its factor
             headers["x-ctxproxy-tokens-before"] = headers["x-ctxproxy-tokens-after"] = str(tokens)
             self.stats.request(
                 req.agent,
@@ -161,6 +174,7 @@ class CompressionPipeline:
             self.metrics.compression_fallbacks.labels(reason=result.note).inc()
         attempt.result = result
         attempt.target = force_target
+        attempt.estimated(result.tokens_after, result.factor)
         return result
 
     def _summary_call(self, req: ChatRequest, model: str) -> UpstreamCall:
@@ -338,8 +352,8 @@ class CompressionPipeline:
         actual = overflow.prompt or (
             overflow.requested - (overflow.completion or 0) if overflow.requested else None
         )
-        if attempt.result is not None and actual:
-            self.compactor.counter.calibrate(attempt.model, attempt.result.tokens_after, actual)
+        if attempt.tokens is not None and actual:
+            self.compactor.counter.calibrate(attempt.model, attempt.tokens, actual, attempt.factor)
 
     # -- response --------------------------------------------------------------------------
     def tap(self, req: ChatRequest, prepared: Prepared, status: int) -> ResponseTap | None:
@@ -349,10 +363,9 @@ class CompressionPipeline:
 
         def done(usage: Usage) -> None:
             self.stats.usage(req.agent, attempt.model, usage)
-            if attempt.result is not None and usage.input_tokens:
-                self.compactor.counter.calibrate(
-                    attempt.model, attempt.result.tokens_after, usage.input_tokens
-                )
+            if attempt.tokens is not None and usage.input_tokens:
+                counter = self.compactor.counter
+                counter.calibrate(attempt.model, attempt.tokens, usage.input_tokens, attempt.factor)
             if usage.response_id and usage.input_tokens is not None:
                 self.chains.record(usage.response_id, usage.input_tokens, usage.output_tokens)
 

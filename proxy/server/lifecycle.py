@@ -8,6 +8,7 @@ import asyncio
 class Lifecycle:
     def __init__(self) -> None:
         self.ready = False
+        self.waiting: str | None = None  # what start-up still waits for (e.g. "encodings")
         self.draining = False
         self.in_flight = 0
         self._idle: asyncio.Event | None = None

@@ -11,7 +11,7 @@ from cachetools import LRUCache
 from proxy.server.usage import Usage
 
 
-@dataclass
+@dataclass(slots=True)
 class Counters:
     requests: int = 0
     counted: int = 0  # requests whose tokens were estimated (compression enabled, not a Responses chain)

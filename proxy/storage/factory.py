@@ -11,4 +11,4 @@ def create_kv(settings: StorageSettings) -> KV:
 
         assert settings.url
         return RedisKV(settings.url, default_ttl_s=settings.ttl_s)
-    return MemoryKV(settings.max_items, settings.ttl_s)
+    return MemoryKV(settings.max_items, settings.ttl_s, int(settings.max_mb * 1024 * 1024))

@@ -1,4 +1,4 @@
-"""In-process storage: a bounded TTL cache (cachetools)."""
+"""In-process storage: a TTL cache bounded by entries *and* bytes (cachetools)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,37 @@ import time
 
 from cachetools import TTLCache
 
+_ENTRY_BYTES = 200  # what one entry costs besides its value (key, slot, timer link), roughly
+
+
+def _size(value: bytes) -> int:
+    return len(value) + _ENTRY_BYTES
+
 
 class MemoryKV:
-    def __init__(self, max_items: int = 10000, ttl_s: float = 86400.0) -> None:
-        self._data: TTLCache[str, bytes] = TTLCache(maxsize=max_items, ttl=ttl_s)
+    """Values are compaction states (which hold edited items), summaries, chain sizes: a count
+    alone does not bound memory, so the cache also holds at most ``max_bytes``; the least
+    recently used entries go first, and a value larger than the whole budget is not kept."""
+
+    def __init__(self, max_items: int = 10000, ttl_s: float = 86400.0, max_bytes: int = 64 << 20) -> None:
+        self._data: TTLCache[str, bytes] = TTLCache(maxsize=max_bytes, ttl=ttl_s, getsizeof=_size)
+        self.max_items = max_items
         self._leases: dict[str, float] = {}
 
     async def get(self, key: str) -> bytes | None:
         return self._data.get(key)
 
     async def set(self, key: str, value: bytes, ttl_s: float | None = None) -> None:
+        if _size(value) > self._data.maxsize:
+            self._data.pop(key, None)
+            return
+        while key not in self._data and len(self._data) >= self.max_items:
+            self._data.popitem()
         self._data[key] = value
+
+    @property
+    def bytes_used(self) -> int:
+        return int(self._data.currsize)
 
     async def set_nx(self, key: str, value: bytes, ttl_s: float) -> bool:
         now = time.monotonic()

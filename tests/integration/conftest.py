@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from aiohttp.test_utils import TestServer
 
 from proxy.app import create_app
 from proxy.config import Settings, load_settings
+from proxy.keys import LIFECYCLE
 from proxy.observability.logging import configure_logging
 from tests.fakes import transport
 
@@ -25,12 +27,18 @@ class Running:
     runner: web.AppRunner
 
 
-async def start_app(app: web.Application) -> Running:
+async def start_app(app: web.Application, wait_ready: bool = True) -> Running:
+    """Serve ``app`` on a free loopback port; by default return once /readyz would say ready
+    (start-up loads the tokenizer encodings in a worker thread while the port is open)."""
     runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    for _ in range(600):
+        if not wait_ready or app[LIFECYCLE].ready:
+            break
+        await asyncio.sleep(0.05)
     return Running(f"http://127.0.0.1:{port}", app, runner)
 
 
