@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from proxy.keys import HTTP, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
+from proxy.observability.logging import exc_where
 from proxy.observability.metrics import status_class
 from proxy.server.errors import ProxyError, error_response
 from proxy.server.headers import request_headers, response_headers
@@ -24,6 +26,9 @@ from proxy.server.routing import Route, guess_shape, resolve
 log = structlog.get_logger("ctxproxy")
 
 _MAX_ERROR_BODY = 4 * 1024 * 1024
+_MAX_DEPTH = 254  # orjson's serialization limit
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+_STARTED: web.RequestKey[bool] = web.RequestKey("ctxproxy_response_started", bool)
 
 
 @dataclass
@@ -35,30 +40,54 @@ class _Outcome:
     retried: bool = False
 
 
+def _request_id(request: web.Request) -> str:
+    """The client's ``x-request-id`` when it is a plain token, else a new one (it is logged)."""
+    given = request.headers.get("x-request-id")
+    if given and _SAFE_REQUEST_ID.match(given):
+        return given
+    return uuid.uuid4().hex
+
+
 async def proxy_handler(request: web.Request) -> web.StreamResponse:
     started = time.perf_counter()
     app = request.app
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    request_id = _request_id(request)
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=request_id)
     raw_path = request.rel_url.raw_path
+    route: Route | None = None
+    rejected: ProxyError | None = None
     try:
         route = resolve(app[UPSTREAMS], app[SETTINGS].default_upstream, request.method, raw_path)
     except ProxyError as exc:
-        app[METRICS].errors.labels(kind=exc.code).inc()
-        log.info("request.rejected", status=exc.status, code=exc.code, method=request.method)
-        shape = guess_shape(raw_path, "anthropic-version" in request.headers)
-        return error_response(shape, exc.status, exc.message, exc.code, request_id)
+        rejected = exc
+    # Authenticate before revealing anything (an unknown upstream's 404 lists the names).
     if not app[UPSTREAMS].check_proxy_key(request.headers.get("x-ctxproxy-key")):
         app[METRICS].errors.labels(kind="proxy_key").inc()
+        log.info("request.rejected", status=401, code="invalid_proxy_key", method=request.method)
+        shape = route.error_shape if route else guess_shape(raw_path, "anthropic-version" in request.headers)
         return error_response(
-            route.error_shape, 401, "missing or invalid x-ctxproxy-key", "invalid_proxy_key", request_id
+            shape, 401, "missing or invalid x-ctxproxy-key", "invalid_proxy_key", request_id
         )
+    if route is None:
+        assert rejected is not None
+        app[METRICS].errors.labels(kind=rejected.code).inc()
+        log.info("request.rejected", status=rejected.status, code=rejected.code, method=request.method)
+        shape = guess_shape(raw_path, "anthropic-version" in request.headers)
+        return error_response(shape, rejected.status, rejected.message, rejected.code, request_id)
     life, metrics = app[LIFECYCLE], app[METRICS]
     life.enter()
     metrics.in_flight.inc()
     try:
         return await _proxy(request, route, request_id, started)
+    except Exception as exc:  # a bug: one log line, and an API-shaped 500 if nothing was sent yet
+        log.error("request.crashed", error=type(exc).__name__, where=exc_where(exc), method=request.method)
+        metrics.errors.labels(kind="internal").inc()
+        if request.get(_STARTED):
+            raise  # headers are out: aiohttp closes the connection (logged as one line too)
+        return error_response(
+            route.error_shape, 500, "internal proxy error (logged)", "internal_error", request_id
+        )
     finally:
         metrics.in_flight.dec()
         life.leave()
@@ -81,6 +110,13 @@ def _parse_chat(raw: bytes) -> dict[str, Any]:
         raise ProxyError(400, f"request body is not valid JSON: {exc.msg}", "invalid_json") from None
     if not isinstance(body, dict):
         raise ProxyError(400, "request body must be a JSON object", "invalid_json")
+    if raw.count(b"[") + raw.count(b"{") > _MAX_DEPTH:
+        try:  # orjson writes at most 254 levels: a deeper body could never be re-serialized
+            orjson.dumps(body)
+        except orjson.JSONEncodeError:
+            raise ProxyError(
+                400, f"request body is nested deeper than {_MAX_DEPTH} levels", "invalid_json"
+            ) from None
     return body
 
 
@@ -247,6 +283,7 @@ async def _stream_back(
     if streaming:
         metrics.in_flight_streams.inc()
     try:
+        request[_STARTED] = True
         await out.prepare(request)
         if buffered is not None:
             await _write(out, buffered, tap, outcome, started, metrics, route)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import unquote
 
 from proxy.server.errors import ApiShape, ProxyError
 from proxy.server.upstreams import Upstream, UpstreamRegistry
@@ -60,6 +61,34 @@ def guess_shape(raw_path: str, anthropic_version: bool) -> ApiShape:
     return "openai"
 
 
+def normalize_tail(raw_tail: str) -> str:
+    """Resolve ``.`` and ``..`` segments (also percent-encoded: ``%2e%2e``) of a raw tail.
+
+    The tail stays percent-encoded otherwise. A tail that climbs above its root — out of the
+    upstream's ``base_url`` prefix — or hides a dot segment behind an encoded slash or a
+    backslash is refused.
+    """
+    if "." not in raw_tail and "%2" not in raw_tail.lower():
+        return raw_tail  # the common case: nothing to resolve
+    out: list[str] = []
+    segments = raw_tail.split("/")
+    for i, segment in enumerate(segments):
+        plain = unquote(segment)
+        if plain in (".", ".."):
+            if plain == "..":
+                if not out:
+                    raise ProxyError(400, "request path would leave the upstream's base_url", "invalid_path")
+                out.pop()
+            if i == len(segments) - 1:
+                out.append("")  # ``a/b/..`` is the directory ``a/``
+            continue
+        pieces = plain.replace("\\", "/").split("/")
+        if len(pieces) > 1 and any(piece in (".", "..") for piece in pieces):
+            raise ProxyError(400, "request path hides a dot segment behind an encoded slash", "invalid_path")
+        out.append(segment)
+    return "/".join(out)
+
+
 def resolve(registry: UpstreamRegistry, default_upstream: str, method: str, raw_path: str) -> Route:
     """Route a raw (percent-encoded) request path.
 
@@ -76,7 +105,7 @@ def resolve(registry: UpstreamRegistry, default_upstream: str, method: str, raw_
         agent = agent_parts[0]
         parts = agent_parts[1].split("/", 1)
     head = parts[0]
-    tail = parts[1] if len(parts) > 1 else ""
+    tail = normalize_tail(parts[1]) if len(parts) > 1 else ""
     upstream = registry.get(head)
     if upstream is None and head == "v1":
         upstream = registry.get(default_upstream)

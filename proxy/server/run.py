@@ -15,6 +15,7 @@ from proxy.app import create_app
 from proxy.config import Settings
 from proxy.keys import LIFECYCLE
 from proxy.observability.logging import configure_logging
+from proxy.server.bind import note_bound
 
 log = structlog.get_logger("ctxproxy")
 
@@ -27,12 +28,14 @@ async def _serve_async(settings: Settings, reuse_port: bool) -> None:
         runner, settings.server.host, settings.server.port, reuse_port=reuse_port or None, backlog=1024
     )
     await site.start()
+    injecting = note_bound(app, runner.addresses)
     log.info(
         "server.started",
         host=settings.server.host,
         port=settings.server.port,
         pid=os.getpid(),
         upstreams=len(settings.upstreams),
+        key_injection=injecting,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

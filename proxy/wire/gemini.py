@@ -14,6 +14,7 @@ import orjson
 
 from proxy.wire.base import TurnsAdapter, render_body
 from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.shape import check_gemini
 
 _RESPONSE_TEXT_KEYS = ("result", "output", "content", "text")
 
@@ -70,6 +71,9 @@ class GeminiAdapter(TurnsAdapter):
     container = "contents"
     message_overhead = 4
     summary_overhead = 0  # one more text part of the first user turn
+
+    def check(self, body: dict[str, Any]) -> str | None:
+        return check_gemini(body)
 
     def parse_items(self, items: list[Any]) -> list[Message]:
         keys = call_keys(items)

@@ -14,7 +14,9 @@ from aiohttp.test_utils import TestServer
 
 from proxy.app import create_app
 from proxy.config import Settings, load_settings
+from proxy.keys import SETTINGS
 from proxy.observability.logging import configure_logging
+from proxy.server.bind import note_bound
 from tests.fakes import transport
 
 
@@ -25,11 +27,13 @@ class Running:
     runner: web.AppRunner
 
 
-async def start_app(app: web.Application) -> Running:
+async def start_app(app: web.Application, host: str | None = None) -> Running:
+    """Bind ``host`` (default: the settings' ``server.host``) on a free port; talk over loopback."""
     runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, app[SETTINGS].server.host if host is None else host, 0)
     await site.start()
+    note_bound(app, runner.addresses)  # as `ctxproxy serve` does: loopback decided from the sockets
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     return Running(f"http://127.0.0.1:{port}", app, runner)
 
