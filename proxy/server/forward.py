@@ -26,6 +26,7 @@ from proxy.server.routing import Route, guess_shape, resolve
 log = structlog.get_logger("ctxproxy")
 
 _MAX_ERROR_BODY = 4 * 1024 * 1024
+_UNREAD_BODY = frozenset({"invalid_body", "body_too_large"})
 _MAX_DEPTH = 254  # orjson's serialization limit
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 _STARTED: web.RequestKey[bool] = web.RequestKey("ctxproxy_response_started", bool)
@@ -101,6 +102,8 @@ async def _read_body(request: web.Request) -> bytes:
         raise ProxyError(
             413, f"request body exceeds server.max_body_mb ({limit:g} MB)", "body_too_large"
         ) from None
+    except web.RequestPayloadError:  # e.g. Content-Encoding: gzip on bytes that are not gzip
+        raise ProxyError(400, "request body could not be read or decoded", "invalid_body") from None
 
 
 def _parse_chat(raw: bytes) -> dict[str, Any]:
@@ -146,6 +149,8 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
         raw = await _read_body(request)
         bytes_in = len(raw)
         headers = request_headers(request.headers)
+        if request.message.compression:  # aiohttp decoded the body: forward it as plain bytes
+            headers.popall("Content-Encoding", None)
         for name, value in upstream.settings.headers.items():
             headers.setdefault(name, value)
         query = request.rel_url.raw_query_string
@@ -166,7 +171,10 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
     except ProxyError as exc:
         metrics.errors.labels(kind=exc.code).inc()
         _log_done(request, route, request_id, agent, exc.status, started, bytes_in, outcome, None, exc.code)
-        return error_response(shape, exc.status, exc.message, exc.code, request_id)
+        response = error_response(shape, exc.status, exc.message, exc.code, request_id)
+        if exc.code in _UNREAD_BODY:  # the rest of the body cannot be read: this connection ends
+            response.force_close()
+        return response
 
     overhead_ms = (time.perf_counter() - started) * 1000.0
     metrics.overhead.labels(route=route.family).observe(overhead_ms / 1000.0)
