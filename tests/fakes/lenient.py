@@ -82,7 +82,9 @@ def _reply(api: str) -> Any:
         }
     if api == "gemini":
         return {
-            "candidates": [{"content": {"role": "model", "parts": [{"text": _TEXT}]}, "finishReason": "STOP"}],
+            "candidates": [
+                {"content": {"role": "model", "parts": [{"text": _TEXT}]}, "finishReason": "STOP"}
+            ],
             "usageMetadata": {"promptTokenCount": 12, "candidatesTokenCount": 1, "totalTokenCount": 13},
         }
     if api == "openai-responses":
@@ -103,7 +105,9 @@ def _reply(api: str) -> Any:
     return {
         "id": "c1",
         "object": "chat.completion",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": _TEXT}, "finish_reason": "stop"}],
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": _TEXT}, "finish_reason": "stop"}
+        ],
         "usage": {"prompt_tokens": 12, "completion_tokens": 1, "total_tokens": 13},
     }
 
@@ -114,21 +118,44 @@ def _events(api: str) -> list[bytes]:
         start = {**reply, "content": [], "stop_reason": None}
         events = [
             ("message_start", {"type": "message_start", "message": start}),
-            ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
-            ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": _TEXT}}),
+            (
+                "content_block_start",
+                {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+            ),
+            (
+                "content_block_delta",
+                {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": _TEXT}},
+            ),
             ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-            ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 1}}),
+            (
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": "end_turn"},
+                    "usage": {"output_tokens": 1},
+                },
+            ),
             ("message_stop", {"type": "message_stop"}),
         ]
-        return [f"event: {name}\n".encode() + b"data: " + orjson.dumps(data) + b"\n\n" for name, data in events]
+        return [
+            f"event: {name}\n".encode() + b"data: " + orjson.dumps(data) + b"\n\n" for name, data in events
+        ]
     if api == "openai-responses":
         done = {"type": "response.completed", "response": reply}
         return [b"event: response.completed\ndata: " + orjson.dumps(done) + b"\n\n"]
     if api == "gemini":
         return [b"data: " + orjson.dumps(reply) + b"\r\n\r\n"]
-    chunk = {"id": "c1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": _TEXT}}]}
+    chunk = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "choices": [{"index": 0, "delta": {"content": _TEXT}}],
+    }
     usage = {"id": "c1", "object": "chat.completion.chunk", "choices": [], "usage": reply["usage"]}
-    return [b"data: " + orjson.dumps(chunk) + b"\n\n", b"data: " + orjson.dumps(usage) + b"\n\n", b"data: [DONE]\n\n"]
+    return [
+        b"data: " + orjson.dumps(chunk) + b"\n\n",
+        b"data: " + orjson.dumps(usage) + b"\n\n",
+        b"data: [DONE]\n\n",
+    ]
 
 
 def _handler(api: str) -> Any:
@@ -152,7 +179,9 @@ def _handler(api: str) -> Any:
             return _overflow(api, model)
         streaming = body.get("stream") is True or request.path.endswith(":streamGenerateContent")
         if not streaming:
-            return web.Response(body=orjson.dumps(_reply(api)), content_type="application/json", headers=MARKER)
+            return web.Response(
+                body=orjson.dumps(_reply(api)), content_type="application/json", headers=MARKER
+            )
         resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", **MARKER})
         await resp.prepare(request)
         for event in _events(api):

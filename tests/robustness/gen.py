@@ -19,7 +19,14 @@ from typing import Any
 import orjson
 
 SMALL_MODEL = "tiny-window"  # catalog override: a 2k window, so a few turns compress
-MODELS = (SMALL_MODEL, SMALL_MODEL, "gpt-4o-mini", "claude-sonnet-4-5", "overflow-context", "overflow-max-tokens")
+MODELS = (
+    SMALL_MODEL,
+    SMALL_MODEL,
+    "gpt-4o-mini",
+    "claude-sonnet-4-5",
+    "overflow-context",
+    "overflow-max-tokens",
+)
 WORDS = (
     "alpha beta gamma delta build test deploy error warning file path line function result "
     "value config token cache stream agent model upstream retry window summary"
@@ -85,7 +92,9 @@ def _junk(rng: random.Random) -> Any:
     if pick == 11:
         return rng.choice(("user", "assistant", "tool", "model", "system", "developer", "function"))
     if pick == 12:
-        return rng.choice(("text", "image", "tool_use", "tool_result", "thinking", "function_call", "reasoning"))
+        return rng.choice(
+            ("text", "image", "tool_use", "tool_result", "thinking", "function_call", "reasoning")
+        )
     if pick == 13:
         return "x" * rng.choice((1, 100, 5000))
     if pick == 14:
@@ -146,7 +155,9 @@ def _responses(rng: random.Random, model: str, turns: int) -> dict[str, Any]:
         return {"model": model, "input": _text(rng, 50), "instructions": "be terse"}
     items: list[dict[str, Any]] = [{"role": "developer", "content": "be terse"}]
     for t in range(turns):
-        items.append({"role": "user", "content": [{"type": "input_text", "text": _text(rng, rng.randint(20, 120))}]})
+        items.append(
+            {"role": "user", "content": [{"type": "input_text", "text": _text(rng, rng.randint(20, 120))}]}
+        )
         if rng.random() < 0.3:
             items.append({"type": "reasoning", "id": f"rs_{t}", "summary": [], "encrypted_content": "enc"})
         if rng.random() < 0.4:
@@ -154,7 +165,11 @@ def _responses(rng: random.Random, model: str, turns: int) -> dict[str, Any]:
             items.append({"type": "function_call", "call_id": cid, "name": "read", "arguments": "{}"})
             items.append({"type": "function_call_output", "call_id": cid, "output": _text(rng, 200)})
         items.append(
-            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": _text(rng, 40)}]}
+            {
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": _text(rng, 40)}],
+            }
         )
     items.append({"role": "user", "content": "next?"})
     body: dict[str, Any] = {"model": model, "input": items, "max_output_tokens": 256}
@@ -195,11 +210,15 @@ def _gemini(rng: random.Random, model: str, turns: int) -> dict[str, Any]:
     for _ in range(turns):
         contents.append({"role": "user", "parts": [{"text": _text(rng, rng.randint(20, 120))}]})
         if rng.random() < 0.4:
-            contents.append({"role": "model", "parts": [{"functionCall": {"name": "read", "args": {"p": 1}}}]})
+            contents.append(
+                {"role": "model", "parts": [{"functionCall": {"name": "read", "args": {"p": 1}}}]}
+            )
             contents.append(
                 {
                     "role": "user",
-                    "parts": [{"functionResponse": {"name": "read", "response": {"result": _text(rng, 200)}}}],
+                    "parts": [
+                        {"functionResponse": {"name": "read", "response": {"result": _text(rng, 200)}}}
+                    ],
                 }
             )
         contents.append({"role": "model", "parts": [{"text": _text(rng, 40)}]})
@@ -211,7 +230,12 @@ def _gemini(rng: random.Random, model: str, turns: int) -> dict[str, Any]:
     }
 
 
-_SEEDS = {"openai-chat": _openai_chat, "openai-responses": _responses, "anthropic": _anthropic, "gemini": _gemini}
+_SEEDS = {
+    "openai-chat": _openai_chat,
+    "openai-responses": _responses,
+    "anthropic": _anthropic,
+    "gemini": _gemini,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,12 +337,16 @@ def _raw_mutation(rng: random.Random, raw: bytes) -> bytes:
 
 
 def _headers(rng: random.Random, api: str | None) -> dict[str, str]:
-    headers = {"Content-Type": rng.choice(("application/json", "text/plain", "application/x-www-form-urlencoded"))}
+    headers = {
+        "Content-Type": rng.choice(("application/json", "text/plain", "application/x-www-form-urlencoded"))
+    }
     if api == "anthropic" or rng.random() < 0.1:
         headers["anthropic-version"] = "2023-06-01"
     r = rng.random()
     if r < 0.3:
-        headers["Authorization"] = rng.choice(("Bearer k", "Bearer ", "Bearer dummy", "Basic x", "bearer", "k"))
+        headers["Authorization"] = rng.choice(
+            ("Bearer k", "Bearer ", "Bearer dummy", "Basic x", "bearer", "k")
+        )
     elif r < 0.4:
         headers["x-api-key"] = rng.choice(("k", "", "dummy"))
     if rng.random() < 0.2:
@@ -345,7 +373,9 @@ def chat_request(rng: random.Random, api: str) -> FuzzRequest:
         raw = _raw_mutation(rng, raw)
     path = CHAT_PATHS[api].format(model=model)
     if rng.random() < 0.05:
-        path = rng.choice((path.replace(":generateContent", ":streamGenerateContent"), path + "/", "/agent/a1" + path))
+        path = rng.choice(
+            (path.replace(":generateContent", ":streamGenerateContent"), path + "/", "/agent/a1" + path)
+        )
     method = "POST" if rng.random() < 0.97 else rng.choice(METHODS)
     return FuzzRequest(method, path, raw, _headers(rng, api), api)
 
@@ -354,7 +384,15 @@ def admin_request(rng: random.Random) -> FuzzRequest:
     path = rng.choice(ADMIN_PATHS).format(junk=rng.choice(("gpt-4o", "x/../y", "%00", "é", "a" * 300, "..")))
     if rng.random() < 0.5:
         path += "?" + rng.choice(
-            ("since=junk", "since=2020-01-01", "since=9999-99-99T", "provider=openai", "upstream=%ff", "a=1&a=2", "since=")
+            (
+                "since=junk",
+                "since=2020-01-01",
+                "since=9999-99-99T",
+                "provider=openai",
+                "upstream=%ff",
+                "a=1&a=2",
+                "since=",
+            )
         )
     method = "GET" if rng.random() < 0.7 else rng.choice(METHODS)
     body = b"" if method in ("GET", "HEAD") else rng.choice((b"", b"{}", b"junk"))

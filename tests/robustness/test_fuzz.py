@@ -10,8 +10,8 @@ upstream that never answers 5xx itself and marks every response it makes.
 from __future__ import annotations
 
 import asyncio
-import os
 import collections
+import os
 import time
 from typing import Any
 
@@ -38,7 +38,11 @@ def _sample(metric: Any, **labels: str) -> float:
 async def _send(session: aiohttp.ClientSession, base: str, req: FuzzRequest) -> tuple[int, bool, bytes]:
     try:
         async with session.request(
-            req.method, base + req.path, data=req.body, headers=req.headers, skip_auto_headers=("Content-Type",)
+            req.method,
+            base + req.path,
+            data=req.body,
+            headers=req.headers,
+            skip_auto_headers=("Content-Type",),
         ) as r:
             body = await r.read()
             return r.status, r.headers.get("x-fake-upstream") == "1", body[:300]
@@ -78,7 +82,9 @@ async def test_fuzz_10k_malformed_requests(
 
     assert sum(statuses.values()) == N
     crashes = [ln for ln in log_lines(logs) if ln["event"] in ("request.crashed", "compression.failed")]
-    assert not proxy_5xx, [c.get("where") for c in crashes[:5]] + [(r.method, r.path, r.headers, r.body[:80], s, b) for r, s, b in proxy_5xx[:8]]
+    assert not proxy_5xx, [c.get("where") for c in crashes[:5]] + [
+        (r.method, r.path, r.headers, r.body[:80], s, b) for r, s, b in proxy_5xx[:8]
+    ]
     lines = log_lines(logs)  # every line is one JSON object
     text = logs.getvalue()
     assert "Traceback" not in text and 'File "' not in text
@@ -91,5 +97,8 @@ async def test_fuzz_10k_malformed_requests(
     assert _sample(metrics.compressions) >= N // 50, events
     assert _sample(metrics.overflow_retries) >= N // 200
     state = lenient_fake.app[STATE]
-    assert all(state.by_route.get(api, 0) > N // 50 for api in ("openai-chat", "openai-responses", "anthropic", "gemini")), state.by_route
+    assert all(
+        state.by_route.get(api, 0) > N // 50
+        for api in ("openai-chat", "openai-responses", "anthropic", "gemini")
+    ), state.by_route
     print(f"fuzz: {N} requests in {elapsed:.1f}s, statuses {dict(statuses)}, forwarded {forwarded}")
