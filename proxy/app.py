@@ -114,5 +114,5 @@ def create_app(settings: Settings) -> web.Application:
 
     add_admin_routes(app)
     add_catalog_routes(app, CATALOG)
-    app.router.add_route("*", "/{path:.*}", proxy_handler)
+    app.router.add_route("*", r"/{path:[\s\S]*}", proxy_handler)  # any path, even a decoded %0a
     return app

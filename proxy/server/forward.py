@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
@@ -296,8 +297,14 @@ async def _stream_back(
         if buffered is not None:
             await _write(out, buffered, tap, outcome, started, metrics, route)
         else:
-            async for chunk in resp.content.iter_any():
-                await _write(out, chunk, tap, outcome, started, metrics, route)
+            # Our own idle deadline besides the session's sock_read: aiohttp's C parser can wait
+            # forever when an upstream breaks the chunked framing and closes (aiohttp 3.14).
+            idle = request.app[SETTINGS].server.read_timeout_s
+            loop = asyncio.get_running_loop()
+            async with asyncio.timeout(idle) as deadline:
+                async for chunk in resp.content.iter_any():
+                    await _write(out, chunk, tap, outcome, started, metrics, route)
+                    deadline.reschedule(loop.time() + idle)
         if tap is not None:
             tap.finish(resp.status)
         await out.write_eof()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,8 +35,10 @@ async def start_app(app: web.Application, host: str | None = None) -> Running:
     site = web.TCPSite(runner, app[SETTINGS].server.host if host is None else host, 0)
     await site.start()
     note_bound(app, runner.addresses)  # as `ctxproxy serve` does: loopback decided from the sockets
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return Running(f"http://127.0.0.1:{port}", app, runner)
+    sockets = sorted(site._server.sockets, key=lambda sock: sock.family != socket.AF_INET)  # type: ignore[union-attr]
+    port = sockets[0].getsockname()[1]  # an IPv4 socket when there is one ("" binds both, two ports)
+    host = "127.0.0.1" if sockets[0].family == socket.AF_INET else "[::1]"
+    return Running(f"http://{host}:{port}", app, runner)
 
 
 def proxy_settings(fake_url: str, tmp_path: Any, **extra: Any) -> Settings:
