@@ -7,9 +7,11 @@ with a 400 in that API's error shape. It never answers 5xx, and every response c
 ``x-fake-upstream: 1``: a 5xx without it was made by the proxy.
 
 Overflow on demand, to drive the proxy's retry path with whatever junk the body holds:
-``"model": "overflow-context"`` (for Gemini: the model in the path) answers the provider's context-length error, and
+``"model": "overflow-context"`` (for Gemini: the model in the path) answers the provider's
+context-length error while the body is over 6,000 bytes (a compacted retry fits), and
 ``"model": "overflow-max-tokens"`` Anthropic's "input length and `max_tokens` exceed context
-limit" — each only for the first attempt of a body (a retry, which differs, succeeds).
+limit: 1800 + 256 > 2000" while ``max_tokens`` is not a number of at most 136 (a retry with
+the lowered value fits).
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ class LenientState:
     requests: int = 0
     by_route: dict[str, int] = field(default_factory=dict)
     overflows: int = 0
-    _overflowed: set[bytes] = field(default_factory=set)
 
 
 STATE = web.AppKey("lenient_state", LenientState)
@@ -158,6 +159,19 @@ def _events(api: str) -> list[bytes]:
     ]
 
 
+_CONTEXT_BYTES = 6000
+_FITTING_MAX_TOKENS = 2000 - 1800 - 64  # what the proxy lowers max_tokens to after the error
+
+
+def _overflows(model: Any, body: dict[str, Any], raw: bytes) -> bool:
+    if model == "overflow-context":
+        return len(raw) > _CONTEXT_BYTES
+    if model == "overflow-max-tokens":
+        value = body.get("max_tokens")
+        return not (isinstance(value, int) and not isinstance(value, bool) and value <= _FITTING_MAX_TOKENS)
+    return False
+
+
 def _handler(api: str) -> Any:
     async def handle(request: web.Request) -> web.StreamResponse:
         state = request.app[STATE]
@@ -171,12 +185,9 @@ def _handler(api: str) -> Any:
         if not isinstance(body, dict):
             return _error(api, 400, "body must be an object")
         model = request.match_info.get("model") if api == "gemini" else body.get("model")
-        if model in ("overflow-context", "overflow-max-tokens") and raw not in state._overflowed:
-            if len(state._overflowed) > 10_000:
-                state._overflowed.clear()
-            state._overflowed.add(raw)
+        if _overflows(model, body, raw):
             state.overflows += 1
-            return _overflow(api, model)
+            return _overflow(api, str(model))
         streaming = body.get("stream") is True or request.path.endswith(":streamGenerateContent")
         if not streaming:
             return web.Response(

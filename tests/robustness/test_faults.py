@@ -22,9 +22,7 @@ from proxy.keys import METRICS
 from tests.fakes.faulty import BIG_EVENT, FaultyUpstream
 from tests.robustness.conftest import log_lines
 
-BODY = orjson.dumps(
-    {"model": "gpt-4o-mini", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
-)
+BODY = orjson.dumps({"model": "gpt-4o-mini", "stream": True, "messages": [{"role": "user", "content": "hi"}]})
 HEADERS = {"Authorization": "Bearer k", "Content-Type": "application/json"}
 
 

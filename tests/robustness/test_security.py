@@ -94,7 +94,12 @@ def test_loopback_decided_from_bound_sockets(addresses: list[Any], loopback: boo
 
 @pytest.mark.parametrize("host", ["", "0.0.0.0", "::"])
 async def test_public_bind_never_injects_and_warns_once(
-    host: str, make_proxy: Any, recording: TestServer, tmp_path: Any, logs: Any, monkeypatch: pytest.MonkeyPatch
+    host: str,
+    make_proxy: Any,
+    recording: TestServer,
+    tmp_path: Any,
+    logs: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if host == "::" and not _ipv6():
         pytest.skip("no IPv6 on this machine")
@@ -144,7 +149,11 @@ async def test_public_bind_with_proxy_keys_injects_for_keyed_callers(
     ],
 )
 async def test_empty_or_placeholder_key_gets_the_configured_one_on_loopback(
-    headers: dict[str, str], make_proxy: Any, recording: TestServer, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    headers: dict[str, str],
+    make_proxy: Any,
+    recording: TestServer,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FAKE_OPENAI_KEY", "sk-OPERATOR-KEY")
     proxy = await make_proxy(proxy_settings(_url(recording), tmp_path))
@@ -160,7 +169,9 @@ async def test_anthropic_empty_x_api_key_is_no_key(
 ) -> None:
     monkeypatch.setenv("FAKE_ANTHROPIC_KEY", "sk-ant-OPERATOR")
     proxy = await make_proxy(proxy_settings(_url(recording), tmp_path))
-    body = orjson.dumps({"model": "claude-x", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]})
+    body = orjson.dumps(
+        {"model": "claude-x", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}
+    )
     async with aiohttp.ClientSession() as s:
         async with s.post(f"{proxy.url}/anthropic/v1/messages", data=body, headers={"x-api-key": ""}) as r:
             assert r.status == 200
@@ -174,7 +185,9 @@ async def test_a_real_client_key_is_never_replaced(
     proxy = await make_proxy(proxy_settings(_url(recording), tmp_path))
     async with aiohttp.ClientSession() as s:
         async with s.post(
-            f"{proxy.url}/openai/chat/completions", data=CHAT, headers={"Authorization": "Bearer sk-client-own"}
+            f"{proxy.url}/openai/chat/completions",
+            data=CHAT,
+            headers={"Authorization": "Bearer sk-client-own"},
         ) as r:
             assert r.status == 200
     assert _seen(recording).seen[-1].headers.getall("Authorization") == ["Bearer sk-client-own"]
@@ -239,7 +252,9 @@ async def test_unknown_upstream_needs_the_proxy_key_before_listing_names(
                 text = await r.text()
                 assert r.status == 401 and "invalid_proxy_key" in text
                 assert "anthropic" not in text and "openai" not in text
-        async with s.post(f"{proxy.url}/nope/chat/completions", data=CHAT, headers={"x-ctxproxy-key": "pk-1"}) as r:
+        async with s.post(
+            f"{proxy.url}/nope/chat/completions", data=CHAT, headers={"x-ctxproxy-key": "pk-1"}
+        ) as r:
             assert r.status == 404 and "anthropic" in await r.text()
 
 
@@ -289,7 +304,9 @@ async def _raw(url: str, data: bytes) -> bytes:
     [
         b"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-CANARY-CR\rX\r\n"
         b"Content-Length: 0\r\n\r\n",
-        b"GET /openai/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-CANARY-LONG" + b"A" * 9000 + b"\r\n\r\n",
+        b"GET /openai/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-CANARY-LONG"
+        + b"A" * 9000
+        + b"\r\n\r\n",
         "GET /google/v1/mödels?key=sk-CANARY-QUERY HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
         b"GET /openai/models?key=sk-CANARY-SPACE x HTTP/1.1\r\nHost: x\r\n\r\n",
     ],
@@ -335,7 +352,11 @@ async def test_canary_keys_and_prompts_never_logged(
             {"role": "user", "content": f"{prompt} " + "lorem ipsum dolor " * 60},
             {"role": "assistant", "content": f"{prompt} answer " + "sit amet " * 60},
         ] * 6
-        chat = {"model": "tiny-window", "max_tokens": 128, "messages": [*turns, {"role": "user", "content": prompt}]}
+        chat = {
+            "model": "tiny-window",
+            "max_tokens": 128,
+            "messages": [*turns, {"role": "user", "content": prompt}],
+        }
         bodies: list[tuple[str, bytes, dict[str, str]]] = [
             ("/openai/chat/completions", orjson.dumps(chat), {"Authorization": f"Bearer {client_key}"}),
             ("/openai/chat/completions", orjson.dumps(chat), {}),  # injected operator key
@@ -351,15 +372,19 @@ async def test_canary_keys_and_prompts_never_logged(
                 orjson.dumps({"model": "m", "messages": [{"role": [prompt], "content": prompt}]}),
                 {},
             ),
-            (f"/google/v1beta/models/tiny-window:generateContent?key={client_key}", orjson.dumps(
-                {"contents": [{"role": "user", "parts": [{"text": prompt}]}]}), {}),
+            (
+                f"/google/v1beta/models/tiny-window:generateContent?key={client_key}",
+                orjson.dumps({"contents": [{"role": "user", "parts": [{"text": prompt}]}]}),
+                {},
+            ),
         ]
         async with aiohttp.ClientSession() as s:
             for path, body, headers in bodies:
                 async with s.post(URL(proxy.url + path, encoded=True), data=body, headers=headers) as r:
                     assert r.status in (200, 400), (path, r.status)
         for raw in (
-            b"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + client_key.encode()
+            b"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + client_key.encode()
             + b"\rX\r\nContent-Length: 0\r\n\r\n",
             f"GET /google/v1/m\u00f6dels?key={client_key} HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
         ):

@@ -25,18 +25,55 @@ _SCALARS = st.one_of(
     st.integers(min_value=-(2**63), max_value=2**63 - 1),
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=30),
-    st.sampled_from(["user", "assistant", "tool", "model", "system", "text", "image", "tool_use",
-                     "tool_result", "thinking", "function_call", "function_call_output", "reasoning",
-                     "input_text", "image_url", "call_1"]),
+    st.sampled_from(
+        [
+            "user",
+            "assistant",
+            "tool",
+            "model",
+            "system",
+            "text",
+            "image",
+            "tool_use",
+            "tool_result",
+            "thinking",
+            "function_call",
+            "function_call_output",
+            "reasoning",
+            "input_text",
+            "image_url",
+            "call_1",
+        ]
+    ),
 )
 JSON = st.recursive(
     _SCALARS,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 _KEYS = st.sampled_from(
-    ["role", "type", "content", "text", "tool_calls", "tool_call_id", "call_id", "id", "name", "function",
-     "output", "parts", "functionCall", "functionResponse", "tool_use_id", "input", "thinking", "response"]
+    [
+        "role",
+        "type",
+        "content",
+        "text",
+        "tool_calls",
+        "tool_call_id",
+        "call_id",
+        "id",
+        "name",
+        "function",
+        "output",
+        "parts",
+        "functionCall",
+        "functionResponse",
+        "tool_use_id",
+        "input",
+        "thinking",
+        "response",
+    ]
 )
 
 
