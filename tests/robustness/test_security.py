@@ -397,3 +397,53 @@ async def test_canary_keys_and_prompts_never_logged(
     for secret in (prompt, client_key, *keys.values()):
         assert secret not in text, secret
     assert "Traceback" not in text
+
+
+async def test_serve_process_with_empty_host_is_no_relay(recording: TestServer, tmp_path: Any) -> None:
+    """`ctxproxy serve --host ""` as a real process: every interface, so no injection, one warning."""
+    import signal
+
+    from tests.integration.test_serve_process import _free_port, _spawn, _wait_ready
+
+    port = _free_port()
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(
+        orjson.dumps(
+            {
+                "upstreams": {
+                    "openai": {
+                        "base_url": f"{_url(recording)}/v1",
+                        "api": "openai",
+                        "api_key_env": "FAKE_OPENAI_KEY",
+                    }
+                },
+                "catalog": {"refresh_on_start": False, "sources": ["litellm"]},
+            }
+        ).decode()
+    )
+    proc = await _spawn(
+        tmp_path,
+        "serve",
+        "--config",
+        str(cfg),
+        "--host",
+        "",
+        "--port",
+        str(port),
+        FAKE_OPENAI_KEY="sk-OPERATOR-KEY",
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        await _wait_ready(url, proc)
+        async with aiohttp.ClientSession() as s:
+            for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Bearer dummy"}):
+                async with s.post(f"{url}/openai/chat/completions", data=CHAT, headers=headers) as r:
+                    assert r.status in (200, 401)
+                assert "sk-OPERATOR-KEY" not in str(_seen(recording).seen[-1].headers)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 30)
+    stderr = (await proc.stderr.read()).decode()  # type: ignore[union-attr]
+    warnings = [line for line in stderr.splitlines() if "server.key_injection_off" in line]
+    assert len(warnings) == 1, stderr[-2000:]
+    assert '"key_injection":false' in stderr and "sk-OPERATOR-KEY" not in stderr
