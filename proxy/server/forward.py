@@ -82,6 +82,8 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     metrics.in_flight.inc()
     try:
         return await _proxy(request, route, request_id, started)
+    except web.HTTPException:
+        raise
     except Exception as exc:  # a bug: one log line, and an API-shaped 500 if nothing was sent yet
         log.error("request.crashed", error=type(exc).__name__, where=exc_where(exc), method=request.method)
         metrics.errors.labels(kind="internal").inc()
