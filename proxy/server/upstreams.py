@@ -14,6 +14,7 @@ from yarl import URL
 
 from proxy.config import ServerSettings, UpstreamSettings
 from proxy.server.errors import ProxyError
+from proxy.server.paths import normalize_tail
 
 _AUTH_HEADERS = ("authorization", "x-api-key", "x-goog-api-key", "api-key")
 
@@ -31,7 +32,7 @@ class Upstream:
     def target(self, raw_tail: str, raw_query: str) -> URL:
         """``{base_url}/{tail}?query`` — the host can never differ from the configured one."""
         base = str(self.base).rstrip("/")
-        tail = raw_tail.lstrip("/")
+        tail = normalize_tail(raw_tail.lstrip("/"))  # routing did it already: a second line
         text = f"{base}/{tail}" if tail else base
         if raw_query:
             text = f"{text}?{raw_query}"
