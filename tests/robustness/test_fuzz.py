@@ -51,7 +51,7 @@ async def _send(session: aiohttp.ClientSession, base: str, req: FuzzRequest) -> 
 
 
 async def test_fuzz_10k_malformed_requests(
-    make_proxy: Any, lenient_fake: Any, lenient_url: str, tmp_path: Any, keys: Any, logs: Any
+    make_proxy: Any, lenient_fake: Any, lenient_url: str, tmp_path: Any, keys: Any, logs: Any, capfd: Any
 ) -> None:
     proxy = await make_proxy(settings_for(lenient_url, tmp_path))
     metrics = proxy.app[METRICS]
@@ -92,6 +92,9 @@ async def test_fuzz_10k_malformed_requests(
     lines = log_lines(logs)  # every line is one JSON object
     text = logs.getvalue()
     assert "Traceback" not in text and 'File "' not in text
+    assert "Traceback" not in capfd.readouterr().err  # nothing plain-text on stderr either
+    for secret in keys.values():
+        assert secret not in text
     events = collections.Counter(line["event"] for line in lines)
     assert events["compression.failed"] == 0 and events["request.crashed"] == 0
     assert _sample(metrics.compression_fallbacks, reason="exception") == 0
