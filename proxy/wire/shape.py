@@ -127,11 +127,11 @@ _BLOCK = {"type": _STR, "id": _STR, "tool_use_id": _STR, "name": _STR}
 
 
 def _anthropic_block(block: dict[str, Any], where: str) -> str | None:
+    # A block's ``content`` may be an object (server-tool results such as
+    # ``code_execution_tool_result``); only a list is walked.
     content = block.get("content")
-    return (
-        Shape.fields(block, where, _BLOCK)
-        or Shape.optional(content, f"{where}.content", str, list)
-        or (Shape.items(content, f"{where}.content", _chat_part) if isinstance(content, list) else None)
+    return Shape.fields(block, where, _BLOCK) or (
+        Shape.items(content, f"{where}.content", _chat_part) if isinstance(content, list) else None
     )
 
 

@@ -100,6 +100,10 @@ def test_shape_checks_name_the_field(api: str, body: dict[str, object], says: st
     [
         ("openai-chat", {"messages": [{"role": "user", "content": None, "x-custom": [1]}, {"role": "user", "content": [{"type": "new-part"}]}]}),
         ("openai-responses", {"input": "just text"}),
+        (
+            "anthropic",
+            {"messages": [{"role": "user", "content": [{"type": "code_execution_tool_result", "tool_use_id": "s1", "content": {"type": "code_execution_result"}}]}]},
+        ),
         ("anthropic", {"messages": [{"role": "user", "content": [{"type": "document", "source": {}}]}]}),
         ("gemini", {"contents": [{"parts": [{"inlineData": {"data": "AA"}}]}], "system_instruction": "text"}),
         ("openai-chat", {}),  # a missing list is the provider's business
