@@ -101,11 +101,15 @@ async def test_fuzz_10k_malformed_requests(
     # the run exercised what it claims to: both refusals and real forwarding, real compaction,
     # the overflow retry path, and every chat route at the upstream
     assert statuses[400] > N // 10 and forwarded > N // 4, statuses
-    assert _sample(metrics.compressions) >= N // 50, events
+    assert _sample(metrics.compressions) >= N // 100, events  # 209 with this seed
     assert _sample(metrics.overflow_retries) >= N // 200
     state = lenient_fake.app[STATE]
     assert all(
         state.by_route.get(api, 0) > N // 50
         for api in ("openai-chat", "openai-responses", "anthropic", "gemini")
     ), state.by_route
-    print(f"fuzz: {N} requests in {elapsed:.1f}s, statuses {dict(statuses)}, forwarded {forwarded}")
+    print(
+        f"fuzz: {N} requests in {elapsed:.1f}s, statuses {dict(statuses)}, forwarded {forwarded}, "
+        f"compressions {_sample(metrics.compressions):.0f}, overflow retries "
+        f"{_sample(metrics.overflow_retries):.0f}, upstream by route {state.by_route}"
+    )
