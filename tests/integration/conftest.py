@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import socket
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -97,7 +98,7 @@ def captured_logs() -> Any:
     buf = _TextView()
     configure_logging("debug", "json", stream=buf)
     yield buf
-    configure_logging("info", "json")
+    configure_logging("info", "json", stream=sys.__stderr__.buffer)  # not a capture file that closes
 
 
 class _TextView(io.BytesIO):

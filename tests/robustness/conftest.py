@@ -7,6 +7,7 @@ through it) so every test can check them for tracebacks, keys and prompt text.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -62,7 +63,7 @@ def logs() -> Iterator[_TextView]:
     buf = _TextView()
     configure_logging("debug", "json", stream=buf)
     yield buf
-    configure_logging("info", "json")
+    configure_logging("info", "json", stream=sys.__stderr__.buffer)  # not a capture file that closes
 
 
 def log_lines(buf: _TextView) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -391,7 +392,7 @@ async def test_canary_keys_and_prompts_never_logged(
             await _raw(proxy.url, raw)
         await asyncio.sleep(0.05)
     finally:
-        configure_logging("info", "json")
+        configure_logging("info", "json", stream=sys.__stderr__.buffer)
     text = buf.getvalue().decode() + capfd.readouterr().err
     assert '"request.completed"' in text and '"compression.decided"' in text
     for secret in (prompt, client_key, *keys.values()):
