@@ -143,5 +143,5 @@ def create_app(settings: Settings) -> web.Application:
     add_admin_routes(app)
     add_catalog_routes(app, CATALOG)
     add_status_routes(app)
-    app.router.add_route("*", "/{path:.*}", proxy_handler)
+    app.router.add_route("*", r"/{path:[\s\S]*}", proxy_handler)  # any path, even a decoded %0a
     return app

@@ -95,7 +95,8 @@ def count_images(items: Any) -> int:
             continue
         for part in parts:
             if isinstance(part, dict):
-                if part.get("type") in _IMAGE_PARTS or any(k in part for k in _IMAGE_KEYS):
+                ptype = part.get("type")  # any JSON type: only a string can name an image part
+                if (isinstance(ptype, str) and ptype in _IMAGE_PARTS) or any(k in part for k in _IMAGE_KEYS):
                     n += 1
                 elif isinstance(part.get("content"), list):
                     n += count_images([part])
@@ -130,11 +131,16 @@ def item_sig(item: Any) -> tuple[Any, ...]:
     else:
         body = ()
     return (
-        item.get("role") or item.get("type"),
+        _scalar(item.get("role") or item.get("type")),
         body,
-        item.get("tool_call_id") or item.get("call_id"),
+        _scalar(item.get("tool_call_id") or item.get("call_id")),
         len(item),
     )
+
+
+def _scalar(value: Any) -> Any:
+    """Signatures are dict keys: a list or object where a string belongs stands as its type name."""
+    return value if value is None or isinstance(value, str | int | float) else type(value).__name__
 
 
 def sample_positions(n: int) -> list[int]:

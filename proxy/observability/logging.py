@@ -13,6 +13,11 @@ from typing import Any, BinaryIO
 import orjson
 import structlog
 
+from proxy.observability.stdlib import route_library_loggers
+from proxy.observability.where import exc_where
+
+__all__ = ["configure_logging", "exc_where"]
+
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
@@ -42,3 +47,4 @@ def configure_logging(level: str = "info", fmt: str = "json", stream: BinaryIO |
     )
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s %(levelname)s %(message)s")
     logging.getLogger("aiohttp.access").disabled = True
+    route_library_loggers()

@@ -20,13 +20,16 @@ from proxy.compress import CompactionResult, Compactor
 from proxy.compress.summary_backends import CURRENT_CALL, UpstreamCall
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
+from proxy.observability.where import exc_where
 from proxy.server.chains import ChainTracker, apply_native_compaction
+from proxy.server.errors import ProxyError
 from proxy.server.overflow import Overflow, detect_overflow
 from proxy.server.pipeline import ChatRequest, Prepared, ResponseTap
 from proxy.server.stats import Stats
 from proxy.server.usage import Usage, UsageTap
 from proxy.storage.base import KV
 from proxy.wire import get_adapter
+from proxy.wire.base import WireAdapter
 
 log = structlog.get_logger("ctxproxy.compression")
 
@@ -103,12 +106,16 @@ class CompressionPipeline:
             "x-ctxproxy-strategy": policy.strategy if policy.enabled else "off",
         }
         attempt = _Attempt(model, limits, None)
+        adapter = _adapter(req.api)
+        if adapter is None:  # no wire adapter for it: forwarded untouched
+            return Prepared(req.raw, headers, attempt)
+        problem = adapter.check(req.body)
+        if problem is not None:  # refused before anything parses it (a retry compacts too)
+            raise ProxyError(400, f"invalid request body: {problem}", "invalid_request")
         if not policy.enabled:
             return Prepared(req.raw, headers, attempt)
         if req.api == "openai-responses" and req.body.get("previous_response_id"):
             return await self._chain(req, attempt, headers)
-        if not _supported(req.api):  # no wire adapter for it: forwarded untouched
-            return Prepared(req.raw, headers, attempt)
         if self.compactor.quick_skip(
             req.raw,
             req.body,
@@ -162,9 +169,9 @@ class CompressionPipeline:
             log.error(
                 "compression.failed",
                 error=type(exc).__name__,
+                where=exc_where(exc),  # no message, no traceback: either may quote the prompt
                 api=req.api,
                 model=attempt.model,
-                exc_info=True,
             )
             self.metrics.compression_fallbacks.labels(reason="exception").inc()
             raise _Fallback from exc
@@ -340,7 +347,10 @@ class CompressionPipeline:
         key = next(
             (k for k in ("max_tokens", "max_completion_tokens", "max_output_tokens") if k in body), None
         )
-        if key is None or new_max < 1 or new_max >= int(body[key]):
+        current = body.get(key) if key is not None else None
+        if not isinstance(current, int) or isinstance(current, bool):
+            return None  # null, "abc", [1]: not ours to fix; the provider's error goes back
+        if new_max < 1 or new_max >= current:
             return None
         body[key] = new_max
         headers = dict(prepared.headers)
@@ -375,12 +385,11 @@ class CompressionPipeline:
         return self.stats.view()
 
 
-def _supported(api: str) -> bool:
+def _adapter(api: str) -> WireAdapter | None:
     try:
-        get_adapter(api)
+        return get_adapter(api)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 class _Fallback(Exception):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from proxy.keys import HTTP, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
+from proxy.observability.logging import exc_where
 from proxy.observability.metrics import status_class
 from proxy.server.errors import ProxyError, error_response
 from proxy.server.headers import request_headers, response_headers
@@ -25,6 +28,10 @@ from proxy.server.routing import Route, guess_shape, resolve
 log = structlog.get_logger("ctxproxy")
 
 _MAX_ERROR_BODY = 4 * 1024 * 1024
+_UNREAD_BODY = frozenset({"invalid_body", "body_too_large"})
+_MAX_DEPTH = 254  # orjson's serialization limit
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+_STARTED: web.RequestKey[bool] = web.RequestKey("ctxproxy_response_started", bool)
 
 
 @dataclass
@@ -36,30 +43,56 @@ class _Outcome:
     retried: bool = False
 
 
+def _request_id(request: web.Request) -> str:
+    """The client's ``x-request-id`` when it is a plain token, else a new one (it is logged)."""
+    given = request.headers.get("x-request-id")
+    if given and _SAFE_REQUEST_ID.match(given):
+        return given
+    return uuid.uuid4().hex
+
+
 async def proxy_handler(request: web.Request) -> web.StreamResponse:
     started = time.perf_counter()
     app = request.app
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    request_id = _request_id(request)
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=request_id)
     raw_path = request.rel_url.raw_path
+    route: Route | None = None
+    rejected: ProxyError | None = None
     try:
         route = resolve(app[UPSTREAMS], app[SETTINGS].default_upstream, request.method, raw_path)
     except ProxyError as exc:
-        app[METRICS].errors.labels(kind=exc.code).inc()
-        log.info("request.rejected", status=exc.status, code=exc.code, method=request.method)
-        shape = guess_shape(raw_path, "anthropic-version" in request.headers)
-        return error_response(shape, exc.status, exc.message, exc.code, request_id)
+        rejected = exc
+    # Authenticate before revealing anything (an unknown upstream's 404 lists the names).
     if not app[UPSTREAMS].check_proxy_key(request.headers.get("x-ctxproxy-key")):
         app[METRICS].errors.labels(kind="proxy_key").inc()
+        log.info("request.rejected", status=401, code="invalid_proxy_key", method=request.method)
+        shape = route.error_shape if route else guess_shape(raw_path, "anthropic-version" in request.headers)
         return error_response(
-            route.error_shape, 401, "missing or invalid x-ctxproxy-key", "invalid_proxy_key", request_id
+            shape, 401, "missing or invalid x-ctxproxy-key", "invalid_proxy_key", request_id
         )
+    if route is None:
+        assert rejected is not None
+        app[METRICS].errors.labels(kind=rejected.code).inc()
+        log.info("request.rejected", status=rejected.status, code=rejected.code, method=request.method)
+        shape = guess_shape(raw_path, "anthropic-version" in request.headers)
+        return error_response(shape, rejected.status, rejected.message, rejected.code, request_id)
     life, metrics = app[LIFECYCLE], app[METRICS]
     life.enter()
     metrics.in_flight.inc()
     try:
         return await _proxy(request, route, request_id, started)
+    except web.HTTPException:
+        raise
+    except Exception as exc:  # a bug: one log line, and an API-shaped 500 if nothing was sent yet
+        log.error("request.crashed", error=type(exc).__name__, where=exc_where(exc), method=request.method)
+        metrics.errors.labels(kind="internal").inc()
+        if request.get(_STARTED):
+            raise  # headers are out: aiohttp closes the connection (logged as one line too)
+        return error_response(
+            route.error_shape, 500, "internal proxy error (logged)", "internal_error", request_id
+        )
     finally:
         metrics.in_flight.dec()
         life.leave()
@@ -73,6 +106,8 @@ async def _read_body(request: web.Request) -> bytes:
         raise ProxyError(
             413, f"request body exceeds server.max_body_mb ({limit:g} MB)", "body_too_large"
         ) from None
+    except web.RequestPayloadError:  # e.g. Content-Encoding: gzip on bytes that are not gzip
+        raise ProxyError(400, "request body could not be read or decoded", "invalid_body") from None
 
 
 def _parse_chat(raw: bytes) -> dict[str, Any]:
@@ -82,6 +117,13 @@ def _parse_chat(raw: bytes) -> dict[str, Any]:
         raise ProxyError(400, f"request body is not valid JSON: {exc.msg}", "invalid_json") from None
     if not isinstance(body, dict):
         raise ProxyError(400, "request body must be a JSON object", "invalid_json")
+    if raw.count(b"[") + raw.count(b"{") > _MAX_DEPTH:
+        try:  # orjson writes at most 254 levels: a deeper body could never be re-serialized
+            orjson.dumps(body)
+        except orjson.JSONEncodeError:
+            raise ProxyError(
+                400, f"request body is nested deeper than {_MAX_DEPTH} levels", "invalid_json"
+            ) from None
     return body
 
 
@@ -117,6 +159,8 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
             route, raw, parsed = route_by_model(app[UPSTREAMS], settings.model_prefixes, route, raw, parsed)
             upstream, shape = route.upstream, route.error_shape
         headers = request_headers(request.headers)
+        if request.message.compression:  # aiohttp decoded the body: forward it as plain bytes
+            headers.popall("Content-Encoding", None)
         for name, value in upstream.settings.headers.items():
             headers.setdefault(name, value)
         query = request.rel_url.raw_query_string
@@ -137,7 +181,10 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
     except ProxyError as exc:
         metrics.errors.labels(kind=exc.code).inc()
         _log_done(request, route, request_id, agent, exc.status, started, bytes_in, outcome, None, exc.code)
-        return error_response(shape, exc.status, exc.message, exc.code, request_id)
+        response = error_response(shape, exc.status, exc.message, exc.code, request_id)
+        if exc.code in _UNREAD_BODY:  # the rest of the body cannot be read: this connection ends
+            response.force_close()
+        return response
 
     overhead_ms = (time.perf_counter() - started) * 1000.0
     metrics.overhead.labels(route=route.family).observe(overhead_ms / 1000.0)
@@ -254,12 +301,19 @@ async def _stream_back(
     if streaming:
         metrics.in_flight_streams.inc()
     try:
+        request[_STARTED] = True
         await out.prepare(request)
         if buffered is not None:
             await _write(out, buffered, tap, outcome, started, metrics, route)
         else:
-            async for chunk in resp.content.iter_any():
-                await _write(out, chunk, tap, outcome, started, metrics, route)
+            # Our own idle deadline besides the session's sock_read: aiohttp's C parser can wait
+            # forever when an upstream breaks the chunked framing and closes (aiohttp 3.14).
+            idle = request.app[SETTINGS].server.read_timeout_s
+            loop = asyncio.get_running_loop()
+            async with asyncio.timeout(idle) as deadline:
+                async for chunk in resp.content.iter_any():
+                    await _write(out, chunk, tap, outcome, started, metrics, route)
+                    deadline.reschedule(loop.time() + idle)
         if tap is not None:
             tap.finish(resp.status)
         await out.write_eof()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from proxy.server.errors import ApiShape, ProxyError
+from proxy.server.paths import normalize_tail
 from proxy.server.upstreams import Upstream, UpstreamRegistry
 
 ChatApi = Literal["openai-chat", "openai-responses", "anthropic", "gemini"]
@@ -77,7 +78,7 @@ def resolve(registry: UpstreamRegistry, default_upstream: str, method: str, raw_
         agent = agent_parts[0]
         parts = agent_parts[1].split("/", 1)
     head = parts[0]
-    tail = parts[1] if len(parts) > 1 else ""
+    tail = normalize_tail(parts[1]) if len(parts) > 1 else ""
     upstream = registry.get(head)
     bare_tail: str | None = None
     if upstream is None and head == "v1":

@@ -18,6 +18,7 @@ from proxy.app import create_app
 from proxy.config import Settings
 from proxy.keys import LIFECYCLE, WORKERS
 from proxy.observability.logging import configure_logging
+from proxy.server.bind import note_bound
 from proxy.status.routes import local_export
 from proxy.status.workers import WorkerPeers
 
@@ -37,12 +38,14 @@ async def _serve_async(settings: Settings, reuse_port: bool, run_dir: str | None
         runner, settings.server.host, settings.server.port, reuse_port=reuse_port or None, backlog=1024
     )
     await site.start()
+    injecting = note_bound(app, runner.addresses)
     log.info(
         "server.started",
         host=settings.server.host,
         port=settings.server.port,
         pid=os.getpid(),
         upstreams=len(settings.upstreams),
+        key_injection=injecting,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

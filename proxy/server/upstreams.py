@@ -5,14 +5,16 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from multidict import CIMultiDict
 from yarl import URL
 
 from proxy.config import ServerSettings, UpstreamSettings
 from proxy.server.errors import ProxyError
+from proxy.server.paths import normalize_tail
 
 _AUTH_HEADERS = ("authorization", "x-api-key", "x-goog-api-key", "api-key")
 
@@ -30,13 +32,16 @@ class Upstream:
     def target(self, raw_tail: str, raw_query: str) -> URL:
         """``{base_url}/{tail}?query`` — the host can never differ from the configured one."""
         base = str(self.base).rstrip("/")
-        tail = raw_tail.lstrip("/")
+        tail = normalize_tail(raw_tail.lstrip("/"))  # routing did it already: a second line
         text = f"{base}/{tail}" if tail else base
         if raw_query:
             text = f"{text}?{raw_query}"
         url = URL(text, encoded=True)
         if (url.scheme, url.host, url.port) != (self.base.scheme, self.base.host, self.base.port):
             raise ProxyError(400, "request path would leave the configured upstream", "invalid_path")
+        prefix = self.base.raw_path.rstrip("/")
+        if url.raw_path != prefix and not url.raw_path.startswith(prefix + "/"):
+            raise ProxyError(400, "request path would leave the upstream's base_url", "invalid_path")
         return url
 
     def bare_v1_tail(self, tail_after_v1: str) -> str:
@@ -46,13 +51,34 @@ class Upstream:
         return f"v1/{tail_after_v1}" if tail_after_v1 else "v1"
 
 
-def _is_loopback(host: str) -> bool:
-    if host in ("localhost", ""):
+def is_loopback_host(host: str) -> bool:
+    """A configured bind host that can only mean loopback: ``localhost`` or a loopback IP.
+
+    Empty (every interface), ``0.0.0.0``, ``::`` and any other name count as public.
+    """
+    if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]").split("%", 1)[0]).is_loopback
     except ValueError:
         return False
+
+
+def bound_is_loopback(addresses: Iterable[Any]) -> bool:
+    """True when every bound socket address (``getsockname()`` tuples) is a loopback IP.
+
+    Unix sockets (a ``str`` path) count as loopback: only local processes reach them.
+    No address at all is not loopback (nothing proves it).
+    """
+    seen = False
+    for addr in addresses:
+        seen = True
+        if isinstance(addr, str | bytes):
+            continue
+        host = addr[0] if isinstance(addr, tuple | list) and addr else None
+        if not isinstance(host, str) or not is_loopback_host(host):
+            return False
+    return seen
 
 
 class UpstreamRegistry:
@@ -67,7 +93,9 @@ class UpstreamRegistry:
         self._environ = os.environ if environ is None else environ
         self._placeholders = frozenset(server.placeholder_keys)
         self._proxy_keys = tuple(k.encode() for k in server.proxy_keys)
-        self.loopback_bind = _is_loopback(server.host)
+        # A first guess from the configured host; :meth:`bound_to` replaces it with what the
+        # listening sockets really are once they are bound.
+        self.loopback_bind = is_loopback_host(server.host)
 
     def get(self, name: str) -> Upstream | None:
         return self._by_name.get(name)
@@ -89,6 +117,11 @@ class UpstreamRegistry:
         value = presented.encode()
         return any(hmac.compare_digest(value, k) for k in self._proxy_keys)
 
+    def bound_to(self, addresses: Iterable[Any]) -> bool:
+        """Decide loopback from the sockets actually bound; True when injection stays allowed."""
+        self.loopback_bind = bound_is_loopback(list(addresses))
+        return self.may_inject
+
     @property
     def may_inject(self) -> bool:
         """Injecting the operator's key is safe on loopback, or behind proxy keys."""
@@ -98,9 +131,11 @@ class UpstreamRegistry:
 
     def _is_placeholder(self, value: str) -> bool:
         token = value.strip()
+        if token.lower() == "bearer":  # ``Bearer `` with an empty token: no key
+            return True
         if token.lower().startswith("bearer "):
             token = token[7:].strip()
-        return token in self._placeholders
+        return not token or token in self._placeholders
 
     def client_has_key(self, headers: CIMultiDict[str], query_key: str | None) -> bool:
         for name in _AUTH_HEADERS:

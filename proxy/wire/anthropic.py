@@ -8,6 +8,7 @@ import orjson
 
 from proxy.wire.base import PerItemAdapter, TurnsAdapter, first_int, render_body
 from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.shape import check_anthropic
 
 _THINKING = ("thinking", "redacted_thinking")
 _PINNED = ("compaction",)
@@ -38,6 +39,9 @@ class AnthropicAdapter(PerItemAdapter, TurnsAdapter):
     container = "messages"
     message_overhead = 4
     summary_overhead = 0  # the summary is one more text block of the first user message
+
+    def check(self, body: dict[str, Any]) -> str | None:
+        return check_anthropic(body)
 
     def parse_message(self, raw: Any, index: int, names: dict[str, str]) -> Message:
         if not isinstance(raw, dict):

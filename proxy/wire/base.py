@@ -18,6 +18,10 @@ class WireAdapter(Protocol):
 
     summary_overhead: int  # tokens the anchored summary adds besides its text
 
+    def check(self, body: dict[str, Any]) -> str | None:
+        """The first field whose JSON type this adapter cannot handle (a 400), or None."""
+        ...
+
     def parse(self, body: dict[str, Any]) -> Conversation: ...
 
     def parse_items(self, items: list[Any]) -> list[Message]:

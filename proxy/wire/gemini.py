@@ -14,6 +14,7 @@ import orjson
 
 from proxy.wire.base import TurnsAdapter, render_body
 from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.shape import check_gemini
 
 _RESPONSE_TEXT_KEYS = ("result", "output", "content", "text")
 
@@ -70,6 +71,9 @@ class GeminiAdapter(TurnsAdapter):
     container = "contents"
     message_overhead = 4
     summary_overhead = 0  # one more text part of the first user turn
+
+    def check(self, body: dict[str, Any]) -> str | None:
+        return check_gemini(body)
 
     def parse_items(self, items: list[Any]) -> list[Message]:
         keys = call_keys(items)
@@ -130,7 +134,7 @@ class GeminiAdapter(TurnsAdapter):
 
     def with_summary(self, raw: dict[str, Any], summary: str) -> dict[str, Any]:
         """The first user turn plus one part holding the anchored summary."""
-        return {**raw, "parts": [*raw.get("parts", []), {"text": summary}]}
+        return {**raw, "parts": [*(raw.get("parts") or ()), {"text": summary}]}
 
     def render(self, conv: Conversation) -> dict[str, Any]:
         return render_body(conv, self.render_items(conv))
@@ -139,7 +143,7 @@ class GeminiAdapter(TurnsAdapter):
         out: list[str] = []
         _, system = _get(body, "systemInstruction", "system_instruction")
         if isinstance(system, dict):
-            out.extend(str(p.get("text", "")) for p in system.get("parts", []) if isinstance(p, dict))
+            out.extend(str(p.get("text", "")) for p in system.get("parts") or () if isinstance(p, dict))
         elif isinstance(system, str):
             out.append(system)
         for key in ("tools", "toolConfig", "tool_config"):

@@ -9,6 +9,7 @@ import orjson
 from proxy.wire.base import PerItemAdapter, first_int, render_body, render_items_default
 from proxy.wire.conversation import Conversation, Message, Role, Segment
 from proxy.wire.grouping import merge_units
+from proxy.wire.shape import check_openai_chat
 
 _ROLES: dict[str, Role] = {
     "system": "system",
@@ -50,6 +51,9 @@ class OpenAIChatAdapter(PerItemAdapter):
     container = "messages"
     message_overhead = 4
     summary_overhead = 4
+
+    def check(self, body: dict[str, Any]) -> str | None:
+        return check_openai_chat(body)
 
     def parse_message(self, raw: Any, index: int, names: dict[str, str]) -> Message:
         if not isinstance(raw, dict):

@@ -386,7 +386,7 @@ def make_app() -> web.Application:
     app.router.add_post("/v1/responses", responses)
     app.router.add_post("/v1/messages", anthropic_messages)
     app.router.add_post("/v1/slow/chat/completions", slow_stream)
-    app.router.add_route("*", "/v1/echo/{tail:.*}", echo)
+    app.router.add_route("*", r"/v1/echo/{tail:[\s\S]*}", echo)  # any path, even a decoded CR LF
     app.router.add_get("/v1/sleepy", sleepy)
     app.router.add_get("/v1/models", echo)
     return app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import socket
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +17,9 @@ from aiohttp.test_utils import TestServer
 
 from proxy.app import create_app
 from proxy.config import Settings, load_settings
-from proxy.keys import LIFECYCLE
+from proxy.keys import LIFECYCLE, SETTINGS
 from proxy.observability.logging import configure_logging
+from proxy.server.bind import note_bound
 from tests.fakes import transport
 
 
@@ -27,19 +30,23 @@ class Running:
     runner: web.AppRunner
 
 
-async def start_app(app: web.Application, wait_ready: bool = True) -> Running:
-    """Serve ``app`` on a free loopback port; by default return once /readyz would say ready
-    (start-up loads the tokenizer encodings in a worker thread while the port is open)."""
+async def start_app(app: web.Application, host: str | None = None, wait_ready: bool = True) -> Running:
+    """Bind ``host`` (default: the settings' ``server.host``) on a free port; talk over loopback.
+    By default return once /readyz would say ready (start-up loads the tokenizer encodings in a
+    worker thread while the port is open)."""
     runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, app[SETTINGS].server.host if host is None else host, 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    note_bound(app, runner.addresses)  # as `ctxproxy serve` does: loopback decided from the sockets
+    sockets = sorted(site._server.sockets, key=lambda sock: sock.family != socket.AF_INET)  # type: ignore[union-attr]
+    port = sockets[0].getsockname()[1]  # an IPv4 socket when there is one ("" binds both, two ports)
+    host = "127.0.0.1" if sockets[0].family == socket.AF_INET else "[::1]"
     for _ in range(600):
         if not wait_ready or app[LIFECYCLE].ready:
             break
         await asyncio.sleep(0.05)
-    return Running(f"http://127.0.0.1:{port}", app, runner)
+    return Running(f"http://{host}:{port}", app, runner)
 
 
 def proxy_settings(fake_url: str, tmp_path: Any, **extra: Any) -> Settings:
@@ -98,7 +105,7 @@ def captured_logs() -> Any:
     buf = _TextView()
     configure_logging("debug", "json", stream=buf)
     yield buf
-    configure_logging("info", "json")
+    configure_logging("info", "json", stream=sys.__stderr__.buffer)  # not a capture file that closes
 
 
 class _TextView(io.BytesIO):

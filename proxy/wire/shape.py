@@ -1,0 +1,191 @@
+"""Structural checks an adapter runs before anything parses, counts or compacts a body.
+
+Each adapter reads certain fields as strings, lists or objects (roles and part types are
+looked up in tables, item lists are iterated, ids become dictionary keys). A body whose
+fields have other JSON types there — ``"role": ["user"]``, ``"tool_calls": 5``, a content
+part whose ``type`` is an object — is one the provider rejects too; the proxy answers it
+with a 400 in the caller's API shape instead of crashing or silently falling back.
+
+Only types are checked, and only where the adapter looks: unknown fields, unknown part
+types and missing fields pass (they are the provider's business). Each check returns the
+first problem as a short message naming the field (``messages[3].tool_calls must be a
+list``), or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Check = Callable[[Any, str], str | None]
+
+_TYPE_NAMES: dict[type, str] = {str: "a string", list: "a list", dict: "an object"}
+
+
+class Shape:
+    """Small helpers: each returns an error message or None."""
+
+    @staticmethod
+    def optional(value: Any, where: str, *types: type) -> str | None:
+        if value is None or isinstance(value, types):
+            return None
+        names = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
+        return f"{where} must be {names}"
+
+    @staticmethod
+    def fields(item: dict[str, Any], where: str, spec: Mapping[str, tuple[type, ...]]) -> str | None:
+        for key, types in spec.items():
+            problem = Shape.optional(item.get(key), f"{where}.{key}", *types)
+            if problem:
+                return problem
+        return None
+
+    @staticmethod
+    def items(value: Any, where: str, check: Check) -> str | None:
+        """``value`` (when present) must be a list of objects, each passing ``check``."""
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            return f"{where} must be a list"
+        for i, item in enumerate(value):
+            at = f"{where}[{i}]"
+            if not isinstance(item, dict):
+                return f"{at} must be an object"
+            problem = check(item, at)
+            if problem:
+                return problem
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# OpenAI Chat Completions
+
+_STR = (str,)
+_PART = {"type": _STR}
+_CHAT_MESSAGE = {"role": _STR, "tool_call_id": _STR}
+_CHAT_CALL = {"id": _STR, "type": _STR, "function": (dict,)}
+
+
+def _chat_part(part: dict[str, Any], where: str) -> str | None:
+    return Shape.fields(part, where, _PART)
+
+
+def _chat_call(call: dict[str, Any], where: str) -> str | None:
+    return Shape.fields(call, where, _CHAT_CALL)
+
+
+def _chat_message(msg: dict[str, Any], where: str) -> str | None:
+    content = msg.get("content")
+    return (
+        Shape.fields(msg, where, _CHAT_MESSAGE)
+        or Shape.optional(content, f"{where}.content", str, list)
+        or (Shape.items(content, f"{where}.content", _chat_part) if isinstance(content, list) else None)
+        or Shape.items(msg.get("tool_calls"), f"{where}.tool_calls", _chat_call)
+    )
+
+
+def check_openai_chat(body: dict[str, Any]) -> str | None:
+    return Shape.items(body.get("messages"), "messages", _chat_message)
+
+
+# ---------------------------------------------------------------------------------------------
+# OpenAI Responses
+
+_RESPONSES_ITEM = {
+    "type": _STR,
+    "role": _STR,
+    "call_id": _STR,
+    "id": _STR,
+    "approval_request_id": _STR,
+    "name": _STR,
+}
+
+
+def _responses_item(item: dict[str, Any], where: str) -> str | None:
+    content, output = item.get("content"), item.get("output")
+    return (
+        Shape.fields(item, where, _RESPONSES_ITEM)
+        or Shape.optional(content, f"{where}.content", str, list)
+        or (Shape.items(content, f"{where}.content", _chat_part) if isinstance(content, list) else None)
+        or (Shape.items(output, f"{where}.output", _chat_part) if isinstance(output, list) else None)
+    )
+
+
+def check_openai_responses(body: dict[str, Any]) -> str | None:
+    items = body.get("input")
+    if isinstance(items, str):
+        return Shape.optional(body.get("instructions"), "instructions", str)
+    return Shape.optional(body.get("instructions"), "instructions", str) or Shape.items(
+        items, "input", _responses_item
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Anthropic Messages
+
+_BLOCK = {"type": _STR, "id": _STR, "tool_use_id": _STR, "name": _STR}
+
+
+def _anthropic_block(block: dict[str, Any], where: str) -> str | None:
+    # A block's ``content`` may be an object (server-tool results such as
+    # ``code_execution_tool_result``); only a list is walked.
+    content = block.get("content")
+    return Shape.fields(block, where, _BLOCK) or (
+        Shape.items(content, f"{where}.content", _chat_part) if isinstance(content, list) else None
+    )
+
+
+def _anthropic_message(msg: dict[str, Any], where: str) -> str | None:
+    content = msg.get("content")
+    return (
+        Shape.fields(msg, where, {"role": _STR})
+        or Shape.optional(content, f"{where}.content", str, list)
+        or (Shape.items(content, f"{where}.content", _anthropic_block) if isinstance(content, list) else None)
+    )
+
+
+def check_anthropic(body: dict[str, Any]) -> str | None:
+    system = body.get("system")
+    return (
+        Shape.optional(system, "system", str, list)
+        or (Shape.items(system, "system", _chat_part) if isinstance(system, list) else None)
+        or Shape.items(body.get("messages"), "messages", _anthropic_message)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Gemini generateContent
+
+_CALL_KEYS = ("functionCall", "function_call", "functionResponse", "function_response")
+
+
+def _gemini_part(part: dict[str, Any], where: str) -> str | None:
+    for key in _CALL_KEYS:
+        if key in part:
+            problem = Shape.optional(part[key], f"{where}.{key}", dict)
+            if problem:
+                return problem
+            inner = part[key] or {}
+            problem = Shape.fields(inner, f"{where}.{key}", {"name": _STR, "id": _STR})
+            if problem:
+                return problem
+    return None
+
+
+def _gemini_content(content: dict[str, Any], where: str) -> str | None:
+    return Shape.fields(content, where, {"role": _STR}) or Shape.items(
+        content.get("parts"), f"{where}.parts", _gemini_part
+    )
+
+
+def check_gemini(body: dict[str, Any]) -> str | None:
+    for key in ("systemInstruction", "system_instruction"):
+        system = body.get(key)
+        problem = Shape.optional(system, key, dict, str)
+        if problem:
+            return problem
+        if isinstance(system, dict):
+            problem = Shape.items(system.get("parts"), f"{key}.parts", _gemini_part)
+            if problem:
+                return problem
+    return Shape.items(body.get("contents"), "contents", _gemini_content)
