@@ -28,6 +28,10 @@ class Counters:
     provider_cached_tokens: int = 0
     money_saved_usd: float = 0.0  # tokens saved × the catalog's input price of the model
 
+    def plain(self) -> dict[str, Any]:
+        """The counters as a dict (slots: no ``__dict__``; a comprehension is ~10× faster than asdict)."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
     def add(self, other: Counters) -> None:
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
@@ -138,10 +142,10 @@ class Stats:
 
     def raw(self) -> dict[str, Any]:
         """Plain counters (no derived fields): summed across workers by :func:`merge_raw`."""
-        return {  # flat dataclass of numbers: a dict copy is all asdict() would do, 10× faster
-            "total": dict(vars(self.total)),
-            "agents": {k: dict(vars(v)) for k, v in self._agents.items()},
-            "models": {k: dict(vars(v)) for k, v in self._models.items()},
+        return {
+            "total": self.total.plain(),
+            "agents": {k: v.plain() for k, v in self._agents.items()},
+            "models": {k: v.plain() for k, v in self._models.items()},
         }
 
     def view(self) -> dict[str, Any]:
