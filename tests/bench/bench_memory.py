@@ -34,7 +34,7 @@ from proxy.compress import Compactor, TokenCounter
 from proxy.config import CompressionSettings, load_settings
 from proxy.storage import MemoryKV
 from tests.bench.memconv import metrics as mx
-from tests.bench.memconv.baselines import API, keep_last, litellm_trim, middle_out
+from tests.bench.memconv.baselines import API, bag_of_words, keep_last, litellm_trim, middle_out
 from tests.bench.memconv.generate import Conversation, generate
 
 MODEL = "gpt-4o"
@@ -85,7 +85,7 @@ class Scorer:
             r = mx.evidence_recall(self.evidence_text[e], sent, self.idf)
             if r is not None:
                 into.evidence.append(r)
-        kept, ok = mx.attribution(mx.units(texts), self.facts)
+        kept, ok = mx.attribution(mx.units(texts, self.conv.speakers), self.facts)
         into.facts += len(self.facts)
         into.kept += kept
         into.attributed += ok
@@ -147,6 +147,7 @@ async def run(
         "keep-last": keep_last,
         "middle-out": middle_out,
         "litellm.trim_messages": litellm_trim,
+        "bag of words (control)": bag_of_words,
     }
     scores: dict[tuple[str, float], Score] = defaultdict(Score)
     for conv in convs:
@@ -184,7 +185,7 @@ def mean(values: list[float]) -> float:
 
 def tables(scores: dict[tuple[str, float], Score]) -> list[str]:
     rows = [
-        "| method | size | answer recall | evidence recall | attribution | facts kept | tokens sent (of original) | time / conversation |",
+        "| method | size | answer recall | evidence recall | attribution | facts kept in context | tokens sent (of original) | time / conversation |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for (name, share), s in sorted(scores.items(), key=lambda kv: (-kv[0][1], kv[0][0] != "uncompressed")):

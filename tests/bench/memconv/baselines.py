@@ -69,3 +69,40 @@ def litellm_trim(body: dict[str, Any], budget: int, counter: TokenCounter, model
     msgs = [dict(m) for m in body["messages"]]
     trimmed = litellm.utils.trim_messages(msgs, model=model, max_tokens=budget)
     return {**body, "messages": trimmed if isinstance(trimmed, list) else trimmed[0]}
+
+
+def bag_of_words(body: dict[str, Any], budget: int, counter: TokenCounter, model: str) -> dict[str, Any]:
+    """A degenerate control, not a method: keep-last for half the budget, and the other half a
+    single line of the dropped span's distinct words, rarest first.
+
+    It shows what whole-text word recall alone would reward; attribution and facts kept (which
+    need the fact's words together, on a short line with speaker and date) should not.
+    """
+    from collections import Counter
+
+    from tests.bench.memconv.metrics import STOPWORDS
+
+    tail = keep_last(body, budget // 2, counter, model)["messages"]
+    dropped = body["messages"][1 : len(body["messages"]) - (len(tail) - 1)]
+    df: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for i, msg in enumerate(dropped):
+        words = {w.strip(".,!?:;'\"()[]—").lower() for w in str(msg["content"]).split()}
+        for w in words:
+            if w and w not in STOPWORDS:
+                df[w] += 1
+                first.setdefault(w, i)
+    ranked = sorted(df, key=lambda w: (df[w], first[w]))
+
+    def build(n: int) -> list[Any]:
+        bag = {"role": "user", "content": "Earlier words: " + " ".join(ranked[:n])}
+        return [tail[0], bag, *tail[1:]]
+
+    lo, hi = 0, len(ranked)
+    while lo < hi:  # the most words that fit
+        mid = (lo + hi + 1) // 2
+        if _fits(counter, body, build(mid), model, budget):
+            lo = mid
+        else:
+            hi = mid - 1
+    return {**body, "messages": build(lo)}

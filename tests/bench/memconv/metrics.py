@@ -153,24 +153,48 @@ def _date(year: int, month: int, day: int) -> dt.date:
 
 @dataclass(frozen=True, slots=True)
 class Unit:
+    """A stretch of the sent text that can hold a fact: see :func:`units`."""
+
     text: str
     terms: frozenset[str]
-    dates: tuple[dt.date, ...]  # dates written in this unit
-    in_force: dt.date | None  # the last date written at or before this unit
+    size: int  # number of terms (repeats counted)
+    speaker: str | None  # the ``Name:`` label that opens it, if any
+    dates: tuple[dt.date, ...]  # dates written inside it
+    in_force: dt.date | None  # the last date written before it in the sent text
 
 
-def units(texts: Sequence[str]) -> list[Unit]:
-    """The sent text's lines, each with its terms and the date in force there."""
+def _unit(text: str, speaker: str | None, in_force: dt.date | None) -> Unit:
+    words = terms(text)
+    return Unit(text, frozenset(words), len(words), speaker, tuple(parse_dates(text)), in_force)
+
+
+def units(texts: Sequence[str], speakers: Sequence[str]) -> list[Unit]:
+    """Split the sent text into units: each line, cut before every speaker label ``Name:``.
+
+    ``[14 Mar 2024] Maya: cello | Tom: beagle Pickle`` gives three units: ``[14 Mar 2024]``
+    (no speaker), ``Maya: cello |`` and ``Tom: beagle Pickle``; both labelled units have
+    14 March 2024 in force. A verbatim message is its header line (if any) and one unit.
+    """
+    label = re.compile(r"\b(" + "|".join(re.escape(s) for s in speakers) + r")\s*:") if speakers else None
     out: list[Unit] = []
     current: dt.date | None = None
     for text in texts:
         for line in text.splitlines():
             if not line.strip():
                 continue
-            dates = tuple(parse_dates(line))
-            if dates:
-                current = dates[-1]
-            out.append(Unit(line, frozenset(terms(line)), dates, current))
+            cuts = [(m.start(), m.group(1)) for m in label.finditer(line)] if label else []
+            pieces: list[tuple[str, str | None]] = []
+            if not cuts or cuts[0][0] > 0:
+                pieces.append((line[: cuts[0][0]] if cuts else line, None))
+            for k, (pos, who) in enumerate(cuts):
+                pieces.append((line[pos : cuts[k + 1][0] if k + 1 < len(cuts) else len(line)], who))
+            for piece, who in pieces:
+                if not piece.strip():
+                    continue
+                unit = _unit(piece, who, current)
+                out.append(unit)
+                if unit.dates:
+                    current = unit.dates[-1]
     return out
 
 
@@ -181,21 +205,18 @@ class FactRef:
     keys: frozenset[str]  # normalised fact words: a unit holding all of them holds the fact
 
 
+MAX_UNIT_TERMS = 60  # longer is not an entry about one thing (and a bag of words is not memory)
+
+
 def holds(unit: Unit, fact: FactRef) -> bool:
-    return fact.keys <= unit.terms
+    """The unit holds every key word of the fact and is at most ``MAX_UNIT_TERMS`` terms long."""
+    return fact.keys <= unit.terms and unit.size <= MAX_UNIT_TERMS
 
 
 def attributed(unit: Unit, fact: FactRef) -> bool:
-    """The unit names the speaker as ``Name:`` and its date is the fact's session date.
-
-    Its date: a date written in the unit itself if any (the fact's date must be among them),
-    otherwise the date in force (the last one written before it in the sent text).
-    """
-    if not re.search(rf"\b{re.escape(fact.speaker)}\s*:", unit.text):
-        return False
-    if unit.dates:
-        return fact.date in unit.dates
-    return unit.in_force == fact.date
+    """The unit is opened by the speaker's label and the fact's session date goes with it:
+    the date in force before it, or a date written inside it."""
+    return unit.speaker == fact.speaker and (unit.in_force == fact.date or fact.date in unit.dates)
 
 
 def attribution(sent_units: list[Unit], facts: Sequence[FactRef]) -> tuple[int, int]:
