@@ -1,6 +1,7 @@
 """Natural-conversation memory benchmark: what of a long multi-session chat survives compression.
 
-Run: ``.venv/bin/python tests/bench/bench_memory.py [--quick] [--convs N] [--dump DIR]``.
+Run: ``.venv/bin/python tests/bench/bench_memory.py [--quick] [--convs N] [--sizes 0.5,0.25]
+[--strategy NAME] [--dump DIR]``.
 Prints markdown tables for docs/benchmarks.md ("Conversation memory" section).
 
 Conversations come from :mod:`tests.bench.memconv.generate` (seeded, deterministic). Each is
@@ -38,7 +39,7 @@ from tests.bench.memconv.baselines import API, bag_of_words, keep_last, litellm_
 from tests.bench.memconv.generate import Conversation, generate
 
 MODEL = "gpt-4o"
-SHARES = (0.50, 0.25)
+SHARES = (0.50, 0.25)  # --sizes 0.5,0.25,0.125 adds a harder one
 Method = Callable[[dict[str, Any], int, TokenCounter, str], dict[str, Any]]
 
 
@@ -137,7 +138,7 @@ def write_dump(
 
 
 async def run(
-    convs: list[Conversation], strategy: str | None, dump: Path | None
+    convs: list[Conversation], strategy: str | None, dump: Path | None, shares: tuple[float, ...] = SHARES
 ) -> dict[tuple[str, float], Score]:
     counter = TokenCounter()
     await counter.warm()
@@ -156,7 +157,7 @@ async def run(
         full = counter.count_request(API, body, MODEL)
         scorer.score(body, scores[("uncompressed", 1.0)])
         scores[("uncompressed", 1.0)].size.append(1.0)
-        for share in SHARES:
+        for share in shares:
             t0 = time.perf_counter()
             out, size = await ctxproxy_at(body, int(full * share), counter, settings)
             secs = time.perf_counter() - t0
@@ -217,7 +218,10 @@ def describe(convs: list[Conversation], counter_sizes: list[int]) -> str:
 
 async def main(argv: list[str]) -> int:
     quick = "--quick" in argv
-    n = int(argv[argv.index("--convs") + 1]) if "--convs" in argv else (4 if quick else 10)
+    n = int(argv[argv.index("--convs") + 1]) if "--convs" in argv else (3 if quick else 8)
+    shares = (
+        tuple(float(x) for x in argv[argv.index("--sizes") + 1].split(",")) if "--sizes" in argv else SHARES
+    )
     strategy = argv[argv.index("--strategy") + 1] if "--strategy" in argv else None
     dump = Path(argv[argv.index("--dump") + 1]) if "--dump" in argv else None
     t0 = time.perf_counter()
@@ -225,7 +229,7 @@ async def main(argv: list[str]) -> int:
     counter = TokenCounter()
     await counter.warm()
     sizes = [counter.count_request(API, c.body(MODEL), MODEL) for c in convs]
-    scores = await run(convs, strategy, dump)
+    scores = await run(convs, strategy, dump, shares)
     print(
         f"Conversation memory benchmark, {datetime.date.today()}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs{' (quick)' if quick else ''}; {describe(convs, sizes)}; "

@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from tests.bench.memconv import chatter
 from tests.bench.memconv import vocab as v
 from tests.bench.memconv.facts import FACTORIES, Draw, Event, Plan
 
@@ -76,7 +77,11 @@ def _filler(rng: random.Random, other: str, used: set[str]) -> str:
     if rng.random() < 0.6:
         parts.append(rng.choice(v.REACTIONS))
     for _ in range(rng.randint(1, 4)):
-        if rng.random() < 0.3:
+        roll = rng.random()
+        if roll < 0.5:
+            parts.append(chatter.sentence(rng, used))
+            continue
+        if roll < 0.7:
             n = rng.randint(2, 12)
             parts.append(
                 rng.choice(v.SPECIFIC_FILLER).format(
