@@ -1,7 +1,7 @@
 """Natural-conversation memory benchmark: what of a long multi-session chat survives compression.
 
 Run: ``.venv/bin/python tests/bench/bench_memory.py [--quick] [--convs N] [--sizes 0.5,0.25]
-[--strategy NAME] [--dump DIR]``.
+[--strategy NAME] [--no-litellm] [--dump DIR]``.
 Prints markdown tables for docs/benchmarks.md ("Conversation memory" section).
 
 Conversations come from :mod:`tests.bench.memconv.generate` (seeded, deterministic). Each is
@@ -138,7 +138,11 @@ def write_dump(
 
 
 async def run(
-    convs: list[Conversation], strategy: str | None, dump: Path | None, shares: tuple[float, ...] = SHARES
+    convs: list[Conversation],
+    strategy: str | None,
+    dump: Path | None,
+    shares: tuple[float, ...] = SHARES,
+    with_litellm: bool = True,
 ) -> dict[tuple[str, float], Score]:
     counter = TokenCounter()
     await counter.warm()
@@ -150,6 +154,8 @@ async def run(
         "litellm.trim_messages": litellm_trim,
         "bag of words (control)": bag_of_words,
     }
+    if not with_litellm:  # it is most of the run time, and always equals keep-last here
+        del baselines["litellm.trim_messages"]
     scores: dict[tuple[str, float], Score] = defaultdict(Score)
     for conv in convs:
         scorer = Scorer(conv)
@@ -229,7 +235,7 @@ async def main(argv: list[str]) -> int:
     counter = TokenCounter()
     await counter.warm()
     sizes = [counter.count_request(API, c.body(MODEL), MODEL) for c in convs]
-    scores = await run(convs, strategy, dump, shares)
+    scores = await run(convs, strategy, dump, shares, "--no-litellm" not in argv)
     print(
         f"Conversation memory benchmark, {datetime.date.today()}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs{' (quick)' if quick else ''}; {describe(convs, sizes)}; "
