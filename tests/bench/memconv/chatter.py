@@ -100,7 +100,17 @@ TEMPLATES = [
     "{when_past} {weather}, so we {activity} at {venue} instead.",
     "{person_cap} asked after you the other day, by the way.",
     "I finally tried {venue}, {comment}.",
+    "{person_cap} and I {activity} at {venue} {when_past_lower}, {comment}.",
+    "Did I tell you {person} {gossip}? {aside_cap}",
+    "I'm thinking of cooking {dish} for {person} {when}, wish me luck.",
+    "{person_cap} says {media} {opinion}, so I might give it a go.",
+    "{when_past} was mostly {small_news}, then we {activity}.",
+    "We're meant to be going to {venue} with {person} {when}, if the weather holds.",
+    "I keep thinking about {upcoming} {when}, I'm {feeling} about it.",
+    "Random question: would you rather {activity_bare} or go to {venue}?",
 ]
+ACTIVITY_BARE = ["spend a day at a spa", "learn to sail", "do a silent retreat", "go to a cheese festival",
+                 "take a night train", "join a choir", "try paddleboarding", "go on a bread course"]  # fmt: skip
 WHEN_PAST = ["On Saturday", "Last night", "Yesterday", "On Sunday afternoon", "Earlier this week",
              "On Wednesday evening", "This morning", "Over the weekend"]  # fmt: skip
 ASIDES = ["which I did not see coming.", "good for them honestly.", "don't ask me why.",
@@ -112,7 +122,10 @@ def sentence(rng: random.Random, used: set[str]) -> str:
     names = [n for n in v.OTHER_NAMES + EXTRA_NAMES if n not in used]
     person = rng.choice(PEOPLE_REFS).format(name=rng.choice(names))
     text = rng.choice(TEMPLATES).format(
-        when_past=rng.choice(WHEN_PAST),
+        when_past=(past := rng.choice(WHEN_PAST)),
+        when_past_lower=past[0].lower() + past[1:],
+        activity_bare=rng.choice(ACTIVITY_BARE),
+        aside_cap=rng.choice(ASIDES).capitalize(),
         activity=rng.choice(ACTIVITIES),
         person=person,
         person_cap=person[0].upper() + person[1:],
@@ -132,3 +145,81 @@ def sentence(rng: random.Random, used: set[str]) -> str:
         weather=rng.choice(v.WEATHERS),
     )
     return text
+
+
+# -- open-ended specifics ---------------------------------------------------------------------------
+# Real chats keep introducing new names, places and things until the end; so must the filler, or
+# "new words" would single out the facts. These pools combine into thousands of distinct values.
+ADJ = """amber brass copper crooked dusty electric emerald fickle gentle golden hidden hungry idle
+jolly lazy little lucky marble merry midnight misty nimble olive painted quiet rusty scarlet
+silver sleepy snowy sunny tangled thirsty velvet wandering wild windy wooden yellow""".split()
+NOUN = """anchor badger barrel beacon bramble button candle compass cricket daisy dragon ember
+falcon feather fiddle fox gull harbour hedgehog heron kettle lantern magpie meadow mill otter
+owl pebble pigeon pine puffin raven robin saddle spoon stag thimble thistle walrus wren""".split()
+SURNAMES = """Abbott Achebe Bakker Barros Chen Costa Dufresne Eriksen Farouk Fischer Gallagher
+Haddad Ibsen Jovanovic Kaur Kowalski Lindgren Lopez Mbeki Moreno Novak Oduya Park Quinn Rahman
+Rossi Sato Schmidt Tanaka Usman Varga Walsh Yilmaz Zhou""".split()
+TOWNS = """Aberdeen Alicante Antwerp Arles Bath Bergen Bilbao Bologna Bruges Cadiz Cardiff Chester
+Cologne Dijon Dundee Durham Exeter Faro Florence Ghent Gothenburg Granada Hamburg Harrogate Inverness
+Kendal Krakow Lille Ljubljana Lucca Lyon Malaga Malmo Mostar Nantes Naples Oxford Padua Perth
+Plymouth Riga Salzburg Seville Siena Split Tallinn Toulouse Trieste Turin Verona Whitby York
+Zadar Zurich""".split()
+INGREDIENTS = """aubergine beetroot butternut cardamom chickpea chorizo coconut courgette fennel
+halloumi harissa leek lentil mackerel miso pistachio plum pomegranate saffron sage tahini
+tamarind walnut""".split()
+DISH_TYPES = "pie tart stew curry risotto salad soup tagine bake crumble pasta flatbread dumplings".split()
+
+
+def open_name(rng: random.Random) -> str:
+    return f"{rng.choice(v.OTHER_NAMES + EXTRA_NAMES)} {rng.choice(SURNAMES)}"
+
+
+def open_venue(rng: random.Random) -> str:
+    kind = rng.choice(["pub", "café", "bookshop", "bistro", "gallery", "market stall", "tearoom", "bakery"])
+    return f"a {kind} called the {rng.choice(ADJ).capitalize()} {rng.choice(NOUN).capitalize()}"
+
+
+def open_dish(rng: random.Random) -> str:
+    return f"a {rng.choice(INGREDIENTS)} and {rng.choice(INGREDIENTS)} {rng.choice(DISH_TYPES)}"
+
+
+def open_title(rng: random.Random) -> str:
+    return f"'{rng.choice(ADJ).capitalize()} {rng.choice(NOUN).capitalize()}s'"
+
+
+OPEN_TEMPLATES = [
+    "{when_past} we ended up at {venue} in {town}, {comment}.",
+    "{name} from my old job is moving to {town} to open {venue2}.",
+    "I made {dish} on {weekday}, {dish_note}.",
+    "Have you heard of a band called {title}? {name} played them all the way to {town}.",
+    "{name} lent me a novel called {title}, it {opinion}.",
+    "We had {dish} at {venue} {when_past_lower}, {comment}.",
+    "My cousin {name} just got back from {town} with {n} jars of {ingredient} jam.",
+    "{name} and {name2} are doing a sponsored walk from {town} to {town2} {when}.",
+    "There's a {ingredient} festival in {town} {when}, {n} stalls apparently.",
+    "Work sent me to {town} for {n} days, the hotel was next to {venue}.",
+]
+
+
+def open_sentence(rng: random.Random) -> str:
+    """A sentence full of new specifics (names, towns, venues, dishes, titles, numbers)."""
+    past = rng.choice(WHEN_PAST)
+    return rng.choice(OPEN_TEMPLATES).format(
+        when_past=past,
+        when_past_lower=past[0].lower() + past[1:],
+        venue=open_venue(rng),
+        venue2=open_venue(rng),
+        town=rng.choice(TOWNS),
+        town2=rng.choice(TOWNS),
+        comment=rng.choice(COMMENTS),
+        name=open_name(rng),
+        name2=open_name(rng),
+        dish=open_dish(rng),
+        dish_note=rng.choice(DISH_NOTES),
+        weekday=rng.choice(v.WEEKDAYS),
+        title=open_title(rng),
+        opinion=rng.choice(OPINIONS),
+        n=rng.randint(2, 40),
+        ingredient=rng.choice(INGREDIENTS),
+        when=rng.choice(WHENS),
+    )

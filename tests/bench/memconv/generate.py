@@ -74,14 +74,17 @@ def _filler(rng: random.Random, other: str, used: set[str]) -> str:
         return rng.choice([x for x in pool if x not in used] or pool)
 
     parts: list[str] = []
-    if rng.random() < 0.6:
+    if rng.random() < 0.4:
         parts.append(rng.choice(v.REACTIONS))
     for _ in range(rng.randint(1, 4)):
         roll = rng.random()
-        if roll < 0.5:
+        if roll < 0.4:
+            parts.append(chatter.open_sentence(rng))
+            continue
+        if roll < 0.8:
             parts.append(chatter.sentence(rng, used))
             continue
-        if roll < 0.7:
+        if roll < 0.9:
             n = rng.randint(2, 12)
             parts.append(
                 rng.choice(v.SPECIFIC_FILLER).format(
@@ -108,7 +111,7 @@ def _filler(rng: random.Random, other: str, used: set[str]) -> str:
                 weather=rng.choice(v.WEATHERS),
             )
         )
-    if rng.random() < 0.35:
+    if rng.random() < 0.2:
         parts.append(rng.choice(v.QUESTIONS_BACK))
     return " ".join(parts)
 
