@@ -409,7 +409,13 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     budget = max(64, request.max_tokens)
     start_day = next((d for e in reversed(prev.entries) if e.level() == 0 and (d := e.day())), None)
     known = frozenset(who for e in prev.entries for who, _ in e.turns() if who)
-    units, weights = make_units(request.dropped, start_day, known, measure)
+    units, weights = make_units(request.dropped, start_day, known)
+    if count_tokens is not None and units:  # unit costs: the estimate, calibrated on a sample
+        step = max(1, len(units) // 48)
+        sample = " ; ".join(u.text for u in units[::step])
+        ratio = max(1.0, min(2.5, estimate_tokens(sample) / max(1, count_tokens(sample))))
+        for u in units:
+            u.cost = int(u.cost / ratio) + 1
     covered: Counter[str] = Counter()
     for e in prev.entries:
         covered.update(content_words(e.body))
@@ -437,11 +443,17 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
 
     goal = allowance
     for _ in range(4):
-        new, _more = _new_lines(request.dropped, units, weights, covered, goal)
+        new, more = _new_lines(request.dropped, units, weights, covered, goal)
         size = _tokens(new, measure)
-        if size <= allowance or len(new) <= 1:
+        if size > allowance and len(new) > 1:
+            goal -= size - allowance + 2  # the framing (labels, speakers) costs too
+        elif size < 0.95 * allowance and more and count_tokens is not None:
+            goal += allowance - size  # the calibrated costs were high: fill the room
+        else:
             break
-        goal -= size - allowance + 2  # the framing (labels, speakers) costs too
+    if size > allowance and len(new) > 1:  # still over after the last try: the oldest new lines give
+        new = compact_oldest(new, allowance, measure)
+        size = _tokens(new, measure)
     old_lines = compact_oldest(prev.entries, room - size, measure) if prev.entries else []
     entries = compact_oldest([*old_lines, *new], room, measure)
     text = render(entries, arts, total)
