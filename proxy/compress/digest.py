@@ -53,6 +53,8 @@ PENALTY = 0.3  # weight left to a word for each time the digest already holds it
 DENSITY = 0.3  # digest tokens per raw token of a well-covered span (sizes older entries' share)
 TOLERANCE = 0.9  # lazy greedy: a re-scored unit within 10 % of the best bound is taken
 _DISCOUNT = [PENALTY**k for k in range(5)]  # after four copies a word weighs no less
+PROXY_MARK = "[ctxproxy:"  # a placeholder an earlier stage wrote (masked or duplicate output)
+PLACEHOLDER_WEIGHT = 0.4  # its mentions are mostly on the artifact trail already
 _UNIT_FIXED = 4  # tokens added to a unit's cost when ranking: tiny fragments rank lower
 LINE_CHARS = 480  # a line is closed after this many characters
 MAX_ARTIFACTS = 40
@@ -195,6 +197,7 @@ def make_units(
                 who = last_who[mi] = prefix
                 text = text[text.index(":") + 1 :].lstrip()
         doc = docs.setdefault(mi, set())
+        placeholder = text.startswith(PROXY_MARK)
         for k, sentence in enumerate(split_units(text)):
             short = condense(sentence)
             words = tuple(dict.fromkeys(content_words(short)))
@@ -204,7 +207,10 @@ def make_units(
             required = msg.required and k == 0
             if required:
                 short = " ".join(sentence.split())[:300].replace("|", "/").replace(";", ",")
-            units.append(Unit(len(units), mi, who, day, short, words, measure(short) + 1, required))
+            unit = Unit(len(units), mi, who, day, short, words, measure(short) + 1, required)
+            if placeholder:
+                unit.weight = PLACEHOLDER_WEIGHT
+            units.append(unit)
     return units, idf_weights(list(docs.values()))
 
 
@@ -212,7 +218,7 @@ def select(units: list[Unit], allowance: int, weights: dict[str, float], covered
     """Greedy (lazy) choice by new information per token; ``covered`` is updated in place."""
 
     def gain(u: Unit) -> float:
-        return sum(weights.get(w, 0.0) * _DISCOUNT[min(covered.get(w, 0), 4)] for w in u.words)
+        return u.weight * sum(weights.get(w, 0.0) * _DISCOUNT[min(covered.get(w, 0), 4)] for w in u.words)
 
     chosen = [u for u in units if u.required]
     remaining = allowance - sum(u.cost for u in chosen)

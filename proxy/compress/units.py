@@ -212,6 +212,7 @@ class Unit:
     words: tuple[str, ...]  # distinct content words
     cost: int  # estimated tokens of ``text`` (plus its share of a line's framing)
     required: bool = False  # always kept (a MassGen user question)
+    weight: float = 1.0  # scales its gain (a proxy placeholder's words weigh less)
 
 
 def estimate_tokens(text: str) -> int:
