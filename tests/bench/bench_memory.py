@@ -199,7 +199,7 @@ def tables(scores: dict[tuple[str, float], Score]) -> list[str]:
         attribution = s.attributed / s.kept if s.kept else float("nan")
         timing = f"{1e3 * mean(s.seconds):.0f} ms" if s.seconds else "–"
         rows.append(
-            f"| {name} | {int(share * 100)} % | {mean(s.answer):.3f} | {mean(s.evidence):.3f} "
+            f"| {name} | {share * 100:g} % | {mean(s.answer):.3f} | {mean(s.evidence):.3f} "
             f"| {attribution:.3f} | {s.kept}/{s.facts} | {100 * mean(s.size):.1f} % | {timing} |"
         )
     kinds = sorted({k for s in scores.values() for k in s.by_kind})
@@ -208,7 +208,7 @@ def tables(scores: dict[tuple[str, float], Score]) -> list[str]:
     rows.append("|---|---|" + "---|" * len(kinds))
     for (name, share), s in sorted(scores.items(), key=lambda kv: (-kv[0][1], kv[0][0] != "uncompressed")):
         cells = [f"{mean(s.by_kind[k]):.3f} ({len(s.by_kind[k])})" for k in kinds]
-        rows.append(f"| {name} | {int(share * 100)} % | " + " | ".join(cells) + " |")
+        rows.append(f"| {name} | {share * 100:g} % | " + " | ".join(cells) + " |")
     return rows
 
 
