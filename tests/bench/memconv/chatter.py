@@ -170,12 +170,31 @@ tamarind walnut""".split()
 DISH_TYPES = "pie tart stew curry risotto salad soup tagine bake crumble pasta flatbread dumplings".split()
 
 
+_ONSETS = "b br c ch cr d dr f g gr h k l m n p pr r s sh st t th tr v w".split()
+_VOWELS = "a e i o u ai ea oo".split()
+_CODAS = "n l r m nd rk st ll th ck ss".split()
+_PLACE_ENDS = "ton by wick ford ham thorpe mouth stead field bridge combe well bury".split()
+_NAME_ENDS = "son ley well ford man er ard ett ington sby".split()
+
+
+def made_up(rng: random.Random, ends: list[str]) -> str:
+    """A new English-looking proper noun (``Brenford``, ``Shailwick``): one-off specifics."""
+    return (rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) + rng.choice(ends)).capitalize()
+
+
 def open_name(rng: random.Random) -> str:
-    return f"{rng.choice(v.OTHER_NAMES + EXTRA_NAMES)} {rng.choice(SURNAMES)}"
+    surname = made_up(rng, _NAME_ENDS) if rng.random() < 0.6 else rng.choice(SURNAMES)
+    return f"{rng.choice(v.OTHER_NAMES + EXTRA_NAMES)} {surname}"
+
+
+def open_town(rng: random.Random) -> str:
+    return made_up(rng, _PLACE_ENDS) if rng.random() < 0.6 else rng.choice(TOWNS)
 
 
 def open_venue(rng: random.Random) -> str:
     kind = rng.choice(["pub", "café", "bookshop", "bistro", "gallery", "market stall", "tearoom", "bakery"])
+    if rng.random() < 0.5:
+        return f"a {kind} called {made_up(rng, _NAME_ENDS)}'s"
     return f"a {kind} called the {rng.choice(ADJ).capitalize()} {rng.choice(NOUN).capitalize()}"
 
 
@@ -209,8 +228,8 @@ def open_sentence(rng: random.Random) -> str:
         when_past_lower=past[0].lower() + past[1:],
         venue=open_venue(rng),
         venue2=open_venue(rng),
-        town=rng.choice(TOWNS),
-        town2=rng.choice(TOWNS),
+        town=open_town(rng),
+        town2=open_town(rng),
         comment=rng.choice(COMMENTS),
         name=open_name(rng),
         name2=open_name(rng),
