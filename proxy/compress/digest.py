@@ -55,6 +55,7 @@ TOLERANCE = 0.9  # lazy greedy: a re-scored unit within 10 % of the best bound i
 _DISCOUNT = [PENALTY**k for k in range(5)]  # after four copies a word weighs no less
 PROXY_MARK = "[ctxproxy:"  # a placeholder an earlier stage wrote (masked or duplicate output)
 PLACEHOLDER_WEIGHT = 0.4  # its mentions are mostly on the artifact trail already
+INSTRUCTION_WEIGHT = 2.0  # a user message in a tool loop is an instruction: weighs more
 _UNIT_FIXED = 4  # tokens added to a unit's cost when ranking: tiny fragments rank lower
 LINE_CHARS = 480  # a line is closed after this many characters
 MAX_ARTIFACTS = 40
@@ -183,6 +184,7 @@ def make_units(
     pieces = [(mi, msg, part) for mi, msg in enumerate(dropped) for part in _parts(msg)]
     texts = [header_date(part)[1] for _, msg, part in pieces if msg.role != "tool"]
     names = find_speakers(texts) | known
+    agentic = any(m.role == "tool" for m in dropped)  # a tool loop: the user's words instruct
     units: list[Unit] = []
     docs: dict[int, set[str]] = {}
     day = start_day
@@ -210,6 +212,8 @@ def make_units(
             unit = Unit(len(units), mi, who, day, short, words, measure(short) + 1, required)
             if placeholder:
                 unit.weight = PLACEHOLDER_WEIGHT
+            elif agentic and msg.role == "user":
+                unit.weight = INSTRUCTION_WEIGHT
             units.append(unit)
     return units, idf_weights(list(docs.values()))
 
