@@ -206,7 +206,7 @@ def make_units(
             if not words:
                 continue
             doc.update(words)
-            required = msg.required and k == 0
+            required = msg.required and (k == 0 or sentence.rstrip().endswith("?"))
             if required:
                 short = " ".join(sentence.split())[:300].replace("|", "/").replace(";", ",")
             unit = Unit(len(units), mi, who, day, short, words, measure(short) + 1, required)

@@ -18,7 +18,8 @@ class DroppedMessage:
     """One message leaving the context: its role, tool name (for tool output) and text.
 
     ``speaker``: who wrote it when the wire says so (a chat message's ``name``, a MassGen
-    agent label); ``required``: its first sentence must be in the digest (a user question).
+    agent label); ``required``: its first sentence and its questions must be in the digest
+    (a MassGen user turn).
     """
 
     role: str

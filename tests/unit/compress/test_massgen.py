@@ -147,3 +147,20 @@ async def test_history_answers_are_attributed_to_their_agent() -> None:
         ("user", "User", True),
         ("assistant", "Assistant", False),
     ]
+
+
+def test_history_digest_keeps_every_user_question_even_after_a_statement() -> None:
+    from proxy.compress.stages.massgen import compress_history
+
+    turns = "\n".join(
+        f"User: I moved to Leeds in {2000 + i}. Which gym near Harrow Road {i} opens early?\n"
+        f"Assistant: {filler(i, 300)}"
+        for i in range(12)
+    )
+    text = f"<CONVERSATION_HISTORY>\n{turns}\n<END OF CONVERSATION_HISTORY>\n<ORIGINAL MESSAGE> Hi <END OF ORIGINAL MESSAGE>"
+    count = COUNTER.encoding("gpt-4o").encode_ordinary
+    size = len(count(text))
+    out = compress_history(text, size // 2, lambda t: len(count(t)))
+    assert len(count(out)) <= size - size // 2 + 16
+    assert all(f"Which gym near Harrow Road {i} opens early?" in out for i in range(12))
+    assert "<ORIGINAL MESSAGE> Hi <END OF ORIGINAL MESSAGE>" in out
