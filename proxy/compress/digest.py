@@ -326,7 +326,7 @@ def _oldest_run(entries: list[Entry]) -> tuple[int, int, str]:
 
     The oldest run of two or more lines of the same day (→ that day), else of the same week
     (days → ``wk``), month (weeks → month) or undated lines (→ ``earlier``, a quarter of the
-    lines at most); with no run anywhere, the oldest line alone goes one level up.
+    lines at most); with no run anywhere, the two oldest lines merge one level up.
     """
     limit = max(2, len(entries) // 4)
     for i in range(len(entries) - 1):
@@ -344,7 +344,9 @@ def _oldest_run(entries: list[Entry]) -> tuple[int, int, str]:
                 if key == "earlier" and j - i >= limit:
                     break
             return i, j, label
-    return 0, 1, _coarser(entries[0])[1]
+    # No run anywhere: the oldest line absorbs the next one, one level up (nothing is dropped
+    # while two lines are left).
+    return 0, min(2, len(entries)), _coarser(entries[0])[1]
 
 
 def compact_oldest(entries: list[Entry], budget: int, measure: Measure = estimate_tokens) -> list[Entry]:
@@ -449,7 +451,12 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     old = _tokens(prev.entries, measure)
     span = sum(estimate_tokens(m.text) for m in request.dropped)
     fair = int(room * span / max(1, span + old / DENSITY))
-    allowance = max(room - old, fair, 8)
+    headroom = room - old
+    # Append without touching the older lines when the headroom holds half the new span's fair
+    # share; else compact the oldest lines, a quarter of the room further than needed, so
+    # that the next compactions can append byte-stable again.
+    allowance = max(headroom if headroom >= fair // 2 else fair, 8)
+    slack = room // 4 if prev.entries and allowance > headroom else 0
 
     goal = allowance
     for _ in range(4):
@@ -464,7 +471,7 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     if size > allowance and len(new) > 1:  # still over after the last try: the oldest new lines give
         new = compact_oldest(new, allowance, measure)
         size = _tokens(new, measure)
-    old_lines = compact_oldest(prev.entries, room - size, measure) if prev.entries else []
+    old_lines = compact_oldest(prev.entries, room - size - slack, measure) if prev.entries else []
     entries = compact_oldest([*old_lines, *new], room, measure)
     text = render(entries, arts, total)
     real = measure(text)

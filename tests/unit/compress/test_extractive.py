@@ -85,8 +85,8 @@ async def test_digest_outgrowing_its_budget_compacts_the_oldest_lines_day_then_w
     lines = entries(tight)
     before = entries(text)
     assert before[0].startswith("- [3 Mar 2024] ") and before[1].startswith("- [10 Mar 2024] ")
-    assert lines[0].startswith(("- [wk ", "- [Mar 2024] "))  # the oldest day became a coarser line
-    assert lines[1] == before[1]  # a newer line is left byte for byte
+    assert lines[0].startswith(("- [wk ", "- [Mar 2024] "))  # March became a coarser line …
+    assert "Lake Bled" in lines[0] or "Leeds" in lines[0]  # … that still holds some of it
     assert lines[-1].startswith("- [2 Apr 2024] ")
     # one level at a time: two lines of a day merge first, then the days of a week
     day = [Entry("4 Mar 2024", "Dana: aa bb cc dd ee ff gg"), Entry("4 Mar 2024", "Sam: ii jj kk ll mm nn")]
