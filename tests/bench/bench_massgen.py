@@ -9,7 +9,8 @@ Bodies: the real MassGen request ``tests/data/massgen-requests/chatcompletions_r
 scaled up as in the issue: a ``<CONVERSATION_HISTORY>`` of 40 earlier exchanges (a user
 question, then a long assistant answer of chit-chat-like prose from :mod:`memconv.chatter`) is
 put before the original message, and four more long agent answers are added. Facts from
-:mod:`memconv.facts` are said in 12 user turns and 8 assistant answers of the history. Each body
+:mod:`memconv.facts` (one of each kind) are said in user turns (up to 12) and assistant answers
+of the history. Each body
 is compressed for ``gpt-4o-mini`` with a 32 000-token window (the issue's set-up).
 """
 
