@@ -197,3 +197,18 @@ def test_scorer_sees_keep_last_lose_old_facts(convs: list, counter: TokenCounter
     mean = sum(score.answer) / len(score.answer)
     assert 0.1 < mean < 0.7
     assert 0 < score.kept < score.facts
+
+
+# -- the MassGen body benchmark ------------------------------------------------------------------
+def test_massgen_bodies_are_deterministic_and_hold_what_is_measured() -> None:
+    from tests.bench.bench_massgen import LABEL, scaled_body
+
+    body, questions, facts = scaled_body(1)
+    assert scaled_body(1)[0] == body
+    text = "\n".join(mx.message_texts(body))
+    assert text.count("[user] ") == len(questions) == 40
+    assert "<ORIGINAL MESSAGE> What is 2+2? <END OF ORIGINAL MESSAGE>" in text
+    assert len(set(LABEL.findall(text))) == 6  # the request's two answers and four added ones
+    lines = [mx.term_set(line) for line in text.splitlines()]
+    assert len(facts) == 15 and all(any(f <= line for line in lines) for f in facts)
+    assert all(any(mx.term_set(q) <= line for line in lines) for q in questions)
