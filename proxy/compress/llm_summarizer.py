@@ -130,7 +130,7 @@ def split_previous(previous: str | None) -> tuple[int, str, list[str]]:
     return count, "\n".join(body).strip(), arts
 
 
-def build_prompt(request: SummaryRequest, previous_body: str) -> str:
+def build_prompt(request: SummaryRequest, previous_body: str, max_tokens: int | None = None) -> str:
     budget = _MAX_PROMPT_CHARS - len(previous_body)
     per_message = max(400, budget // max(1, len(request.dropped)))
     lines = []
@@ -144,7 +144,7 @@ def build_prompt(request: SummaryRequest, previous_body: str) -> str:
     return (
         f"PREVIOUS SUMMARY:\n{previous_body or '(none yet)'}\n\n"
         f"NEWLY REMOVED MESSAGES (oldest first):\n" + "\n\n".join(lines) + "\n\n"
-        f"Write the updated summary in at most {request.max_tokens} tokens: use that room to keep the "
+        f"Write the updated summary in at most {max_tokens or request.max_tokens} tokens: use that room to keep the "
         f"facts of every part of the span, each with its speaker and date."
     )
 
@@ -267,11 +267,14 @@ class LLMSummarizer:
             self._outcome("circuit_open")
             return await self.fallback.summarize(request)
         count, previous_body, arts = split_previous(request.previous)
-        prompt = build_prompt(request, previous_body)
+        # The summary's share of the target, within the model's output cap
+        # (compression.summarizer.max_tokens): a share can exceed what a model may write.
+        limit = max(1, min(request.max_tokens, self.settings.max_tokens))
+        prompt = build_prompt(request, previous_body, limit)
         try:
             self.calls += 1
             completion = await asyncio.wait_for(
-                self.backend.complete(SYSTEM_PROMPT, prompt, request.max_tokens, request),
+                self.backend.complete(SYSTEM_PROMPT, prompt, limit, request),
                 timeout=self.settings.timeout_s,
             )
             if not completion.text.strip():

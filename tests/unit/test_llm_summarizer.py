@@ -20,11 +20,13 @@ class FakeBackend:
         self.delay = delay
         self.fail = fail
         self.prompts: list[str] = []
+        self.limits: list[int] = []
 
     async def complete(
         self, system: str, prompt: str, max_tokens: int, request: SummaryRequest
     ) -> Completion:
         self.prompts.append(prompt)
+        self.limits.append(max_tokens)
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.fail:
@@ -162,3 +164,12 @@ async def test_prompt_asks_for_attribution_and_names_numbers_it_dropped_are_appe
         assert term in extra
     assert "4200" in trail and "4200" not in extra  # already kept by the artifact trail
     assert text.startswith(f"{SUMMARY_HEADER} (1 message compacted)")
+
+
+async def test_output_is_capped_by_the_summarizer_max_tokens() -> None:
+    backend = FakeBackend()
+    s = summarizer(backend)  # summarizer.max_tokens: 1024 (the default)
+    await s.summarize(SummaryRequest(None, (DroppedMessage("user", "hello there"),), 40_000, "gpt-4o"))
+    await s.summarize(SummaryRequest(None, (DroppedMessage("user", "again"),), 300, "gpt-4o"))
+    assert backend.limits == [1024, 300]
+    assert "at most 1024 tokens" in backend.prompts[0] and "at most 300 tokens" in backend.prompts[1]
