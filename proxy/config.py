@@ -106,6 +106,14 @@ class SummarizerSettings:
 
 
 @dataclass(frozen=True)
+class SummaryShare:
+    """Bounds of the share of the target the summary may take (``None``: the preset's)."""
+
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
 class PolicyOverride:
     """Per-model or per-agent overrides: every field optional."""
 
@@ -116,6 +124,7 @@ class PolicyOverride:
     keep_recent_groups: int | None = None
     keep_tool_results: int | None = None
     safety_margin: float | None = None
+    summary_share: SummaryShare | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,7 @@ class CompressionSettings:
     keep_recent_groups: int | None = None
     keep_tool_results: int | None = None
     safety_margin: float = 0.03  # fraction of the window kept free for counting error
+    summary_share: SummaryShare = field(default_factory=SummaryShare)  # None bounds: the preset's
     summarizer: SummarizerSettings = field(default_factory=SummarizerSettings)
     models: dict[str, PolicyOverride] = field(default_factory=dict)
     agents: dict[str, PolicyOverride] = field(default_factory=dict)
@@ -290,6 +300,18 @@ def _check(s: Settings) -> None:
                 raise ConfigError(f"{label}.{key}: must be in (0, 1]")
         if trig is not None and targ is not None and targ >= trig:
             raise ConfigError(f"{label}.target: must be below trigger ({targ} ≥ {trig})")
+    for label, share in [("compression", c.summary_share)] + [
+        (f"compression.{kind}.{k}", v.summary_share)
+        for kind, table in (("models", c.models), ("agents", c.agents))
+        for k, v in table.items()
+    ]:
+        if share is None:
+            continue
+        for key, val in (("min", share.min), ("max", share.max)):
+            if val is not None and not 0 <= val <= 0.95:
+                raise ConfigError(f"{label}.summary_share.{key}: must be in [0, 0.95]")
+        if share.min is not None and share.max is not None and share.min > share.max:
+            raise ConfigError(f"{label}.summary_share: min must not exceed max ({share.min} > {share.max})")
     if c.summarizer.mode == "llm" and not c.summarizer.model:
         raise ConfigError("compression.summarizer.model: required when mode is 'llm'")
     if c.summarizer.upstream is not None and c.summarizer.upstream not in s.upstreams:

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from proxy.config import Settings, load_settings
+from proxy.config import Settings, SummaryShare, load_settings
 from proxy.observability.logging import configure_logging
 
 
@@ -129,6 +129,7 @@ async def _run(args: argparse.Namespace) -> int:
             target=None,
             keep_recent_groups=None,
             keep_tool_results=None,
+            summary_share=SummaryShare(),
         )
     try:
         body, captured_path = read_request(args.file)

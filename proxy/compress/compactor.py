@@ -86,10 +86,13 @@ class Compactor:
     ) -> None:
         self.settings = settings
         self.counter = counter or TokenCounter()
-        self.summarizer: Summarizer = summarizer or ExtractiveSummarizer()
+        self.summarizer: Summarizer = summarizer or ExtractiveSummarizer(self._count_tokens)
         self.stages = stages if stages is not None else default_stages()
         self._policies: dict[tuple[str, str | None], Policy] = {}
         self.store = StateStore(kv if kv is not None else MemoryKV(max_items=10000), ttl_s=state_ttl_s)
+
+    def _count_tokens(self, text: str, model: str) -> int:
+        return self.counter.count_text(text, self.counter.encoding(model))
 
     # -- cheap decisions -------------------------------------------------------------------
     def policy(self, model: str, agent: str | None = None) -> Policy:

@@ -26,6 +26,7 @@ from typing import Protocol
 from proxy.compress import salient
 from proxy.compress.extractive import ExtractiveSummarizer
 from proxy.compress.summarizer import SUMMARY_HEADER, SummaryRequest
+from proxy.compress.units import STOPWORDS
 from proxy.config import SummarizerSettings
 from proxy.storage.base import KV
 
@@ -43,14 +44,19 @@ SYSTEM_PROMPT = (
     "removed from the context window. Merge the PREVIOUS SUMMARY with the NEWLY REMOVED MESSAGES into "
     "one updated summary. Keep every concrete fact a later turn may need: numbers, names, dates, file "
     "paths, URLs, identifiers, error messages, decisions and their reasons, unanswered questions. Drop "
-    "chit-chat and anything superseded. Never invent facts. Write terse bullet points under exactly "
-    "these headings, in this order (write '- none' under an empty one):\n"
+    "chit-chat and anything superseded. Never invent facts. Attribute every fact: who said it (the "
+    "speaker's name, role or agent id) and when (the session date or timestamp, if the messages give "
+    "one), e.g. '- [3 Mar 2024] Dana: took up the cello four years ago'. Cover the whole removed span, "
+    "oldest first, not only its last part. Keep negations ('not', 'never', 'no longer'). Write terse "
+    "bullet points under exactly these headings, in this order (write '- none' under an empty one):\n"
     + "\n".join(f"## {s}" for s in SECTIONS)
 )
 _COUNT = re.compile(r"\((\d+) messages? compacted\)")
 _ARTIFACTS = "Artifacts: "
+_MISSING = "Also mentioned: "
 _MAX_PROMPT_CHARS = 120_000
 _MAX_ARTIFACTS = 40
+_MAX_MISSING = 40
 
 
 @dataclass(frozen=True)
@@ -112,22 +118,24 @@ def split_previous(previous: str | None) -> tuple[int, str, list[str]]:
         return 0, "", []
     count, body, arts = 0, [], []
     for i, line in enumerate(previous.splitlines()):
+        m = _COUNT.search(line)
         if i == 0 and line.startswith(SUMMARY_HEADER):
-            m = _COUNT.search(line)
             count = int(m.group(1)) if m else 0
+        elif m and line.startswith("("):  # the digest's closing count line
+            count = int(m.group(1))
         elif line.startswith(_ARTIFACTS):
             arts = [a for a in line[len(_ARTIFACTS) :].split(", ") if a]
-        else:
+        else:  # an "Also mentioned:" line stays in the body: the model merges it next time
             body.append(line)
     return count, "\n".join(body).strip(), arts
 
 
-def build_prompt(request: SummaryRequest, previous_body: str) -> str:
+def build_prompt(request: SummaryRequest, previous_body: str, max_tokens: int | None = None) -> str:
     budget = _MAX_PROMPT_CHARS - len(previous_body)
     per_message = max(400, budget // max(1, len(request.dropped)))
     lines = []
     for msg in request.dropped:
-        who = f"tool {msg.tool_name}" if msg.tool_name else msg.role
+        who = msg.speaker or (f"tool {msg.tool_name}" if msg.tool_name else msg.role)
         text = msg.text
         if len(text) > per_message:
             half = per_message // 2
@@ -136,8 +144,35 @@ def build_prompt(request: SummaryRequest, previous_body: str) -> str:
     return (
         f"PREVIOUS SUMMARY:\n{previous_body or '(none yet)'}\n\n"
         f"NEWLY REMOVED MESSAGES (oldest first):\n" + "\n\n".join(lines) + "\n\n"
-        f"Write the updated summary in at most {request.max_tokens} tokens."
+        f"Write the updated summary in at most {max_tokens or request.max_tokens} tokens: use that room to keep the "
+        f"facts of every part of the span, each with its speaker and date."
     )
+
+
+def key_terms(request: SummaryRequest) -> list[str]:
+    """Names and numbers the offline digest would keep from the dropped span: capitalised words
+    inside a sentence and anything with a digit (what a summary must not lose)."""
+    terms: list[str] = []
+    seen: set[str] = set()
+    for msg in request.dropped:
+        for sentence in salient.sentences(msg.text):
+            for i, tok in enumerate(sentence.split()):
+                w = tok.strip(".,;:!?()[]{}<>\"'`*“”‘’")
+                low = w.lower()
+                if len(w) < 2 or low in seen or low in STOPWORDS:
+                    continue
+                if any(c.isdigit() for c in w) or (
+                    i > 0 and w[0].isupper() and (w[1:].islower() or w.isupper())
+                ):
+                    seen.add(low)
+                    terms.append(w)
+    return terms
+
+
+def missing_terms(request: SummaryRequest, text: str) -> list[str]:
+    """The digest's names and numbers the LLM's summary left out (checked case-insensitively)."""
+    low = text.lower()
+    return [t for t in key_terms(request) if t.lower() not in low][:_MAX_MISSING]
 
 
 def assemble(request: SummaryRequest, llm_text: str, count: int, arts: list[str]) -> str:
@@ -148,7 +183,11 @@ def assemble(request: SummaryRequest, llm_text: str, count: int, arts: list[str]
                 arts.append(a)
     arts = arts[-_MAX_ARTIFACTS:]
     total = count + len(request.dropped)
-    parts = [f"{SUMMARY_HEADER} ({total} messages compacted)", llm_text.strip()]
+    plural = "" if total == 1 else "s"
+    parts = [f"{SUMMARY_HEADER} ({total} message{plural} compacted)", llm_text.strip()]
+    missing = missing_terms(request, "\n".join([llm_text, *arts]))
+    if missing:
+        parts.append(_MISSING + ", ".join(missing))
     if arts:
         parts.append(_ARTIFACTS + ", ".join(arts))
     return "\n".join(parts)
@@ -228,11 +267,14 @@ class LLMSummarizer:
             self._outcome("circuit_open")
             return await self.fallback.summarize(request)
         count, previous_body, arts = split_previous(request.previous)
-        prompt = build_prompt(request, previous_body)
+        # The summary's share of the target, within the model's output cap
+        # (compression.summarizer.max_tokens): a share can exceed what a model may write.
+        limit = max(1, min(request.max_tokens, self.settings.max_tokens))
+        prompt = build_prompt(request, previous_body, limit)
         try:
             self.calls += 1
             completion = await asyncio.wait_for(
-                self.backend.complete(SYSTEM_PROMPT, prompt, request.max_tokens, request),
+                self.backend.complete(SYSTEM_PROMPT, prompt, limit, request),
                 timeout=self.settings.timeout_s,
             )
             if not completion.text.strip():

@@ -17,6 +17,8 @@ class Policy:
     keep_recent_groups: int  # newest atomic groups kept verbatim
     keep_tool_results: int  # newest tool results never masked
     safety_margin: float  # fraction of the window kept free for counting error
+    summary_min: float = 0.05  # the summary's share of the target: at least …
+    summary_max: float = 0.8  # … and at most (the need in between: stages/summarize.py)
 
     def budget(self, context_window: int, max_input_tokens: int | None, reserved_output: int) -> int:
         """min(max_input, window − reserved output) − margin, never below 1/8 of the input limit."""
@@ -27,9 +29,9 @@ class Policy:
 
 
 PRESETS: dict[str, Policy] = {
-    "conservative": Policy(True, "conservative", 0.90, 0.70, 6, 8, 0.03),
-    "balanced": Policy(True, "balanced", 0.85, 0.55, 4, 5, 0.03),
-    "aggressive": Policy(True, "aggressive", 0.70, 0.35, 2, 3, 0.03),
+    "conservative": Policy(True, "conservative", 0.90, 0.70, 6, 8, 0.03, 0.05, 0.6),
+    "balanced": Policy(True, "balanced", 0.85, 0.55, 4, 5, 0.03, 0.05, 0.8),
+    "aggressive": Policy(True, "aggressive", 0.70, 0.35, 2, 3, 0.03, 0.05, 0.9),
 }
 _NUMERIC = ("trigger", "target", "keep_recent_groups", "keep_tool_results", "safety_margin")
 
@@ -40,7 +42,16 @@ def _apply(policy: Policy, layer: PolicyOverride | CompressionSettings) -> Polic
     changes: dict[str, object] = {k: getattr(layer, k) for k in _NUMERIC if getattr(layer, k) is not None}
     if layer.enabled is not None:
         changes["enabled"] = layer.enabled
-    return replace(policy, **changes)  # type: ignore[arg-type]
+    share = layer.summary_share
+    if share is not None:
+        if share.min is not None:
+            changes["summary_min"] = share.min
+        if share.max is not None:
+            changes["summary_max"] = share.max
+    policy = replace(policy, **changes)  # type: ignore[arg-type]
+    if policy.summary_min > policy.summary_max:  # a layer moved one bound past the other
+        policy = replace(policy, summary_min=policy.summary_max)
+    return policy
 
 
 def _match(table: dict[str, PolicyOverride], name: str | None) -> PolicyOverride | None:

@@ -15,11 +15,18 @@ SUMMARY_HEADER = "[ctxproxy: summary of earlier conversation]"
 
 @dataclass(frozen=True, slots=True)
 class DroppedMessage:
-    """One message leaving the context: its role, tool name (for tool output) and text."""
+    """One message leaving the context: its role, tool name (for tool output) and text.
+
+    ``speaker``: who wrote it when the wire says so (a chat message's ``name``, a MassGen
+    agent label); ``required``: its first sentence and its questions must be in the digest
+    (a MassGen user turn).
+    """
 
     role: str
     text: str
     tool_name: str | None = None
+    speaker: str | None = None
+    required: bool = False
 
 
 @dataclass(frozen=True, slots=True)

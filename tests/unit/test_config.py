@@ -85,6 +85,11 @@ def test_env_values_are_typed() -> None:
         ({"compression": {"summarizer": {"mode": "llm"}}}, "compression.summarizer.model"),
         ({"server": {"proxy_keys": "abc"}}, "server.proxy_keys: expected a list"),
         ({"catalog": {"overrides": {"m": 5}}}, "catalog.overrides.m: expected a mapping"),
+        ({"compression": {"summary_share": {"max": 1.5}}}, "compression.summary_share.max: must be in"),
+        (
+            {"compression": {"agents": {"a": {"summary_share": {"min": 0.6, "max": 0.2}}}}},
+            "compression.agents.a.summary_share: min must not exceed max",
+        ),
     ],
 )
 def test_bad_config_fails_fast_naming_the_key(overrides: dict, message: str) -> None:

@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from proxy.compress.llm_summarizer import SECTIONS, Completion, LLMSummarizer, split_previous
+from proxy.compress.digest import HEADER as DIGEST_HEADER
+from proxy.compress.llm_summarizer import SECTIONS, SYSTEM_PROMPT, Completion, LLMSummarizer, split_previous
 from proxy.compress.summarizer import SUMMARY_HEADER, DroppedMessage, SummaryRequest
 from proxy.config import SummarizerSettings
 from proxy.storage import MemoryKV
@@ -19,11 +20,13 @@ class FakeBackend:
         self.delay = delay
         self.fail = fail
         self.prompts: list[str] = []
+        self.limits: list[int] = []
 
     async def complete(
         self, system: str, prompt: str, max_tokens: int, request: SummaryRequest
     ) -> Completion:
         self.prompts.append(prompt)
+        self.limits.append(max_tokens)
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.fail:
@@ -87,7 +90,7 @@ async def test_timeout_falls_back_to_extractive() -> None:
     outcomes: list[str] = []
     s = summarizer(FakeBackend(delay=1.0), timeout_s=0.05, on_outcome=outcomes.append)
     text = await s.summarize(req(["The deploy failed with error 503 on host db-7."]))
-    assert "Salient points" in text and "503" in text  # the extractive format
+    assert "(1 message compacted)" in text.splitlines()[-1] and "503" in text  # the offline digest
     assert outcomes == ["timeout"]
 
 
@@ -107,7 +110,7 @@ async def test_circuit_breaker_opens_and_recovers() -> None:
         await s.summarize(req([f"span {i}"]))
     assert len(backend.prompts) == 2 and s.breaker.open
     text = await s.summarize(req(["span 3"]))
-    assert len(backend.prompts) == 2 and "Salient points" in text  # skipped the LLM
+    assert len(backend.prompts) == 2 and text.startswith(DIGEST_HEADER)  # skipped the LLM
     now[0] = 31.0
     backend.fail = False
     text = await s.summarize(req(["span 4"]))
@@ -136,3 +139,37 @@ async def test_waits_for_the_replica_holding_the_lease() -> None:
     assert await s.summarize(request) == "FROM-OTHER-REPLICA"
     await task
     assert backend.prompts == []
+
+
+async def test_prompt_asks_for_attribution_and_names_numbers_it_dropped_are_appended() -> None:
+    backend = FakeBackend()  # its summary mentions none of the span's names or numbers
+    s = summarizer(backend)
+    text = await s.summarize(
+        SummaryRequest(
+            None,
+            (
+                DroppedMessage(
+                    "user", "We met Priya Raman in Lisbon on 3 March, the budget is 4200 EUR.", speaker="Dana"
+                ),
+            ),
+            400,
+            "gpt-4o",
+        )
+    )
+    assert "who said it" in SYSTEM_PROMPT and "[3 Mar 2024] Dana:" in SYSTEM_PROMPT
+    assert "[Dana]" in backend.prompts[0]  # the speaker, not just the role
+    extra = next(line for line in text.splitlines() if line.startswith("Also mentioned: "))
+    trail = next(line for line in text.splitlines() if line.startswith("Artifacts: "))
+    for term in ("Priya", "Raman", "Lisbon", "March", "EUR"):
+        assert term in extra
+    assert "4200" in trail and "4200" not in extra  # already kept by the artifact trail
+    assert text.startswith(f"{SUMMARY_HEADER} (1 message compacted)")
+
+
+async def test_output_is_capped_by_the_summarizer_max_tokens() -> None:
+    backend = FakeBackend()
+    s = summarizer(backend)  # summarizer.max_tokens: 1024 (the default)
+    await s.summarize(SummaryRequest(None, (DroppedMessage("user", "hello there"),), 40_000, "gpt-4o"))
+    await s.summarize(SummaryRequest(None, (DroppedMessage("user", "again"),), 300, "gpt-4o"))
+    assert backend.limits == [1024, 300]
+    assert "at most 1024 tokens" in backend.prompts[0] and "at most 300 tokens" in backend.prompts[1]

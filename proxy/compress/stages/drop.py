@@ -24,5 +24,6 @@ class DropStage:
                 dropped += len(slot.group.messages)
         ctx.remove(gone)
         if dropped and ctx.summary is None:
-            ctx.summary = f"[ctxproxy: {dropped} earlier messages were omitted to fit the context window]"
+            what = "1 earlier message was" if dropped == 1 else f"{dropped} earlier messages were"
+            ctx.summary = f"[ctxproxy: {what} omitted to fit the context window]"
         # An over-budget summary gives way only after the last-resort cut (stages/cut.py).

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import orjson
 import structlog
 
-from proxy.compress.stages.base import StageContext
+from proxy.compress.stages.base import Slot, StageContext
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.wire import Group
 
@@ -39,8 +39,9 @@ def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
             if calls:
                 parts.append("Called " + "; ".join(calls) + ".")
             text = "\n".join(p for p in parts if p)
+            name = m.raw.get("name") if m.role in ("user", "assistant") else None
             if text:
-                out.append(DroppedMessage(m.role, text, m.tool_name))
+                out.append(DroppedMessage(m.role, text, m.tool_name, name if isinstance(name, str) else None))
     return tuple(out)
 
 
@@ -55,15 +56,45 @@ def request_key(previous: str | None, dropped: tuple[DroppedMessage, ...], max_t
     return h.hexdigest()
 
 
+# Digest tokens per raw token a span needs to be well covered: conversation text is dense in
+# facts, tool output much less (its artifacts are kept by the trail and the mask stage).
+DENSITY_TEXT = 0.25
+DENSITY_TOOL = 0.08
+
+
+def span_density(slots: list[Slot]) -> float:
+    """Digest tokens per raw token for these groups (tool output weighs less)."""
+    tool = text = 0
+    for slot in slots:
+        if slot.group.kind == "tool":
+            tool += slot.tokens
+        else:
+            text += slot.tokens
+    return (DENSITY_TEXT * text + DENSITY_TOOL * tool) / max(1, text + tool)
+
+
 @dataclass(frozen=True)
 class SummarizeStage:
+    """Summary budget by need: ``ρ/(1−ρ) × excess / target`` of the target, within the policy's
+    ``summary_min``/``summary_max``, where ρ is the digest density the dropped span needs.
+
+    A summary of size ``s`` lets ``s/ρ`` raw tokens go, so a conversation ``excess`` tokens over
+    its target needs ``s = ρ (excess + s)``: a long chat (large excess, dense text) gets a large
+    digest beside a short verbatim tail; a tool loop just over its target keeps more of its
+    recent tool results verbatim and a small summary.
+    """
+
     name: str = "summarize"
-    fraction: float = 0.10  # the summary may use this share of the target
     min_tokens: int = 160
-    max_tokens: int = 6000
+    max_tokens: int = 60_000
 
     def budget(self, ctx: StageContext) -> int:
-        return max(self.min_tokens, min(self.max_tokens, int(ctx.target_raw * self.fraction)))
+        candidates = [s for s in ctx.slots if not s.protected]
+        rho = span_density(candidates)
+        excess = max(0, ctx.excess() + ctx.summary_raw())
+        need = rho / (1 - rho) * excess / max(1, ctx.target_raw)
+        share = min(ctx.policy.summary_max, max(ctx.policy.summary_min, need))
+        return max(self.min_tokens, min(self.max_tokens, int(ctx.target_raw * share)))
 
     async def apply(self, ctx: StageContext) -> None:
         cap = self.budget(ctx)

@@ -10,6 +10,7 @@ from proxy.compress import Compactor, SummaryRequest, TokenCounter, violations
 from proxy.compress.stages import MaskStage
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
+from proxy.wire import get_adapter
 from tests.unit.compress.convgen import filler, to_chat
 
 COUNTER = TokenCounter()
@@ -234,3 +235,22 @@ def test_quick_skip_counts_url_images_that_cost_more_tokens_than_bytes() -> None
     assert len(raw) < 3000
     assert not c.quick_skip(raw, body, "openai-chat", "gpt-4o", 32_000)
     assert c.quick_skip(raw, body, "openai-chat", "gpt-4o", 128_000)
+
+
+async def test_summary_budget_follows_the_need_within_the_policy_bounds() -> None:
+    """A long chat far over its target gets a large digest; a tool loop just over gets a small one."""
+    from proxy.compress.stages import SummarizeStage
+    from proxy.compress.stages.summarize import span_density
+
+    compactor = Compactor(load_settings(environ={}).compression, counter=TokenCounter())
+    chat = to_chat([("user", f"{filler(i, 300)} we met Dana in Leeds {i}.") for i in range(60)])
+    conv = get_adapter("openai-chat").parse(chat)
+    policy = compactor.policy("gpt-4o")
+    total = compactor.counter.count_request("openai-chat", chat, "gpt-4o")
+    far = compactor.context(conv, get_adapter("openai-chat"), "gpt-4o", None, policy, total // 4)
+    near = compactor.context(conv, get_adapter("openai-chat"), "gpt-4o", None, policy, int(total / 1.1))
+    stage = SummarizeStage()
+    assert stage.budget(far) == int(far.target_raw * policy.summary_max)  # capped by the preset
+    assert stage.budget(near) < 0.1 * near.target_raw  # little dropped: a small summary
+    tools = [s for s in far.slots if s.group.kind == "tool"]
+    assert span_density(far.slots) == 0.25 and not tools  # chat text: the densest need

@@ -108,3 +108,59 @@ async def test_massgen_history_already_broken_by_massgen_is_not_made_worse() -> 
     result = await compactor.compress(body, api, "gpt-4o", 8000, default_max_output=1024, force_target=0.3)
     sent = result.body if result.body is not None else body
     assert violations(api, sent) <= violations(api, body)
+
+
+def forty_turn_history(text: str) -> str:
+    """The issue's scaled body: a 40-turn ``User:`` / ``Assistant:`` history of long answers."""
+    history = "\n".join(
+        f"User: Question {i}: what did we decide about build {i}?\nAssistant: {filler(i, 1000)}"
+        for i in range(40)
+    )
+    return f"<CONVERSATION_HISTORY>\n{history}\n<END OF CONVERSATION_HISTORY>\n\n{text}"
+
+
+async def test_forty_turn_history_drains_to_its_target_keeping_questions_and_labels() -> None:
+    api, body = load("chatcompletions_run1_req_3.json")
+    big = set_user_text(api, body, forty_turn_history(user_text(api, body)))
+    compactor = Compactor(load_settings(environ={}).compression, kv=MemoryKV(), counter=COUNTER)
+    result = await compactor.compress(big, api, "gpt-4o-mini", 32000)
+    assert result.compressed and result.body is not None and result.tokens_before > 50_000
+    assert 0.9 * result.target_tokens <= result.tokens_after <= result.target_tokens  # within 10 %
+    new = user_text(api, result.body)
+    assert all(f"User: Question {i}: what did we decide about build {i}?" in new for i in range(40))
+    labels = re.findall(r"<(?:end of )?agent\d+\.\d+>", user_text(api, big))
+    assert labels and all(label in new for label in labels)
+    assert ORIGINAL.search(user_text(api, big)).group(0) in new  # type: ignore[union-attr]
+    assert violations(api, result.body) <= violations(api, big)
+
+
+async def test_history_answers_are_attributed_to_their_agent() -> None:
+    from proxy.compress.stages.massgen import history_turns
+
+    turns = history_turns(
+        "User: Which database should we use?\nAssistant: <agent2.1> Postgres 16, because the "
+        "team knows it. <end of agent2.1>\nUser: And the cache?\nAssistant: Redis 7 with a 5 minute TTL."
+    )
+    assert [(t.role, t.speaker, t.required) for t in turns] == [
+        ("user", "User", True),
+        ("assistant", "agent2.1", False),
+        ("user", "User", True),
+        ("assistant", "Assistant", False),
+    ]
+
+
+def test_history_digest_keeps_every_user_question_even_after_a_statement() -> None:
+    from proxy.compress.stages.massgen import compress_history
+
+    turns = "\n".join(
+        f"User: I moved to Leeds in {2000 + i}. Which gym near Harrow Road {i} opens early?\n"
+        f"Assistant: {filler(i, 300)}"
+        for i in range(12)
+    )
+    text = f"<CONVERSATION_HISTORY>\n{turns}\n<END OF CONVERSATION_HISTORY>\n<ORIGINAL MESSAGE> Hi <END OF ORIGINAL MESSAGE>"
+    count = COUNTER.encoding("gpt-4o").encode_ordinary
+    size = len(count(text))
+    out = compress_history(text, size // 2, lambda t: len(count(t)))
+    assert len(count(out)) <= size - size // 2 + 16
+    assert all(f"Which gym near Harrow Road {i} opens early?" in out for i in range(12))
+    assert "<ORIGINAL MESSAGE> Hi <END OF ORIGINAL MESSAGE>" in out

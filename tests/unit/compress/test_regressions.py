@@ -56,3 +56,29 @@ def test_long_texts_are_counted_piecewise_and_nearly_exactly() -> None:
     assert abs(encoded_len(enc, blob) - len(enc.encode_ordinary(blob))) <= 200_000 // 16_384 + 1
     text = "word " * 20_000
     assert abs(encoded_len(enc, text) - len(enc.encode_ordinary(text))) <= 10
+
+
+async def test_aggressive_with_window_equal_to_the_conversation_never_gives_an_empty_summary() -> None:
+    """Issue 8: a header "(304 messages compacted)" and no entry at all; and "1 messages"."""
+    from dataclasses import replace
+
+    from tests.unit.compress.chat_sample import SESSION_1, SESSION_2, SESSION_3
+
+    msgs: list[dict] = [{"role": "system", "content": "You are a friendly companion."}]
+    for week in range(12):
+        for m in (*SESSION_1, *SESSION_2, *SESSION_3):
+            text = m.text.replace("2024", str(2000 + week)).replace("four", f"{week + 4}")
+            msgs.append({"role": m.role, "content": text})
+    msgs.append({"role": "user", "content": "Dana: What do you remember about my sister?"})
+    body = {"model": "gpt-4o", "messages": msgs}
+    settings = replace(load_settings(environ={}).compression, strategy="aggressive")
+    counter = TokenCounter()
+    compactor = Compactor(settings, counter=counter)
+    size = counter.count_request("openai-chat", body, "gpt-4o")
+    result = await compactor.compress(body, "openai-chat", "gpt-4o", size, None, 256)
+    assert result.compressed and result.body is not None
+    summary = result.body["messages"][2]["content"]
+    assert summary.startswith(SUMMARY_HEADER)
+    entries = [line for line in summary.splitlines() if line.startswith("- [")]
+    assert len(entries) >= 5 and all(("Dana: " in e or "Sam: " in e) for e in entries)
+    assert "messages compacted)" in summary.splitlines()[-1] and "(1 messages" not in summary

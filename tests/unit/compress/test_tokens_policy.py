@@ -102,6 +102,25 @@ def test_presets_and_override_layers() -> None:
     assert (a.strategy, a.trigger, a.target, a.keep_recent_groups) == ("aggressive", 0.70, 0.35, 7)
 
 
+def test_summary_share_bounds_per_preset_model_and_agent() -> None:
+    s = load_settings(
+        environ={},
+        overrides={
+            "compression": {
+                "summary_share": {"max": 0.5},
+                "models": {"gpt-4o*": {"summary_share": {"min": 0.1}}},
+                "agents": {"tools_bot": {"summary_share": {"max": 0.2}}, "chat": {"strategy": "aggressive"}},
+            }
+        },
+    ).compression
+    base = resolve_policy(load_settings(environ={}).compression, "gpt-5")
+    assert (base.summary_min, base.summary_max) == (0.05, 0.8)
+    assert (resolve_policy(s, "gpt-5").summary_min, resolve_policy(s, "gpt-5").summary_max) == (0.05, 0.5)
+    p = resolve_policy(s, "gpt-4o-mini", "tools_bot")
+    assert (p.summary_min, p.summary_max) == (0.1, 0.2)
+    assert resolve_policy(s, "gpt-5", "chat").summary_max == 0.9  # a strategy layer restarts from its preset
+
+
 def test_budget_reserves_output_and_margin() -> None:
     p = resolve_policy(load_settings(environ={}).compression, "gpt-4o")
     assert p.budget(128_000, None, 16_000) == 128_000 - 16_000 - 3840

@@ -1,0 +1,239 @@
+"""Units of a digest: attributed, condensed sentences (or clauses) of the dropped messages.
+
+A dropped message is split into sentences (long ones into clauses). Each unit knows who said
+it (the message's speaker: a ``name`` field, a ``Name:`` prefix the conversation uses for
+several messages, a MassGen agent label, else the role) and when (the last session date or
+timestamp seen at the start of a message, carried forward). Its text is *condensed*:
+stopwords, fillers and greetings go; names, numbers, dates, quantities, quoted titles, paths,
+ids and negations stay. Its content words (lowercase, stopwords removed) are what the
+digest's IDF-weighted selection counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from proxy.compress import salient
+
+# English function words (what an answer's content words never are). Negations are not here.
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i i'd i'll i'm i've
+    if in into is it it's its itself let's me more most my myself of off on once only or other
+    ought our ours ourselves out over own same she she's should so some such than that that's the
+    their theirs them themselves then there there's these they they're they've this those through
+    to too under until up very was we we're we've were what what's when where which while who
+    whom why with would you you'd you'll you're you've your yours yourself yourselves will shall
+    may might must just also still even ever much many lot lots get got gets getting go going
+    went gone come came make made really quite pretty one thing things something anything
+    everything yes yeah yep ok okay oh ah um uh hmm wow hey hi hello haha lol thanks thank
+    please sure well like know think mean guess kind sort maybe actually basically literally
+    honestly totally definitely absolutely seriously anyway anyways though although dear
+    awesome great cool nice amazing lovely wonderful fantastic glad happy sounds sound right
+    good fun love tell told say said says congrats congratulations enough fair sorry
+    cheers bye indeed exactly wish hope hear heard""".split()
+)
+NEGATIONS = frozenset(
+    """not no never nor none nobody nothing neither nowhere cannot can't don't doesn't didn't
+    won't wouldn't isn't aren't wasn't weren't haven't hasn't hadn't shouldn't couldn't
+    mustn't without longer anymore instead""".split()
+)
+_NUMBER_WORDS = frozenset(
+    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+    ninety hundred thousand million billion half dozen first second third once twice""".split()
+)
+_NOT_SPEAKERS = frozenset(
+    """note error warning update summary question answer step task todo re subject traceback
+    info debug output input result results example http https file path status ps edit fix
+    reason because warning important tip hint update""".split()
+)
+_STRIP = ".,;:!?()[]{}<>\"'`*“”‘’…"
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_MONTH_RE = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+DATE_PATTERNS = (
+    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
+    re.compile(
+        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_RE}),?\s+(?P<y>\d{{4}})\b", re.I
+    ),
+    re.compile(rf"\b(?P<mon>{_MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b", re.I),
+    re.compile(r"\b(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})\b"),
+)
+_HEADER_CHARS = 160  # a session date or timestamp is looked for at the start of a message
+_SPEAKER = re.compile(r"^[ \t]*(?:\*\*)?([A-Z][\w.'-]{0,30}(?: [A-Z][\w.'-]{0,30})?)(?:\*\*)?:[ \t]+")
+_AGENT_LABEL = re.compile(r"<(agent\d+\.\d+)>")
+_QUOTED = re.compile(r"[\"“]([^\"”\n]{2,80})[\"”]")
+MAX_UNIT_WORDS = 40  # longer sentences are split into clauses
+_CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=(?:but|and|because|while|although|so that|which)\s)")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The first full date (with a year) in ``text``, or None."""
+    best: tuple[int, dt.date] | None = None
+    for pattern in DATE_PATTERNS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        try:
+            g = m.groupdict()
+            month = int(g["m"]) if g.get("m") else _MONTHS.index(g["mon"][:3].title()) + 1
+            day = dt.date(int(g["y"]), month, int(g["d"]))
+        except (ValueError, KeyError):
+            continue
+        if best is None or m.start() < best[0]:
+            best = (m.start(), day)
+    return best[1] if best else None
+
+
+def format_date(day: dt.date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def header_date(text: str) -> tuple[dt.date | None, str]:
+    """A session date / timestamp at the start of a message, and the text without that header.
+
+    A header is a first line of at most 120 characters that holds a full date and is
+    bracketed (``[Session 3 — 14 March 2024] …``), starts with the date (``2024-03-14 09:12
+    …``) or is short (``DATE: 8 May, 2023``); a date inside a sentence is content, not a
+    timestamp.
+    """
+    first, sep, rest = text.partition("\n")
+    if len(first) > 120:
+        return None, text
+    day = parse_date(first)
+    if day is None:
+        return None, text
+    line = first.strip()
+    closer = {"[": "]", "(": ")", "<": ">", "*": "*"}.get(line[:1])
+    if closer and closer in line[1:]:
+        after = line[line.index(closer, 1) + 1 :].strip(" *—-:")
+        return day, (after + sep + rest if after else rest).lstrip()
+    iso = re.match(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?\s*", line)
+    if iso:
+        after = line[iso.end() :].lstrip(" —-:|")
+        return day, (after + sep + rest if after else rest).lstrip()
+    if sep and sum(1 for w in line.split() if w.strip(_STRIP).isalpha()) <= 6:
+        return day, rest.lstrip()
+    return None, text
+
+
+def speaker_prefix(text: str) -> str | None:
+    """``Dana`` from ``Dana: text`` (a capitalised name of one or two words), else None."""
+    m = _SPEAKER.match(text)
+    if not m or m.group(1).lower() in _NOT_SPEAKERS:
+        return None
+    return m.group(1)
+
+
+_WORD = re.compile(r"[^\W_][\w'’./-]*[^\W_]|[^\W_]")
+
+
+def content_words(text: str) -> list[str]:
+    """Lowercase content words (stopwords out, negations and numbers in), in order."""
+    return [w for w in _WORD.findall(text.lower()) if w not in _DROP and (len(w) > 1 or w.isdigit())]
+
+
+_KEEP_ALWAYS = NEGATIONS | _NUMBER_WORDS
+_DROP = STOPWORDS - _KEEP_ALWAYS
+_PRONOUNS = frozenset(("i", "i'm", "i've", "i'll", "i'd"))
+_TRIM_RIGHT = ".!?;,:…)]}\"'*"
+_TRIM_LEFT = "([{\"'*"
+
+
+def condense(sentence: str) -> str:
+    """The sentence without fillers and stopwords; facts, names, numbers and negations kept.
+
+    Kept: every word that is not a stopword, negations, numbers (digits or words), a
+    capitalised word inside the sentence (a name: "May", "Will") and quoted titles whole.
+    """
+    quoted = (
+        [(m.start(), m.end()) for m in _QUOTED.finditer(sentence)]
+        if '"' in sentence or "“" in sentence
+        else []
+    )
+    out: list[str] = []
+    pos = 0
+    for i, raw in enumerate(sentence.split()):
+        if quoted:
+            start = sentence.find(raw, pos)
+            pos = start + len(raw)
+            if any(a <= start < b for a, b in quoted):
+                out.append(raw)
+                continue
+        w = raw.strip(_STRIP)
+        if not w:
+            continue
+        low = w.lower()
+        if low in _DROP and not (i and w[0].isupper() and low not in _PRONOUNS):
+            continue
+        tok = raw.rstrip(_TRIM_RIGHT).lstrip(_TRIM_LEFT)
+        if tok:
+            out.append(tok)
+    return " ".join(out).replace("|", "/").replace(";", ",")
+
+
+def split_units(text: str) -> list[str]:
+    """Sentences of ``text``; a sentence longer than ``MAX_UNIT_WORDS`` words is cut into clauses."""
+    out: list[str] = []
+    for sent in salient.sentences(text):
+        words = sent.split()
+        if len(words) <= MAX_UNIT_WORDS:
+            out.append(sent)
+            continue
+        chunk: list[str] = []
+        for piece in _CLAUSE.split(sent):
+            n = len(piece.split())
+            if chunk and sum(len(c.split()) for c in chunk) + n > MAX_UNIT_WORDS // 2:
+                out.append(" ".join(chunk))
+                chunk = []
+            chunk.append(piece)
+        if chunk:
+            out.append(" ".join(chunk))
+    return out
+
+
+@dataclass(slots=True)
+class Unit:
+    """One selectable piece of the dropped span."""
+
+    pos: int  # order in the span
+    msg: int  # index of its message in the span
+    speaker: str
+    day: dt.date | None
+    text: str  # condensed
+    words: tuple[str, ...]  # distinct content words
+    cost: int  # estimated tokens of ``text`` (plus its share of a line's framing)
+    required: bool = False  # always kept (a MassGen user question)
+    weight: float = 1.0  # scales its gain (a proxy placeholder's words weigh less)
+
+
+def estimate_tokens(text: str) -> int:
+    """A deliberately high character-based estimate (≈3.2 chars per token)."""
+    return int(len(text) / 3.2) + 1
+
+
+def find_speakers(texts: list[str]) -> frozenset[str]:
+    """``Name:`` prefixes that name speakers: used by two messages or more, or by every one
+    when most messages of the span start with such a prefix (a transcript's convention)."""
+    prefixes = [p for t in texts if (p := speaker_prefix(t))]
+    counts = Counter(prefixes)
+    if len(prefixes) * 2 > len(texts):
+        return frozenset(counts)
+    return frozenset(p for p, n in counts.items() if n >= 2)
+
+
+def idf_weights(docs: list[set[str]]) -> dict[str, float]:
+    """Inverse document frequency over the span's messages: rare words weigh more."""
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(d)
+    n = len(docs) + 1
+    return {w: math.log(1.0 + n / c) for w, c in df.items()}
