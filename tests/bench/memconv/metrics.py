@@ -208,9 +208,9 @@ class FactRef:
 MAX_UNIT_TERMS = 60  # longer is not an entry about one thing (and a bag of words is not memory)
 
 
-def holds(unit: Unit, fact: FactRef) -> bool:
-    """The unit holds every key word of the fact and is at most ``MAX_UNIT_TERMS`` terms long."""
-    return fact.keys <= unit.terms and unit.size <= MAX_UNIT_TERMS
+def holds(unit: Unit, fact: FactRef, max_terms: int = MAX_UNIT_TERMS) -> bool:
+    """The unit holds every key word of the fact and is at most ``max_terms`` terms long."""
+    return fact.keys <= unit.terms and unit.size <= max_terms
 
 
 def attributed(unit: Unit, fact: FactRef) -> bool:
@@ -219,11 +219,13 @@ def attributed(unit: Unit, fact: FactRef) -> bool:
     return unit.speaker == fact.speaker and (unit.in_force == fact.date or fact.date in unit.dates)
 
 
-def attribution(sent_units: list[Unit], facts: Sequence[FactRef]) -> tuple[int, int]:
+def attribution(
+    sent_units: list[Unit], facts: Sequence[FactRef], max_terms: int = MAX_UNIT_TERMS
+) -> tuple[int, int]:
     """(facts held by some unit, facts held by some unit that also attributes them)."""
     kept = ok = 0
     for fact in facts:
-        holding = [u for u in sent_units if holds(u, fact)]
+        holding = [u for u in sent_units if holds(u, fact, max_terms)]
         if holding:
             kept += 1
             ok += any(attributed(u, fact) for u in holding)
