@@ -14,7 +14,7 @@ from proxy.compress.invariants import new_violations
 from proxy.compress.policy import Policy, resolve_policy
 from proxy.compress.protect import protected_groups
 from proxy.compress.result import CompactionResult
-from proxy.compress.stages import Slot, Stage, StageContext, default_stages
+from proxy.compress.stages import Meter, Stage, StageContext, SummarySource, default_stages
 from proxy.compress.state import CompactionState, StateStore, items_hash
 from proxy.compress.summarizer import Summarizer
 from proxy.compress.tokens import IMAGE_TOKENS, TokenCounter, count_images
@@ -235,7 +235,7 @@ class Compactor:
             saved = before - ctx.total()
             if saved:
                 stages.append((stage.name, math.ceil(saved * factor)))
-        final = ctx.conversation()
+        final = working.with_groups(ctx.groups(), ctx.summary)
         body = working.body
         out = adapter.render(final)
         if out == body:  # nothing could shrink: the protected part alone exceeds the target
@@ -292,23 +292,16 @@ class Compactor:
         target: int,
     ) -> StageContext:
         enc = self.counter.encoding(model)
-        fixed = 3 + sum(self.counter.count_text(t, enc) for t in adapter.fixed_texts(conv.body))
-        fixed += sum(self.counter.message_raw(m, enc, conv.api, adapter.message_overhead) for m in conv.head)
-        protected = protected_groups(conv.groups, policy)
-        ctx = StageContext(
-            conv=conv,
-            adapter=adapter,
-            counter=self.counter,
-            enc=enc,
-            model=model,
-            agent=agent,
-            policy=policy,
-            summarizer=self.summarizer,
-            slots=[],
+        meter = Meter(self.counter, enc, conv.api, adapter.message_overhead, adapter.summary_overhead)
+        fixed = 3 + sum(meter.text(t) for t in adapter.fixed_texts(conv.body))
+        fixed += sum(meter.message(m) for m in conv.head)
+        return StageContext.start(
+            conv.groups,
+            protected_groups(conv.groups, policy),
+            meter=meter,
             fixed_raw=fixed,
             target_raw=int(target / self.counter.factor(model)),
+            policy=policy,
+            summaries=SummarySource(self.summarizer, model, agent),
             summary=conv.summary,
         )
-        ctx.set_slots([Slot(g, i in protected, ctx.count_group(g)) for i, g in enumerate(conv.groups)])
-        ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
-        return ctx

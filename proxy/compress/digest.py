@@ -31,7 +31,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.compress import salient
-from proxy.compress.summarizer import SUMMARY_HEADER, DroppedMessage, SummaryRequest
+from proxy.compress.summarizer import DroppedMessage, SummaryRequest
+from proxy.compress.summary_format import (
+    MAX_ARTIFACTS,
+    SUMMARY_HEADER,
+    artifacts_line,
+    count_line,
+    parse_summary,
+)
 from proxy.compress.units import (
     Unit,
     condense,
@@ -47,8 +54,6 @@ from proxy.compress.units import (
 )
 
 HEADER = f"{SUMMARY_HEADER} Digest, oldest first: [date] speaker: facts (| separates turns)."
-ARTIFACTS = "Artifacts: "
-COUNT = re.compile(r"^\((\d+) messages? compacted\)$|\((\d+) messages? compacted\)")
 PENALTY = 0.3  # weight left to a word for each time the digest already holds it
 DENSITY = 0.3  # digest tokens per raw token of a well-covered span (sizes older entries' share)
 TOLERANCE = 0.9  # lazy greedy: a re-scored unit within 10 % of the best bound is taken
@@ -58,12 +63,7 @@ PLACEHOLDER_WEIGHT = 0.4  # its mentions are mostly on the artifact trail alread
 INSTRUCTION_WEIGHT = 2.0  # a user message in a tool loop is an instruction: weighs more
 _UNIT_FIXED = 4  # tokens added to a unit's cost when ranking: tiny fragments rank lower
 LINE_CHARS = 480  # a line is closed after this many characters
-MAX_ARTIFACTS = 40
 _MONTH_LABEL = re.compile(r"^[A-Z][a-z]{2} \d{4}$")
-
-
-def count_line(n: int) -> str:
-    return f"({n} message{'' if n == 1 else 's'} compacted)"
 
 
 # -- entries ------------------------------------------------------------------------------------
@@ -122,20 +122,10 @@ class Previous:
 
 def parse_previous(text: str | None) -> Previous:
     """Entries, artifacts and message count of a previous summary (any earlier format too)."""
-    prev = Previous([], [], 0)
-    if not text:
-        return prev
-    for i, line in enumerate(text.splitlines()):
-        m = COUNT.search(line)
-        if m and (i == 0 or line.startswith("(")):
-            prev.count = int(m.group(1) or m.group(2))
-            if line.startswith("("):
-                continue
-        if i == 0 and line.startswith(SUMMARY_HEADER):
-            continue
-        if line.startswith(ARTIFACTS):
-            prev.artifacts = [a for a in line[len(ARTIFACTS) :].split(", ") if a]
-        elif line.startswith("- "):
+    parts = parse_summary(text)
+    prev = Previous([], parts.artifacts, parts.count)
+    for line in parts.lines:
+        if line.startswith("- "):
             prev.entries.append(parse_entry(line))
         elif line.strip():  # a line of another summarizer's format: kept as an undated entry
             prev.entries.append(Entry("earlier", line.strip()))
@@ -378,7 +368,7 @@ def compact_oldest(entries: list[Entry], budget: int, measure: Measure = estimat
 def render(entries: list[Entry], artifacts: list[str], count: int) -> str:
     parts = [HEADER, *(e.line for e in entries)]
     if artifacts:
-        parts.append(ARTIFACTS + ", ".join(artifacts))
+        parts.append(artifacts_line(artifacts))
     parts.append(count_line(count))
     return "\n".join(parts)
 
@@ -442,10 +432,10 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     arts = arts[-MAX_ARTIFACTS:]
     total = prev.count + len(request.dropped)
     fixed = measure(render([], [], total)) + 2
-    trail = measure(ARTIFACTS + ", ".join(arts)) if arts else 0
+    trail = measure(artifacts_line(arts)) if arts else 0
     while arts and trail > (budget - fixed) // 4:  # the trail never takes over the digest
         arts = arts[len(arts) // 2 + 1 :]
-        trail = measure(ARTIFACTS + ", ".join(arts)) if arts else 0
+        trail = measure(artifacts_line(arts)) if arts else 0
     room = max(8, budget - fixed - trail)
 
     old = _tokens(prev.entries, measure)

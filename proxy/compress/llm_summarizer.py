@@ -17,7 +17,6 @@ The deterministic artifact trail of the extractive summarizer is appended verbat
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +24,15 @@ from typing import Protocol
 
 from proxy.compress import salient
 from proxy.compress.extractive import ExtractiveSummarizer
-from proxy.compress.summarizer import SUMMARY_HEADER, SummaryRequest
+from proxy.compress.summarizer import SummaryRequest
+from proxy.compress.summary_format import (
+    ALSO_MENTIONED,
+    MAX_ARTIFACTS,
+    SUMMARY_HEADER,
+    artifacts_line,
+    count_line,
+    parse_summary,
+)
 from proxy.compress.units import STOPWORDS
 from proxy.config import SummarizerSettings
 from proxy.storage.base import KV
@@ -51,11 +58,7 @@ SYSTEM_PROMPT = (
     "bullet points under exactly these headings, in this order (write '- none' under an empty one):\n"
     + "\n".join(f"## {s}" for s in SECTIONS)
 )
-_COUNT = re.compile(r"\((\d+) messages? compacted\)")
-_ARTIFACTS = "Artifacts: "
-_MISSING = "Also mentioned: "
 _MAX_PROMPT_CHARS = 120_000
-_MAX_ARTIFACTS = 40
 _MAX_MISSING = 40
 
 
@@ -114,20 +117,8 @@ class CircuitBreaker:
 
 def split_previous(previous: str | None) -> tuple[int, str, list[str]]:
     """(messages compacted so far, the summary body without header/trail, artifacts)."""
-    if not previous:
-        return 0, "", []
-    count, body, arts = 0, [], []
-    for i, line in enumerate(previous.splitlines()):
-        m = _COUNT.search(line)
-        if i == 0 and line.startswith(SUMMARY_HEADER):
-            count = int(m.group(1)) if m else 0
-        elif m and line.startswith("("):  # the digest's closing count line
-            count = int(m.group(1))
-        elif line.startswith(_ARTIFACTS):
-            arts = [a for a in line[len(_ARTIFACTS) :].split(", ") if a]
-        else:  # an "Also mentioned:" line stays in the body: the model merges it next time
-            body.append(line)
-    return count, "\n".join(body).strip(), arts
+    parts = parse_summary(previous)  # an "Also mentioned:" line stays in the body: the model merges it
+    return parts.count, "\n".join(parts.lines).strip(), parts.artifacts
 
 
 def build_prompt(request: SummaryRequest, previous_body: str, max_tokens: int | None = None) -> str:
@@ -181,15 +172,14 @@ def assemble(request: SummaryRequest, llm_text: str, count: int, arts: list[str]
         for a in salient.artifacts(msg.text, limit=8):
             if a not in arts:
                 arts.append(a)
-    arts = arts[-_MAX_ARTIFACTS:]
+    arts = arts[-MAX_ARTIFACTS:]
     total = count + len(request.dropped)
-    plural = "" if total == 1 else "s"
-    parts = [f"{SUMMARY_HEADER} ({total} message{plural} compacted)", llm_text.strip()]
+    parts = [f"{SUMMARY_HEADER} {count_line(total)}", llm_text.strip()]
     missing = missing_terms(request, "\n".join([llm_text, *arts]))
     if missing:
-        parts.append(_MISSING + ", ".join(missing))
+        parts.append(ALSO_MENTIONED + ", ".join(missing))
     if arts:
-        parts.append(_ARTIFACTS + ", ".join(arts))
+        parts.append(artifacts_line(arts))
     return "\n".join(parts)
 
 

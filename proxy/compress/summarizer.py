@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-SUMMARY_HEADER = "[ctxproxy: summary of earlier conversation]"
+from proxy.compress.summary_format import SUMMARY_HEADER
+
+__all__ = ["SUMMARY_HEADER", "DroppedMessage", "Summarizer", "SummaryRequest"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ _MAX_ERROR_BODY = 4 * 1024 * 1024
 _UNREAD_BODY = frozenset({"invalid_body", "body_too_large"})
 _MAX_DEPTH = 254  # orjson's serialization limit
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+_DECODED = frozenset({"gzip", "deflate", "br", "zstd"})  # request encodings aiohttp decodes on read
 _STARTED: web.RequestKey[bool] = web.RequestKey("ctxproxy_response_started", bool)
 
 
@@ -159,7 +160,8 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
             route, raw, parsed = route_by_model(app[UPSTREAMS], settings.model_prefixes, route, raw, parsed)
             upstream, shape = route.upstream, route.error_shape
         headers = request_headers(request.headers)
-        if request.message.compression:  # aiohttp decoded the body: forward it as plain bytes
+        if request.headers.get("Content-Encoding", "").lower() in _DECODED:  # aiohttp decoded the body
+            # (``Request.message.compression`` said so too, but it is deprecated): forward plain bytes
             headers.popall("Content-Encoding", None)
         for name, value in upstream.settings.headers.items():
             headers.setdefault(name, value)

@@ -78,7 +78,12 @@ async def _create_backends(cases: list[tuple[str, dict[str, str]]], env: dict[st
         str(python), "-c", _CREATE_ALL, json.dumps(cases),
         env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    out, err = await asyncio.wait_for(proc.communicate(), 240)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), 240)
+    except TimeoutError:  # reap it: a live child's transport is an unclosed resource (an error here)
+        proc.kill()
+        await proc.wait()
+        raise
     assert proc.returncode == 0, err.decode()[-3000:]
     return json.loads(out.decode().strip().splitlines()[-1])  # type: ignore[no-any-return]
 

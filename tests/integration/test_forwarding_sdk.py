@@ -103,7 +103,7 @@ async def test_responses_streaming(proxy: Running, fake_state: FakeState) -> Non
 async def test_anthropic_streaming_and_tools(proxy: Running, fake_state: FakeState) -> None:
     client = anthropic.AsyncAnthropic(base_url=proxy.url + "/anthropic", api_key="dummy", max_retries=0)
     async with client.messages.stream(
-        model="claude-sonnet-4-5", max_tokens=100, messages=[{"role": "user", "content": "hi"}]
+        model="claude-sonnet-4-20250514", max_tokens=100, messages=[{"role": "user", "content": "hi"}]
     ) as stream:
         text = "".join([t async for t in stream.text_stream])
     assert text == "Hello from fake"
@@ -112,7 +112,7 @@ async def test_anthropic_streaming_and_tools(proxy: Running, fake_state: FakeSta
     assert seen.headers["x-api-key"] == "sk-ant-real"
     assert "anthropic-version" in seen.headers
     msg = await client.messages.create(
-        model="claude-sonnet-4-5",
+        model="claude-sonnet-4-20250514",
         max_tokens=100,
         tools=[{"name": "lookup", "input_schema": {"type": "object"}}],
         messages=[{"role": "user", "content": "use the tool"}],

@@ -6,6 +6,7 @@ every proxy test built on it would be worthless: these pin both sides.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -35,12 +36,27 @@ from tests.fakes.strict_anthropic import sign
 BIG = "lorem ipsum dolor sit amet " * 400  # ~2.4k tokens
 
 
+_CLIENTS: list[openai.AsyncOpenAI | anthropic.AsyncAnthropic] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients() -> AsyncIterator[None]:
+    """SDK clients a test made are closed before its loop ends (else: unclosed sockets)."""
+    yield
+    while _CLIENTS:
+        await _CLIENTS.pop().close()
+
+
 def _openai(fake: Any) -> openai.AsyncOpenAI:
-    return openai.AsyncOpenAI(base_url=fake.base_url, api_key="sk-test", max_retries=0)
+    client = openai.AsyncOpenAI(base_url=fake.base_url, api_key="sk-test", max_retries=0)
+    _CLIENTS.append(client)
+    return client
 
 
 def _anthropic(fake: Any) -> anthropic.AsyncAnthropic:
-    return anthropic.AsyncAnthropic(base_url=fake.base_url, api_key="sk-ant-test", max_retries=0)
+    client = anthropic.AsyncAnthropic(base_url=fake.base_url, api_key="sk-ant-test", max_retries=0)
+    _CLIENTS.append(client)
+    return client
 
 
 def _body(exc: openai.APIStatusError | anthropic.APIStatusError) -> bytes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from proxy.compress.stages.base import Slot, Stage, StageContext
+from proxy.compress.stages.base import Meter, Slot, Stage, StageContext, SummarySource
 from proxy.compress.stages.cut import CutStage
 from proxy.compress.stages.dedupe import DedupeStage
 from proxy.compress.stages.drop import DropStage
@@ -31,10 +31,12 @@ __all__ = [
     "DropStage",
     "MaskStage",
     "MassGenStage",
+    "Meter",
     "Slot",
     "Stage",
     "StageContext",
     "SummarizeStage",
+    "SummarySource",
     "TruncateStage",
     "default_stages",
 ]

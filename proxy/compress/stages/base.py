@@ -1,7 +1,14 @@
-"""What stages share: the mutable compaction context and the Stage protocol."""
+"""What stages share: the working conversation they edit, how it is measured, and the protocol.
+
+A stage sees only what it needs: the groups (as :class:`Slot`), a :class:`Meter` for token
+counts, the budget (``fixed_raw``, ``target_raw``), the policy and, for the summarize stage,
+a :class:`SummarySource`. It never sees the request body, the wire adapter or the compactor:
+the compactor builds the context (:meth:`StageContext.start`) and renders the result.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -10,8 +17,7 @@ import tiktoken
 from proxy.compress.policy import Policy
 from proxy.compress.summarizer import Summarizer
 from proxy.compress.tokens import TokenCounter
-from proxy.wire import Conversation, Group, Message, Segment
-from proxy.wire.base import WireAdapter
+from proxy.wire import Group, Message, Segment
 
 
 @dataclass(slots=True)
@@ -23,23 +29,69 @@ class Slot:
     tokens: int
 
 
-@dataclass
-class StageContext:
-    conv: Conversation  # the parsed request (head, body); groups live in ``slots``
-    adapter: WireAdapter
+@dataclass(frozen=True, slots=True)
+class Meter:
+    """Raw (unscaled) token counts for one request: its API, its model's encoding."""
+
     counter: TokenCounter
     enc: tiktoken.Encoding
-    model: str
-    agent: str | None
-    policy: Policy
+    api: str
+    message_overhead: int  # tokens the provider adds around every item
+    summary_overhead: int  # tokens the anchored summary adds besides its text
+
+    def text(self, text: str) -> int:
+        return self.counter.count_text(text, self.enc)
+
+    def message(self, msg: Message) -> int:
+        return self.counter.message_raw(msg, self.enc, self.api, self.message_overhead)
+
+    def group(self, group: Group) -> int:
+        return sum(self.message(m) for m in group.messages)
+
+    def summary(self, summary: str | None) -> int:
+        return self.summary_overhead + self.text(summary) if summary else 0
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySource:
+    """Who writes the anchored summary, and for which model and agent."""
+
     summarizer: Summarizer
+    model: str
+    agent: str | None = None
+
+
+@dataclass
+class StageContext:
     slots: list[Slot]
+    meter: Meter
     fixed_raw: int  # body-level texts, head and per-request overhead
     target_raw: int  # the target in raw (unscaled) tokens
+    policy: Policy
+    summaries: SummarySource
     summary: str | None = None
     protected_overflow: bool = False  # protected part alone exceeds the target
     notes: list[str] = field(default_factory=list)
     slot_tokens: int = 0  # running sum of ``slots[i].tokens`` (kept by set_slots/remove/edit)
+
+    @classmethod
+    def start(
+        cls,
+        groups: Iterable[Group],
+        protected: set[int],
+        *,
+        meter: Meter,
+        fixed_raw: int,
+        target_raw: int,
+        policy: Policy,
+        summaries: SummarySource,
+        summary: str | None = None,
+    ) -> StageContext:
+        """The context for ``groups`` (indices in ``protected`` are kept verbatim)."""
+        ctx = cls([], meter, fixed_raw, target_raw, policy, summaries, summary)
+        ctx.set_slots([Slot(g, i in protected, meter.group(g)) for i, g in enumerate(groups)])
+        ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
+        return ctx
 
     def set_slots(self, slots: list[Slot]) -> None:
         self.slots = slots
@@ -49,17 +101,19 @@ class StageContext:
         """Drop whole groups (they leave the conversation; summarizing is the caller's job)."""
         self.set_slots([s for i, s in enumerate(self.slots) if i not in indices])
 
+    def groups(self) -> tuple[Group, ...]:
+        """The working groups, in order (the compactor renders them with :attr:`summary`)."""
+        return tuple(s.group for s in self.slots)
+
     # -- accounting ----------------------------------------------------------------
     def count_message(self, msg: Message) -> int:
-        return self.counter.message_raw(msg, self.enc, self.conv.api, self.adapter.message_overhead)
+        return self.meter.message(msg)
 
     def count_group(self, group: Group) -> int:
-        return sum(self.count_message(m) for m in group.messages)
+        return self.meter.group(group)
 
     def summary_raw(self) -> int:
-        if not self.summary:
-            return 0
-        return self.adapter.summary_overhead + self.counter.count_text(self.summary, self.enc)
+        return self.meter.summary(self.summary)
 
     def total(self) -> int:
         return self.fixed_raw + self.slot_tokens + self.summary_raw()
@@ -87,10 +141,7 @@ class StageContext:
         self.slots[slot_index] = Slot(group, slot.protected, tokens)
 
     def tokens_of(self, text: str) -> int:
-        return self.counter.count_text(text, self.enc)
-
-    def conversation(self) -> Conversation:
-        return self.conv.with_groups(tuple(s.group for s in self.slots), self.summary)
+        return self.meter.text(text)
 
 
 class Stage(Protocol):

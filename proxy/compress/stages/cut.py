@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from proxy.compress.stages.base import StageContext
-from proxy.compress.stages.massgen import compress_history, is_massgen, shorten_answers
+from proxy.compress.stages.massgen_text import compress_history, is_massgen, shorten_answers
 from proxy.compress.stages.text_ops import shrink_to
 from proxy.compress.stages.walk import editable_segments
 

@@ -114,15 +114,17 @@ class SummarizeStage:
             previous=ctx.summary,
             dropped=dropped,
             max_tokens=cap,
-            model=ctx.model,
-            agent=ctx.agent,
+            model=ctx.summaries.model,
+            agent=ctx.summaries.agent,
             key=request_key(ctx.summary, dropped, cap),
         )
         try:
-            summary = await ctx.summarizer.summarize(request)
+            summary = await ctx.summaries.summarizer.summarize(request)
         except Exception as exc:  # the cheaper stages after this one still apply
             log.warning(
-                "compaction.summarizer_failed", summarizer=ctx.summarizer.name, error=type(exc).__name__
+                "compaction.summarizer_failed",
+                summarizer=ctx.summaries.summarizer.name,
+                error=type(exc).__name__,
             )
             ctx.notes.append(f"summarizer-failed:{type(exc).__name__}")
             return
