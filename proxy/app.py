@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 
@@ -28,6 +27,7 @@ from proxy.server.upstreams import UpstreamRegistry
 from proxy.status import add_status_routes, status_ctx
 from proxy.storage import create_kv
 from proxy.storage.base import KV
+from proxy.tasks import BackgroundTasks
 
 log = structlog.get_logger("ctxproxy")
 
@@ -106,9 +106,10 @@ async def _become_ready(app: web.Application) -> None:
 
 
 async def _ready_ctx(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(_become_ready(app))
+    tasks = BackgroundTasks("app")
+    tasks.spawn("become-ready", _become_ready(app))
     yield
-    task.cancel()
+    await tasks.close()
     app[LIFECYCLE].ready = False
 
 
