@@ -87,7 +87,13 @@ class Fetcher:
             hdrs.setdefault("content-type", "application/json")
         try:
             async with self.session.request(
-                method, url, headers=hdrs, params=params, data=data, timeout=self.timeout
+                method,
+                url,
+                headers=hdrs,
+                params=params,
+                data=data,
+                timeout=self.timeout,
+                auto_decompress=True,  # the app's session forwards upstream bytes as they are
             ) as resp:
                 if resp.status == 304 and validators:
                     raise NotModified(url)
