@@ -20,7 +20,7 @@ import structlog
 
 from proxy.catalog import snapshot, store
 from proxy.catalog.assemble import Layout
-from proxy.catalog.bulk import no_breathing, no_gc, without_gc
+from proxy.catalog.bulk import no_breathing, off_loop
 from proxy.catalog.diff import CatalogDiff, compute
 from proxy.catalog.groups import SourceMeta
 from proxy.catalog.ids import MODEL_VENDORS
@@ -115,7 +115,7 @@ class Catalog:
     # -- start-up ----------------------------------------------------------------------
     async def start(self) -> None:
         """Load the snapshot and LiteLLM's bundled map; ready without network."""
-        dirty, self._view = await asyncio.to_thread(self._load_and_build)
+        dirty, self._view = await off_loop(self._load_and_build)
         # Start-up built hundreds of thousands of long-lived objects: keep the cyclic collector
         # from rescanning them on every full collection (run by whichever thread allocates
         # next, often the event loop's: tens of ms). Later rebuilds are not frozen.
@@ -131,7 +131,7 @@ class Catalog:
         return lambda: st.fetched_at if (st := self._states.get(name)) else None
 
     def _load_and_build(self) -> tuple[bool, CatalogView]:
-        with no_gc(), no_breathing():
+        with no_breathing():
             dirty, self._bundled_sig = snapshot.load(
                 self.directory,
                 set(self._meta),
@@ -247,7 +247,7 @@ class Catalog:
         errors = {**self._pending_errors, **errors}
         self._pending.clear()
         self._pending_errors.clear()
-        view, before, after = await asyncio.to_thread(self._rebuild, self._view)
+        view, before, after = await off_loop(self._rebuild, self._view)
         await self._swap(view)
         # A source that failed this round changed nothing: it is not named in the entry.
         diff = compute(before, after, snapshot.now_iso(), [n for n in names if n not in errors])
@@ -271,14 +271,13 @@ class Catalog:
         return diff
 
     def _rebuild(self, old: CatalogView) -> tuple[CatalogView, dict[str, ModelInfo], dict[str, ModelInfo]]:
-        with no_gc():
-            before = {i.key: i for i in old.listed()}
-            view = self._layout.build(self._states, self._learned)
-            return view, before, {i.key: i for i in view.listed()}
+        before = {i.key: i for i in old.listed()}
+        view = self._layout.build(self._states, self._learned)
+        return view, before, {i.key: i for i in view.listed()}
 
     async def _swap(self, view: CatalogView) -> None:
         old, self._view = self._view, view
-        await asyncio.to_thread(without_gc, old.release)  # freed piecewise, off the loop
+        await off_loop(old.release)  # freed piecewise, off the loop
         del old
 
     def _sync_validators(self) -> None:
@@ -309,7 +308,7 @@ class Catalog:
             async with self._lock:
                 self._states.update(newer)
                 self._sync_validators()
-                await self._swap((await asyncio.to_thread(self._rebuild, self._view))[0])
+                await self._swap((await off_loop(self._rebuild, self._view))[0])
         return len(newer)
 
     # -- persistence -------------------------------------------------------------------
@@ -325,9 +324,7 @@ class Catalog:
 
     async def _save_unlocked(self) -> None:
         try:
-            await asyncio.to_thread(
-                snapshot.write, self.directory, self._bundled_sig, self._states, self._learned
-            )
+            await off_loop(snapshot.write, self.directory, self._bundled_sig, self._states, self._learned)
         except OSError as exc:
             log.warning("catalog_snapshot_not_saved", error=str(exc))
 

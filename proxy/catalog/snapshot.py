@@ -12,7 +12,6 @@ import orjson
 import structlog
 
 from proxy.catalog import store
-from proxy.catalog.bulk import no_gc
 from proxy.catalog.sources.litellm_map import bundled_path, entry_count, file_signature, parse_map
 from proxy.catalog.state import SourceState
 
@@ -61,12 +60,11 @@ def load(
 def write(
     directory: Path, bundled_sig: str | None, states: Mapping[str, SourceState], learned: Learned
 ) -> None:
-    with no_gc():
-        data = {
-            "saved_at": now_iso(),
-            "bundled_signature": bundled_sig,
-            "sources": {name: st.to_snapshot() for name, st in states.items()},
-            # dict() copies atomically: learn_limit() may add entries from the loop meanwhile.
-            "learned": {k: list(v) for k, v in dict(learned).items()},
-        }
-        store.save_snapshot(directory, data)
+    data = {
+        "saved_at": now_iso(),
+        "bundled_signature": bundled_sig,
+        "sources": {name: st.to_snapshot() for name, st in states.items()},
+        # dict() copies atomically: learn_limit() may add entries from the loop meanwhile.
+        "learned": {k: list(v) for k, v in dict(learned).items()},
+    }
+    store.save_snapshot(directory, data)
