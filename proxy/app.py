@@ -9,12 +9,12 @@ import aiohttp
 import structlog
 from aiohttp import web
 
+from proxy.appkeys import CATALOG, HTTP, KVSTORE, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
 from proxy.catalog import Catalog
 from proxy.catalog.http import add_catalog_routes
 from proxy.compress import Compactor, TokenCounter
 from proxy.compress.encodings import needed_encodings
 from proxy.config import Settings
-from proxy.keys import CATALOG, HTTP, KVSTORE, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
 from proxy.observability.metrics import Metrics
 from proxy.server.admin import add_admin_routes
 from proxy.server.compression import CompressionPipeline

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from proxy.appkeys import CATALOG, HTTP, KVSTORE, METRICS, SETTINGS
 from proxy.compress.llm_summarizer import Completion, LLMSummarizer, SummaryBackend
 from proxy.compress.summarizer import SummaryRequest
 from proxy.compress.summary_backends import LiteLLMBackend, UpstreamBackend
-from proxy.keys import CATALOG, HTTP, KVSTORE, METRICS, SETTINGS
 from proxy.server.stats import Stats
 
 
