@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 
@@ -10,12 +9,12 @@ import aiohttp
 import structlog
 from aiohttp import web
 
+from proxy.appkeys import CATALOG, HTTP, KVSTORE, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
 from proxy.catalog import Catalog
 from proxy.catalog.http import add_catalog_routes
 from proxy.compress import Compactor, TokenCounter
 from proxy.compress.encodings import needed_encodings
 from proxy.config import Settings
-from proxy.keys import CATALOG, HTTP, KVSTORE, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
 from proxy.observability.metrics import Metrics
 from proxy.server.admin import add_admin_routes
 from proxy.server.compression import CompressionPipeline
@@ -27,7 +26,7 @@ from proxy.server.summaries import build_llm_summarizer
 from proxy.server.upstreams import UpstreamRegistry
 from proxy.status import add_status_routes, status_ctx
 from proxy.storage import create_kv
-from proxy.storage.base import KV
+from proxy.tasks import BackgroundTasks
 
 log = structlog.get_logger("ctxproxy")
 
@@ -54,35 +53,35 @@ def upstream_session(settings: Settings) -> aiohttp.ClientSession:
 
 
 async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The one HTTP client session: upstreams, the catalog's lists, summaries, webhooks."""
     app[HTTP] = upstream_session(app[SETTINGS])
     yield
     await app[HTTP].close()
 
 
 async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
+    app[KVSTORE] = create_kv(app[SETTINGS].storage)
     yield
     await app[KVSTORE].close()
 
 
 async def _catalog_ctx(app: web.Application) -> AsyncIterator[None]:
-    catalog = Catalog(app[SETTINGS], metrics=app[METRICS], kv=app[KVSTORE], session=None)
+    catalog = Catalog(app[SETTINGS], metrics=app[METRICS], kv=app[KVSTORE], session=app[HTTP])
     await catalog.start()
     app[CATALOG] = catalog
-    pipeline = app[PIPELINE]
-    if isinstance(pipeline, CompressionPipeline):
-        pipeline.catalog = catalog
     catalog.start_background()
     yield
     await catalog.close()
 
 
-async def _summarizer_ctx(app: web.Application) -> AsyncIterator[None]:
-    """``summarizer.mode: llm | upstream``: the LLM summarizer (litellm imported here, off-loop)."""
-    pipeline = app[PIPELINE]
-    mode = app[SETTINGS].compression.summarizer.mode
-    if isinstance(pipeline, CompressionPipeline) and mode != "extractive":
-        pipeline.compactor.summarizer = await build_llm_summarizer(app, pipeline)
+async def _pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The chat pipeline, built once its parts exist (catalog; ``summarizer.mode: llm |
+    upstream``: the LLM summarizer, litellm imported here, off-loop)."""
+    pipeline = await build_pipeline(app)
+    app[PIPELINE] = pipeline
     yield
+    if isinstance(pipeline, CompressionPipeline):
+        await pipeline.chains.drain()  # shared-store writes in flight, before the store closes
 
 
 async def _become_ready(app: web.Application) -> None:
@@ -106,28 +105,36 @@ async def _become_ready(app: web.Application) -> None:
 
 
 async def _ready_ctx(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(_become_ready(app))
+    tasks = BackgroundTasks("app")
+    tasks.spawn("become-ready", _become_ready(app))
     yield
-    task.cancel()
+    await tasks.close()
     app[LIFECYCLE].ready = False
 
 
-def build_pipeline(settings: Settings, metrics: Metrics, kv: KV) -> ChatPipeline:
+async def build_pipeline(app: web.Application) -> ChatPipeline:
     """Compression on when configured; otherwise chat requests pass through untouched."""
+    settings = app[SETTINGS]
     if (
         not settings.compression.enabled
         and not settings.compression.agents
         and not settings.compression.models
     ):
         return PassthroughPipeline()
+    stats = Stats()
+    summarizer = None
+    if settings.compression.summarizer.mode != "extractive":
+        summarizer = await build_llm_summarizer(app, stats)
     compactor = Compactor(
         settings.compression,
-        kv=kv,
+        kv=app[KVSTORE],
         counter=TokenCounter(),
-        summarizer=None,
+        summarizer=summarizer,
         state_ttl_s=settings.storage.ttl_s,
     )
-    return CompressionPipeline(settings, compactor, metrics, Stats(), kv=kv)
+    return CompressionPipeline(
+        settings, compactor, app[METRICS], stats, kv=app[KVSTORE], catalog=app[CATALOG]
+    )
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -136,9 +143,8 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     app[LIFECYCLE] = Lifecycle()
     app[UPSTREAMS] = UpstreamRegistry(settings.upstreams, settings.server)
-    app[KVSTORE] = create_kv(settings.storage)
-    app[PIPELINE] = build_pipeline(settings, app[METRICS], app[KVSTORE])
-    app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _summarizer_ctx, status_ctx, _ready_ctx])
+    # By dependency order; each context sets what the later ones (and the handlers) use.
+    app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _pipeline_ctx, status_ctx, _ready_ctx])
 
     add_admin_routes(app)
     add_catalog_routes(app, CATALOG)

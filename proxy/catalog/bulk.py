@@ -1,9 +1,12 @@
 """Helpers for bulk work (parsing LiteLLM's 3 MB map, merging thousands of entries) that
 runs in a worker thread next to the event loop without stalling it.
 
-- :func:`no_gc`: such work allocates 100 000s of small objects and the collector would run
-  full passes over the whole heap mid-way (tens of ms holding the GIL). Collection is
-  postponed for these short sections only.
+- :func:`off_loop`: such work allocates 100 000s of small objects and the collector would run
+  full passes over the whole heap mid-way (tens of ms holding the GIL). ``off_loop`` runs it
+  in a worker thread with collection postponed meanwhile. The collector is one per process,
+  so the pause is too (:class:`CollectorPause`): counted, so that overlapping sections keep
+  it paused until the last one ends, and switched only from the event loop's thread, never
+  from a worker.
 - :class:`Breather`: a thread running Python code keeps the GIL for up to the switch interval
   (5 ms) each time the event loop wants it back; calling the breather in hot loops hands the
   GIL over every few hundred items, so the loop never waits more than ~0.5 ms.
@@ -13,9 +16,11 @@ runs in a worker thread next to the event loop without stalling it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import gc
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -33,15 +38,46 @@ def no_breathing() -> Iterator[None]:
         _BREATHE.reset(token)
 
 
-@contextlib.contextmanager
-def no_gc() -> Iterator[None]:
-    was_enabled = gc.isenabled()
-    gc.disable()
+class CollectorPause:
+    """Nested pauses of the cyclic collector: the first ``enter`` disables it (when it was
+    enabled), the last ``exit`` enables it again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._resume = False
+
+    @property
+    def depth(self) -> int:
+        return self._depth
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                self._resume = gc.isenabled()
+                gc.disable()
+            self._depth += 1
+
+    def exit(self) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._resume:
+                gc.enable()
+
+
+# The interpreter has one collector per process; this mirrors it (state of the process, not
+# of an app: two apps in one process share the collector, and must share its pause).
+COLLECTOR = CollectorPause()
+
+
+async def off_loop(func: Callable[..., T], *args: Any) -> T:
+    """``await func(*args)`` in a worker thread, the collector paused until it returns
+    (paused and resumed here, on the event loop's thread)."""
+    COLLECTOR.enter()
     try:
-        yield
+        return await asyncio.to_thread(func, *args)
     finally:
-        if was_enabled:
-            gc.enable()
+        COLLECTOR.exit()
 
 
 def drop(container: Any) -> None:
@@ -57,12 +93,6 @@ def drop(container: Any) -> None:
         while container:
             container.pop()
             breathe()
-
-
-def without_gc(func: Callable[..., T], *args: Any) -> T:
-    """``func(*args)`` with collection paused (for ``asyncio.to_thread``)."""
-    with no_gc():
-        return func(*args)
 
 
 class Breather:

@@ -8,6 +8,7 @@ import itertools
 from typing import TextIO
 
 from proxy.catalog.progress import SourceOutcome
+from proxy.tasks import BackgroundTasks
 
 _FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -19,7 +20,7 @@ class RefreshProgress:
         self.out = out
         self.tty = tty  # where the spinner goes (None: no spinner)
         self.lines = lines
-        self._task: asyncio.Task[None] | None = None
+        self._tasks = BackgroundTasks("refresh-progress")
 
     def done(self, outcome: SourceOutcome) -> None:
         if outcome.source in self.waiting:
@@ -31,13 +32,11 @@ class RefreshProgress:
 
     async def __aenter__(self) -> RefreshProgress:
         if self.tty is not None:
-            self._task = asyncio.get_running_loop().create_task(self._spin())
+            self._tasks.spawn("spinner", self._spin())
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._tasks.close()
         self._clear()
 
     async def _spin(self) -> None:

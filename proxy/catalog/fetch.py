@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import orjson
 
-from proxy.catalog.bulk import without_gc
+from proxy.catalog.bulk import off_loop
 from proxy.catalog.split_json import SplitError, loads_out_of_process
 
 _MAX_BODY = 64 * 1024 * 1024
@@ -87,7 +87,13 @@ class Fetcher:
             hdrs.setdefault("content-type", "application/json")
         try:
             async with self.session.request(
-                method, url, headers=hdrs, params=params, data=data, timeout=self.timeout
+                method,
+                url,
+                headers=hdrs,
+                params=params,
+                data=data,
+                timeout=self.timeout,
+                auto_decompress=True,  # the app's session forwards upstream bytes as they are
             ) as resp:
                 if resp.status == 304 and validators:
                     raise NotModified(url)
@@ -120,7 +126,7 @@ class Fetcher:
                 pass  # invalid JSON (reported below) or the child failed: decode here
         try:
             if len(raw) > _PARSE_OFF_LOOP:
-                return await asyncio.to_thread(without_gc, orjson.loads, raw)
+                return await off_loop(orjson.loads, raw)
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
             raise FetchError("malformed", f"invalid JSON from {url}") from None

@@ -1,4 +1,4 @@
-"""Turn per-source states into :class:`Group` s: native models joined with the third-party
+"""Turn per-source states into :class:`ModelClaims`: native models joined with the third-party
 entries for the same provider and id; third-party-only models; overrides; learned limits."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 from proxy.catalog.bulk import Breather
 from proxy.catalog.ids import loose, norm, strip_variant, undated
-from proxy.catalog.merge import Claim, Group
+from proxy.catalog.merge import Claim, ModelClaims
 from proxy.catalog.model import SourceModel
 from proxy.catalog.sources.base import TIER_OPENROUTER
 from proxy.catalog.state import SourceState
@@ -31,17 +31,17 @@ def iso(ts: float | None) -> str | None:
 def build_groups(
     native: Sequence[tuple[SourceMeta, SourceState]],
     third_party: Sequence[tuple[SourceMeta, SourceState]],
-) -> list[Group]:
+) -> list[ModelClaims]:
     tp_maps = [(meta, iso(state.fetched_at), EntryMap(state)) for meta, state in third_party]
     consumed: set[tuple[str, str, str]] = set()
     breathe = Breather()
-    groups: list[Group] = []
+    groups: list[ModelClaims] = []
     for meta, state in native:
         at = iso(state.fetched_at)
         assert meta.upstream is not None
         for key, model in state.models.items():
             breathe()
-            group = Group(
+            group = ModelClaims(
                 ns=meta.upstream,
                 provider=meta.provider,
                 upstream=meta.upstream,
@@ -59,7 +59,7 @@ def build_groups(
     # Third-party-only models, one group per provider and spelling: OpenRouter's
     # ``anthropic/claude-sonnet-4.5`` (offered to anthropic as ``claude-sonnet-4.5``) joins
     # models.dev's and LiteLLM's ``claude-sonnet-4-5`` and ranks below them.
-    rest: dict[tuple[str, str], Group] = {}
+    rest: dict[tuple[str, str], ModelClaims] = {}
     for tmeta, tat, tmap in sorted(tp_maps, key=lambda t: t[0].tier):
         for pkey, model in tmap.exact.items():
             breathe()
@@ -68,19 +68,19 @@ def build_groups(
             slot = (pkey[0], loose(strip_variant(pkey[1])))
             tp_group = rest.get(slot)
             if tp_group is None:
-                tp_group = rest[slot] = Group(ns=pkey[0], provider=pkey[0] or None, upstream=None)
+                tp_group = rest[slot] = ModelClaims(ns=pkey[0], provider=pkey[0] or None, upstream=None)
             tp_group.claims.append(Claim(tmeta.tier, tmeta.name, tat, model))
     _fold_lowest(rest)
     groups.extend(rest.values())
     return groups
 
 
-def _fold_lowest(rest: dict[tuple[str, str], Group]) -> None:
+def _fold_lowest(rest: dict[tuple[str, str], ModelClaims]) -> None:
     """A model only OpenRouter names under a vendor (``claude-sonnet-4``, ``claude-3.5-haiku``)
     joins the vendor's own entry for it (``claude-sonnet-4-0``, ``claude-3-5-haiku-latest``,
     undated) when models.dev or LiteLLM has one: OpenRouter's 1 M for its Sonnet 4 endpoint
     must not answer for Anthropic's Sonnet 4 (200 k)."""
-    own: dict[tuple[str, str], Group] = {}
+    own: dict[tuple[str, str], ModelClaims] = {}
     for (provider, key), group in rest.items():
         if group.claims[0].tier < TIER_OPENROUTER:
             spelling = undated(key)
@@ -126,12 +126,12 @@ def _spelling(key: str) -> str:
 
 
 def attach_extras(
-    targets: Callable[[str, str | None], list[Group]],
-    fallback: Callable[[str], Group | None],
+    targets: Callable[[str, str | None], list[ModelClaims]],
+    fallback: Callable[[str], ModelClaims | None],
     overrides: Mapping[str, Mapping[str, Any]],
     learned: Mapping[str, tuple[int, str]],
     namespaces: frozenset[str] = frozenset(),
-) -> list[Group]:
+) -> list[ModelClaims]:
     """Attach overrides and learned limits to the groups ``targets(model, ns)`` names.
 
     An override key ``upstream/model`` (or ``provider/model``; ``namespaces``) applies there
@@ -141,14 +141,16 @@ def attach_extras(
     only known globally gets a copy of that model's claims, scoped to its upstream).
     Returns the added groups.
     """
-    added: list[Group] = []
+    added: list[ModelClaims] = []
     for name, values in overrides.items():
         ns, sep, model = name.partition("/")
         scoped = bool(sep) and ns in namespaces
         found = targets(model, ns) if scoped else []
         found = found or (targets(name, None) if not scoped else [])
         if not found:
-            group = Group(ns=ns if scoped else "override", provider=ns if scoped else None, upstream=None)
+            group = ModelClaims(
+                ns=ns if scoped else "override", provider=ns if scoped else None, upstream=None
+            )
             group.claims.append(Claim(0, "override", None, SourceModel(id=model if scoped else name)))
             found = [group]
             added.append(group)
@@ -159,7 +161,7 @@ def attach_extras(
         found = targets(model, ns or None)
         if not found:
             base = fallback(model)
-            group = Group(
+            group = ModelClaims(
                 ns=ns or "learned", provider=base.provider if base else None, upstream=ns or None, scoped=True
             )
             group.claims.extend(

@@ -13,10 +13,10 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from proxy.appkeys import UPSTREAMS
 from proxy.catalog.catalog import Catalog
 from proxy.catalog.model import ModelInfo
 from proxy.catalog.report import evaluate
-from proxy.keys import UPSTREAMS
 from proxy.server.errors import ApiShape, error_response
 
 

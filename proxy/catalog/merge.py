@@ -58,7 +58,7 @@ class Defaults:
 
 
 @dataclass(slots=True, eq=False)
-class Group:
+class ModelClaims:
     """Everything known about one model (one namespace + canonical id)."""
 
     ns: str  # upstream for natively listed models, provider for third-party-only ones
@@ -81,7 +81,7 @@ class Group:
         return min((c.tier for c in self.claims), default=99)
 
 
-def merge(group: Group, defaults: Defaults, model_id: str | None = None) -> ModelInfo:
+def merge(group: ModelClaims, defaults: Defaults, model_id: str | None = None) -> ModelInfo:
     claims = sorted(group.claims, key=lambda c: c.tier)
     values: dict[str, Any] = {}
     prov: dict[str, Provenance] = {}

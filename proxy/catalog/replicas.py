@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import orjson
 
-from proxy.catalog.bulk import no_gc
+from proxy.catalog.bulk import off_loop
 from proxy.catalog.state import SourceState
 from proxy.storage.base import KV
 
@@ -38,7 +38,7 @@ class SharedSources:
     async def publish(self, states: Mapping[str, SourceState]) -> None:
         if self.kv is None or not states:
             return
-        encoded = await asyncio.to_thread(_encode, states)
+        encoded = await off_loop(_encode, states)
         for name, raw in encoded.items():
             await self.kv.set(_STATE_KEY.format(name), raw)
 
@@ -59,8 +59,7 @@ class SharedSources:
 
 
 def _encode(states: Mapping[str, SourceState]) -> dict[str, bytes]:
-    with no_gc():
-        return {name: orjson.dumps(state.to_snapshot()) for name, state in states.items()}
+    return {name: orjson.dumps(state.to_snapshot()) for name, state in states.items()}
 
 
 def _decode(raw: bytes) -> SourceState:

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from proxy.catalog.bulk import Breather, without_gc
+from proxy.catalog.bulk import Breather, off_loop
 
 # The child: stdin = the document, stdout = "O" or "A" then one member per line.
 _CHILD = r"""
@@ -74,4 +74,4 @@ async def loads_out_of_process(raw: bytes, timeout_s: float = 30.0) -> Any:
         raise SplitError("timeout") from None
     if proc.returncode != 0:
         raise SplitError(f"exit {proc.returncode}")
-    return await asyncio.to_thread(without_gc, assemble, out)
+    return await off_loop(assemble, out)

@@ -13,7 +13,7 @@ from typing import Any
 from proxy.catalog.bulk import Breather, drop
 from proxy.catalog.groups import attach_extras
 from proxy.catalog.ids import MODEL_VENDORS, candidates, index_keys, norm, strip_variant
-from proxy.catalog.merge import Defaults, Group, merge
+from proxy.catalog.merge import Defaults, ModelClaims, merge
 from proxy.catalog.model import ModelInfo, Provenance
 from proxy.catalog.sources._parse import classify
 from proxy.catalog.switches import RequestTraits
@@ -28,7 +28,7 @@ Rank = tuple[bool, bool, bool, int, bool, int, str]
 class CatalogView:
     def __init__(
         self,
-        groups: list[Group],
+        groups: list[ModelClaims],
         providers: Mapping[str, str],
         defaults: Defaults,
         *,
@@ -43,12 +43,12 @@ class CatalogView:
         self.stand_ins = dict(stand_ins or {})
         self._offered: list[ModelInfo] | None = None
         self._configured = frozenset(self.providers.values()) | frozenset(self.providers)
-        self._by_ns: dict[tuple[str, str], tuple[Rank, Group]] = {}
-        self._any: dict[str, tuple[Rank, Group]] = {}
+        self._by_ns: dict[tuple[str, str], tuple[Rank, ModelClaims]] = {}
+        self._any: dict[str, tuple[Rank, ModelClaims]] = {}
         # What an upstream may fall back on for a model it does not know: what is known about
         # model vendors (gpt-4o sent to vLLM), never another serving platform's row.
-        self._shared: dict[str, tuple[Rank, Group]] = {}
-        self._exact: dict[str, list[Group]] | None = None  # built only when overrides need it
+        self._shared: dict[str, tuple[Rank, ModelClaims]] = {}
+        self._exact: dict[str, list[ModelClaims]] | None = None  # built only when overrides need it
         self.groups = groups
         self._index(groups)
         extra = attach_extras(
@@ -62,7 +62,7 @@ class CatalogView:
         self.switched: dict[tuple[str, str | None, RequestTraits], ModelInfo] = {}
 
     # -- index -------------------------------------------------------------------------
-    def _index(self, groups: Iterable[Group]) -> None:
+    def _index(self, groups: Iterable[ModelClaims]) -> None:
         by_ns, anyp, shared, configured = self._by_ns, self._any, self._shared, self._configured
         platforms = configured - MODEL_VENDORS
         breathe = Breather(100)
@@ -111,7 +111,7 @@ class CatalogView:
                     if old is None or rank < old[0]:
                         shared[key] = (rank, group)
 
-    def _targets(self, model: str, ns: str | None) -> list[Group]:
+    def _targets(self, model: str, ns: str | None) -> list[ModelClaims]:
         """Groups an override/learned entry applies to: in ``ns`` only, or every exact match."""
         if ns:
             group = self.find(model, ns, global_fallback=False)
@@ -129,7 +129,7 @@ class CatalogView:
         return found
 
     # -- lookup ------------------------------------------------------------------------
-    def find(self, model: str, upstream: str | None, *, global_fallback: bool = True) -> Group | None:
+    def find(self, model: str, upstream: str | None, *, global_fallback: bool = True) -> ModelClaims | None:
         if upstream is None:  # "upstream/model", the way clients address a configured upstream
             head, sep, rest = model.partition("/")
             if sep and head in self.providers:
@@ -157,7 +157,7 @@ class CatalogView:
                 return hit[1]
         return None
 
-    def info(self, group: Group) -> ModelInfo:
+    def info(self, group: ModelClaims) -> ModelInfo:
         info = self._infos.get(id(group))
         if info is None:
             info = self._infos[id(group)] = merge(group, self.defaults)

@@ -1,6 +1,6 @@
 """The compactor engine: token counting, policy, stages, summarizers and compaction state.
 
-Stable API for the proxy (issue 5)::
+Stable API for the proxy::
 
     compactor = Compactor(settings.compression, kv=kv, counter=TokenCounter(), summarizer=None)
     result = await compactor.compress(body, api, model, context_window, max_input_tokens,

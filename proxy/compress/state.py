@@ -1,6 +1,6 @@
 """Compaction state per conversation, behind the storage KV interface (memory or Redis).
 
-Keyed by agent + model + a fingerprint of the conversation's stable prefix (head items and
+Keyed by agent + model + a digest of the conversation's stable prefix (head items and
 first user group). The state records what the last compaction did to the first ``n`` original
 items: which were removed (summarized or dropped), which were edited (and into what), and the
 anchored summary. A later request that starts with the same ``n`` items gets exactly the
@@ -26,7 +26,7 @@ def items_hash(items: list[Any]) -> str:
     return hashlib.blake2b(orjson.dumps(items), digest_size=16).hexdigest()
 
 
-def fingerprint(*parts: Any) -> str:
+def key_digest(*parts: Any) -> str:
     return hashlib.blake2b(orjson.dumps(list(parts)), digest_size=12).hexdigest()
 
 
@@ -82,7 +82,7 @@ class StateStore:
         self.prefix = prefix
 
     def key(self, api: str, model: str, agent: str | None, stable: list[Any]) -> str:
-        return self.prefix + fingerprint(api, model, agent or "", stable)
+        return self.prefix + key_digest(api, model, agent or "", stable)
 
     async def load(self, key: str) -> CompactionState | None:
         try:

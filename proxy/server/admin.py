@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 from aiohttp import web
 
-from proxy.keys import LIFECYCLE, METRICS, PIPELINE, UPSTREAMS, WORKERS
+from proxy.appkeys import LIFECYCLE, METRICS, PIPELINE, UPSTREAMS, WORKERS
 from proxy.server.errors import error_response
 from proxy.server.stats import merge_raw
 

@@ -8,7 +8,7 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from proxy.keys import UPSTREAMS
+from proxy.appkeys import UPSTREAMS
 
 log = structlog.get_logger("ctxproxy")
 

@@ -7,12 +7,12 @@ usage) and, when a continued chain nears the trigger, asks the provider to compa
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from cachetools import LRUCache
 
 from proxy.storage.base import KV
+from proxy.tasks import BackgroundTasks
 
 
 class ChainTracker:
@@ -23,17 +23,19 @@ class ChainTracker:
         self._sizes: LRUCache[str, int] = LRUCache(maxsize=max_items)
         self._kv = kv
         self._ttl_s = ttl_s
-        self._writes: set[asyncio.Task[None]] = set()
+        self._writes = BackgroundTasks("chains")
 
     def record(self, response_id: str, input_tokens: int, output_tokens: int | None) -> None:
         size = input_tokens + (output_tokens or 0)
         self._sizes[response_id] = size
         if self._kv is not None:
-            task = asyncio.get_running_loop().create_task(
-                self._kv.set(f"chain:{response_id}", str(size).encode(), ttl_s=self._ttl_s)
+            self._writes.spawn(
+                "write", self._kv.set(f"chain:{response_id}", str(size).encode(), ttl_s=self._ttl_s)
             )
-            self._writes.add(task)
-            task.add_done_callback(self._writes.discard)
+
+    async def drain(self) -> None:
+        """Wait for the shared-store writes still in flight."""
+        await self._writes.drain()
 
     async def size(self, response_id: str) -> int | None:
         size = self._sizes.get(response_id)

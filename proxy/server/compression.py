@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 import structlog
 
+from proxy.catalog import Catalog
 from proxy.catalog.switches import RequestTraits
 from proxy.compress import CompactionResult, Compactor
 from proxy.compress.summary_backends import CURRENT_CALL, UpstreamCall
@@ -76,14 +77,20 @@ def model_of(req: ChatRequest) -> str:
 
 class CompressionPipeline:
     def __init__(
-        self, settings: Settings, compactor: Compactor, metrics: Metrics, stats: Stats, kv: KV | None = None
+        self,
+        settings: Settings,
+        compactor: Compactor,
+        metrics: Metrics,
+        stats: Stats,
+        kv: KV | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         self.settings = settings
         self.compactor = compactor
         self.metrics = metrics
         self.stats = stats
         self.chains = ChainTracker(kv, ttl_s=settings.storage.ttl_s)
-        self.catalog: Any = None  # set once the catalog has started (app cleanup context)
+        self.catalog = catalog  # None: the configured default limits
 
     # -- limits ----------------------------------------------------------------------------
     def limits(self, model: str, upstream: str, request: RequestTraits | None = None) -> Limits:

@@ -15,7 +15,7 @@ import structlog
 from aiohttp import web
 from multidict import CIMultiDict
 
-from proxy.keys import HTTP, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
+from proxy.appkeys import HTTP, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
 from proxy.observability.logging import exc_where
 from proxy.observability.metrics import status_class
 from proxy.server.errors import ProxyError, error_response

@@ -3,7 +3,7 @@
 A chat request (chat/completions, responses, messages, generateContent) passes through a
 pipeline that may replace the body (compression) before it is sent, observe the response
 (usage → calibration and stats) and, after an upstream error, offer one retry body.
-The foundation's pipeline changes nothing; the compression pipeline implements the same API.
+The passthrough pipeline changes nothing; the compression pipeline implements the same API.
 """
 
 from __future__ import annotations

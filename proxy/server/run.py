@@ -15,8 +15,8 @@ import structlog
 from aiohttp import web
 
 from proxy.app import create_app
+from proxy.appkeys import LIFECYCLE, WORKERS
 from proxy.config import Settings
-from proxy.keys import LIFECYCLE, WORKERS
 from proxy.observability.logging import configure_logging
 from proxy.server.bind import note_bound
 from proxy.status.routes import local_export

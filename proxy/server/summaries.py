@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from proxy.appkeys import CATALOG, HTTP, KVSTORE, METRICS, SETTINGS
 from proxy.compress.llm_summarizer import Completion, LLMSummarizer, SummaryBackend
 from proxy.compress.summarizer import SummaryRequest
 from proxy.compress.summary_backends import LiteLLMBackend, UpstreamBackend
-from proxy.keys import CATALOG, HTTP, KVSTORE, METRICS, SETTINGS
-from proxy.server.compression import CompressionPipeline
+from proxy.server.stats import Stats
 
 
-async def build_llm_summarizer(app: web.Application, pipeline: CompressionPipeline) -> LLMSummarizer:
+async def build_llm_summarizer(app: web.Application, stats: Stats) -> LLMSummarizer:
     settings = app[SETTINGS].compression.summarizer
     metrics = app[METRICS]
     backend: SummaryBackend
@@ -27,7 +27,7 @@ async def build_llm_summarizer(app: web.Application, pipeline: CompressionPipeli
         metrics.summary_tokens.labels(mode=mode, direction="input").inc(done.input_tokens)
         metrics.summary_tokens.labels(mode=mode, direction="output").inc(done.output_tokens)
         metrics.summary_cost.labels(mode=mode).inc(done.cost_usd)
-        pipeline.stats.summary(
+        stats.summary(
             request.agent or "unknown", request.model, done.input_tokens + done.output_tokens, done.cost_usd
         )
 

@@ -13,7 +13,7 @@ import binascii
 
 from aiohttp import web
 
-from proxy.keys import UPSTREAMS
+from proxy.appkeys import UPSTREAMS
 
 COOKIE = "ctxproxy_key"
 

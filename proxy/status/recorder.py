@@ -18,6 +18,7 @@ from proxy.observability.metrics import Metrics
 from proxy.status import series, snapshot
 from proxy.status.series import Buckets, Series
 from proxy.storage.base import KV
+from proxy.tasks import BackgroundTasks
 
 log = structlog.get_logger("ctxproxy.status")
 
@@ -42,7 +43,7 @@ class StatusRecorder:
         self._kv = kv  # only when the store is shared (redis)
         self._clock = clock
         self.series = Series(self.bucket_s, self.window, clock())
-        self._task: asyncio.Task[None] | None = None
+        self._tasks = BackgroundTasks("status")
 
     @property
     def shared(self) -> bool:
@@ -70,15 +71,10 @@ class StatusRecorder:
     # -- background ----------------------------------------------------------------------
     def start(self) -> None:
         self.series.close(self.snapshot(), self._clock())  # counting starts now
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self._tasks.spawn("tick", self._run())
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await self._tasks.close()
         self.series.close(self.snapshot(), self._clock())
         await self.flush()
 

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from proxy.keys import CATALOG, KVSTORE, LIFECYCLE, METRICS, PIPELINE, SETTINGS, STATUS, WORKERS
+from proxy.appkeys import CATALOG, KVSTORE, LIFECYCLE, METRICS, PIPELINE, SETTINGS, STATUS, WORKERS
 from proxy.server.errors import error_response
 from proxy.status import auth, series, view
 from proxy.status.recorder import StatusRecorder

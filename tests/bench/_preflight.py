@@ -115,7 +115,7 @@ async def measure(iterations: int, progress: Callable[[str], None]) -> list[Pref
     from multidict import CIMultiDict
 
     from proxy.app import create_app
-    from proxy.keys import PIPELINE, UPSTREAMS
+    from proxy.appkeys import PIPELINE, UPSTREAMS
     from proxy.observability.logging import configure_logging
     from proxy.server.pipeline import ChatRequest
     from proxy.server.routing import resolve

@@ -16,8 +16,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from proxy.app import create_app
+from proxy.appkeys import LIFECYCLE, SETTINGS
 from proxy.config import Settings, load_settings
-from proxy.keys import LIFECYCLE, SETTINGS
 from proxy.observability.logging import configure_logging
 from proxy.server.bind import note_bound
 from tests.fakes import transport

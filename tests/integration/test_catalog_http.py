@@ -9,10 +9,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from proxy.appkeys import CATALOG
 from proxy.catalog import Catalog
 from proxy.catalog.http import add_catalog_routes
 from proxy.config import settings_from_dict
-from proxy.keys import CATALOG
 from tests.fakes.catalog_server import FakeCatalogServer, all_keys, catalog_config
 
 

@@ -12,7 +12,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from proxy.catalog import Catalog
-from proxy.catalog import catalog as catalog_module
+from proxy.catalog import snapshot as snapshot_module
 from proxy.catalog.store import SNAPSHOT
 from proxy.config import load_settings, settings_from_dict
 
@@ -77,7 +77,7 @@ async def test_second_start_uses_snapshot_not_bundled_file(
     def boom(_: Any) -> Any:
         raise AssertionError("bundled map parsed again")
 
-    monkeypatch.setattr(catalog_module, "parse_map", boom)
+    monkeypatch.setattr(snapshot_module, "parse_map", boom)
     second = Catalog(offline_settings(tmp_path))
     await second.start()
     assert second.lookup("gpt-4o").context_window == 128000

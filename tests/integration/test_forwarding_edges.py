@@ -198,7 +198,7 @@ async def test_admin_endpoints(proxy: Running) -> None:
 
 
 async def test_drain_makes_readyz_503_and_waits_for_streams(proxy: Running, fake_state: FakeState) -> None:
-    from proxy.keys import LIFECYCLE
+    from proxy.appkeys import LIFECYCLE
 
     life = proxy.app[LIFECYCLE]
     body = orjson.dumps({"model": "m", "stream": True, "messages": [{"role": "user", "content": "go"}]})

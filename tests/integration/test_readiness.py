@@ -17,9 +17,9 @@ import pytest
 import tiktoken
 
 from proxy.app import create_app
+from proxy.appkeys import LIFECYCLE
 from proxy.compress.encodings import CL100K, O200K, needed_encodings
 from proxy.config import CatalogSettings, Settings, UpstreamSettings, load_settings
-from proxy.keys import LIFECYCLE
 from tests.fakes.strict import OpenAIChatFake, always
 from tests.fakes.strict_tokens import chars_over_4
 from tests.integration.conftest import start_app

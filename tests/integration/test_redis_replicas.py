@@ -14,7 +14,7 @@ import openai
 import orjson
 import pytest
 
-from proxy.keys import PIPELINE
+from proxy.appkeys import PIPELINE
 from proxy.storage.redis import RedisKV
 from tests.fakes.strict import OpenAIChatFake, OpenAIResponsesFake, tool_loop
 from tests.integration.test_live_compression import (

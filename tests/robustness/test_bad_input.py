@@ -14,7 +14,7 @@ import aiohttp
 import orjson
 import pytest
 
-from proxy.keys import METRICS, PIPELINE
+from proxy.appkeys import METRICS, PIPELINE
 from tests.fakes.lenient import STATE
 from tests.robustness.conftest import log_lines, settings_for
 

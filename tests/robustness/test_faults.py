@@ -18,7 +18,7 @@ import orjson
 import pytest
 import pytest_asyncio
 
-from proxy.keys import METRICS
+from proxy.appkeys import METRICS
 from tests.fakes.faulty import BIG_EVENT, FaultyUpstream
 from tests.robustness.conftest import log_lines
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from proxy.keys import METRICS
+from proxy.appkeys import METRICS
 from tests.fakes.lenient import STATE
 from tests.robustness.conftest import log_lines, settings_for
 from tests.robustness.gen import FuzzRequest, requests

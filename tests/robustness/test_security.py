@@ -19,7 +19,7 @@ import pytest_asyncio
 from aiohttp.test_utils import TestServer
 from yarl import URL
 
-from proxy.keys import UPSTREAMS
+from proxy.appkeys import UPSTREAMS
 from proxy.server.upstreams import bound_is_loopback, is_loopback_host
 from tests.fakes import transport
 from tests.fakes.transport import FakeState

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxy.catalog.fetch import Fetcher, FetchError
+from proxy.catalog.fetch import Fetcher
 from proxy.catalog.model import SourceModel
 from proxy.catalog.sources._parse import as_int, date_from_iso, rows
 from proxy.catalog.sources.base import NativeSource
+from proxy.catalog.sources.paging import after_id
 
-_MAX_PAGES = 50
+_PAGER = after_id(1000, max_pages=50)
 
 
 def _supported(caps: Any, name: str) -> bool | None:
@@ -35,16 +36,7 @@ class AnthropicSource(NativeSource):
         return headers
 
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
-        out: list[SourceModel] = []
-        params = {"limit": "1000"}
-        for _ in range(_MAX_PAGES):
-            body = await http.json(self.cfg.models_url, headers=self.auth_headers(), params=params)
-            out.extend(self.parse(body))
-            last_id = body.get("last_id")
-            if not body.get("has_more") or not isinstance(last_id, str):
-                return out
-            params = {"limit": "1000", "after_id": last_id}
-        raise FetchError("malformed", "too many pages")
+        return await _PAGER.fetch(http, self.cfg.models_url, self.auth_headers(), self.parse)
 
     def parse(self, body: Any) -> list[SourceModel]:
         out = []

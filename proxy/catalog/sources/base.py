@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from proxy.catalog.bulk import drop, without_gc
+from proxy.catalog.bulk import drop, off_loop
 from proxy.catalog.fetch import Fetcher, FetchError
 from proxy.catalog.model import SourceModel
 from proxy.catalog.sources._parse import openai_list
@@ -77,7 +76,7 @@ class DocumentSource(Source):
         box = [await http.json(self.url, validators=self.validators)]
         # The document's only reference goes to the worker, which also frees it (piecewise):
         # a 2–3 MB document dying on the event loop stalls it for tens of ms.
-        return await asyncio.to_thread(without_gc, self._parse_owned, box)
+        return await off_loop(self._parse_owned, box)
 
     def _parse_owned(self, box: list[Any]) -> list[SourceModel]:
         data = box.pop()
@@ -132,7 +131,7 @@ class NativeSource(Source):
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
         body = await http.json(self.cfg.models_url, headers=self.auth_headers())
         # Lists of hundreds of rows (OpenRouter: 364) take ms to parse: off the event loop.
-        return await asyncio.to_thread(without_gc, self.parse, body)
+        return await off_loop(self.parse, body)
 
     def parse(self, body: Any) -> list[SourceModel]:
         """The OpenAI-compatible list shape most providers speak; others override this."""

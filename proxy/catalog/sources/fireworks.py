@@ -11,8 +11,8 @@ from proxy.catalog.fetch import Fetcher, FetchError
 from proxy.catalog.model import SourceModel
 from proxy.catalog.sources._parse import as_bool, as_int, date_from_iso, guess_type, rows, usd
 from proxy.catalog.sources.base import NativeSource
+from proxy.catalog.sources.paging import page_token
 
-_MAX_PAGES = 100
 _SKUS = {
     "LLM input tokens (uncached)": "input_cost",
     "LLM input tokens (cached)": "cached_input_cost",
@@ -34,20 +34,10 @@ def pricing_feed(body: Any) -> dict[str, dict[str, float | None]]:
 
 class FireworksSource(NativeSource):
     provider_name = "fireworks"
-    page_size = 200
+    pager = page_token(200, max_pages=100)
 
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
-        out: list[SourceModel] = []
-        params = {"pageSize": str(self.page_size)}
-        for _ in range(_MAX_PAGES):
-            body = await http.json(self.cfg.models_url, headers=self.auth_headers(), params=params)
-            out.extend(self.parse(body))
-            token = body.get("nextPageToken")
-            if not token or not isinstance(token, str):
-                break
-            params = {"pageSize": str(self.page_size), "pageToken": token}
-        else:
-            raise FetchError("malformed", "too many pages")
+        out = await self.pager.fetch(http, self.cfg.models_url, self.auth_headers(), self.parse)
         prices = await self._prices(http)
         return [m if m.id not in prices else _with_prices(m, prices[m.id]) for m in out]
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxy.catalog.fetch import Fetcher, FetchError
+from proxy.catalog.fetch import Fetcher
 from proxy.catalog.model import SourceModel
 from proxy.catalog.sources._parse import as_int, classify, rows
 from proxy.catalog.sources.base import NativeSource
+from proxy.catalog.sources.paging import page_token
 
-_MAX_PAGES = 50
+_PAGER = page_token(1000, max_pages=50)
 
 
 class GeminiSource(NativeSource):
@@ -26,16 +27,7 @@ class GeminiSource(NativeSource):
         return headers
 
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
-        out: list[SourceModel] = []
-        params = {"pageSize": "1000"}
-        for _ in range(_MAX_PAGES):
-            body = await http.json(self.cfg.models_url, headers=self.auth_headers(), params=params)
-            out.extend(self.parse(body))
-            token = body.get("nextPageToken")
-            if not token or not isinstance(token, str):
-                return out
-            params = {"pageSize": "1000", "pageToken": token}
-        raise FetchError("malformed", "too many pages")
+        return await _PAGER.fetch(http, self.cfg.models_url, self.auth_headers(), self.parse)
 
     def parse(self, body: Any) -> list[SourceModel]:
         out = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from proxy.catalog.merge import Claim, Defaults, Group, merge
+from proxy.catalog.merge import Claim, Defaults, ModelClaims, merge
 from proxy.catalog.model import SourceModel
 from proxy.catalog.sources.base import (
     TIER_LITELLM_BUNDLED,
@@ -15,8 +15,8 @@ from proxy.catalog.sources.base import (
 DEFAULTS = Defaults(context_window=32768, max_output_tokens=4096)
 
 
-def group(*claims: Claim, **kw: object) -> Group:
-    g = Group(ns="up", provider="prov", upstream="up", listed=True, **kw)  # type: ignore[arg-type]
+def group(*claims: Claim, **kw: object) -> ModelClaims:
+    g = ModelClaims(ns="up", provider="prov", upstream="up", listed=True, **kw)  # type: ignore[arg-type]
     g.claims.extend(claims)
     return g
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -12,7 +12,9 @@ from proxy.observability.metrics import Metrics
 from proxy.storage.base import KV
 
 if TYPE_CHECKING:
+    from proxy.catalog import Catalog
     from proxy.server.lifecycle import Lifecycle
+    from proxy.server.pipeline import ChatPipeline
     from proxy.server.upstreams import UpstreamRegistry
     from proxy.status.recorder import StatusRecorder
     from proxy.status.workers import WorkerPeers
@@ -23,7 +25,7 @@ KVSTORE = web.AppKey("kv", KV)  # type: ignore[type-abstract]
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 UPSTREAMS: web.AppKey[UpstreamRegistry] = web.AppKey("upstreams")
 LIFECYCLE: web.AppKey[Lifecycle] = web.AppKey("lifecycle")
-CATALOG: web.AppKey[Any] = web.AppKey("catalog")  # proxy.catalog.Catalog
-PIPELINE: web.AppKey[Any] = web.AppKey("pipeline")  # proxy.server.pipeline.ChatPipeline
+CATALOG: web.AppKey[Catalog] = web.AppKey("catalog")
+PIPELINE: web.AppKey[ChatPipeline] = web.AppKey("pipeline")
 STATUS: web.AppKey[StatusRecorder] = web.AppKey("status")
 WORKERS: web.AppKey[WorkerPeers] = web.AppKey("workers")  # only under ``serve --workers N``
