@@ -90,7 +90,8 @@ def test_a_bucket_keeps_only_the_busiest_agents_and_models() -> None:
     for minute in range(1, 40):
         agents = {f"a{minute}-{i}": {"requests": float(i)} for i in range(many)}
         models = {f"m{minute}-{i}": {"requests": float(i)} for i in range(many)}
-        snap: series.Snap = {"agents": agents, "models": models, "total": {"all": {"requests": float(many * minute)}}}
+        total = {"all": {"requests": float(many * minute)}}
+        snap: series.Snap = {"agents": agents, "models": models, "total": total}
         s.close(snap, 1000.0 + 10 * minute)
     assert len(s.buckets) == 39
     for bucket in s.buckets.values():
