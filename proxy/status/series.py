@@ -17,6 +17,12 @@ Buckets = dict[int, Snap]
 
 GAUGES = frozenset({"in_flight"})
 
+# Agents / models kept per closed bucket: the busiest (by requests, then tokens). The page charts
+# the 12 busiest of the window; every key in every bucket (thousands of agents a minute) would
+# grow memory with the window (issue 10). The ``total`` group still counts everyone.
+KEYS_PER_BUCKET = 50
+_CAPPED = ("agents", "models")
+
 
 def diff(now: Snap, before: Snap) -> Snap:
     """``now - before``, sparse (zeros left out). A counter that went down was reset (an LRU
@@ -40,6 +46,20 @@ def diff(now: Snap, before: Snap) -> Snap:
             if delta:
                 out.setdefault(group, {})[key] = delta
     return out
+
+
+def cap(snap: Snap, limit: int = KEYS_PER_BUCKET) -> Snap:
+    """``snap`` with at most ``limit`` keys in each of ``agents`` / ``models`` (the busiest)."""
+    for group in _CAPPED:
+        table = snap.get(group)
+        if table is not None and len(table) > limit:
+            busiest = sorted(
+                table.items(),
+                key=lambda kv: (kv[1].get("requests", 0), kv[1].get("tokens_before", 0)),
+                reverse=True,
+            )[:limit]
+            snap[group] = dict(busiest)
+    return snap
 
 
 def add_into(dst: Snap, src: Snap) -> None:
@@ -86,7 +106,7 @@ class Series:
         """The bucket that was open ends at ``boundary``: store what happened in it."""
         delta = diff(snap, self._last)
         if delta:
-            add_into(self.buckets.setdefault(self._open, {}), delta)
+            add_into(self.buckets.setdefault(self._open, {}), cap(delta))
         self._last = snap
         self._open = align(boundary, self.bucket_s)
         self.buckets = trim(self.buckets, self._open, self.bucket_s, self.window)

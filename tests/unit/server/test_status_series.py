@@ -80,3 +80,23 @@ def test_basic_auth_password() -> None:
     assert basic_password("Basic " + base64.b64encode(b"ops:k:with:colons").decode()) == "k:with:colons"
     assert basic_password("Basic not-base64!") is None
     assert basic_password("Bearer x") is None and basic_password(None) is None
+
+
+def test_a_bucket_keeps_only_the_busiest_agents_and_models() -> None:
+    """Thousands of agents a minute must not grow every bucket (issue 10: memory levels off)."""
+    many = 3 * series.KEYS_PER_BUCKET
+    s = Series(bucket_s=10, window=60, now=1000.0)
+    s.close({}, 1000.0)
+    for minute in range(1, 40):
+        agents = {f"a{minute}-{i}": {"requests": float(i)} for i in range(many)}
+        models = {f"m{minute}-{i}": {"requests": float(i)} for i in range(many)}
+        total = {"all": {"requests": float(many * minute)}}
+        snap: series.Snap = {"agents": agents, "models": models, "total": total}
+        s.close(snap, 1000.0 + 10 * minute)
+    assert len(s.buckets) == 39
+    for bucket in s.buckets.values():
+        assert len(bucket["agents"]) == series.KEYS_PER_BUCKET
+        assert len(bucket["models"]) == series.KEYS_PER_BUCKET
+        assert bucket["total"]["all"]["requests"] == many  # the totals still count everyone
+    last = s.buckets[max(s.buckets)]["agents"]
+    assert min(f["requests"] for f in last.values()) == many - series.KEYS_PER_BUCKET  # the busiest kept
