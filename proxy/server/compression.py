@@ -30,6 +30,7 @@ from proxy.server.usage import Usage, UsageTap
 from proxy.storage.base import KV
 from proxy.wire import get_adapter
 from proxy.wire.base import WireAdapter
+from proxy.wire.families import get_family
 
 log = structlog.get_logger("ctxproxy.compression")
 
@@ -192,11 +193,7 @@ class CompressionPipeline:
         headers = {k: v for k, v in req.headers.items() if k.lower() in _SUMMARY_HEADERS}
         if named and up.api_key_env and os.environ.get(up.api_key_env):
             key = os.environ[up.api_key_env]
-            headers = (
-                {"x-api-key": key}
-                if up.api == "anthropic"
-                else ({"x-goog-api-key": key} if up.api == "gemini" else {"Authorization": f"Bearer {key}"})
-            )
+            headers = get_family(up.api).auth_headers(key)
         return UpstreamCall(up.base_url, up.api, headers, up.summary_model or model)
 
     def _prepared(

@@ -18,12 +18,7 @@ _MAX_PAGES = 50
 
 class GeminiSource(NativeSource):
     provider_name = "gemini"
-
-    def auth_headers(self) -> dict[str, str]:
-        headers = dict(self.cfg.headers)
-        if self.cfg.api_key:
-            headers["x-goog-api-key"] = self.cfg.api_key
-        return headers
+    family = "gemini"
 
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
         out: list[SourceModel] = []
