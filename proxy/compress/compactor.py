@@ -185,7 +185,7 @@ class Compactor:
             await self.counter.aprime(conv, model)
         tokens_before = self.counter.count_conversation(conv, model)
         factor = self.counter.factor(model)  # concurrent calibration may move it while we await
-        if api == "openai-responses" and body.get("previous_response_id"):
+        if adapter.history_held_upstream(body):
             note = "previous_response_id: history is held by the provider"
             return run.unchanged(tokens_before, note, factor)
         items = body.get(adapter.container)

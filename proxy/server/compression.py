@@ -67,12 +67,7 @@ class _Attempt:
 
 
 def model_of(req: ChatRequest) -> str:
-    if req.api == "gemini":
-        tail = req.route.raw_tail
-        if "models/" in tail:
-            return tail.rsplit("models/", 1)[1].split(":", 1)[0]
-    model = req.body.get("model")
-    return model if isinstance(model, str) else ""
+    return get_adapter(req.api).model_id(req.body, req.route.raw_tail)
 
 
 class CompressionPipeline:
@@ -115,7 +110,7 @@ class CompressionPipeline:
             raise ProxyError(400, f"invalid request body: {problem}", "invalid_request")
         if not policy.enabled:
             return Prepared(req.raw, headers, attempt)
-        if req.api == "openai-responses" and req.body.get("previous_response_id"):
+        if adapter.history_held_upstream(req.body):
             return await self._chain(req, attempt, headers)
         if self.compactor.quick_skip(
             req.raw,
@@ -256,7 +251,7 @@ class CompressionPipeline:
             return Prepared(req.raw, headers, attempt)
         policy = self.compactor.policy(attempt.model, req.agent)
         lim = attempt.limits
-        reserved = req.body.get("max_output_tokens")
+        reserved = get_adapter(req.api).reserved_output(req.body)
         budget = policy.budget(
             lim.context_window,
             lim.max_input_tokens,
@@ -341,9 +336,7 @@ class CompressionPipeline:
             return None
         new_max = overflow.limit - overflow.prompt - _MAX_TOKENS_MARGIN
         body = orjson.loads(prepared.body)
-        key = next(
-            (k for k in ("max_tokens", "max_completion_tokens", "max_output_tokens") if k in body), None
-        )
+        key = get_adapter(req.api).max_tokens_key(body)
         current = body.get(key) if key is not None else None
         if not isinstance(current, int) or isinstance(current, bool):
             return None  # null, "abc", [1]: not ours to fix; the provider's error goes back
