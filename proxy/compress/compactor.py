@@ -11,6 +11,7 @@ import structlog
 
 from proxy.compress.extractive import ExtractiveSummarizer
 from proxy.compress.invariants import new_violations
+from proxy.compress.limits import Limits, input_budget
 from proxy.compress.policy import Policy, resolve_policy
 from proxy.compress.protect import protected_groups
 from proxy.compress.result import CompactionResult
@@ -114,11 +115,9 @@ class Compactor:
         max_input_tokens: int | None,
         default_max_output: int | None,
     ) -> int:
-        # The request's own output limit counts in full; a catalog default (a model's *maximum*
-        # output, often 16k–64k) is capped at a quarter of the window, or a small or learned
-        # window would leave no room for input at all.
-        reserved = adapter.reserved_output(body) or min(default_max_output or 4096, context_window // 4)
-        return policy.budget(context_window, max_input_tokens, reserved)
+        return input_budget(
+            policy, adapter, body, Limits(context_window, max_input_tokens, default_max_output)
+        )
 
     def quick_skip(
         self,

@@ -17,6 +17,7 @@ import structlog
 
 from proxy.catalog.switches import RequestTraits
 from proxy.compress import CompactionResult, Compactor
+from proxy.compress.limits import Limits, input_budget
 from proxy.compress.summary_backends import CURRENT_CALL, UpstreamCall
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
@@ -37,14 +38,6 @@ log = structlog.get_logger("ctxproxy.compression")
 _RETRY_SHRINK = 0.75  # a retry drains to this share of the target the failed attempt used
 _MAX_TOKENS_MARGIN = 64
 _SUMMARY_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "anthropic-version", "api-key"})
-
-
-@dataclass(frozen=True)
-class Limits:
-    context_window: int
-    max_input_tokens: int | None
-    max_output_tokens: int | None
-    unknown: bool
 
 
 @dataclass
@@ -250,13 +243,7 @@ class CompressionPipeline:
         if size is None or mode == "off":
             return Prepared(req.raw, headers, attempt)
         policy = self.compactor.policy(attempt.model, req.agent)
-        lim = attempt.limits
-        reserved = get_adapter(req.api).reserved_output(req.body)
-        budget = policy.budget(
-            lim.context_window,
-            lim.max_input_tokens,
-            reserved if isinstance(reserved, int) else (lim.max_output_tokens or 4096),
-        )
+        budget = input_budget(policy, get_adapter(req.api), req.body, attempt.limits)
         estimate = size + len(req.raw) // 4
         headers["x-ctxproxy-tokens-before"] = str(estimate)
         if estimate < policy.trigger * budget:
