@@ -147,6 +147,57 @@ class Compactor:
         upper = (len(raw) + count_images(body.get(adapter.container)) * IMAGE_TOKENS.get(api, 1600)) * factor
         return upper <= limit
 
+    # -- the server's interface: decide + compress, and calibrate --------------------------
+    async def skip_estimate(
+        self, raw: bytes, body: dict[str, Any], api: str, model: str, limits: Limits, agent: str
+    ) -> tuple[int, float] | None:
+        """When the request is certainly under the trigger: its (memoized) token estimate and
+        the factor it was scaled with; None when it must go through :meth:`compact`."""
+        if not self.quick_skip(
+            raw,
+            body,
+            api,
+            model,
+            limits.context_window,
+            limits.max_input_tokens,
+            limits.max_output_tokens,
+            agent,
+        ):
+            return None
+        tokens = await self.counter.estimate_request(api, body, model, scope=agent)
+        return tokens, self.counter.factor(model)  # no await in between: the estimate's factor
+
+    async def compact(
+        self,
+        body: dict[str, Any],
+        api: str,
+        model: str,
+        limits: Limits,
+        agent: str,
+        force_target: float | None = None,
+    ) -> CompactionResult:
+        """Decide and compress one request body against a model's limits."""
+        return await self.compress(
+            body,
+            api,
+            model,
+            limits.context_window,
+            limits.max_input_tokens,
+            limits.max_output_tokens,
+            agent,
+            force_target=force_target,
+        )
+
+    async def estimate(self, api: str, body: dict[str, Any], model: str, scope: str) -> tuple[int, float]:
+        """(token estimate, factor it was scaled with) of a body the server is about to send."""
+        tokens = await self.counter.estimate_request(api, body, model, scope=scope)
+        return tokens, self.counter.factor(model)
+
+    def record_usage(self, model: str, estimated: int, actual: int, factor: float) -> None:
+        """What the provider counted for a body estimated at ``estimated`` (with ``factor``):
+        corrects the model's token factor."""
+        self.counter.calibrate(model, estimated, actual, factor)
+
     # -- the main entry point --------------------------------------------------------------
     async def compress(
         self,

@@ -105,21 +105,12 @@ class CompressionPipeline:
             return Prepared(req.raw, headers, attempt)
         if adapter.history_held_upstream(req.body):
             return await self._chain(req, attempt, headers)
-        if self.compactor.quick_skip(
-            req.raw,
-            req.body,
-            req.api,
-            model,
-            limits.context_window,
-            limits.max_input_tokens,
-            limits.max_output_tokens,
-            req.agent,
-        ):
+        skipped = await self.compactor.skip_estimate(req.raw, req.body, req.api, model, limits, req.agent)
+        if skipped is not None:
             # Certainly under the trigger. The token headers still carry the (memoized,
             # incremental) estimate: cheap for a resent history, exact for OpenAI families.
-            counter = self.compactor.counter
-            tokens = await counter.estimate_request(req.api, req.body, model, scope=req.agent)
-            attempt.estimated(tokens, counter.factor(model))  # no await in between: its factor
+            tokens, factor = skipped
+            attempt.estimated(tokens, factor)
             headers["x-ctxproxy-tokens-before"] = headers["x-ctxproxy-tokens-after"] = str(tokens)
             self.stats.request(
                 req.agent,
@@ -141,18 +132,10 @@ class CompressionPipeline:
     async def _compress(
         self, req: ChatRequest, attempt: _Attempt, force_target: float | None
     ) -> CompactionResult:
-        lim = attempt.limits
         token = CURRENT_CALL.set(self._summary_call(req, attempt.model))
         try:
-            result = await self.compactor.compress(
-                req.body,
-                req.api,
-                attempt.model,
-                lim.context_window,
-                lim.max_input_tokens,
-                lim.max_output_tokens,
-                req.agent,
-                force_target=force_target,
+            result = await self.compactor.compact(
+                req.body, req.api, attempt.model, attempt.limits, req.agent, force_target=force_target
             )
         except Exception as exc:  # fail open: the original goes upstream, loudly
             log.error(
@@ -340,7 +323,7 @@ class CompressionPipeline:
             overflow.requested - (overflow.completion or 0) if overflow.requested else None
         )
         if attempt.tokens is not None and actual:
-            self.compactor.counter.calibrate(attempt.model, attempt.tokens, actual, attempt.factor)
+            self.compactor.record_usage(attempt.model, attempt.tokens, actual, attempt.factor)
 
     # -- response --------------------------------------------------------------------------
     def tap(self, req: ChatRequest, prepared: Prepared, status: int) -> ResponseTap | None:
@@ -351,8 +334,7 @@ class CompressionPipeline:
         def done(usage: Usage) -> None:
             self.stats.usage(req.agent, attempt.model, usage)
             if attempt.tokens is not None and usage.input_tokens:
-                counter = self.compactor.counter
-                counter.calibrate(attempt.model, attempt.tokens, usage.input_tokens, attempt.factor)
+                self.compactor.record_usage(attempt.model, attempt.tokens, usage.input_tokens, attempt.factor)
             if usage.response_id and usage.input_tokens is not None:
                 self.chains.record(usage.response_id, usage.input_tokens, usage.output_tokens)
 
