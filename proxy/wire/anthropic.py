@@ -5,20 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
 from proxy.wire.base import PerItemAdapter, TurnsAdapter, first_int, render_body
 from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.conversation import dump_text as _dump
 from proxy.wire.families import FamilyName
 from proxy.wire.shape import check_anthropic
 from proxy.wire.usage import Usage, as_int, first_dict
 
 _THINKING = ("thinking", "redacted_thinking")
 _PINNED = ("compaction",)
-
-
-def _dump(value: Any) -> str:
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def _result_segments(block: dict[str, Any], i: int) -> list[Segment]:

@@ -11,19 +11,14 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
 from proxy.wire.base import TurnsAdapter, render_body
 from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.conversation import dump_text as _dump
 from proxy.wire.families import FamilyName
 from proxy.wire.shape import check_gemini
 from proxy.wire.usage import Usage, as_int, first_dict
 
 _RESPONSE_TEXT_KEYS = ("result", "output", "content", "text")
-
-
-def _dump(value: Any) -> str:
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def _get(part: dict[str, Any], camel: str, snake: str) -> tuple[str, Any]:

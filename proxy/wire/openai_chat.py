@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
 from proxy.wire.base import PerItemAdapter, first_int, render_body, render_items_default
 from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.conversation import dump_text as _dump
 from proxy.wire.families import FamilyName
 from proxy.wire.grouping import merge_units
 from proxy.wire.shape import check_openai_chat
@@ -24,10 +23,6 @@ _ROLES: dict[str, Role] = {
 }
 # Reasoning fields some OpenAI-compatible providers need back verbatim on assistant turns.
 _REASONING_KEYS = ("reasoning_content", "reasoning", "thought_signature", "reasoning_details")
-
-
-def _dump(value: Any) -> str:
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def content_segments(content: Any, kind: str, editable: bool) -> list[Segment]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
 from proxy.wire.base import PerItemAdapter, first_int, render_body, render_items_default
 from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.conversation import dump_text as _dump
 from proxy.wire.families import FamilyName
 from proxy.wire.grouping import merge_units
 from proxy.wire.shape import check_openai_responses
@@ -22,10 +21,6 @@ _ROLES: dict[str, Role] = {
 }
 _TEXT_PARTS = ("input_text", "output_text", "text", "refusal")
 _OPAQUE_TYPES = ("reasoning", "compaction", "compaction_summary")
-
-
-def _dump(value: Any) -> str:
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def _parts(value: Any, base: tuple[str | int, ...], kind: str, editable: bool) -> list[Segment]:
