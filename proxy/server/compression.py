@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -25,7 +24,7 @@ from proxy.observability.where import exc_where
 from proxy.server.chains import ChainTracker, apply_native_compaction
 from proxy.server.errors import ProxyError
 from proxy.server.overflow import Overflow, detect_overflow
-from proxy.server.pipeline import ChatRequest, Prepared, ResponseTap
+from proxy.server.pipeline import Attempt, ChatRequest, Prepared, ResponseTap
 from proxy.server.stats import Stats
 from proxy.server.usage import Usage, UsageTap
 from proxy.storage.base import KV
@@ -38,25 +37,6 @@ log = structlog.get_logger("ctxproxy.compression")
 _RETRY_SHRINK = 0.75  # a retry drains to this share of the target the failed attempt used
 _MAX_TOKENS_MARGIN = 64
 _SUMMARY_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "anthropic-version", "api-key"})
-
-
-@dataclass
-class _Attempt:
-    """One body sent upstream for a request, and what the proxy estimated for *that* body.
-
-    The estimate and its factor travel with the request so that the provider's ``usage`` (or
-    overflow error) calibrates against the right estimate, whatever other requests of the
-    same model did to the shared correction meanwhile."""
-
-    model: str
-    limits: Limits
-    result: CompactionResult | None  # None: skipped without counting
-    target: float | None = None  # force_target used (retries)
-    tokens: int | None = None  # estimated input tokens of the body sent
-    factor: float = 1.0  # the token factor ``tokens`` was scaled with
-
-    def estimated(self, tokens: int, factor: float) -> None:
-        self.tokens, self.factor = tokens, factor
 
 
 def model_of(req: ChatRequest) -> str:
@@ -94,7 +74,7 @@ class CompressionPipeline:
             "x-ctxproxy-context-window": str(limits.context_window),
             "x-ctxproxy-strategy": policy.strategy if policy.enabled else "off",
         }
-        attempt = _Attempt(model, limits, None)
+        attempt = Attempt(model, limits, None)
         adapter = _adapter(req.api)
         if adapter is None:  # no wire adapter for it: forwarded untouched
             return Prepared(req.raw, headers, attempt)
@@ -130,7 +110,7 @@ class CompressionPipeline:
         return self._prepared(req, attempt, result, headers)
 
     async def _compress(
-        self, req: ChatRequest, attempt: _Attempt, force_target: float | None
+        self, req: ChatRequest, attempt: Attempt, force_target: float | None
     ) -> CompactionResult:
         token = CURRENT_CALL.set(self._summary_call(req, attempt.model))
         try:
@@ -168,7 +148,7 @@ class CompressionPipeline:
         return UpstreamCall(up.base_url, up.api, headers, up.summary_model or model)
 
     def _prepared(
-        self, req: ChatRequest, attempt: _Attempt, result: CompactionResult, headers: dict[str, str]
+        self, req: ChatRequest, attempt: Attempt, result: CompactionResult, headers: dict[str, str]
     ) -> Prepared:
         headers["x-ctxproxy-tokens-before"] = str(result.tokens_before)
         headers["x-ctxproxy-tokens-after"] = str(result.tokens_after)
@@ -208,7 +188,7 @@ class CompressionPipeline:
         )
         return Prepared(send, headers, attempt)
 
-    async def _chain(self, req: ChatRequest, attempt: _Attempt, headers: dict[str, str]) -> Prepared:
+    async def _chain(self, req: ChatRequest, attempt: Attempt, headers: dict[str, str]) -> Prepared:
         """``previous_response_id``: the provider holds the history; ask it to compact near the limit."""
         upstream = req.route.upstream
         mode = upstream.settings.responses_compaction
@@ -242,8 +222,8 @@ class CompressionPipeline:
 
     # -- retry -----------------------------------------------------------------------------
     async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:
-        attempt = prepared.state
-        if not isinstance(attempt, _Attempt):
+        attempt = prepared.attempt
+        if attempt is None:
             return None
         overflow = detect_overflow(status, body, req.route.upstream.api)
         if overflow is None:
@@ -279,7 +259,7 @@ class CompressionPipeline:
                 limits.max_output_tokens,
                 limits.unknown,
             )
-        retry_attempt = _Attempt(attempt.model, limits, None)
+        retry_attempt = Attempt(attempt.model, limits, None)
         try:
             result = await self._compress(req, retry_attempt, round(base * _RETRY_SHRINK, 4))
         except _Fallback:
@@ -297,7 +277,7 @@ class CompressionPipeline:
         self._count_retry(req, attempt, upstream, overflow.kind)
         return again
 
-    def _count_retry(self, req: ChatRequest, attempt: _Attempt, upstream: str, kind: str) -> None:
+    def _count_retry(self, req: ChatRequest, attempt: Attempt, upstream: str, kind: str) -> None:
         self.metrics.overflow_retries.labels(upstream=upstream, kind=kind).inc()
         self.stats.retry(req.agent, attempt.model)
 
@@ -316,9 +296,9 @@ class CompressionPipeline:
         headers = dict(prepared.headers)
         headers["x-ctxproxy-retried"] = "max_tokens"
         headers["x-ctxproxy-max-tokens"] = str(new_max)
-        return Prepared(orjson.dumps(body), headers, prepared.state)
+        return Prepared(orjson.dumps(body), headers, prepared.attempt)
 
-    def _calibrate_from_overflow(self, attempt: _Attempt, overflow: Overflow) -> None:
+    def _calibrate_from_overflow(self, attempt: Attempt, overflow: Overflow) -> None:
         actual = overflow.prompt or (
             overflow.requested - (overflow.completion or 0) if overflow.requested else None
         )
@@ -327,8 +307,8 @@ class CompressionPipeline:
 
     # -- response --------------------------------------------------------------------------
     def tap(self, req: ChatRequest, prepared: Prepared, status: int) -> ResponseTap | None:
-        attempt = prepared.state
-        if not isinstance(attempt, _Attempt) or status >= 400:
+        attempt = prepared.attempt
+        if attempt is None or status >= 400:
             return None
 
         def done(usage: Usage) -> None:
