@@ -17,26 +17,25 @@ import structlog
 from proxy.catalog.switches import RequestTraits
 from proxy.compress import CompactionResult, Compactor
 from proxy.compress.limits import Limits, input_budget
-from proxy.compress.summary_backends import CURRENT_CALL, UpstreamCall
+from proxy.compress.summary_backends import CURRENT_CALL
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
 from proxy.observability.where import exc_where
 from proxy.server.chains import ChainTracker, apply_native_compaction
 from proxy.server.errors import ProxyError
+from proxy.server.max_tokens import lower_max_tokens
 from proxy.server.overflow import Overflow, detect_overflow
 from proxy.server.pipeline import Attempt, ChatRequest, Prepared, ResponseTap
 from proxy.server.stats import Stats
+from proxy.server.summary_call import summary_call
 from proxy.server.usage import Usage, UsageTap
 from proxy.storage.base import KV
 from proxy.wire import get_adapter
 from proxy.wire.base import WireAdapter
-from proxy.wire.families import get_family
 
 log = structlog.get_logger("ctxproxy.compression")
 
 _RETRY_SHRINK = 0.75  # a retry drains to this share of the target the failed attempt used
-_MAX_TOKENS_MARGIN = 64
-_SUMMARY_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "anthropic-version", "api-key"})
 
 
 def model_of(req: ChatRequest) -> str:
@@ -112,7 +111,7 @@ class CompressionPipeline:
     async def _compress(
         self, req: ChatRequest, attempt: Attempt, force_target: float | None
     ) -> CompactionResult:
-        token = CURRENT_CALL.set(self._summary_call(req, attempt.model))
+        token = CURRENT_CALL.set(summary_call(self.settings, req, attempt.model, os.environ))
         try:
             result = await self.compactor.compact(
                 req.body, req.api, attempt.model, attempt.limits, req.agent, force_target=force_target
@@ -135,17 +134,6 @@ class CompressionPipeline:
         attempt.target = force_target
         attempt.estimated(result.tokens_after, result.factor)
         return result
-
-    def _summary_call(self, req: ChatRequest, model: str) -> UpstreamCall:
-        """Where a ``mode: upstream`` summary goes: this request's upstream and credentials,
-        or the configured ``summarizer.upstream`` with its own key."""
-        named = self.settings.compression.summarizer.upstream
-        up = self.settings.upstreams[named] if named else req.route.upstream.settings
-        headers = {k: v for k, v in req.headers.items() if k.lower() in _SUMMARY_HEADERS}
-        if named and up.api_key_env and os.environ.get(up.api_key_env):
-            key = os.environ[up.api_key_env]
-            headers = get_family(up.api).auth_headers(key)
-        return UpstreamCall(up.base_url, up.api, headers, up.summary_model or model)
 
     def _prepared(
         self, req: ChatRequest, attempt: Attempt, result: CompactionResult, headers: dict[str, str]
@@ -240,7 +228,7 @@ class CompressionPipeline:
         if overflow.limit and self.catalog is not None:
             self.catalog.learn_limit(attempt.model, upstream, overflow.limit)
         if overflow.kind == "max_tokens":
-            again = self._lower_max_tokens(req, prepared, overflow)
+            again = lower_max_tokens(req, prepared, overflow)
             if again is not None:
                 self._count_retry(req, attempt, upstream, "max_tokens")
                 return again
@@ -280,23 +268,6 @@ class CompressionPipeline:
     def _count_retry(self, req: ChatRequest, attempt: Attempt, upstream: str, kind: str) -> None:
         self.metrics.overflow_retries.labels(upstream=upstream, kind=kind).inc()
         self.stats.retry(req.agent, attempt.model)
-
-    def _lower_max_tokens(self, req: ChatRequest, prepared: Prepared, overflow: Overflow) -> Prepared | None:
-        if not overflow.limit or not overflow.prompt:
-            return None
-        new_max = overflow.limit - overflow.prompt - _MAX_TOKENS_MARGIN
-        body = orjson.loads(prepared.body)
-        key = get_adapter(req.api).max_tokens_key(body)
-        current = body.get(key) if key is not None else None
-        if not isinstance(current, int) or isinstance(current, bool):
-            return None  # null, "abc", [1]: not ours to fix; the provider's error goes back
-        if new_max < 1 or new_max >= current:
-            return None
-        body[key] = new_max
-        headers = dict(prepared.headers)
-        headers["x-ctxproxy-retried"] = "max_tokens"
-        headers["x-ctxproxy-max-tokens"] = str(new_max)
-        return Prepared(orjson.dumps(body), headers, prepared.attempt)
 
     def _calibrate_from_overflow(self, attempt: Attempt, overflow: Overflow) -> None:
         actual = overflow.prompt or (
