@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from proxy.server.errors import ApiShape, ProxyError
 from proxy.server.paths import normalize_tail
 from proxy.server.upstreams import Upstream, UpstreamRegistry
-from proxy.wire import CHAT_APIS, ApiName, api_for_path
+from proxy.wire import CHAT_APIS, ApiName, api_for_path, api_for_tail
 from proxy.wire.families import get_family
 
 ChatApi = ApiName
@@ -32,7 +32,7 @@ class Route:
 
 
 def chat_api_for(method: str, raw_tail: str) -> ChatApi | None:
-    return api_for_path(raw_tail) if method == "POST" else None
+    return api_for_tail(raw_tail) if method == "POST" else None
 
 
 def error_shape_for(chat_api: ChatApi | None, upstream_api: str | None) -> ApiShape:

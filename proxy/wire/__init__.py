@@ -36,7 +36,12 @@ def get_adapter(api: str) -> ChatAPI:
 
 def api_for_path(path: str) -> ApiName | None:
     """Which API a request path speaks: ``.../chat/completions`` → ``openai-chat``, ..."""
-    tail = path.split("?", 1)[0].rstrip("/")
+    return api_for_tail(path.split("?", 1)[0])
+
+
+def api_for_tail(tail: str) -> ApiName | None:
+    """:func:`api_for_path` for a path without a query string (the router's tail)."""
+    tail = tail.rstrip("/")
     for name, adapter in CHAT_APIS.items():
         if adapter.matches_path(tail):
             return name
@@ -75,5 +80,6 @@ __all__ = [
     "WireAdapter",
     "api_for_body",
     "api_for_path",
+    "api_for_tail",
     "get_adapter",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any, Protocol
 
 from proxy.wire.conversation import Conversation, Message
@@ -91,14 +92,13 @@ class ItemListAdapter(ABC):
     container: str
     path_suffixes: tuple[str, ...]
 
+    @cached_property
+    def _path_endings(self) -> tuple[str, ...]:
+        return tuple(s if s.startswith(":") else "/" + s for s in self.path_suffixes)
+
     def matches_path(self, tail: str) -> bool:
-        for suffix in self.path_suffixes:
-            if suffix.startswith(":"):
-                if tail.endswith(suffix):
-                    return True
-            elif tail == suffix or tail.endswith("/" + suffix):
-                return True
-        return False
+        # ``.../chat/completions`` or exactly ``chat/completions``; ``:generateContent`` anywhere at the end
+        return tail.endswith(self._path_endings) or tail in self.path_suffixes
 
     def model_id(self, body: Mapping[str, Any], tail: str) -> str:
         model = body.get("model")
