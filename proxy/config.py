@@ -17,8 +17,10 @@ from typing import Any, Literal
 
 import yaml
 
+from proxy.wire.families import FamilyName
+
 ENV_PREFIX = "CTXPROXY_"
-ApiFamily = Literal["openai", "anthropic", "gemini"]
+ApiFamily = FamilyName  # declared once, in proxy.wire.families
 StrategyName = Literal["conservative", "balanced", "aggressive"]
 
 

@@ -14,6 +14,7 @@ import orjson
 
 from proxy.config import Settings, SummaryShare, load_settings
 from proxy.observability.logging import configure_logging
+from proxy.wire import API_NAMES
 
 
 def register(sub: Any) -> None:
@@ -31,7 +32,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--api",
-        choices=["openai-chat", "openai-responses", "anthropic", "gemini"],
+        choices=list(API_NAMES),
         default=None,
         help="default: inferred from the captured path or the body's shape",
     )
@@ -137,7 +138,7 @@ async def _run(args: argparse.Namespace) -> int:
         print(f"ctxproxy compress: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
     api = args.api or (api_for_path(captured_path) if captured_path else None) or api_for_body(body)
-    if api not in ("openai-chat", "openai-responses", "anthropic", "gemini"):
+    if api not in API_NAMES:
         print("ctxproxy compress: cannot tell the API from the file; pass --api", file=sys.stderr)
         return 2
     model = args.model or model_from(body, captured_path)

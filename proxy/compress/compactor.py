@@ -11,6 +11,7 @@ import structlog
 
 from proxy.compress.extractive import ExtractiveSummarizer
 from proxy.compress.invariants import new_violations
+from proxy.compress.limits import Limits, input_budget
 from proxy.compress.policy import Policy, resolve_policy
 from proxy.compress.protect import protected_groups
 from proxy.compress.result import CompactionResult
@@ -114,11 +115,9 @@ class Compactor:
         max_input_tokens: int | None,
         default_max_output: int | None,
     ) -> int:
-        # The request's own output limit counts in full; a catalog default (a model's *maximum*
-        # output, often 16k–64k) is capped at a quarter of the window, or a small or learned
-        # window would leave no room for input at all.
-        reserved = adapter.reserved_output(body) or min(default_max_output or 4096, context_window // 4)
-        return policy.budget(context_window, max_input_tokens, reserved)
+        return input_budget(
+            policy, adapter, body, Limits(context_window, max_input_tokens, default_max_output)
+        )
 
     def quick_skip(
         self,
@@ -147,6 +146,57 @@ class Compactor:
             return False
         upper = (len(raw) + count_images(body.get(adapter.container)) * IMAGE_TOKENS.get(api, 1600)) * factor
         return upper <= limit
+
+    # -- the server's interface: decide + compress, and calibrate --------------------------
+    async def skip_estimate(
+        self, raw: bytes, body: dict[str, Any], api: str, model: str, limits: Limits, agent: str
+    ) -> tuple[int, float] | None:
+        """When the request is certainly under the trigger: its (memoized) token estimate and
+        the factor it was scaled with; None when it must go through :meth:`compact`."""
+        if not self.quick_skip(
+            raw,
+            body,
+            api,
+            model,
+            limits.context_window,
+            limits.max_input_tokens,
+            limits.max_output_tokens,
+            agent,
+        ):
+            return None
+        tokens = await self.counter.estimate_request(api, body, model, scope=agent)
+        return tokens, self.counter.factor(model)  # no await in between: the estimate's factor
+
+    async def compact(
+        self,
+        body: dict[str, Any],
+        api: str,
+        model: str,
+        limits: Limits,
+        agent: str,
+        force_target: float | None = None,
+    ) -> CompactionResult:
+        """Decide and compress one request body against a model's limits."""
+        return await self.compress(
+            body,
+            api,
+            model,
+            limits.context_window,
+            limits.max_input_tokens,
+            limits.max_output_tokens,
+            agent,
+            force_target=force_target,
+        )
+
+    async def estimate(self, api: str, body: dict[str, Any], model: str, scope: str) -> tuple[int, float]:
+        """(token estimate, factor it was scaled with) of a body the server is about to send."""
+        tokens = await self.counter.estimate_request(api, body, model, scope=scope)
+        return tokens, self.counter.factor(model)
+
+    def record_usage(self, model: str, estimated: int, actual: int, factor: float) -> None:
+        """What the provider counted for a body estimated at ``estimated`` (with ``factor``):
+        corrects the model's token factor."""
+        self.counter.calibrate(model, estimated, actual, factor)
 
     # -- the main entry point --------------------------------------------------------------
     async def compress(
@@ -185,7 +235,7 @@ class Compactor:
             await self.counter.aprime(conv, model)
         tokens_before = self.counter.count_conversation(conv, model)
         factor = self.counter.factor(model)  # concurrent calibration may move it while we await
-        if api == "openai-responses" and body.get("previous_response_id"):
+        if adapter.history_held_upstream(body):
             note = "previous_response_id: history is held by the provider"
             return run.unchanged(tokens_before, note, factor)
         items = body.get(adapter.container)

@@ -15,6 +15,7 @@ import orjson
 from proxy.compress.llm_summarizer import Completion
 from proxy.compress.summarizer import SummaryRequest
 from proxy.config import SummarizerSettings
+from proxy.wire.families import get_family
 
 
 @dataclass(frozen=True)
@@ -95,64 +96,18 @@ class UpstreamBackend:
         if call is None:
             raise RuntimeError("no upstream call in context")
         model = call.model or request.model
-        base = call.base_url.rstrip("/")
-        headers = {**call.headers, "Content-Type": "application/json", "Accept-Encoding": "identity"}
-        if call.api == "anthropic":
-            url = f"{base}/v1/messages"
-            body: dict[str, Any] = {
-                "model": model,
-                "max_tokens": max_tokens,
-                "system": system,
-                "messages": [{"role": "user", "content": prompt}],
-            }
-            headers.setdefault("anthropic-version", "2023-06-01")
-        elif call.api == "gemini":
-            url = f"{base}/v1beta/models/{model}:generateContent"
-            body = {
-                "systemInstruction": {"parts": [{"text": system}]},
-                "contents": [{"role": "user", "parts": [{"text": prompt}]}],
-                "generationConfig": {"maxOutputTokens": max_tokens, "temperature": 0},
-            }
-        else:
-            url = f"{base}/chat/completions"
-            body = {
-                "model": model,
-                "max_tokens": max_tokens,
-                "temperature": 0,
-                "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}],
-            }
+        family = get_family(call.api)
+        url, body, extra = family.summary_request(call.base_url, model, system, prompt, max_tokens)
+        headers = {**extra, **call.headers, "Content-Type": "application/json", "Accept-Encoding": "identity"}
         async with self.session.post(url, data=orjson.dumps(body), headers=headers) as resp:
             raw = await resp.read()
             if resp.status >= 400:
                 raise RuntimeError(f"summary upstream answered {resp.status}")
         data = orjson.loads(raw)
-        text, tokens_in, tokens_out = _read_completion(call.api, data)
+        text, tokens_in, tokens_out = family.read_completion(data)
         cost = 0.0
         if self.pricing is not None:
             prices = self.pricing(model)
             if prices:
                 cost = tokens_in * prices[0] + tokens_out * prices[1]
         return Completion(text, tokens_in, tokens_out, cost)
-
-
-def _read_completion(api: str, data: dict[str, Any]) -> tuple[str, int, int]:
-    if api == "anthropic":
-        text = "".join(b.get("text", "") for b in data.get("content", []) if b.get("type") == "text")
-        u = data.get("usage") or {}
-        return text, int(u.get("input_tokens") or 0), int(u.get("output_tokens") or 0)
-    if api == "gemini":
-        cands = data.get("candidates") or [{}]
-        parts = (cands[0].get("content") or {}).get("parts") or []
-        u = data.get("usageMetadata") or {}
-        return (
-            "".join(p.get("text", "") for p in parts),
-            int(u.get("promptTokenCount") or 0),
-            int(u.get("candidatesTokenCount") or 0),
-        )
-    choice = (data.get("choices") or [{}])[0]
-    u = data.get("usage") or {}
-    return (
-        (choice.get("message") or {}).get("content") or "",
-        int(u.get("prompt_tokens") or 0),
-        int(u.get("completion_tokens") or 0),
-    )

@@ -21,7 +21,7 @@ from typing import Any
 import tiktoken
 
 from proxy.compress.encodings import CL100K, O200K, Encodings, encoding_name_for
-from proxy.wire import Conversation, Message, get_adapter
+from proxy.wire import CHAT_APIS, Conversation, Message, get_adapter
 
 # Approximate tokenizer ratios against the chosen tiktoken encoding (before calibration).
 _FAMILY_FACTORS: tuple[tuple[tuple[str, ...], float], ...] = (
@@ -31,7 +31,7 @@ _FAMILY_FACTORS: tuple[tuple[tuple[str, ...], float], ...] = (
 )
 _OPENAI_PREFIXES = ("gpt-", "o1", "o3", "o4", "chatgpt", "text-embedding", "davinci", "codex")
 _DEFAULT_FACTOR = 1.10
-IMAGE_TOKENS = {"openai-chat": 765, "openai-responses": 765, "anthropic": 1600, "gemini": 258}
+IMAGE_TOKENS = {name: chat_api.image_tokens for name, chat_api in CHAT_APIS.items()}  # per API
 _SHORT = 256  # texts up to this length are memoized under the text itself
 _BATCH_MIN_CHARS = 1 << 20  # encode uncached texts with 2 threads above this many characters
 CALIBRATION_SAMPLES = 31  # recent usage samples per model; the correction is their median

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -18,15 +17,18 @@ import structlog
 from proxy.catalog import Catalog
 from proxy.catalog.switches import RequestTraits
 from proxy.compress import CompactionResult, Compactor
-from proxy.compress.summary_backends import CURRENT_CALL, UpstreamCall
+from proxy.compress.limits import Limits, input_budget
+from proxy.compress.summary_backends import CURRENT_CALL
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
 from proxy.observability.where import exc_where
 from proxy.server.chains import ChainTracker, apply_native_compaction
 from proxy.server.errors import ProxyError
+from proxy.server.max_tokens import lower_max_tokens
 from proxy.server.overflow import Overflow, detect_overflow
-from proxy.server.pipeline import ChatRequest, Prepared, ResponseTap
+from proxy.server.pipeline import Attempt, ChatRequest, Prepared, ResponseTap
 from proxy.server.stats import Stats
+from proxy.server.summary_call import summary_call
 from proxy.server.usage import Usage, UsageTap
 from proxy.storage.base import KV
 from proxy.wire import get_adapter
@@ -35,44 +37,10 @@ from proxy.wire.base import WireAdapter
 log = structlog.get_logger("ctxproxy.compression")
 
 _RETRY_SHRINK = 0.75  # a retry drains to this share of the target the failed attempt used
-_MAX_TOKENS_MARGIN = 64
-_SUMMARY_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "anthropic-version", "api-key"})
-
-
-@dataclass(frozen=True)
-class Limits:
-    context_window: int
-    max_input_tokens: int | None
-    max_output_tokens: int | None
-    unknown: bool
-
-
-@dataclass
-class _Attempt:
-    """One body sent upstream for a request, and what the proxy estimated for *that* body.
-
-    The estimate and its factor travel with the request so that the provider's ``usage`` (or
-    overflow error) calibrates against the right estimate, whatever other requests of the
-    same model did to the shared correction meanwhile."""
-
-    model: str
-    limits: Limits
-    result: CompactionResult | None  # None: skipped without counting
-    target: float | None = None  # force_target used (retries)
-    tokens: int | None = None  # estimated input tokens of the body sent
-    factor: float = 1.0  # the token factor ``tokens`` was scaled with
-
-    def estimated(self, tokens: int, factor: float) -> None:
-        self.tokens, self.factor = tokens, factor
 
 
 def model_of(req: ChatRequest) -> str:
-    if req.api == "gemini":
-        tail = req.route.raw_tail
-        if "models/" in tail:
-            return tail.rsplit("models/", 1)[1].split(":", 1)[0]
-    model = req.body.get("model")
-    return model if isinstance(model, str) else ""
+    return get_adapter(req.api).model_id(req.body, req.route.raw_tail)
 
 
 class CompressionPipeline:
@@ -112,7 +80,7 @@ class CompressionPipeline:
             "x-ctxproxy-context-window": str(limits.context_window),
             "x-ctxproxy-strategy": policy.strategy if policy.enabled else "off",
         }
-        attempt = _Attempt(model, limits, None)
+        attempt = Attempt(model, limits, None)
         adapter = _adapter(req.api)
         if adapter is None:  # no wire adapter for it: forwarded untouched
             return Prepared(req.raw, headers, attempt)
@@ -121,23 +89,14 @@ class CompressionPipeline:
             raise ProxyError(400, f"invalid request body: {problem}", "invalid_request")
         if not policy.enabled:
             return Prepared(req.raw, headers, attempt)
-        if req.api == "openai-responses" and req.body.get("previous_response_id"):
+        if adapter.history_held_upstream(req.body):
             return await self._chain(req, attempt, headers)
-        if self.compactor.quick_skip(
-            req.raw,
-            req.body,
-            req.api,
-            model,
-            limits.context_window,
-            limits.max_input_tokens,
-            limits.max_output_tokens,
-            req.agent,
-        ):
+        skipped = await self.compactor.skip_estimate(req.raw, req.body, req.api, model, limits, req.agent)
+        if skipped is not None:
             # Certainly under the trigger. The token headers still carry the (memoized,
             # incremental) estimate: cheap for a resent history, exact for OpenAI families.
-            counter = self.compactor.counter
-            tokens = await counter.estimate_request(req.api, req.body, model, scope=req.agent)
-            attempt.estimated(tokens, counter.factor(model))  # no await in between: its factor
+            tokens, factor = skipped
+            attempt.estimated(tokens, factor)
             headers["x-ctxproxy-tokens-before"] = headers["x-ctxproxy-tokens-after"] = str(tokens)
             self.stats.request(
                 req.agent,
@@ -157,20 +116,12 @@ class CompressionPipeline:
         return self._prepared(req, attempt, result, headers)
 
     async def _compress(
-        self, req: ChatRequest, attempt: _Attempt, force_target: float | None
+        self, req: ChatRequest, attempt: Attempt, force_target: float | None
     ) -> CompactionResult:
-        lim = attempt.limits
-        token = CURRENT_CALL.set(self._summary_call(req, attempt.model))
+        token = CURRENT_CALL.set(summary_call(self.settings, req, attempt.model, os.environ))
         try:
-            result = await self.compactor.compress(
-                req.body,
-                req.api,
-                attempt.model,
-                lim.context_window,
-                lim.max_input_tokens,
-                lim.max_output_tokens,
-                req.agent,
-                force_target=force_target,
+            result = await self.compactor.compact(
+                req.body, req.api, attempt.model, attempt.limits, req.agent, force_target=force_target
             )
         except Exception as exc:  # fail open: the original goes upstream, loudly
             log.error(
@@ -191,23 +142,8 @@ class CompressionPipeline:
         attempt.estimated(result.tokens_after, result.factor)
         return result
 
-    def _summary_call(self, req: ChatRequest, model: str) -> UpstreamCall:
-        """Where a ``mode: upstream`` summary goes: this request's upstream and credentials,
-        or the configured ``summarizer.upstream`` with its own key."""
-        named = self.settings.compression.summarizer.upstream
-        up = self.settings.upstreams[named] if named else req.route.upstream.settings
-        headers = {k: v for k, v in req.headers.items() if k.lower() in _SUMMARY_HEADERS}
-        if named and up.api_key_env and os.environ.get(up.api_key_env):
-            key = os.environ[up.api_key_env]
-            headers = (
-                {"x-api-key": key}
-                if up.api == "anthropic"
-                else ({"x-goog-api-key": key} if up.api == "gemini" else {"Authorization": f"Bearer {key}"})
-            )
-        return UpstreamCall(up.base_url, up.api, headers, up.summary_model or model)
-
     def _prepared(
-        self, req: ChatRequest, attempt: _Attempt, result: CompactionResult, headers: dict[str, str]
+        self, req: ChatRequest, attempt: Attempt, result: CompactionResult, headers: dict[str, str]
     ) -> Prepared:
         headers["x-ctxproxy-tokens-before"] = str(result.tokens_before)
         headers["x-ctxproxy-tokens-after"] = str(result.tokens_after)
@@ -247,7 +183,7 @@ class CompressionPipeline:
         )
         return Prepared(send, headers, attempt)
 
-    async def _chain(self, req: ChatRequest, attempt: _Attempt, headers: dict[str, str]) -> Prepared:
+    async def _chain(self, req: ChatRequest, attempt: Attempt, headers: dict[str, str]) -> Prepared:
         """``previous_response_id``: the provider holds the history; ask it to compact near the limit."""
         upstream = req.route.upstream
         mode = upstream.settings.responses_compaction
@@ -265,13 +201,7 @@ class CompressionPipeline:
         if size is None or mode == "off":
             return Prepared(req.raw, headers, attempt)
         policy = self.compactor.policy(attempt.model, req.agent)
-        lim = attempt.limits
-        reserved = req.body.get("max_output_tokens")
-        budget = policy.budget(
-            lim.context_window,
-            lim.max_input_tokens,
-            reserved if isinstance(reserved, int) else (lim.max_output_tokens or 4096),
-        )
+        budget = input_budget(policy, get_adapter(req.api), req.body, attempt.limits)
         estimate = size + len(req.raw) // 4
         headers["x-ctxproxy-tokens-before"] = str(estimate)
         if estimate < policy.trigger * budget:
@@ -287,8 +217,8 @@ class CompressionPipeline:
 
     # -- retry -----------------------------------------------------------------------------
     async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:
-        attempt = prepared.state
-        if not isinstance(attempt, _Attempt):
+        attempt = prepared.attempt
+        if attempt is None:
             return None
         overflow = detect_overflow(status, body, req.route.upstream.api)
         if overflow is None:
@@ -305,7 +235,7 @@ class CompressionPipeline:
         if overflow.limit and self.catalog is not None:
             self.catalog.learn_limit(attempt.model, upstream, overflow.limit)
         if overflow.kind == "max_tokens":
-            again = self._lower_max_tokens(req, prepared, overflow)
+            again = lower_max_tokens(req, prepared, overflow)
             if again is not None:
                 self._count_retry(req, attempt, upstream, "max_tokens")
                 return again
@@ -324,7 +254,7 @@ class CompressionPipeline:
                 limits.max_output_tokens,
                 limits.unknown,
             )
-        retry_attempt = _Attempt(attempt.model, limits, None)
+        retry_attempt = Attempt(attempt.model, limits, None)
         try:
             result = await self._compress(req, retry_attempt, round(base * _RETRY_SHRINK, 4))
         except _Fallback:
@@ -342,47 +272,27 @@ class CompressionPipeline:
         self._count_retry(req, attempt, upstream, overflow.kind)
         return again
 
-    def _count_retry(self, req: ChatRequest, attempt: _Attempt, upstream: str, kind: str) -> None:
+    def _count_retry(self, req: ChatRequest, attempt: Attempt, upstream: str, kind: str) -> None:
         self.metrics.overflow_retries.labels(upstream=upstream, kind=kind).inc()
         self.stats.retry(req.agent, attempt.model)
 
-    def _lower_max_tokens(self, req: ChatRequest, prepared: Prepared, overflow: Overflow) -> Prepared | None:
-        if not overflow.limit or not overflow.prompt:
-            return None
-        new_max = overflow.limit - overflow.prompt - _MAX_TOKENS_MARGIN
-        body = orjson.loads(prepared.body)
-        key = next(
-            (k for k in ("max_tokens", "max_completion_tokens", "max_output_tokens") if k in body), None
-        )
-        current = body.get(key) if key is not None else None
-        if not isinstance(current, int) or isinstance(current, bool):
-            return None  # null, "abc", [1]: not ours to fix; the provider's error goes back
-        if new_max < 1 or new_max >= current:
-            return None
-        body[key] = new_max
-        headers = dict(prepared.headers)
-        headers["x-ctxproxy-retried"] = "max_tokens"
-        headers["x-ctxproxy-max-tokens"] = str(new_max)
-        return Prepared(orjson.dumps(body), headers, prepared.state)
-
-    def _calibrate_from_overflow(self, attempt: _Attempt, overflow: Overflow) -> None:
+    def _calibrate_from_overflow(self, attempt: Attempt, overflow: Overflow) -> None:
         actual = overflow.prompt or (
             overflow.requested - (overflow.completion or 0) if overflow.requested else None
         )
         if attempt.tokens is not None and actual:
-            self.compactor.counter.calibrate(attempt.model, attempt.tokens, actual, attempt.factor)
+            self.compactor.record_usage(attempt.model, attempt.tokens, actual, attempt.factor)
 
     # -- response --------------------------------------------------------------------------
     def tap(self, req: ChatRequest, prepared: Prepared, status: int) -> ResponseTap | None:
-        attempt = prepared.state
-        if not isinstance(attempt, _Attempt) or status >= 400:
+        attempt = prepared.attempt
+        if attempt is None or status >= 400:
             return None
 
         def done(usage: Usage) -> None:
             self.stats.usage(req.agent, attempt.model, usage)
             if attempt.tokens is not None and usage.input_tokens:
-                counter = self.compactor.counter
-                counter.calibrate(attempt.model, attempt.tokens, usage.input_tokens, attempt.factor)
+                self.compactor.record_usage(attempt.model, attempt.tokens, usage.input_tokens, attempt.factor)
             if usage.response_id and usage.input_tokens is not None:
                 self.chains.record(usage.response_id, usage.input_tokens, usage.output_tokens)
 

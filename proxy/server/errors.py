@@ -2,46 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import orjson
 from aiohttp import web
 
-ApiShape = Literal["openai", "anthropic", "gemini"]
+from proxy.wire.families import FamilyName, get_family
 
-_OPENAI_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    403: "permission_error",
-    404: "not_found_error",
-    405: "invalid_request_error",
-    413: "invalid_request_error",
-    429: "rate_limit_error",
-    502: "api_error",
-    503: "api_error",
-    504: "api_error",
-}
-_ANTHROPIC_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    403: "permission_error",
-    404: "not_found_error",
-    413: "request_too_large",
-    429: "rate_limit_error",
-    502: "api_error",
-    503: "overloaded_error",
-    504: "timeout_error",
-}
-_GEMINI_STATUS = {
-    400: "INVALID_ARGUMENT",
-    401: "UNAUTHENTICATED",
-    403: "PERMISSION_DENIED",
-    404: "NOT_FOUND",
-    413: "INVALID_ARGUMENT",
-    502: "UNAVAILABLE",
-    503: "UNAVAILABLE",
-    504: "DEADLINE_EXCEEDED",
-}
+ApiShape = FamilyName  # the error dialect: one per provider family
 
 
 class ProxyError(Exception):
@@ -55,27 +21,7 @@ class ProxyError(Exception):
 
 
 def error_body(shape: ApiShape, status: int, message: str, code: str, request_id: str | None) -> bytes:
-    if shape == "anthropic":
-        payload: dict[str, object] = {
-            "type": "error",
-            "error": {"type": _ANTHROPIC_TYPES.get(status, "api_error"), "message": message},
-        }
-        if request_id:
-            payload["request_id"] = request_id
-    elif shape == "gemini":
-        payload = {
-            "error": {"code": status, "message": message, "status": _GEMINI_STATUS.get(status, "INTERNAL")}
-        }
-    else:
-        payload = {
-            "error": {
-                "message": message,
-                "type": _OPENAI_TYPES.get(status, "api_error"),
-                "param": None,
-                "code": code,
-            }
-        }
-    return orjson.dumps(payload)
+    return orjson.dumps(get_family(shape).error_payload(status, message, code, request_id))
 
 
 def error_response(

@@ -6,7 +6,7 @@ import asyncio
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -17,7 +17,7 @@ from multidict import CIMultiDict
 
 from proxy.appkeys import HTTP, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
 from proxy.observability.logging import exc_where
-from proxy.observability.metrics import status_class
+from proxy.observability.metrics import Metrics, status_class
 from proxy.server.errors import ProxyError, error_response
 from proxy.server.headers import request_headers, response_headers
 from proxy.server.identity import resolve_agent
@@ -35,13 +35,36 @@ _DECODED = frozenset({"gzip", "deflate", "br", "zstd"})  # request encodings aio
 _STARTED: web.RequestKey[bool] = web.RequestKey("ctxproxy_response_started", bool)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Outcome:
     status: int = 0
     bytes_out: int = 0
     ttfb_s: float | None = None
     upstream_s: float | None = None
     retried: bool = False
+
+
+@dataclass(slots=True)
+class _Exchange:
+    """One client request and what became of it: shared by sending, the retry, streaming back,
+    the usage tap and the log line."""
+
+    request: web.Request
+    route: Route
+    request_id: str
+    started: float  # perf_counter when the request arrived
+    metrics: Metrics
+    agent: str = ""
+    bytes_in: int = 0
+    url: Any = None  # the upstream URL
+    headers: CIMultiDict[str] = field(default_factory=CIMultiDict)  # to the upstream
+    send: bytes = b""  # the body sent upstream
+    chat: ChatRequest | None = None  # None: not a chat request
+    prepared: Prepared | None = None  # what the pipeline made of the chat request
+    extra: dict[str, str] = field(default_factory=dict)  # x-ctxproxy-* headers to the client
+    tap: ResponseTap | None = None
+    overhead_ms: float | None = None
+    outcome: _Outcome = field(default_factory=_Outcome)
 
 
 def _request_id(request: web.Request) -> str:
@@ -145,21 +168,18 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
     metrics = app[METRICS]
     upstream = route.upstream
     shape = route.error_shape
-    outcome = _Outcome()
-    agent, agent_source = route.path_agent or "", "path" if route.path_agent else "none"
-    prepared: Prepared | None = None
-    chat: ChatRequest | None = None
-    bytes_in = 0
+    ex = _Exchange(request, route, request_id, started, metrics, agent=route.path_agent or "")
     try:
         raw = await _read_body(request)
-        bytes_in = len(raw)
+        ex.bytes_in = len(raw)
         parsed: dict[str, Any] | None = None
         settings = app[SETTINGS]
         if route.bare_v1_tail is not None and route.chat_api is not None and settings.model_prefix_routing:
             parsed = _parse_chat(raw)
             route, raw, parsed = route_by_model(app[UPSTREAMS], settings.model_prefixes, route, raw, parsed)
             upstream, shape = route.upstream, route.error_shape
-        headers = request_headers(request.headers)
+            ex.route = route
+        headers = ex.headers = request_headers(request.headers)
         if request.headers.get("Content-Encoding", "").lower() in _DECODED:  # aiohttp decoded the body
             # (``Request.message.compression`` said so too, but it is deprecated): forward plain bytes
             headers.popall("Content-Encoding", None)
@@ -168,34 +188,38 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
         query = request.rel_url.raw_query_string
         if app[UPSTREAMS].inject_key(upstream, headers, request.rel_url.query.get("key")):
             query = _without_key_param(query)  # a placeholder ``?key=`` must not override the real key
-        url = upstream.target(route.raw_tail, query)
+        ex.url = upstream.target(route.raw_tail, query)
         if route.chat_api is not None:
             body = parsed if parsed is not None else _parse_chat(raw)
             agent, agent_source = resolve_agent(route.path_agent, request.headers, route.chat_api, body)
+            ex.agent = agent
             structlog.contextvars.bind_contextvars(agent=agent)
             headers["Accept-Encoding"] = "identity"  # so usage can be read from the response
-            chat = ChatRequest(route, route.chat_api, request_id, raw, body, agent, agent_source, headers)
-            prepared = await app[PIPELINE].prepare(chat)
-            send = prepared.body
+            chat = ex.chat = ChatRequest(
+                route, route.chat_api, request_id, raw, body, agent, agent_source, headers
+            )
+            ex.prepared = await app[PIPELINE].prepare(chat)
+            ex.send = ex.prepared.body
         else:
-            agent, agent_source = resolve_agent(route.path_agent, request.headers, None, None)
-            send = raw
+            ex.agent, _ = resolve_agent(route.path_agent, request.headers, None, None)
+            ex.send = raw
     except ProxyError as exc:
         metrics.errors.labels(kind=exc.code).inc()
-        _log_done(request, route, request_id, agent, exc.status, started, bytes_in, outcome, None, exc.code)
+        _log_done(ex, exc.status, exc.code)
         response = error_response(shape, exc.status, exc.message, exc.code, request_id)
         if exc.code in _UNREAD_BODY:  # the rest of the body cannot be read: this connection ends
             response.force_close()
         return response
 
-    overhead_ms = (time.perf_counter() - started) * 1000.0
+    overhead_ms = ex.overhead_ms = (time.perf_counter() - started) * 1000.0
     metrics.overhead.labels(route=route.family).observe(overhead_ms / 1000.0)
-    metrics.bytes_in.labels(upstream=upstream.name).inc(bytes_in)
-    extra = {"x-request-id": request_id, "x-ctxproxy-overhead-ms": f"{overhead_ms:.3f}"}
-    if prepared is not None:
-        extra.update(prepared.headers)
+    metrics.bytes_in.labels(upstream=upstream.name).inc(ex.bytes_in)
+    ex.extra = {"x-request-id": request_id, "x-ctxproxy-overhead-ms": f"{overhead_ms:.3f}"}
+    if ex.prepared is not None:
+        ex.extra.update(ex.prepared.headers)
+    outcome = ex.outcome
     try:
-        return await _exchange(request, route, url, headers, send, chat, prepared, extra, outcome, started)
+        return await _exchange(ex)
     except ProxyError as exc:
         metrics.errors.labels(kind=exc.code).inc()
         outcome.status = exc.status
@@ -204,9 +228,7 @@ async def _proxy(request: web.Request, route: Route, request_id: str, started: f
         status = outcome.status or 499
         metrics.requests.labels(upstream=upstream.name, route=route.family, status=status_class(status)).inc()
         metrics.bytes_out.labels(upstream=upstream.name).inc(outcome.bytes_out)
-        _log_done(
-            request, route, request_id, agent, status, started, bytes_in, outcome, prepared, None, overhead_ms
-        )
+        _log_done(ex, status, None)
 
 
 async def _send(
@@ -232,41 +254,32 @@ async def _send(
         raise ProxyError(502, f"upstream connection failed: {type(exc).__name__}", "upstream_error") from None
 
 
-async def _exchange(
-    request: web.Request,
-    route: Route,
-    url: Any,
-    headers: CIMultiDict[str],
-    send: bytes,
-    chat: ChatRequest | None,
-    prepared: Prepared | None,
-    extra: dict[str, str],
-    outcome: _Outcome,
-    started: float,
-) -> web.StreamResponse:
-    app = request.app
-    metrics = app[METRICS]
+async def _exchange(ex: _Exchange) -> web.StreamResponse:
+    request, route, outcome = ex.request, ex.route, ex.outcome
+    pipeline = request.app[PIPELINE]
     t_send = time.perf_counter()
-    resp = await _send(request, url, headers, send)
+    resp = await _send(request, ex.url, ex.headers, ex.send)
     try:
         buffered: bytes | None = None
+        chat, prepared = ex.chat, ex.prepared
         if chat is not None and prepared is not None and resp.status >= 400 and resp.status != 429:
             buffered = await _read_error(resp)
-            again = await app[PIPELINE].retry(chat, prepared, resp.status, buffered)
+            again = await pipeline.retry(chat, prepared, resp.status, buffered)
             if again is not None and again.body != prepared.body:
                 resp.close()
                 outcome.retried = True
-                prepared = again
-                extra.update(again.headers)
-                resp = await _send(request, url, headers, again.body)
+                ex.prepared = prepared = again
+                ex.send = again.body
+                ex.extra.update(again.headers)
+                resp = await _send(request, ex.url, ex.headers, again.body)
                 buffered = None
         outcome.upstream_s = time.perf_counter() - t_send
-        metrics.upstream_latency.labels(upstream=route.upstream.name, route=route.family).observe(
+        ex.metrics.upstream_latency.labels(upstream=route.upstream.name, route=route.family).observe(
             outcome.upstream_s
         )
         outcome.status = resp.status
-        tap = app[PIPELINE].tap(chat, prepared, resp.status) if chat is not None and prepared else None
-        return await _stream_back(request, route, resp, buffered, extra, tap, outcome, started)
+        ex.tap = pipeline.tap(chat, prepared, resp.status) if chat is not None and prepared else None
+        return await _stream_back(ex, resp, buffered)
     finally:
         if resp.content.is_eof():
             resp.release()  # fully read: the connection goes back to the pool
@@ -282,20 +295,13 @@ async def _read_error(resp: aiohttp.ClientResponse) -> bytes:
 
 
 async def _stream_back(
-    request: web.Request,
-    route: Route,
-    resp: aiohttp.ClientResponse,
-    buffered: bytes | None,
-    extra: dict[str, str],
-    tap: ResponseTap | None,
-    outcome: _Outcome,
-    started: float,
+    ex: _Exchange, resp: aiohttp.ClientResponse, buffered: bytes | None
 ) -> web.StreamResponse:
-    metrics = request.app[METRICS]
+    request, route, metrics, tap, outcome = ex.request, ex.route, ex.metrics, ex.tap, ex.outcome
     streaming = resp.headers.get("Content-Type", "").startswith("text/event-stream")
     kind = web.StreamResponse if streaming else _HeadersWithFirstChunk
     out = kind(status=resp.status, reason=resp.reason, headers=response_headers(resp.headers))
-    out.headers.update(extra)
+    out.headers.update(ex.extra)
     if buffered is not None:
         out.content_length = len(buffered)
     elif resp.content_length is not None and "chunked" not in resp.headers.get("Transfer-Encoding", ""):
@@ -306,7 +312,7 @@ async def _stream_back(
         request[_STARTED] = True
         await out.prepare(request)
         if buffered is not None:
-            await _write(out, buffered, tap, outcome, started, metrics, route)
+            await _write(ex, out, buffered)
         else:
             # Our own idle deadline besides the session's sock_read: aiohttp's C parser can wait
             # forever when an upstream breaks the chunked framing and closes (aiohttp 3.14).
@@ -314,7 +320,7 @@ async def _stream_back(
             loop = asyncio.get_running_loop()
             async with asyncio.timeout(idle) as deadline:
                 async for chunk in resp.content.iter_any():
-                    await _write(out, chunk, tap, outcome, started, metrics, route)
+                    await _write(ex, out, chunk)
                     deadline.reschedule(loop.time() + idle)
         if tap is not None:
             tap.finish(resp.status)
@@ -330,7 +336,7 @@ async def _stream_back(
     ) as exc:
         # Headers are already sent: the only honest signal left is a truncated response.
         log.warning("upstream.stream_broken", upstream=route.upstream.name, error=type(exc).__name__)
-        request.app[METRICS].errors.labels(kind="stream_broken").inc()
+        metrics.errors.labels(kind="stream_broken").inc()
         if request.transport is not None:
             request.transport.close()
     finally:
@@ -339,49 +345,31 @@ async def _stream_back(
     return out
 
 
-async def _write(
-    out: web.StreamResponse,
-    chunk: bytes,
-    tap: ResponseTap | None,
-    outcome: _Outcome,
-    started: float,
-    metrics: Any,
-    route: Route,
-) -> None:
+async def _write(ex: _Exchange, out: web.StreamResponse, chunk: bytes) -> None:
+    outcome = ex.outcome
     if outcome.ttfb_s is None:
-        outcome.ttfb_s = time.perf_counter() - started
-        metrics.ttfb.labels(upstream=route.upstream.name, route=route.family).observe(outcome.ttfb_s)
-    if tap is not None:
-        tap.feed(chunk)
+        outcome.ttfb_s = time.perf_counter() - ex.started
+        ex.metrics.ttfb.labels(upstream=ex.route.upstream.name, route=ex.route.family).observe(outcome.ttfb_s)
+    if ex.tap is not None:
+        ex.tap.feed(chunk)
     outcome.bytes_out += len(chunk)
     await out.write(chunk)
 
 
-def _log_done(
-    request: web.Request,
-    route: Route,
-    request_id: str,
-    agent: str,
-    status: int,
-    started: float,
-    bytes_in: int,
-    outcome: _Outcome,
-    prepared: Prepared | None,
-    error: str | None,
-    overhead_ms: float | None = None,
-) -> None:
+def _log_done(ex: _Exchange, status: int, error: str | None) -> None:
+    outcome, prepared = ex.outcome, ex.prepared
     fields: dict[str, Any] = {
-        "method": request.method,
-        "upstream": route.upstream.name,
-        "route": route.family,
+        "method": ex.request.method,
+        "upstream": ex.route.upstream.name,
+        "route": ex.route.family,
         "status": status,
-        "agent": agent or None,
-        "duration_ms": round((time.perf_counter() - started) * 1000.0, 3),
-        "bytes_in": bytes_in,
+        "agent": ex.agent or None,
+        "duration_ms": round((time.perf_counter() - ex.started) * 1000.0, 3),
+        "bytes_in": ex.bytes_in,
         "bytes_out": outcome.bytes_out,
     }
-    if overhead_ms is not None:
-        fields["overhead_ms"] = round(overhead_ms, 3)
+    if ex.overhead_ms is not None:
+        fields["overhead_ms"] = round(ex.overhead_ms, 3)
     if outcome.upstream_s is not None:
         fields["upstream_ms"] = round(outcome.upstream_s * 1000.0, 3)
     if outcome.ttfb_s is not None:

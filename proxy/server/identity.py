@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 
+from proxy.wire import CHAT_APIS
+
 AGENT_HEADERS = ("x-ctxproxy-agent", "x-massgen-agent")
 _SAFE = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
 
@@ -20,31 +22,10 @@ def clean_agent_id(value: str) -> str:
     return "agent-" + hashlib.blake2b(value.encode(), digest_size=6).hexdigest()
 
 
-def _first(items: Any, pred: Any) -> Any:
-    if isinstance(items, list):
-        for item in items:
-            if isinstance(item, dict) and pred(item):
-                return item
-    return None
-
-
 def prompt_anchor(api: str | None, body: Mapping[str, Any]) -> tuple[Any, Any]:
     """The (system prompt, first user message) of a chat body, whatever its API."""
-    if api == "openai-chat":
-        msgs = body.get("messages")
-        system = _first(msgs, lambda m: m.get("role") in ("system", "developer"))
-        user = _first(msgs, lambda m: m.get("role") == "user")
-        return (system or {}).get("content"), (user or {}).get("content")
-    if api == "openai-responses":
-        inp = body.get("input")
-        user = inp if isinstance(inp, str) else _first(inp, lambda m: m.get("role") == "user")
-        return body.get("instructions"), user
-    if api == "anthropic":
-        return body.get("system"), _first(body.get("messages"), lambda m: m.get("role") == "user")
-    if api == "gemini":
-        sys_i = body.get("systemInstruction") or body.get("system_instruction")
-        return sys_i, _first(body.get("contents"), lambda m: m.get("role", "user") == "user")
-    return None, None
+    adapter = CHAT_APIS.get(api) if api is not None else None
+    return adapter.prompt_anchor(body) if adapter is not None else (None, None)
 
 
 def fingerprint(api: str | None, body: Mapping[str, Any]) -> str:

@@ -17,8 +17,10 @@ import orjson
 
 from proxy.server.routing import Route
 from proxy.server.upstreams import Upstream, UpstreamRegistry
+from proxy.wire import CHAT_APIS
 
-_PREFIXED_APIS = ("openai-chat", "openai-responses")
+# bare /v1 speaks the OpenAI wire format: only OpenAI-family chat APIs route by model prefix
+_PREFIXED_APIS = tuple(name for name, chat_api in CHAT_APIS.items() if chat_api.family == "openai")
 
 
 def prefixed_upstream(

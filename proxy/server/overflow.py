@@ -27,8 +27,10 @@ from typing import Any, Literal
 
 import orjson
 
+from proxy.wire.families import FamilyName
+
 OverflowKind = Literal["context", "max_tokens", "too_large"]
-ApiFamily = Literal["openai", "anthropic", "gemini"]
+ApiFamily = FamilyName
 
 _MAX_BODY = 65536
 

@@ -3,7 +3,7 @@
 A chat request (chat/completions, responses, messages, generateContent) passes through a
 pipeline that may replace the body (compression) before it is sent, observe the response
 (usage → calibration and stats) and, after an upstream error, offer one retry body.
-The passthrough pipeline changes nothing; the compression pipeline implements the same API.
+``PassthroughPipeline`` changes nothing; ``CompressionPipeline`` implements the same API.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 from multidict import CIMultiDict
 
+from proxy.compress.limits import Limits
+from proxy.compress.result import CompactionResult
 from proxy.server.routing import ChatApi, Route
 
 
@@ -29,10 +31,29 @@ class ChatRequest:
 
 
 @dataclass
+class Attempt:
+    """One body sent upstream for a request, and what the proxy estimated for *that* body.
+
+    The estimate and its factor travel with the request so that the provider's ``usage`` (or
+    overflow error) calibrates against the right estimate, whatever other requests of the
+    same model did to the shared correction meanwhile."""
+
+    model: str
+    limits: Limits
+    result: CompactionResult | None  # None: skipped without counting
+    target: float | None = None  # force_target used (retries)
+    tokens: int | None = None  # estimated input tokens of the body sent
+    factor: float = 1.0  # the token factor ``tokens`` was scaled with
+
+    def estimated(self, tokens: int, factor: float) -> None:
+        self.tokens, self.factor = tokens, factor
+
+
+@dataclass
 class Prepared:
     body: bytes  # what is sent upstream: ``raw`` itself when nothing changed
     headers: dict[str, str] = field(default_factory=dict)  # x-ctxproxy-* response headers
-    state: Any = None  # pipeline-private, handed back to tap()/retry()
+    attempt: Attempt | None = None  # handed back to tap()/retry(); None: nothing was estimated
 
 
 class ResponseTap(Protocol):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from proxy.server.errors import ApiShape, ProxyError
 from proxy.server.paths import normalize_tail
 from proxy.server.upstreams import Upstream, UpstreamRegistry
+from proxy.wire import CHAT_APIS, ApiName, api_for_path, api_for_tail
+from proxy.wire.families import get_family
 
-ChatApi = Literal["openai-chat", "openai-responses", "anthropic", "gemini"]
+ChatApi = ApiName
 
 
 @dataclass(frozen=True)
@@ -31,35 +32,21 @@ class Route:
 
 
 def chat_api_for(method: str, raw_tail: str) -> ChatApi | None:
-    if method != "POST":
-        return None
-    tail = raw_tail.rstrip("/")
-    if tail.endswith("chat/completions"):
-        return "openai-chat"
-    if tail.endswith("/responses") or tail == "responses":
-        return "openai-responses"
-    if tail.endswith("/messages") or tail == "messages":
-        return "anthropic"
-    if tail.endswith((":generateContent", ":streamGenerateContent")):
-        return "gemini"
-    return None
+    return api_for_tail(raw_tail) if method == "POST" else None
 
 
 def error_shape_for(chat_api: ChatApi | None, upstream_api: str | None) -> ApiShape:
-    if chat_api == "anthropic" or (chat_api is None and upstream_api == "anthropic"):
-        return "anthropic"
-    if chat_api == "gemini" or (chat_api is None and upstream_api == "gemini"):
-        return "gemini"
-    return "openai"
+    if chat_api is not None:
+        return CHAT_APIS[chat_api].family
+    return get_family(upstream_api or "openai").name
 
 
 def guess_shape(raw_path: str, anthropic_version: bool) -> ApiShape:
     """Error shape for requests that matched no upstream."""
-    if anthropic_version or raw_path.rstrip("/").endswith("/messages"):
+    if anthropic_version:
         return "anthropic"
-    if ":generateContent" in raw_path or ":streamGenerateContent" in raw_path:
-        return "gemini"
-    return "openai"
+    api = api_for_path(raw_path)
+    return CHAT_APIS[api].family if api is not None else "openai"
 
 
 def resolve(registry: UpstreamRegistry, default_upstream: str, method: str, raw_path: str) -> Route:

@@ -15,8 +15,9 @@ from yarl import URL
 from proxy.config import ServerSettings, UpstreamSettings
 from proxy.server.errors import ProxyError
 from proxy.server.paths import normalize_tail
+from proxy.wire.families import AUTH_HEADERS, get_family
 
-_AUTH_HEADERS = ("authorization", "x-api-key", "x-goog-api-key", "api-key")
+_AUTH_HEADERS = AUTH_HEADERS
 
 
 @dataclass(frozen=True)
@@ -157,10 +158,5 @@ class UpstreamRegistry:
             return False
         for name in _AUTH_HEADERS:  # drop placeholders
             headers.popall(name, None)
-        if upstream.api == "anthropic":
-            headers["x-api-key"] = key
-        elif upstream.api == "gemini":
-            headers["x-goog-api-key"] = key
-        else:
-            headers["Authorization"] = f"Bearer {key}"
+        headers.update(get_family(upstream.api).auth_headers(key))
         return True

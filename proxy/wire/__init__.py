@@ -2,43 +2,49 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from proxy.wire.anthropic import AnthropicAdapter
-from proxy.wire.base import WireAdapter
+from proxy.wire.base import ChatAPI, WireAdapter
 from proxy.wire.conversation import Conversation, Group, Message, Segment
 from proxy.wire.gemini import GeminiAdapter
 from proxy.wire.openai_chat import OpenAIChatAdapter
 from proxy.wire.openai_responses import OpenAIResponsesAdapter
 
-ApiName = Literal["openai-chat", "openai-responses", "anthropic", "gemini"]
-API_NAMES: tuple[str, ...] = ("openai-chat", "openai-responses", "anthropic", "gemini")
+ApiName = str  # a key of CHAT_APIS
+
+# The chat APIs the proxy understands. Adding one: write its module, add one line here.
+CHAT_APIS: dict[ApiName, ChatAPI] = {
+    adapter.api: adapter
+    for adapter in (
+        OpenAIChatAdapter(),
+        OpenAIResponsesAdapter(),
+        AnthropicAdapter(),
+        GeminiAdapter(),
+    )
+}
+API_NAMES: tuple[ApiName, ...] = tuple(CHAT_APIS)
 
 
-def get_adapter(api: str) -> WireAdapter:
-    """The adapter for an API name (stateless; cheap to create)."""
-    if api == "openai-chat":
-        return OpenAIChatAdapter()
-    if api == "openai-responses":
-        return OpenAIResponsesAdapter()
-    if api == "anthropic":
-        return AnthropicAdapter()
-    if api == "gemini":
-        return GeminiAdapter()
-    raise ValueError(f"unknown API {api!r} (expected one of {', '.join(API_NAMES)})")
+def get_adapter(api: str) -> ChatAPI:
+    """The adapter for an API name (stateless, shared)."""
+    try:
+        return CHAT_APIS[api]
+    except KeyError:
+        raise ValueError(f"unknown API {api!r} (expected one of {', '.join(API_NAMES)})") from None
 
 
-def api_for_path(path: str) -> str | None:
+def api_for_path(path: str) -> ApiName | None:
     """Which API a request path speaks: ``.../chat/completions`` → ``openai-chat``, ..."""
-    tail = path.split("?", 1)[0].rstrip("/")
-    if tail.endswith("/chat/completions") or tail == "chat/completions":
-        return "openai-chat"
-    if tail.endswith("/responses") or tail == "responses":
-        return "openai-responses"
-    if tail.endswith("/messages") or tail == "messages":
-        return "anthropic"
-    if tail.endswith(":generateContent") or tail.endswith(":streamGenerateContent"):
-        return "gemini"
+    return api_for_tail(path.split("?", 1)[0])
+
+
+def api_for_tail(tail: str) -> ApiName | None:
+    """:func:`api_for_path` for a path without a query string (the router's tail)."""
+    tail = tail.rstrip("/")
+    for name, adapter in CHAT_APIS.items():
+        if adapter.matches_path(tail):
+            return name
     return None
 
 
@@ -64,7 +70,9 @@ def api_for_body(body: dict[str, Any]) -> str | None:
 
 __all__ = [
     "API_NAMES",
+    "CHAT_APIS",
     "ApiName",
+    "ChatAPI",
     "Conversation",
     "Group",
     "Message",
@@ -72,5 +80,6 @@ __all__ = [
     "WireAdapter",
     "api_for_body",
     "api_for_path",
+    "api_for_tail",
     "get_adapter",
 ]

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
-
-import orjson
 
 from proxy.wire.base import PerItemAdapter, TurnsAdapter, first_int, render_body
 from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.conversation import dump_text as _dump
+from proxy.wire.families import FamilyName
 from proxy.wire.shape import check_anthropic
+from proxy.wire.usage import Usage, as_int, first_dict
 
 _THINKING = ("thinking", "redacted_thinking")
 _PINNED = ("compaction",)
-
-
-def _dump(value: Any) -> str:
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def _result_segments(block: dict[str, Any], i: int) -> list[Segment]:
@@ -129,3 +127,34 @@ class AnthropicAdapter(PerItemAdapter, TurnsAdapter):
 
     def summary_item(self, text: str) -> dict[str, Any]:
         return {"role": "user", "content": [{"type": "text", "text": text}]}
+
+    # -- everything else the proxy needs to know about this API --
+
+    family: FamilyName = "anthropic"
+    image_tokens = 1600
+    path_suffixes: tuple[str, ...] = ("messages",)
+
+    def max_tokens_key(self, body: dict[str, Any]) -> str | None:
+        return "max_tokens" if "max_tokens" in body else None
+
+    def read_usage(self, event: dict[str, Any], into: Usage) -> None:
+        msg = event.get("message") if isinstance(event.get("message"), dict) else event
+        u = msg.get("usage") if isinstance(msg, dict) else None
+        if not isinstance(u, dict):
+            u = event.get("usage") if isinstance(event.get("usage"), dict) else None
+        if u:
+            base = as_int(u.get("input_tokens"))
+            read = as_int(u.get("cache_read_input_tokens")) or 0
+            created = as_int(u.get("cache_creation_input_tokens")) or 0
+            if base is not None:
+                into.input_tokens = base + read + created
+                into.cached_tokens = read
+            into.output_tokens = as_int(u.get("output_tokens")) or into.output_tokens
+
+    def prompt_anchor(self, body: Mapping[str, Any]) -> tuple[Any, Any]:
+        return body.get("system"), first_dict(body.get("messages"), lambda m: m.get("role") == "user")
+
+    def violations(self, body: dict[str, Any]) -> set[str]:
+        from proxy.compress.invariants.anthropic import violations
+
+        return violations(body)

@@ -3,20 +3,57 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from functools import cached_property
 from typing import Any, Protocol
 
 from proxy.wire.conversation import Conversation, Message
+from proxy.wire.families import FamilyName
 from proxy.wire.grouping import turn_groups
+from proxy.wire.usage import Usage
 
 
-class WireAdapter(Protocol):
-    """Parse one API family's request body into a :class:`Conversation` and back."""
+class ChatAPI(Protocol):
+    """Everything the proxy knows about one chat API: which paths speak it, where the model
+    is named, how a body parses into a :class:`Conversation` and renders back, the provider's
+    rules (invariants), how a response reports usage, and what identifies the conversation."""
 
     api: str
     container: str
     message_overhead: int  # tokens the provider adds around every item
-
     summary_overhead: int  # tokens the anchored summary adds besides its text
+    image_tokens: int  # what the provider charges for one image (the estimate's flat price)
+    path_suffixes: tuple[str, ...]  # request-path endings that speak this API
+    family: FamilyName  # the provider family: auth header and error dialect
+
+    def matches_path(self, tail: str) -> bool:
+        """Whether a request path (no query, no trailing slash) speaks this API."""
+        ...
+
+    def model_id(self, body: Mapping[str, Any], tail: str) -> str:
+        """The model a request names (in the body, or in the path for some APIs); "" if none."""
+        ...
+
+    def max_tokens_key(self, body: dict[str, Any]) -> str | None:
+        """The top-level key holding the requested output size (lowered on a retry), if any."""
+        ...
+
+    def read_usage(self, event: dict[str, Any], into: Usage) -> None:
+        """Merge what one JSON object (a whole response or one SSE event) says about usage."""
+        ...
+
+    def prompt_anchor(self, body: Mapping[str, Any]) -> tuple[Any, Any]:
+        """(system prompt, first user message): what identifies an anonymous conversation."""
+        ...
+
+    def violations(self, body: dict[str, Any]) -> set[str]:
+        """The provider rules this body breaks, as stable codes (``missing-result:call_1``)."""
+        ...
+
+    def history_held_upstream(self, body: Mapping[str, Any]) -> bool:
+        """Whether the provider holds the earlier turns (a chained request): the body
+        carries only the new ones, so there is nothing here to compact."""
+        ...
 
     def check(self, body: dict[str, Any]) -> str | None:
         """The first field whose JSON type this adapter cannot handle (a 400), or None."""
@@ -45,11 +82,30 @@ class WireAdapter(Protocol):
     def summary_item(self, text: str) -> dict[str, Any]: ...
 
 
+WireAdapter = ChatAPI  # the older name, still used by the compressor's stages
+
+
 class ItemListAdapter(ABC):
     """Parsing shared by the adapters: the body's item list becomes messages, then groups."""
 
     api: str
     container: str
+    path_suffixes: tuple[str, ...]
+
+    @cached_property
+    def _path_endings(self) -> tuple[str, ...]:
+        return tuple(s if s.startswith(":") else "/" + s for s in self.path_suffixes)
+
+    def matches_path(self, tail: str) -> bool:
+        # ``.../chat/completions`` or exactly ``chat/completions``; ``:generateContent`` anywhere at the end
+        return tail.endswith(self._path_endings) or tail in self.path_suffixes
+
+    def model_id(self, body: Mapping[str, Any], tail: str) -> str:
+        model = body.get("model")
+        return model if isinstance(model, str) else ""
+
+    def history_held_upstream(self, body: Mapping[str, Any]) -> bool:
+        return False
 
     @abstractmethod
     def parse_items(self, items: list[Any]) -> list[Message]: ...

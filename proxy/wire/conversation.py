@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+import orjson
+
 SegmentKind = Literal["text", "tool_output", "tool_call", "reasoning", "image", "opaque"]
 Role = Literal["system", "user", "assistant", "tool"]
 Path = tuple[str | int, ...]
@@ -126,3 +128,8 @@ def set_path(raw: Any, path: Path, value: Any) -> Any:
         lst[key] = set_path(raw[key], rest, value)
         return lst
     raise KeyError(f"path {path!r} does not fit {type(raw).__name__}")
+
+
+def dump_text(value: Any) -> str:
+    """A wire value as text for counting and fingerprints: strings as they are, else compact JSON."""
+    return value if isinstance(value, str) else orjson.dumps(value).decode()

@@ -8,19 +8,17 @@ in order. Parts with a ``thoughtSignature`` (or ``thought: true``) make their tu
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
-
-import orjson
 
 from proxy.wire.base import TurnsAdapter, render_body
 from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.conversation import dump_text as _dump
+from proxy.wire.families import FamilyName
 from proxy.wire.shape import check_gemini
+from proxy.wire.usage import Usage, as_int, first_dict
 
 _RESPONSE_TEXT_KEYS = ("result", "output", "content", "text")
-
-
-def _dump(value: Any) -> str:
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def _get(part: dict[str, Any], camel: str, snake: str) -> tuple[str, Any]:
@@ -161,3 +159,35 @@ class GeminiAdapter(TurnsAdapter):
 
     def summary_item(self, text: str) -> dict[str, Any]:
         return {"role": "user", "parts": [{"text": text}]}
+
+    # -- everything else the proxy needs to know about this API --
+
+    family: FamilyName = "gemini"
+    image_tokens = 258
+    path_suffixes: tuple[str, ...] = (":generateContent", ":streamGenerateContent")
+
+    def model_id(self, body: Mapping[str, Any], tail: str) -> str:
+        """Gemini names the model in the path: ``.../models/{model}:generateContent``."""
+        if "models/" in tail:
+            return tail.rsplit("models/", 1)[1].split(":", 1)[0]
+        model = body.get("model")
+        return model if isinstance(model, str) else ""
+
+    def max_tokens_key(self, body: dict[str, Any]) -> str | None:
+        return None  # nested in generationConfig: never lowered on retry
+
+    def read_usage(self, event: dict[str, Any], into: Usage) -> None:
+        u = event.get("usageMetadata")
+        if isinstance(u, dict):
+            into.input_tokens = as_int(u.get("promptTokenCount")) or into.input_tokens
+            into.cached_tokens = as_int(u.get("cachedContentTokenCount")) or into.cached_tokens
+            into.output_tokens = as_int(u.get("candidatesTokenCount")) or into.output_tokens
+
+    def prompt_anchor(self, body: Mapping[str, Any]) -> tuple[Any, Any]:
+        sys_i = body.get("systemInstruction") or body.get("system_instruction")
+        return sys_i, first_dict(body.get("contents"), lambda m: m.get("role", "user") == "user")
+
+    def violations(self, body: dict[str, Any]) -> set[str]:
+        from proxy.compress.invariants.gemini import violations
+
+        return violations(body)

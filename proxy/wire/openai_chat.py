@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
-
-import orjson
 
 from proxy.wire.base import PerItemAdapter, first_int, render_body, render_items_default
 from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.conversation import dump_text as _dump
+from proxy.wire.families import FamilyName
 from proxy.wire.grouping import merge_units
 from proxy.wire.shape import check_openai_chat
+from proxy.wire.usage import Usage, as_int, first_dict
 
 _ROLES: dict[str, Role] = {
     "system": "system",
@@ -21,10 +23,6 @@ _ROLES: dict[str, Role] = {
 }
 # Reasoning fields some OpenAI-compatible providers need back verbatim on assistant turns.
 _REASONING_KEYS = ("reasoning_content", "reasoning", "thought_signature", "reasoning_details")
-
-
-def _dump(value: Any) -> str:
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def content_segments(content: Any, kind: str, editable: bool) -> list[Segment]:
@@ -118,3 +116,32 @@ class OpenAIChatAdapter(PerItemAdapter):
 
     def summary_item(self, text: str) -> dict[str, Any]:
         return {"role": "user", "content": text}
+
+    # -- everything else the proxy needs to know about this API --
+
+    family: FamilyName = "openai"
+    image_tokens = 765
+    path_suffixes: tuple[str, ...] = ("chat/completions",)
+
+    def max_tokens_key(self, body: dict[str, Any]) -> str | None:
+        return next((k for k in ("max_tokens", "max_completion_tokens") if k in body), None)
+
+    def read_usage(self, event: dict[str, Any], into: Usage) -> None:
+        u = event.get("usage")
+        if isinstance(u, dict):
+            into.input_tokens = as_int(u.get("prompt_tokens")) or into.input_tokens
+            into.output_tokens = as_int(u.get("completion_tokens")) or into.output_tokens
+            details = u.get("prompt_tokens_details") or {}
+            if isinstance(details, dict):
+                into.cached_tokens = as_int(details.get("cached_tokens")) or into.cached_tokens
+
+    def prompt_anchor(self, body: Mapping[str, Any]) -> tuple[Any, Any]:
+        msgs = body.get("messages")
+        system = first_dict(msgs, lambda m: m.get("role") in ("system", "developer"))
+        user = first_dict(msgs, lambda m: m.get("role") == "user")
+        return (system or {}).get("content"), (user or {}).get("content")
+
+    def violations(self, body: dict[str, Any]) -> set[str]:
+        from proxy.compress.invariants.openai_chat import violations
+
+        return violations(body)

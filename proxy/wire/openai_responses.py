@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
-
-import orjson
 
 from proxy.wire.base import PerItemAdapter, first_int, render_body, render_items_default
 from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.conversation import dump_text as _dump
+from proxy.wire.families import FamilyName
 from proxy.wire.grouping import merge_units
 from proxy.wire.shape import check_openai_responses
+from proxy.wire.usage import Usage, as_int, first_dict
 
 _ROLES: dict[str, Role] = {
     "system": "system",
@@ -19,10 +21,6 @@ _ROLES: dict[str, Role] = {
 }
 _TEXT_PARTS = ("input_text", "output_text", "text", "refusal")
 _OPAQUE_TYPES = ("reasoning", "compaction", "compaction_summary")
-
-
-def _dump(value: Any) -> str:
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def _parts(value: Any, base: tuple[str | int, ...], kind: str, editable: bool) -> list[Segment]:
@@ -164,3 +162,37 @@ class OpenAIResponsesAdapter(PerItemAdapter):
 
     def summary_item(self, text: str) -> dict[str, Any]:
         return {"role": "user", "content": [{"type": "input_text", "text": text}]}
+
+    # -- everything else the proxy needs to know about this API --
+
+    family: FamilyName = "openai"
+    image_tokens = 765
+    path_suffixes: tuple[str, ...] = ("responses",)
+
+    def history_held_upstream(self, body: Mapping[str, Any]) -> bool:
+        return bool(body.get("previous_response_id"))
+
+    def max_tokens_key(self, body: dict[str, Any]) -> str | None:
+        return "max_output_tokens" if "max_output_tokens" in body else None
+
+    def read_usage(self, event: dict[str, Any], into: Usage) -> None:
+        resp = event.get("response") if isinstance(event.get("response"), dict) else event
+        if isinstance(resp, dict):
+            if isinstance(resp.get("id"), str) and resp.get("object", "response") == "response":
+                into.response_id = resp["id"]
+            u = resp.get("usage")
+            if isinstance(u, dict):
+                into.input_tokens = as_int(u.get("input_tokens")) or into.input_tokens
+                into.output_tokens = as_int(u.get("output_tokens")) or into.output_tokens
+                details = u.get("input_tokens_details") or {}
+                into.cached_tokens = as_int(details.get("cached_tokens")) or into.cached_tokens
+
+    def prompt_anchor(self, body: Mapping[str, Any]) -> tuple[Any, Any]:
+        inp = body.get("input")
+        user = inp if isinstance(inp, str) else first_dict(inp, lambda m: m.get("role") == "user")
+        return body.get("instructions"), user
+
+    def violations(self, body: dict[str, Any]) -> set[str]:
+        from proxy.compress.invariants.openai_responses import violations
+
+        return violations(body)

@@ -24,16 +24,14 @@ def _supported(caps: Any, name: str) -> bool | None:
 
 class AnthropicSource(NativeSource):
     provider_name = "anthropic"
+    family = "anthropic"
 
     @classmethod
     def list_url(cls, base_url: str, models_url: str | None) -> str:
         return models_url or f"{base_url.rstrip('/')}/v1/models"
 
     def auth_headers(self) -> dict[str, str]:
-        headers = {"anthropic-version": "2023-06-01", **self.cfg.headers}
-        if self.cfg.api_key:
-            headers["x-api-key"] = self.cfg.api_key
-        return headers
+        return {"anthropic-version": "2023-06-01", **super().auth_headers()}
 
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
         return await _PAGER.fetch(http, self.cfg.models_url, self.auth_headers(), self.parse)

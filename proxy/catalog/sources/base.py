@@ -11,6 +11,7 @@ from proxy.catalog.bulk import drop, off_loop
 from proxy.catalog.fetch import Fetcher, FetchError
 from proxy.catalog.model import SourceModel
 from proxy.catalog.sources._parse import openai_list
+from proxy.wire.families import get_family
 
 # Precedence tiers (lower wins) for limits; see merge.py.
 TIER_SERVED = 1
@@ -100,6 +101,7 @@ class NativeSource(Source):
     """A provider's own list endpoint. Subclasses set ``provider`` and implement ``parse``."""
 
     provider_name: ClassVar[str] = "openai"
+    family: ClassVar[str] = "openai"  # whose auth header the key travels in
     needs_key: ClassVar[bool] = True
     served: ClassVar[bool] = False  # the list gives the live served limit (vLLM, Ollama, LM Studio)
 
@@ -125,7 +127,7 @@ class NativeSource(Source):
     def auth_headers(self) -> dict[str, str]:
         headers = dict(self.cfg.headers)
         if self.cfg.api_key:
-            headers["Authorization"] = f"Bearer {self.cfg.api_key}"
+            headers.update(get_family(self.family).auth_headers(self.cfg.api_key))
         return headers
 
     async def fetch(self, http: Fetcher) -> list[SourceModel]:

@@ -19,12 +19,7 @@ _PAGER = page_token(1000, max_pages=50)
 
 class GeminiSource(NativeSource):
     provider_name = "gemini"
-
-    def auth_headers(self) -> dict[str, str]:
-        headers = dict(self.cfg.headers)
-        if self.cfg.api_key:
-            headers["x-goog-api-key"] = self.cfg.api_key
-        return headers
+    family = "gemini"
 
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
         return await _PAGER.fetch(http, self.cfg.models_url, self.auth_headers(), self.parse)

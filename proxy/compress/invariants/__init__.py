@@ -7,21 +7,14 @@ a client's own broken history is forwarded as broken, never made worse.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from proxy.compress.invariants import anthropic, gemini, openai_chat, openai_responses
-
-_VALIDATORS: dict[str, Callable[[dict[str, Any]], set[str]]] = {
-    "openai-chat": openai_chat.violations,
-    "openai-responses": openai_responses.violations,
-    "anthropic": anthropic.violations,
-    "gemini": gemini.violations,
-}
+from proxy.wire import get_adapter
 
 
 def violations(api: str, body: dict[str, Any]) -> set[str]:
-    return _VALIDATORS[api](body)
+    """Each chat API owns its rules (``ChatAPI.violations``); the rules live beside this module."""
+    return get_adapter(api).violations(body)
 
 
 def new_violations(api: str, before: dict[str, Any], after: dict[str, Any]) -> set[str]:

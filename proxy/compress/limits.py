@@ -1,0 +1,38 @@
+"""A model's limits and the one input budget every path computes from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from proxy.compress.policy import Policy
+    from proxy.wire.base import ChatAPI
+
+DEFAULT_RESERVED_OUTPUT = 4096  # when neither the request nor the catalog says
+
+
+@dataclass(frozen=True)
+class Limits:
+    context_window: int
+    max_input_tokens: int | None
+    max_output_tokens: int | None  # the model's maximum output (catalog), not the request's
+    unknown: bool = False  # the catalog had no entry: defaults in use
+
+
+def reserved_output(chat_api: ChatAPI, body: dict[str, Any], limits: Limits) -> int:
+    """Output tokens to keep free. The request's own output limit counts in full; a catalog
+    default (a model's *maximum* output, often 16k–64k) is capped at a quarter of the window,
+    or a small or learned window would leave no room for input at all."""
+    asked = chat_api.reserved_output(body)
+    if asked:
+        return asked
+    return min(limits.max_output_tokens or DEFAULT_RESERVED_OUTPUT, limits.context_window // 4)
+
+
+def input_budget(policy: Policy, chat_api: ChatAPI, body: dict[str, Any], limits: Limits) -> int:
+    """Input tokens a request may send: the single formula for every path (compaction, the
+    Responses chain's native compaction, the CLI)."""
+    return policy.budget(
+        limits.context_window, limits.max_input_tokens, reserved_output(chat_api, body, limits)
+    )

@@ -1,0 +1,27 @@
+"""Where a ``mode: upstream`` summary goes, and with which credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from proxy.compress.summary_backends import UpstreamCall
+from proxy.config import Settings
+from proxy.server.pipeline import ChatRequest
+from proxy.wire.families import get_family
+
+# The client's headers a summary call may reuse (its key and API version), nothing else.
+SUMMARY_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "anthropic-version", "api-key"})
+
+
+def summary_call(
+    settings: Settings, req: ChatRequest, model: str, environ: Mapping[str, str]
+) -> UpstreamCall:
+    """This request's upstream with the client's own credentials, or the configured
+    ``summarizer.upstream`` with its own key (from ``api_key_env``)."""
+    named = settings.compression.summarizer.upstream
+    up = settings.upstreams[named] if named else req.route.upstream.settings
+    headers = {k: v for k, v in req.headers.items() if k.lower() in SUMMARY_HEADERS}
+    key = environ.get(up.api_key_env) if named and up.api_key_env else None
+    if key:
+        headers = get_family(up.api).auth_headers(key)
+    return UpstreamCall(up.base_url, up.api, headers, up.summary_model or model)

@@ -1,0 +1,135 @@
+"""Provider families (the ``api`` of an upstream): how each authenticates, shapes its error
+bodies, and answers a one-shot summary request. Declared once; everything else looks them up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+FamilyName = Literal["openai", "anthropic", "gemini"]
+FAMILY_NAMES: tuple[FamilyName, ...] = get_args(FamilyName)
+
+# Every header a client may carry its provider key in, whatever the family.
+AUTH_HEADERS: tuple[str, ...] = ("authorization", "x-api-key", "x-goog-api-key", "api-key")
+
+
+@dataclass(frozen=True)
+class Family:
+    name: FamilyName
+    auth_header: str  # the header this family's key travels in
+    auth_prefix: str  # "Bearer " or ""
+    error_types: dict[int, str] = field(default_factory=dict)  # status → error type/status word
+    default_error_type: str = "api_error"
+
+    def auth_headers(self, key: str) -> dict[str, str]:
+        """The request headers that carry ``key`` for this family."""
+        return {self.auth_header: f"{self.auth_prefix}{key}"}
+
+    def error_payload(self, status: int, message: str, code: str, request_id: str | None) -> dict[str, Any]:
+        """An error body as this family's own API would send it."""
+        kind = self.error_types.get(status, self.default_error_type)
+        if self.name == "anthropic":
+            payload: dict[str, Any] = {"type": "error", "error": {"type": kind, "message": message}}
+            if request_id:
+                payload["request_id"] = request_id
+            return payload
+        if self.name == "gemini":
+            return {"error": {"code": status, "message": message, "status": kind}}
+        return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+    def summary_request(
+        self, base_url: str, model: str, system: str, prompt: str, max_tokens: int
+    ) -> tuple[str, dict[str, Any], dict[str, str]]:
+        """(url, body, extra headers) of a plain, non-streamed completion for a summary."""
+        base = base_url.rstrip("/")
+        if self.name == "anthropic":
+            body: dict[str, Any] = {
+                "model": model,
+                "max_tokens": max_tokens,
+                "system": system,
+                "messages": [{"role": "user", "content": prompt}],
+            }
+            return f"{base}/v1/messages", body, {"anthropic-version": "2023-06-01"}
+        if self.name == "gemini":
+            body = {
+                "systemInstruction": {"parts": [{"text": system}]},
+                "contents": [{"role": "user", "parts": [{"text": prompt}]}],
+                "generationConfig": {"maxOutputTokens": max_tokens, "temperature": 0},
+            }
+            return f"{base}/v1beta/models/{model}:generateContent", body, {}
+        body = {
+            "model": model,
+            "max_tokens": max_tokens,
+            "temperature": 0,
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}],
+        }
+        return f"{base}/chat/completions", body, {}
+
+    def read_completion(self, data: dict[str, Any]) -> tuple[str, int, int]:
+        """(text, input tokens, output tokens) of the answer to :meth:`summary_request`."""
+        if self.name == "anthropic":
+            text = "".join(b.get("text", "") for b in data.get("content", []) if b.get("type") == "text")
+            u = data.get("usage") or {}
+            return text, int(u.get("input_tokens") or 0), int(u.get("output_tokens") or 0)
+        if self.name == "gemini":
+            cands = data.get("candidates") or [{}]
+            parts = (cands[0].get("content") or {}).get("parts") or []
+            u = data.get("usageMetadata") or {}
+            return (
+                "".join(p.get("text", "") for p in parts),
+                int(u.get("promptTokenCount") or 0),
+                int(u.get("candidatesTokenCount") or 0),
+            )
+        choice = (data.get("choices") or [{}])[0]
+        u = data.get("usage") or {}
+        return (
+            (choice.get("message") or {}).get("content") or "",
+            int(u.get("prompt_tokens") or 0),
+            int(u.get("completion_tokens") or 0),
+        )
+
+
+_OPENAI_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    413: "invalid_request_error",
+    429: "rate_limit_error",
+    502: "api_error",
+    503: "api_error",
+    504: "api_error",
+}
+_ANTHROPIC_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    502: "api_error",
+    503: "overloaded_error",
+    504: "timeout_error",
+}
+_GEMINI_STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    413: "INVALID_ARGUMENT",
+    502: "UNAVAILABLE",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+
+FAMILIES: dict[str, Family] = {
+    "openai": Family("openai", "Authorization", "Bearer ", _OPENAI_TYPES),
+    "anthropic": Family("anthropic", "x-api-key", "", _ANTHROPIC_TYPES),
+    "gemini": Family("gemini", "x-goog-api-key", "", _GEMINI_STATUS, "INTERNAL"),
+}
+
+
+def get_family(name: str) -> Family:
+    """The family for an upstream ``api`` value; unknown names speak OpenAI's dialect."""
+    return FAMILIES.get(name) or FAMILIES["openai"]

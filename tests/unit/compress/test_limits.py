@@ -1,0 +1,34 @@
+"""One budget formula for every path: the compactor's and the Responses chain's agree."""
+
+from __future__ import annotations
+
+from proxy.compress.limits import Limits, input_budget, reserved_output
+from proxy.compress.policy import PRESETS
+from proxy.wire import get_adapter
+
+
+def test_request_output_limit_counts_in_full() -> None:
+    api = get_adapter("openai-responses")
+    limits = Limits(32_000, None, 64_000)
+    assert reserved_output(api, {"max_output_tokens": 20_000}, limits) == 20_000
+
+
+def test_catalog_default_is_capped_at_a_quarter_of_the_window() -> None:
+    # A 32k window whose model may write 64k: the old chain path reserved 64k and left
+    # no input room (budget fell to the 1/8 floor); the shared formula keeps 3/4 of the window.
+    api = get_adapter("openai-responses")
+    limits = Limits(32_000, None, 64_000)
+    assert reserved_output(api, {}, limits) == 8_000
+    policy = PRESETS["balanced"]
+    assert input_budget(policy, api, {}, limits) == policy.budget(32_000, None, 8_000)
+    assert input_budget(policy, api, {}, limits) > 32_000 // 2
+
+
+def test_compactor_uses_the_same_function() -> None:
+    from proxy.compress.compactor import Compactor
+
+    api = get_adapter("anthropic")
+    policy = PRESETS["conservative"]
+    body = {"max_tokens": 1000, "messages": []}
+    expected = input_budget(policy, api, body, Limits(200_000, 180_000, 64_000))
+    assert Compactor.budget(None, api, body, policy, 200_000, 180_000, 64_000) == expected  # type: ignore[arg-type]
