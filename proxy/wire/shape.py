@@ -35,9 +35,9 @@ class Shape:
     @staticmethod
     def fields(item: dict[str, Any], where: str, spec: Mapping[str, tuple[type, ...]]) -> str | None:
         for key, types in spec.items():
-            problem = Shape.optional(item.get(key), f"{where}.{key}", *types)
-            if problem:
-                return problem
+            value = item.get(key)
+            if value is not None and not isinstance(value, types):  # the message only on failure
+                return Shape.optional(value, f"{where}.{key}", *types)
         return None
 
     @staticmethod
@@ -47,7 +47,12 @@ class Shape:
             return None
         if not isinstance(value, list):
             return f"{where} must be a list"
-        for i, item in enumerate(value):
+        for item in value:  # well-formed items first, with no location strings built
+            if not isinstance(item, dict) or check(item, "") is not None:
+                break
+        else:
+            return None
+        for i, item in enumerate(value):  # a problem: find it again, naming where it is
             at = f"{where}[{i}]"
             if not isinstance(item, dict):
                 return f"{at} must be an object"
@@ -75,13 +80,17 @@ def _chat_call(call: dict[str, Any], where: str) -> str | None:
 
 
 def _chat_message(msg: dict[str, Any], where: str) -> str | None:
-    content = msg.get("content")
-    return (
-        Shape.fields(msg, where, _CHAT_MESSAGE)
-        or Shape.optional(content, f"{where}.content", str, list)
-        or (Shape.items(content, f"{where}.content", _chat_part) if isinstance(content, list) else None)
-        or Shape.items(msg.get("tool_calls"), f"{where}.tool_calls", _chat_call)
-    )
+    problem = Shape.fields(msg, where, _CHAT_MESSAGE)
+    if problem:
+        return problem
+    content, calls = msg.get("content"), msg.get("tool_calls")
+    if content is not None and not isinstance(content, str):  # the hot case (text) builds no strings
+        problem = Shape.optional(content, f"{where}.content", str, list) or Shape.items(
+            content, f"{where}.content", _chat_part
+        )
+        if problem:
+            return problem
+    return None if calls is None else Shape.items(calls, f"{where}.tool_calls", _chat_call)
 
 
 def check_openai_chat(body: dict[str, Any]) -> str | None:
