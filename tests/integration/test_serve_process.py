@@ -35,6 +35,20 @@ async def _spawn(tmp_path: Path, *args: str, **extra_env: str) -> asyncio.subpro
     )
 
 
+async def _workers_started(
+    proc: asyncio.subprocess.Process, workers: int, timeout_s: float = 60
+) -> list[bytes]:
+    """Wait until ``workers`` processes have logged ``server.started``; the stderr lines read."""
+    seen: list[bytes] = []
+
+    async def started() -> None:
+        while sum(b'"server.started"' in line for line in seen) < workers:
+            seen.append(await proc.stderr.readline())  # type: ignore[union-attr]
+
+    await asyncio.wait_for(started(), timeout_s)
+    return seen
+
+
 async def _wait_ready(url: str, proc: asyncio.subprocess.Process) -> None:
     async with aiohttp.ClientSession() as s:
         for _ in range(300):
@@ -120,13 +134,8 @@ async def test_workers_share_the_port(tmp_path: Path) -> None:
     )
     url = f"http://127.0.0.1:{port}"
     seen: list[bytes] = []
-
-    async def both_started() -> None:
-        while sum(b'"server.started"' in line for line in seen) < 2:
-            seen.append(await proc.stderr.readline())  # type: ignore[union-attr]
-
     try:
-        await asyncio.wait_for(both_started(), 60)
+        seen = await _workers_started(proc, 2)
         await _wait_ready(url, proc)
         async with aiohttp.ClientSession() as s:
             for _ in range(20):

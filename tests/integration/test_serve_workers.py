@@ -10,14 +10,16 @@ import aiohttp
 import orjson
 from aiohttp.test_utils import TestServer
 
-from tests.integration.test_serve_process import _free_port, _spawn, _wait_ready
+from tests.integration.test_serve_process import _free_port, _spawn, _wait_ready, _workers_started
 
 N = 24
 
 
 def _requests_total(metrics: str) -> float:
     return sum(
-        float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines() if line.startswith("ctxproxy_requests_total{")
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.splitlines()
+        if line.startswith("ctxproxy_requests_total{")
     )
 
 
@@ -30,21 +32,19 @@ async def test_two_workers_one_scrape_sees_both(tmp_path: Path, fake: TestServer
                 "server": {"port": port, "workers": 2},
                 "default_upstream": "fake",
                 "upstreams": {"fake": {"base_url": f"{fake_url}/v1", "api": "openai", "api_key_env": None}},
-                "catalog": {"cache_dir": str(tmp_path / "cache"), "refresh_on_start": False, "sources": ["litellm"]},
+                "catalog": {
+                    "cache_dir": str(tmp_path / "cache"),
+                    "refresh_on_start": False,
+                    "sources": ["litellm"],
+                },
                 "status": {"bucket_s": 1},
             }
         ).decode()
     )
     proc = await _spawn(tmp_path, "serve", "--config", str(cfg))
     url = f"http://127.0.0.1:{port}"
-    seen: list[bytes] = []
-
-    async def both_started() -> None:
-        while sum(b'"server.started"' in line for line in seen) < 2:
-            seen.append(await proc.stderr.readline())  # type: ignore[union-attr]
-
     try:
-        await asyncio.wait_for(both_started(), 60)
+        await _workers_started(proc, 2)
         await _wait_ready(url, proc)
         body = orjson.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}]})
         async with aiohttp.ClientSession() as s:
