@@ -1,0 +1,44 @@
+"""The client's request body: read it, and parse a chat request's JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from proxy.appkeys import SETTINGS
+from proxy.server.errors import ProxyError
+
+# Error codes after which the rest of the body cannot be read: the connection must end.
+UNREAD_BODY = frozenset({"invalid_body", "body_too_large"})
+MAX_DEPTH = 254  # orjson's serialization limit
+
+
+async def read_body(request: web.Request) -> bytes:
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.app[SETTINGS].server.max_body_mb
+        raise ProxyError(
+            413, f"request body exceeds server.max_body_mb ({limit:g} MB)", "body_too_large"
+        ) from None
+    except web.RequestPayloadError:  # e.g. Content-Encoding: gzip on bytes that are not gzip
+        raise ProxyError(400, "request body could not be read or decoded", "invalid_body") from None
+
+
+def parse_chat(raw: bytes) -> dict[str, Any]:
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ProxyError(400, f"request body is not valid JSON: {exc.msg}", "invalid_json") from None
+    if not isinstance(body, dict):
+        raise ProxyError(400, "request body must be a JSON object", "invalid_json")
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
+        try:  # orjson writes at most 254 levels: a deeper body could never be re-serialized
+            orjson.dumps(body)
+        except orjson.JSONEncodeError:
+            raise ProxyError(
+                400, f"request body is nested deeper than {MAX_DEPTH} levels", "invalid_json"
+            ) from None
+    return body
