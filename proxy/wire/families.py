@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
 
 FamilyName = Literal["openai", "anthropic", "gemini"]
 FAMILY_NAMES: tuple[FamilyName, ...] = get_args(FamilyName)
@@ -20,6 +21,21 @@ class Family:
     auth_prefix: str  # "Bearer " or ""
     error_types: dict[int, str] = field(default_factory=dict)  # status → error type/status word
     default_error_type: str = "api_error"
+    # Whether an upstream of this family speaks OpenAI's chat wire format (what bare /v1 takes).
+    speaks_openai_format: bool = False
+    # An upstream of this family serves OpenAI's own models (tokenized with o200k) when it is
+    # named / has a provider among these labels, or its host ends with one of these suffixes.
+    openai_model_labels: frozenset[str] = frozenset()
+    openai_model_hosts: tuple[str, ...] = ()
+
+    def serves_openai_models(self, name: str, base_url: str, provider: str | None) -> bool:
+        """Whether an upstream of this family (``name``, ``base_url``, ``provider``) serves
+        OpenAI's own models: OpenAI's API or Azure OpenAI."""
+        if not self.openai_model_labels and not self.openai_model_hosts:
+            return False
+        host = (urlsplit(base_url).hostname or "").lower()
+        labels = {name.lower(), (provider or "").lower()}
+        return bool(labels & self.openai_model_labels) or host.endswith(self.openai_model_hosts)
 
     def auth_headers(self, key: str) -> dict[str, str]:
         """The request headers that carry ``key`` for this family."""
@@ -124,7 +140,15 @@ _GEMINI_STATUS = {
 }
 
 FAMILIES: dict[str, Family] = {
-    "openai": Family("openai", "Authorization", "Bearer ", _OPENAI_TYPES),
+    "openai": Family(
+        "openai",
+        "Authorization",
+        "Bearer ",
+        _OPENAI_TYPES,
+        speaks_openai_format=True,
+        openai_model_labels=frozenset({"openai", "azure"}),
+        openai_model_hosts=("api.openai.com", ".openai.azure.com", ".cognitiveservices.azure.com"),
+    ),
     "anthropic": Family("anthropic", "x-api-key", "", _ANTHROPIC_TYPES),
     "gemini": Family("gemini", "x-goog-api-key", "", _GEMINI_STATUS, "INTERNAL"),
 }
