@@ -3,7 +3,10 @@ bodies, and answers a one-shot summary request. Declared once; everything else l
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
@@ -12,6 +15,18 @@ FAMILY_NAMES: tuple[FamilyName, ...] = get_args(FamilyName)
 
 # Every header a client may carry its provider key in, whatever the family.
 AUTH_HEADERS: tuple[str, ...] = ("authorization", "x-api-key", "x-goog-api-key", "api-key")
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    """One model as a ``/v1/models`` listing shows it, before a family's shape is applied."""
+
+    id: str
+    created: str | None  # YYYY-MM-DD
+    owned_by: str
+    context_window: int | None
+    max_output_tokens: int | None
+    listed_by: str | None
 
 
 @dataclass(frozen=True)
@@ -27,6 +42,9 @@ class Family:
     # named / has a provider among these labels, or its host ends with one of these suffixes.
     openai_model_labels: frozenset[str] = frozenset()
     openai_model_hosts: tuple[str, ...] = ()
+    # A request header only this family's SDKs send (how a bare ``/v1/models`` call says
+    # which dialect it wants).
+    client_marker: str | None = None
 
     def serves_openai_models(self, name: str, base_url: str, provider: str | None) -> bool:
         """Whether an upstream of this family (``name``, ``base_url``, ``provider``) serves
@@ -52,6 +70,33 @@ class Family:
         if self.name == "gemini":
             return {"error": {"code": status, "message": message, "status": kind}}
         return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+    def model_object(self, row: ModelRow) -> dict[str, Any]:
+        """One model as this family's ``/v1/models`` API lists it (OpenAI's shape by default)."""
+        if self.name == "anthropic":
+            created = f"{row.created or '1970-01-01'}T00:00:00Z"
+            return {"type": "model", "id": row.id, "display_name": row.id, "created_at": created}
+        return {
+            "id": row.id,
+            "object": "model",
+            "created": _epoch(row.created),
+            "owned_by": row.owned_by,
+            "context_window": row.context_window,
+            "max_output_tokens": row.max_output_tokens,
+            "listed_by": row.listed_by,
+        }
+
+    def model_list(self, rows: list[ModelRow]) -> dict[str, Any]:
+        """A whole ``/v1/models`` answer in this family's shape (one page, nothing more)."""
+        objects = [self.model_object(row) for row in rows]
+        if self.name == "anthropic":
+            return {
+                "data": objects,
+                "has_more": False,
+                "first_id": objects[0]["id"] if objects else None,
+                "last_id": objects[-1]["id"] if objects else None,
+            }
+        return {"object": "list", "data": objects}
 
     def summary_request(
         self, base_url: str, model: str, system: str, prompt: str, max_tokens: int
@@ -149,9 +194,26 @@ FAMILIES: dict[str, Family] = {
         openai_model_labels=frozenset({"openai", "azure"}),
         openai_model_hosts=("api.openai.com", ".openai.azure.com", ".cognitiveservices.azure.com"),
     ),
-    "anthropic": Family("anthropic", "x-api-key", "", _ANTHROPIC_TYPES),
+    "anthropic": Family("anthropic", "x-api-key", "", _ANTHROPIC_TYPES, client_marker="anthropic-version"),
     "gemini": Family("gemini", "x-goog-api-key", "", _GEMINI_STATUS, "INTERNAL"),
 }
+
+
+def family_of_client(headers: Mapping[str, str]) -> Family:
+    """The family whose SDK sent a request with these headers; OpenAI's when none says."""
+    for family in FAMILIES.values():
+        if family.client_marker is not None and family.client_marker in headers:
+            return family
+    return FAMILIES["openai"]
+
+
+def _epoch(day: str | None) -> int:
+    if not day:
+        return 0
+    try:
+        return calendar.timegm(datetime.fromisoformat(day[:10]).timetuple())
+    except ValueError:
+        return 0
 
 
 def get_family(name: str) -> Family:
