@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import importlib.util
 import threading
@@ -97,6 +98,16 @@ def read_bpe(path: Path, expected_sha256: str | None) -> dict[bytes, int]:
 
 
 def load_encoding(name: str, tokenizer_dir: Path | None) -> tiktoken.Encoding:
+    """Encoding ``name`` from the file litellm ships, built once per process.
+
+    An ``Encoding`` is immutable and 30–75 MB: every app (and test) in a process shares one,
+    as it did when tiktoken's own registry held them.
+    """
+    return _build_encoding(name, tokenizer_dir)
+
+
+@functools.cache
+def _build_encoding(name: str, tokenizer_dir: Path | None) -> tiktoken.Encoding:
     """Build encoding ``name`` from the file litellm ships, never downloading it.
 
     tiktoken's own constructor for ``name`` (``tiktoken_ext.openai_public``) declares the
