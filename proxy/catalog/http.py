@@ -6,7 +6,6 @@ catch-all proxy route."""
 
 from __future__ import annotations
 
-import calendar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,20 +16,12 @@ from proxy.appkeys import UPSTREAMS
 from proxy.catalog.catalog import Catalog
 from proxy.catalog.model import ModelInfo
 from proxy.catalog.report import evaluate
-from proxy.server.errors import ApiShape, error_response
+from proxy.server.errors import error_response
+from proxy.wire.families import ModelRow, family_of_client
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
     return web.Response(body=orjson.dumps(data), status=status, content_type="application/json")
-
-
-def _epoch(day: str | None) -> int:
-    if not day:
-        return 0
-    try:
-        return calendar.timegm(datetime.fromisoformat(day[:10]).timetuple())
-    except ValueError:
-        return 0
 
 
 def _unique(models: list[ModelInfo], default_upstream: str) -> list[ModelInfo]:
@@ -42,29 +33,15 @@ def _unique(models: list[ModelInfo], default_upstream: str) -> list[ModelInfo]:
     return list(seen.values())
 
 
-def _shape(request: web.Request) -> ApiShape:
-    return "anthropic" if "anthropic-version" in request.headers else "openai"
-
-
-def _openai_row(m: ModelInfo) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "object": "model",
-        "created": _epoch(m.created),
-        "owned_by": m.upstream or m.provider or "ctxproxy",
-        "context_window": m.context_window,
-        "max_output_tokens": m.max_output_tokens,
-        "listed_by": m.listed_by,
-    }
-
-
-def _anthropic_row(m: ModelInfo) -> dict[str, Any]:
-    return {
-        "type": "model",
-        "id": m.id,
-        "display_name": m.id,
-        "created_at": f"{m.created or '1970-01-01'}T00:00:00Z",
-    }
+def _row(m: ModelInfo) -> ModelRow:
+    return ModelRow(
+        id=m.id,
+        created=m.created,
+        owned_by=m.upstream or m.provider or "ctxproxy",
+        context_window=m.context_window,
+        max_output_tokens=m.max_output_tokens,
+        listed_by=m.listed_by,
+    )
 
 
 def add_catalog_routes(app: web.Application, catalog_key: web.AppKey[Any]) -> None:
@@ -74,17 +51,7 @@ def add_catalog_routes(app: web.Application, catalog_key: web.AppKey[Any]) -> No
     async def list_models(request: web.Request) -> web.Response:
         cat = catalog(request)
         models = _unique(cat.offered(), cat.settings.default_upstream)
-        if "anthropic-version" in request.headers:
-            rows = [_anthropic_row(m) for m in models]
-            return _json(
-                {
-                    "data": rows,
-                    "has_more": False,
-                    "first_id": rows[0]["id"] if rows else None,
-                    "last_id": rows[-1]["id"] if rows else None,
-                }
-            )
-        return _json({"object": "list", "data": [_openai_row(m) for m in models]})
+        return _json(family_of_client(request.headers).model_list([_row(m) for m in models]))
 
     async def get_model(request: web.Request) -> web.Response:
         """One model, answered from the catalog (never forwarded)."""
@@ -95,16 +62,18 @@ def add_catalog_routes(app: web.Application, catalog_key: web.AppKey[Any]) -> No
             info = cat.lookup(rest, head)
         else:
             info = cat.lookup(model_id, cat.settings.default_upstream)
-        shape = _shape(request)
+        family = family_of_client(request.headers)
         if info.unknown:
             message = f"The model {model_id!r} does not exist or is not known to the catalog"
-            return error_response(shape, 404, message, "model_not_found")
-        return _json(_anthropic_row(info) if shape == "anthropic" else _openai_row(info))
+            return error_response(family.name, 404, message, "model_not_found")
+        return _json(family.model_object(_row(info)))
 
     async def not_allowed(request: web.Request) -> web.Response:
-        shape = _shape(request)
         response = error_response(
-            shape, 405, f"{request.method} is not supported on {request.path}: use GET", "method_not_allowed"
+            family_of_client(request.headers).name,
+            405,
+            f"{request.method} is not supported on {request.path}: use GET",
+            "method_not_allowed",
         )
         response.headers["Allow"] = "GET, HEAD"
         return response

@@ -18,7 +18,7 @@ from proxy.compress.result import CompactionResult
 from proxy.compress.stages import Meter, Stage, StageContext, SummarySource, default_stages
 from proxy.compress.state import CompactionState, StateStore, items_hash
 from proxy.compress.summarizer import Summarizer
-from proxy.compress.tokens import IMAGE_TOKENS, TokenCounter, count_images
+from proxy.compress.tokens import TokenCounter, count_images
 from proxy.config import CompressionSettings
 from proxy.storage import KV, MemoryKV
 from proxy.wire import Conversation, get_adapter
@@ -144,7 +144,7 @@ class Compactor:
         factor = self.counter.factor(model)
         if len(raw) * factor > limit:  # too big to decide without counting
             return False
-        upper = (len(raw) + count_images(body.get(adapter.container)) * IMAGE_TOKENS.get(api, 1600)) * factor
+        upper = (len(raw) + count_images(body.get(adapter.container)) * adapter.image_tokens) * factor
         return upper <= limit
 
     # -- the server's interface: decide + compress, and calibrate --------------------------

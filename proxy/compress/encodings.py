@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
 import importlib.util
-import os
 import threading
-from collections.abc import Iterable
+import types
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
 
 import tiktoken
 
 from proxy.config import Settings
+from proxy.wire.families import FAMILIES
 
 O200K = "o200k_base"
 CL100K = "cl100k_base"
@@ -44,16 +48,11 @@ def encoding_name_for(model: str) -> str:
     return O200K if name.startswith(_O200K_PREFIXES) else CL100K
 
 
-_OPENAI_HOSTS = ("api.openai.com", ".openai.azure.com", ".cognitiveservices.azure.com")
-
-
 def serves_openai_models(name: str, api: str, base_url: str, provider: str | None) -> bool:
-    """An upstream whose models are OpenAI's own (o200k): OpenAI's API or Azure OpenAI."""
-    if api != "openai":
-        return False
-    host = (urlsplit(base_url).hostname or "").lower()
-    labels = {name.lower(), (provider or "").lower()}
-    return bool(labels & {"openai", "azure"}) or host.endswith(_OPENAI_HOSTS)
+    """An upstream whose models are OpenAI's own (o200k): its family says which (OpenAI's API
+    or Azure OpenAI)."""
+    family = FAMILIES.get(api)
+    return family is not None and family.serves_openai_models(name, base_url, provider)
 
 
 def needed_encodings(settings: Settings) -> list[str]:
@@ -80,16 +79,80 @@ def needed_encodings(settings: Settings) -> list[str]:
     return sorted(names)
 
 
-class Encodings:
-    """Loads each encoding once, on first use; thread-safe."""
+class EncodingFileMissing(RuntimeError):
+    """An encoding's BPE file is not in litellm's tokenizer directory (nothing is downloaded)."""
 
-    def __init__(self) -> None:
+
+def read_bpe(path: Path, expected_sha256: str | None) -> dict[bytes, int]:
+    """The mergeable ranks of a ``.tiktoken`` file (``base64-token rank`` per line), checked
+    against tiktoken's own hash of it."""
+    data = path.read_bytes()
+    if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256:
+        raise EncodingFileMissing(f"{path} does not hold the expected encoding (sha256 mismatch)")
+    ranks: dict[bytes, int] = {}
+    for line in data.splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return ranks
+
+
+def load_encoding(name: str, tokenizer_dir: Path | None) -> tiktoken.Encoding:
+    """Encoding ``name`` from the file litellm ships, built once per process.
+
+    An ``Encoding`` is immutable and 30–75 MB: every app (and test) in a process shares one,
+    as it did when tiktoken's own registry held them.
+    """
+    return _build_encoding(name, tokenizer_dir)
+
+
+@functools.cache
+def _build_encoding(name: str, tokenizer_dir: Path | None) -> tiktoken.Encoding:
+    """Build encoding ``name`` from the file litellm ships, never downloading it.
+
+    tiktoken's own constructor for ``name`` (``tiktoken_ext.openai_public``) declares the
+    pattern, the special tokens and the file's URL and hash; it is run with its file loader
+    swapped for one that reads litellm's copy (named, as in tiktoken's cache, by the SHA-1 of
+    the URL). Nothing global changes: no environment variable, no cache directory written.
+    """
+    from tiktoken_ext import openai_public
+
+    if name not in (O200K, CL100K):  # the others' constructors may fetch files themselves
+        raise ValueError(f"unsupported encoding {name!r} (expected {O200K} or {CL100K})")
+    constructor = openai_public.ENCODING_CONSTRUCTORS[name]
+
+    def from_litellm(url: str, expected_hash: str | None = None) -> dict[bytes, int]:
+        if tokenizer_dir is None:
+            raise EncodingFileMissing(f"{name}: litellm's tokenizer files are not installed")
+        path = tokenizer_dir / hashlib.sha1(url.encode()).hexdigest()
+        if not path.is_file():
+            raise EncodingFileMissing(f"{name}: {path} is missing (litellm ships no copy of {url})")
+        return read_bpe(path, expected_hash)
+
+    local: Callable[[], dict[str, Any]] = types.FunctionType(
+        constructor.__code__,
+        {**constructor.__globals__, "load_tiktoken_bpe": from_litellm},
+        constructor.__name__,
+        constructor.__defaults__,
+        constructor.__closure__,
+    )
+    spec = local()
+    return tiktoken.Encoding(
+        spec["name"],
+        pat_str=spec["pat_str"],
+        mergeable_ranks=spec["mergeable_ranks"],
+        special_tokens=spec["special_tokens"],
+        explicit_n_vocab=spec.get("explicit_n_vocab"),
+    )
+
+
+class Encodings:
+    """Loads each encoding once, on first use, from litellm's files; thread-safe."""
+
+    def __init__(self, tokenizer_dir: Path | None = None) -> None:
         self._lock = threading.Lock()
         self._loaded: dict[str, tiktoken.Encoding] = {}
-        cache_dir = litellm_tokenizer_dir()
-        if cache_dir is not None:
-            # tiktoken reads its cache directory from the environment: point it at litellm's files.
-            os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(cache_dir))
+        self._dir = tokenizer_dir or litellm_tokenizer_dir()
 
     def loaded(self, name: str) -> bool:
         return name in self._loaded
@@ -100,6 +163,6 @@ class Encodings:
             with self._lock:
                 enc = self._loaded.get(name)
                 if enc is None:
-                    enc = tiktoken.get_encoding(name)
+                    enc = load_encoding(name, self._dir)
                     self._loaded[name] = enc
         return enc

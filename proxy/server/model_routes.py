@@ -18,6 +18,7 @@ import orjson
 from proxy.server.routing import Route
 from proxy.server.upstreams import Upstream, UpstreamRegistry
 from proxy.wire import CHAT_APIS
+from proxy.wire.families import get_family
 
 # bare /v1 speaks the OpenAI wire format: only OpenAI-family chat APIs route by model prefix
 _PREFIXED_APIS = tuple(name for name, chat_api in CHAT_APIS.items() if chat_api.family == "openai")
@@ -31,7 +32,7 @@ def prefixed_upstream(
     if not sep or not prefix or not rest:
         return None
     upstream = registry.get(prefixes.get(prefix, prefix))
-    if upstream is None or upstream.api != "openai":  # bare /v1 speaks the OpenAI wire format
+    if upstream is None or not get_family(upstream.api).speaks_openai_format:  # bare /v1 is OpenAI's
         return None
     return upstream, rest
 

@@ -3,8 +3,12 @@ bodies, and answers a one-shot summary request. Declared once; everything else l
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
 
 FamilyName = Literal["openai", "anthropic", "gemini"]
 FAMILY_NAMES: tuple[FamilyName, ...] = get_args(FamilyName)
@@ -14,12 +18,42 @@ AUTH_HEADERS: tuple[str, ...] = ("authorization", "x-api-key", "x-goog-api-key",
 
 
 @dataclass(frozen=True)
+class ModelRow:
+    """One model as a ``/v1/models`` listing shows it, before a family's shape is applied."""
+
+    id: str
+    created: str | None  # YYYY-MM-DD
+    owned_by: str
+    context_window: int | None
+    max_output_tokens: int | None
+    listed_by: str | None
+
+
+@dataclass(frozen=True)
 class Family:
     name: FamilyName
     auth_header: str  # the header this family's key travels in
     auth_prefix: str  # "Bearer " or ""
     error_types: dict[int, str] = field(default_factory=dict)  # status → error type/status word
     default_error_type: str = "api_error"
+    # Whether an upstream of this family speaks OpenAI's chat wire format (what bare /v1 takes).
+    speaks_openai_format: bool = False
+    # An upstream of this family serves OpenAI's own models (tokenized with o200k) when it is
+    # named / has a provider among these labels, or its host ends with one of these suffixes.
+    openai_model_labels: frozenset[str] = frozenset()
+    openai_model_hosts: tuple[str, ...] = ()
+    # A request header only this family's SDKs send (how a bare ``/v1/models`` call says
+    # which dialect it wants).
+    client_marker: str | None = None
+
+    def serves_openai_models(self, name: str, base_url: str, provider: str | None) -> bool:
+        """Whether an upstream of this family (``name``, ``base_url``, ``provider``) serves
+        OpenAI's own models: OpenAI's API or Azure OpenAI."""
+        if not self.openai_model_labels and not self.openai_model_hosts:
+            return False
+        host = (urlsplit(base_url).hostname or "").lower()
+        labels = {name.lower(), (provider or "").lower()}
+        return bool(labels & self.openai_model_labels) or host.endswith(self.openai_model_hosts)
 
     def auth_headers(self, key: str) -> dict[str, str]:
         """The request headers that carry ``key`` for this family."""
@@ -36,6 +70,33 @@ class Family:
         if self.name == "gemini":
             return {"error": {"code": status, "message": message, "status": kind}}
         return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+    def model_object(self, row: ModelRow) -> dict[str, Any]:
+        """One model as this family's ``/v1/models`` API lists it (OpenAI's shape by default)."""
+        if self.name == "anthropic":
+            created = f"{row.created or '1970-01-01'}T00:00:00Z"
+            return {"type": "model", "id": row.id, "display_name": row.id, "created_at": created}
+        return {
+            "id": row.id,
+            "object": "model",
+            "created": _epoch(row.created),
+            "owned_by": row.owned_by,
+            "context_window": row.context_window,
+            "max_output_tokens": row.max_output_tokens,
+            "listed_by": row.listed_by,
+        }
+
+    def model_list(self, rows: list[ModelRow]) -> dict[str, Any]:
+        """A whole ``/v1/models`` answer in this family's shape (one page, nothing more)."""
+        objects = [self.model_object(row) for row in rows]
+        if self.name == "anthropic":
+            return {
+                "data": objects,
+                "has_more": False,
+                "first_id": objects[0]["id"] if objects else None,
+                "last_id": objects[-1]["id"] if objects else None,
+            }
+        return {"object": "list", "data": objects}
 
     def summary_request(
         self, base_url: str, model: str, system: str, prompt: str, max_tokens: int
@@ -124,10 +185,35 @@ _GEMINI_STATUS = {
 }
 
 FAMILIES: dict[str, Family] = {
-    "openai": Family("openai", "Authorization", "Bearer ", _OPENAI_TYPES),
-    "anthropic": Family("anthropic", "x-api-key", "", _ANTHROPIC_TYPES),
+    "openai": Family(
+        "openai",
+        "Authorization",
+        "Bearer ",
+        _OPENAI_TYPES,
+        speaks_openai_format=True,
+        openai_model_labels=frozenset({"openai", "azure"}),
+        openai_model_hosts=("api.openai.com", ".openai.azure.com", ".cognitiveservices.azure.com"),
+    ),
+    "anthropic": Family("anthropic", "x-api-key", "", _ANTHROPIC_TYPES, client_marker="anthropic-version"),
     "gemini": Family("gemini", "x-goog-api-key", "", _GEMINI_STATUS, "INTERNAL"),
 }
+
+
+def family_of_client(headers: Mapping[str, str]) -> Family:
+    """The family whose SDK sent a request with these headers; OpenAI's when none says."""
+    for family in FAMILIES.values():
+        if family.client_marker is not None and family.client_marker in headers:
+            return family
+    return FAMILIES["openai"]
+
+
+def _epoch(day: str | None) -> int:
+    if not day:
+        return 0
+    try:
+        return calendar.timegm(datetime.fromisoformat(day[:10]).timetuple())
+    except ValueError:
+        return 0
 
 
 def get_family(name: str) -> Family:

@@ -3,20 +3,20 @@
 ``json_tokens(value)``: tiktoken ``cl100k_base`` over the compact JSON of the conversation
 fields (messages / input / system / tools / contents …), the same for every API. JSON keys
 and escapes make it a slight over-count of what a provider counts, which is what a strict
-fake wants. The encoding comes from LiteLLM's bundled tiktoken cache (no network); if it
-cannot be loaded the count falls back to ``ceil(len(json) / 4)``.
+fake wants. The encoding comes from LiteLLM's bundled tiktoken file, loaded the way the proxy
+loads it (no network, no environment variable); if it cannot be loaded the count falls back
+to ``ceil(len(json) / 4)``.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib.util
-import os
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 import orjson
+
+from proxy.compress.encodings import Encodings
 
 Counter = Callable[[Any], int]
 
@@ -24,13 +24,7 @@ Counter = Callable[[Any], int]
 @functools.lru_cache(maxsize=1)
 def _encoder() -> Callable[[str], int] | None:
     try:
-        import tiktoken
-
-        spec = importlib.util.find_spec("litellm")  # locate, don't import (slow)
-        if spec is not None and spec.submodule_search_locations:
-            bundled = Path(spec.submodule_search_locations[0]) / "litellm_core_utils" / "tokenizers"
-            os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(bundled))
-        encoding = tiktoken.get_encoding("cl100k_base")
+        encoding = Encodings().get("cl100k_base")
     except Exception:
         return None
     return lambda text: len(encoding.encode(text, disallowed_special=()))

@@ -1,7 +1,7 @@
 """/readyz waits for the tokenizer encodings the upstreams need (issue 10, item 9).
 
 Loading an encoding costs 0.2–0.4 s; before this fix the first request near its trigger paid
-it after /readyz already said "ready". tiktoken's loader is wrapped with a gate so the test
+it after /readyz already said "ready". The encoding loader is wrapped with a gate so the test
 decides when the load finishes, and records every load the proxy asks for.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -18,6 +19,7 @@ import tiktoken
 
 from proxy.app import create_app
 from proxy.appkeys import LIFECYCLE
+from proxy.compress import encodings
 from proxy.compress.encodings import CL100K, O200K, needed_encodings
 from proxy.config import CatalogSettings, Settings, UpstreamSettings, load_settings
 from tests.fakes.strict import OpenAIChatFake, always
@@ -43,15 +45,15 @@ def settings_for(upstreams: dict[str, Any], tmp_path: Any) -> Any:
 @pytest.fixture
 def gated_loads(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, list[str]]:
     gate, calls = threading.Event(), []
-    real = tiktoken.get_encoding
+    real = encodings.load_encoding
 
-    def get_encoding(name: str) -> tiktoken.Encoding:
+    def load_encoding(name: str, tokenizer_dir: Path | None) -> tiktoken.Encoding:
         calls.append(name)
         if not gate.wait(30):
             raise TimeoutError("test gate never opened")
-        return real(name)
+        return real(name, tokenizer_dir)
 
-    monkeypatch.setattr(tiktoken, "get_encoding", get_encoding)
+    monkeypatch.setattr(encodings, "load_encoding", load_encoding)
     return gate, calls
 
 

@@ -21,11 +21,11 @@ async def test_memo_holds_integers_not_texts_and_is_bounded() -> None:
 
 async def test_incremental_records_are_bounded_and_hold_no_items() -> None:
     counter = TokenCounter()
-    counter.max_conversations = 50
+    counter.conversations.max_size = 50
     for r in range(120):
         await counter.estimate_request("openai-chat", chat(10, f"c{r}"), "gpt-4o", scope=f"a{r}")
-    assert len(counter._conversations) <= 50
-    seen = next(iter(counter._conversations.values()))
+    assert 0 < len(counter.conversations) <= 50
+    seen = counter.conversations.records()[0]
     assert isinstance(seen.samples, int)
 
 

@@ -8,7 +8,7 @@ from proxy.server.identity import prompt_anchor
 from proxy.server.routing import chat_api_for, error_shape_for, guess_shape
 from proxy.server.usage import Usage, read_usage
 from proxy.wire import API_NAMES, CHAT_APIS, api_for_path, get_adapter
-from proxy.wire.families import FAMILIES, FAMILY_NAMES, get_family
+from proxy.wire.families import FAMILIES, FAMILY_NAMES, ModelRow, family_of_client, get_family
 
 
 def test_registry_names_every_api_once() -> None:
@@ -90,6 +90,37 @@ def test_families_own_auth_and_error_dialect() -> None:
     assert guess_shape("/x/v1/messages", False) == "anthropic"
     assert guess_shape("/x/v1beta/models/m:generateContent?alt=sse", False) == "gemini"
     assert guess_shape("/x/v1/whatever", True) == "anthropic"
+
+
+def test_families_say_which_upstreams_serve_openai_models_and_format() -> None:
+    openai, anthropic, gemini = (get_family(n) for n in ("openai", "anthropic", "gemini"))
+    assert openai.speaks_openai_format
+    assert not anthropic.speaks_openai_format and not gemini.speaks_openai_format
+    assert openai.serves_openai_models("up", "https://api.openai.com/v1", None)
+    assert openai.serves_openai_models("corp", "https://x.cognitiveservices.azure.com/openai", None)
+    assert openai.serves_openai_models("mine", "http://127.0.0.1:9/v1", "azure")  # by provider label
+    assert not openai.serves_openai_models("groq", "https://api.groq.com/openai/v1", None)
+    # names and hosts that would match OpenAI's mean nothing for another family
+    assert not anthropic.serves_openai_models("openai", "https://api.openai.com/v1", "openai")
+    assert not gemini.serves_openai_models("openai", "https://api.openai.com/v1", None)
+
+
+def test_families_shape_model_lists_for_their_own_sdks() -> None:
+    row = ModelRow("m1", "2025-01-02", "up", 8192, 1024, None)
+    assert family_of_client({"anthropic-version": "2023-06-01"}) is FAMILIES["anthropic"]
+    assert family_of_client({"authorization": "Bearer k"}) is FAMILIES["openai"]
+    assert FAMILIES["anthropic"].model_list([row]) == {
+        "data": [{"type": "model", "id": "m1", "display_name": "m1", "created_at": "2025-01-02T00:00:00Z"}],
+        "has_more": False,
+        "first_id": "m1",
+        "last_id": "m1",
+    }
+    listed = FAMILIES["openai"].model_list([row, ModelRow("m2", "not a date", "x", None, None, "or")])
+    assert listed["object"] == "list"
+    assert [(m["id"], m["created"], m["owned_by"]) for m in listed["data"]] == [
+        ("m1", 1735776000, "up"),
+        ("m2", 0, "x"),
+    ]
 
 
 def test_summary_request_shapes() -> None:
