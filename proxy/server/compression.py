@@ -83,13 +83,9 @@ class CompressionPipeline:
         if adapter.history_held_upstream(req.body):
             return await self.chain_path.prepare(req, attempt)
         decision = await self.decide(req, attempt, None)
-        outcome = CompressionOutcome(
-            context_window=limits.context_window, strategy=decision.strategy if decision.enabled else "off"
-        )
-        if decision.failure is not None:
-            return Prepared(req.raw, outcome, attempt)
-        if not decision.enabled:
-            return Prepared(req.raw, outcome, attempt)
+        window, strategy = limits.context_window, decision.strategy if decision.enabled else "off"
+        if decision.failure is not None or not decision.enabled:
+            return Prepared(req.raw, CompressionOutcome(context_window=window, strategy=strategy), attempt)
         if decision.result is None:
             # Certainly under the trigger. The token headers still carry the (memoized,
             # incremental) estimate: cheap for a resent history, exact for OpenAI families.
@@ -103,9 +99,14 @@ class CompressionPipeline:
                 fresh=False,
                 reused_prefix=False,
             )
-            return Prepared(req.raw, outcome.amend(tokens_before=tokens, tokens_after=tokens), attempt)
+            outcome = CompressionOutcome(
+                context_window=window, strategy=strategy, tokens_before=tokens, tokens_after=tokens
+            )
+            return Prepared(req.raw, outcome, attempt)
         self.metrics.compression_seconds.labels(route=req.api).observe(time.perf_counter() - started)
-        return self.prepared(req, attempt, decision, outcome)
+        return self.prepared(
+            req, attempt, decision, CompressionOutcome(context_window=window, strategy=strategy)
+        )
 
     async def decide(self, req: ChatRequest, attempt: Attempt, force_target: float | None) -> Decision:
         """The compactor's decision for ``attempt`` (recorded on it). A compaction that raised
