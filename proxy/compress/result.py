@@ -24,7 +24,7 @@ class CompactionResult:
     factor: float = 1.0  # the model's token factor both estimates were scaled with (calibration)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built on every request: no frozen __init__ (treated as immutable)
 class Decision:
     """What the compactor made of one request: the answer to :meth:`Compactor.decide`.
 

@@ -118,7 +118,7 @@ class CompressionPipeline:
             attempt.model,
             attempt.limits,
             req.agent,
-            summary_to=summary_call(self.settings, req, attempt.model, os.environ),
+            summary_to=self._summary_to(req, attempt.model),
             force_target=force_target,
         )
         attempt.target = decision.target

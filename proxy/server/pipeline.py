@@ -8,13 +8,13 @@ pipeline that may replace the body (compression) before it is sent, observe the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from multidict import CIMultiDict
 
 from proxy.compress.limits import Limits
-from proxy.server.outcome import PASSTHROUGH, CompressionOutcome
+from proxy.server.outcome import CompressionOutcome
 from proxy.server.routing import ChatApi, Route
 
 
@@ -51,7 +51,7 @@ class Attempt:
 @dataclass
 class Prepared:
     body: bytes  # what is sent upstream: ``raw`` itself when nothing changed
-    outcome: CompressionOutcome = PASSTHROUGH  # what compression made of it (headers, log line)
+    outcome: CompressionOutcome = field(default_factory=CompressionOutcome)  # headers, log line
     attempt: Attempt | None = None  # handed back to tap()/retry(); None: nothing was estimated
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from proxy.compress.limits import Limits
-from proxy.server.outcome import PASSTHROUGH, CompressionOutcome
+from proxy.server.outcome import CompressionOutcome
 from proxy.server.overflow import Overflow
 from proxy.server.overflow_retry import retry_limits
 from proxy.server.pipeline import Prepared
@@ -11,7 +11,7 @@ from proxy.server.pipeline import Prepared
 
 def test_passthrough_says_only_not_compressed() -> None:
     assert Prepared(b"{}").headers == {"x-ctxproxy-compressed": "0"}
-    assert PASSTHROUGH.log_fields() == {"compressed": False}
+    assert CompressionOutcome().log_fields() == {"compressed": False}
 
 
 def test_a_compacted_then_retried_exchange() -> None:
