@@ -93,7 +93,7 @@ async def _become_ready(app: web.Application) -> None:
         life.waiting = "encodings"
         started = time.perf_counter()
         try:
-            await pipeline.compactor.counter.warm(names)
+            await pipeline.compactor.warm(names)
         except Exception as exc:  # counting then loads lazily (and fails open) per request
             log.error("startup.encodings_failed", encodings=names, error=type(exc).__name__)
         else:

@@ -116,7 +116,7 @@ async def catalog_limits(
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from proxy.compress import Compactor, violations
+    from proxy.compress import Compactor, Limits, violations
     from proxy.wire import api_for_body, api_for_path
 
     settings = load_settings(getattr(args, "config", None))
@@ -158,10 +158,10 @@ async def _run(args: argparse.Namespace) -> int:
         )
         return 2
     compactor = Compactor(compression)
-    await compactor.counter.warm()
+    await compactor.warm()
     already = sorted(violations(api, body))
     t0 = time.perf_counter()
-    result = await compactor.compress(body, api, model, window, max_input, max_output, args.agent)
+    result = await compactor.compress(body, api, model, Limits(window, max_input, max_output), args.agent)
     elapsed = (time.perf_counter() - t0) * 1e3
     sent = result.body if result.body is not None else body
     out = sys.stderr if args.json else sys.stdout

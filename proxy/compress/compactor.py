@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -14,10 +15,10 @@ from proxy.compress.invariants import new_violations
 from proxy.compress.limits import Limits, input_budget
 from proxy.compress.policy import Policy, resolve_policy
 from proxy.compress.protect import protected_groups
-from proxy.compress.result import CompactionResult
+from proxy.compress.result import CompactionResult, Decision, NativePlan
 from proxy.compress.stages import Meter, Stage, StageContext, SummarySource, default_stages
 from proxy.compress.state import CompactionState, StateStore, items_hash
-from proxy.compress.summarizer import Summarizer
+from proxy.compress.summarizer import Summarizer, UpstreamCall
 from proxy.compress.tokens import TokenCounter, count_images
 from proxy.config import CompressionSettings
 from proxy.storage import KV, MemoryKV
@@ -36,6 +37,7 @@ class _Run:
     trigger: int
     target: int
     started: float
+    summary_to: UpstreamCall | None = None  # where a mode-upstream summary goes
 
     def result(
         self,
@@ -72,7 +74,10 @@ class _Run:
 class Compactor:
     """Compresses chat request bodies that near their model's input budget.
 
-    One per app. ``compress`` is safe to call concurrently; state goes through ``kv``.
+    One per app. The server uses three calls: :meth:`decide` (decide and compress),
+    :meth:`native_plan` (a Responses chain held by the provider) and :meth:`record_usage`
+    (calibration). :meth:`compress` is the engine underneath (the CLI and tests call it).
+    Safe to call concurrently; state goes through ``kv``.
     """
 
     def __init__(
@@ -95,6 +100,61 @@ class Compactor:
     def _count_tokens(self, text: str, model: str) -> int:
         return self.counter.count_text(text, self.counter.encoding(model))
 
+    # -- the server's interface: decide + compress, and calibrate --------------------------
+    async def decide(
+        self,
+        raw: bytes,
+        body: dict[str, Any],
+        api: str,
+        model: str,
+        limits: Limits,
+        agent: str,
+        *,
+        summary_to: UpstreamCall | None = None,
+        force_target: float | None = None,
+    ) -> Decision:
+        """Decide and (when needed) compress one request: everything the server needs to know.
+
+        ``raw``: the body's bytes (the cheap upper-bound check); ``summary_to``: where a
+        ``mode: upstream`` summary goes, with the client's credentials; ``force_target``: a
+        retry's tighter share of the budget (compacts even when the policy is off).
+        """
+        policy = self.policy(model, agent)
+        if force_target is None:
+            if not policy.enabled:
+                return Decision(False, policy.strategy, policy.target)
+            if self.quick_skip(raw, body, api, model, limits, agent):
+                # Certainly under the trigger: the (memoized, incremental) estimate only.
+                tokens = await self.counter.estimate_request(api, body, model, scope=agent)
+                factor = self.counter.factor(model)  # no await in between: the estimate's factor
+                return Decision(True, policy.strategy, policy.target, tokens, factor)
+        target = policy.target if force_target is None else min(policy.target, force_target)
+        try:
+            result = await self.compress(
+                body, api, model, limits, agent, force_target=force_target, summary_to=summary_to
+            )
+        except Exception as exc:  # fail open: the caller reports it and sends the original
+            return Decision(policy.enabled, policy.strategy, target, failure=exc)
+        return Decision(policy.enabled, result.strategy, target, result.tokens_after, result.factor, result)
+
+    def native_plan(
+        self, body: dict[str, Any], api: str, model: str, limits: Limits, agent: str
+    ) -> NativePlan:
+        """For a ``previous_response_id`` request (history held by the provider): the budget,
+        trigger and target its native compaction is judged and sized with."""
+        policy = self.policy(model, agent)
+        budget = input_budget(policy, get_adapter(api), body, limits)
+        return NativePlan(policy.enabled, policy.strategy, budget, policy.trigger, policy.target)
+
+    def record_usage(self, model: str, estimated: int, actual: int, factor: float) -> None:
+        """What the provider counted for a body estimated at ``estimated`` (with ``factor``):
+        corrects the model's token factor."""
+        self.counter.calibrate(model, estimated, actual, factor)
+
+    async def warm(self, encodings: Iterable[str] | None = None) -> None:
+        """Load tokenizer encodings ahead of the first request (in a worker thread)."""
+        await (self.counter.warm() if encodings is None else self.counter.warm(encodings))
+
     # -- cheap decisions -------------------------------------------------------------------
     def policy(self, model: str, agent: str | None = None) -> Policy:
         """The effective policy (memoized: settings are immutable)."""
@@ -106,28 +166,13 @@ class Compactor:
             policy = self._policies[key] = resolve_policy(self.settings, model, agent)
         return policy
 
-    def budget(
-        self,
-        adapter: WireAdapter,
-        body: dict[str, Any],
-        policy: Policy,
-        context_window: int,
-        max_input_tokens: int | None,
-        default_max_output: int | None,
-    ) -> int:
-        return input_budget(
-            policy, adapter, body, Limits(context_window, max_input_tokens, default_max_output)
-        )
-
     def quick_skip(
         self,
         raw: bytes,
         body: dict[str, Any],
         api: str,
         model: str,
-        context_window: int,
-        max_input_tokens: int | None = None,
-        default_max_output: int | None = None,
+        limits: Limits,
         agent: str | None = None,
     ) -> bool:
         """True when the request is certainly under the trigger: forward it untouched.
@@ -139,64 +184,12 @@ class Compactor:
         if not policy.enabled:
             return True
         adapter = get_adapter(api)
-        budget = self.budget(adapter, body, policy, context_window, max_input_tokens, default_max_output)
-        limit = policy.trigger * budget
+        limit = policy.trigger * input_budget(policy, adapter, body, limits)
         factor = self.counter.factor(model)
         if len(raw) * factor > limit:  # too big to decide without counting
             return False
         upper = (len(raw) + count_images(body.get(adapter.container)) * adapter.image_tokens) * factor
         return upper <= limit
-
-    # -- the server's interface: decide + compress, and calibrate --------------------------
-    async def skip_estimate(
-        self, raw: bytes, body: dict[str, Any], api: str, model: str, limits: Limits, agent: str
-    ) -> tuple[int, float] | None:
-        """When the request is certainly under the trigger: its (memoized) token estimate and
-        the factor it was scaled with; None when it must go through :meth:`compact`."""
-        if not self.quick_skip(
-            raw,
-            body,
-            api,
-            model,
-            limits.context_window,
-            limits.max_input_tokens,
-            limits.max_output_tokens,
-            agent,
-        ):
-            return None
-        tokens = await self.counter.estimate_request(api, body, model, scope=agent)
-        return tokens, self.counter.factor(model)  # no await in between: the estimate's factor
-
-    async def compact(
-        self,
-        body: dict[str, Any],
-        api: str,
-        model: str,
-        limits: Limits,
-        agent: str,
-        force_target: float | None = None,
-    ) -> CompactionResult:
-        """Decide and compress one request body against a model's limits."""
-        return await self.compress(
-            body,
-            api,
-            model,
-            limits.context_window,
-            limits.max_input_tokens,
-            limits.max_output_tokens,
-            agent,
-            force_target=force_target,
-        )
-
-    async def estimate(self, api: str, body: dict[str, Any], model: str, scope: str) -> tuple[int, float]:
-        """(token estimate, factor it was scaled with) of a body the server is about to send."""
-        tokens = await self.counter.estimate_request(api, body, model, scope=scope)
-        return tokens, self.counter.factor(model)
-
-    def record_usage(self, model: str, estimated: int, actual: int, factor: float) -> None:
-        """What the provider counted for a body estimated at ``estimated`` (with ``factor``):
-        corrects the model's token factor."""
-        self.counter.calibrate(model, estimated, actual, factor)
 
     # -- the main entry point --------------------------------------------------------------
     async def compress(
@@ -204,11 +197,10 @@ class Compactor:
         body: dict[str, Any],
         api: str,
         model: str,
-        context_window: int,
-        max_input_tokens: int | None = None,
-        default_max_output: int | None = None,
+        limits: Limits,
         agent: str | None = None,
         force_target: float | None = None,
+        summary_to: UpstreamCall | None = None,
     ) -> CompactionResult:
         """Compress ``body`` if it crosses the trigger (or always, down to ``force_target``).
 
@@ -221,8 +213,8 @@ class Compactor:
         if force_target is not None:
             policy = replace(policy, enabled=True, target=min(policy.target, force_target))
         adapter = get_adapter(api)
-        budget = self.budget(adapter, body, policy, context_window, max_input_tokens, default_max_output)
-        run = _Run(policy, budget, int(policy.trigger * budget), int(policy.target * budget), t0)
+        budget = input_budget(policy, adapter, body, limits)
+        run = _Run(policy, budget, int(policy.trigger * budget), int(policy.target * budget), t0, summary_to)
 
         if not policy.enabled:
             return run.unchanged(0, "disabled", 1.0)
@@ -274,7 +266,7 @@ class Compactor:
 
         ``original``: the original request's estimate and the factor it was scaled with."""
         tokens_before, factor_before = original
-        ctx = self.context(working, adapter, model, agent, run.policy, run.target)
+        ctx = self.context(working, adapter, model, agent, run.policy, run.target, run.summary_to)
         factor = self.counter.factor(model)
         stages: list[tuple[str, int]] = []
         for stage in self.stages:
@@ -340,6 +332,7 @@ class Compactor:
         agent: str | None,
         policy: Policy,
         target: int,
+        summary_to: UpstreamCall | None = None,
     ) -> StageContext:
         enc = self.counter.encoding(model)
         meter = Meter(self.counter, enc, conv.api, adapter.message_overhead, adapter.summary_overhead)
@@ -352,6 +345,6 @@ class Compactor:
             fixed_raw=fixed,
             target_raw=int(target / self.counter.factor(model)),
             policy=policy,
-            summaries=SummarySource(self.summarizer, model, agent),
+            summaries=SummarySource(self.summarizer, model, agent, summary_to),
             summary=conv.summary,
         )

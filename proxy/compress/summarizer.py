@@ -7,12 +7,23 @@ update incrementally: it gets the previous summary and only the newly dropped me
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from proxy.compress.summary_format import SUMMARY_HEADER
 
-__all__ = ["SUMMARY_HEADER", "DroppedMessage", "Summarizer", "SummaryRequest"]
+__all__ = ["SUMMARY_HEADER", "DroppedMessage", "Summarizer", "SummaryRequest", "UpstreamCall"]
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamCall:
+    """Where a ``mode: upstream`` summary is sent, and as whom: data handed down with the
+    request (facade → stage context → :class:`SummaryRequest`), never ambient state."""
+
+    base_url: str
+    api: str  # upstream API family: openai | anthropic | gemini
+    headers: dict[str, str] = field(default_factory=dict, repr=False)  # credentials: never printed
+    model: str = ""  # summary model (the upstream's summary_model, else the request's model)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +50,7 @@ class SummaryRequest:
     model: str  # the conversation's model (for token estimates / an LLM summarizer's choice)
     agent: str | None = None
     key: str = ""  # content address of (previous, dropped): for caches and leases
+    upstream: UpstreamCall | None = None  # mode upstream: the request's destination and credentials
 
 
 class Summarizer(Protocol):

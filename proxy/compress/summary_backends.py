@@ -5,31 +5,17 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 import orjson
 
 from proxy.compress.llm_summarizer import Completion
-from proxy.compress.summarizer import SummaryRequest
+from proxy.compress.summarizer import SummaryRequest, UpstreamCall
 from proxy.config import SummarizerSettings
 from proxy.wire.families import get_family
 
-
-@dataclass(frozen=True)
-class UpstreamCall:
-    """The request being compressed: where a ``mode: upstream`` summary is sent, and as whom."""
-
-    base_url: str
-    api: str  # upstream API family: openai | anthropic | gemini
-    headers: dict[str, str] = field(default_factory=dict)  # auth headers of the client's request
-    model: str = ""  # summary model (the upstream's summary_model, else the request's model)
-
-
-# Set by the live pipeline around each compaction; read by UpstreamBackend.
-CURRENT_CALL: ContextVar[UpstreamCall | None] = ContextVar("ctxproxy_summary_call", default=None)
+__all__ = ["LiteLLMBackend", "UpstreamBackend", "UpstreamCall"]
 
 
 class LiteLLMBackend:
@@ -45,7 +31,8 @@ class LiteLLMBackend:
         self._litellm: Any = None
 
     async def start(self) -> None:
-        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        # LITELLM_LOCAL_MODEL_COST_MAP (no cost map fetched at import) is the entry point's job:
+        # ``ctxproxy`` (proxy/cli.py main), the Makefile, the image and the test conftest set it.
         self._litellm = await asyncio.to_thread(importlib.import_module, "litellm")
 
     async def complete(
@@ -92,9 +79,9 @@ class UpstreamBackend:
     async def complete(
         self, system: str, prompt: str, max_tokens: int, request: SummaryRequest
     ) -> Completion:
-        call = CURRENT_CALL.get()
+        call = request.upstream
         if call is None:
-            raise RuntimeError("no upstream call in context")
+            raise RuntimeError("summary request carries no upstream destination")
         model = call.model or request.model
         family = get_family(call.api)
         url, body, extra = family.summary_request(call.base_url, model, system, prompt, max_tokens)

@@ -33,9 +33,7 @@ def log_done(ex: Exchange, status: int, error: str | None) -> None:
     if outcome.retried:
         fields["retried"] = True
     if prepared is not None:
-        for key in ("x-ctxproxy-compressed", "x-ctxproxy-tokens-before", "x-ctxproxy-tokens-after"):
-            if key in prepared.headers:
-                fields[key[len("x-ctxproxy-") :].replace("-", "_")] = prepared.headers[key]
+        fields.update(prepared.outcome.log_fields())
     if error:
         fields["error"] = error
     log.info("request.completed", **fields)

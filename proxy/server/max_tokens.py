@@ -26,7 +26,5 @@ def lower_max_tokens(req: ChatRequest, prepared: Prepared, overflow: Overflow) -
     if new_max < 1 or new_max >= current:
         return None
     body[key] = new_max
-    headers = dict(prepared.headers)
-    headers["x-ctxproxy-retried"] = "max_tokens"
-    headers["x-ctxproxy-max-tokens"] = str(new_max)
-    return Prepared(orjson.dumps(body), headers, prepared.attempt)
+    outcome = prepared.outcome.amend(retried="max_tokens", max_tokens=new_max)
+    return Prepared(orjson.dumps(body), outcome, prepared.attempt)

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from multidict import CIMultiDict
 
 from proxy.compress.limits import Limits
-from proxy.compress.result import CompactionResult
+from proxy.server.outcome import CompressionOutcome
 from proxy.server.routing import ChatApi, Route
 
 
@@ -40,8 +40,7 @@ class Attempt:
 
     model: str
     limits: Limits
-    result: CompactionResult | None  # None: skipped without counting
-    target: float | None = None  # force_target used (retries)
+    target: float | None = None  # share of the input budget it was compressed toward (a retry shrinks it)
     tokens: int | None = None  # estimated input tokens of the body sent
     factor: float = 1.0  # the token factor ``tokens`` was scaled with
 
@@ -52,8 +51,13 @@ class Attempt:
 @dataclass
 class Prepared:
     body: bytes  # what is sent upstream: ``raw`` itself when nothing changed
-    headers: dict[str, str] = field(default_factory=dict)  # x-ctxproxy-* response headers
+    outcome: CompressionOutcome = field(default_factory=CompressionOutcome)  # headers, log line
     attempt: Attempt | None = None  # handed back to tap()/retry(); None: nothing was estimated
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The ``x-ctxproxy-*`` response headers, rendered from :attr:`outcome`."""
+        return self.outcome.headers()
 
 
 class ResponseTap(Protocol):
@@ -76,7 +80,7 @@ class PassthroughPipeline:
     """Forwards every chat request byte-for-byte."""
 
     async def prepare(self, req: ChatRequest) -> Prepared:
-        return Prepared(body=req.raw, headers={"x-ctxproxy-compressed": "0"})
+        return Prepared(body=req.raw)
 
     async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:
         return None

@@ -1,10 +1,14 @@
-"""Where a ``mode: upstream`` summary goes, and with which credentials."""
+"""Where a ``mode: upstream`` summary goes, and with which credentials.
+
+Built per request by the pipeline and handed to :meth:`Compactor.decide` as data; it reaches
+the backend inside the :class:`~proxy.compress.summarizer.SummaryRequest` (no ambient state).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from proxy.compress.summary_backends import UpstreamCall
+from proxy.compress.summarizer import UpstreamCall
 from proxy.config import Settings
 from proxy.server.pipeline import ChatRequest
 from proxy.wire.families import get_family

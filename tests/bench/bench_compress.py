@@ -24,7 +24,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from proxy.compress import Compactor, TokenCounter, violations
+from proxy.compress import Compactor, Limits, TokenCounter, violations
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
 from tests.unit.compress.convgen import filler, to_chat
@@ -153,7 +153,7 @@ async def ctxproxy(body: dict[str, Any], budget: int, counter: TokenCounter) -> 
     settings = dataclasses.replace(settings, safety_margin=0.0)
     compactor = Compactor(settings, kv=MemoryKV(), counter=counter)
     target = compactor.policy(MODEL).target
-    result = await compactor.compress(body, "openai-chat", MODEL, 10_000_000, int(budget / target), 1)
+    result = await compactor.compress(body, "openai-chat", MODEL, Limits(10_000_000, int(budget / target), 1))
     return result.body if result.body is not None else body
 
 
@@ -234,7 +234,7 @@ async def speed(quick: bool) -> list[str]:
     for _ in range(1 if quick else 3):
         compactor = Compactor(settings, kv=MemoryKV(), counter=TokenCounter(encodings=encodings))
         t = time.perf_counter()
-        result = await compactor.compress(big, "openai-chat", MODEL, 128_000)
+        result = await compactor.compress(big, "openai-chat", MODEL, Limits(128_000, None, None))
         cold.append(time.perf_counter() - t)
     assert result is not None and result.fits
     rows.append(
@@ -244,7 +244,7 @@ async def speed(quick: bool) -> list[str]:
 
     mid = to_chat(agent_script(200_000))
     compactor = Compactor(settings, kv=MemoryKV(), counter=TokenCounter(encodings=encodings))
-    first = await compactor.compress(mid, "openai-chat", MODEL, 128_000)
+    first = await compactor.compress(mid, "openai-chat", MODEL, Limits(128_000, None, None))
     msgs = mid["messages"]
     turns: list[float] = []
     for k in range(30):
@@ -254,7 +254,9 @@ async def speed(quick: bool) -> list[str]:
             {"role": "user", "content": f"next {k}"},
         ]
         t = time.perf_counter()
-        res = await compactor.compress({**mid, "messages": msgs}, "openai-chat", MODEL, 128_000)
+        res = await compactor.compress(
+            {**mid, "messages": msgs}, "openai-chat", MODEL, Limits(128_000, None, None)
+        )
         turns.append(time.perf_counter() - t)
         assert res.reused_prefix
     rows.append(
@@ -262,7 +264,7 @@ async def speed(quick: bool) -> list[str]:
     )
 
     compactor = Compactor(settings, kv=MemoryKV(), counter=TokenCounter(encodings=encodings))
-    await compactor.compress(mid, "openai-chat", MODEL, 1_000_000)
+    await compactor.compress(mid, "openai-chat", MODEL, Limits(1_000_000, None, None))
     msgs = mid["messages"]
     pre: list[float] = []
     for k in range(30):
@@ -270,8 +272,8 @@ async def speed(quick: bool) -> list[str]:
         body = {**mid, "messages": msgs}
         raw = orjson.dumps(body)
         t = time.perf_counter()
-        skipped = compactor.quick_skip(raw, body, "openai-chat", MODEL, 1_000_000)
-        res = await compactor.compress(body, "openai-chat", MODEL, 1_000_000)
+        skipped = compactor.quick_skip(raw, body, "openai-chat", MODEL, Limits(1_000_000, None, None))
+        res = await compactor.compress(body, "openai-chat", MODEL, Limits(1_000_000, None, None))
         pre.append(time.perf_counter() - t)
         assert not skipped and not res.compressed
     rows.append(

@@ -32,7 +32,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from proxy.compress import Compactor, TokenCounter, violations
+from proxy.compress import Compactor, Limits, TokenCounter, violations
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
 from tests.bench.memconv import chatter
@@ -108,7 +108,7 @@ def scaled_body(seed: int) -> tuple[dict[str, Any], list[str], list[frozenset[st
 async def measure(seed: int, counter: TokenCounter) -> dict[str, Any]:
     body, questions, facts = scaled_body(seed)
     compactor = Compactor(load_settings(environ={}).compression, kv=MemoryKV(), counter=counter)
-    result = await compactor.compress(body, API, MODEL, WINDOW)
+    result = await compactor.compress(body, API, MODEL, Limits(WINDOW, None, None))
     out = result.body if result.body is not None else body
     text = "\n".join(mx.message_texts(out))
     original = "\n".join(mx.message_texts(body))

@@ -33,7 +33,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from proxy.compress import Compactor, TokenCounter
+from proxy.compress import Compactor, Limits, TokenCounter
 from proxy.config import CompressionSettings, load_settings
 from proxy.storage import MemoryKV
 from tests.bench.memconv import metrics as mx
@@ -123,7 +123,7 @@ async def ctxproxy_at(
         compactor = Compactor(settings, kv=MemoryKV(), counter=counter)
         target = compactor.policy(MODEL).target
         budget = max(1, int(goal * scale / target))
-        result = await compactor.compress(body, API, MODEL, 10 * budget, budget, 1)
+        result = await compactor.compress(body, API, MODEL, Limits(10 * budget, budget, 1))
         out = result.body if result.body is not None else body
         size = counter.count_request(API, out, MODEL)
         if best is None or abs(size - goal) < abs(best[0] - goal):

@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp
 import orjson
 
-from proxy.compress import Compactor, TokenCounter
+from proxy.compress import Compactor, Limits, TokenCounter
 from proxy.compress.llm_summarizer import LLMSummarizer
 from proxy.config import SummarizerSettings, load_settings
 from proxy.storage import MemoryKV
@@ -123,7 +123,7 @@ async def test_identical_spans_across_agents_are_summarized_once() -> None:
     results = []
     for agent in ("agent_a", "agent_b", "agent_c"):
         body = {"model": "m", "messages": msgs, "max_tokens": 256}
-        results.append(await compactor.compress(body, "openai-chat", "m", 6_000, None, 512, agent))
+        results.append(await compactor.compress(body, "openai-chat", "m", Limits(6_000, None, 512), agent))
     assert all(r.compressed for r in results)
     assert "summarize" in [name for name, _ in results[0].stages]
     assert len(backend.prompts) == 1  # the other two agents reused the cached summary

@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proxy.compress import Compactor, TokenCounter
+from proxy.compress import Compactor, Limits, TokenCounter
 from proxy.config import load_settings
 from proxy.server.identity import fingerprint
 from proxy.wire import get_adapter
@@ -100,9 +100,9 @@ def _body(api: str, items: list[Any], extra: Any) -> dict[str, Any]:
 async def _chain(api: str, body: dict[str, Any]) -> None:
     model = body.get("model", "gemini-2.0-flash")
     await COMPACTOR.counter.estimate_request(api, body, model, scope="h")
-    COMPACTOR.quick_skip(b"{}", body, api, model, 512, None, 64, "h")
+    COMPACTOR.quick_skip(b"{}", body, api, model, Limits(512, None, 64), "h")
     fingerprint(api, body)
-    await COMPACTOR.compress(body, api, model, 512, None, 64, "h", force_target=0.3)
+    await COMPACTOR.compress(body, api, model, Limits(512, None, 64), "h", force_target=0.3)
 
 
 def _run(api: str, items: list[Any], extra: Any) -> None:

@@ -15,7 +15,7 @@ from typing import Protocol
 import tiktoken
 
 from proxy.compress.policy import Policy
-from proxy.compress.summarizer import Summarizer
+from proxy.compress.summarizer import Summarizer, UpstreamCall
 from proxy.compress.tokens import TokenCounter
 from proxy.wire import Group, Message, Segment
 
@@ -54,11 +54,13 @@ class Meter:
 
 @dataclass(frozen=True, slots=True)
 class SummarySource:
-    """Who writes the anchored summary, and for which model and agent."""
+    """Who writes the anchored summary, for which model and agent, and (``mode: upstream``)
+    which upstream it is asked of, with the client's credentials."""
 
     summarizer: Summarizer
     model: str
     agent: str | None = None
+    upstream: UpstreamCall | None = None
 
 
 @dataclass

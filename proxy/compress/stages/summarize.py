@@ -117,6 +117,7 @@ class SummarizeStage:
             model=ctx.summaries.model,
             agent=ctx.summaries.agent,
             key=request_key(ctx.summary, dropped, cap),
+            upstream=ctx.summaries.upstream,
         )
         try:
             summary = await ctx.summaries.summarizer.summarize(request)

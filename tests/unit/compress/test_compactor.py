@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from proxy.compress import Compactor, SummaryRequest, TokenCounter, violations
+from proxy.compress import Compactor, Limits, SummaryRequest, TokenCounter, violations
 from proxy.compress.stages import MaskStage
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
@@ -32,7 +32,9 @@ def compactor(**kw: Any) -> Compactor:
 
 async def test_masking_keeps_artifacts_and_recent_results_verbatim() -> None:
     body = tool_session(30)
-    result = await compactor(stages=[MaskStage()]).compress(body, "openai-chat", "gpt-4o", 16_000)
+    result = await compactor(stages=[MaskStage()]).compress(
+        body, "openai-chat", "gpt-4o", Limits(16_000, None, None)
+    )
     assert result.compressed and result.stages[0][0] == "mask"
     sent = result.body
     assert sent is not None
@@ -50,7 +52,7 @@ async def test_dedupe_replaces_earlier_identical_outputs() -> None:
         script.append(("assistant", f"step {i}"))
         script.append(("user", "next"))
     body = to_chat(script)
-    result = await compactor().compress(body, "openai-chat", "gpt-4o", 9_000)
+    result = await compactor().compress(body, "openai-chat", "gpt-4o", Limits(9_000, None, None))
     assert result.stages[0][0] == "dedupe", result
     contents = [m["content"] for m in result.body["messages"] if m["role"] == "tool"]  # type: ignore[index]
     assert contents[-1] == filler(3, 600)
@@ -65,7 +67,7 @@ async def test_huge_old_output_is_truncated_head_and_tail() -> None:
     script += [("assistant", f"note {i}") for i in range(1)] + [("user", f"q{i}") for i in range(1)]
     script += [("tools", [("run", "{}", "small")], None) for _ in range(6)] + [("user", "done?")]
     body = to_chat(script)
-    result = await compactor().compress(body, "openai-chat", "gpt-4o", 16_000, default_max_output=1000)
+    result = await compactor().compress(body, "openai-chat", "gpt-4o", Limits(16_000, None, 1000))
     names = [n for n, _ in result.stages]
     assert names[0] == "truncate"
     out = result.body["messages"][3]["content"]  # type: ignore[index]
@@ -74,7 +76,7 @@ async def test_huge_old_output_is_truncated_head_and_tail() -> None:
 
 async def test_summary_is_anchored_after_the_first_user_message() -> None:
     body = tool_session(60, size=200)
-    result = await compactor().compress(body, "openai-chat", "gpt-4o", 8_000)
+    result = await compactor().compress(body, "openai-chat", "gpt-4o", Limits(8_000, None, None))
     msgs = result.body["messages"]  # type: ignore[index]
     assert msgs[:2] == body["messages"][:2]
     assert msgs[2]["role"] == "user" and msgs[2]["content"].startswith(
@@ -86,8 +88,10 @@ async def test_summary_is_anchored_after_the_first_user_message() -> None:
 
 async def test_force_target_recompresses_tighter_than_policy() -> None:
     body = tool_session(40)
-    normal = await compactor().compress(body, "openai-chat", "gpt-4o", 20_000)
-    tight = await compactor().compress(body, "openai-chat", "gpt-4o", 20_000, force_target=0.3)
+    normal = await compactor().compress(body, "openai-chat", "gpt-4o", Limits(20_000, None, None))
+    tight = await compactor().compress(
+        body, "openai-chat", "gpt-4o", Limits(20_000, None, None), force_target=0.3
+    )
     assert tight.tokens_after <= int(0.3 * tight.budget) < normal.tokens_after
 
 
@@ -100,7 +104,9 @@ class BrokenSummarizer:
 
 async def test_failing_summarizer_falls_back_to_dropping() -> None:
     body = tool_session(60, size=200)
-    result = await compactor(summarizer=BrokenSummarizer()).compress(body, "openai-chat", "gpt-4o", 8_000)
+    result = await compactor(summarizer=BrokenSummarizer()).compress(
+        body, "openai-chat", "gpt-4o", Limits(8_000, None, None)
+    )
     assert result.fits and "drop" in [n for n, _ in result.stages]
     assert not violations("openai-chat", result.body)  # type: ignore[arg-type]
 
@@ -114,14 +120,18 @@ class ExplodingKV(MemoryKV):
 
 
 async def test_storage_failure_fails_open() -> None:
-    result = await compactor(kv=ExplodingKV()).compress(tool_session(40), "openai-chat", "gpt-4o", 10_000)
+    result = await compactor(kv=ExplodingKV()).compress(
+        tool_session(40), "openai-chat", "gpt-4o", Limits(10_000, None, None)
+    )
     assert result.compressed and result.fits
 
 
 async def test_state_lives_in_the_kv_and_replays_the_same_prefix() -> None:
     kv = MemoryKV()
     body = tool_session(40)
-    first = await compactor(kv=kv).compress(body, "openai-chat", "gpt-4o", 16_000, agent="a")
+    first = await compactor(kv=kv).compress(
+        body, "openai-chat", "gpt-4o", Limits(16_000, None, None), agent="a"
+    )
     assert len(kv._data) == 1
     more = {
         **body,
@@ -131,22 +141,28 @@ async def test_state_lives_in_the_kv_and_replays_the_same_prefix() -> None:
             {"role": "user", "content": "y"},
         ],
     }
-    second = await compactor(kv=kv).compress(more, "openai-chat", "gpt-4o", 16_000, agent="a")  # new instance
+    second = await compactor(kv=kv).compress(
+        more, "openai-chat", "gpt-4o", Limits(16_000, None, None), agent="a"
+    )  # new instance
     assert second.reused_prefix and second.stages == []
     assert orjson.dumps(second.body["messages"][: len(first.body["messages"])]) == orjson.dumps(  # type: ignore[index]
         first.body["messages"]  # type: ignore[index]
     )
-    other_agent = await compactor(kv=kv).compress(more, "openai-chat", "gpt-4o", 16_000, agent="b")
+    other_agent = await compactor(kv=kv).compress(
+        more, "openai-chat", "gpt-4o", Limits(16_000, None, None), agent="b"
+    )
     assert not other_agent.reused_prefix
 
 
 async def test_edited_history_invalidates_the_state() -> None:
     kv = MemoryKV()
     body = tool_session(40)
-    await compactor(kv=kv).compress(body, "openai-chat", "gpt-4o", 16_000)
+    await compactor(kv=kv).compress(body, "openai-chat", "gpt-4o", Limits(16_000, None, None))
     msgs = [dict(m) for m in body["messages"]]
     msgs[5]["content"] = "rewritten by the client"
-    again = await compactor(kv=kv).compress({**body, "messages": msgs}, "openai-chat", "gpt-4o", 16_000)
+    again = await compactor(kv=kv).compress(
+        {**body, "messages": msgs}, "openai-chat", "gpt-4o", Limits(16_000, None, None)
+    )
     assert not again.reused_prefix and again.compressed
 
 
@@ -164,7 +180,7 @@ async def test_invalid_output_falls_back_to_the_original() -> None:
                     return
 
     result = await compactor(stages=[BreakPairs()]).compress(
-        tool_session(40), "openai-chat", "gpt-4o", 10_000
+        tool_session(40), "openai-chat", "gpt-4o", Limits(10_000, None, None)
     )
     assert result.body is None and not result.compressed and result.note == "invalid-output"
 
@@ -174,8 +190,8 @@ async def test_quick_skip_is_a_safe_upper_bound() -> None:
     body = tool_session(20)
     raw = orjson.dumps(body)
     tokens = COUNTER.count_request("openai-chat", body, "gpt-4o")
-    assert c.quick_skip(raw, body, "openai-chat", "gpt-4o", 1_000_000)
-    assert not c.quick_skip(raw, body, "openai-chat", "gpt-4o", tokens)
+    assert c.quick_skip(raw, body, "openai-chat", "gpt-4o", Limits(1_000_000, None, None))
+    assert not c.quick_skip(raw, body, "openai-chat", "gpt-4o", Limits(tokens, None, None))
 
 
 async def test_previous_response_id_is_left_to_the_provider() -> None:
@@ -184,7 +200,7 @@ async def test_previous_response_id_is_left_to_the_provider() -> None:
         "previous_response_id": "resp_1",
         "input": [{"type": "function_call_output", "call_id": "c", "output": "x " * 5000}],
     }
-    result = await compactor().compress(body, "openai-responses", "gpt-4.1", 2_000)
+    result = await compactor().compress(body, "openai-responses", "gpt-4.1", Limits(2_000, None, None))
     assert result.body is None and result.note and "previous_response_id" in result.note
 
 
@@ -233,8 +249,8 @@ def test_quick_skip_counts_url_images_that_cost_more_tokens_than_bytes() -> None
     body = {"messages": [{"role": "user", "content": [part] * 40}]}  # ~2 KB of JSON, ~30k tokens
     raw = orjson.dumps(body)
     assert len(raw) < 3000
-    assert not c.quick_skip(raw, body, "openai-chat", "gpt-4o", 32_000)
-    assert c.quick_skip(raw, body, "openai-chat", "gpt-4o", 128_000)
+    assert not c.quick_skip(raw, body, "openai-chat", "gpt-4o", Limits(32_000, None, None))
+    assert c.quick_skip(raw, body, "openai-chat", "gpt-4o", Limits(128_000, None, None))
 
 
 async def test_summary_budget_follows_the_need_within_the_policy_bounds() -> None:

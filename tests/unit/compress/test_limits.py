@@ -24,11 +24,17 @@ def test_catalog_default_is_capped_at_a_quarter_of_the_window() -> None:
     assert input_budget(policy, api, {}, limits) > 32_000 // 2
 
 
-def test_compactor_uses_the_same_function() -> None:
+async def test_compactor_uses_the_same_function() -> None:
     from proxy.compress.compactor import Compactor
+    from proxy.config import Settings
 
     api = get_adapter("anthropic")
-    policy = PRESETS["conservative"]
-    body = {"max_tokens": 1000, "messages": []}
-    expected = input_budget(policy, api, body, Limits(200_000, 180_000, 64_000))
-    assert Compactor.budget(None, api, body, policy, 200_000, 180_000, 64_000) == expected  # type: ignore[arg-type]
+    compactor = Compactor(Settings().compression)
+    policy = compactor.policy("claude-x")
+    body = {"model": "claude-x", "max_tokens": 1000, "messages": [{"role": "user", "content": "hi"}]}
+    limits = Limits(200_000, 180_000, 64_000)
+    expected = input_budget(policy, api, body, limits)
+    result = await compactor.compress(body, "anthropic", "claude-x", limits, force_target=0.5)
+    assert result.budget == expected
+    plan = compactor.native_plan(body, "anthropic", "claude-x", limits, "a")
+    assert plan.budget == expected  # the Responses chain's native compaction: the same budget

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from proxy.compress import Compactor, TokenCounter, violations
+from proxy.compress import Compactor, Limits, TokenCounter, violations
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
 from proxy.wire import api_for_path
@@ -82,7 +82,7 @@ async def test_scaled_massgen_body_keeps_original_message_and_labels(name: str) 
     before = COUNTER.count_request(api, big, model)
     reserved = big.get("max_tokens") or 1024
     window = int(before * 0.9) + reserved  # just over the trigger: history must shrink
-    result = await compactor.compress(big, api, model, window, default_max_output=1024)
+    result = await compactor.compress(big, api, model, Limits(window, None, 1024))
     assert result.compressed and result.body is not None
     assert result.fits and result.tokens_after <= result.target_tokens
     assert violations(api, result.body) <= violations(api, big)
@@ -105,7 +105,7 @@ async def test_massgen_history_already_broken_by_massgen_is_not_made_worse() -> 
     api, body = load("reactive_compression_req_7.json")  # an orphan tool message MassGen produced
     assert violations(api, body)
     compactor = Compactor(load_settings(environ={}).compression, kv=MemoryKV(), counter=COUNTER)
-    result = await compactor.compress(body, api, "gpt-4o", 8000, default_max_output=1024, force_target=0.3)
+    result = await compactor.compress(body, api, "gpt-4o", Limits(8000, None, 1024), force_target=0.3)
     sent = result.body if result.body is not None else body
     assert violations(api, sent) <= violations(api, body)
 
@@ -123,7 +123,7 @@ async def test_forty_turn_history_drains_to_its_target_keeping_questions_and_lab
     api, body = load("chatcompletions_run1_req_3.json")
     big = set_user_text(api, body, forty_turn_history(user_text(api, body)))
     compactor = Compactor(load_settings(environ={}).compression, kv=MemoryKV(), counter=COUNTER)
-    result = await compactor.compress(big, api, "gpt-4o-mini", 32000)
+    result = await compactor.compress(big, api, "gpt-4o-mini", Limits(32000, None, None))
     assert result.compressed and result.body is not None and result.tokens_before > 50_000
     assert 0.9 * result.target_tokens <= result.tokens_after <= result.target_tokens  # within 10 %
     new = user_text(api, result.body)

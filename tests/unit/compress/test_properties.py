@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proxy.compress import Compactor, TokenCounter, violations
+from proxy.compress import Compactor, Limits, TokenCounter, violations
 from proxy.compress.encodings import Encodings
 from proxy.compress.protect import protected_groups
 from proxy.config import load_settings
@@ -67,7 +67,7 @@ async def test_compressed_output_is_valid_fitting_and_keeps_protected_items(
     body = RENDER[api](script, images=images)
     model = body["model"]
     compactor = fresh()
-    result = await compactor.compress(body, api, model, window)
+    result = await compactor.compress(body, api, model, Limits(window, None, None))
     if result.note == "cannot-shrink":  # only when the protected part (images too) is over target
         assert protected_tokens(api, body, compactor, model)[0] > result.target_tokens
     else:
@@ -115,8 +115,8 @@ async def test_compressed_output_is_valid_fitting_and_keeps_protected_items(
 @given(script=scripts(max_turns=16), window=st.sampled_from([4000, 9000]))
 async def test_compression_is_deterministic(api: str, script: list[Any], window: int) -> None:
     body = RENDER[api](script)
-    a = await fresh().compress(body, api, body["model"], window)
-    b = await fresh().compress(body, api, body["model"], window)
+    a = await fresh().compress(body, api, body["model"], Limits(window, None, None))
+    b = await fresh().compress(body, api, body["model"], Limits(window, None, None))
     assert orjson.dumps(a.body) == orjson.dumps(b.body)
     assert a.stages == b.stages
 
@@ -127,7 +127,7 @@ async def test_compression_is_deterministic(api: str, script: list[Any], window:
 async def test_fitting_conversation_is_untouched(api: str, script: list[Any]) -> None:
     body = RENDER[api](script)
     before = orjson.dumps(body)
-    result = await fresh().compress(body, api, body["model"], 1_000_000)
+    result = await fresh().compress(body, api, body["model"], Limits(1_000_000, None, None))
     assert result.body is None and not result.compressed
     assert orjson.dumps(body) == before
 
@@ -163,7 +163,7 @@ async def test_chat_conversations_compress_validly_and_keep_protected_items(
     body = RENDER[api](script)
     model = body["model"]
     compactor = fresh()
-    result = await compactor.compress(body, api, model, window)
+    result = await compactor.compress(body, api, model, Limits(window, None, None))
     sent = result.body if result.body is not None else body
     assert violations(api, sent) <= violations(api, body)
     protected, protected_items = protected_tokens(api, body, compactor, model)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from proxy.compress import SUMMARY_HEADER, Compactor, TokenCounter
+from proxy.compress import SUMMARY_HEADER, Compactor, Limits, TokenCounter
 from proxy.compress.encodings import Encodings
 from proxy.compress.tokens import encoded_len
 from proxy.config import load_settings
@@ -36,9 +36,7 @@ async def test_summary_survives_when_recent_groups_overflow_the_target() -> None
         {"model": "small", "messages": msgs, "max_tokens": 256},
         "openai-chat",
         "small",
-        12_000,
-        None,
-        512,
+        Limits(12_000, None, 512),
         "a",
     )
     assert result.compressed and result.body is not None
@@ -74,7 +72,7 @@ async def test_aggressive_with_window_equal_to_the_conversation_never_gives_an_e
     counter = TokenCounter()
     compactor = Compactor(settings, counter=counter)
     size = counter.count_request("openai-chat", body, "gpt-4o")
-    result = await compactor.compress(body, "openai-chat", "gpt-4o", size, None, 256)
+    result = await compactor.compress(body, "openai-chat", "gpt-4o", Limits(size, None, 256))
     assert result.compressed and result.body is not None
     summary = result.body["messages"][2]["content"]
     assert summary.startswith(SUMMARY_HEADER)

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
-from proxy.compress import Compactor, TokenCounter, violations
+from proxy.compress import Compactor, Limits, TokenCounter, violations
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
 from tests.unit.compress.convgen import RENDER, Turn, filler
@@ -46,7 +46,7 @@ async def test_200_turn_session_reuses_prefix_and_compacts_once_per_drain(api: s
     reuse_checks = reused = 0
     for turn in range(1, len(steps) + 1):
         body: dict[str, Any] = RENDER[api]([t for step in steps[:turn] for t in step])
-        result = await compactor.compress(body, api, body["model"], WINDOW)
+        result = await compactor.compress(body, api, body["model"], Limits(WINDOW, None, None))
         sent = result.body if result.body is not None else body
         assert violations(api, sent) <= violations(api, body)
         assert result.tokens_after <= result.budget

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
 
 from proxy.compress.invariants import violations
@@ -69,7 +70,9 @@ async def test_the_compactor_compresses_it(registered: MistralChatAdapter) -> No
     messages.append({"role": "user", "content": "and now?"})
     body = {"model": "gpt-4o", "messages": messages}
     compactor = Compactor(Settings().compression)
-    result = await compactor.compact(body, "mistral-chat", "gpt-4o", Limits(16_000, None, 1_000), "a1")
-    assert result.compressed and result.body is not None
+    raw = orjson.dumps(body)
+    decision = await compactor.decide(raw, body, "mistral-chat", "gpt-4o", Limits(16_000, None, 1_000), "a1")
+    result = decision.result
+    assert result is not None and result.compressed and result.body is not None
     assert result.tokens_after < result.tokens_before
     assert violations("mistral-chat", result.body) == set()
