@@ -56,7 +56,7 @@ def apply_registry(init: str, block: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-DRIVER = r'''
+DRIVER = r"""
 import asyncio, sys
 from pathlib import Path
 
@@ -149,7 +149,7 @@ async def main(root: str, cache: str) -> dict:
 
 
 print(orjson.dumps(asyncio.run(main(sys.argv[1], sys.argv[2]))).decode())
-'''
+"""
 
 
 def test_the_recipe_adds_exactly_two_lines_to_the_registry_module() -> None:
