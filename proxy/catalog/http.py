@@ -17,7 +17,8 @@ from proxy.appkeys import UPSTREAMS
 from proxy.catalog.catalog import Catalog
 from proxy.catalog.model import ModelInfo
 from proxy.catalog.report import evaluate
-from proxy.server.errors import ApiShape, error_response
+from proxy.server.errors import error_response
+from proxy.wire.families import FamilyName
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -42,7 +43,7 @@ def _unique(models: list[ModelInfo], default_upstream: str) -> list[ModelInfo]:
     return list(seen.values())
 
 
-def _shape(request: web.Request) -> ApiShape:
+def _shape(request: web.Request) -> FamilyName:
     return "anthropic" if "anthropic-version" in request.headers else "openai"
 
 
