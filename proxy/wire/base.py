@@ -112,6 +112,9 @@ class ItemListAdapter(ABC):
     def history_held_upstream(self, body: Mapping[str, Any]) -> bool:
         return False
 
+    def body_likeness(self, body: Mapping[str, Any]) -> int:
+        return 0  # never guessed from a body alone unless the adapter says otherwise
+
     @abstractmethod
     def parse_items(self, items: list[Any]) -> list[Message]: ...
 
