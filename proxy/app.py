@@ -9,7 +9,7 @@ import aiohttp
 import structlog
 from aiohttp import web
 
-from proxy.appkeys import CATALOG, HTTP, KVSTORE, LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
+from proxy.appkeys import CATALOG, HTTP, KVSTORE, LIFECYCLE, METRICS, PIPELINE, SETTINGS, STATS, UPSTREAMS
 from proxy.catalog import Catalog
 from proxy.catalog.http import add_catalog_routes
 from proxy.compress import Compactor, TokenCounter
@@ -113,7 +113,8 @@ async def _ready_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def build_pipeline(app: web.Application) -> ChatPipeline:
-    """Compression on when configured; otherwise chat requests pass through untouched."""
+    """Compression on when configured (its counters on :data:`STATS`); otherwise chat requests
+    pass through untouched and nothing is counted."""
     settings = app[SETTINGS]
     if (
         not settings.compression.enabled
@@ -121,7 +122,9 @@ async def build_pipeline(app: web.Application) -> ChatPipeline:
         and not settings.compression.models
     ):
         return PassthroughPipeline()
-    stats = Stats()
+    catalog = app[CATALOG]
+    # money saved = tokens saved × the catalog's input price of the model
+    stats = app[STATS] = Stats(price=lambda model: catalog.lookup(model).pricing.input)
     summarizer = None
     if settings.compression.summarizer.mode != "extractive":
         summarizer = await build_llm_summarizer(app, stats)
@@ -132,9 +135,7 @@ async def build_pipeline(app: web.Application) -> ChatPipeline:
         summarizer=summarizer,
         state_ttl_s=settings.storage.ttl_s,
     )
-    return CompressionPipeline(
-        settings, compactor, app[METRICS], stats, kv=app[KVSTORE], catalog=app[CATALOG]
-    )
+    return CompressionPipeline(settings, compactor, app[METRICS], stats, kv=app[KVSTORE], catalog=catalog)
 
 
 def create_app(settings: Settings) -> web.Application:

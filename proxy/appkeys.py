@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from proxy.catalog import Catalog
     from proxy.server.lifecycle import Lifecycle
     from proxy.server.pipeline import ChatPipeline
+    from proxy.server.stats import Stats
     from proxy.server.upstreams import UpstreamRegistry
     from proxy.status.recorder import StatusRecorder
     from proxy.status.workers import WorkerPeers
@@ -27,5 +28,6 @@ UPSTREAMS: web.AppKey[UpstreamRegistry] = web.AppKey("upstreams")
 LIFECYCLE: web.AppKey[Lifecycle] = web.AppKey("lifecycle")
 CATALOG: web.AppKey[Catalog] = web.AppKey("catalog")
 PIPELINE: web.AppKey[ChatPipeline] = web.AppKey("pipeline")
+STATS: web.AppKey[Stats] = web.AppKey("stats")  # only when compression is configured (/stats, status page)
 STATUS: web.AppKey[StatusRecorder] = web.AppKey("status")
 WORKERS: web.AppKey[WorkerPeers] = web.AppKey("workers")  # only under ``serve --workers N``

@@ -25,14 +25,17 @@ def _settings(args: argparse.Namespace, **flag_overrides: Any) -> Settings:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from proxy.server.run import serve
+    from proxy.server.run import metrics_dir, run_directory, serve
 
     settings = _settings(args, host=args.host, port=args.port, workers=args.workers)
     host, port = settings.server.host, settings.server.port
     problem = bind_problem(host, port)
     if problem is None:
         try:
-            serve(settings)
+            with run_directory(settings.server.workers) as run_dir:
+                if run_dir is not None:  # the spawned workers read it when they import prometheus_client
+                    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(run_dir))
+                serve(settings, run_dir)
         except OSError as exc:  # lost a race for the port, or the host is not ours
             problem = _bind_message(exc, host, port)
     if problem is not None:

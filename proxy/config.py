@@ -20,7 +20,6 @@ import yaml
 from proxy.wire.families import FamilyName
 
 ENV_PREFIX = "CTXPROXY_"
-ApiFamily = FamilyName  # declared once, in proxy.wire.families
 StrategyName = Literal["conservative", "balanced", "aggressive"]
 
 
@@ -60,7 +59,7 @@ class ServerSettings:
 @dataclass(frozen=True)
 class UpstreamSettings:
     base_url: str
-    api: ApiFamily = "openai"
+    api: FamilyName = "openai"
     api_key_env: str | None = None
     # Extra headers always sent to this upstream (e.g. anthropic-version defaults).
     headers: dict[str, str] = field(default_factory=dict)

@@ -12,9 +12,10 @@ from typing import Any
 
 import orjson
 
+from proxy.compress.limits import Limits
 from proxy.config import Settings, SummaryShare, load_settings
 from proxy.observability.logging import configure_logging
-from proxy.wire import API_NAMES
+from proxy.wire import API_NAMES, get_adapter
 
 
 def register(sub: Any) -> None:
@@ -64,14 +65,10 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def model_from(body: dict[str, Any], captured_path: str | None) -> str | None:
-    """The model a saved request names: a Gemini path's ``models/{model}:…``, else the body's."""
-    if captured_path and "models/" in captured_path:
-        name = captured_path.split("?", 1)[0].rsplit("models/", 1)[1].split(":", 1)[0]
-        if name:
-            return name
-    model = body.get("model")
-    return model if isinstance(model, str) and model else None
+def model_from(api: str, body: dict[str, Any], captured_path: str | None) -> str | None:
+    """The model a saved request names, where its API puts it (the body, or the path)."""
+    tail = (captured_path or "").split("?", 1)[0]
+    return get_adapter(api).model_id(body, tail) or None
 
 
 def read_request(path: str) -> tuple[dict[str, Any], str | None]:
@@ -92,27 +89,20 @@ def upstream_from(settings: Settings, captured_path: str | None) -> str | None:
     return parts[0] if parts and parts[0] in settings.upstreams else None
 
 
-async def catalog_limits(
-    settings: Settings, model: str, upstream: str | None = None
-) -> tuple[int | None, int | None, int | None]:
-    """(context window, max input, max output) from ``proxy.catalog`` when it knows the model."""
-    try:
-        from proxy.catalog import Catalog
-    except ImportError:
-        return None, None, None
+async def catalog_limits(settings: Settings, model: str, upstream: str | None = None) -> Limits | None:
+    """The model's limits from the catalog (disk snapshot and LiteLLM's bundled map: no network);
+    None when the catalog does not know the model."""
+    from proxy.catalog import Catalog
+
     catalog = Catalog(settings)
-    await catalog.start()  # disk snapshot + LiteLLM's bundled map: no network
+    await catalog.start()
     try:
         info = catalog.lookup(model, upstream)
     finally:
         await catalog.close()
-    if info is None or getattr(info, "unknown", False):
-        return None, None, None
-    return (
-        info.context_window,
-        getattr(info, "max_input_tokens", None),
-        getattr(info, "max_output_tokens", None),
-    )
+    if info.unknown:
+        return None
+    return Limits(info.context_window, info.max_input_tokens, info.max_output_tokens)
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -141,16 +131,16 @@ async def _run(args: argparse.Namespace) -> int:
     if api not in API_NAMES:
         print("ctxproxy compress: cannot tell the API from the file; pass --api", file=sys.stderr)
         return 2
-    model = args.model or model_from(body, captured_path)
+    model = args.model or model_from(api, body, captured_path)
     if not model:
         print("ctxproxy compress: the file names no model; pass --model", file=sys.stderr)
         return 2
     window, max_input, max_output = args.context_window, None, args.max_output
     if window is None:
-        window, max_input, catalog_output = await catalog_limits(
-            settings, model, upstream_from(settings, captured_path)
-        )
-        max_output = max_output or catalog_output
+        known = await catalog_limits(settings, model, upstream_from(settings, captured_path))
+        if known is not None:
+            window, max_input = known.context_window, known.max_input_tokens
+            max_output = max_output or known.max_output_tokens
     if not window:
         print(
             f"ctxproxy compress: no context window known for {model}; pass --context-window",

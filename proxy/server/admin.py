@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 from aiohttp import web
 
-from proxy.appkeys import LIFECYCLE, METRICS, PIPELINE, UPSTREAMS, WORKERS
+from proxy.appkeys import LIFECYCLE, METRICS, STATS, UPSTREAMS, WORKERS
 from proxy.server.errors import error_response
 from proxy.server.stats import merge_raw
 
@@ -38,15 +40,15 @@ async def stats(request: web.Request) -> web.Response:
     ``server.proxy_keys`` set this needs ``x-ctxproxy-key`` like proxied requests."""
     if not request.app[UPSTREAMS].check_proxy_key(request.headers.get("x-ctxproxy-key")):
         return error_response("openai", 401, "missing or invalid x-ctxproxy-key", "invalid_proxy_key")
-    pipeline = request.app[PIPELINE]
-    data = (
-        pipeline.stats_view()
-        if hasattr(pipeline, "stats_view")
-        else {"total": {}, "agents": {}, "models": {}}
-    )
+    stats = request.app.get(STATS)  # None: compression is off, nothing is counted
     peers = request.app.get(WORKERS)
-    if peers is not None and hasattr(pipeline, "stats"):  # --workers N: every worker's counts, summed
-        data = merge_raw([pipeline.stats.raw(), *(p.get("stats") or {} for p in await peers.gather())])
+    data: dict[str, Any]
+    if stats is None:
+        data = {"total": {}, "agents": {}, "models": {}}
+    elif peers is not None:  # --workers N: every worker's counts, summed
+        data = merge_raw([stats.raw(), *(p.get("stats") or {} for p in await peers.gather())])
+    else:
+        data = stats.view()
     return web.Response(body=orjson.dumps(data), content_type="application/json")
 
 

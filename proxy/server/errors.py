@@ -7,8 +7,6 @@ from aiohttp import web
 
 from proxy.wire.families import FamilyName, get_family
 
-ApiShape = FamilyName  # the error dialect: one per provider family
-
 
 class ProxyError(Exception):
     """Raised inside the request path; turned into an API-shaped response by the handler."""
@@ -20,12 +18,12 @@ class ProxyError(Exception):
         self.code = code
 
 
-def error_body(shape: ApiShape, status: int, message: str, code: str, request_id: str | None) -> bytes:
+def error_body(shape: FamilyName, status: int, message: str, code: str, request_id: str | None) -> bytes:
     return orjson.dumps(get_family(shape).error_payload(status, message, code, request_id))
 
 
 def error_response(
-    shape: ApiShape, status: int, message: str, code: str, request_id: str | None = None
+    shape: FamilyName, status: int, message: str, code: str, request_id: str | None = None
 ) -> web.Response:
     headers = {"x-ctxproxy-error": code}
     if request_id:

@@ -21,7 +21,9 @@ from proxy.wire import CHAT_APIS
 from proxy.wire.families import get_family
 
 # bare /v1 speaks the OpenAI wire format: only OpenAI-family chat APIs route by model prefix
-_PREFIXED_APIS = tuple(name for name, chat_api in CHAT_APIS.items() if chat_api.family == "openai")
+_PREFIXED_APIS = tuple(
+    name for name, chat_api in CHAT_APIS.items() if get_family(chat_api.family).speaks_openai_format
+)
 
 
 def prefixed_upstream(

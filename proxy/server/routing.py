@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from proxy.server.errors import ApiShape, ProxyError
+from proxy.server.errors import ProxyError
 from proxy.server.paths import normalize_tail
 from proxy.server.upstreams import Upstream, UpstreamRegistry
 from proxy.wire import CHAT_APIS, ApiName, api_for_path, api_for_tail
-from proxy.wire.families import get_family
+from proxy.wire.families import FamilyName, get_family
 
 ChatApi = ApiName
 
@@ -27,7 +27,7 @@ class Route:
         return self.chat_api or "other"
 
     @property
-    def error_shape(self) -> ApiShape:
+    def error_shape(self) -> FamilyName:
         return error_shape_for(self.chat_api, self.upstream.api)
 
 
@@ -35,13 +35,13 @@ def chat_api_for(method: str, raw_tail: str) -> ChatApi | None:
     return api_for_tail(raw_tail) if method == "POST" else None
 
 
-def error_shape_for(chat_api: ChatApi | None, upstream_api: str | None) -> ApiShape:
+def error_shape_for(chat_api: ChatApi | None, upstream_api: str | None) -> FamilyName:
     if chat_api is not None:
         return CHAT_APIS[chat_api].family
     return get_family(upstream_api or "openai").name
 
 
-def guess_shape(raw_path: str, anthropic_version: bool) -> ApiShape:
+def guess_shape(raw_path: str, anthropic_version: bool) -> FamilyName:
     """Error shape for requests that matched no upstream."""
     if anthropic_version:
         return "anthropic"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import shutil
 import signal
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import structlog
@@ -75,20 +77,39 @@ def _run_one(settings: Settings, reuse_port: bool, run_dir: str | None = None) -
         multiprocess.mark_process_dead(os.getpid())  # its live gauges leave the sums
 
 
-def serve(settings: Settings) -> None:
+@contextlib.contextmanager
+def run_directory(workers: int) -> Iterator[Path | None]:
+    """Under ``--workers N`` (N > 1): one private directory for this run, removed on exit. It holds
+    the workers' metric files (``prometheus/``: prometheus_client's multiprocess mode, which the
+    spawned workers find through ``PROMETHEUS_MULTIPROC_DIR``, set by the CLI entry point:
+    :func:`metrics_dir`) and their stats sockets. One worker: None."""
+    if workers <= 1:
+        yield None
+        return
+    run_dir = Path(tempfile.mkdtemp(prefix="ctxproxy-run-"))
+    metrics_dir(run_dir).mkdir()
+    try:
+        yield run_dir
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def metrics_dir(run_dir: Path) -> Path:
+    """Where the workers of a run write their metric files."""
+    return run_dir / "prometheus"
+
+
+def serve(settings: Settings, run_dir: Path | None = None) -> None:
+    """Serve until SIGTERM/SIGINT. With ``server.workers`` > 1, ``run_dir`` is the run's
+    :func:`run_directory` and ``PROMETHEUS_MULTIPROC_DIR`` names its :func:`metrics_dir` (the
+    spawned workers read it when they import prometheus_client)."""
     workers = settings.server.workers
     if workers <= 1:
         _run_one(settings, reuse_port=False)
         return
-    # One private directory per run: the workers' metric files (prometheus_client multiprocess
-    # mode; the spawned workers read the variable when they import it) and their stats sockets.
-    run_dir = tempfile.mkdtemp(prefix="ctxproxy-run-")
-    (Path(run_dir) / "prometheus").mkdir()
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(Path(run_dir) / "prometheus")
-    try:
-        _serve_workers(settings, workers, run_dir)
-    finally:
-        shutil.rmtree(run_dir, ignore_errors=True)
+    if run_dir is None or os.environ.get("PROMETHEUS_MULTIPROC_DIR") != str(metrics_dir(run_dir)):
+        raise RuntimeError("serve with workers > 1 needs run_directory() and PROMETHEUS_MULTIPROC_DIR set")
+    _serve_workers(settings, workers, str(run_dir))
 
 
 def _serve_workers(settings: Settings, workers: int, run_dir: str) -> None:

@@ -75,12 +75,12 @@ def merge_raw(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 
 class Stats:
-    def __init__(self, max_keys: int = 10000) -> None:
+    def __init__(self, max_keys: int = 10000, price: Callable[[str], float | None] | None = None) -> None:
         self._agents: LRUCache[str, Counters] = LRUCache(maxsize=max_keys)
         self._models: LRUCache[str, Counters] = LRUCache(maxsize=max_keys)
         self.total = Counters()
-        # USD per input token of a model (the catalog's pricing), set once the catalog runs
-        self.price: Callable[[str], float | None] | None = None
+        # USD per input token of a model (the catalog's pricing); None: money saved stays 0
+        self.price = price
 
     def _pair(self, agent: str, model: str) -> tuple[Counters, Counters, Counters]:
         a = self._agents.get(agent)

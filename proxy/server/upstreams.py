@@ -17,8 +17,6 @@ from proxy.server.errors import ProxyError
 from proxy.server.paths import normalize_tail
 from proxy.wire.families import AUTH_HEADERS, get_family
 
-_AUTH_HEADERS = AUTH_HEADERS
-
 
 @dataclass(frozen=True)
 class Upstream:
@@ -139,7 +137,7 @@ class UpstreamRegistry:
         return not token or token in self._placeholders
 
     def client_has_key(self, headers: CIMultiDict[str], query_key: str | None) -> bool:
-        for name in _AUTH_HEADERS:
+        for name in AUTH_HEADERS:
             value = headers.get(name)
             if value is not None and not self._is_placeholder(value):
                 return True
@@ -156,7 +154,7 @@ class UpstreamRegistry:
         key = self._environ.get(env)
         if not key:
             return False
-        for name in _AUTH_HEADERS:  # drop placeholders
+        for name in AUTH_HEADERS:  # drop placeholders
             headers.popall(name, None)
         headers.update(get_family(upstream.api).auth_headers(key))
         return True

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from proxy.appkeys import CATALOG, KVSTORE, LIFECYCLE, METRICS, PIPELINE, SETTINGS, STATUS, WORKERS
+from proxy.appkeys import CATALOG, KVSTORE, LIFECYCLE, METRICS, SETTINGS, STATS, STATUS, WORKERS
 from proxy.server.errors import error_response
 from proxy.status import auth, series, view
 from proxy.status.recorder import StatusRecorder
@@ -24,12 +24,9 @@ _CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 
 
 async def status_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Cleanup context (after the catalog's): prices for money saved, the recorder's ticks."""
+    """Cleanup context (after the chat pipeline's, which sets :data:`STATS`): the recorder's ticks."""
     settings = app[SETTINGS]
-    stats = getattr(app[PIPELINE], "stats", None)
-    catalog = app.get(CATALOG)
-    if stats is not None and catalog is not None:
-        stats.price = lambda model: catalog.lookup(model).pricing.input
+    stats = app.get(STATS)
     kv = app[KVSTORE] if settings.storage.backend == "redis" else None
     recorder = StatusRecorder(
         settings.status, app[METRICS], stats.raw if stats is not None else lambda: None, kv

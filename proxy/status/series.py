@@ -19,7 +19,7 @@ GAUGES = frozenset({"in_flight"})
 
 # Agents / models kept per closed bucket: the busiest (by requests, then tokens). The page charts
 # the 12 busiest of the window; every key in every bucket (thousands of agents a minute) would
-# grow memory with the window (issue 10). The ``total`` group still counts everyone.
+# grow memory with the window. The ``total`` group still counts everyone.
 KEYS_PER_BUCKET = 50
 _CAPPED = ("agents", "models")
 

@@ -48,24 +48,15 @@ def api_for_tail(tail: str) -> ApiName | None:
     return None
 
 
-def api_for_body(body: dict[str, Any]) -> str | None:
-    """Best guess from the body alone (the CLI's ``--api`` default)."""
-    if "contents" in body:
-        return "gemini"
-    if "input" in body or "instructions" in body:
-        return "openai-responses"
-    if "messages" in body:
-        if "system" in body or (isinstance(body.get("max_tokens"), int) and "anthropic_version" in body):
-            return "anthropic"
-        for m in body["messages"] if isinstance(body["messages"], list) else ():
-            content = m.get("content") if isinstance(m, dict) else None
-            if isinstance(content, list) and any(
-                isinstance(b, dict) and b.get("type") in ("tool_use", "tool_result", "thinking")
-                for b in content
-            ):
-                return "anthropic"
-        return "openai-chat"
-    return None
+def api_for_body(body: dict[str, Any]) -> ApiName | None:
+    """Best guess from the body alone (the CLI's ``--api`` default): the API whose
+    :meth:`~proxy.wire.base.ChatAPI.body_likeness` is highest (ties: the first registered)."""
+    best, best_score = None, 0
+    for name, adapter in CHAT_APIS.items():
+        score = adapter.body_likeness(body)
+        if score > best_score:
+            best, best_score = name, score
+    return best
 
 
 __all__ = [

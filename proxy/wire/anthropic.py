@@ -151,6 +151,23 @@ class AnthropicAdapter(PerItemAdapter, TurnsAdapter):
                 into.cached_tokens = read
             into.output_tokens = as_int(u.get("output_tokens")) or into.output_tokens
 
+    def body_likeness(self, body: Mapping[str, Any]) -> int:
+        """Messages with a top-level ``system``, a version field beside ``max_tokens``, or a
+        block only this API has (tool_use, tool_result, thinking)."""
+        if "messages" not in body:
+            return 0
+        if "system" in body or (isinstance(body.get("max_tokens"), int) and "anthropic_version" in body):
+            return 2
+        messages = body["messages"]
+        for m in messages if isinstance(messages, list) else ():
+            content = m.get("content") if isinstance(m, dict) else None
+            if isinstance(content, list) and any(
+                isinstance(b, dict) and b.get("type") in ("tool_use", "tool_result", "thinking")
+                for b in content
+            ):
+                return 2
+        return 0
+
     def prompt_anchor(self, body: Mapping[str, Any]) -> tuple[Any, Any]:
         return body.get("system"), first_dict(body.get("messages"), lambda m: m.get("role") == "user")
 

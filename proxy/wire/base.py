@@ -55,6 +55,11 @@ class ChatAPI(Protocol):
         carries only the new ones, so there is nothing here to compact."""
         ...
 
+    def body_likeness(self, body: Mapping[str, Any]) -> int:
+        """How surely a body seen without its path (``ctxproxy compress FILE``) speaks this
+        API: 0 not at all; the highest wins, a tie goes to the API registered first."""
+        ...
+
     def check(self, body: dict[str, Any]) -> str | None:
         """The first field whose JSON type this adapter cannot handle (a 400), or None."""
         ...
@@ -106,6 +111,9 @@ class ItemListAdapter(ABC):
 
     def history_held_upstream(self, body: Mapping[str, Any]) -> bool:
         return False
+
+    def body_likeness(self, body: Mapping[str, Any]) -> int:
+        return 0  # never guessed from a body alone unless the adapter says otherwise
 
     @abstractmethod
     def parse_items(self, items: list[Any]) -> list[Message]: ...

@@ -183,6 +183,9 @@ class GeminiAdapter(TurnsAdapter):
             into.cached_tokens = as_int(u.get("cachedContentTokenCount")) or into.cached_tokens
             into.output_tokens = as_int(u.get("candidatesTokenCount")) or into.output_tokens
 
+    def body_likeness(self, body: Mapping[str, Any]) -> int:
+        return 4 if "contents" in body else 0
+
     def prompt_anchor(self, body: Mapping[str, Any]) -> tuple[Any, Any]:
         sys_i = body.get("systemInstruction") or body.get("system_instruction")
         return sys_i, first_dict(body.get("contents"), lambda m: m.get("role", "user") == "user")

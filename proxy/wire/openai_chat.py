@@ -135,6 +135,9 @@ class OpenAIChatAdapter(PerItemAdapter):
             if isinstance(details, dict):
                 into.cached_tokens = as_int(details.get("cached_tokens")) or into.cached_tokens
 
+    def body_likeness(self, body: Mapping[str, Any]) -> int:
+        return 1 if "messages" in body else 0  # the plainest dialect: anything with messages
+
     def prompt_anchor(self, body: Mapping[str, Any]) -> tuple[Any, Any]:
         msgs = body.get("messages")
         system = first_dict(msgs, lambda m: m.get("role") in ("system", "developer"))

@@ -187,6 +187,9 @@ class OpenAIResponsesAdapter(PerItemAdapter):
                 details = u.get("input_tokens_details") or {}
                 into.cached_tokens = as_int(details.get("cached_tokens")) or into.cached_tokens
 
+    def body_likeness(self, body: Mapping[str, Any]) -> int:
+        return 3 if "input" in body or "instructions" in body else 0
+
     def prompt_anchor(self, body: Mapping[str, Any]) -> tuple[Any, Any]:
         inp = body.get("input")
         user = inp if isinstance(inp, str) else first_dict(inp, lambda m: m.get("role") == "user")

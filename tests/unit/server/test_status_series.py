@@ -64,8 +64,7 @@ def test_figures_rates_are_none_without_a_denominator() -> None:
 
 
 def test_money_saved_uses_the_price_and_workers_sum() -> None:
-    one, two = Stats(), Stats()
-    one.price = lambda model: 2e-6 if model == "m" else None
+    one, two = Stats(price=lambda model: 2e-6 if model == "m" else None), Stats()
     one.request("a", "m", tokens_before=1000, tokens_after=400, compressed=True, fresh=True, reused_prefix=False)
     one.request("a", "free", tokens_before=1000, tokens_after=0, compressed=True, fresh=True, reused_prefix=False)
     two.request("b", "m", tokens_before=10, tokens_after=10, compressed=False, fresh=False, reused_prefix=False)

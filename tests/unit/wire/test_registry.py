@@ -137,3 +137,25 @@ def test_summary_request_shapes() -> None:
         {"choices": [{"message": {"content": "sum"}}], "usage": {"prompt_tokens": 3, "completion_tokens": 1}}
     )
     assert (text, tin, tout) == ("sum", 3, 1)
+
+
+def test_a_body_alone_is_guessed_by_asking_each_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typing import Any
+
+    from proxy.wire import api_for_body
+    from proxy.wire.openai_chat import OpenAIChatAdapter
+
+    assert api_for_body({"contents": [], "messages": []}) == "gemini"  # the surest claim wins
+    assert api_for_body({"messages": [{"role": "user", "content": "x"}]}) == "openai-chat"
+    assert api_for_body({"messages": [], "system": "s"}) == "anthropic"
+    assert api_for_body({"prompt": "x"}) is None
+
+    class CohereChat(OpenAIChatAdapter):
+        api = "cohere-chat"
+
+        def body_likeness(self, body: Any) -> int:
+            return 5 if "chat_history" in body else 0
+
+    monkeypatch.setitem(CHAT_APIS, "cohere-chat", CohereChat())
+    assert api_for_body({"chat_history": [], "message": "hi"}) == "cohere-chat"
+    assert api_for_body({"messages": []}) == "openai-chat"  # no claim of its own: the old guess stands

@@ -1,0 +1,51 @@
+"""The per-agent/model counters are built once, by ``create_app``, with the catalog's prices,
+and reach ``/stats`` and the status page through the typed ``STATS`` app key (never through
+``hasattr`` on the chat pipeline, never patched after construction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import openai
+
+from proxy.appkeys import CATALOG, PIPELINE, STATS
+from proxy.server.compression import CompressionPipeline
+from tests.integration.conftest import proxy_settings
+
+
+async def test_compression_on_counts_with_the_catalog_price(
+    make_proxy: Any, fake_url: str, tmp_path: Any
+) -> None:
+    p = await make_proxy(proxy_settings(fake_url, tmp_path))
+    stats, pipeline = p.app[STATS], p.app[PIPELINE]
+    assert isinstance(pipeline, CompressionPipeline) and pipeline.stats is stats
+    price = p.app[CATALOG].lookup("gpt-4o").pricing.input
+    assert price and stats.price is not None and stats.price("gpt-4o") == price
+
+    client = openai.AsyncOpenAI(base_url=p.url + "/openai", api_key="dummy", max_retries=0)
+    try:
+        await client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+    finally:
+        await client.close()
+    async with aiohttp.ClientSession() as s, s.get(f"{p.url}/stats") as r:
+        assert r.status == 200
+        data = await r.json()
+    assert data["total"]["requests"] == 1 and set(data["models"]) == {"gpt-4o"}
+    assert data["total"]["provider_input_tokens"] == 12  # the fake's usage, read by the tap
+
+
+async def test_compression_off_counts_nothing(make_proxy: Any, fake_url: str, tmp_path: Any) -> None:
+    p = await make_proxy(proxy_settings(fake_url, tmp_path, compression={"enabled": False}))
+    assert STATS not in p.app
+    async with aiohttp.ClientSession() as s:
+        async with s.post(
+            f"{p.url}/openai/chat/completions",
+            json={"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]},
+            headers={"authorization": "Bearer dummy"},
+        ) as r:
+            assert r.status == 200
+        async with s.get(f"{p.url}/stats") as r:
+            assert (r.status, await r.json()) == (200, {"total": {}, "agents": {}, "models": {}})
+        async with s.get(f"{p.url}/status.json") as r:
+            assert r.status == 200
