@@ -13,7 +13,6 @@ from proxy.appkeys import CATALOG, HTTP, KVSTORE, LIFECYCLE, METRICS, PIPELINE, 
 from proxy.catalog import Catalog
 from proxy.catalog.http import add_catalog_routes
 from proxy.compress import Compactor, TokenCounter
-from proxy.compress.encodings import needed_encodings
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
 from proxy.server.admin import add_admin_routes
@@ -80,20 +79,19 @@ async def _pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
     pipeline = await build_pipeline(app)
     app[PIPELINE] = pipeline
     yield
-    if isinstance(pipeline, CompressionPipeline):
-        await pipeline.chains.drain()  # shared-store writes in flight, before the store closes
+    await pipeline.close()  # shared-store writes in flight, before the store closes
 
 
 async def _become_ready(app: web.Application) -> None:
     """Ready once the tokenizer encodings the upstreams need are loaded (in a worker thread,
     while /livez already answers), so that the first request costs what the tenth does."""
     life, pipeline = app[LIFECYCLE], app[PIPELINE]
-    if isinstance(pipeline, CompressionPipeline):
-        names = needed_encodings(app[SETTINGS])
+    names = pipeline.encodings()
+    if names:
         life.waiting = "encodings"
         started = time.perf_counter()
         try:
-            await pipeline.compactor.warm(names)
+            await pipeline.warm(names)
         except Exception as exc:  # counting then loads lazily (and fails open) per request
             log.error("startup.encodings_failed", encodings=names, error=type(exc).__name__)
         else:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any
 
 import orjson
 import structlog
@@ -19,6 +18,7 @@ import structlog
 from proxy.catalog import Catalog
 from proxy.catalog.switches import RequestTraits
 from proxy.compress import Compactor, Decision, UpstreamCall
+from proxy.compress.encodings import needed_encodings
 from proxy.compress.limits import Limits
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
@@ -209,5 +209,11 @@ class CompressionPipeline:
 
         return UsageTap(req.api, done)
 
-    def stats_view(self) -> dict[str, Any]:
-        return self.stats.view()
+    def encodings(self) -> list[str]:
+        return needed_encodings(self.settings)
+
+    async def warm(self, encodings: list[str]) -> None:
+        await self.compactor.warm(encodings)
+
+    async def close(self) -> None:
+        await self.chains.drain()

@@ -1,6 +1,6 @@
 """Recognise a provider's context-length error in an upstream response.
 
-``detect_overflow(status, body, api)`` looks at an upstream error response and says whether
+``detect_overflow(status, body)`` looks at an upstream error response and says whether
 the request was too long for the model, and what the provider told us about the numbers:
 
 - ``kind="context"``: the input does not fit the window; compress tighter and retry.
@@ -27,10 +27,7 @@ from typing import Any, Literal
 
 import orjson
 
-from proxy.wire.families import FamilyName
-
 OverflowKind = Literal["context", "max_tokens", "too_large"]
-ApiFamily = FamilyName
 
 _MAX_BODY = 65536
 
@@ -124,13 +121,13 @@ _GENERIC = re.compile(
 )
 
 
-def detect_overflow(status: int, body: bytes, api: ApiFamily | str) -> Overflow | None:
+def detect_overflow(status: int, body: bytes) -> Overflow | None:
     """``Overflow`` if this upstream response is a context-length error, else ``None``.
 
     ``status`` is the HTTP status; ``body`` the (start of the) response body: a JSON error,
     a Gemini ``[{"error": …}]`` list, or SSE text whose ``data:`` carries an error event
-    (a streamed Responses ``response.failed``). ``api`` is the upstream family; the texts of
-    every family are recognised whatever it is (OpenAI-compatible routers relay them).
+    (a streamed Responses ``response.failed``). The texts of every family are recognised
+    whatever the upstream's family (OpenAI-compatible routers relay them).
     """
     if status == 429 or (200 <= status < 300 and b"error" not in body[:_MAX_BODY]):
         return None
@@ -139,16 +136,16 @@ def detect_overflow(status: int, body: bytes, api: ApiFamily | str) -> Overflow 
         text = body[:_MAX_BODY].decode("utf-8", "replace")
         errors = [{"message": text}]
     for error in errors:
-        found = _classify(status, error, api)
+        found = _classify(status, error)
         if found is not None:
             return found
     return None
 
 
-def detect_overflow_event(event: Mapping[str, Any], api: ApiFamily | str = "openai") -> Overflow | None:
+def detect_overflow_event(event: Mapping[str, Any]) -> Overflow | None:
     """The same for one already-parsed SSE event or JSON error (e.g. ``response.failed``)."""
     for error in _errors_in(event):
-        found = _classify(200, error, api)
+        found = _classify(200, error)
         if found is not None:
             return found
     return None
@@ -222,7 +219,7 @@ def _message(error: Mapping[str, Any]) -> str:
     return detail if isinstance(detail, str) else ""
 
 
-def _classify(status: int, error: Mapping[str, Any], api: ApiFamily | str) -> Overflow | None:
+def _classify(status: int, error: Mapping[str, Any]) -> Overflow | None:
     code = _lower(error.get("code"))
     etype = _lower(error.get("type"))
     estatus = _lower(error.get("status"))

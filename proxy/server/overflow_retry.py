@@ -58,7 +58,7 @@ class OverflowRetry:
         attempt = prepared.attempt
         if attempt is None:
             return None
-        overflow = detect_overflow(status, body, req.route.upstream.api)
+        overflow = detect_overflow(status, body)
         if overflow is None:
             return None
         upstream = req.route.upstream.name

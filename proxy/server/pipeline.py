@@ -15,13 +15,14 @@ from multidict import CIMultiDict
 
 from proxy.compress.limits import Limits
 from proxy.server.outcome import CompressionOutcome
-from proxy.server.routing import ChatApi, Route
+from proxy.server.routing import Route
+from proxy.wire import ApiName
 
 
 @dataclass
 class ChatRequest:
     route: Route
-    api: ChatApi
+    api: ApiName
     request_id: str
     raw: bytes
     body: dict[str, Any]
@@ -75,6 +76,18 @@ class ChatPipeline(Protocol):
 
     def tap(self, req: ChatRequest, prepared: Prepared, status: int) -> ResponseTap | None: ...
 
+    def encodings(self) -> list[str]:
+        """The tokenizer encodings requests will need (loaded by :meth:`warm` before ready)."""
+        ...
+
+    async def warm(self, encodings: list[str]) -> None:
+        """Load ``encodings`` off the event loop, so the first request costs what the tenth does."""
+        ...
+
+    async def close(self) -> None:
+        """Finish writes still in flight, before the shared store closes."""
+        ...
+
 
 class PassthroughPipeline:
     """Forwards every chat request byte-for-byte."""
@@ -86,4 +99,13 @@ class PassthroughPipeline:
         return None
 
     def tap(self, req: ChatRequest, prepared: Prepared, status: int) -> ResponseTap | None:
+        return None
+
+    def encodings(self) -> list[str]:
+        return []
+
+    async def warm(self, encodings: list[str]) -> None:
+        return None
+
+    async def close(self) -> None:
         return None

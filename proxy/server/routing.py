@@ -10,15 +10,13 @@ from proxy.server.upstreams import Upstream, UpstreamRegistry
 from proxy.wire import CHAT_APIS, ApiName, api_for_path, api_for_tail
 from proxy.wire.families import FamilyName, get_family
 
-ChatApi = ApiName
-
 
 @dataclass(frozen=True)
 class Route:
     upstream: Upstream
     raw_tail: str  # still percent-encoded, no leading slash
     path_agent: str | None
-    chat_api: ChatApi | None  # None: not a chat request, forwarded untouched
+    chat_api: ApiName | None  # None: not a chat request, forwarded untouched
     bare_v1_tail: str | None = None  # bare ``/v1/{tail}``: the tail after ``v1/`` (model-prefix routing)
 
     @property
@@ -31,11 +29,11 @@ class Route:
         return error_shape_for(self.chat_api, self.upstream.api)
 
 
-def chat_api_for(method: str, raw_tail: str) -> ChatApi | None:
+def chat_api_for(method: str, raw_tail: str) -> ApiName | None:
     return api_for_tail(raw_tail) if method == "POST" else None
 
 
-def error_shape_for(chat_api: ChatApi | None, upstream_api: str | None) -> FamilyName:
+def error_shape_for(chat_api: ApiName | None, upstream_api: str | None) -> FamilyName:
     if chat_api is not None:
         return CHAT_APIS[chat_api].family
     return get_family(upstream_api or "openai").name

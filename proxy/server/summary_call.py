@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from proxy.compress.summarizer import UpstreamCall
 from proxy.config import Settings
 from proxy.server.pipeline import ChatRequest
-from proxy.wire.families import get_family
+from proxy.wire.families import AUTH_HEADERS, FAMILIES, get_family
 
 # The client's headers a summary call may reuse (its key and API version), nothing else.
-SUMMARY_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "anthropic-version", "api-key"})
+SUMMARY_HEADERS = frozenset(
+    {*AUTH_HEADERS, *(name for family in FAMILIES.values() for name, _ in family.fixed_headers)}
+)
 
 
 def summary_call(

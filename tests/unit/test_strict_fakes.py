@@ -137,7 +137,7 @@ async def test_chat_overflow_is_openais_error() -> None:
         "This model's maximum context length is 500 tokens. However, your messages resulted in"
         in caught.value.message
     )
-    found = detect_overflow(400, _body(caught.value), "openai")
+    found = detect_overflow(400, _body(caught.value))
     assert found is not None and found.kind == "context" and found.limit == 500
     assert found.requested == fake.overflows[0].input_tokens
 
@@ -148,7 +148,7 @@ async def test_chat_overflow_with_completion_reservation() -> None:
             await _openai(fake).chat.completions.create(
                 model="m", messages=[{"role": "user", "content": "short"}], max_tokens=1000
             )
-    found = detect_overflow(400, _body(caught.value), "openai")
+    found = detect_overflow(400, _body(caught.value))
     assert found is not None and (found.limit, found.completion) == (300, 1000)
 
 
@@ -194,7 +194,7 @@ async def test_chat_rejects_invalid_tool_pairing(messages: list[Any], text: str)
             await _openai(fake).chat.completions.create(model="m", messages=messages)
     assert text in caught.value.message
     assert len(fake.invalid) == 1 and fake.invalid[0].status == 400
-    assert detect_overflow(400, _body(caught.value), "openai") is None
+    assert detect_overflow(400, _body(caught.value)) is None
 
 
 async def test_chat_trailing_assistant_rejected_when_asked() -> None:
@@ -346,7 +346,7 @@ async def test_responses_overflow_http_and_event_and_truncation() -> None:
         with pytest.raises(openai.BadRequestError) as caught:
             await client.responses.create(model="m", input=BIG)
         assert caught.value.code == "context_length_exceeded"
-        assert detect_overflow(400, _body(caught.value), "openai") == Overflow("context", signal="responses")
+        assert detect_overflow(400, _body(caught.value)) == Overflow("context", signal="responses")
         truncated = await client.responses.create(model="m", input=BIG, truncation="auto")
         assert truncated.status == "completed"
     async with OpenAIResponsesFake(window=400, overflow_as_event=True) as fake:
@@ -490,7 +490,7 @@ async def test_anthropic_rejects_what_anthropic_rejects(messages: Any, text: str
             await _anthropic(fake).messages.create(model="c", max_tokens=10, messages=messages)
     assert text in str(caught.value)
     assert len(fake.invalid) == 1
-    assert detect_overflow(400, _body(caught.value), "anthropic") is None
+    assert detect_overflow(400, _body(caught.value)) is None
 
 
 async def test_anthropic_overflow_kinds_and_413() -> None:
@@ -504,14 +504,14 @@ async def test_anthropic_overflow_kinds_and_413() -> None:
             await client.messages.create(
                 model="c", max_tokens=590, messages=[{"role": "user", "content": "short question"}]
             )
-    prompt = detect_overflow(400, _body(too_long.value), "anthropic")
+    prompt = detect_overflow(400, _body(too_long.value))
     assert (
         prompt is not None
         and prompt.kind == "context"
         and prompt.limit == 600
         and prompt.requested == fake.overflows[0].input_tokens
     )
-    output = detect_overflow(400, _body(with_output.value), "anthropic")
+    output = detect_overflow(400, _body(with_output.value))
     assert (
         output is not None and output.kind == "max_tokens" and (output.limit, output.completion) == (600, 590)
     )
@@ -521,7 +521,7 @@ async def test_anthropic_overflow_kinds_and_413() -> None:
                 model="c", max_tokens=10, messages=[{"role": "user", "content": BIG}]
             )
     assert too_big.value.status_code == 413
-    assert detect_overflow(413, _body(too_big.value), "anthropic") == Overflow(
+    assert detect_overflow(413, _body(too_big.value)) == Overflow(
         "too_large", signal="request_too_large"
     )
 
@@ -598,7 +598,7 @@ async def test_gemini_rejects_bad_pairing_and_overflows() -> None:
         )
     assert s1 == 400 and b"function response turn comes immediately after a function call turn" in b1
     assert s2 == 400 and b"number of function response parts is equal" in b2
-    found = detect_overflow(s3, b3, "gemini")
+    found = detect_overflow(s3, b3)
     assert (
         s3 == 400
         and found is not None

@@ -30,9 +30,6 @@ class AnthropicSource(NativeSource):
     def list_url(cls, base_url: str, models_url: str | None) -> str:
         return models_url or f"{base_url.rstrip('/')}/v1/models"
 
-    def auth_headers(self) -> dict[str, str]:
-        return {"anthropic-version": "2023-06-01", **super().auth_headers()}
-
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
         return await _PAGER.fetch(http, self.cfg.models_url, self.auth_headers(), self.parse)
 

@@ -125,9 +125,10 @@ class NativeSource(Source):
         return models_url or f"{base_url.rstrip('/')}/models"
 
     def auth_headers(self) -> dict[str, str]:
-        headers = dict(self.cfg.headers)
+        family = get_family(self.family)
+        headers = {**dict(family.fixed_headers), **self.cfg.headers}
         if self.cfg.api_key:
-            headers.update(get_family(self.family).auth_headers(self.cfg.api_key))
+            headers.update(family.auth_headers(self.cfg.api_key))
         return headers
 
     async def fetch(self, http: Fetcher) -> list[SourceModel]:
