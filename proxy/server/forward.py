@@ -141,8 +141,10 @@ def _parse_chat(raw: bytes) -> dict[str, Any]:
         raise ProxyError(400, f"request body is not valid JSON: {exc.msg}", "invalid_json") from None
     if not isinstance(body, dict):
         raise ProxyError(400, "request body must be a JSON object", "invalid_json")
-    if raw.count(b"[") + raw.count(b"{") > _MAX_DEPTH:
-        try:  # orjson writes at most 254 levels: a deeper body could never be re-serialized
+    if len(raw) > 2 * _MAX_DEPTH:  # a shorter body cannot nest deeper than that
+        # orjson writes at most 254 levels: a deeper body could never be re-serialized. Writing
+        # it is the check (≈0.1 ms per 400 KB; counting its brackets first cost 0.26 ms).
+        try:
             orjson.dumps(body)
         except orjson.JSONEncodeError:
             raise ProxyError(
