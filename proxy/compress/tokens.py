@@ -311,21 +311,22 @@ class TokenCounter:
         """
         adapter = get_adapter(api)
         items = body.get(adapter.container)
-        if not isinstance(items, list) or len(items) < 8:
+        if not isinstance(items, list):
             return await self.acount_request(api, body, model)
         enc = await self.aencoding(model)
-        key = (api, enc.name, scope, hash((item_sig(items[0]), item_sig(items[1]))))
-        seen = self._conversations.get(key)
         n = len(items)
-        start = 0
-        if (
-            seen is not None
-            and seen.samples is not None
-            and n >= seen.n
-            and _samples_hash(items, seen.n) == seen.samples
-        ):
-            start = seen.n
-        msgs = adapter.parse_items(items[start:])
+        start, seen, key = 0, None, None
+        if n >= 8:  # shorter ones are counted item by item, not remembered (nothing to gain)
+            key = (api, enc.name, scope, hash((item_sig(items[0]), item_sig(items[1]))))
+            seen = self._conversations.get(key)
+            if (
+                seen is not None
+                and seen.samples is not None
+                and n >= seen.n
+                and _samples_hash(items, seen.n) == seen.samples
+            ):
+                start = seen.n
+        msgs = adapter.parse_items(items[start:] if start else items)
         fixed_texts = adapter.fixed_texts(body)
         texts = [*fixed_texts, *(s.text for m in msgs for s in m.segments if s.kind != "image")]
         if (
@@ -337,9 +338,10 @@ class TokenCounter:
         raw_items = (seen.raw_items if seen is not None and start else 0) + sum(
             self.message_raw(m, enc, api, overhead) for m in msgs
         )
-        if len(self._conversations) >= self.max_conversations:
-            self._conversations.clear()
-        self._conversations[key] = _Seen(n, _samples_hash(items, n), raw_items)
+        if key is not None:
+            if len(self._conversations) >= self.max_conversations:
+                self._conversations.clear()
+            self._conversations[key] = _Seen(n, _samples_hash(items, n), raw_items)
         fixed = 3 + sum(self.count_text(t, enc) for t in fixed_texts)
         return self.scale(fixed + raw_items, model)
 
