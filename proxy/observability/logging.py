@@ -5,9 +5,11 @@ Never log prompt text or API keys: request events carry sizes, ids and timings o
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
 import sys
+import time
 from typing import Any, BinaryIO
 
 import orjson
@@ -19,6 +21,29 @@ from proxy.observability.where import exc_where
 __all__ = ["configure_logging", "exc_where"]
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+class UtcIsoStamper:
+    """Adds ``timestamp`` as ``TimeStamper(fmt="iso", utc=True)`` writes it
+    (``2026-11-30T12:00:01.250000Z``; no fraction on a whole second), formatting the date and
+    time of day once per second instead of on every line (a quarter of the cost)."""
+
+    __slots__ = ("_cache",)
+
+    def __init__(self) -> None:
+        self._cache: tuple[int, str] = (-1, "")
+
+    def text(self, now_ns: int) -> str:
+        second, micro = divmod(now_ns // 1000, 1_000_000)
+        cache = self._cache
+        if cache[0] != second:  # one tuple, swapped whole: threads never see half an update
+            day = datetime.datetime.fromtimestamp(second, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            cache = self._cache = (second, day)
+        return f"{cache[1]}.{micro:06d}Z" if micro else f"{cache[1]}Z"
+
+    def __call__(self, logger: Any, name: str, event_dict: Any) -> Any:
+        event_dict["timestamp"] = self.text(time.time_ns())
+        return event_dict
 
 
 def configure_logging(level: str = "info", fmt: str = "json", stream: BinaryIO | None = None) -> None:
@@ -37,7 +62,7 @@ def configure_logging(level: str = "info", fmt: str = "json", stream: BinaryIO |
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            UtcIsoStamper(),
             structlog.processors.format_exc_info,
             renderer,
         ],
