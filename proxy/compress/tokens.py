@@ -341,7 +341,9 @@ class TokenCounter:
         if key is not None:
             if len(self._conversations) >= self.max_conversations:
                 self._conversations.clear()
-            self._conversations[key] = _Seen(n, _samples_hash(items, n), raw_items)
+            # a resend (nothing new) has the samples just compared: no second hash
+            samples = seen.samples if seen is not None and start == n else _samples_hash(items, n)
+            self._conversations[key] = _Seen(n, samples, raw_items)
         fixed = 3 + sum(self.count_text(t, enc) for t in fixed_texts)
         return self.scale(fixed + raw_items, model)
 
