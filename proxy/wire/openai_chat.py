@@ -57,6 +57,12 @@ class OpenAIChatAdapter(PerItemAdapter):
         if not isinstance(raw, dict):
             return Message(raw=raw, role="user", segments=(Segment("opaque", (), _dump(raw)),), index=index)
         role = _ROLES.get(str(raw.get("role")), "user")
+        content = raw.get("content")
+        if len(raw) == 2 and type(content) is str and "role" in raw:  # the plain message: no calls,
+            # no reasoning, no id (what the general path below makes of it, in a third of the time)
+            kind = "tool_output" if role == "tool" else "text"
+            segment = Segment(kind, ("content",), content, role != "system")
+            return Message(raw=raw, role=role, segments=(segment,), index=index)
         segs = content_segments(
             raw.get("content"), "tool_output" if role == "tool" else "text", role != "system"
         )
