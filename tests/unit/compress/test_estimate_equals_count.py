@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from proxy.compress import TokenCounter
+from proxy.compress.tokens import count_images
 from tests.unit.compress.convgen import RENDER, scripts
 
 COUNTER = TokenCounter()
@@ -26,3 +27,20 @@ async def test_first_estimate_is_the_full_count(api: str, images: bool, script: 
     assert await COUNTER.estimate_request(api, body, model, scope=scope) == COUNTER.count_request(
         api, body, model
     )
+
+
+def test_count_images_finds_every_kind_of_image_part() -> None:
+    items = [
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "u"}}, {"type": "text"}]},
+        {"role": "user", "parts": [{"inlineData": {}}, {"file_data": {}}, {"text": "x"}]},
+        {"type": "function_call_output", "output": [{"type": "input_image"}, {"type": "input_text"}]},
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "content": [{"type": "image"}, {"type": "text"}]}],
+        },
+        {"role": "user", "content": [{"type": ["image"]}, {"fileData": {}, "type": "x"}, "image"]},
+        {"role": "assistant", "content": "an image, in words"},
+        "not an item",
+    ]
+    assert count_images(items) == 6
+    assert count_images("not a list") == 0
