@@ -49,15 +49,15 @@ class UtcIsoStamper:
 def configure_logging(level: str = "info", fmt: str = "json", stream: BinaryIO | None = None) -> None:
     """JSON lines (orjson, written as bytes) or console lines, to ``stream`` (default stderr)."""
     renderer: structlog.types.Processor
-    factory: Any
+    output: Any
     if fmt == "console":
         renderer = structlog.dev.ConsoleRenderer(colors=False)
-        factory = structlog.PrintLoggerFactory(
+        output = structlog.PrintLogger(
             file=io.TextIOWrapper(stream, write_through=True) if stream else sys.stderr
         )
     else:
         renderer = structlog.processors.JSONRenderer(serializer=orjson.dumps)
-        factory = structlog.BytesLoggerFactory(file=stream or sys.stderr.buffer)
+        output = structlog.BytesLogger(file=stream or sys.stderr.buffer)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -67,7 +67,10 @@ def configure_logging(level: str = "info", fmt: str = "json", stream: BinaryIO |
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(_LEVELS.get(level, logging.INFO)),
-        logger_factory=factory,
+        # Loggers are not cached on first use (a later configure_logging must reach them), so
+        # every line asks the factory: it hands out one shared, thread-safe output instead of
+        # building a new one (file lookups, lock registry) per line.
+        logger_factory=lambda *_: output,
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s %(levelname)s %(message)s")
