@@ -1,7 +1,7 @@
 """CPU instructions per proxied request, ctxproxy vs the floor: a figure load cannot move.
 
-Run: ``.venv/bin/python tests/bench/bench_instructions.py [--sizes 2,400] [--tail chat/completions]``
-(needs ``valgrind``; ≈2–4 minutes per figure).
+Run: ``.venv/bin/python tests/bench/instructions.py [--sizes 2,400] [--tail chat/completions]``
+(needs ``valgrind``; ≈2–4 minutes per figure, so not part of ``make bench``).
 
 Latency on a shared machine moves with whatever else runs; the instructions a request
 executes do not. One process serves the mock upstream (``_mock_upstream.py``), the middle
