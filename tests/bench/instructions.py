@@ -6,11 +6,12 @@ Run: ``.venv/bin/python tests/bench/instructions.py [--sizes 2,400] [--tail chat
 Latency on a shared machine moves with whatever else runs; the instructions a request
 executes do not. One process serves the mock upstream (``_mock_upstream.py``), the middle
 proxy (the floor, ``_floor_proxy.py``, or ctxproxy built by ``create_app``, info logs
-rendered to a file) and the client, all on loopback; it sends ``N`` identical requests one
-by one. It runs twice under ``valgrind --tool=cachegrind`` (``N1`` and ``N2`` requests), and
-(instructions(N2) − instructions(N1)) / (N2 − N1) is the cost of one request: client,
-mock and middle. ctxproxy − floor is then the proxy's own work per request, in
-instructions. (Timing-dependent event-loop polling makes the figure vary by about ±1 %.)
+rendered to a file; or none: *direct*) and the client, all on loopback; it sends ``N``
+identical requests one by one. It runs twice under ``valgrind --tool=cachegrind`` (``N1``
+and ``N2`` requests), and (instructions(N2) − instructions(N1)) / (N2 − N1) is the cost of
+one request: client, mock and middle. Minus *direct* it is what the middle adds, and
+ctxproxy's added ÷ the floor's added is the instruction count's version of issue 9's
+latency ratio. (Timing-dependent event-loop polling makes the figure vary by about ±1 %.)
 ``--tree DIR`` measures another checkout's ``proxy/`` (e.g. a ``git archive`` of an older
 commit, with its ``configs/``) for before/after comparisons.
 """
@@ -79,9 +80,11 @@ async def _serve(side: str, kb: int, tail: str, n: int) -> None:
                 break
             await asyncio.sleep(0.05)
         url = f"http://127.0.0.1:{port}/openai/{tail}"
-    else:
+    elif side == "floor":
         await start(_floor_proxy.make_app(upstream), port)
         url = f"http://127.0.0.1:{port}/{tail}"
+    else:  # direct: no middle, the client talks to the mock
+        url = f"{upstream}/{tail}"
     body = chat_body(kb * 1024, "gpt-4.1")
     headers = {"Content-Type": "application/json", "Authorization": "Bearer sk-bench-client"}
     async with aiohttp.ClientSession(auto_decompress=False) as session:
@@ -132,10 +135,10 @@ def main() -> int:
         side, kb, tail, n = sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
         try:
             import uvloop
-
-            uvloop.run(_serve(side, kb, tail, n))
         except ImportError:
             asyncio.run(_serve(side, kb, tail, n))
+        else:
+            uvloop.run(_serve(side, kb, tail, n))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--sizes", default="2,400", help="request body sizes in KB (comma-separated)")
@@ -144,14 +147,14 @@ def main() -> int:
     parser.add_argument("--tree", help="measure this checkout's proxy/ instead of the repository's")
     args = parser.parse_args()
     n1, n2 = (int(x) for x in args.n.split(","))
-    print("| body | floor instr/request | ctxproxy instr/request | ctxproxy − floor |")
-    print("|---|---|---|---|")
+    print("| body | direct | via floor | via ctxproxy | floor added | ctxproxy added | ctxproxy ÷ floor |")
+    print("|---|---|---|---|---|---|---|")
     for kb in (int(x) for x in args.sizes.split(",")):
+        direct = per_request("direct", kb, args.tail, n1, n2, None)
         floor = per_request("floor", kb, args.tail, n1, n2, None)
         proxy = per_request("proxy", kb, args.tail, n1, n2, args.tree)
-        print(
-            f"| {kb} KB {args.tail} | {floor / 1e3:,.0f}k | {proxy / 1e3:,.0f}k | {(proxy - floor) / 1e3:,.0f}k |"
-        )
+        cells = [f"{v / 1e3:,.0f}k" for v in (direct, floor, proxy, floor - direct, proxy - direct)]
+        print(f"| {kb} KB {args.tail} | {' | '.join(cells)} | {(proxy - direct) / (floor - direct):.2f}× |")
     return 0
 
 
