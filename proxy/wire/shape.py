@@ -114,7 +114,10 @@ def _chat_messages_ok(messages: list[Any]) -> bool:
         if type(msg) is not dict:
             return False
         get = msg.get
-        role, call_id, content, calls = get("role"), get("tool_call_id"), get("content"), get("tool_calls")
+        content = get("content")
+        if len(msg) == 2 and type(content) is str and type(get("role")) is str:
+            continue  # the plain {"role", "content"} message: nothing else to look up
+        role, call_id, calls = get("role"), get("tool_call_id"), get("tool_calls")
         if (role is not None and type(role) is not str) or (call_id is not None and type(call_id) is not str):
             return False
         if content is not None and type(content) is not str:
