@@ -46,8 +46,14 @@ class UtcIsoStamper:
         return event_dict
 
 
-def configure_logging(level: str = "info", fmt: str = "json", stream: BinaryIO | None = None) -> None:
-    """JSON lines (orjson, written as bytes) or console lines, to ``stream`` (default stderr)."""
+def configure_logging(
+    level: str = "info", fmt: str = "json", stream: BinaryIO | None = None, *, final: bool = False
+) -> None:
+    """JSON lines (orjson, written as bytes) or console lines, to ``stream`` (default stderr).
+
+    ``final``: the process never configures again (``ctxproxy serve``, once per worker), so a
+    logger keeps what it was built with on first use instead of being rebuilt for every
+    line. Tests configure per test and leave it off."""
     renderer: structlog.types.Processor
     output: Any
     if fmt == "console":
@@ -67,11 +73,11 @@ def configure_logging(level: str = "info", fmt: str = "json", stream: BinaryIO |
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(_LEVELS.get(level, logging.INFO)),
-        # Loggers are not cached on first use (a later configure_logging must reach them), so
-        # every line asks the factory: it hands out one shared, thread-safe output instead of
-        # building a new one (file lookups, lock registry) per line.
+        # Unless ``final``, loggers are not cached on first use (a later configure_logging must
+        # reach them) and every line asks the factory: it hands out one shared, thread-safe
+        # output instead of building a new one (file lookups, lock registry) per line.
         logger_factory=lambda *_: output,
-        cache_logger_on_first_use=False,
+        cache_logger_on_first_use=final,
     )
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s %(levelname)s %(message)s")
     logging.getLogger("aiohttp.access").disabled = True

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime
 import io
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import orjson
 import structlog
@@ -43,3 +46,25 @@ def test_rendered_lines_carry_the_current_time() -> None:
     assert stamp.endswith("Z")
     when = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     assert before - datetime.timedelta(seconds=1) <= when <= after
+
+
+def test_final_configuration_caches_loggers_and_still_renders(tmp_path: Path) -> None:
+    """``ctxproxy serve`` configures once (``final``): loggers are cached on first use and
+    still filter by level, merge the bound context and render JSON lines."""
+    out = tmp_path / "log.jsonl"
+    script = f"""
+import structlog
+from proxy.observability.logging import configure_logging
+configure_logging("info", "json", stream=open({str(out)!r}, "wb"), final=True)
+log = structlog.get_logger("t")
+structlog.contextvars.bind_contextvars(request_id="r1")
+for i in range(3):
+    log.info("line", i=i)
+    log.debug("hidden")
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    lines = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+    assert [(ln["event"], ln["i"], ln["request_id"], ln["level"]) for ln in lines] == [
+        ("line", i, "r1", "info") for i in range(3)
+    ]
+    assert all(ln["timestamp"].endswith("Z") for ln in lines)
