@@ -38,7 +38,11 @@ def _ctxproxy_app(port: int, upstream: str) -> Any:
     from proxy.observability.logging import configure_logging
 
     tmp = tempfile.mkdtemp(prefix="ctxproxy-instr-")
-    configure_logging("info", "json", stream=open(os.path.join(tmp, "proxy.log"), "wb"))
+    log = open(os.path.join(tmp, "proxy.log"), "wb")
+    try:  # as `ctxproxy serve` configures (older trees: no `final`)
+        configure_logging("info", "json", stream=log, final=True)
+    except TypeError:
+        configure_logging("info", "json", stream=log)
     settings = load_settings(
         environ={},
         overrides={
