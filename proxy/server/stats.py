@@ -87,7 +87,7 @@ class Stats:
         return self._entry(self._agents, agent), self._entry(self._models, model), self.total
 
     def _entry(self, table: OrderedDict[str, Counters], key: str) -> Counters:
-        """An LRU entry with OrderedDict's C methods (cachetools' LRUCache: ≈4× the cost)."""
+        """An LRU entry by OrderedDict's C methods (cachetools' LRUCache does it in Python)."""
         counters = table.get(key)
         if counters is None:
             if len(table) >= self._max_keys:

@@ -12,7 +12,8 @@ first problem as a short message naming the field (``messages[3].tool_calls must
 list``), or None.
 
 Every chat request passes here, so each API has two passes: a tight one that only answers
-"no problem" (exact ``type(...) is`` tests, no calls per field: ≈3× cheaper on a long history)
+"no problem" (exact ``type(...) is`` tests, no call per field: about half the instructions
+on a long history)
 and, only when it finds something, the full pass below it that names the field. The tight
 pass may refuse what the full pass accepts (a ``str`` subclass, say), never the reverse.
 """
