@@ -143,7 +143,7 @@ def _parse_chat(raw: bytes) -> dict[str, Any]:
         raise ProxyError(400, "request body must be a JSON object", "invalid_json")
     if len(raw) > 2 * _MAX_DEPTH:  # a shorter body cannot nest deeper than that
         # orjson writes at most 254 levels: a deeper body could never be re-serialized. Writing
-        # it is the check (≈0.1 ms per 400 KB; counting its brackets first cost 0.26 ms).
+        # it is the check (≈40 µs for 400 KB, where counting its brackets first took ≈260 µs).
         try:
             orjson.dumps(body)
         except orjson.JSONEncodeError:
