@@ -12,10 +12,45 @@ statuses are grouped. Other components (catalog, compactor) register their own m
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+import prometheus_client
+from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.metrics_core import Metric
+
+_M = TypeVar("_M")
+
+
+def _memo_child(
+    metric: Any, make: Callable[..., _M], values: tuple[object, ...], named: dict[str, object]
+) -> _M:
+    memo: dict[tuple[Any, ...], _M] | None = metric.__dict__.get("_ctxproxy_children")
+    if memo is None:
+        memo = metric.__dict__["_ctxproxy_children"] = {}
+    key = (values, tuple(named.items()))
+    child = memo.get(key)
+    if child is None:
+        child = memo[key] = make(*values, **named)
+    return child
+
+
+class Counter(prometheus_client.Counter):
+    """``labels(...)`` memoized by its arguments. prometheus_client checks the names, converts
+    every value and takes a lock on each call (≈7k instructions; a proxied request makes six); the
+    children are its own, created and exported as before. Label values are bounded (module
+    docstring) and no child is ever removed, so the memo cannot go stale or grow unbounded."""
+
+    def labels(self, *labelvalues: object, **labelkwargs: object) -> Counter:
+        return _memo_child(self, super().labels, labelvalues, labelkwargs)
+
+
+class Histogram(prometheus_client.Histogram):
+    """``labels(...)`` memoized, as :class:`Counter`."""
+
+    def labels(self, *labelvalues: object, **labelkwargs: object) -> Histogram:
+        return _memo_child(self, super().labels, labelvalues, labelkwargs)
+
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 _OVERHEAD_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5)

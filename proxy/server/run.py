@@ -64,7 +64,7 @@ async def _serve_async(settings: Settings, reuse_port: bool, run_dir: str | None
 
 
 def _run_one(settings: Settings, reuse_port: bool, run_dir: str | None = None) -> None:
-    configure_logging(settings.logging.level, settings.logging.format)
+    configure_logging(settings.logging.level, settings.logging.format, final=True)
     try:
         import uvloop
     except ImportError:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import Any
-
-from cachetools import LRUCache
 
 from proxy.server.usage import Usage
 
@@ -76,20 +75,27 @@ def merge_raw(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 class Stats:
     def __init__(self, max_keys: int = 10000, price: Callable[[str], float | None] | None = None) -> None:
-        self._agents: LRUCache[str, Counters] = LRUCache(maxsize=max_keys)
-        self._models: LRUCache[str, Counters] = LRUCache(maxsize=max_keys)
+        # least recently used first; the oldest goes when a new key would pass max_keys
+        self._agents: OrderedDict[str, Counters] = OrderedDict()
+        self._models: OrderedDict[str, Counters] = OrderedDict()
+        self._max_keys = max_keys
         self.total = Counters()
         # USD per input token of a model (the catalog's pricing); None: money saved stays 0
         self.price = price
 
     def _pair(self, agent: str, model: str) -> tuple[Counters, Counters, Counters]:
-        a = self._agents.get(agent)
-        if a is None:
-            a = self._agents[agent] = Counters()
-        m = self._models.get(model)
-        if m is None:
-            m = self._models[model] = Counters()
-        return a, m, self.total
+        return self._entry(self._agents, agent), self._entry(self._models, model), self.total
+
+    def _entry(self, table: OrderedDict[str, Counters], key: str) -> Counters:
+        """An LRU entry by OrderedDict's C methods (cachetools' LRUCache does it in Python)."""
+        counters = table.get(key)
+        if counters is None:
+            if len(table) >= self._max_keys:
+                table.popitem(last=False)
+            counters = table[key] = Counters()
+        else:
+            table.move_to_end(key)
+        return counters
 
     def request(
         self,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from proxy.wire.base import PerItemAdapter, first_int, render_body, render_items_default
-from proxy.wire.conversation import Conversation, Message, Role, Segment
+from proxy.wire.conversation import Conversation, Message, Role, Segment, SegmentKind
 from proxy.wire.conversation import dump_text as _dump
 from proxy.wire.families import FamilyName
 from proxy.wire.grouping import merge_units
@@ -57,6 +57,12 @@ class OpenAIChatAdapter(PerItemAdapter):
         if not isinstance(raw, dict):
             return Message(raw=raw, role="user", segments=(Segment("opaque", (), _dump(raw)),), index=index)
         role = _ROLES.get(str(raw.get("role")), "user")
+        content = raw.get("content")
+        if len(raw) == 2 and type(content) is str and "role" in raw:  # the plain message: no calls,
+            # no reasoning, no id; the same Message the general path below builds, without its lookups
+            kind: SegmentKind = "tool_output" if role == "tool" else "text"
+            segment = Segment(kind, ("content",), content, role != "system")
+            return Message(raw=raw, role=role, segments=(segment,), index=index)
         segs = content_segments(
             raw.get("content"), "tool_output" if role == "tool" else "text", role != "system"
         )

@@ -10,6 +10,12 @@ Only types are checked, and only where the adapter looks: unknown fields, unknow
 types and missing fields pass (they are the provider's business). Each check returns the
 first problem as a short message naming the field (``messages[3].tool_calls must be a
 list``), or None.
+
+Every chat request passes here, so each API has two passes: a tight one that only answers
+"no problem" (exact ``type(...) is`` tests, no call per field: about half the instructions
+on a long history)
+and, only when it finds something, the full pass below it that names the field. The tight
+pass may refuse what the full pass accepts (a ``str`` subclass, say), never the reverse.
 """
 
 from __future__ import annotations
@@ -62,6 +68,17 @@ class Shape:
         return None
 
 
+def _parts_ok(parts: list[Any]) -> bool:
+    """Tight pass: a list of objects whose ``type``, when present, is a string."""
+    for part in parts:
+        if type(part) is not dict:
+            return False
+        ptype = part.get("type")
+        if ptype is not None and type(ptype) is not str:
+            return False
+    return True
+
+
 # ---------------------------------------------------------------------------------------------
 # OpenAI Chat Completions
 
@@ -93,7 +110,44 @@ def _chat_message(msg: dict[str, Any], where: str) -> str | None:
     return None if calls is None else Shape.items(calls, f"{where}.tool_calls", _chat_call)
 
 
+def _chat_messages_ok(messages: list[Any]) -> bool:
+    for msg in messages:
+        if type(msg) is not dict:
+            return False
+        get = msg.get
+        content = get("content")
+        if len(msg) == 2 and type(content) is str and type(get("role")) is str:
+            continue  # the plain {"role", "content"} message: nothing else to look up
+        role, call_id, calls = get("role"), get("tool_call_id"), get("tool_calls")
+        if (role is not None and type(role) is not str) or (call_id is not None and type(call_id) is not str):
+            return False
+        if content is not None and type(content) is not str:
+            if type(content) is not list or not _parts_ok(content):
+                return False
+        if calls is not None:
+            if type(calls) is not list:
+                return False
+            for call in calls:
+                if type(call) is not dict:
+                    return False
+                cid, ctype, fn = call.get("id"), call.get("type"), call.get("function")
+                if (
+                    (cid is not None and type(cid) is not str)
+                    or (ctype is not None and type(ctype) is not str)
+                    or (fn is not None and type(fn) is not dict)
+                ):
+                    return False
+    return True
+
+
 def check_openai_chat(body: dict[str, Any]) -> str | None:
+    messages = body.get("messages")
+    if messages is None or (type(messages) is list and _chat_messages_ok(messages)):
+        return None
+    return _full_openai_chat(body)
+
+
+def _full_openai_chat(body: dict[str, Any]) -> str | None:
     return Shape.items(body.get("messages"), "messages", _chat_message)
 
 
@@ -120,7 +174,37 @@ def _responses_item(item: dict[str, Any], where: str) -> str | None:
     )
 
 
+_RESPONSES_STR_FIELDS = tuple(_RESPONSES_ITEM)
+
+
+def _responses_items_ok(items: list[Any]) -> bool:
+    for item in items:
+        if type(item) is not dict:
+            return False
+        get = item.get
+        for key in _RESPONSES_STR_FIELDS:
+            value = get(key)
+            if value is not None and type(value) is not str:
+                return False
+        content, output = get("content"), get("output")
+        if content is not None and type(content) is not str:
+            if type(content) is not list or not _parts_ok(content):
+                return False
+        if type(output) is list and not _parts_ok(output):
+            return False
+    return True
+
+
 def check_openai_responses(body: dict[str, Any]) -> str | None:
+    items, instructions = body.get("input"), body.get("instructions")
+    if (instructions is None or type(instructions) is str) and (
+        items is None or type(items) is str or (type(items) is list and _responses_items_ok(items))
+    ):
+        return None
+    return _full_openai_responses(body)
+
+
+def _full_openai_responses(body: dict[str, Any]) -> str | None:
     items = body.get("input")
     if isinstance(items, str):
         return Shape.optional(body.get("instructions"), "instructions", str)
@@ -153,7 +237,45 @@ def _anthropic_message(msg: dict[str, Any], where: str) -> str | None:
     )
 
 
+def _anthropic_messages_ok(messages: list[Any]) -> bool:
+    for msg in messages:
+        if type(msg) is not dict:
+            return False
+        role, content = msg.get("role"), msg.get("content")
+        if role is not None and type(role) is not str:
+            return False
+        if content is None or type(content) is str:
+            continue
+        if type(content) is not list:
+            return False
+        for block in content:
+            if type(block) is not dict:
+                return False
+            get = block.get
+            btype, bid, use_id, name = get("type"), get("id"), get("tool_use_id"), get("name")
+            if (
+                (btype is not None and type(btype) is not str)
+                or (bid is not None and type(bid) is not str)
+                or (use_id is not None and type(use_id) is not str)
+                or (name is not None and type(name) is not str)
+            ):
+                return False
+            inner = get("content")
+            if type(inner) is list and not _parts_ok(inner):
+                return False
+    return True
+
+
 def check_anthropic(body: dict[str, Any]) -> str | None:
+    system, messages = body.get("system"), body.get("messages")
+    if (system is None or type(system) is str or (type(system) is list and _parts_ok(system))) and (
+        messages is None or (type(messages) is list and _anthropic_messages_ok(messages))
+    ):
+        return None
+    return _full_anthropic(body)
+
+
+def _full_anthropic(body: dict[str, Any]) -> str | None:
     system = body.get("system")
     return (
         Shape.optional(system, "system", str, list)
@@ -187,7 +309,53 @@ def _gemini_content(content: dict[str, Any], where: str) -> str | None:
     )
 
 
+def _gemini_parts_ok(parts: Any) -> bool:
+    if parts is None:
+        return True
+    if type(parts) is not list:
+        return False
+    for part in parts:
+        if type(part) is not dict:
+            return False
+        for key in _CALL_KEYS:
+            if key in part:
+                inner = part[key]
+                if inner is None:
+                    continue
+                if type(inner) is not dict:
+                    return False
+                name, cid = inner.get("name"), inner.get("id")
+                if (name is not None and type(name) is not str) or (cid is not None and type(cid) is not str):
+                    return False
+    return True
+
+
+def _gemini_ok(body: dict[str, Any]) -> bool:
+    for key in ("systemInstruction", "system_instruction"):
+        system = body.get(key)
+        if system is None or type(system) is str:
+            continue
+        if type(system) is not dict or not _gemini_parts_ok(system.get("parts")):
+            return False
+    contents = body.get("contents")
+    if contents is None:
+        return True
+    if type(contents) is not list:
+        return False
+    for content in contents:
+        if type(content) is not dict:
+            return False
+        role = content.get("role")
+        if (role is not None and type(role) is not str) or not _gemini_parts_ok(content.get("parts")):
+            return False
+    return True
+
+
 def check_gemini(body: dict[str, Any]) -> str | None:
+    return None if _gemini_ok(body) else _full_gemini(body)
+
+
+def _full_gemini(body: dict[str, Any]) -> str | None:
     for key in ("systemInstruction", "system_instruction"):
         system = body.get(key)
         problem = Shape.optional(system, key, dict, str)

@@ -30,6 +30,13 @@ CASES = [
         "nested deeper",
         id="content-nested-300-deep",
     ),
+    pytest.param(  # the shortest body orjson cannot write back (255 levels in 513 bytes)
+        "/openai/chat/completions",
+        b'{"":' + b"[" * 254 + b"]" * 254 + b"}",
+        "openai",
+        "nested deeper",
+        id="shortest-too-deep-body",
+    ),
     pytest.param(
         "/openai/chat/completions",
         orjson.dumps(

@@ -133,18 +133,21 @@ class TokenCounter:
         """
         adapter = get_adapter(api)
         items = body.get(adapter.container)
-        if not isinstance(items, list) or len(items) < MIN_ITEMS:
+        if not isinstance(items, list):
             return await self.acount_request(api, body, model)
         enc = await self.aencoding(model)
-        key = self.conversations.key(api, enc.name, scope, items)
-        start, raw_before = self.conversations.resume(key, items)
-        msgs = adapter.parse_items(items[start:])
+        start, raw_before, key = 0, 0, None
+        if len(items) >= MIN_ITEMS:  # shorter ones are counted item by item, not remembered
+            key = self.conversations.key(api, enc.name, scope, items)
+            start, raw_before = self.conversations.resume(key, items)
+        msgs = adapter.parse_items(items[start:] if start else items)
         fixed_texts = adapter.fixed_texts(body)
         texts = [*fixed_texts, *(s.text for m in msgs for s in m.segments if s.kind != "image")]
         await self._prime_if_big(texts, enc)
         overhead = adapter.message_overhead
         raw_items = raw_before + sum(self.message_raw(m, enc, api, overhead) for m in msgs)
-        self.conversations.remember(key, items, raw_items)
+        if key is not None:
+            self.conversations.remember(key, items, raw_items, start)
         fixed = 3 + sum(self.count_text(t, enc) for t in fixed_texts)
         return self.scale(fixed + raw_items, model)
 

@@ -95,7 +95,15 @@ class SeenConversations:
             return 0, 0
         return seen.n, seen.raw_items
 
-    def remember(self, key: ConversationKey, items: list[Any], raw_items: int) -> None:
-        if len(self._seen) >= self.max_size:
+    def remember(self, key: ConversationKey, items: list[Any], raw_items: int, resumed_at: int = 0) -> None:
+        """Record ``items`` as the conversation's last request (``resumed_at``: what
+        :meth:`resume` answered for them; a resend keeps the samples it just compared)."""
+        n = len(items)
+        seen = self._seen.get(key)
+        if resumed_at == n and seen is not None and seen.n == n:
+            samples = seen.samples  # nothing new: no second hash of the same samples
+        else:
+            samples = samples_hash(items, n)
+        if seen is None and len(self._seen) >= self.max_size:
             self._seen.clear()
-        self._seen[key] = Seen(len(items), samples_hash(items, len(items)), raw_items)
+        self._seen[key] = Seen(n, samples, raw_items)

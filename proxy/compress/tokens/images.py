@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 _IMAGE_PARTS = frozenset({"image_url", "input_image", "image", "document", "input_file", "file"})
-_IMAGE_KEYS = ("inlineData", "inline_data", "fileData", "file_data")
+_IMAGE_KEYS = frozenset({"inlineData", "inline_data", "fileData", "file_data"})
 
 
 def count_images(items: Any) -> int:
@@ -24,7 +24,7 @@ def count_images(items: Any) -> int:
         for part in parts:
             if isinstance(part, dict):
                 ptype = part.get("type")  # any JSON type: only a string can name an image part
-                if (isinstance(ptype, str) and ptype in _IMAGE_PARTS) or any(k in part for k in _IMAGE_KEYS):
+                if (isinstance(ptype, str) and ptype in _IMAGE_PARTS) or not _IMAGE_KEYS.isdisjoint(part):
                     n += 1
                 elif isinstance(part.get("content"), list):
                     n += count_images([part])
