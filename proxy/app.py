@@ -9,17 +9,17 @@ import aiohttp
 import structlog
 from aiohttp import web
 
-from proxy.appkeys import CATALOG, HTTP, KVSTORE, LIFECYCLE, METRICS, PIPELINE, SETTINGS, STATS, UPSTREAMS
+from proxy.appkeys import CATALOG, CHAT_HOOKS, HTTP, KVSTORE, LIFECYCLE, METRICS, SETTINGS, STATS, UPSTREAMS
 from proxy.catalog import Catalog
 from proxy.catalog.http import add_catalog_routes
 from proxy.compress import Compactor, TokenCounter
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
 from proxy.server.admin import add_admin_routes
-from proxy.server.compression import CompressionPipeline
+from proxy.server.compression import CompressionHooks
 from proxy.server.forward import proxy_handler
+from proxy.server.hooks import ChatHooks, PassthroughHooks
 from proxy.server.lifecycle import Lifecycle
-from proxy.server.pipeline import ChatPipeline, PassthroughPipeline
 from proxy.server.stats import Stats
 from proxy.server.summaries import build_llm_summarizer
 from proxy.server.upstreams import UpstreamRegistry
@@ -73,25 +73,25 @@ async def _catalog_ctx(app: web.Application) -> AsyncIterator[None]:
     await catalog.close()
 
 
-async def _pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The chat pipeline, built once its parts exist (catalog; ``summarizer.mode: llm |
+async def _chat_hooks_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The chat hooks, built once its parts exist (catalog; ``summarizer.mode: llm |
     upstream``: the LLM summarizer, litellm imported here, off-loop)."""
-    pipeline = await build_pipeline(app)
-    app[PIPELINE] = pipeline
+    hooks = await build_chat_hooks(app)
+    app[CHAT_HOOKS] = hooks
     yield
-    await pipeline.close()  # shared-store writes in flight, before the store closes
+    await hooks.close()  # shared-store writes in flight, before the store closes
 
 
 async def _become_ready(app: web.Application) -> None:
     """Ready once the tokenizer encodings the upstreams need are loaded (in a worker thread,
     while /livez already answers), so that the first request costs what the tenth does."""
-    life, pipeline = app[LIFECYCLE], app[PIPELINE]
-    names = pipeline.encodings()
+    life, hooks = app[LIFECYCLE], app[CHAT_HOOKS]
+    names = hooks.encodings()
     if names:
         life.waiting = "encodings"
         started = time.perf_counter()
         try:
-            await pipeline.warm(names)
+            await hooks.warm(names)
         except Exception as exc:  # counting then loads lazily (and fails open) per request
             log.error("startup.encodings_failed", encodings=names, error=type(exc).__name__)
         else:
@@ -110,7 +110,7 @@ async def _ready_ctx(app: web.Application) -> AsyncIterator[None]:
     app[LIFECYCLE].ready = False
 
 
-async def build_pipeline(app: web.Application) -> ChatPipeline:
+async def build_chat_hooks(app: web.Application) -> ChatHooks:
     """Compression on when configured (its counters on :data:`STATS`); otherwise chat requests
     pass through untouched and nothing is counted."""
     settings = app[SETTINGS]
@@ -119,7 +119,7 @@ async def build_pipeline(app: web.Application) -> ChatPipeline:
         and not settings.compression.agents
         and not settings.compression.models
     ):
-        return PassthroughPipeline()
+        return PassthroughHooks()
     catalog = app[CATALOG]
     # money saved = tokens saved × the catalog's input price of the model
     stats = app[STATS] = Stats(price=lambda model: catalog.lookup(model).pricing.input)
@@ -133,7 +133,7 @@ async def build_pipeline(app: web.Application) -> ChatPipeline:
         summarizer=summarizer,
         state_ttl_s=settings.storage.ttl_s,
     )
-    return CompressionPipeline(settings, compactor, app[METRICS], stats, kv=app[KVSTORE], catalog=catalog)
+    return CompressionHooks(settings, compactor, app[METRICS], stats, kv=app[KVSTORE], catalog=catalog)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -143,7 +143,7 @@ def create_app(settings: Settings) -> web.Application:
     app[LIFECYCLE] = Lifecycle()
     app[UPSTREAMS] = UpstreamRegistry(settings.upstreams, settings.server)
     # By dependency order; each context sets what the later ones (and the handlers) use.
-    app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _pipeline_ctx, status_ctx, _ready_ctx])
+    app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _chat_hooks_ctx, status_ctx, _ready_ctx])
 
     add_admin_routes(app)
     add_catalog_routes(app, CATALOG)

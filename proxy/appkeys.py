@@ -13,8 +13,8 @@ from proxy.storage.base import KV
 
 if TYPE_CHECKING:
     from proxy.catalog import Catalog
+    from proxy.server.hooks import ChatHooks
     from proxy.server.lifecycle import Lifecycle
-    from proxy.server.pipeline import ChatPipeline
     from proxy.server.stats import Stats
     from proxy.server.upstreams import UpstreamRegistry
     from proxy.status.recorder import StatusRecorder
@@ -27,7 +27,7 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 UPSTREAMS: web.AppKey[UpstreamRegistry] = web.AppKey("upstreams")
 LIFECYCLE: web.AppKey[Lifecycle] = web.AppKey("lifecycle")
 CATALOG: web.AppKey[Catalog] = web.AppKey("catalog")
-PIPELINE: web.AppKey[ChatPipeline] = web.AppKey("pipeline")
+CHAT_HOOKS: web.AppKey[ChatHooks] = web.AppKey("chat_hooks")
 STATS: web.AppKey[Stats] = web.AppKey("stats")  # only when compression is configured (/stats, status page)
 STATUS: web.AppKey[StatusRecorder] = web.AppKey("status")
 WORKERS: web.AppKey[WorkerPeers] = web.AppKey("workers")  # only under ``serve --workers N``

@@ -13,8 +13,8 @@ import orjson
 from proxy.compress import Compactor
 from proxy.observability.metrics import Metrics
 from proxy.server.chains import ChainTracker, apply_native_compaction
+from proxy.server.hooks import Attempt, ChatRequest, Prepared
 from proxy.server.outcome import CompressionOutcome
-from proxy.server.pipeline import Attempt, ChatRequest, Prepared
 from proxy.server.stats import Stats
 
 

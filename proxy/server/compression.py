@@ -1,4 +1,4 @@
-"""Compression on live traffic: the chat pipeline the forwarder calls for every chat request.
+"""Compression on live traffic: the chat hooks the forwarder calls for every chat request.
 
 prepare: catalog limits → the compactor's decision (:meth:`Compactor.decide`) → the body to
          send and its :class:`~proxy.server.outcome.CompressionOutcome`; a Responses chain
@@ -26,9 +26,9 @@ from proxy.observability.where import exc_where
 from proxy.server.chain_path import ChainPath
 from proxy.server.chains import ChainTracker
 from proxy.server.errors import ProxyError
+from proxy.server.hooks import Attempt, ChatRequest, Prepared, ResponseTap
 from proxy.server.outcome import CompressionOutcome
 from proxy.server.overflow_retry import OverflowRetry
-from proxy.server.pipeline import Attempt, ChatRequest, Prepared, ResponseTap
 from proxy.server.stats import Stats
 from proxy.server.summary_call import summary_call
 from proxy.server.usage import Usage, UsageTap
@@ -42,7 +42,7 @@ def model_of(req: ChatRequest) -> str:
     return get_adapter(req.api).model_id(req.body, req.route.raw_tail)
 
 
-class CompressionPipeline:
+class CompressionHooks:
     def __init__(
         self,
         settings: Settings,

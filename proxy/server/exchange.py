@@ -9,7 +9,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from proxy.observability.metrics import Metrics
-from proxy.server.pipeline import ChatRequest, Prepared, ResponseTap
+from proxy.server.hooks import ChatRequest, Prepared, ResponseTap
 from proxy.server.routing import Route
 
 
@@ -40,7 +40,7 @@ class Exchange:
     headers: CIMultiDict[str] = field(default_factory=CIMultiDict)  # to the upstream
     send: bytes = b""  # the body sent upstream
     chat: ChatRequest | None = None  # None: not a chat request
-    prepared: Prepared | None = None  # what the pipeline made of the chat request
+    prepared: Prepared | None = None  # what the chat hooks made of the chat request
     extra: dict[str, str] = field(default_factory=dict)  # x-ctxproxy-* headers to the client
     tap: ResponseTap | None = None
     overhead_ms: float | None = None

@@ -14,16 +14,16 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from proxy.appkeys import LIFECYCLE, METRICS, PIPELINE, SETTINGS, UPSTREAMS
+from proxy.appkeys import CHAT_HOOKS, LIFECYCLE, METRICS, SETTINGS, UPSTREAMS
 from proxy.observability.logging import exc_where
 from proxy.observability.metrics import status_class
 from proxy.server.access_log import log_done
 from proxy.server.errors import ProxyError, error_response
 from proxy.server.exchange import Exchange
+from proxy.server.hooks import ChatRequest
 from proxy.server.identity import resolve_agent
 from proxy.server.model_routes import route_by_model
 from proxy.server.outgoing import address
-from proxy.server.pipeline import ChatRequest
 from proxy.server.request_body import UNREAD_BODY, parse_chat, read_body
 from proxy.server.request_id import request_id_from
 from proxy.server.routing import Route, guess_shape, resolve
@@ -105,7 +105,7 @@ async def _proxy(ex: Exchange) -> web.StreamResponse:
             chat = ex.chat = ChatRequest(
                 route, route.chat_api, request_id, raw, body, agent, agent_source, ex.headers
             )
-            ex.prepared = await app[PIPELINE].prepare(chat)
+            ex.prepared = await app[CHAT_HOOKS].prepare(chat)
             ex.send = ex.prepared.body
         else:
             ex.agent, _ = resolve_agent(route.path_agent, request.headers, None, None)
@@ -140,10 +140,10 @@ async def _proxy(ex: Exchange) -> web.StreamResponse:
 
 
 async def _exchange(ex: Exchange) -> web.StreamResponse:
-    """Send, retry once when the pipeline rewrites the request after a context-overflow error,
+    """Send, retry once when the chat hooks rewrite the request after a context-overflow error,
     then stream the answer back."""
     request, route, outcome = ex.request, ex.route, ex.outcome
-    pipeline = request.app[PIPELINE]
+    hooks = request.app[CHAT_HOOKS]
     t_send = time.perf_counter()
     resp = await send(ex)
     try:
@@ -151,7 +151,7 @@ async def _exchange(ex: Exchange) -> web.StreamResponse:
         chat, prepared = ex.chat, ex.prepared
         if chat is not None and prepared is not None and resp.status >= 400 and resp.status != 429:
             buffered = await read_error(resp)
-            again = await pipeline.retry(chat, prepared, resp.status, buffered)
+            again = await hooks.retry(chat, prepared, resp.status, buffered)
             if again is not None and again.body != prepared.body:
                 resp.close()
                 outcome.retried = True
@@ -165,7 +165,7 @@ async def _exchange(ex: Exchange) -> web.StreamResponse:
             outcome.upstream_s
         )
         outcome.status = resp.status
-        ex.tap = pipeline.tap(chat, prepared, resp.status) if chat is not None and prepared else None
+        ex.tap = hooks.tap(chat, prepared, resp.status) if chat is not None and prepared else None
         return await stream_back(ex, resp, buffered)
     finally:
         if resp.content.is_eof():

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import orjson
 
+from proxy.server.hooks import ChatRequest, Prepared
 from proxy.server.overflow import Overflow
-from proxy.server.pipeline import ChatRequest, Prepared
 from proxy.wire import get_adapter
 
 MARGIN = 64  # tokens left unclaimed below the provider's limit

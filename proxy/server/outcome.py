@@ -1,6 +1,6 @@
 """What compression made of one exchange: one typed object, rendered once.
 
-The pipeline fills a :class:`CompressionOutcome` (prepare, then a retry may copy and amend
+The chat hooks fill a :class:`CompressionOutcome` (prepare, then a retry may copy and amend
 it); the ``x-ctxproxy-*`` response headers (DESIGN §3) come from :meth:`headers` and the
 ``request.completed`` log fields from :meth:`log_fields` — nothing parses headers back.
 """
@@ -17,7 +17,7 @@ class CompressionOutcome:
     immutable: a retry amends a copy (:meth:`amend`)."""
 
     compressed: bool = False
-    context_window: int | None = None  # None: the pipeline does not compress (passthrough)
+    context_window: int | None = None  # None: the chat hooks do not compress (passthrough)
     strategy: str | None = None  # the policy's strategy, "off" when it is disabled
     tokens_before: int | None = None  # estimate of the client's body
     tokens_after: int | None = None  # estimate of what was sent (None: not counted)

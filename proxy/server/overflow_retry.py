@@ -14,10 +14,10 @@ from proxy.catalog import Catalog
 from proxy.compress import Compactor, Decision
 from proxy.compress.limits import Limits
 from proxy.observability.metrics import Metrics
+from proxy.server.hooks import Attempt, ChatRequest, Prepared
 from proxy.server.max_tokens import lower_max_tokens
 from proxy.server.outcome import CompressionOutcome
 from proxy.server.overflow import Overflow, detect_overflow
-from proxy.server.pipeline import Attempt, ChatRequest, Prepared
 from proxy.server.stats import Stats
 
 log = structlog.get_logger("ctxproxy.compression")
@@ -26,7 +26,7 @@ RETRY_SHRINK = 0.75  # a retry drains to this share of the target the failed att
 
 
 class Recompressor(Protocol):
-    """The pipeline's two steps a retry reuses (:class:`~proxy.server.compression.CompressionPipeline`)."""
+    """The two steps of the chat hooks a retry reuses (:class:`~proxy.server.compression.CompressionHooks`)."""
 
     async def decide(self, req: ChatRequest, attempt: Attempt, force_target: float | None) -> Decision:
         """The compactor's decision for ``attempt`` (failures logged and counted)."""
@@ -46,13 +46,13 @@ class OverflowRetry:
         metrics: Metrics,
         stats: Stats,
         catalog: Catalog | None,
-        pipeline: Recompressor,
+        hooks: Recompressor,
     ) -> None:
         self.compactor = compactor
         self.metrics = metrics
         self.stats = stats
         self.catalog = catalog
-        self.pipeline = pipeline
+        self.hooks = hooks
 
     async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:
         attempt = prepared.attempt
@@ -82,14 +82,14 @@ class OverflowRetry:
             return None
         limits = retry_limits(attempt.limits, overflow)
         retry_attempt = Attempt(attempt.model, limits)
-        decision = await self.pipeline.decide(req, retry_attempt, round(attempt.target * RETRY_SHRINK, 4))
+        decision = await self.hooks.decide(req, retry_attempt, round(attempt.target * RETRY_SHRINK, 4))
         if decision.failure is not None:
             return None
         if decision.body is None:
             self.metrics.overflow_unrecovered.labels(upstream=upstream).inc()
             return None
         outcome = prepared.outcome.amend(context_window=limits.context_window, retried=overflow.kind)
-        again = self.pipeline.prepared(req, retry_attempt, decision, outcome)
+        again = self.hooks.prepared(req, retry_attempt, decision, outcome)
         if again.body == prepared.body:
             self.metrics.overflow_unrecovered.labels(upstream=upstream).inc()
             return None

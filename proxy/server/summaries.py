@@ -1,4 +1,4 @@
-"""Wiring of the LLM summarizer into the live pipeline: backend, metering, stats."""
+"""Wiring of the LLM summarizer into the live chat hooks: backend, metering, stats."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Where a ``mode: upstream`` summary goes, and with which credentials.
 
-Built per request by the pipeline and handed to :meth:`Compactor.decide` as data; it reaches
+Built per request by the chat hooks and handed to :meth:`Compactor.decide` as data; it reaches
 the backend inside the :class:`~proxy.compress.summarizer.SummaryRequest` (no ambient state).
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from proxy.compress.summarizer import UpstreamCall
 from proxy.config import Settings
-from proxy.server.pipeline import ChatRequest
+from proxy.server.hooks import ChatRequest
 from proxy.wire.families import AUTH_HEADERS, FAMILIES, get_family
 
 # The client's headers a summary call may reuse (its key and API version), nothing else.

@@ -24,7 +24,7 @@ _CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 
 
 async def status_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Cleanup context (after the chat pipeline's, which sets :data:`STATS`): the recorder's ticks."""
+    """Cleanup context (after the chat hooks', which sets :data:`STATS`): the recorder's ticks."""
     settings = app[SETTINGS]
     stats = app.get(STATS)
     kv = app[KVSTORE] if settings.storage.backend == "redis" else None

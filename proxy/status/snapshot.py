@@ -1,7 +1,7 @@
 """Cumulative snapshots for the status series, and the per-bucket figures the page charts.
 
 Sources: the per-agent/per-model counters of :class:`proxy.server.stats.Stats` (fed by the
-compression pipeline and the usage tap) and the proxy's own Prometheus metrics (requests,
+compression hooks and the usage tap) and the proxy's own Prometheus metrics (requests,
 errors by kind, the overhead histogram, in-flight).
 """
 

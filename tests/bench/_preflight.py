@@ -2,7 +2,7 @@
 conversation it has seen before. In-process, used by ``bench_proxy.py`` (scenario "pre-flight").
 
 The app is built by ``create_app`` and started (its cleanup contexts: catalog, compactor, KV),
-and the chat pipeline it wired is called exactly as the forwarder calls it: a ``ChatRequest``
+and the chat hooks it wired is called exactly as the forwarder calls it: a ``ChatRequest``
 from freshly parsed bytes (a new dict every time, as for a new HTTP request), then
 ``prepare``. The first call for a conversation is cold (every text tokenized; the tokenizer files are
 loaded before; the text-count memo is shared, so only the first window's first call is really
@@ -115,9 +115,9 @@ async def measure(iterations: int, progress: Callable[[str], None]) -> list[Pref
     from multidict import CIMultiDict
 
     from proxy.app import create_app
-    from proxy.appkeys import PIPELINE, UPSTREAMS
+    from proxy.appkeys import CHAT_HOOKS, UPSTREAMS
     from proxy.observability.logging import configure_logging
-    from proxy.server.pipeline import ChatRequest
+    from proxy.server.hooks import ChatRequest
     from proxy.server.routing import resolve
 
     devnull = _devnull()  # info logs rendered as in the proxy (their real cost), then dropped
@@ -126,13 +126,13 @@ async def measure(iterations: int, progress: Callable[[str], None]) -> list[Pref
     with tempfile.TemporaryDirectory(prefix="ctxproxy-preflight-") as tmp:
         app = create_app(_settings(Path(tmp)))
         runner = web.AppRunner(app, access_log=None)
-        await runner.setup()  # runs the cleanup contexts: catalog started, pipeline wired
+        await runner.setup()  # runs the cleanup contexts: catalog started, chat hooks wired
         try:
-            pipeline = app[PIPELINE]
+            hooks = app[CHAT_HOOKS]
             route = resolve(app[UPSTREAMS], "openai", "POST", "/openai/chat/completions")
             headers: CIMultiDict[str] = CIMultiDict({"Content-Type": "application/json"})
             last_headers: dict[str, str] = {}
-            await pipeline.compactor.counter.warm()  # tokenizer files loaded: not part of "first call"
+            await hooks.warm(["o200k_base", "cl100k_base"])  # tokenizer files loaded: not part of "first call"
 
             async def decide(raw: bytes, agent: str, parse: list[float] | None = None) -> tuple[float, str]:
                 t0 = time.perf_counter()
@@ -140,7 +140,7 @@ async def measure(iterations: int, progress: Callable[[str], None]) -> list[Pref
                 t1 = time.perf_counter()
                 req = ChatRequest(route, "openai-chat", "bench", raw, body, agent, "path", headers.copy())
                 t2 = time.perf_counter()
-                prepared = await pipeline.prepare(req)
+                prepared = await hooks.prepare(req)
                 t3 = time.perf_counter()
                 if parse is not None:
                     parse.append((t1 - t0) * 1e3)

@@ -3,7 +3,7 @@ cache-stable prefixes over a simulated multi-agent session.
 
     .venv/bin/python tests/bench/bench_live.py [--turns 100]
 
-In-process: the real CompressionPipeline (catalog, compactor, token counter, extractive
+In-process: the real CompressionHooks (catalog, compactor, token counter, extractive
 summarizer) and, for end-to-end latency, the real app on loopback in front of a fake upstream.
 """
 
@@ -32,8 +32,8 @@ from proxy.compress import Compactor, TokenCounter
 from proxy.config import Settings, load_settings
 from proxy.observability.logging import configure_logging
 from proxy.observability.metrics import Metrics
-from proxy.server.compression import CompressionPipeline
-from proxy.server.pipeline import ChatRequest
+from proxy.server.compression import CompressionHooks
+from proxy.server.hooks import ChatRequest
 from proxy.server.routing import resolve
 from proxy.server.stats import Stats
 from proxy.server.upstreams import UpstreamRegistry
@@ -94,14 +94,11 @@ def settings_for(tmp: Path, base_url: str = "http://127.0.0.1:9/v1") -> Settings
     )
 
 
-async def make_pipeline(settings: Settings) -> CompressionPipeline:
-    pipeline = CompressionPipeline(
-        settings, Compactor(settings.compression, counter=TokenCounter()), Metrics(), Stats()
-    )
+async def make_hooks(settings: Settings) -> CompressionHooks:
     catalog = Catalog(settings)
     await catalog.start()
-    pipeline.catalog = catalog
-    return pipeline
+    compactor = Compactor(settings.compression, counter=TokenCounter())
+    return CompressionHooks(settings, compactor, Metrics(), Stats(), catalog=catalog)
 
 
 def chat_request(settings: Settings, body: dict[str, Any], agent: str = "bench") -> ChatRequest:
@@ -117,7 +114,7 @@ def ms(values: list[float]) -> str:
 
 async def preflight(tmp: Path) -> list[tuple[str, str, str, str]]:
     settings = settings_for(tmp)
-    pipeline = await make_pipeline(settings)
+    hooks = await make_hooks(settings)
     body_msgs = conversation(turns=85, lines=60)  # ≈200k tokens
     rows = []
     for model, label in (
@@ -126,9 +123,9 @@ async def preflight(tmp: Path) -> list[tuple[str, str, str, str]]:
     ):
         body = {"model": model, "messages": body_msgs, "max_tokens": 1024}
         req = chat_request(settings, body)
-        tokens = pipeline.compactor.counter.count_request("openai-chat", body, model)
+        tokens = hooks.compactor.counter.count_request("openai-chat", body, model)
         t0 = time.perf_counter()
-        first = await pipeline.prepare(req)
+        first = await hooks.prepare(req)
         cold = time.perf_counter() - t0
         assert first.body is req.raw, "under the trigger: must be forwarded untouched"
         warm, parse = [], []
@@ -138,7 +135,7 @@ async def preflight(tmp: Path) -> list[tuple[str, str, str, str]]:
             parse.append(time.perf_counter() - t0)
             req2 = chat_request(settings, body2)
             t0 = time.perf_counter()
-            await pipeline.prepare(req2)
+            await hooks.prepare(req2)
             warm.append(time.perf_counter() - t0)
         rows.append(
             (
@@ -195,7 +192,7 @@ async def compressed_latency(tmp: Path) -> list[tuple[str, str, str, str]]:
 async def multi_agent(tmp: Path, turns: int) -> list[tuple[str, ...]]:
     """3 agents, each a tool loop resending its whole history every turn, into a 32k window."""
     settings = settings_for(tmp)
-    pipeline = await make_pipeline(settings)
+    hooks = await make_hooks(settings)
     agents = {"agent_a": 40, "agent_b": 25, "agent_c": 60}  # lines per tool output
     history = {a: conversation(0, 0, task=f"Shared task: audit the services. ({a})") for a in agents}
     last_sent: dict[str, list[bytes]] = {}
@@ -216,14 +213,14 @@ async def multi_agent(tmp: Path, turns: int) -> list[tuple[str, ...]]:
             )
             msgs.append({"role": "tool", "tool_call_id": call, "content": tool_text(t, lines)})
             req = chat_request(settings, {"model": "bench-32k", "messages": msgs, "max_tokens": 1024}, agent)
-            prepared = await pipeline.prepare(req)
+            prepared = await hooks.prepare(req)
             sent = [orjson.dumps(m) for m in orjson.loads(prepared.body)["messages"]]
             prev = last_sent.get(agent)
             if prev is not None and prepared.headers.get("x-ctxproxy-compressed") == "1":
                 compared[agent] += 1
                 stable[agent] += sent[: len(prev)] == prev
             last_sent[agent] = sent
-    view = pipeline.stats.view()["agents"]
+    view = hooks.stats.view()["agents"]
     rows = []
     for agent in agents:
         v = view[agent]

@@ -481,7 +481,7 @@ def preflight_table(rows: list[PreflightRow]) -> str:
         )
     n = len(rows[0].resend_ms) if rows else 0
     return (
-        f"In-process `prepare()` of the app's chat pipeline, {n} calls per column (ms):\n\n"
+        f"In-process `prepare()` of the app's chat hooks, {n} calls per column (ms):\n\n"
         + markdown_table(
             [
                 "conversation seen before",

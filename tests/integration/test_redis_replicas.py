@@ -14,7 +14,7 @@ import openai
 import orjson
 import pytest
 
-from proxy.appkeys import PIPELINE
+from proxy.appkeys import CHAT_HOOKS
 from proxy.storage.redis import RedisKV
 from tests.fakes.strict import OpenAIChatFake, OpenAIResponsesFake, tool_loop
 from tests.integration.test_live_compression import (
@@ -104,7 +104,7 @@ async def _run_session(proxies: list[Any], fake: OpenAIChatFake, turns: int) -> 
 
 
 def _fresh(proxy: Any) -> int:
-    return int(proxy.app[PIPELINE].stats.view()["total"]["fresh_compactions"])
+    return int(proxy.app[CHAT_HOOKS].stats.view()["total"]["fresh_compactions"])
 
 
 def stable_turns(bodies: list[bytes]) -> int:

@@ -1,6 +1,6 @@
 """The per-agent/model counters are built once, by ``create_app``, with the catalog's prices,
 and reach ``/stats`` and the status page through the typed ``STATS`` app key (never through
-``hasattr`` on the chat pipeline, never patched after construction)."""
+``hasattr`` on the chat hooks, never patched after construction)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import aiohttp
 import openai
 
-from proxy.appkeys import CATALOG, PIPELINE, STATS
-from proxy.server.compression import CompressionPipeline
+from proxy.appkeys import CATALOG, CHAT_HOOKS, STATS
+from proxy.server.compression import CompressionHooks
 from tests.integration.conftest import proxy_settings
 
 
@@ -18,8 +18,8 @@ async def test_compression_on_counts_with_the_catalog_price(
     make_proxy: Any, fake_url: str, tmp_path: Any
 ) -> None:
     p = await make_proxy(proxy_settings(fake_url, tmp_path))
-    stats, pipeline = p.app[STATS], p.app[PIPELINE]
-    assert isinstance(pipeline, CompressionPipeline) and pipeline.stats is stats
+    stats, hooks = p.app[STATS], p.app[CHAT_HOOKS]
+    assert isinstance(hooks, CompressionHooks) and hooks.stats is stats
     price = p.app[CATALOG].lookup("gpt-4o").pricing.input
     assert price and stats.price is not None and stats.price("gpt-4o") == price
 

@@ -14,7 +14,7 @@ import aiohttp
 import orjson
 import pytest
 
-from proxy.appkeys import METRICS, PIPELINE
+from proxy.appkeys import CHAT_HOOKS, METRICS
 from tests.fakes.lenient import STATE
 from tests.robustness.conftest import log_lines, settings_for
 
@@ -201,7 +201,7 @@ async def test_a_bug_in_the_pipeline_is_one_log_line_and_an_api_shaped_500(
     async def broken(req: Any) -> Any:
         raise KeyError("PROMPT-TEXT-IN-AN-EXCEPTION")
 
-    monkeypatch.setattr(proxy.app[PIPELINE], "prepare", broken)
+    monkeypatch.setattr(proxy.app[CHAT_HOOKS], "prepare", broken)
     body = orjson.dumps(
         {"model": "claude-x", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}
     )

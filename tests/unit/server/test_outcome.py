@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from proxy.compress.limits import Limits
+from proxy.server.hooks import Prepared
 from proxy.server.outcome import CompressionOutcome
 from proxy.server.overflow import Overflow
 from proxy.server.overflow_retry import retry_limits
-from proxy.server.pipeline import Prepared
 
 
 def test_passthrough_says_only_not_compressed() -> None:

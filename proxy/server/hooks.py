@@ -1,9 +1,9 @@
-"""The chat hook between routing and forwarding.
+"""The chat hooks between routing and forwarding.
 
-A chat request (chat/completions, responses, messages, generateContent) passes through a
-pipeline that may replace the body (compression) before it is sent, observe the response
-(usage → calibration and stats) and, after an upstream error, offer one retry body.
-``PassthroughPipeline`` changes nothing; ``CompressionPipeline`` implements the same API.
+A chat request (chat/completions, responses, messages, generateContent) meets three hooks:
+``prepare`` may replace the body (compression) before it is sent, ``tap`` observes the response
+(usage → calibration and stats) and, after an upstream error, ``retry`` may offer one new body.
+``PassthroughHooks`` changes nothing; ``CompressionHooks`` implements the same API.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class ResponseTap(Protocol):
     def finish(self, status: int) -> None: ...
 
 
-class ChatPipeline(Protocol):
+class ChatHooks(Protocol):
     async def prepare(self, req: ChatRequest) -> Prepared: ...
 
     async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:
@@ -89,7 +89,7 @@ class ChatPipeline(Protocol):
         ...
 
 
-class PassthroughPipeline:
+class PassthroughHooks:
     """Forwards every chat request byte-for-byte."""
 
     async def prepare(self, req: ChatRequest) -> Prepared:
