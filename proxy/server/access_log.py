@@ -17,7 +17,7 @@ def log_done(ex: Exchange, status: int, error: str | None) -> None:
     fields: dict[str, Any] = {
         "method": ex.request.method,
         "upstream": ex.route.upstream.name,
-        "route": ex.route.family,
+        "route": ex.route.label,
         "status": status,
         "agent": ex.agent or None,
         "duration_ms": round((time.perf_counter() - ex.started) * 1000.0, 3),

@@ -50,7 +50,7 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     if not app[UPSTREAMS].check_proxy_key(request.headers.get("x-ctxproxy-key")):
         app[METRICS].errors.labels(kind="proxy_key").inc()
         log.info("request.rejected", status=401, code="invalid_proxy_key", method=request.method)
-        shape = route.error_shape if route else guess_shape(raw_path, "anthropic-version" in request.headers)
+        shape = route.error_shape if route else guess_shape(raw_path, request.headers)
         return error_response(
             shape, 401, "missing or invalid x-ctxproxy-key", "invalid_proxy_key", request_id
         )
@@ -58,7 +58,7 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
         assert rejected is not None
         app[METRICS].errors.labels(kind=rejected.code).inc()
         log.info("request.rejected", status=rejected.status, code=rejected.code, method=request.method)
-        shape = guess_shape(raw_path, "anthropic-version" in request.headers)
+        shape = guess_shape(raw_path, request.headers)
         return error_response(shape, rejected.status, rejected.message, rejected.code, request_id)
     life, metrics = app[LIFECYCLE], app[METRICS]
     life.enter()
@@ -120,7 +120,7 @@ async def _proxy(ex: Exchange) -> web.StreamResponse:
 
     upstream = route.upstream
     overhead_ms = ex.overhead_ms = (time.perf_counter() - ex.started) * 1000.0
-    metrics.overhead.labels(route=route.family).observe(overhead_ms / 1000.0)
+    metrics.overhead.labels(route=route.label).observe(overhead_ms / 1000.0)
     metrics.bytes_in.labels(upstream=upstream.name).inc(ex.bytes_in)
     ex.extra = {"x-request-id": request_id, "x-ctxproxy-overhead-ms": f"{overhead_ms:.3f}"}
     if ex.prepared is not None:
@@ -134,7 +134,7 @@ async def _proxy(ex: Exchange) -> web.StreamResponse:
         return error_response(shape, exc.status, exc.message, exc.code, request_id)
     finally:
         status = outcome.status or 499
-        metrics.requests.labels(upstream=upstream.name, route=route.family, status=status_class(status)).inc()
+        metrics.requests.labels(upstream=upstream.name, route=route.label, status=status_class(status)).inc()
         metrics.bytes_out.labels(upstream=upstream.name).inc(outcome.bytes_out)
         log_done(ex, status, None)
 
@@ -161,7 +161,7 @@ async def _exchange(ex: Exchange) -> web.StreamResponse:
                 resp = await send(ex)
                 buffered = None
         outcome.upstream_s = time.perf_counter() - t_send
-        ex.metrics.upstream_latency.labels(upstream=route.upstream.name, route=route.family).observe(
+        ex.metrics.upstream_latency.labels(upstream=route.upstream.name, route=route.label).observe(
             outcome.upstream_s
         )
         outcome.status = resp.status

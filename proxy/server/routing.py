@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from proxy.server.errors import ProxyError
 from proxy.server.paths import normalize_tail
 from proxy.server.upstreams import Upstream, UpstreamRegistry
 from proxy.wire import CHAT_APIS, ApiName, api_for_path, api_for_tail
-from proxy.wire.families import FamilyName, get_family
+from proxy.wire.families import FamilyName, get_family, marked_family
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,8 @@ class Route:
     bare_v1_tail: str | None = None  # bare ``/v1/{tail}``: the tail after ``v1/`` (model-prefix routing)
 
     @property
-    def family(self) -> str:
-        """Bounded metric label for the route."""
+    def label(self) -> str:
+        """The chat API's name, or "other": a bounded metric and log label."""
         return self.chat_api or "other"
 
     @property
@@ -39,10 +40,12 @@ def error_shape_for(chat_api: ApiName | None, upstream_api: str | None) -> Famil
     return get_family(upstream_api or "openai").name
 
 
-def guess_shape(raw_path: str, anthropic_version: bool) -> FamilyName:
-    """Error shape for requests that matched no upstream."""
-    if anthropic_version:
-        return "anthropic"
+def guess_shape(raw_path: str, headers: Mapping[str, str]) -> FamilyName:
+    """Error shape for requests that matched no upstream: the family the client's SDK marks
+    its requests with, else the chat API the path names, else OpenAI's."""
+    marked = marked_family(headers)
+    if marked is not None:
+        return marked.name
     api = api_for_path(raw_path)
     return CHAT_APIS[api].family if api is not None else "openai"
 

@@ -83,7 +83,7 @@ async def _write(ex: Exchange, out: web.StreamResponse, chunk: bytes) -> None:
     outcome = ex.outcome
     if outcome.ttfb_s is None:
         outcome.ttfb_s = time.perf_counter() - ex.started
-        ex.metrics.ttfb.labels(upstream=ex.route.upstream.name, route=ex.route.family).observe(outcome.ttfb_s)
+        ex.metrics.ttfb.labels(upstream=ex.route.upstream.name, route=ex.route.label).observe(outcome.ttfb_s)
     if ex.tap is not None:
         ex.tap.feed(chunk)
     outcome.bytes_out += len(chunk)

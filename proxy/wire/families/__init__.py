@@ -19,12 +19,17 @@ FAMILIES: dict[str, Family] = {
 }
 
 
-def family_of_client(headers: Mapping[str, str]) -> Family:
-    """The family whose SDK sent a request with these headers; OpenAI's when none says."""
+def marked_family(headers: Mapping[str, str]) -> Family | None:
+    """The family whose SDK marks its requests with a header these headers carry, if any."""
     for family in FAMILIES.values():
         if family.client_marker is not None and family.client_marker in headers:
             return family
-    return FAMILIES["openai"]
+    return None
+
+
+def family_of_client(headers: Mapping[str, str]) -> Family:
+    """The family whose SDK sent a request with these headers; OpenAI's when none says."""
+    return marked_family(headers) or FAMILIES["openai"]
 
 
 def get_family(name: str) -> Family:
@@ -41,4 +46,5 @@ __all__ = [
     "ModelRow",
     "family_of_client",
     "get_family",
+    "marked_family",
 ]

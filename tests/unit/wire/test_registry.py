@@ -87,9 +87,9 @@ def test_families_own_auth_and_error_dialect() -> None:
     assert get_family("gemini").error_payload(404, "m", "c", None)["error"]["status"] == "NOT_FOUND"
     assert error_shape_for("openai-responses", "anthropic") == "openai"
     assert error_shape_for(None, "gemini") == "gemini"
-    assert guess_shape("/x/v1/messages", False) == "anthropic"
-    assert guess_shape("/x/v1beta/models/m:generateContent?alt=sse", False) == "gemini"
-    assert guess_shape("/x/v1/whatever", True) == "anthropic"
+    assert guess_shape("/x/v1/messages", {}) == "anthropic"
+    assert guess_shape("/x/v1beta/models/m:generateContent?alt=sse", {}) == "gemini"
+    assert guess_shape("/x/v1/whatever", {"anthropic-version": "2023-06-01"}) == "anthropic"
 
 
 def test_families_say_which_upstreams_serve_openai_models_and_format() -> None:
