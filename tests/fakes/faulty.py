@@ -11,7 +11,8 @@ chat route like ``/v1/reset-mid/chat/completions`` reaches the proxy's chat pipe
   stall, or break the chunked framing;
 - ``big-event``: one SSE event of 10 MB (``data: xxxx…``), then ``[DONE]``, then a clean end.
 
-``connections`` counts accepted connections; ``BIG_EVENT`` is what ``big-event`` sends.
+``connections`` counts accepted connections; ``BIG_EVENT`` is what ``big-event`` sends. Leaving
+the context closes every connection (a stalled one too) and waits for its handler to end.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class FaultyUpstream:
         self.connections = 0
         self._server: asyncio.Server | None = None
         self._stalls: list[asyncio.Event] = []
+        self._handlers: set[asyncio.Task[None]] = set()
         self.url = ""
 
     async def __aenter__(self) -> Self:
@@ -56,6 +58,8 @@ class FaultyUpstream:
             ev.set()
         assert self._server is not None
         self._server.close()
+        if self._handlers:  # each closes its own connection on the way out
+            await asyncio.wait(self._handlers, timeout=2)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._server.wait_closed(), 2)
 
@@ -79,37 +83,48 @@ class FaultyUpstream:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
         try:
-            fault = await self._read_request(reader)
-            if fault == "reset-before":
-                _reset(writer)
-                return
-            if fault == "close-before":
-                writer.close()
-                return
-            if fault == "garbage-before":
-                writer.write(b"\x00\x01NOT HTTP AT ALL\r\n\r\n\xff\xfe")
-                await writer.drain()
-                writer.close()
-                return
-            if fault == "stall-before":
-                await self._stall()
-                return
-            if fault == "big-event":
-                writer.write(_SSE_HEAD + _chunk(BIG_EVENT) + _chunk(b"data: [DONE]\n\n") + b"0\r\n\r\n")
-                await writer.drain()
-                writer.close()
-                return
-            writer.write(_SSE_HEAD + _chunk(_EVENT) + _chunk(_EVENT))
-            await writer.drain()
-            await asyncio.sleep(0.05)
-            if fault == "reset-mid":
-                _reset(writer)
-            elif fault == "garbage-mid":
-                writer.write(b"zz-not-a-chunk-size\r\n\r\n")
-                await writer.drain()
-                writer.close()
-            else:  # stall-mid
-                await self._stall()
+            await self._fault(reader, writer)
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+            pass
+        finally:
+            writer.close()  # a no-op after a reset or an earlier close
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+            self._handlers.discard(task)
+
+    async def _fault(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        fault = await self._read_request(reader)
+        if fault == "reset-before":
+            _reset(writer)
+            return
+        if fault == "close-before":
             writer.close()
+            return
+        if fault == "garbage-before":
+            writer.write(b"\x00\x01NOT HTTP AT ALL\r\n\r\n\xff\xfe")
+            await writer.drain()
+            writer.close()
+            return
+        if fault == "stall-before":
+            await self._stall()
+            return
+        if fault == "big-event":
+            writer.write(_SSE_HEAD + _chunk(BIG_EVENT) + _chunk(b"data: [DONE]\n\n") + b"0\r\n\r\n")
+            await writer.drain()
+            writer.close()
+            return
+        writer.write(_SSE_HEAD + _chunk(_EVENT) + _chunk(_EVENT))
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        if fault == "reset-mid":
+            _reset(writer)
+        elif fault == "garbage-mid":
+            writer.write(b"zz-not-a-chunk-size\r\n\r\n")
+            await writer.drain()
+            writer.close()
+        else:  # stall-mid
+            await self._stall()

@@ -126,15 +126,14 @@ async def test_image_serves_read_only_as_10001(
 
         async with aiohttp.ClientSession() as s, s.get(f"{url}/livez") as r:
             assert r.status == 200
-        client = AsyncOpenAI(base_url=f"{url}/openai", api_key="sk-client", max_retries=0)
-        reply = await client.chat.completions.create(
-            model="gpt-4o-mini", messages=[{"role": "user", "content": "ping-7f3a9c"}]
-        )
-        stream = await client.chat.completions.create(
-            model="gpt-4o-mini", messages=[{"role": "user", "content": "ping-7f3a9c"}], stream=True
-        )
-        streamed = "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
-        await client.close()
+        async with AsyncOpenAI(base_url=f"{url}/openai", api_key="sk-client", max_retries=0) as client:
+            reply = await client.chat.completions.create(
+                model="gpt-4o-mini", messages=[{"role": "user", "content": "ping-7f3a9c"}]
+            )
+            stream = await client.chat.completions.create(
+                model="gpt-4o-mini", messages=[{"role": "user", "content": "ping-7f3a9c"}], stream=True
+            )
+            streamed = "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
         assert reply.choices[0].message.content == "pong from the fake"
         assert streamed == "pong from the fake"  # SSE through the container
         assert len(fake.ok) == 2 and fake.invalid == []

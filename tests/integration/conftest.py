@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import anthropic
+import openai
 import pytest
 import pytest_asyncio
 from aiohttp import web
@@ -98,6 +100,35 @@ async def make_proxy(tmp_path: Any) -> AsyncIterator[Callable[..., Any]]:
 @pytest_asyncio.fixture
 async def proxy(make_proxy: Callable[..., Any], fake_url: str, tmp_path: Any) -> Running:
     return await make_proxy(proxy_settings(fake_url, tmp_path))  # type: ignore[no-any-return]
+
+
+class SdkClients:
+    """Real openai/anthropic SDK clients that the test's teardown closes: an unclosed client keeps
+    its pooled sockets open until GC (an "unclosed" ResourceWarning, an error under our pytest)."""
+
+    def __init__(self) -> None:
+        self._open: list[openai.AsyncOpenAI | anthropic.AsyncAnthropic] = []
+
+    def openai(self, base_url: str, api_key: str = "k", **kw: Any) -> openai.AsyncOpenAI:
+        client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0, **kw)
+        self._open.append(client)
+        return client
+
+    def anthropic(self, base_url: str, api_key: str = "k", **kw: Any) -> anthropic.AsyncAnthropic:
+        client = anthropic.AsyncAnthropic(base_url=base_url, api_key=api_key, max_retries=0, **kw)
+        self._open.append(client)
+        return client
+
+    async def close(self) -> None:
+        while self._open:
+            await self._open.pop().close()
+
+
+@pytest_asyncio.fixture
+async def sdk() -> AsyncIterator[SdkClients]:
+    clients = SdkClients()
+    yield clients
+    await clients.close()
 
 
 @pytest.fixture

@@ -40,25 +40,25 @@ def status_settings(fake_base: str, tmp_path: Any, bucket_s: float = 1.0, **extr
 async def agent_session(
     proxy_url: str, agent: str, turns: int, pause_s: float, headers: dict[str, str], lines: int = 60
 ) -> int:
-    client = openai.AsyncOpenAI(
-        base_url=f"{proxy_url}/agent/{agent}/fake", api_key="k", max_retries=0, default_headers=headers
-    )
     messages: list[dict[str, Any]] = [
         {"role": "system", "content": f"You are the {agent}. Use read_file."},
         {"role": "user", "content": "Audit every module under src/pkg and report the request ids."},
     ]
-    for turn in range(turns):
-        resp = await client.chat.completions.create(
-            model=MODELS[agent],
-            messages=messages,  # type: ignore[arg-type]
-            tools=TOOLS_OAI,  # type: ignore[arg-type]
-            max_tokens=256,
-        )
-        msg = resp.choices[0].message
-        messages.append(msg.model_dump(exclude_none=True))
-        for tc in msg.tool_calls or []:
-            messages.append({"role": "tool", "tool_call_id": tc.id, "content": tool_output(turn, lines)})
-        await asyncio.sleep(pause_s)
+    async with openai.AsyncOpenAI(
+        base_url=f"{proxy_url}/agent/{agent}/fake", api_key="k", max_retries=0, default_headers=headers
+    ) as client:
+        for turn in range(turns):
+            resp = await client.chat.completions.create(
+                model=MODELS[agent],
+                messages=messages,  # type: ignore[arg-type]
+                tools=TOOLS_OAI,  # type: ignore[arg-type]
+                max_tokens=256,
+            )
+            msg = resp.choices[0].message
+            messages.append(msg.model_dump(exclude_none=True))
+            for tc in msg.tool_calls or []:
+                messages.append({"role": "tool", "tool_call_id": tc.id, "content": tool_output(turn, lines)})
+            await asyncio.sleep(pause_s)
     return turns
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import anthropic
 import orjson
 import pytest
 
@@ -17,7 +16,7 @@ from proxy.config import settings_from_dict
 from tests.catalog_real import SOURCES, models_dev, openrouter
 from tests.fakes.catalog_server import FakeCatalogServer, catalog_config
 from tests.fakes.strict import AnthropicFake, always
-from tests.integration.conftest import Running, start_app
+from tests.integration.conftest import Running, SdkClients, start_app
 
 KEY = {"x-ctxproxy-key": "pk-test"}
 
@@ -109,14 +108,13 @@ async def test_v1_models_other_methods_json_405(
 
 
 async def test_window_follows_the_beta_header(
+    sdk: SdkClients,
     stack: tuple[Running, FakeCatalogServer, AnthropicFake],
 ) -> None:
     proxy, _, upstream = stack
     async with aiohttp.ClientSession() as s, s.post(f"{proxy.url}/catalog/refresh", headers=KEY) as resp:
         assert resp.status == 200
-    client = anthropic.AsyncAnthropic(
-        base_url=f"{proxy.url}/anthropic", api_key="sk-ant-x", default_headers=KEY, max_retries=0
-    )
+    client = sdk.anthropic(f"{proxy.url}/anthropic", api_key="sk-ant-x", default_headers=KEY)
     for model in ("claude-sonnet-4.5", "claude-sonnet-4-5-20250929"):
         plain = await client.messages.with_raw_response.create(
             model=model, max_tokens=64, messages=[{"role": "user", "content": "hi"}]

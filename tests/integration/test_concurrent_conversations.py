@@ -13,8 +13,6 @@ import inspect
 import statistics
 from typing import Any
 
-import anthropic
-import openai
 import orjson
 import pytest
 
@@ -22,6 +20,7 @@ from proxy.config import load_settings
 from tests.fakes.strict import AnthropicFake, OpenAIChatFake, tool_loop
 from tests.fakes.strict_base import Recorded
 from tests.fakes.strict_tokens import memo_json_tokens
+from tests.integration.conftest import SdkClients
 
 # ~20 s of CPU each (1,600 and 400 requests of 10–25k tokens); a busy shared machine stretches that
 pytestmark = pytest.mark.timeout(300)
@@ -104,7 +103,9 @@ def ratios(fake_requests: list[Recorded], sent: dict[str, int]) -> list[float]:
     return out
 
 
-async def test_forty_conversations_share_one_model_window(make_proxy: Any, tmp_path: Any) -> None:
+async def test_forty_conversations_share_one_model_window(
+    sdk: SdkClients, make_proxy: Any, tmp_path: Any
+) -> None:
     """40 concurrent conversations × 40 turns on one 16k-window model: none over the window at
     the upstream, and every proxy estimate within 0.8–1.25 of the upstream's own count."""
     conversations, turns = 40, 40
@@ -121,7 +122,7 @@ async def test_forty_conversations_share_one_model_window(make_proxy: Any, tmp_p
             nonlocal compressed
             # one client per conversation, as separate processes would be (and httpx's pool
             # scan costs O(connections) per request when 40 tasks share one)
-            client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
+            client = sdk.openai(f"{proxy.url}/fake", api_key="k")
             marker = f"CONV{c:02d}"
             messages: list[dict[str, Any]] = [
                 {"role": "system", "content": "You are a coding agent. Use read_file."},
@@ -160,7 +161,9 @@ async def test_forty_conversations_share_one_model_window(make_proxy: Any, tmp_p
         assert 0.8 <= min(r) and max(r) <= 1.25, seen
 
 
-async def test_fifty_agents_all_compressing_stay_apart(make_proxy: Any, tmp_path: Any) -> None:
+async def test_fifty_agents_all_compressing_stay_apart(
+    sdk: SdkClients, make_proxy: Any, tmp_path: Any
+) -> None:
     """50 agents × 8 turns on one model (half Chat Completions, half Anthropic), every request
     over the trigger: no invalid and no over-window request, no agent sees another's content."""
     agents, turns = 50, 8
@@ -186,7 +189,7 @@ async def test_fifty_agents_all_compressing_stay_apart(make_proxy: Any, tmp_path
 
         async def chat_agent(a: int) -> None:
             marker = f"AGENT{a:02d}X"
-            client = openai.AsyncOpenAI(base_url=f"{proxy.url}/agent/a{a}/oai", api_key="k", max_retries=0)
+            client = sdk.openai(f"{proxy.url}/agent/a{a}/oai", api_key="k")
             messages: list[dict[str, Any]] = [{"role": "system", "content": "Coding agent."}]
             messages.append({"role": "user", "content": task})
             for t, text in enumerate(history(marker, a % 3)):
@@ -215,9 +218,7 @@ async def test_fifty_agents_all_compressing_stay_apart(make_proxy: Any, tmp_path
 
         async def anthropic_agent(a: int) -> None:
             marker = f"AGENT{a:02d}X"
-            client = anthropic.AsyncAnthropic(
-                base_url=f"{proxy.url}/agent/a{a}/ant", api_key="k", max_retries=0
-            )
+            client = sdk.anthropic(f"{proxy.url}/agent/a{a}/ant", api_key="k")
             messages: list[dict[str, Any]] = [{"role": "user", "content": task}]
             for t, text in enumerate(history(marker, a % 3)):
                 use = {"type": "tool_use", "id": f"{marker}u{t}", "name": "read_file", "input": {}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import anthropic
@@ -10,7 +11,7 @@ import orjson
 import pytest
 
 from tests.fakes.transport import FakeState
-from tests.integration.conftest import Running
+from tests.integration.conftest import Running, SdkClients
 
 TOOLS = [
     {
@@ -26,11 +27,20 @@ def _keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_ANTHROPIC_KEY", "sk-ant-real")
 
 
-def oai(proxy: Running, prefix: str = "/openai", key: str = "dummy") -> openai.AsyncOpenAI:
-    return openai.AsyncOpenAI(base_url=proxy.url + prefix, api_key=key, max_retries=0)
+OAI = Callable[..., openai.AsyncOpenAI]
 
 
-async def test_chat_non_streaming_injects_key(proxy: Running, fake_state: FakeState) -> None:
+@pytest.fixture
+def oai(sdk: SdkClients) -> OAI:
+    """``oai(proxy, prefix="/openai", key="dummy")``: an OpenAI client the test's teardown closes."""
+
+    def make(proxy: Running, prefix: str = "/openai", key: str = "dummy") -> openai.AsyncOpenAI:
+        return sdk.openai(proxy.url + prefix, api_key=key)
+
+    return make
+
+
+async def test_chat_non_streaming_injects_key(oai: OAI, proxy: Running, fake_state: FakeState) -> None:
     client = oai(proxy)
     with_raw = await client.chat.completions.with_raw_response.create(
         model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}]
@@ -51,14 +61,16 @@ async def test_chat_non_streaming_injects_key(proxy: Running, fake_state: FakeSt
     assert len(with_raw.headers["x-request-id"]) >= 16
 
 
-async def test_client_key_passes_through(proxy: Running, fake_state: FakeState) -> None:
+async def test_client_key_passes_through(oai: OAI, proxy: Running, fake_state: FakeState) -> None:
     await oai(proxy, key="sk-client-own").chat.completions.create(
         model="m", messages=[{"role": "user", "content": "hi"}]
     )
     assert fake_state.seen[-1].headers["Authorization"] == "Bearer sk-client-own"
 
 
-async def test_chat_streaming_tool_call_deltas_and_usage(proxy: Running, fake_state: FakeState) -> None:
+async def test_chat_streaming_tool_call_deltas_and_usage(
+    oai: OAI, proxy: Running, fake_state: FakeState
+) -> None:
     stream = await oai(proxy).chat.completions.create(
         model="gpt-4o-mini",
         messages=[{"role": "user", "content": "weather?"}],
@@ -79,7 +91,7 @@ async def test_chat_streaming_tool_call_deltas_and_usage(proxy: Running, fake_st
     assert usage is not None and usage.prompt_tokens == 12
 
 
-async def test_chat_streaming_text(proxy: Running) -> None:
+async def test_chat_streaming_text(oai: OAI, proxy: Running) -> None:
     stream = await oai(proxy).chat.completions.create(
         model="gpt-4o", messages=[{"role": "user", "content": "hi"}], stream=True
     )
@@ -87,7 +99,7 @@ async def test_chat_streaming_text(proxy: Running) -> None:
     assert text == "Hello from fake"
 
 
-async def test_responses_streaming(proxy: Running, fake_state: FakeState) -> None:
+async def test_responses_streaming(oai: OAI, proxy: Running, fake_state: FakeState) -> None:
     stream = await oai(proxy).responses.create(model="gpt-5", input="hi", stream=True)
     deltas, completed = [], None
     async for event in stream:
@@ -100,8 +112,8 @@ async def test_responses_streaming(proxy: Running, fake_state: FakeState) -> Non
     assert fake_state.seen[-1].path == "/v1/responses"
 
 
-async def test_anthropic_streaming_and_tools(proxy: Running, fake_state: FakeState) -> None:
-    client = anthropic.AsyncAnthropic(base_url=proxy.url + "/anthropic", api_key="dummy", max_retries=0)
+async def test_anthropic_streaming_and_tools(sdk: SdkClients, proxy: Running, fake_state: FakeState) -> None:
+    client = sdk.anthropic(proxy.url + "/anthropic", api_key="dummy")
     async with client.messages.stream(
         model="claude-sonnet-4-20250514", max_tokens=100, messages=[{"role": "user", "content": "hi"}]
     ) as stream:
@@ -120,10 +132,8 @@ async def test_anthropic_streaming_and_tools(proxy: Running, fake_state: FakeSta
     assert msg.stop_reason == "tool_use" and msg.content[0].type == "tool_use"
 
 
-async def test_anthropic_client_key_passes(proxy: Running, fake_state: FakeState) -> None:
-    client = anthropic.AsyncAnthropic(
-        base_url=proxy.url + "/anthropic", api_key="sk-ant-client", max_retries=0
-    )
+async def test_anthropic_client_key_passes(sdk: SdkClients, proxy: Running, fake_state: FakeState) -> None:
+    client = sdk.anthropic(proxy.url + "/anthropic", api_key="sk-ant-client")
     await client.messages.create(model="c", max_tokens=5, messages=[{"role": "user", "content": "x"}])
     headers = fake_state.seen[-1].headers
     # Newer anthropic SDKs send the key as a bearer token; older ones as x-api-key.
@@ -133,14 +143,14 @@ async def test_anthropic_client_key_passes(proxy: Running, fake_state: FakeState
     assert "sk-ant-real" not in headers.values()
 
 
-async def test_upstream_error_passes_through_unchanged(proxy: Running) -> None:
+async def test_upstream_error_passes_through_unchanged(oai: OAI, sdk: SdkClients, proxy: Running) -> None:
     with pytest.raises(openai.NotFoundError) as err:
         await oai(proxy).chat.completions.create(
             model="error-model", messages=[{"role": "user", "content": "x"}]
         )
     assert err.value.code == "model_not_found"
     assert "does not exist" in err.value.message
-    client = anthropic.AsyncAnthropic(base_url=proxy.url + "/anthropic", api_key="k", max_retries=0)
+    client = sdk.anthropic(proxy.url + "/anthropic", api_key="k")
     with pytest.raises(anthropic.BadRequestError) as aerr:
         await client.messages.create(
             model="error-model", max_tokens=5, messages=[{"role": "user", "content": "x"}]
@@ -148,7 +158,7 @@ async def test_upstream_error_passes_through_unchanged(proxy: Running) -> None:
     assert "prompt is too long" in str(aerr.value)
 
 
-async def test_upstream_down_is_502_in_openai_shape(proxy: Running) -> None:
+async def test_upstream_down_is_502_in_openai_shape(oai: OAI, proxy: Running) -> None:
     with pytest.raises(openai.APIStatusError) as err:
         await oai(proxy, "/down").chat.completions.create(
             model="m", messages=[{"role": "user", "content": "x"}]
@@ -159,7 +169,7 @@ async def test_upstream_down_is_502_in_openai_shape(proxy: Running) -> None:
     assert err.value.response.headers["x-request-id"]
 
 
-async def test_unknown_upstream_404(proxy: Running) -> None:
+async def test_unknown_upstream_404(oai: OAI, proxy: Running) -> None:
     with pytest.raises(openai.NotFoundError) as err:
         await oai(proxy, "/nope").chat.completions.create(
             model="m", messages=[{"role": "user", "content": "x"}]
@@ -167,7 +177,9 @@ async def test_unknown_upstream_404(proxy: Running) -> None:
     assert "unknown upstream 'nope'" in err.value.message
 
 
-async def test_agent_path_and_bare_v1(proxy: Running, fake_state: FakeState, captured_logs: Any) -> None:
+async def test_agent_path_and_bare_v1(
+    oai: OAI, proxy: Running, fake_state: FakeState, captured_logs: Any
+) -> None:
     await oai(proxy, "/agent/agent_a/openai").chat.completions.create(
         model="m", messages=[{"role": "user", "content": "x"}]
     )
@@ -180,7 +192,7 @@ async def test_agent_path_and_bare_v1(proxy: Running, fake_state: FakeState, cap
 
 
 async def test_massgen_bodies_forwarded_byte_for_byte(
-    proxy: Running, fake_state: FakeState, massgen_bodies: list[bytes]
+    oai: OAI, proxy: Running, fake_state: FakeState, massgen_bodies: list[bytes]
 ) -> None:
     client = oai(proxy)
     for raw in massgen_bodies:

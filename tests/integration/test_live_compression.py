@@ -12,14 +12,13 @@ import inspect
 from typing import Any
 
 import aiohttp
-import anthropic
 import openai
 import orjson
 import pytest
 
 from proxy.config import load_settings
 from tests.fakes.strict import AnthropicFake, OpenAIChatFake, OpenAIResponsesFake, tool_loop
-from tests.integration.conftest import Running
+from tests.integration.conftest import Running, SdkClients
 
 WINDOW = 12_000
 
@@ -88,14 +87,14 @@ async def responses_chain(
     sent: list[list[dict[str, Any]]] = []
     for turn in range(turns):
         url = base_urls[turn % len(base_urls)]
-        client = openai.AsyncOpenAI(base_url=url, api_key="k", max_retries=0)
-        raw = await client.responses.with_raw_response.create(
-            model="small-model",
-            input=pending,  # type: ignore[arg-type]
-            tools=tools,  # type: ignore[arg-type]
-            max_output_tokens=256,
-            **({"previous_response_id": previous} if previous else {}),
-        )
+        async with openai.AsyncOpenAI(base_url=url, api_key="k", max_retries=0) as client:
+            raw = await client.responses.with_raw_response.create(
+                model="small-model",
+                input=pending,  # type: ignore[arg-type]
+                tools=tools,  # type: ignore[arg-type]
+                max_output_tokens=256,
+                **({"previous_response_id": previous} if previous else {}),
+            )
         native.append(raw.headers.get("x-ctxproxy-native-compaction"))
         sent.append(pending)
         resp = raw.parse()
@@ -120,14 +119,16 @@ async def _stats(proxy: Running) -> dict[str, Any]:
         return await r.json()  # type: ignore[no-any-return]
 
 
-async def test_openai_chat_long_tool_session_never_errors(make_proxy: Any, tmp_path: Any) -> None:
+async def test_openai_chat_long_tool_session_never_errors(
+    sdk: SdkClients, make_proxy: Any, tmp_path: Any
+) -> None:
     async with OpenAIChatFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
         proxy = await make_proxy(
             settings_for(
                 {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}, tmp_path
             )
         )
-        client = openai.AsyncOpenAI(base_url=f"{proxy.url}/agent/coder/fake", api_key="k", max_retries=0)
+        client = sdk.openai(f"{proxy.url}/agent/coder/fake", api_key="k")
         messages: list[dict[str, Any]] = [
             {"role": "system", "content": "You are a coding agent. Use read_file."},
             {"role": "user", "content": "Audit every module under src/pkg and report the request ids."},
@@ -185,14 +186,16 @@ async def test_openai_chat_long_tool_session_never_errors(make_proxy: Any, tmp_p
         assert agent["cache_stable_prefix_rate"] is not None
 
 
-async def test_anthropic_long_tool_session_never_errors(make_proxy: Any, tmp_path: Any) -> None:
+async def test_anthropic_long_tool_session_never_errors(
+    sdk: SdkClients, make_proxy: Any, tmp_path: Any
+) -> None:
     async with AnthropicFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
         proxy = await make_proxy(
             settings_for(
                 {"fake": {"base_url": fake.base_url, "api": "anthropic", "api_key_env": None}}, tmp_path
             )
         )
-        client = anthropic.AsyncAnthropic(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
+        client = sdk.anthropic(f"{proxy.url}/fake", api_key="k")
         tools = [
             {
                 "name": "read_file",
@@ -230,14 +233,16 @@ async def test_anthropic_long_tool_session_never_errors(make_proxy: Any, tmp_pat
         assert first["role"] == "user" and first_text == messages[0]["content"]
 
 
-async def test_responses_long_tool_session_never_errors(make_proxy: Any, tmp_path: Any) -> None:
+async def test_responses_long_tool_session_never_errors(
+    sdk: SdkClients, make_proxy: Any, tmp_path: Any
+) -> None:
     async with OpenAIResponsesFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
         proxy = await make_proxy(
             settings_for(
                 {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}, tmp_path
             )
         )
-        client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
+        client = sdk.openai(f"{proxy.url}/fake", api_key="k")
         tools = [
             {"type": "function", "name": "read_file", "parameters": {"type": "object", "properties": {}}}
         ]
@@ -265,7 +270,9 @@ async def test_responses_long_tool_session_never_errors(make_proxy: Any, tmp_pat
         assert compressed >= 15
 
 
-async def test_overflow_retry_when_real_window_is_smaller(make_proxy: Any, tmp_path: Any) -> None:
+async def test_overflow_retry_when_real_window_is_smaller(
+    sdk: SdkClients, make_proxy: Any, tmp_path: Any
+) -> None:
     """The catalog says 64k; the upstream really has 12k: the proxy learns it and retries once."""
     async with OpenAIChatFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
         proxy = await make_proxy(
@@ -275,7 +282,7 @@ async def test_overflow_retry_when_real_window_is_smaller(make_proxy: Any, tmp_p
                 window=64_000,
             )
         )
-        client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
+        client = sdk.openai(f"{proxy.url}/fake", api_key="k")
         messages = tool_history(8)
         raw = await client.chat.completions.with_raw_response.create(
             model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256
@@ -297,7 +304,9 @@ async def test_overflow_retry_when_real_window_is_smaller(make_proxy: Any, tmp_p
         assert 'ctxproxy_overflow_retries_total{kind="context",upstream="fake"} 1.0' in text
 
 
-async def test_anthropic_max_tokens_overflow_lowers_max_tokens(make_proxy: Any, tmp_path: Any) -> None:
+async def test_anthropic_max_tokens_overflow_lowers_max_tokens(
+    sdk: SdkClients, make_proxy: Any, tmp_path: Any
+) -> None:
     async with AnthropicFake(window=WINDOW, script=tool_loop(0, "x", final="fine")) as fake:
         proxy = await make_proxy(
             settings_for(
@@ -306,7 +315,7 @@ async def test_anthropic_max_tokens_overflow_lowers_max_tokens(make_proxy: Any, 
                 window=200_000,
             )
         )
-        client = anthropic.AsyncAnthropic(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
+        client = sdk.anthropic(f"{proxy.url}/fake", api_key="k")
         raw = await client.messages.with_raw_response.create(
             model="small-model", max_tokens=11_800, messages=[{"role": "user", "content": tool_output(1, 20)}]
         )
@@ -319,7 +328,9 @@ async def test_anthropic_max_tokens_overflow_lowers_max_tokens(make_proxy: Any, 
         assert (await _parsed(raw)).content[0].text == "fine"
 
 
-async def test_overflow_error_passes_through_when_nothing_can_shrink(make_proxy: Any, tmp_path: Any) -> None:
+async def test_overflow_error_passes_through_when_nothing_can_shrink(
+    sdk: SdkClients, make_proxy: Any, tmp_path: Any
+) -> None:
     """A single user message larger than the real window: one retry at most, then the real error."""
     async with OpenAIChatFake(window=2_000, script=tool_loop(0, "x", final="fine")) as fake:
         proxy = await make_proxy(
@@ -329,7 +340,7 @@ async def test_overflow_error_passes_through_when_nothing_can_shrink(make_proxy:
                 window=64_000,
             )
         )
-        client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
+        client = sdk.openai(f"{proxy.url}/fake", api_key="k")
         try:
             await client.chat.completions.create(
                 model="small-model", messages=[{"role": "user", "content": tool_output(2, 80)}]
@@ -384,7 +395,9 @@ async def test_compression_disabled_per_agent(make_proxy: Any, tmp_path: Any, en
                 assert r.headers["x-ctxproxy-compressed"] == "1"
 
 
-async def test_learned_window_does_not_collapse_the_budget(make_proxy: Any, tmp_path: Any) -> None:
+async def test_learned_window_does_not_collapse_the_budget(
+    sdk: SdkClients, make_proxy: Any, tmp_path: Any
+) -> None:
     """No max_tokens in the request and a catalog max output larger than the learned window:
     the output reserve is capped, so the retry drains to a sensible size, not to window/8."""
     async with OpenAIChatFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
@@ -396,7 +409,7 @@ async def test_learned_window_does_not_collapse_the_budget(make_proxy: Any, tmp_
                 max_output=16_384,
             )
         )
-        client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="k", max_retries=0)
+        client = sdk.openai(f"{proxy.url}/fake", api_key="k")
         messages = tool_history(6)
         raw = await client.chat.completions.with_raw_response.create(
             model="small-model", messages=messages, tools=TOOLS_OAI

@@ -6,7 +6,7 @@ OpenAI-compatible endpoint; each records what it received.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import openai
@@ -16,7 +16,7 @@ import pytest_asyncio
 from aiohttp.test_utils import TestServer
 
 from tests.fakes import transport
-from tests.integration.conftest import Running, proxy_settings
+from tests.integration.conftest import Running, SdkClients, proxy_settings
 
 
 @pytest.fixture(autouse=True)
@@ -60,12 +60,17 @@ async def one_url(make_proxy: Any, fake_url: str, fakes: dict[str, TestServer], 
     return await make_proxy(settings)  # type: ignore[no-any-return]
 
 
-def client(proxy: Running) -> openai.AsyncOpenAI:
-    return openai.AsyncOpenAI(base_url=proxy.url + "/v1", api_key="dummy", max_retries=0)
+Client = Callable[[Running], openai.AsyncOpenAI]
+
+
+@pytest.fixture
+def client(sdk: SdkClients) -> Client:
+    """``client(proxy)``: an OpenAI client on the proxy's bare ``/v1``, closed at teardown."""
+    return lambda proxy: sdk.openai(proxy.url + "/v1", api_key="dummy")
 
 
 async def test_groq_prefix_goes_to_groq_without_prefix(
-    one_url: Running, fakes: dict[str, TestServer], fake_state: transport.FakeState
+    client: Client, one_url: Running, fakes: dict[str, TestServer], fake_state: transport.FakeState
 ) -> None:
     raw = await client(one_url).chat.completions.with_raw_response.create(
         model="groq/llama-3.3-70b-versatile", messages=[{"role": "user", "content": "hi"}], temperature=0.25
@@ -103,7 +108,7 @@ async def test_only_the_model_bytes_change(one_url: Running, fakes: dict[str, Te
 
 
 async def test_anthropic_prefix_goes_to_anthropic_openai_endpoint(
-    one_url: Running, fakes: dict[str, TestServer]
+    client: Client, one_url: Running, fakes: dict[str, TestServer]
 ) -> None:
     stream = await client(one_url).chat.completions.create(
         model="anthropic/claude-sonnet-4-5", messages=[{"role": "user", "content": "hi"}], stream=True
@@ -121,7 +126,7 @@ async def test_anthropic_prefix_goes_to_anthropic_openai_endpoint(
 
 
 async def test_unprefixed_and_unknown_prefix_go_to_default(
-    one_url: Running, fakes: dict[str, TestServer], fake_state: transport.FakeState
+    client: Client, one_url: Running, fakes: dict[str, TestServer], fake_state: transport.FakeState
 ) -> None:
     c = client(one_url)
     await c.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
@@ -135,7 +140,7 @@ async def test_unprefixed_and_unknown_prefix_go_to_default(
     assert _state(fakes["groq"]).seen == []
 
 
-async def test_responses_by_prefix(one_url: Running, fakes: dict[str, TestServer]) -> None:
+async def test_responses_by_prefix(client: Client, one_url: Running, fakes: dict[str, TestServer]) -> None:
     resp = await client(one_url).responses.create(model="groq/openai/gpt-oss-120b", input="hi")
     assert resp.output_text == "Hello from fake"
     seen = _state(fakes["groq"]).seen[-1]
@@ -144,17 +149,19 @@ async def test_responses_by_prefix(one_url: Running, fakes: dict[str, TestServer
 
 
 async def test_prefixed_path_routes_are_untouched(
-    one_url: Running, fakes: dict[str, TestServer], fake_state: transport.FakeState
+    sdk: SdkClients, one_url: Running, fakes: dict[str, TestServer], fake_state: transport.FakeState
 ) -> None:
     """``/{upstream}/…`` already names the upstream: the model is forwarded as sent."""
-    c = openai.AsyncOpenAI(base_url=one_url.url + "/openai", api_key="dummy", max_retries=0)
+    c = sdk.openai(one_url.url + "/openai", api_key="dummy")
     await c.chat.completions.create(model="groq/whatever", messages=[{"role": "user", "content": "hi"}])
     assert fake_state.seen[-1].json()["model"] == "groq/whatever"
     assert _state(fakes["groq"]).seen == []
 
 
-async def test_agent_prefixed_bare_v1_routes_by_model(one_url: Running, fakes: dict[str, TestServer]) -> None:
-    c = openai.AsyncOpenAI(base_url=one_url.url + "/agent/a1/v1", api_key="dummy", max_retries=0)
+async def test_agent_prefixed_bare_v1_routes_by_model(
+    sdk: SdkClients, one_url: Running, fakes: dict[str, TestServer]
+) -> None:
+    c = sdk.openai(one_url.url + "/agent/a1/v1", api_key="dummy")
     await c.chat.completions.create(
         model="groq/llama-3.1-8b-instant", messages=[{"role": "user", "content": "hi"}]
     )
@@ -162,6 +169,7 @@ async def test_agent_prefixed_bare_v1_routes_by_model(one_url: Running, fakes: d
 
 
 async def test_prefix_routing_off_sends_everything_to_default(
+    client: Client,
     make_proxy: Any,
     fake_url: str,
     fakes: dict[str, TestServer],

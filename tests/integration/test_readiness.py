@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import openai
 import pytest
 import tiktoken
 
@@ -24,7 +23,7 @@ from proxy.compress.encodings import CL100K, O200K, needed_encodings
 from proxy.config import CatalogSettings, Settings, UpstreamSettings, load_settings
 from tests.fakes.strict import OpenAIChatFake, always
 from tests.fakes.strict_tokens import chars_over_4
-from tests.integration.conftest import start_app
+from tests.integration.conftest import SdkClients, start_app
 
 
 def settings_for(upstreams: dict[str, Any], tmp_path: Any) -> Any:
@@ -58,7 +57,7 @@ def gated_loads(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, list[
 
 
 async def test_readyz_is_503_until_the_encodings_are_loaded(
-    tmp_path: Any, gated_loads: tuple[threading.Event, list[str]]
+    sdk: SdkClients, tmp_path: Any, gated_loads: tuple[threading.Event, list[str]]
 ) -> None:
     gate, calls = gated_loads
     async with OpenAIChatFake(window=8_000, script=always("fine"), count=chars_over_4) as fake:
@@ -86,7 +85,7 @@ async def test_readyz_is_503_until_the_encodings_are_loaded(
 
             # The first chat request goes through the compression path (over the byte bound,
             # so it is counted) and loads nothing.
-            client = openai.AsyncOpenAI(base_url=f"{proxy.url}/openai", api_key="k", max_retries=0)
+            client = sdk.openai(f"{proxy.url}/openai", api_key="k")
             words = " ".join(f"token{i}" for i in range(3000))
             raw = await client.chat.completions.with_raw_response.create(
                 model="gpt-4o", messages=[{"role": "user", "content": words}], max_tokens=64

@@ -91,10 +91,12 @@ async def _run_session(proxies: list[Any], fake: OpenAIChatFake, turns: int) -> 
     seen: list[bytes] = []
     for turn in range(turns):
         proxy = proxies[turn % len(proxies)]
-        client = openai.AsyncOpenAI(base_url=f"{proxy.url}/agent/a/fake", api_key="k", max_retries=0)
-        c = await client.chat.completions.create(
-            model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256
-        )  # type: ignore[arg-type]
+        async with openai.AsyncOpenAI(
+            base_url=f"{proxy.url}/agent/a/fake", api_key="k", max_retries=0
+        ) as client:
+            c = await client.chat.completions.create(
+                model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256
+            )  # type: ignore[arg-type]
         seen.append(fake.requests[-1].raw)
         msg = c.choices[0].message.model_dump(exclude_none=True)
         messages.append(msg)

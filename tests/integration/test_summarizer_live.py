@@ -23,16 +23,18 @@ def agent_or_summarizer(request: FakeRequest) -> Reply:
 
 
 async def _session(proxy: Running, prefix: str, turns: int) -> list[dict[str, Any]]:
-    client = openai.AsyncOpenAI(base_url=f"{proxy.url}{prefix}", api_key="sk-client", max_retries=0)
     messages: list[dict[str, Any]] = [{"role": "user", "content": "Audit src/pkg and list request ids."}]
-    for turn in range(turns):
-        c = await client.chat.completions.create(
-            model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256
-        )  # type: ignore[arg-type]
-        msg = c.choices[0].message.model_dump(exclude_none=True)
-        messages.append(msg)
-        for tc in msg["tool_calls"]:
-            messages.append({"role": "tool", "tool_call_id": tc["id"], "content": tool_output(turn, 25)})
+    async with openai.AsyncOpenAI(
+        base_url=f"{proxy.url}{prefix}", api_key="sk-client", max_retries=0
+    ) as client:
+        for turn in range(turns):
+            c = await client.chat.completions.create(
+                model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256
+            )  # type: ignore[arg-type]
+            msg = c.choices[0].message.model_dump(exclude_none=True)
+            messages.append(msg)
+            for tc in msg["tool_calls"]:
+                messages.append({"role": "tool", "tool_call_id": tc["id"], "content": tool_output(turn, 25)})
     return messages
 
 

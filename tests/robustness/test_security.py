@@ -7,6 +7,7 @@ Each test drives the real app on loopback in front of the recording fake upstrea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -295,6 +296,8 @@ async def _raw(url: str, data: bytes) -> bytes:
         return await asyncio.wait_for(reader.read(4096), 5)
     finally:
         writer.close()
+        with contextlib.suppress(ConnectionError):  # the proxy may have reset it after its 400
+            await writer.wait_closed()
 
 
 # --- 4. aiohttp's parser errors: one JSON line, no values -----------------------------------
