@@ -6,7 +6,7 @@ A script is a list of turns: ``("user", text)``, ``("assistant", text)`` or
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
@@ -232,12 +232,53 @@ def ends_with_user(script: list[Turn]) -> list[Turn]:
 
 
 # -- hypothesis strategies ------------------------------------------------------------------------
-def _text(draw: Any, seed: int, lo: int, hi: int) -> str:
-    return filler(seed, draw(st.integers(lo, hi)))
+class Fill(NamedTuple):
+    """A generated text, written as the call that makes it."""
+
+    seed: int
+    words: int
+
+    def __repr__(self) -> str:
+        return f"filler({self.seed}, {self.words})"
+
+    def text(self) -> str:
+        return filler(self.seed, self.words)
+
+
+class Script(list[Turn]):
+    """Generated turns whose repr writes each generated text as its ``filler(seed, words)`` call.
+
+    Hypothesis prints a failing example's arguments; with the texts themselves that is up to
+    ~1 MB, over the 30 kB at which it warns "Generating overly large repr" (an error under our
+    ``filterwarnings``). The repr is a few kB and evaluates, with this module's names, to the
+    same turns: paste it into a regression test.
+    """
+
+    def __init__(self, spec: list[Turn]) -> None:
+        super().__init__(_realize(spec))
+        self.spec = spec
+
+    def __repr__(self) -> str:
+        return repr(self.spec)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self.spec))
+
+
+def _realize(value: Any) -> Any:
+    if isinstance(value, Fill):
+        return value.text()
+    if isinstance(value, tuple | list):
+        return type(value)(_realize(v) for v in value)
+    return value
+
+
+def _text(draw: Any, seed: int, lo: int, hi: int) -> Fill:
+    return Fill(seed, draw(st.integers(lo, hi)))
 
 
 @st.composite
-def scripts(draw: Any, max_turns: int = 24) -> list[Turn]:
+def scripts(draw: Any, max_turns: int = 24) -> Script:
     turns: list[Turn] = [("user", "Task: fix bug 4711 in src/core/engine.py and report the result.")]
     for i in range(draw(st.integers(1, max_turns))):
         kind = draw(st.sampled_from(["tools", "tools", "tools", "assistant", "user"]))
@@ -251,7 +292,7 @@ def scripts(draw: Any, max_turns: int = 24) -> list[Turn]:
                 huge = draw(st.integers(0, 9)) == 0
                 size = draw(st.integers(2000, 6000)) if huge else draw(st.integers(5, 300))
                 name = draw(st.sampled_from(["read_file", "run", "search"]))
-                calls.append((name, f'{{"path": "src/m{i}_{j}.py"}}', filler(i * 10 + j, size)))
+                calls.append((name, f'{{"path": "src/m{i}_{j}.py"}}', Fill(i * 10 + j, size)))
             reasoning = _text(draw, i + 500, 5, 30) if draw(st.booleans()) else None
             turns.append(("tools", calls, reasoning))
-    return ends_with_user(turns)
+    return Script(ends_with_user(turns))

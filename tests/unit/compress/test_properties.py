@@ -16,11 +16,10 @@ from proxy.compress.protect import protected_groups
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
 from proxy.wire import get_adapter
-from tests.unit.compress.convgen import RENDER, scripts
+from tests.unit.compress.convgen import RENDER, Script, scripts
 
 APIS = ["openai-chat", "openai-responses", "anthropic", "gemini"]
 ENCODINGS = Encodings()
-COUNTER = TokenCounter(encodings=ENCODINGS)
 SETTINGS = load_settings(environ={}).compression
 PROPS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -30,17 +29,29 @@ def fresh() -> Compactor:
     return Compactor(SETTINGS, kv=MemoryKV(), counter=TokenCounter(encodings=ENCODINGS))
 
 
+def checker() -> TokenCounter:
+    """A counter for one example's checks, with an empty memo.
+
+    The memo's key for a long text is sampled (length, head, tail, three characters), so a
+    counter shared by all examples may hold another example's count for a same-keyed text: the
+    generated texts are regular enough for that to happen within a few hundred examples, and the
+    check would then fail or pass depending on which examples ran before it.
+    """
+    return TokenCounter(encodings=ENCODINGS)
+
+
 def protected_tokens(
     api: str, body: dict[str, Any], compactor: Compactor, model: str
 ) -> tuple[int, list[Any]]:
     adapter = get_adapter(api)
     conv = adapter.parse(body)
     keep = protected_groups(conv.groups, compactor.policy(model))
-    enc = COUNTER.encoding(model)
-    raw = 3 + sum(COUNTER.count_text(t, enc) for t in adapter.fixed_texts(body))
+    counter = checker()
+    enc = counter.encoding(model)
+    raw = 3 + sum(counter.count_text(t, enc) for t in adapter.fixed_texts(body))
     msgs = list(conv.head) + [m for i, g in enumerate(conv.groups) if i in keep for m in g.messages]
-    raw += sum(COUNTER.message_raw(m, enc, api, adapter.message_overhead) for m in msgs)
-    return COUNTER.scale(raw, model), [m.raw for m in msgs]
+    raw += sum(counter.message_raw(m, enc, api, adapter.message_overhead) for m in msgs)
+    return counter.scale(raw, model), [m.raw for m in msgs]
 
 
 def appears_verbatim(api: str, original: Any, sent: list[Any]) -> bool:
@@ -74,7 +85,7 @@ async def test_compressed_output_is_valid_fitting_and_keeps_protected_items(
         assert result.note is None, result.note
     sent = result.body if result.body is not None else body
     assert violations(api, sent) <= violations(api, body)
-    assert result.tokens_after == COUNTER.count_request(api, sent, model)
+    assert result.tokens_after == checker().count_request(api, sent, model)
     protected, protected_items = protected_tokens(api, body, compactor, model)
     if protected + 64 <= result.target_tokens:
         if result.compressed:
@@ -178,3 +189,13 @@ async def test_chat_conversations_compress_validly_and_keep_protected_items(
         assert "[ctxproxy: summary of earlier conversation]" in text
         # attributed entries: a day, or a coarser week / month line when the digest was folded
         assert re.search(r"- \[(?:wk )?(?:\d{1,2} )?Mar 2024\] (Dana|Sam|Priya|Tom): ", text)
+
+
+@settings(max_examples=20, deadline=None)
+@given(script=scripts())
+def test_a_generated_script_prints_as_a_short_expression_of_itself(script: Script) -> None:
+    """A failing example is printed in a few kB (hypothesis warns over 30 kB) and can be pasted."""
+    from tests.unit.compress import convgen
+
+    assert len(repr(script)) < 10_000
+    assert eval(repr(script), vars(convgen)) == script

@@ -79,3 +79,29 @@ async def test_aggressive_with_window_equal_to_the_conversation_never_gives_an_e
     entries = [line for line in summary.splitlines() if line.startswith("- [")]
     assert len(entries) >= 5 and all(("Dana: " in e or "Sam: " in e) for e in entries)
     assert "messages compacted)" in summary.splitlines()[-1] and "(1 messages" not in summary
+
+
+def test_a_shared_counter_counts_two_same_length_summaries_apart() -> None:
+    """Found by the property tests with many examples (openai-responses, fifteen 2000-word
+    read_file outputs, a 3000-token window): two summaries of one length, with the summary
+    header as their head and "(24 messages compacted)" as their tail, agreed on the three
+    characters the memo key sampled, and a counter that had counted the first gave its count
+    (12 tokens off) for the second."""
+    counter = TokenCounter()
+    enc = counter.encoding("gpt-4.1")
+
+    def summary(entries: str) -> str:
+        last = "- user: What is the status now? Keep going."
+        return f"{SUMMARY_HEADER} Digest, oldest first:\n{entries}\n{last}\n(24 messages compacted)"
+
+    words = "deploy " * 300
+    paths = " ".join(f"src/m{i}_0.py:{i * 17}" for i in range(200))[: len(words)]
+    first, second = summary(words), summary(paths)
+    n = len(first)
+    for i in (n // 3, n // 2, 2 * n // 3):  # what the old key sampled besides head and tail
+        second = second[:i] + first[i] + second[i + 1 :]
+    assert len(second) == n and second[:40] == first[:40] and second[-40:] == first[-40:]
+    exact = len(enc.encode_ordinary(second))
+    assert exact != len(enc.encode_ordinary(first))
+    counter.count_text(first, enc)
+    assert counter.count_text(second, enc) == exact
