@@ -164,6 +164,17 @@ def _parts(msg: DroppedMessage) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
+def last_day(messages: tuple[DroppedMessage, ...]) -> dt.date | None:
+    """The date in effect after ``messages``: the last dated header line among them."""
+    day = None
+    for msg in messages:
+        if msg.role == "tool":
+            continue
+        for part in _parts(msg):
+            day = header_date(part)[0] or day
+    return day
+
+
 def make_units(
     dropped: tuple[DroppedMessage, ...],
     start_day: dt.date | None,
@@ -410,6 +421,7 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     prev = parse_previous(request.previous)
     budget = max(64, request.max_tokens)
     start_day = next((d for e in reversed(prev.entries) if e.level() == 0 and (d := e.day())), None)
+    start_day = start_day or request.start_day  # else the date the kept messages before it set
     known = frozenset(who for e in prev.entries for who, _ in e.turns() if who)
     units, weights = make_units(request.dropped, start_day, known)
     if count_tokens is not None and units:  # unit costs: the estimate, calibrated on a sample

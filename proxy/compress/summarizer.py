@@ -7,6 +7,7 @@ update incrementally: it gets the previous summary and only the newly dropped me
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -51,6 +52,9 @@ class SummaryRequest:
     agent: str | None = None
     key: str = ""  # content address of (previous, dropped): for caches and leases
     upstream: UpstreamCall | None = None  # mode upstream: the request's destination and credentials
+    # the date in effect where ``dropped`` starts, when a kept earlier message set it (e.g. the
+    # protected first user turn holds "[Session 1 — 3 March 2024]"); a previous summary's wins
+    start_day: dt.date | None = None
 
 
 class Summarizer(Protocol):

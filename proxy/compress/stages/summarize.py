@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
 import orjson
 import structlog
 
+from proxy.compress.digest import last_day
 from proxy.compress.stages.base import Slot, StageContext
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.wire import Group
@@ -45,9 +47,16 @@ def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
     return tuple(out)
 
 
-def request_key(previous: str | None, dropped: tuple[DroppedMessage, ...], max_tokens: int) -> str:
+def request_key(
+    previous: str | None,
+    dropped: tuple[DroppedMessage, ...],
+    max_tokens: int,
+    start_day: dt.date | None = None,
+) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update((previous or "").encode())
+    if start_day is not None:  # (absent: the key of a request that had none stays as it was)
+        h.update(b"\x01" + start_day.isoformat().encode())
     for d in dropped:
         h.update(
             b"\x00" + d.role.encode() + b"\x00" + (d.tool_name or "").encode() + b"\x00" + d.text.encode()
@@ -110,14 +119,16 @@ class SummarizeStage:
             chosen.append(i)
             freed += ctx.slots[i].tokens
         dropped = dropped_messages([ctx.slots[i].group for i in chosen])
+        start_day = last_day(dropped_messages([ctx.slots[i].group for i in range(chosen[0])]))
         request = SummaryRequest(
             previous=ctx.summary,
             dropped=dropped,
             max_tokens=cap,
             model=ctx.summaries.model,
             agent=ctx.summaries.agent,
-            key=request_key(ctx.summary, dropped, cap),
+            key=request_key(ctx.summary, dropped, cap, start_day),
             upstream=ctx.summaries.upstream,
+            start_day=start_day,
         )
         try:
             summary = await ctx.summaries.summarizer.summarize(request)

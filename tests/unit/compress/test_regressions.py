@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import orjson
+
 from proxy.compress import SUMMARY_HEADER, Compactor, Limits, TokenCounter
 from proxy.compress.encodings import Encodings
 from proxy.compress.tokens import encoded_len
@@ -105,3 +109,61 @@ def test_a_shared_counter_counts_two_same_length_summaries_apart() -> None:
     assert exact != len(enc.encode_ordinary(first))
     counter.count_text(first, enc)
     assert counter.count_text(second, enc) == exact
+
+
+# Anthropic merges consecutive user turns, so "[Session 1 — 3 March 2024]" lands inside the
+# protected first user message and the summarized span starts undated (found by the property
+# test with seed 2): the summary must still date its entries from the kept messages.
+_UNDATED_SPAN_SCRIPT = [
+    ("user", "Priya: Let's catch up, I want you to remember what I tell you."),
+    ("user", "[Session 1 — 3 March 2024]\nPriya: I I I."),
+    ("assistant", "Tom: Leeds cello cello no longer Ana 2024 moved."),
+    ("user", "Priya: cello never not longer moved 2024 moved moved moved Leeds."),
+    ("assistant", "Tom: I I I."),
+    ("user", "Priya: I I I."),
+    ("assistant", "Tom: I Leeds never."),
+    ("user", "Priya: Ana 2024 moved took."),
+    ("assistant", "Tom: moved not not longer moved 2024."),
+    ("user", "Priya: moved moved moved moved 2024 I years moved took."),
+    ("assistant", "Tom: Leeds moved cello cello longer moved moved moved moved took."),
+    ("user", "Priya: Ana Ana years."),
+    ("user", "[Session 2 — 4 March 2024]\nPriya: moved not moved I cello moved moved moved."),
+    ("assistant", "Tom: I I I."),
+    ("user", "Priya: I I I."),
+    ("assistant", "Tom: I I I."),
+    ("user", "Priya: I I I."),
+    ("assistant", "Tom: I moved took."),
+    ("user", "Priya: moved Leeds I."),
+    ("assistant", "Tom: I I I I moved moved cello I longer longer Leeds took."),
+    ("user", "Priya: I I I."),
+    ("assistant", "Tom: I I I."),
+    ("user", "Priya: I Leeds longer."),
+    ("assistant", "Tom: I Leeds moved."),
+    ("user", "[Session 3 — 5 March 2024]\nPriya: I I I."),
+    ("assistant", "Tom: I I I."),
+    ("user", "Priya: I I I."),
+    ("assistant", "Tom: I I I."),
+    ("user", "Priya: I I I."),
+    ("assistant", "Tom: I I I I I I I I I I I I I I I I I I I I moved."),
+    ("user", "Priya: I I I."),
+    ("assistant", "Tom: I I I."),
+    ("user", "Priya: I I I I I I I I I I I I I."),
+    ("assistant", "Tom: I I I."),
+    ("user", "Priya: I I I."),
+    ("assistant", "Tom: I I I."),
+    ("user", "Priya: I I I."),
+    ("assistant", "Tom: I I I I I."),
+    ("user", "Priya: What do you remember?"),
+]
+
+
+async def test_a_summary_dates_a_span_whose_session_header_stayed_in_a_kept_message() -> None:
+    from tests.unit.compress.convgen import RENDER
+
+    body = RENDER["anthropic"](_UNDATED_SPAN_SCRIPT)
+    compactor = Compactor(load_settings(environ={}).compression, counter=TokenCounter())
+    result = await compactor.compress(body, "anthropic", body["model"], Limits(3000, None, None))
+    assert result.compressed and "summarize" in dict(result.stages)
+    assert "cut" not in dict(result.stages)
+    text = orjson.dumps(result.body).decode()
+    assert re.search(r"- \[(?:wk )?(?:\d{1,2} )?Mar 2024\] (Priya|Tom): ", text)
