@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import openai
 import orjson
 
 from tests.fakes.strict import OpenAIChatFake
+from tests.integration.conftest import SdkClients
 from tests.integration.test_live_compression import TOOLS_OAI, WINDOW, settings_for, tool_history
 
 
 async def test_log_line_and_headers_come_from_the_same_outcome(
-    make_proxy: Any, tmp_path: Any, captured_logs: Any
+    make_proxy: Any, tmp_path: Any, captured_logs: Any, sdk: SdkClients
 ) -> None:
     async with OpenAIChatFake(window=WINDOW) as fake:
         proxy = await make_proxy(
@@ -21,7 +21,7 @@ async def test_log_line_and_headers_come_from_the_same_outcome(
                 {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}, tmp_path
             )
         )
-        client = openai.AsyncOpenAI(base_url=f"{proxy.url}/fake", api_key="sk-x", max_retries=0)
+        client = sdk.openai(f"{proxy.url}/fake", api_key="sk-x")
         heads = []
         for messages in (
             [{"role": "user", "content": "hi"}],  # certainly under the trigger: skipped, estimated

@@ -30,17 +30,17 @@ def agent_or_summarizer(tag: str) -> Callable[[FakeRequest], Reply]:
 
 async def _session(proxy: Running, prefix: str, key: str, tag: str, turns: int) -> None:
     """A tool loop whose every file read names ``tag`` (distinct spans: no shared summary)."""
-    client = openai.AsyncOpenAI(base_url=f"{proxy.url}{prefix}", api_key=key, max_retries=0)
     messages: list[dict[str, Any]] = [{"role": "user", "content": f"Audit the {tag} service."}]
-    for turn in range(turns):
-        c = await client.chat.completions.create(
-            model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256
-        )  # type: ignore[arg-type]
-        msg = c.choices[0].message.model_dump(exclude_none=True)
-        messages.append(msg)
-        for tc in msg["tool_calls"]:
-            body = tool_output(turn, 25).replace("src/pkg", f"src/{tag}")
-            messages.append({"role": "tool", "tool_call_id": tc["id"], "content": body})
+    async with openai.AsyncOpenAI(base_url=f"{proxy.url}{prefix}", api_key=key, max_retries=0) as client:
+        for turn in range(turns):
+            c = await client.chat.completions.create(
+                model="small-model", messages=messages, tools=TOOLS_OAI, max_tokens=256
+            )  # type: ignore[arg-type]
+            msg = c.choices[0].message.model_dump(exclude_none=True)
+            messages.append(msg)
+            for tc in msg["tool_calls"]:
+                body = tool_output(turn, 25).replace("src/pkg", f"src/{tag}")
+                messages.append({"role": "tool", "tool_call_id": tc["id"], "content": body})
 
 
 async def test_concurrent_summaries_reach_their_own_upstream_with_their_own_key(
