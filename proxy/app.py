@@ -122,7 +122,7 @@ async def build_chat_hooks(app: web.Application) -> ChatHooks:
         return PassthroughHooks()
     catalog = app[CATALOG]
     # money saved = tokens saved × the catalog's input price of the model
-    stats = app[STATS] = Stats(price=lambda model: catalog.lookup(model).pricing.input)
+    stats = app[STATS] = Stats()
     summarizer = None
     if settings.compression.summarizer.mode != "extractive":
         summarizer = await build_llm_summarizer(app, stats)

@@ -139,6 +139,8 @@ class CompressionSettings:
     safety_margin: float = 0.03  # fraction of the window kept free for counting error
     summary_share: SummaryShare = field(default_factory=SummaryShare)  # None bounds: the preset's
     summarizer: SummarizerSettings = field(default_factory=SummarizerSettings)
+    # Anthropic: cache_control breakpoints on the stable compacted prefix when the client set none
+    cache_breakpoints: bool = True
     models: dict[str, PolicyOverride] = field(default_factory=dict)
     agents: dict[str, PolicyOverride] = field(default_factory=dict)
 

@@ -18,11 +18,13 @@ import structlog
 from proxy.catalog import Catalog
 from proxy.catalog.switches import RequestTraits
 from proxy.compress import Compactor, Decision, UpstreamCall
+from proxy.compress.cost import CachePricing, Saving
 from proxy.compress.encodings import needed_encodings
 from proxy.compress.limits import Limits
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
 from proxy.observability.where import exc_where
+from proxy.server.bills import Bills, conversation_key
 from proxy.server.chain_path import ChainPath
 from proxy.server.chains import ChainTracker
 from proxy.server.errors import ProxyError
@@ -60,6 +62,7 @@ class CompressionHooks:
         self.catalog = catalog  # None: the configured default limits
         self.chain_path = ChainPath(compactor, self.chains, metrics, stats)
         self.overflow = OverflowRetry(compactor, metrics, stats, catalog, self)
+        self.bills = Bills()  # each conversation's previous request, for the cost model
 
     # -- limits ----------------------------------------------------------------------------
     def limits(self, model: str, upstream: str, request: RequestTraits | None = None) -> Limits:
@@ -98,6 +101,7 @@ class CompressionHooks:
                 compressed=False,
                 fresh=False,
                 reused_prefix=False,
+                saving=self.bill(req, model, tokens or 0, tokens or 0, None),
             )
             outcome = CompressionOutcome(
                 context_window=window, strategy=strategy, tokens_before=tokens, tokens_after=tokens
@@ -166,6 +170,7 @@ class CompressionHooks:
             )
             if result.stages:
                 outcome = outcome.amend(stages=tuple(name for name, _ in result.stages))
+        saving = self.bill(req, attempt.model, result.tokens_before, result.tokens_after, decision, send)
         self.stats.request(
             req.agent,
             attempt.model,
@@ -174,6 +179,7 @@ class CompressionHooks:
             compressed=send is not req.raw,
             fresh=not result.reused_prefix,
             reused_prefix=result.reused_prefix,
+            saving=saving,
         )
         log.info(
             "compression.decided",
@@ -185,10 +191,47 @@ class CompressionHooks:
             budget=result.budget,
             stages=[n for n, _ in result.stages],
             reused_prefix=result.reused_prefix,
+            saved_usd=None if saving is None else round(saving.saved, 8),
             note=result.note,
             ms=round(result.duration_ms, 3),
         )
         return Prepared(send, outcome, attempt)
+
+    def pricing(self, model: str, api: str) -> CachePricing | None:
+        if self.catalog is None:
+            return None
+        price = self.catalog.lookup(model).pricing
+        return CachePricing.of(model, price.input, price.cached_input, None, api)
+
+    def bill(
+        self,
+        req: ChatRequest,
+        model: str,
+        before: int,
+        after: int,
+        decision: Decision | None,
+        send: bytes | None = None,
+    ) -> Saving | None:
+        """The cost model's bill for this request (``None``: the price is unknown)."""
+        adapter = get_adapter(req.api)
+        items = req.body.get(adapter.container)
+        key = conversation_key(req.agent, model, items)
+        original = items if isinstance(items, list) else None
+        sent_body = decision.body if decision is not None and send is not req.raw else None
+        sent = sent_body.get(adapter.container) if sent_body is not None else None
+        client_marks = req.api != "anthropic" or b'"cache_control"' in req.raw
+        marks = client_marks or (sent_body is not None and self.settings.compression.cache_breakpoints)
+        return self.bills.price(
+            key,
+            self.pricing(model, req.api),
+            tokens_before=before,
+            tokens_after=after,
+            original=original,
+            sent=sent if isinstance(sent, list) else None,
+            sent_bytes=len(send) if send is not None and sent_body is not None else len(req.raw),
+            breakpoints_before=client_marks,
+            breakpoints_after=marks,
+        )
 
     # -- retry -----------------------------------------------------------------------------
     async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from proxy.compress.cost import Saving
 from proxy.server.usage import Usage
 
 
@@ -25,7 +26,12 @@ class Counters:
     native_compactions: int = 0  # Responses chains handed to the provider's own compaction
     provider_input_tokens: int = 0
     provider_cached_tokens: int = 0
-    money_saved_usd: float = 0.0  # tokens saved × the catalog's input price of the model
+    # The cost model (proxy/compress/cost.py): input cost as the client wrote the requests, as
+    # forwarded (both with the provider's prompt cache), and the difference minus summary calls.
+    cost_without_usd: float = 0.0
+    cost_with_usd: float = 0.0
+    money_saved_usd: float = 0.0
+    unpriced_requests: int = 0  # counted requests of a model without a known price
 
     def plain(self) -> dict[str, Any]:
         """The counters as a dict (slots: no ``__dict__``; a comprehension is ~10× faster than asdict)."""
@@ -48,6 +54,10 @@ class Counters:
         )
         out["summary_cost_usd"] = round(self.summary_cost_usd, 6)
         out["money_saved_usd"] = round(self.money_saved_usd, 6)
+        out["cost_without_usd"] = round(self.cost_without_usd, 6)
+        out["cost_with_usd"] = round(self.cost_with_usd, 6)
+        # "price unknown", never $0, when some compressed traffic had no price
+        out["money_saved_known"] = not (self.unpriced_requests and self.compactions)
         return out
 
 
@@ -74,14 +84,12 @@ def merge_raw(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 
 class Stats:
-    def __init__(self, max_keys: int = 10000, price: Callable[[str], float | None] | None = None) -> None:
+    def __init__(self, max_keys: int = 10000) -> None:
         # least recently used first; the oldest goes when a new key would pass max_keys
         self._agents: OrderedDict[str, Counters] = OrderedDict()
         self._models: OrderedDict[str, Counters] = OrderedDict()
         self._max_keys = max_keys
         self.total = Counters()
-        # USD per input token of a model (the catalog's pricing); None: money saved stays 0
-        self.price = price
 
     def _pair(self, agent: str, model: str) -> tuple[Counters, Counters, Counters]:
         return self._entry(self._agents, agent), self._entry(self._models, model), self.total
@@ -109,18 +117,23 @@ class Stats:
         reused_prefix: bool,
         summary_tokens: int = 0,
         summary_cost_usd: float = 0.0,
+        saving: Saving | None = None,
     ) -> None:
-        saved_usd = 0.0
-        if tokens_before > tokens_after and self.price is not None:
-            saved_usd = (tokens_before - tokens_after) * (self.price(model) or 0.0)
+        """``saving``: the cost model's bill for the request (``None``: the price is unknown)."""
         for c in self._pair(agent, model):
-            c.money_saved_usd += saved_usd
+            if saving is not None:
+                c.cost_without_usd += saving.without_usd
+                c.cost_with_usd += saving.with_usd
+                c.money_saved_usd += saving.saved
+            elif tokens_before:
+                c.unpriced_requests += 1
             c.requests += 1
             c.counted += int(tokens_before > 0)
             c.tokens_before += tokens_before
             c.tokens_after += tokens_after
             c.summary_tokens += summary_tokens
             c.summary_cost_usd += summary_cost_usd
+            c.money_saved_usd -= summary_cost_usd
             if compressed:
                 c.compactions += 1
                 c.fresh_compactions += int(fresh)
@@ -138,6 +151,7 @@ class Stats:
         for c in self._pair(agent, model):
             c.summary_tokens += tokens
             c.summary_cost_usd += cost_usd
+            c.money_saved_usd -= cost_usd  # summary calls are part of what compression costs
 
     def usage(self, agent: str, model: str, usage: Usage) -> None:
         if usage.input_tokens is None:

@@ -21,6 +21,7 @@ STAT_FIELDS = (
     "tokens_before",
     "tokens_after",
     "money_saved_usd",
+    "unpriced_requests",
     "summary_tokens",
     "summary_cost_usd",
     "provider_input_tokens",
@@ -91,6 +92,8 @@ def stat_figures(f: Fields) -> dict[str, float | None]:
         "tokens_after": after,
         "tokens_saved": max(0.0, before - after),
         "money_saved_usd": round(f.get("money_saved_usd", 0.0), 6),
+        # False: compressed traffic of a model without a known price ("price unknown", not $0)
+        "money_saved_known": not (f.get("unpriced_requests", 0.0) and compactions),
         "summary_tokens": f.get("summary_tokens", 0.0),
         "cache_hit_rate": round(f.get("provider_cached_tokens", 0.0) / provider_in, 4)
         if provider_in

@@ -14,7 +14,7 @@ const USAGE_CHARTS = [
   ["tokens_before", "Tokens before", "estimated input tokens as the client sent them", fmtInt],
   ["tokens_after", "Tokens after", "estimated input tokens as sent upstream", fmtInt],
   ["tokens_saved", "Tokens saved", "before − after", fmtInt],
-  ["money_saved_usd", "Money saved (USD)", "tokens saved × the model's input price from the catalog", fmtUsd],
+  ["money_saved_usd", "Money saved (USD)", "input cost as the client wrote the requests − as sent, both with the provider's prompt cache, − summary calls (the catalog's prices)", fmtUsd],
   ["summary_tokens", "Summary tokens spent", "tokens the LLM summarizer used (input + output)", fmtInt],
   ["cache_hit_rate", "Provider cache-hit rate", "cached ÷ input tokens the provider reported", fmtPct],
   ["stable_prefix_rate", "Cache-stable prefix rate", "compressed requests that replayed the previous compressed prefix", fmtPct],
@@ -30,7 +30,13 @@ function fmtInt(v) {
 }
 function fmtUsd(v) {
   if (v === null || v === undefined) return "–";
-  return v === 0 ? "$0" : "$" + (v >= 1 ? v.toFixed(2) : Number(v.toPrecision(2)));
+  const sign = v < 0 ? "−" : "", a = Math.abs(v);
+  return a === 0 ? "$0" : sign + "$" + (a >= 1 ? a.toFixed(2) : Number(a.toPrecision(2)));
+}
+// Money saved: "price unknown" (never $0) when compressed traffic had no price in the catalog.
+function fmtSaved(r) {
+  if (r.money_saved_known !== false) return fmtUsd(r.money_saved_usd);
+  return r.money_saved_usd ? fmtUsd(r.money_saved_usd) + " + price unknown" : "price unknown";
 }
 // 1, 2 or 5 × 10^k, at least ``raw`` (a gridline step).
 function niceStep(raw) {
@@ -136,7 +142,7 @@ function renderUsage(data, group) {
     if (!r || r.requests === undefined) continue;
     const row = el("tr");
     [k || "(none)", fmtInt(r.requests), fmtInt(r.compactions), fmtInt(r.tokens_before), fmtInt(r.tokens_after),
-      fmtInt(r.tokens_saved), fmtUsd(r.money_saved_usd), fmtInt(r.summary_tokens),
+      fmtInt(r.tokens_saved), fmtSaved(r), fmtInt(r.summary_tokens),
       fmtPct(r.provider_cache_hit_rate), fmtPct(r.cache_stable_prefix_rate)].forEach((v) => row.append(el("td", {}, v)));
     body.push(row);
   }

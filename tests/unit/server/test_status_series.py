@@ -6,6 +6,7 @@ import base64
 
 import pytest
 
+from proxy.compress.cost import Saving
 from proxy.server.stats import Stats, merge_raw
 from proxy.status import series, snapshot
 from proxy.status.auth import basic_password
@@ -63,16 +64,48 @@ def test_figures_rates_are_none_without_a_denominator() -> None:
     assert f["stable_prefix_rate"] == 0.75 and f["cache_hit_rate"] == 0.256
 
 
-def test_money_saved_uses_the_price_and_workers_sum() -> None:
-    one, two = Stats(price=lambda model: 2e-6 if model == "m" else None), Stats()
-    one.request("a", "m", tokens_before=1000, tokens_after=400, compressed=True, fresh=True, reused_prefix=False)
-    one.request("a", "free", tokens_before=1000, tokens_after=0, compressed=True, fresh=True, reused_prefix=False)
-    two.request("b", "m", tokens_before=10, tokens_after=10, compressed=False, fresh=False, reused_prefix=False)
+def test_money_saved_is_the_cost_models_bill_and_workers_sum() -> None:
+    one, two = Stats(), Stats()
+    bill = Saving(without_usd=0.004, with_usd=0.0015)
+    one.request(
+        "a",
+        "m",
+        tokens_before=1000,
+        tokens_after=400,
+        compressed=True,
+        fresh=True,
+        reused_prefix=False,
+        saving=bill,
+    )
+    one.request(
+        "a", "free", tokens_before=1000, tokens_after=0, compressed=True, fresh=True, reused_prefix=False
+    )
+    same = Saving(without_usd=1e-5, with_usd=1e-5)
+    two.request(
+        "b",
+        "m",
+        tokens_before=10,
+        tokens_after=10,
+        compressed=False,
+        fresh=False,
+        reused_prefix=False,
+        saving=same,
+    )
+    two.summary("b", "m", 50, 0.0005)  # a summary call is part of what compression cost
     view = merge_raw([one.raw(), two.raw()])
     assert view["total"]["requests"] == 3 and view["total"]["tokens_saved"] == 1600
-    assert view["models"]["m"]["money_saved_usd"] == pytest.approx(600 * 2e-6)
+    assert view["models"]["m"]["money_saved_usd"] == pytest.approx(0.0025 - 0.0005)
+    assert view["models"]["m"]["money_saved_known"] is True
+    # no price for "free": "price unknown", never a silent $0
     assert view["models"]["free"]["money_saved_usd"] == 0
-    assert set(view["agents"]) == {"a", "b"}
+    assert view["models"]["free"]["money_saved_known"] is False
+    assert view["total"]["money_saved_known"] is False
+    figures = snapshot.stat_figures(_counters_of(one.raw()["models"]["free"]))
+    assert figures["money_saved_known"] is False
+
+
+def _counters_of(raw: dict[str, float]) -> dict[str, float]:
+    return {k: float(v) for k, v in raw.items()}
 
 
 def test_basic_auth_password() -> None:
