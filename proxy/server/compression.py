@@ -93,6 +93,7 @@ class CompressionHooks:
             # Certainly under the trigger. The token headers still carry the (memoized,
             # incremental) estimate: cheap for a resent history, exact for OpenAI families.
             tokens = decision.tokens
+            saving = self.bill(req, model, tokens or 0, tokens or 0, None)
             self.stats.request(
                 req.agent,
                 model,
@@ -101,10 +102,14 @@ class CompressionHooks:
                 compressed=False,
                 fresh=False,
                 reused_prefix=False,
-                saving=self.bill(req, model, tokens or 0, tokens or 0, None),
+                saving=saving,
             )
             outcome = CompressionOutcome(
-                context_window=window, strategy=strategy, tokens_before=tokens, tokens_after=tokens
+                context_window=window,
+                strategy=strategy,
+                tokens_before=tokens,
+                tokens_after=tokens,
+                saved_usd=None if saving is None else round(saving.saved, 8),
             )
             return Prepared(req.raw, outcome, attempt)
         self.metrics.compression_seconds.labels(route=req.api).observe(time.perf_counter() - started)
@@ -181,6 +186,8 @@ class CompressionHooks:
             reused_prefix=result.reused_prefix,
             saving=saving,
         )
+        if saving is not None:
+            outcome = outcome.amend(saved_usd=round(saving.saved, 8))
         log.info(
             "compression.decided",
             model=attempt.model,

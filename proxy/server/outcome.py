@@ -25,6 +25,7 @@ class CompressionOutcome:
     native_compaction: str | None = None  # a Responses chain: what was asked of the provider
     retried: str | None = None  # an overflow retry: "context" / "max_tokens" / …
     max_tokens: int | None = None  # the lowered output limit of a ``max_tokens`` retry
+    saved_usd: float | None = None  # the cost model's money saved (None: not priced / unknown)
 
     def amend(self, **changes: Any) -> CompressionOutcome:
         """A copy with ``changes`` (a retry keeps what the first attempt reported)."""
@@ -58,4 +59,6 @@ class CompressionOutcome:
             fields["tokens_before"] = self.tokens_before
         if self.tokens_after is not None:
             fields["tokens_after"] = self.tokens_after
+        if self.saved_usd is not None:
+            fields["saved_usd"] = self.saved_usd
         return fields
