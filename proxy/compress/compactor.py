@@ -13,7 +13,7 @@ import structlog
 from proxy.compress.extractive import ExtractiveSummarizer
 from proxy.compress.invariants import new_violations
 from proxy.compress.limits import Limits, input_budget
-from proxy.compress.policy import Policy, resolve_policy
+from proxy.compress.policy import Policy, drain_target, growth_per_turn, resolve_policy
 from proxy.compress.protect import protected_groups
 from proxy.compress.result import CompactionResult, Decision, NativePlan
 from proxy.compress.stages import Meter, Stage, StageContext, SummarySource, default_stages
@@ -38,6 +38,7 @@ class _Run:
     target: int
     started: float
     summary_to: UpstreamCall | None = None  # where a mode-upstream summary goes
+    drain: bool = False  # drain below the target by the growth per turn (not for a retry)
 
     def result(
         self,
@@ -140,15 +141,13 @@ class Compactor:
     def native_plan(
         self, body: dict[str, Any], api: str, model: str, limits: Limits, agent: str
     ) -> NativePlan:
-        """For a ``previous_response_id`` request (history held by the provider): the budget,
-        trigger and target its native compaction is judged and sized with."""
+        """A ``previous_response_id`` request: the budget, trigger and target of its native compaction."""
         policy = self.policy(model, agent)
         budget = input_budget(policy, get_adapter(api), body, limits)
         return NativePlan(policy.enabled, policy.strategy, budget, policy.trigger, policy.target)
 
     def record_usage(self, model: str, estimated: int, actual: int, factor: float) -> None:
-        """What the provider counted for a body estimated at ``estimated`` (with ``factor``):
-        corrects the model's token factor."""
+        """The provider's count for a body estimated at ``estimated``: corrects the model's factor."""
         self.counter.calibrate(model, estimated, actual, factor)
 
     async def warm(self, encodings: Iterable[str] | None = None) -> None:
@@ -214,7 +213,8 @@ class Compactor:
             policy = replace(policy, enabled=True, target=min(policy.target, force_target))
         adapter = get_adapter(api)
         budget = input_budget(policy, adapter, body, limits)
-        run = _Run(policy, budget, int(policy.trigger * budget), int(policy.target * budget), t0, summary_to)
+        trigger, target = int(policy.trigger * budget), int(policy.target * budget)
+        run = _Run(policy, budget, trigger, target, t0, summary_to, force_target is None)
 
         if not policy.enabled:
             return run.unchanged(0, "disabled", 1.0)
@@ -262,12 +262,14 @@ class Compactor:
         key: str | None,
         state: CompactionState | None,
     ) -> CompactionResult:
-        """Run the stages until the target is met, validate, remember.
-
-        ``original``: the original request's estimate and the factor it was scaled with."""
+        """Run the stages until the target is met, validate, remember (``original``: the original
+        request's estimate and the factor it was scaled with)."""
         tokens_before, factor_before = original
         ctx = self.context(working, adapter, model, agent, run.policy, run.target, run.summary_to)
         factor = self.counter.factor(model)
+        if run.drain:  # rare compactions: room for several turns of this conversation's growth
+            growth, trigger = growth_per_turn([s.tokens for s in ctx.slots]), int(run.trigger / factor)
+            ctx.target_raw = drain_target(run.policy, trigger, ctx.target_raw, growth)
         stages: list[tuple[str, int]] = []
         for stage in self.stages:
             if ctx.fits():

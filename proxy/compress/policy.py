@@ -19,6 +19,7 @@ class Policy:
     safety_margin: float  # fraction of the window kept free for counting error
     summary_min: float = 0.05  # the summary's share of the target: at least …
     summary_max: float = 0.8  # … and at most (the need in between: stages/summarize.py)
+    drain: bool = True  # drain below the target when the growth per turn asks for it
 
     def budget(self, context_window: int, max_input_tokens: int | None, reserved_output: int) -> int:
         """min(max_input, window − reserved output) − margin, never below 1/8 of the input limit."""
@@ -26,6 +27,30 @@ class Policy:
         room = min(limit, context_window - max(0, reserved_output))
         room -= int(self.safety_margin * context_window)
         return max(room, limit // 8, 1)
+
+
+# The drain: a compaction leaves room for DRAIN_TURNS turns of the growth per turn this
+# conversation has shown (the median of its newest groups), so compactions stay rare; never
+# deeper than DRAIN_FLOOR × the target, never shallower than the target (see docs/compression.md).
+DRAIN_TURNS = 8
+DRAIN_FLOOR = 0.4
+GROWTH_GROUPS = 4
+
+
+def drain_target(policy: Policy, trigger: int, target: int, growth: int) -> int:
+    """Where a compaction drains to (same units as ``trigger``/``target``): ``target`` at most,
+    lower when ``growth`` per turn would bring the conversation back to ``trigger`` in fewer
+    than ``DRAIN_TURNS`` turns; never below ``DRAIN_FLOOR × target``."""
+    if not policy.drain:
+        return target
+    return max(int(DRAIN_FLOOR * target), min(target, trigger - DRAIN_TURNS * max(0, growth)))
+
+
+def growth_per_turn(group_tokens: list[int]) -> int:
+    """The conversation's growth per turn: the median size of its newest groups (a tool loop's
+    call + output, a chat's turn); the first group (the task) does not count."""
+    recent = sorted(group_tokens[1:][-GROWTH_GROUPS:])
+    return recent[len(recent) // 2] if recent else 0
 
 
 PRESETS: dict[str, Policy] = {

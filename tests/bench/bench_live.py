@@ -194,14 +194,16 @@ async def multi_agent(tmp: Path, turns: int) -> list[tuple[str, ...]]:
     settings = settings_for(tmp)
     hooks = await make_hooks(settings)
     # lines per tool output; agent_d adds about 14 % of the budget per turn
-    agents = {"agent_a": 40, "agent_b": 25, "agent_c": 60, "agent_d": 150}
+    agents = {"agent_a": 40, "agent_b": 25, "agent_c": 60, "agent_d": 110}
     history = {a: conversation(0, 0, task=f"Shared task: audit the services. ({a})") for a in agents}
     last_sent: dict[str, list[bytes]] = {}
     stable = {a: 0 for a in agents}
     compared = {a: 0 for a in agents}
-    # token-weighted share of each request repeating the previous one as a prefix (exact bytes of
-    # the serialized messages), from the agent's first compaction on
+    # cacheable prefix share: of the previous request's serialized messages, the share the
+    # request repeats as its exact prefix, from the agent's first compaction on (the mean over
+    # requests; and token-weighted: Σ repeated ÷ Σ previous)
     share = {a: [0, 0] for a in agents}
+    shares: dict[str, list[float]] = {a: [] for a in agents}  # per request: prefix ÷ previous
     growth = {a: 0 for a in agents}
     for t in range(turns):
         for agent, lines in agents.items():
@@ -221,14 +223,16 @@ async def multi_agent(tmp: Path, turns: int) -> list[tuple[str, ...]]:
             prepared = await hooks.prepare(req)
             sent = [orjson.dumps(m) for m in orjson.loads(prepared.body)["messages"]]
             prev = last_sent.get(agent)
-            if t == 1:
-                growth[agent] = len(sent[-1]) + len(sent[-2])
+            if t <= 1:  # tokens one turn adds (the estimate's difference between turns 1 and 2)
+                growth[agent] = int(prepared.headers.get("x-ctxproxy-tokens-before", 0)) - growth[agent]
             if prev is not None and prepared.headers.get("x-ctxproxy-compressed") == "1":
                 compared[agent] += 1
                 stable[agent] += sent[: len(prev)] == prev
             if prev is not None and (share[agent][1] or prepared.headers.get("x-ctxproxy-compressed") == "1"):
-                share[agent][0] += common_prefix(sent, prev)
-                share[agent][1] += sum(len(b) for b in sent)
+                common, size = common_prefix(sent, prev), sum(len(b) for b in prev)
+                share[agent][0] += common
+                share[agent][1] += size
+                shares[agent].append(common / max(1, size))
             last_sent[agent] = sent
     view = hooks.stats.view()["agents"]
     budget = hooks.compactor.policy("bench-32k", None).budget(32_768, None, 1024)
@@ -243,8 +247,9 @@ async def multi_agent(tmp: Path, turns: int) -> list[tuple[str, ...]]:
                 str(v["fresh_compactions"]),
                 f"{100 * v['fresh_compactions'] / turns:.1f}",
                 f"{100 * stable[agent] / max(1, compared[agent]):.1f} %",
+                f"{statistics.fmean(shares[agent] or [0.0]):.3f}",
                 f"{share[agent][0] / max(1, share[agent][1]):.3f}",
-                f"{100 * growth[agent] / 3.2 / budget:.0f} %",
+                f"{100 * growth[agent] / budget:.0f} %",
                 f"{v['tokens_before'] / max(1, v['counted']):,.0f} → {v['tokens_after'] / max(1, v['counted']):,.0f}",
             )
         )
@@ -259,7 +264,8 @@ LOOP_HEAD = (
     "compactions per 100 turns",
     "cache-stable prefix rate",
     "cacheable prefix share",
-    "growth per turn (share of budget, ≈)",
+    "token-weighted",
+    "growth per turn (share of the budget)",
     "avg tokens before → after (counted requests)",
 )
 

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import aiohttp
 import orjson
+import yaml
 from aiohttp import web
 
 from proxy.app import create_app
@@ -44,6 +45,7 @@ from tests.bench.replay.sessions import Meter, Session, load_sessions, openhands
 from tests.fakes.strict import OpenAIChatFake, always
 
 MODEL = "bench-replay"
+COMPRESSION: dict[str, Any] = {}  # --set key=value: compression settings for the proxy run
 
 
 @dataclass
@@ -70,7 +72,7 @@ async def start_proxy(fake_url: str, tmp: Path, window: int, strategy: str) -> t
                 "sources": ["litellm"],
                 "overrides": {MODEL: {"context_window": window, "max_output_tokens": 4096}},
             },
-            "compression": {"strategy": strategy},
+            "compression": {"strategy": strategy, **COMPRESSION},
         },
     )
     runner = web.AppRunner(create_app(settings), access_log=None)
@@ -166,7 +168,7 @@ def table(rows: list[Row], whole: Row) -> str:
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         m = r.meter
-        share = m.share_prefix / m.share_tokens if m.share_tokens else m.prefix_tokens / max(1, m.tokens)
+        share = sum(m.shares) / len(m.shares) if m.shares else 1.0
         out.append(
             "| "
             + " | ".join(
@@ -206,7 +208,11 @@ async def main() -> None:
     ap.add_argument("--strategy", default="balanced")
     ap.add_argument("--max-tokens", type=int, default=1024)
     ap.add_argument("--quick", action="store_true", help="the first 6 sessions")
+    ap.add_argument("--set", action="append", default=[], help="compression.KEY=VALUE (YAML value)")
     args = ap.parse_args()
+    for item in args.set:
+        key, _, value = item.partition("=")
+        COMPRESSION[key] = yaml.safe_load(value)
     folder = openhands_dir()
     if folder is None:
         print("OpenHands dev sessions not found (../shared/dev-data/openhands-dev/): nothing to replay.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +87,11 @@ class Meter:
     usd_anthropic: float = 0.0
     usd_openai: float = 0.0
     tokens: int = 0
-    prefix_tokens: int = 0  # exact common prefix with the previous request (cacheable share)
-    share_tokens: int = 0  # tokens counted for the share (from the session's first compaction)
+    prefix_tokens: int = 0  # exact common prefix with the previous request
+    # cacheable prefix share: of the previous request's tokens, those the request repeats as
+    # its prefix (from the session's first compaction on)
+    share_tokens: int = 0
+    shares: list[float] = field(default_factory=list)  # per request: prefix ÷ previous
     share_prefix: int = 0
     requests: int = 0
     _prev: list[bytes] | None = None
@@ -105,9 +108,11 @@ class Meter:
         self.usd_openai += self.openai.request(size, tokens(exact))
         self.tokens += size
         self.prefix_tokens += tokens(exact)
-        if count_share:
-            self.share_tokens += size
+        if count_share and self._prev is not None:
+            prev = sum(len(b) for b in self._prev)
+            self.share_tokens += tokens(prev)
             self.share_prefix += tokens(exact)
+            self.shares.append(exact / max(1, prev))
         self.requests += 1
         self._prev = now
 
