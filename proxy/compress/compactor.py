@@ -15,9 +15,10 @@ from proxy.compress.invariants import new_violations
 from proxy.compress.limits import Limits, input_budget
 from proxy.compress.policy import Policy, drain_target, growth_per_turn, resolve_policy
 from proxy.compress.protect import protected_groups
+from proxy.compress.remember import apply_state, new_state
 from proxy.compress.result import CompactionResult, Decision, NativePlan
 from proxy.compress.stages import Meter, Stage, StageContext, SummarySource, default_stages
-from proxy.compress.state import CompactionState, StateStore, items_hash
+from proxy.compress.state import CompactionState, StateStore
 from proxy.compress.summarizer import Summarizer, UpstreamCall
 from proxy.compress.tokens import TokenCounter, count_images
 from proxy.config import CompressionSettings
@@ -38,7 +39,7 @@ class _Run:
     target: int
     started: float
     summary_to: UpstreamCall | None = None  # where a mode-upstream summary goes
-    drain: bool = False  # drain below the target by the growth per turn (not for a retry)
+    drain: bool = False  # live traffic: drain below the target by the growth per turn
 
     def result(
         self,
@@ -132,7 +133,7 @@ class Compactor:
         target = policy.target if force_target is None else min(policy.target, force_target)
         try:
             result = await self.compress(
-                body, api, model, limits, agent, force_target=force_target, summary_to=summary_to
+                body, api, model, limits, agent, force_target, summary_to, drain=force_target is None
             )
         except Exception as exc:  # fail open: the caller reports it and sends the original
             return Decision(policy.enabled, policy.strategy, target, failure=exc)
@@ -200,6 +201,7 @@ class Compactor:
         agent: str | None = None,
         force_target: float | None = None,
         summary_to: UpstreamCall | None = None,
+        drain: bool = False,
     ) -> CompactionResult:
         """Compress ``body`` if it crosses the trigger (or always, down to ``force_target``).
 
@@ -214,7 +216,7 @@ class Compactor:
         adapter = get_adapter(api)
         budget = input_budget(policy, adapter, body, limits)
         trigger, target = int(policy.trigger * budget), int(policy.target * budget)
-        run = _Run(policy, budget, trigger, target, t0, summary_to, force_target is None)
+        run = _Run(policy, budget, trigger, target, t0, summary_to, drain and force_target is None)
 
         if not policy.enabled:
             return run.unchanged(0, "disabled", 1.0)
@@ -240,7 +242,7 @@ class Compactor:
         original = (tokens_before, factor)
         if state is None or not state.matches(items):
             return await self._compact(run, adapter, conv, model, agent, original, key, None)
-        working = self.apply_state(adapter, conv, state)
+        working = apply_state(adapter, conv, state)
         tokens_working = self.counter.count_conversation(working, model)
         if force_target is not None or tokens_working > run.trigger:
             return await self._compact(run, adapter, working, model, agent, original, key, state)
@@ -267,9 +269,10 @@ class Compactor:
         tokens_before, factor_before = original
         ctx = self.context(working, adapter, model, agent, run.policy, run.target, run.summary_to)
         factor = self.counter.factor(model)
-        if run.drain:  # rare compactions: room for several turns of this conversation's growth
+        if run.drain:  # live traffic: rare compactions, room for turns of this conversation's growth
             growth, trigger = growth_per_turn([s.tokens for s in ctx.slots]), int(run.trigger / factor)
             ctx.target_raw = drain_target(run.policy, trigger, ctx.target_raw, growth)
+            ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
         stages: list[tuple[str, int]] = []
         for stage in self.stages:
             if ctx.fits():
@@ -290,42 +293,11 @@ class Compactor:
             return run.unchanged(tokens_before, "invalid-output", factor_before)
         items = body.get(adapter.container)
         if key is not None and isinstance(items, list):
-            await self.store.save(key, self.new_state(final, items, state))
+            await self.store.save(key, new_state(final, items, state))
         after = self.counter.count_conversation(final, model)
         return run.result(out, tokens_before, after, stages, factor=self.counter.factor(model))
 
     # -- helpers ---------------------------------------------------------------------------
-    def apply_state(self, adapter: WireAdapter, conv: Conversation, state: CompactionState) -> Conversation:
-        """The request with the remembered compaction applied to its first ``state.n`` items."""
-        messages = conv.messages()  # in item order: index i is item i
-        order = sorted(state.edits)
-        for i, msg in zip(order, adapter.parse_items([state.edits[i] for i in order]), strict=True):
-            messages[i] = replace(msg, index=i, tool_name=msg.tool_name or messages[i].tool_name)
-        kept = [m for m in messages if m.index not in state.removed]
-        return replace(adapter.build(conv.body, kept), summary=state.summary)
-
-    def new_state(
-        self, final: Conversation, items: list[Any], previous: CompactionState | None
-    ) -> CompactionState:
-        kept: dict[int, Any] = {}
-        for m in final.messages():
-            if m.index >= 0:
-                kept[m.index] = m.raw
-        removed = frozenset(i for i in range(len(items)) if i not in kept)
-        edits = {i: raw for i, raw in kept.items() if raw is not items[i] and raw != items[i]}
-        # Only the span up to the last edited or removed item must match next time: the rest
-        # was sent verbatim, so a client that rewrites its tail still gets the prefix replayed.
-        anchor = len(final.head) + (len(final.groups[0].messages) if final.groups else 0)
-        n = max(anchor, max(removed, default=-1) + 1, max(edits, default=-1) + 1)
-        return CompactionState(
-            n=n,
-            prefix_hash=items_hash(items[:n]),
-            removed=removed,
-            edits=edits,
-            summary=final.summary,
-            compactions=(previous.compactions + 1) if previous else 1,
-        )
-
     def context(
         self,
         conv: Conversation,

@@ -30,11 +30,11 @@ class Policy:
 
 
 # The drain: a compaction leaves room for DRAIN_TURNS turns of the growth per turn this
-# conversation has shown (the median of its newest groups), so compactions stay rare; never
+# conversation has shown (the mean of its newest groups), so compactions stay rare; never
 # deeper than DRAIN_FLOOR × the target, never shallower than the target (see docs/compression.md).
-DRAIN_TURNS = 8
-DRAIN_FLOOR = 0.4
-GROWTH_GROUPS = 4
+DRAIN_TURNS = 48
+DRAIN_FLOOR = 0.3
+GROWTH_GROUPS = 6
 
 
 def drain_target(policy: Policy, trigger: int, target: int, growth: int) -> int:
@@ -47,10 +47,10 @@ def drain_target(policy: Policy, trigger: int, target: int, growth: int) -> int:
 
 
 def growth_per_turn(group_tokens: list[int]) -> int:
-    """The conversation's growth per turn: the median size of its newest groups (a tool loop's
+    """The conversation's growth per turn: the mean size of its newest groups (a tool loop's
     call + output, a chat's turn); the first group (the task) does not count."""
-    recent = sorted(group_tokens[1:][-GROWTH_GROUPS:])
-    return recent[len(recent) // 2] if recent else 0
+    recent = group_tokens[1:][-GROWTH_GROUPS:]
+    return sum(recent) // len(recent) if recent else 0
 
 
 PRESETS: dict[str, Policy] = {

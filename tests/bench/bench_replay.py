@@ -93,7 +93,7 @@ async def replay_proxy(
         try:
             async with aiohttp.ClientSession() as http:
                 for s in sessions:
-                    facts = LaterFacts(s.messages)
+                    facts = LaterFacts(s.messages, s.tools)
                     row.meter.new_session()
                     compacted = False
                     for cut in s.cuts():
@@ -124,7 +124,7 @@ def replay_local(sessions: list[Session], name: str, budget: int) -> Row:
     """A client-side strategy, billed the same way."""
     row = new_row(name)
     for s in sessions:
-        facts = LaterFacts(s.messages)
+        facts = LaterFacts(s.messages, s.tools)
         row.meter.new_session()
         sticky = StickyMask(int(0.85 * budget), int(0.55 * budget))
         started = False

@@ -21,7 +21,8 @@ async def test_compression_on_counts_with_the_catalog_price(
     stats, hooks = p.app[STATS], p.app[CHAT_HOOKS]
     assert isinstance(hooks, CompressionHooks) and hooks.stats is stats
     price = p.app[CATALOG].lookup("gpt-4o").pricing.input
-    assert price and stats.price is not None and stats.price("gpt-4o") == price
+    pricing = hooks.pricing("gpt-4o", "openai-chat")  # the cost model, from the catalog's prices
+    assert price and pricing is not None and pricing.input == price and pricing.family == "openai"
 
     client = openai.AsyncOpenAI(base_url=p.url + "/openai", api_key="dummy", max_retries=0)
     try:
@@ -33,6 +34,7 @@ async def test_compression_on_counts_with_the_catalog_price(
         data = await r.json()
     assert data["total"]["requests"] == 1 and set(data["models"]) == {"gpt-4o"}
     assert data["total"]["provider_input_tokens"] == 12  # the fake's usage, read by the tap
+    assert data["total"]["money_saved_known"] is True and data["total"]["money_saved_usd"] == 0
 
 
 async def test_compression_off_counts_nothing(make_proxy: Any, fake_url: str, tmp_path: Any) -> None:

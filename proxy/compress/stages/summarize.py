@@ -10,6 +10,7 @@ import orjson
 import structlog
 
 from proxy.compress.digest import last_day
+from proxy.compress.layers import append_layer, flatten
 from proxy.compress.stages.base import Slot, StageContext
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.wire import Group
@@ -105,12 +106,25 @@ class SummarizeStage:
         share = min(ctx.policy.summary_max, max(ctx.policy.summary_min, need))
         return max(self.min_tokens, min(self.max_tokens, int(ctx.target_raw * share)))
 
+    def layer_budget(self, ctx: StageContext) -> int | None:
+        """Room for a new layer after the earlier summary, kept byte for byte: by need for the
+        new span alone; ``None`` (fold every layer into one summary) when there is no earlier
+        summary or the layers would pass the policy's summary share."""
+        if ctx.summary is None:
+            return None
+        rho = span_density([s for s in ctx.slots if not s.protected])
+        layer = max(self.min_tokens // 2, int(rho / (1 - rho) * max(0, ctx.excess())))
+        if ctx.summary_raw() + layer > ctx.policy.summary_max * ctx.target_raw:
+            return None
+        return layer
+
     async def apply(self, ctx: StageContext) -> None:
-        cap = self.budget(ctx)
+        layer = self.layer_budget(ctx)
+        cap = self.budget(ctx) if layer is None else layer
         candidates = [i for i, s in enumerate(ctx.slots) if not s.protected]
         if not candidates:
             return
-        excess = ctx.total() - ctx.summary_raw() + cap - ctx.target_raw
+        excess = ctx.total() - (ctx.summary_raw() if layer is None else 0) + cap - ctx.target_raw
         chosen: list[int] = []
         freed = 0
         for i in candidates:
@@ -120,13 +134,14 @@ class SummarizeStage:
             freed += ctx.slots[i].tokens
         dropped = dropped_messages([ctx.slots[i].group for i in chosen])
         start_day = last_day(dropped_messages([ctx.slots[i].group for i in range(chosen[0])]))
+        previous = flatten(ctx.summary) if layer is None else None
         request = SummaryRequest(
-            previous=ctx.summary,
+            previous=previous,
             dropped=dropped,
             max_tokens=cap,
             model=ctx.summaries.model,
             agent=ctx.summaries.agent,
-            key=request_key(ctx.summary, dropped, cap, start_day),
+            key=request_key(previous, dropped, cap, start_day),
             upstream=ctx.summaries.upstream,
             start_day=start_day,
         )
@@ -141,4 +156,4 @@ class SummarizeStage:
             ctx.notes.append(f"summarizer-failed:{type(exc).__name__}")
             return
         ctx.remove(set(chosen))
-        ctx.summary = summary
+        ctx.summary = summary if layer is None or ctx.summary is None else append_layer(ctx.summary, summary)
