@@ -10,6 +10,7 @@ from typing import Any
 
 import structlog
 
+from proxy.compress.breakpoints import place_breakpoints
 from proxy.compress.extractive import ExtractiveSummarizer
 from proxy.compress.invariants import new_violations
 from proxy.compress.limits import Limits, input_budget
@@ -246,7 +247,7 @@ class Compactor:
         tokens_working = self.counter.count_conversation(working, model)
         if force_target is not None or tokens_working > run.trigger:
             return await self._compact(run, adapter, working, model, agent, original, key, state)
-        out = adapter.render(working)
+        out = self.breakpoints(adapter, adapter.render(working), working.summary)
         if new_violations(api, body, out):
             log.error("compaction.invalid_replay", api=api, model=model)
             return run.unchanged(tokens_before, "invalid-replay", factor)
@@ -287,6 +288,7 @@ class Compactor:
         out = adapter.render(final)
         if out == body:  # nothing could shrink: the protected part alone exceeds the target
             return run.unchanged(tokens_before, "cannot-shrink", factor_before)
+        out = self.breakpoints(adapter, out, final.summary)
         bad = new_violations(adapter.api, body, out)
         if bad:
             log.error("compaction.invalid_output", api=adapter.api, model=model, violations=sorted(bad))
@@ -298,6 +300,12 @@ class Compactor:
         return run.result(out, tokens_before, after, stages, factor=self.counter.factor(model))
 
     # -- helpers ---------------------------------------------------------------------------
+    def breakpoints(self, adapter: WireAdapter, out: dict[str, Any], summary: str | None) -> dict[str, Any]:
+        """Anthropic: cache breakpoints on the stable compacted prefix (``cache_breakpoints``)."""
+        if not adapter.explicit_cache or not self.settings.cache_breakpoints:
+            return out
+        return place_breakpoints(out, summary)
+
     def context(
         self,
         conv: Conversation,

@@ -19,29 +19,48 @@ Pure functions: the server's per-conversation memory lives in ``proxy/server/bil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Family = Literal["anthropic", "openai", "gemini", "other"]
 
-ANTHROPIC_READ = 0.1
-ANTHROPIC_WRITE = 1.25
-OPENAI_READ = 0.5
-GEMINI_READ = 0.25
 MIN_PREFIX = 1024  # shortest prefix any of the three families caches
-OPENAI_STEP = 128  # OpenAI caches the prefix in 128-token increments
+NO_CACHE = 1 << 62
+
+
+@dataclass(frozen=True, slots=True)
+class CacheRule:
+    """A family's cache rules: default read and write price (× the input price) when the
+    catalog does not say, the prefix step, and whether only explicit breakpoints cache."""
+
+    read: float
+    write: float
+    step: int = 1
+    min_prefix: int = MIN_PREFIX
+    explicit: bool = False
+
+
+RULES: dict[str, CacheRule] = {
+    "anthropic": CacheRule(0.1, 1.25, explicit=True),
+    "openai": CacheRule(0.5, 1.0, step=128),  # automatic, in 128-token increments
+    "gemini": CacheRule(0.25, 1.0),  # implicit
+    "other": CacheRule(1.0, 1.0, min_prefix=NO_CACHE),  # no cache unless the catalog prices one
+}
+_MODEL_HINTS = (("claude", "anthropic"), ("gemini", "gemini"))
+_OPENAI_PREFIXES = ("gpt-", "o1", "o3", "o4", "chatgpt", "codex")
+_API_FAMILY: dict[str, Family] = {"anthropic": "anthropic", "openai-responses": "openai", "gemini": "gemini"}
 
 
 def family_of(model: str, api: str | None = None) -> Family:
-    """The caching family of a model id (``anthropic/claude-…``, ``gpt-4o``, ``gemini-…``)."""
+    """The caching family of a model id (``anthropic/claude-…``, ``gpt-4o``, ``gemini-…``),
+    else of the API it is spoken through."""
     name = model.lower().rsplit("/", 1)[-1]
-    if "claude" in name or api == "anthropic":
-        return "anthropic"
-    if name.startswith(("gpt-", "o1", "o3", "o4", "chatgpt", "codex")) or api == "openai-responses":
+    for hint, family in _MODEL_HINTS:
+        if hint in name:
+            return family  # type: ignore[return-value]
+    if name.startswith(_OPENAI_PREFIXES):
         return "openai"
-    if "gemini" in name or api == "gemini":
-        return "gemini"
-    return "other"
+    return _API_FAMILY.get(api or "", "other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +73,7 @@ class CachePricing:
     write: float
     min_prefix: int = MIN_PREFIX
     step: int = 1  # the cached prefix is a multiple of this
+    explicit: bool = False  # only ``cache_control`` breakpoints cache (Anthropic)
 
     @classmethod
     def of(
@@ -69,33 +89,26 @@ class CachePricing:
         if input_cost is None:
             return None
         family = family_of(model, api)
-        if family == "anthropic":
-            read = cached_cost if cached_cost is not None else ANTHROPIC_READ * input_cost
-            write = write_cost if write_cost is not None else ANTHROPIC_WRITE * input_cost
-            return cls(family, input_cost, read, write)
-        if family == "openai":
-            read = cached_cost if cached_cost is not None else OPENAI_READ * input_cost
-            return cls(family, input_cost, read, input_cost, step=OPENAI_STEP)
-        if family == "gemini":
-            read = cached_cost if cached_cost is not None else GEMINI_READ * input_cost
-            return cls(family, input_cost, read, input_cost)
-        if cached_cost is not None:
-            return cls(family, input_cost, cached_cost, input_cost)
-        return cls(family, input_cost, input_cost, input_cost, min_prefix=1 << 62)
+        rule = RULES[family]
+        if cached_cost is not None and rule.min_prefix == NO_CACHE:  # the catalog prices a cache
+            rule = replace(rule, min_prefix=MIN_PREFIX)
+        read = cached_cost if cached_cost is not None else rule.read * input_cost
+        write = write_cost if write_cost is not None else rule.write * input_cost
+        return cls(family, input_cost, read, write, rule.min_prefix, rule.step, rule.explicit)
 
     def cached(self, tokens: int, prefix: int, *, breakpoints: bool = True) -> int:
         """How much of ``prefix`` (tokens repeating the previous request) the cache serves."""
         prefix = max(0, min(prefix, tokens))
-        if prefix < self.min_prefix or (self.family == "anthropic" and not breakpoints):
+        if prefix < self.min_prefix or (self.explicit and not breakpoints):
             return 0
         return prefix - prefix % self.step
 
     def request(self, tokens: int, prefix: int, *, breakpoints: bool = True) -> float:
         """USD for the input of one request of ``tokens`` whose first ``prefix`` tokens repeat
-        the previous request of the conversation."""
-        hit = self.cached(tokens, prefix, breakpoints=breakpoints)
-        if self.family == "anthropic" and not breakpoints:
-            return tokens * self.input
+        the previous request of the conversation (no breakpoint with an explicit cache: 1×)."""
+        if self.explicit and not breakpoints:
+            return max(0, tokens) * self.input
+        hit = self.cached(tokens, prefix)
         return hit * self.read + (max(0, tokens) - hit) * self.write
 
 

@@ -32,7 +32,8 @@ def append_layer(previous: str, layer: str) -> str:
 
 
 def layers(summary: str) -> list[str]:
-    """The layers of a summary (one for a summary that was never appended to)."""
+    """The layers of a summary (one for a summary that was never appended to); a later layer
+    without its leading :data:`CONTINUED` line."""
     return summary.split(_SPLIT)
 
 

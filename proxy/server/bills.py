@@ -18,6 +18,8 @@ import orjson
 
 from proxy.compress.cost import CachePricing, Saving, saving
 
+_MARK = b',"cache_control":{"type":"ephemeral"}'
+
 
 @dataclass(frozen=True, slots=True)
 class Print:
@@ -36,7 +38,8 @@ class Print:
         for d in dumped:
             run += len(d)
             ends.append(int(run * scale))
-        return cls(tuple(hash(d) for d in dumped), tuple(ends))
+        # a moved cache breakpoint (the last message's, the next turn) does not change the text
+        return cls(tuple(hash(d.replace(_MARK, b"") if _MARK in d else d) for d in dumped), tuple(ends))
 
     def shared(self, other: Print) -> int:
         """Tokens of the leading items this body shares with ``other`` (0: none)."""

@@ -226,7 +226,7 @@ class CompressionHooks:
         original = items if isinstance(items, list) else None
         sent_body = decision.body if decision is not None and send is not req.raw else None
         sent = sent_body.get(adapter.container) if sent_body is not None else None
-        client_marks = req.api != "anthropic" or b'"cache_control"' in req.raw
+        client_marks = not adapter.explicit_cache or b'"cache_control"' in req.raw
         marks = client_marks or (sent_body is not None and self.settings.compression.cache_breakpoints)
         return self.bills.price(
             key,

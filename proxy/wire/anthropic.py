@@ -132,6 +132,7 @@ class AnthropicAdapter(PerItemAdapter, TurnsAdapter):
 
     family: FamilyName = "anthropic"
     image_tokens = 1600
+    explicit_cache = True
     path_suffixes: tuple[str, ...] = ("messages",)
 
     def max_tokens_key(self, body: dict[str, Any]) -> str | None:

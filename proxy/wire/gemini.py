@@ -164,6 +164,7 @@ class GeminiAdapter(TurnsAdapter):
 
     family: FamilyName = "gemini"
     image_tokens = 258
+    explicit_cache = False
     path_suffixes: tuple[str, ...] = (":generateContent", ":streamGenerateContent")
 
     def model_id(self, body: Mapping[str, Any], tail: str) -> str:

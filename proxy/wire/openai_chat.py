@@ -127,6 +127,7 @@ class OpenAIChatAdapter(PerItemAdapter):
 
     family: FamilyName = "openai"
     image_tokens = 765
+    explicit_cache = False
     path_suffixes: tuple[str, ...] = ("chat/completions",)
 
     def max_tokens_key(self, body: dict[str, Any]) -> str | None:

@@ -167,6 +167,7 @@ class OpenAIResponsesAdapter(PerItemAdapter):
 
     family: FamilyName = "openai"
     image_tokens = 765
+    explicit_cache = False
     path_suffixes: tuple[str, ...] = ("responses",)
 
     def history_held_upstream(self, body: Mapping[str, Any]) -> bool:

@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/bench/bench_replay.py [--window 24000] [--sessions N] [--strategy balanced]
 
-Replays the OpenHands dev sessions (``../shared/dev-data/openhands-dev/``; each session's earlier
+Replays the OpenHands dev sessions (``shared/dev-data/openhands-dev/`` beside the checkout; each session's earlier
 requests are its final request cut before each assistant turn) request by request through a
 running proxy (the real app on loopback) to the strict fake, with a window much smaller than
 the sessions. Every request as sent is billed with the cost model (``proxy/compress/cost.py``)
@@ -215,7 +215,9 @@ async def main() -> None:
         COMPRESSION[key] = yaml.safe_load(value)
     folder = openhands_dir()
     if folder is None:
-        print("OpenHands dev sessions not found (../shared/dev-data/openhands-dev/): nothing to replay.")
+        print(
+            "OpenHands dev sessions not found (shared/dev-data/openhands-dev beside the checkout, or CTXPROXY_DEV_DATA): nothing to replay."
+        )
         return
     configure_logging("warning", "json")
     sessions = load_sessions(folder, 6 if args.quick else args.sessions)

@@ -46,7 +46,9 @@ except ImportError:  # the same definition, kept here until both live in one tre
             return content
         if isinstance(content, list):
             return "\n".join(
-                str(p.get("text", "")) for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
+                str(p.get("text", ""))
+                for p in content
+                if isinstance(p, dict) and isinstance(p.get("text"), str)
             )
         return ""
 
@@ -75,7 +77,9 @@ except ImportError:  # the same definition, kept here until both live in one tre
         return out
 
     def request_text(body: dict[str, Any]) -> str:
-        return "\n".join(p for msg in body.get("messages", []) for p in (_message_text(msg), *_call_texts(msg)))
+        return "\n".join(
+            p for msg in body.get("messages", []) for p in (_message_text(msg), *_call_texts(msg))
+        )
 
     def later_facts(body: dict[str, Any], cut: int, strict: bool = False) -> frozenset[str]:
         messages = body["messages"]

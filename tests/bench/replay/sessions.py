@@ -22,7 +22,7 @@ Msg = dict[str, Any]
 
 
 def openhands_dir() -> Path | None:
-    """``../shared/dev-data/openhands-dev`` beside the checkout (a worktree is one level deeper);
+    """``shared/dev-data/openhands-dev`` beside the checkout (a worktree is one level deeper);
     ``CTXPROXY_DEV_DATA`` overrides."""
     env = os.environ.get("CTXPROXY_DEV_DATA")
     bases = [Path(env)] if env else []
