@@ -218,3 +218,10 @@ async def test_shell_block(block: Block, stack: Stack, tmp_path: Path) -> None:
         rc, output = await _run([sys.executable, "-c", ENV_USERS[name]], env)
         assert rc == 0 and REPLY in output, f"{block.id}: {name}:\n{output}"
         _injected(stack)
+
+
+def test_readme_names_every_embedded_upstream() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    intro = readme.split("```python", 1)[0]  # the paragraph that lists them
+    missing = [name for name in load_settings(environ={}).upstreams if f"`{name}`" not in intro]
+    assert not missing, f"README's upstream list leaves out {missing}"
