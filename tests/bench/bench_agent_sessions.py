@@ -2,10 +2,10 @@
 
 Run (from any directory; ``--tree`` measures another checkout's ``proxy`` package)::
 
-    /work/main/.venv/bin/python tests/bench/bench_agent_sessions.py [--quick] [--tree PATH]
+    .venv/bin/python tests/bench/bench_agent_sessions.py [--quick] [--tree PATH]
         [--sessions DIR] [--presets balanced,aggressive,conservative] [--no-small-window] [--strict]
 
-Sessions: ``../shared/dev-data/openhands-dev/*.json`` when present (else ``--sessions DIR``,
+Sessions: ``shared/dev-data/openhands-dev/*.json`` beside the checkout when present (else ``--sessions DIR``,
 e.g. ``tests/data/openhands``). At ½ and ¾ of each session's assistant turns the request the
 agent sent then is compressed like ``ctxproxy compress --strategy S --context-window
 <its tokens + 4096> --max-output 4096``; the aggressive preset is also run on a small window
@@ -57,7 +57,7 @@ async def main(argv: list[str]) -> int:
     print(f"proxy package measured: {PROXY_PATH}")
     if folder is None:
         print(
-            "openhands-dev: absent (../shared/dev-data/openhands-dev not found) and no --sessions DIR: not measured"
+            "openhands-dev: absent (no shared/dev-data/openhands-dev beside the checkout) and no --sessions DIR: not measured"
         )
         return 0
     files = sorted(p for p in folder.glob("*.json") if p.name != "index.json")

@@ -3,11 +3,11 @@ request can use.
 
 Run (from any directory; ``--tree`` measures another checkout's ``proxy`` package)::
 
-    /work/main/.venv/bin/python tests/bench/bench_reader.py [--quick] [--tree PATH]
+    .venv/bin/python tests/bench/bench_reader.py [--quick] [--tree PATH]
         [--sets locomo,friends,assistant] [--renderings merged,stamped,named,chatlog]
         [--convs N] [--strategy aggressive] [--dump DIR]
 
-Sets: ``locomo`` (``../shared/dev-data/locomo-dev``, read when present; never in the repo),
+Sets: ``locomo`` (``shared/dev-data/locomo-dev`` beside the checkout, read when present; never in the repo),
 ``friends`` and ``assistant`` (the generated styles of :mod:`tests.bench.memconv`). Each
 conversation is rendered four ways (:mod:`tests.bench.reader.render`), compressed like
 ``ctxproxy compress --strategy aggressive --context-window <its tokens>``, and compared with
@@ -69,7 +69,7 @@ async def main(argv: list[str]) -> int:
         if name == "locomo":
             path = locomo_path()
             if path is None:
-                print("locomo-dev: absent (../shared/dev-data/locomo-dev not found): not measured")
+                print("locomo-dev: absent (no shared/dev-data/locomo-dev beside the checkout): not measured")
                 continue
             convs = load_locomo(path)
             data["locomo-dev"] = convs[:1] if quick else convs

@@ -1,7 +1,7 @@
-"""Where the real development data lives: ``../shared/dev-data`` beside the checkout.
+"""Where the real development data lives: ``shared/dev-data`` in the folder beside the checkout.
 
-A worktree sits one level deeper (``/work/wt/NAME``) than the main checkout (``/work/main``),
-so both parents are tried; ``CTXPROXY_DEV_DATA`` overrides. Nothing here is required: the
+A worktree (``wt/NAME``) sits one level deeper than the main checkout, so both parents are
+tried; ``CTXPROXY_DEV_DATA`` overrides. Nothing here is required: the
 benchmarks say plainly when a set is absent.
 """
 
