@@ -13,14 +13,15 @@ from typing import Any
 import orjson
 
 from proxy.compress import TokenCounter
-from tests.bench.memconv.baselines import keep_last, middle_out
+from tests.bench.memconv.baselines import bag_of_words, keep_last, middle_out
 from tests.bench.reader import reading as rd
 from tests.bench.reader.compaction import API, MODEL, compress
 from tests.bench.reader.dialogue import Dialogue
 from tests.bench.reader.extraction import whole_turns
 from tests.bench.reader.render import RENDER, system_prompt
 
-METHODS = ("ctxproxy", "keep-last", "middle-out", "whole-turn extraction")
+METHODS = ("ctxproxy", "keep-last", "middle-out", "whole-turn extraction", "bag of words (control)")
+BASELINES = METHODS[1:4]
 
 
 @dataclass(slots=True)
@@ -76,6 +77,7 @@ async def measure(
         "keep-last": keep_last(body, size, counter, MODEL),
         "middle-out": middle_out(body, size, counter, MODEL),
         "whole-turn extraction": whole_turns(d, render, MODEL, size, count, idf),
+        "bag of words (control)": bag_of_words(body, size, counter, MODEL),
     }
     for method, out in outs.items():
         units = rd.reading_units(out, system)
@@ -100,19 +102,21 @@ def fmt(x: float) -> str:
 def tables(cells: dict[tuple[str, str], Cell]) -> list[str]:
     rows = [
         "| set | rendering | convs | tokens | size | reader recall: ctxproxy | keep-last | middle-out "
-        "| whole-turn extraction | best baseline | right speaker | right day | attributed evidence |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| whole-turn extraction | best baseline | bag of words (control) | right speaker | right day "
+        "| attributed evidence |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (name, rendering), c in cells.items():
         r = {m: mean(c.recall[m].values) for m in METHODS}
-        best = max(r[m] for m in METHODS[1:])
+        best = max(r[m] for m in BASELINES)
         a = c.attribution
         speaker = a.speaker_right / a.matched if a.matched else float("nan")
         day = a.day_right / a.matched if a.matched else float("nan")
         rows.append(
             f"| {name} | {rendering} | {c.conversations} | {int(mean(c.tokens)):,} | {fmt(mean(c.size))} "
             f"| **{fmt(r['ctxproxy'])}** | {fmt(r['keep-last'])} | {fmt(r['middle-out'])} "
-            f"| {fmt(r['whole-turn extraction'])} | {fmt(best)} | {fmt(speaker)} | {fmt(day)} "
+            f"| {fmt(r['whole-turn extraction'])} | {fmt(best)} | {fmt(r['bag of words (control)'])} "
+            f"| {fmt(speaker)} | {fmt(day)} "
             f"| {fmt(mean(a.scores))} |"
         )
     return rows
@@ -123,8 +127,9 @@ def detail(cells: dict[tuple[str, str], Cell]) -> list[str]:
     cats = sorted({k for c in cells.values() for k in c.recall["ctxproxy"].by_category})
     rows = [
         "| set | rendering | questions (skipped) | evidence turns (kept verbatim / matched) | content recall "
-        "| " + " | ".join(f"ctxproxy cat {k}" for k in cats) + " | compress time |",
-        "|---|---|---|---|---|" + "---|" * len(cats) + "---|",
+        "| " + " | ".join(f"ctxproxy cat {k}" for k in cats) + " | pooled ratio: ctxproxy | keep-last "
+        "| middle-out | whole-turn extraction | bag of words | compress time |",
+        "|---|---|---|---|---|" + "---|" * len(cats) + "---|---|---|---|---|---|",
     ]
     for (name, rendering), c in cells.items():
         s = c.recall["ctxproxy"]
@@ -132,7 +137,11 @@ def detail(cells: dict[tuple[str, str], Cell]) -> list[str]:
         by = [fmt(mean(s.by_category.get(k, []))) for k in cats]
         rows.append(
             f"| {name} | {rendering} | {len(s.values)} ({s.skipped}) | {a.evidence} ({a.kept} / {a.matched}) "
-            f"| {fmt(mean(a.content))} | " + " | ".join(by) + f" | {1e3 * mean(c.seconds):.0f} ms |"
+            f"| {fmt(mean(a.content))} | "
+            + " | ".join(by)
+            + " | "
+            + " | ".join(fmt(c.recall[m].pooled) for m in METHODS)
+            + f" | {1e3 * mean(c.seconds):.0f} ms |"
         )
     return rows
 

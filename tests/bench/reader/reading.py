@@ -220,6 +220,13 @@ class RecallScore:
     values: list[float] = field(default_factory=list)
     by_category: dict[str, list[float]] = field(default_factory=dict)
     skipped: int = 0  # questions whose answer the uncompressed reading does not hold either
+    got: float = 0.0  # sums over every question (skipped ones too): the pooled ratio
+    base: float = 0.0
+
+    @property
+    def pooled(self) -> float:
+        """Σ recall in the compressed reading / Σ in the uncompressed one (no per-question cap)."""
+        return self.got / self.base if self.base else float("nan")
 
     def add(self, category: str, value: float) -> None:
         self.values.append(value)
@@ -231,10 +238,12 @@ def reader_recall(
 ) -> None:
     for q in questions:
         base = recall(q.answer, full.read(q.question), idf)
+        got = recall(q.answer, sent.read(q.question), idf) or 0.0
+        into.got += got
+        into.base += base or 0.0
         if not base:
             into.skipped += 1
             continue
-        got = recall(q.answer, sent.read(q.question), idf) or 0.0
         into.add(q.category, min(1.0, got / base))
 
 
