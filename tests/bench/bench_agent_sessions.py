@@ -42,7 +42,15 @@ PROXY_PATH = _bootstrap(sys.argv[1:])
 
 from proxy.compress import TokenCounter  # noqa: E402
 from tests.bench.reader.devdata import openhands_dir  # noqa: E402
-from tests.bench.reader.sessions import Point, checks_table, failures, load_session, main_table, run_session  # noqa: E402
+from tests.bench.reader.sessions import (  # noqa: E402
+    Point,
+    checks_table,
+    failures,
+    load_session,
+    main_table,
+    run_session,
+    targets,
+)
 
 
 def _arg(argv: list[str], name: str, default: str) -> str:
@@ -84,6 +92,8 @@ async def main(argv: list[str]) -> int:
     print("\n".join(main_table(points)))
     print("\nChecks per preset (every point):\n")
     print("\n".join(checks_table(points)))
+    print("\nAgainst the targets:\n")
+    print("\n".join(targets(points)))
     bad = failures(points)
     if bad:
         print("\nPoints failing a check:\n")

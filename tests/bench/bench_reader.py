@@ -44,7 +44,7 @@ def _bootstrap(argv: list[str]) -> str:
 PROXY_PATH = _bootstrap(sys.argv[1:])
 
 from proxy.compress import TokenCounter  # noqa: E402
-from tests.bench.reader.conversations import Cell, detail, measure, questions_of, tables  # noqa: E402
+from tests.bench.reader.conversations import Cell, detail, measure, questions_of, tables, targets  # noqa: E402
 from tests.bench.reader.devdata import locomo_path  # noqa: E402
 from tests.bench.reader.dialogue import Dialogue, generated, load_locomo  # noqa: E402
 from tests.bench.reader.render import RENDERINGS  # noqa: E402
@@ -94,7 +94,9 @@ async def main(argv: list[str]) -> int:
         f"strategy {strategy}, window = each conversation's tokens; {time.perf_counter() - t0:.0f} s\n"
     )
     print("\n".join(tables(cells)))
-    print()
+    print("\nAgainst the targets (above every baseline: ctxproxy minus the best baseline):\n")
+    print("\n".join(targets(cells)))
+    print("\nDetail:\n")
     print("\n".join(detail(cells)))
     return 0
 

@@ -122,6 +122,41 @@ def tables(cells: dict[tuple[str, str], Cell]) -> list[str]:
     return rows
 
 
+TARGET_RECALL = 0.80
+TARGET_ATTRIBUTED = 0.80
+TARGET_SPEAKER_DAY = 0.95
+TARGET_SIZE = 0.30
+
+
+def targets(cells: dict[tuple[str, str], Cell]) -> list[str]:
+    """Each cell against the targets: ✓ met, ✗ missed (with the figure)."""
+
+    def mark(ok: bool, value: float) -> str:
+        return f"{'✓' if ok else '✗'} {fmt(value)}"
+
+    rows = [
+        f"| set | rendering | size ≤ {TARGET_SIZE:g} | reader recall ≥ {TARGET_RECALL:g} | above every baseline "
+        f"| right speaker ≥ {TARGET_SPEAKER_DAY:g} | right day ≥ {TARGET_SPEAKER_DAY:g} "
+        f"| attributed ≥ {TARGET_ATTRIBUTED:g} |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for (name, rendering), c in cells.items():
+        r = {m: mean(c.recall[m].values) for m in METHODS}
+        best = max(r[m] for m in BASELINES)
+        a = c.attribution
+        speaker = a.speaker_right / a.matched if a.matched else float("nan")
+        day = a.day_right / a.matched if a.matched else float("nan")
+        size, attributed = mean(c.size), mean(a.scores)
+        rows.append(
+            f"| {name} | {rendering} | {mark(size <= TARGET_SIZE, size)} "
+            f"| {mark(r['ctxproxy'] >= TARGET_RECALL, r['ctxproxy'])} "
+            f"| {mark(r['ctxproxy'] > best, r['ctxproxy'] - best)} "
+            f"| {mark(speaker >= TARGET_SPEAKER_DAY, speaker)} | {mark(day >= TARGET_SPEAKER_DAY, day)} "
+            f"| {mark(attributed >= TARGET_ATTRIBUTED, attributed)} |"
+        )
+    return rows
+
+
 def detail(cells: dict[tuple[str, str], Cell]) -> list[str]:
     """Questions scored, evidence kept verbatim, ctxproxy's recall by category, time."""
     cats = sorted({k for c in cells.values() for k in c.recall["ctxproxy"].by_category})

@@ -15,6 +15,7 @@ from tests.bench.reader import agent as ag
 from tests.bench.reader.compaction import API, compress
 
 OUTPUT = 4096  # the window is the request's tokens plus this much output
+WINDOW = "its tokens + 4,096"
 
 
 @dataclass(slots=True)
@@ -30,7 +31,7 @@ class Point:
     newest: bool
     paired: bool
     problems: list[str] = field(default_factory=list)
-    window: str = "its tokens + 4,096"
+    window: str = WINDOW
     seconds: float = 0.0
     baselines: dict[str, tuple[int, float]] = field(default_factory=dict)  # name → (kept, size)
 
@@ -80,7 +81,7 @@ async def run_session(
                 ag.newest_output_verbatim(request, sent),
                 not made,
                 made,
-                "its tokens + 4,096" if window_scale == 1.0 else f"{window_scale:g} × its tokens + 4,096",
+                WINDOW if window_scale == 1.0 else f"{window_scale:g} × its tokens + 4,096",
                 secs,
             )
             if preset == "balanced" and window_scale == 1.0:
@@ -144,6 +145,28 @@ def checks_table(points: list[Point]) -> list[str]:
             f"| {1e3 * mean([p.seconds for p in ps]):.0f} ms |"
         )
     return rows
+
+
+TARGET_FACTS = 0.90
+
+
+def targets(points: list[Point]) -> list[str]:
+    """The balanced preset's facts against the target; validity at every point of every preset."""
+    out: list[str] = []
+    for f in sorted({p.fraction for p in points}):
+        ps = [p for p in points if p.fraction == f and p.preset == "balanced" and p.window == WINDOW]
+        if ps:
+            got = share(ps)
+            ok = "✓" if got >= TARGET_FACTS else "✗"
+            out.append(f"- facts kept at {f:g}, balanced: {ok} {got:.3f} (target ≥ {TARGET_FACTS:g})")
+    n = len(points)
+    for name, count in (
+        ("task verbatim", sum(p.task for p in points)),
+        ("newest output verbatim", sum(p.newest for p in points)),
+        ("tool results paired", sum(p.paired for p in points)),
+    ):
+        out.append(f"- {name} at every point and preset: {'✓' if count == n else '✗'} {count}/{n}")
+    return out
 
 
 def failures(points: list[Point]) -> list[str]:
