@@ -50,6 +50,7 @@ async def run_session(
     fractions: tuple[float, ...] = (0.5, 0.75),
     window_scale: float = 1.0,
     strict: bool = False,
+    reserve_in_body: bool = True,
 ) -> list[Point]:
     model = str(body.get("model") or "gpt-4o")
 
@@ -59,6 +60,8 @@ async def run_session(
     out: list[Point] = []
     for fraction, cut in ag.points(body["messages"], fractions):
         request = {**body, "messages": body["messages"][:cut]}
+        if reserve_in_body:  # the output reserve in full (a catalog figure is capped at ¼ window)
+            request.setdefault("max_tokens", OUTPUT)
         needed = ag.later_facts(body, cut, strict)
         tokens = count(request)
         before = violations(API, request)

@@ -423,3 +423,40 @@ def test_real_sessions_have_points_and_later_needed_facts(name: str) -> None:
         request = {**body, "messages": body["messages"][:cut]}
         assert ag.task_verbatim(body, request) and ag.newest_output_verbatim(request, request)
     assert ag.later_facts(body, points[0][1])  # the agent reuses what its tools told it
+
+
+# -- the whole run, on a generated conversation ----------------------------------------------------
+async def test_measure_compresses_and_scores_every_method() -> None:
+    from proxy.compress import TokenCounter
+    from tests.bench.reader.conversations import METHODS, Cell, measure, targets
+    from tests.bench.reader.dialogue import generated
+
+    d = generated("friends", 1)
+    d = Dialogue(d.name, d.speakers, d.sessions, d.turns, d.questions[:8])
+    counter = TokenCounter()
+    await counter.warm()
+    cell = Cell()
+    await measure(d, "named", "aggressive", counter, cell)
+    assert cell.conversations == 1 and 0.1 < cell.size[0] < 0.5
+    for method in METHODS:
+        assert cell.recall[method].values or cell.recall[method].skipped == 8
+    assert cell.attribution.evidence > 0 and cell.attribution.matched > 0
+    assert max(cell.recall["ctxproxy"].values) > 0
+    assert len(targets({("generated friends", "named"): cell})) == 3
+
+
+async def test_real_session_points_compress_valid_under_balanced() -> None:
+    from proxy.compress import TokenCounter
+    from tests.bench.reader.sessions import load_session, run_session, targets
+
+    counter = TokenCounter()
+    await counter.warm()
+    points = await run_session(
+        "django__django-10973", load_session(DATA / "django__django-10973.json"), ["balanced"], counter
+    )
+    assert [p.fraction for p in points] == [0.5, 0.75]
+    for p in points:
+        assert p.size < 1.0 and p.paired and p.task
+        assert set(p.baselines) == {"observation masking", "keep-last"}
+        assert p.kept <= p.facts
+    assert targets(points)[0].startswith("- facts kept at 0.5, balanced:")
