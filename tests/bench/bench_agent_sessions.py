@@ -5,11 +5,12 @@ Run (from any directory; ``--tree`` measures another checkout's ``proxy`` packag
     .venv/bin/python tests/bench/bench_agent_sessions.py [--quick] [--tree PATH]
         [--sessions DIR] [--presets balanced,aggressive,conservative] [--no-small-window] [--strict]
 
-Sessions: ``shared/dev-data/openhands-dev/*.json`` beside the checkout when present (else ``--sessions DIR``,
-e.g. ``tests/data/openhands``). At ½ and ¾ of each session's assistant turns the request the
-agent sent then is compressed like ``ctxproxy compress --strategy S --context-window
-<its tokens + 4096>`` with the request's ``max_tokens`` 4096 (the whole reserve counts); the aggressive preset is also run on a small window
-(half its tokens + 4096). Metrics and baselines: :mod:`tests.bench.reader.agent`.
+Sessions: ``shared/dev-data/openhands-dev/*.json`` beside the checkout when present (else
+``--sessions DIR``, e.g. ``tests/data/openhands``). At ½ and ¾ of each session's assistant turns
+the request the agent sent then is compressed like ``ctxproxy compress --strategy S
+--context-window <its tokens + 4096>`` with the request's ``max_tokens`` 4096 (the whole reserve
+counts); the aggressive preset also on a small window (half its tokens + 4096). Metrics and
+baselines: :mod:`tests.bench.reader.agent`.
 """
 
 from __future__ import annotations
