@@ -34,7 +34,7 @@ _FILE = re.compile(
 )
 _ERROR = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning)\b")
 _LINE = re.compile(r"\bline \d+\b")
-_NUMBER = re.compile(r"(?<![\w.])\d{3,}(?![\w.])")
+_NUMBER = re.compile(r"(?<![\w.])\d{3,}(?!\w|\.\d)")
 _IDENT = re.compile(
     r"\b(?:[A-Za-z]\w*_\w*[A-Za-z0-9]"  # snake_case, dunder
     r"|[a-z]+[A-Z]\w*"  # camelCase

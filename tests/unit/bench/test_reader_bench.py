@@ -334,6 +334,7 @@ def test_facts_in_finds_each_kind() -> None:
         "a.b.c",
     } <= found
     assert "17" not in found and "at" not in found
+    assert ag.facts_in("exit 4120. pi 3.14159, v1.2.345") == {"4120"}  # sentence end yes, decimals no
 
 
 def test_later_facts_are_written_later_and_seen_before_only_in_tool_outputs() -> None:
