@@ -5,7 +5,7 @@ Run (from any directory; ``--tree`` measures another checkout's ``proxy`` packag
 
     .venv/bin/python tests/bench/bench_reader.py [--quick] [--tree PATH]
         [--sets locomo,friends,assistant] [--renderings merged,stamped,named,chatlog]
-        [--convs N] [--strategy aggressive] [--dump DIR]
+        [--convs N] [--strategy aggressive] [--dump DIR] [--explain N]
 
 Sets: ``locomo`` (``shared/dev-data/locomo-dev`` beside the checkout, read when present; never in the repo),
 ``friends`` and ``assistant`` (the generated styles of :mod:`tests.bench.memconv`). Each
@@ -44,7 +44,15 @@ def _bootstrap(argv: list[str]) -> str:
 PROXY_PATH = _bootstrap(sys.argv[1:])
 
 from proxy.compress import TokenCounter  # noqa: E402
-from tests.bench.reader.conversations import Cell, detail, measure, questions_of, tables, targets  # noqa: E402
+from tests.bench.reader.conversations import (  # noqa: E402
+    Cell,
+    detail,
+    explain,
+    measure,
+    questions_of,
+    tables,
+    targets,
+)
 from tests.bench.reader.devdata import locomo_path  # noqa: E402
 from tests.bench.reader.dialogue import Dialogue, generated, load_locomo  # noqa: E402
 from tests.bench.reader.render import RENDERINGS  # noqa: E402
@@ -98,6 +106,9 @@ async def main(argv: list[str]) -> int:
     print("\n".join(targets(cells)))
     print("\nDetail:\n")
     print("\n".join(detail(cells)))
+    if "--explain" in argv:
+        print("\nWorst-read questions (ctxproxy):\n")
+        print("\n".join(explain(cells, int(_arg(argv, "--explain", "5")))))
     return 0
 
 

@@ -81,7 +81,9 @@ async def measure(
     }
     for method, out in outs.items():
         units = rd.reading_units(out, system)
-        rd.reader_recall(d.questions, rd.Library(units), full, idf, cell.recall[method])
+        rd.reader_recall(
+            d.questions, rd.Library(units), full, idf, cell.recall[method], keep_misses=method == "ctxproxy"
+        )
         if method == "ctxproxy":
             rd.attribution(d, units, idf, cell.attribution)
     if dump is not None:
@@ -179,6 +181,24 @@ def detail(cells: dict[tuple[str, str], Cell]) -> list[str]:
             + f" | {1e3 * mean(c.seconds):.0f} ms |"
         )
     return rows
+
+
+def explain(cells: dict[tuple[str, str], Cell], n: int) -> list[str]:
+    """The ``n`` worst-read questions of each cell: what the reader got from ctxproxy's request
+    and from the uncompressed one."""
+    out: list[str] = []
+    for (name, rendering), c in cells.items():
+        misses = sorted(c.recall["ctxproxy"].misses, key=lambda m: (m[0], m[1]))[:n]
+        if not misses:
+            continue
+        out.append(f"### {name} / {rendering}")
+        for value, question, answer, got, full in misses:
+            out += [
+                f"- **{question}** gold: {answer!r} · reader recall {value:.2f}",
+                "  - compressed reads: " + got[:400].replace("\n", " ⏎ "),
+                "  - uncompressed reads: " + full[:400].replace("\n", " ⏎ "),
+            ]
+    return out
 
 
 Progress = Callable[[str], None]

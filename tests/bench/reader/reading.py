@@ -222,6 +222,7 @@ class RecallScore:
     skipped: int = 0  # questions whose answer the uncompressed reading does not hold either
     got: float = 0.0  # sums over every question (skipped ones too): the pooled ratio
     base: float = 0.0
+    misses: list[tuple[float, str, str, str, str]] = field(default_factory=list)  # see reader_recall
 
     @property
     def pooled(self) -> float:
@@ -234,17 +235,28 @@ class RecallScore:
 
 
 def reader_recall(
-    questions: Sequence[Question], sent: Library, full: Library, idf: Idf, into: RecallScore
+    questions: Sequence[Question],
+    sent: Library,
+    full: Library,
+    idf: Idf,
+    into: RecallScore,
+    keep_misses: bool = False,
 ) -> None:
+    """Adds each question's score to ``into``; ``keep_misses``: also (score, question, answer,
+    text read in the compressed request, text read in the uncompressed one) when below 1."""
     for q in questions:
-        base = recall(q.answer, full.read(q.question), idf)
-        got = recall(q.answer, sent.read(q.question), idf) or 0.0
+        full_text, sent_text = full.read(q.question), sent.read(q.question)
+        base = recall(q.answer, full_text, idf)
+        got = recall(q.answer, sent_text, idf) or 0.0
         into.got += got
         into.base += base or 0.0
         if not base:
             into.skipped += 1
             continue
-        into.add(q.category, min(1.0, got / base))
+        value = min(1.0, got / base)
+        into.add(q.category, value)
+        if keep_misses and value < 1.0:
+            into.misses.append((value, q.question, q.answer, sent_text, full_text))
 
 
 # -- attributed evidence -------------------------------------------------------------------------
