@@ -15,8 +15,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def dev_data() -> Path | None:
     env = os.environ.get("CTXPROXY_DEV_DATA")
-    candidates = [Path(env)] if env else []
-    candidates += [ROOT.parent / "shared" / "dev-data", ROOT.parent.parent / "shared" / "dev-data"]
+    if env:
+        candidates = [Path(env)]
+    else:
+        candidates = [ROOT.parent / "shared" / "dev-data", ROOT.parent.parent / "shared" / "dev-data"]
     return next((p for p in candidates if p.is_dir()), None)
 
 
