@@ -36,6 +36,20 @@ class Cell:
     seconds: list[float] = field(default_factory=list)
 
 
+def segment_shares(a: rd.Attribution) -> tuple[float, float]:
+    """(right speaker, right day): shares of the digest segments with a clear source turn."""
+    if not a.segments:
+        return float("nan"), float("nan")
+    return a.segment_speaker / a.segments, a.segment_day / a.segments
+
+
+def evidence_shares(a: rd.Attribution) -> tuple[float, float]:
+    """(right speaker, right day) of the segments that stand for an evidence turn not kept."""
+    if not a.matched:
+        return float("nan"), float("nan")
+    return a.speaker_right / a.matched, a.day_right / a.matched
+
+
 def mean(values: Sequence[float]) -> float:
     return statistics.fmean(values) if values else float("nan")
 
@@ -112,8 +126,7 @@ def tables(cells: dict[tuple[str, str], Cell]) -> list[str]:
         r = {m: mean(c.recall[m].values) for m in METHODS}
         best = max(r[m] for m in BASELINES)
         a = c.attribution
-        speaker = a.speaker_right / a.matched if a.matched else float("nan")
-        day = a.day_right / a.matched if a.matched else float("nan")
+        speaker, day = segment_shares(a)
         rows.append(
             f"| {name} | {rendering} | {c.conversations} | {int(mean(c.tokens)):,} | {fmt(mean(c.size))} "
             f"| **{fmt(r['ctxproxy'])}** | {fmt(r['keep-last'])} | {fmt(r['middle-out'])} "
@@ -146,8 +159,7 @@ def targets(cells: dict[tuple[str, str], Cell]) -> list[str]:
         r = {m: mean(c.recall[m].values) for m in METHODS}
         best = max(r[m] for m in BASELINES)
         a = c.attribution
-        speaker = a.speaker_right / a.matched if a.matched else float("nan")
-        day = a.day_right / a.matched if a.matched else float("nan")
+        speaker, day = segment_shares(a)
         size, attributed = mean(c.size), mean(a.scores)
         rows.append(
             f"| {name} | {rendering} | {mark(size <= TARGET_SIZE, size)} "
@@ -163,17 +175,19 @@ def detail(cells: dict[tuple[str, str], Cell]) -> list[str]:
     """Questions scored, evidence kept verbatim, ctxproxy's recall by category, time."""
     cats = sorted({k for c in cells.values() for k in c.recall["ctxproxy"].by_category})
     rows = [
-        "| set | rendering | questions (skipped) | evidence turns (kept verbatim / matched) | content recall "
+        "| set | rendering | questions (skipped) | digest segments (unclear) | evidence turns (kept verbatim / "
+        "matched) | evidence: right speaker | evidence: right day | content recall "
         "| " + " | ".join(f"ctxproxy cat {k}" for k in cats) + " | pooled ratio: ctxproxy | keep-last "
         "| middle-out | whole-turn extraction | bag of words | compress time |",
-        "|---|---|---|---|---|" + "---|" * len(cats) + "---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|" + "---|" * len(cats) + "---|---|---|---|---|---|",
     ]
     for (name, rendering), c in cells.items():
         s = c.recall["ctxproxy"]
         a = c.attribution
         by = [fmt(mean(s.by_category.get(k, []))) for k in cats]
         rows.append(
-            f"| {name} | {rendering} | {len(s.values)} ({s.skipped}) | {a.evidence} ({a.kept} / {a.matched}) "
+            f"| {name} | {rendering} | {len(s.values)} ({s.skipped}) | {a.segments} ({a.unclear}) "
+            f"| {a.evidence} ({a.kept} / {a.matched}) | {fmt(evidence_shares(a)[0])} | {fmt(evidence_shares(a)[1])} "
             f"| {fmt(mean(a.content))} | "
             + " | ".join(by)
             + " | "

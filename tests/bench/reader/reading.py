@@ -265,10 +265,19 @@ class Attribution:
     evidence: int = 0  # evidence turns looked at
     kept: int = 0  # … kept verbatim
     scores: list[float] = field(default_factory=list)  # per turn not kept: content × speaker × day
-    matched: int = 0  # … with a digest segment holding some of its words
+    matched: int = 0  # … whose best segment holds at least ``CLEAR`` of its words (weighted)
     speaker_right: int = 0  # … of which the segment names the right speaker
     day_right: int = 0  # … of which the segment's date in force is the turn's day
     content: list[float] = field(default_factory=list)
+    # every digest segment, read back to the turn it came from (see segment_attribution)
+    segments: int = 0  # segments with a clear source turn
+    unclear: int = 0  # segments too short or too mixed to name one source turn
+    segment_speaker: int = 0
+    segment_day: int = 0
+
+
+CLEAR = 0.5  # a segment holding this share of a turn's (weighted) words stands for that turn
+MIN_SEGMENT_TERMS = 3
 
 
 def _same_speaker(label: str | None, speaker: str) -> bool:
@@ -309,8 +318,46 @@ def attribution(d: Dialogue, units: Sequence[ReadUnit], idf: Idf, into: Attribut
         content = best_w / total
         speaker = _same_speaker(seg.speaker, turn.speaker)
         day = day_score(seg.day, turn.when.date())
-        into.matched += 1
-        into.speaker_right += speaker
-        into.day_right += day == 1.0
+        if content >= CLEAR:  # else the turn is mostly gone: a best match says nothing of its label
+            into.matched += 1
+            into.speaker_right += speaker
+            into.day_right += day == 1.0
         into.content.append(content)
         into.scores.append(content * speaker * day)
+    segment_attribution(d, segments, idf, into)
+
+
+def segment_attribution(d: Dialogue, segments: Sequence[ReadUnit], idf: Idf, into: Attribution) -> None:
+    """Each digest segment against the turn it came from (the turn holding most of its weighted
+    words, at least ``CLEAR`` of them; ``MIN_SEGMENT_TERMS`` terms or more): does it name that
+    turn's speaker, and carry that turn's day?"""
+    index: dict[str, list[int]] = {}
+    for i, t in enumerate(d.turns):
+        for w in term_set(t.text):
+            index.setdefault(w, []).append(i)
+    for seg in segments:
+        text = (
+            seg.text[len(seg.speaker) + 1 :]
+            if seg.speaker and seg.text.startswith(seg.speaker + ":")
+            else seg.text
+        )
+        words = term_set(text)
+        total = idf.weight(words)
+        if len(words) < MIN_SEGMENT_TERMS or not total:
+            into.unclear += 1
+            continue
+        weight: dict[int, float] = {}
+        for w in words:
+            for i in index.get(w, ()):
+                weight[i] = weight.get(i, 0.0) + idf(w)
+        if not weight:
+            into.unclear += 1
+            continue
+        best, best_w = min(weight.items(), key=lambda kv: (-kv[1], kv[0]))
+        if best_w / total < CLEAR:
+            into.unclear += 1
+            continue
+        turn = d.turns[best]
+        into.segments += 1
+        into.segment_speaker += _same_speaker(seg.speaker, turn.speaker)
+        into.segment_day += day_score(seg.day, turn.when.date()) == 1.0

@@ -246,6 +246,23 @@ def test_attributed_evidence_needs_content_speaker_and_day() -> None:
     assert 0.2 < partial.scores[0] < 0.9 and partial.scores[1] == 0.0
 
 
+def test_every_digest_segment_is_read_back_to_its_source_turn() -> None:
+    a = attribution(
+        [
+            "- [8 May 2023] Caroline: support group yesterday powerful | Melanie: painted lake sunrise last year",
+            "- [12 Jul 2023] Melanie: LGBTQ conference Portland two days ago | Caroline: Sweet | Melanie: dog Luna walks",
+        ]
+    )
+    # "Sweet" is too short to name a source; the conference is Caroline's turn under Melanie's name
+    assert (a.segments, a.unclear) == (4, 1)
+    assert a.segment_speaker == 3 and a.segment_day == 4
+
+
+def test_a_dropped_turn_is_not_judged_by_the_label_of_a_weak_match() -> None:
+    a = attribution(["- [8 May 2023] Melanie: Portland weather grey all week"])  # D2:1 is gone
+    assert a.matched == 0 and a.scores[0] < 0.5
+
+
 def test_evidence_kept_verbatim_is_not_scored() -> None:
     kept = [
         {
