@@ -63,7 +63,7 @@ async def main(argv: list[str]) -> int:
     strict = "--strict" in argv  # a fact the agent already wrote before the point does not count
     presets = _arg(argv, "--presets", "balanced,aggressive,conservative").split(",")
     folder = Path(argv[argv.index("--sessions") + 1]) if "--sessions" in argv else openhands_dir()
-    print(f"proxy package measured: {PROXY_PATH}")
+    print(f"proxy package measured: {PROXY_PATH} (bench modules: {HERE / 'tests' / 'bench'})")
     if folder is None:
         folder = HERE / "tests" / "data" / "openhands"
         print(

@@ -71,7 +71,7 @@ async def main(argv: list[str]) -> int:
     dump = Path(argv[argv.index("--dump") + 1]) if "--dump" in argv else None
     every = 4 if quick else 1
     t0 = time.perf_counter()
-    print(f"proxy package measured: {PROXY_PATH}")
+    print(f"proxy package measured: {PROXY_PATH} (bench modules: {HERE / 'tests' / 'bench'})")
     data: dict[str, list[Dialogue]] = {}
     for name in sets:
         if name == "locomo":
