@@ -41,7 +41,7 @@ from proxy.config import load_settings
 from proxy.observability.logging import configure_logging
 from tests.bench.replay.baselines import StickyMask, mask_moving, size, sliding_window
 from tests.bench.replay.facts import Facts, LaterFacts
-from tests.bench.replay.sessions import Meter, Session, load_sessions, openhands_dir, pricings
+from tests.bench.replay.sessions import Meter, Session, bundled_dir, load_sessions, openhands_dir, pricings
 from tests.fakes.strict import OpenAIChatFake, always
 
 MODEL = "bench-replay"
@@ -214,6 +214,9 @@ async def main() -> None:
         key, _, value = item.partition("=")
         COMPRESSION[key] = yaml.safe_load(value)
     folder = openhands_dir()
+    if folder is None and bundled_dir() is not None:
+        folder = bundled_dir()
+        print(f"OpenHands dev sessions not found: replaying the {folder} copy (3 sessions) instead.\n")
     if folder is None:
         print(
             "OpenHands dev sessions not found (shared/dev-data/openhands-dev beside the checkout, or CTXPROXY_DEV_DATA): nothing to replay."

@@ -22,15 +22,24 @@ Msg = dict[str, Any]
 
 
 def openhands_dir() -> Path | None:
-    """``shared/dev-data/openhands-dev`` beside the checkout (a worktree is one level deeper);
-    ``CTXPROXY_DEV_DATA`` overrides."""
+    """``shared/dev-data/openhands-dev`` beside the checkout (a worktree is one level deeper),
+    or under the folder ``CTXPROXY_DEV_DATA`` names (then only there)."""
     env = os.environ.get("CTXPROXY_DEV_DATA")
-    bases = [Path(env)] if env else []
-    bases += [ROOT.parent / "shared" / "dev-data", ROOT.parent.parent / "shared" / "dev-data"]
+    bases = (
+        [Path(env)]
+        if env
+        else [ROOT.parent / "shared" / "dev-data", ROOT.parent.parent / "shared" / "dev-data"]
+    )
     for base in bases:
         if (base / "openhands-dev").is_dir():
             return base / "openhands-dev"
     return None
+
+
+def bundled_dir() -> Path | None:
+    """The three sessions copied into the repository (``tests/data/openhands``)."""
+    path = ROOT / "tests" / "data" / "openhands"
+    return path if path.is_dir() else None
 
 
 @dataclass
