@@ -150,6 +150,12 @@ class StorageSettings:
     max_items: int = 10000
     max_mb: float = 64.0  # memory backend: at most this many MB of values (least recently used go)
     ttl_s: float = 86400.0
+    # redis: the local copy answers when Redis does not within the budget / timeout
+    lookup_budget_ms: float = 30.0  # how long a request waits for a Redis lookup
+    timeout_s: float = 0.5  # redis-py socket and connect timeout (background writes, probes)
+    write_queue: int = 1000  # writes waiting for Redis; the oldest are shed past this
+    breaker_failures: int = 3  # consecutive failures that stop calls to Redis
+    probe_max_s: float = 5.0  # longest back-off between probes while Redis is down
 
 
 @dataclass(frozen=True)
@@ -319,6 +325,11 @@ def _check(s: Settings) -> None:
         raise ConfigError(f"compression.summarizer.upstream: unknown upstream {c.summarizer.upstream!r}")
     if s.storage.backend == "redis" and not s.storage.url:
         raise ConfigError("storage.url: required when storage.backend is 'redis'")
+    st = s.storage
+    if not (st.lookup_budget_ms > 0 and st.timeout_s > 0 and st.probe_max_s > 0):
+        raise ConfigError("storage: lookup_budget_ms, timeout_s and probe_max_s must be positive")
+    if st.write_queue < 1 or st.breaker_failures < 1:
+        raise ConfigError("storage: write_queue and breaker_failures must be at least 1")
     if not s.status.bucket_s >= 1:
         raise ConfigError("status.bucket_s: must be at least 1 second")
     if not 2 <= s.status.window_buckets <= 10000:

@@ -17,7 +17,7 @@ from proxy.compress.policy import Policy, resolve_policy
 from proxy.compress.protect import protected_groups
 from proxy.compress.result import CompactionResult, Decision, NativePlan
 from proxy.compress.stages import Meter, Stage, StageContext, SummarySource, default_stages
-from proxy.compress.state import CompactionState, StateStore, items_hash
+from proxy.compress.state import CompactionState, StateStore, items_hash, model_turns
 from proxy.compress.summarizer import Summarizer, UpstreamCall
 from proxy.compress.tokens import TokenCounter, count_images
 from proxy.config import CompressionSettings
@@ -38,6 +38,7 @@ class _Run:
     target: int
     started: float
     summary_to: UpstreamCall | None = None  # where a mode-upstream summary goes
+    thread: tuple[str, int] | None = None  # (state key, model turns) once known
 
     def result(
         self,
@@ -65,6 +66,7 @@ class _Run:
             note=note,
             duration_ms=(time.perf_counter() - self.started) * 1e3,
             factor=factor,
+            thread=self.thread,
         )
 
     def unchanged(self, tokens: int, note: str | None, factor: float) -> CompactionResult:
@@ -236,6 +238,7 @@ class Compactor:
 
         stable = [m.raw for m in conv.head] + [m.raw for m in conv.groups[0].messages]
         key = self.store.key(api, model, agent, stable)
+        run = replace(run, thread=(key, model_turns(conv.messages())))
         state = await self.store.load(key)
         original = (tokens_before, factor)
         if state is None or not state.matches(items):
