@@ -1,7 +1,7 @@
 """A circuit breaker for the shared store, with back-off probes.
 
-Closed: calls go to Redis; ``failures`` consecutive failures (errors, timeouts, lookups over
-their latency budget) open it. Open: nobody calls Redis; one background probe (a PING) runs
+Closed: calls go to Redis; ``failures`` consecutive failures (errors, redis-py's socket and
+connect timeouts) open it. Open: nobody calls Redis; one background probe (a PING) runs
 after a back-off delay (redis-py's :class:`~redis.backoff.EqualJitterBackoff`, doubling up to
 ``probe_max_s``), and the first that succeeds closes it again. The request path never waits
 on a probe.

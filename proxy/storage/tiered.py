@@ -30,16 +30,6 @@ from proxy.tasks import BackgroundTasks
 T = TypeVar("T")
 
 
-class _Call:
-    """One budgeted shared call; a call that overran its budget counts as failed even if it
-    answers later, so a Redis that is merely too slow opens the breaker too."""
-
-    __slots__ = ("overran",)
-
-    def __init__(self) -> None:
-        self.overran = False
-
-
 class TieredKV:
     def __init__(
         self,
@@ -69,41 +59,46 @@ class TieredKV:
         self.queue = WriteQueue(write_queue, signals.writes_shed)
         self._max_reads = max_pending_reads
         self._reads = 0
+        self._late = 0  # calls still running past their budget
         self._tasks = BackgroundTasks("storage")
         self._writer: asyncio.Task[None] | None = None
         self._applying = False
 
     # -- reads: the shared tier within the budget, else the local copy ---------------------
     async def _budgeted(self, op: str, call: Callable[[], Awaitable[T]]) -> tuple[bool, T | None]:
-        """``(True, value)`` when the shared tier answered in time, else ``(False, None)``."""
-        if not self.breaker.closed or self._reads >= self._max_reads:
+        """``(True, value)`` when the shared tier answered in time, else ``(False, None)``.
+
+        Past the budget the call goes on in the background and only its outcome feeds the
+        breaker: an error or redis-py's socket timeout counts as a failure, a late answer does
+        not (a busy event loop can overrun a few ms budget while Redis is fine). While a call is
+        late, other lookups do not wait for Redis at all: a frozen Redis costs one budget, not
+        one per lookup, until its timeouts open the breaker."""
+        if not self.breaker.closed or self._late or self._reads >= self._max_reads:
             self.signals.fallback(op)
             return False, None
-        state = _Call()
-        task = self._tasks.spawn(op, self._guarded(call, state))
+        task = self._tasks.spawn(op, self._guarded(call))
         done, _ = await asyncio.wait({task}, timeout=self.budget_s)
-        if not done:  # the call goes on in the background; its outcome only feeds the breaker
-            state.overran = True
-            self.breaker.failure(f"no answer within the {self.budget_s * 1000:g} ms lookup budget")
-            self.signals.fallback(op)
-            return False, None
-        ok, value = task.result()
+        if not done:  # while this call is late, nobody else waits for Redis either
+            self._late += 1
+            task.add_done_callback(self._no_longer_late)
+        ok, value = task.result() if done else (False, None)
         if not ok:
             self.signals.fallback(op)
         return ok, value
 
-    async def _guarded(self, call: Callable[[], Awaitable[T]], state: _Call) -> tuple[bool, T | None]:
+    def _no_longer_late(self, _: object) -> None:
+        self._late -= 1
+
+    async def _guarded(self, call: Callable[[], Awaitable[T]]) -> tuple[bool, T | None]:
         self._reads += 1
         try:
             value = await call()
         except Exception as exc:
-            if not state.overran:  # an overrun was counted already
-                self.breaker.failure(exc)
+            self.breaker.failure(exc)
             return False, None
         finally:
             self._reads -= 1
-        if not state.overran:
-            self.breaker.success()
+        self.breaker.success()
         return True, value
 
     async def get(self, key: str) -> bytes | None:
