@@ -136,6 +136,7 @@ def test_redis_url_is_a_secret_not_config(tmp_path: Path) -> None:
     assert docs[("Secret", "rel-ctxproxy-secrets")]["stringData"]["CTXPROXY_STORAGE__URL"] == url
     settings = pod_settings(docs, tmp_path)
     assert settings.storage.backend == "redis" and settings.storage.url == url
+    assert settings.storage.lookup_budget_ms == 30 and settings.storage.breaker_failures == 3
     assert list(settings.server.proxy_keys) == ["pk-1-0123456789abcdef", "pk-2-0123456789abcdef"]
 
 
