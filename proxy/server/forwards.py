@@ -87,16 +87,23 @@ class ForwardedPrefixes:
         if self._warned:
             return
         self._warned = True
+        if self.shared_store:
+            hint = (
+                "a conversation's previous turn was forwarded by another replica and this one "
+                "could not see it: Redis was down, restarted empty or evicted the record; while "
+                "Redis is unavailable, sticky routing on the agent id keeps prefixes stable"
+            )
+        else:
+            hint = (
+                "a conversation's previous turns went through another replica and its compaction "
+                "state is not here: route each agent to one replica (sticky on the agent id: the "
+                "/agent/<id>/ path or the x-ctxproxy-agent header) or set storage.backend: redis"
+            )
         log.warning(
             "storage.sticky_routing_needed",
             missed_turns=missed,
             backend="redis" if self.shared_store else "memory",
-            hint=(
-                "a conversation's previous turns went through another replica and its compaction "
-                "state is not here: route each agent to one replica (sticky on the agent id, e.g. "
-                "the /agent/<id>/ path or x-ctxproxy-agent header) or share state with "
-                "storage.backend: redis"
-            ),
+            hint=hint,
         )
 
 
