@@ -90,6 +90,13 @@ class RedisKV:
     async def ping(self) -> None:
         await self._client.ping()
 
+    async def warm(self) -> None:
+        """Open a connection and load the scripts, so that the first lookup is not the one
+        that pays for the handshake."""
+        await self._client.ping()
+        for script in (_GET_LATEST, _SET_IF_NEWER):
+            await self._client.script_load(script)
+
     async def get(self, key: str) -> bytes | None:
         value = await self._client.get(self._prefix + key)
         return bytes(value) if value is not None else None

@@ -62,6 +62,10 @@ class TieredKV:
         self._late = 0  # calls still running past their budget
         self._tasks = BackgroundTasks("storage")
         self._writer: asyncio.Task[None] | None = None
+        try:  # connect ahead of the first lookup (created in the app's start-up, on its loop)
+            self._tasks.spawn("warm", self._warm())
+        except RuntimeError:  # no running loop: the first call connects
+            pass
         self._applying = False
 
     # -- reads: the shared tier within the budget, else the local copy ---------------------
@@ -90,6 +94,12 @@ class TieredKV:
         if not ok:
             self.signals.fallback(op)
         return ok, value
+
+    async def _warm(self) -> None:
+        try:
+            await self.shared.warm()
+        except Exception as exc:
+            self.breaker.failure(exc)
 
     def _no_longer_late(self, _: object) -> None:
         self._late -= 1

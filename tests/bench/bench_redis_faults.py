@@ -142,6 +142,9 @@ async def scenario(
         if compactions
         else None,
         "stats_scope": sorted({str(t.get("cache_stable_prefix_scope")) for t in totals}),
+        "stats_compactions": compactions,
+        "stats_checked_shared": sum(t.get("prefix_shared", 0) for t in totals),
+        "stats_unverified": sum(t.get("prefix_unverified", 0) for t in totals),
         "degraded": events.count("storage.degraded"),
         "recovered": events.count("storage.recovered"),
         "redis_error_lines": events.count("storage.redis_error"),
