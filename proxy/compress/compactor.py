@@ -236,8 +236,7 @@ class Compactor:
         if not isinstance(items, list) or not conv.groups:
             return await self._compact(run, adapter, conv, model, agent, (tokens_before, factor), None, None)
 
-        stable = [m.raw for m in conv.head] + [m.raw for m in conv.groups[0].messages]
-        key = self.store.key(api, model, agent, stable)
+        key = self.store.key(api, model, agent, [m.raw for m in (*conv.head, *conv.groups[0].messages)])
         run = replace(run, thread=(key, model_turns(conv.messages())))
         state = await self.store.load(key)
         original = (tokens_before, factor)
@@ -265,9 +264,8 @@ class Compactor:
         key: str | None,
         state: CompactionState | None,
     ) -> CompactionResult:
-        """Run the stages until the target is met, validate, remember.
-
-        ``original``: the original request's estimate and the factor it was scaled with."""
+        """Run the stages until the target is met, validate, remember. ``original``: the
+        original request's estimate and the factor it was scaled with."""
         tokens_before, factor_before = original
         ctx = self.context(working, adapter, model, agent, run.policy, run.target, run.summary_to)
         factor = self.counter.factor(model)
