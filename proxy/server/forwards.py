@@ -1,8 +1,8 @@
 """Did a compressed request keep the provider's cached prefix? Checked against the previous
 request of the same conversation that was actually forwarded, whichever replica forwarded it.
 
-Each compressed request leaves a record of what went upstream (its model-turn count, the
-number of items sent and a digest of them) under the conversation's key, in the store's
+Each compressed request leaves a record of what went upstream (its model-turn count, and the
+length and CRC of its serialized items) under the conversation's key, in the store's
 versioned slot: with Redis every replica reads the last record any replica left; with the
 memory backend (or while Redis is down) only this process's own. The next request is *stable*
 when its items start with the recorded ones, byte for byte.
@@ -16,8 +16,8 @@ deployment needs sticky routing on the agent id, or Redis.
 
 from __future__ import annotations
 
-import hashlib
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,17 +38,14 @@ class PrefixCheck:
     shared: bool  # checked against the record all replicas share (Redis answered)
 
 
-def _digests(items: list[Any], upto: int) -> tuple[str, str]:
-    """Digests of ``items[:upto]`` and of all ``items``, in one pass."""
-    h = hashlib.blake2b(digest_size=16)
-    head = ""
-    for i, item in enumerate(items):
-        if i == upto:
-            head = h.copy().hexdigest()
-        h.update(orjson.dumps(item))
-        h.update(b"\n")
-    full = h.hexdigest()
-    return (full if upto >= len(items) else head), full
+def _crcs(data: bytes, length: int | None) -> tuple[int | None, int]:
+    """CRCs of ``data[:length]`` (None without a length, or when that is not an item boundary)
+    and of ``data`` less its closing bracket, in one pass over the bytes."""
+    view, end = memoryview(data), len(data) - 1
+    if length is None or length > end or data[length : length + 1] not in (b",", b"]"):
+        return None, zlib.crc32(view[:end])
+    head = zlib.crc32(view[:length])
+    return head, zlib.crc32(view[length:end], head)
 
 
 class ForwardedPrefixes:
@@ -66,17 +63,18 @@ class ForwardedPrefixes:
         except Exception:  # the store fails open: nothing known
             found = None
         prev = _record(found.value if found is not None else None)
-        upto = prev[1] if prev is not None else len(items)
-        head, full = _digests(items, upto)
+        # One serialization of the items (a JSON array); a CRC of it less its closing bracket
+        # identifies the prefix (a statistic, not a security boundary: ~4x cheaper than a hash)
+        data = orjson.dumps(items)
+        head, full = _crcs(data, prev[1] if prev is not None else None)
         stable = unverified = False
         if prev is not None:
-            p_turns, p_count, p_digest = prev
-            if turns - p_turns > 1:
+            if turns - prev[0] > 1:
                 unverified = True
-                self._warn(turns - p_turns - 1)
+                self._warn(turns - prev[0] - 1)
             else:
-                stable = p_count <= len(items) and head == p_digest
-        record = orjson.dumps([turns, len(items), full])
+                stable = head == prev[2]
+        record = orjson.dumps([turns, len(data) - 1, full])
         try:
             await self.kv.set_versioned(key, record, time.time_ns() // 1_000_000, self.ttl_s)
         except Exception:  # fails open: the next check finds no record
@@ -107,11 +105,11 @@ class ForwardedPrefixes:
         )
 
 
-def _record(raw: bytes | None) -> tuple[int, int, str] | None:
+def _record(raw: bytes | None) -> tuple[int, int, int] | None:
     if not raw:
         return None
     try:
-        turns, count, digest = orjson.loads(raw)
-        return int(turns), int(count), str(digest)
+        turns, length, crc = orjson.loads(raw)
+        return int(turns), int(length), int(crc)
     except (orjson.JSONDecodeError, TypeError, ValueError):
         return None
