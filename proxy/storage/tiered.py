@@ -62,11 +62,11 @@ class TieredKV:
         self._late = 0  # calls still running past their budget
         self._tasks = BackgroundTasks("storage")
         self._writer: asyncio.Task[None] | None = None
+        self._applying = False  # a queued write is on its way to Redis
         try:  # connect ahead of the first lookup (created in the app's start-up, on its loop)
             self._tasks.spawn("warm", self._warm())
         except RuntimeError:  # no running loop: the first call connects
             pass
-        self._applying = False
 
     # -- reads: the shared tier within the budget, else the local copy ---------------------
     async def _budgeted(self, op: str, call: Callable[[], Awaitable[T]]) -> tuple[bool, T | None]:
