@@ -16,8 +16,6 @@ from proxy.observability.metrics import Metrics
 
 log = structlog.get_logger("ctxproxy.storage")
 
-OPS = ("get", "set", "set_nx", "delete", "get_latest", "set_versioned")
-
 
 class StorageSignals:
     def __init__(self, backend: str, metrics: Metrics | None = None) -> None:
