@@ -10,6 +10,7 @@ on a probe.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 
 from proxy.storage.signals import StorageSignals
@@ -32,6 +33,7 @@ class Breaker:
         self._threshold = max(1, failures)
         self._describe = describe
         self._streak = 0
+        self.opened_at = 0.0  # when the last outage began (monotonic)
         self._closed = asyncio.Event()
         self._closed.set()
         self._tasks = BackgroundTasks("storage-breaker")
@@ -54,6 +56,7 @@ class Breaker:
             self._open(reason if isinstance(reason, str) else self._describe(reason))
 
     def _open(self, reason: str) -> None:
+        self.opened_at = time.monotonic()
         self._closed.clear()
         self._signals.degraded(reason)
         self._tasks.spawn("probe", self._probe_until_closed())

@@ -118,6 +118,8 @@ class TieredKV:
 
     async def get(self, key: str) -> bytes | None:
         mine = await self.local.get(key)
+        if key in self.queue:  # read your own write: Redis does not have it yet
+            return mine
         ok, theirs = await self._budgeted("get", lambda: self.shared.get(key))
         if ok and theirs is not None:
             if theirs != mine:
@@ -174,7 +176,7 @@ class TieredKV:
             if not self.breaker.closed:
                 self.queue.requeue(key, write)
                 await self.breaker.wait_closed()
-                self.queue.drop_plain()
+                self.queue.drop_plain(before=self.breaker.opened_at)
                 continue
             self._applying = True
             try:

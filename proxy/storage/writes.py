@@ -8,9 +8,10 @@ so a shed write costs sharing, never correctness.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 
@@ -21,6 +22,7 @@ class Write:
     ttl_s: float | None = None
     version: int = 0
     attempts: int = 0
+    queued_at: float = field(default_factory=time.monotonic)
 
     @property
     def versioned(self) -> bool:
@@ -37,6 +39,10 @@ class WriteQueue:
 
     def __len__(self) -> int:
         return len(self._pending)
+
+    def __contains__(self, key: str) -> bool:
+        """A write to ``key`` is still waiting: the local copy is the newer one."""
+        return key in self._pending
 
     def put(self, key: str, write: Write) -> None:
         self._pending.pop(key, None)
@@ -59,10 +65,10 @@ class WriteQueue:
             return None
         return self._pending.popitem(last=False)
 
-    def drop_plain(self) -> None:
-        """After an outage: plain writes queued before it would overwrite blindly, so they go;
-        versioned writes stay (the newer version wins in the shared tier anyway)."""
-        stale = [k for k, w in self._pending.items() if not w.versioned]
+    def drop_plain(self, before: float) -> None:
+        """After an outage: plain writes queued before it began (``before``, monotonic) would
+        overwrite blindly, so they go; versioned writes stay (the newer version wins anyway)."""
+        stale = [k for k, w in self._pending.items() if not w.versioned and w.queued_at < before]
         for k in stale:
             del self._pending[k]
         if stale:

@@ -170,6 +170,17 @@ async def test_newest_version_wins_in_both_directions() -> None:
     await kv.close()
 
 
+async def test_a_write_not_yet_in_redis_is_read_back_locally() -> None:
+    shared = FakeShared()
+    kv = tiered(shared)
+    shared.data["k"] = b"old"
+    await kv.set("k", b"new")  # queued; the writer has not run yet
+    assert await kv.get("k") == b"new"
+    await kv.flush()
+    assert shared.data["k"] == b"new" and await kv.get("k") == b"new"
+    await kv.close()
+
+
 async def test_the_write_queue_sheds_the_oldest_and_counts_it() -> None:
     shared = FakeShared()
     kv = tiered(shared, write_queue=3)
