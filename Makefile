@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP)  ## .venv with ctxproxy in it: call .venv/bin/ctxproxy, or `source .venv/bin/activate` to put it on PATH
+	@echo "ctxproxy is installed in $(BIN)/: call $(BIN)/ctxproxy, or run 'source $(BIN)/activate' to put it on your PATH"
 
 run: $(STAMP)  ## serve on the embedded default config (127.0.0.1:8787)
 	$(BIN)/ctxproxy serve $(ARGS)

@@ -25,12 +25,12 @@ def _json(data: Any, status: int = 200) -> web.Response:
 
 
 def _unique(models: list[ModelInfo], default_upstream: str) -> list[ModelInfo]:
-    """One row per id, the default upstream's first."""
+    """One row per id (the default upstream's when several list it); chat models first."""
     ordered = sorted(models, key=lambda m: (m.upstream != default_upstream, m.upstream or "", m.id))
     seen: dict[str, ModelInfo] = {}
     for model in ordered:
         seen.setdefault(model.id, model)
-    return list(seen.values())
+    return sorted(seen.values(), key=lambda m: m.type != "chat")  # stable: keeps the order within
 
 
 def _row(m: ModelInfo) -> ModelRow:

@@ -6,6 +6,7 @@ half-built index and never wait. ``lookup`` costs one dict hit once an id has be
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -19,6 +20,9 @@ from proxy.catalog.sources._parse import classify
 from proxy.catalog.switches import RequestTraits
 
 _MEMO_MAX = 20000
+# A price row, not a model: LiteLLM's map prices image sizes as ``1024-x-1024/gpt-image-1.5``
+# and ``high/1024-x-1536/gpt-image-1``; no provider accepts these ids.
+_PRICE_ROW = re.compile(r"(?:^|/)\d+-x-\d+/")
 # (fuzzy match, borrowed, unlisted, match level, provider not configured, source tier, namespace):
 # lower wins. "Borrowed": the key is the bare tail of a platform's ``vendor/model`` id
 # (OpenRouter's ``openai/gpt-4.1`` answers ``gpt-4.1`` only when OpenAI's own entry does not).
@@ -204,7 +208,8 @@ class CatalogView:
 
     def offered(self, provider: str | None = None) -> list[ModelInfo]:
         """What ``/v1/models`` serves: the native lists, and for an upstream whose list has
-        not been fetched yet, the best-known list from a third-party source (``listed_by``)."""
+        not been fetched yet, the best-known list from a third-party source (``listed_by``),
+        without its price rows (``1024-x-1024/gpt-image-1.5``)."""
         if self._offered is None:
             out = self.listed()
             for upstream, source in self.stand_ins.items():
@@ -213,6 +218,7 @@ class CatalogView:
                     if g.upstream is None and g.ns == ns and any(c.source == source for c in g.claims):
                         info = self.info(g)
                         out.append(replace(info, upstream=upstream, listed_by=source))
+            out = [i for i in out if not _PRICE_ROW.search(i.id)]
             self._offered = sorted(out, key=lambda i: (i.upstream or "", i.id))
         return [i for i in self._offered if provider is None or provider in (i.upstream, i.provider)]
 

@@ -19,6 +19,8 @@ import prometheus_client
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.metrics_core import Metric
 
+from proxy.observability.request_tap import RequestTap
+
 _M = TypeVar("_M")
 
 
@@ -101,6 +103,7 @@ class Metrics:
         self.errors = Counter(
             "ctxproxy_proxy_errors_total", "Errors raised by the proxy itself", ["kind"], registry=r
         )
+        self.tap = RequestTap()  # the status page's finer per-request counts (not exported)
 
         # compression on live traffic
         self.compressions = Counter(

@@ -5,6 +5,8 @@ offending bytes: a header value (an ``Authorization`` key) or a request line wit
 string (``?key=…``). Here a record becomes one event with the logger's name, its message's
 first line (query strings cut), the exception's type, the HTTP status aiohttp answered and a
 reason that stops before any quoted value — never the exception's text or a traceback.
+A parser error (aiohttp answered 4xx) is the client's fault: one ``http.malformed_request``
+warning, not aiohttp's error-level "Error handling request".
 """
 
 from __future__ import annotations
@@ -58,6 +60,10 @@ class StructlogHandler(logging.Handler):
             log = structlog.get_logger("ctxproxy.lib")
             event = _first_line(message) or "library.log"
             level = record.levelno
+            if isinstance(fields.get("status"), int) and 400 <= fields["status"] < 500:
+                # aiohttp's HTTP parser refused a malformed request and answered 4xx: the
+                # client's fault, not the server's ("Error handling request", logged as error).
+                event, level = "http.malformed_request", min(level, logging.WARNING)
             if level >= logging.ERROR:
                 log.error(event, **fields)
             elif level >= logging.WARNING:

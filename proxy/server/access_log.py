@@ -14,6 +14,7 @@ log = structlog.get_logger("ctxproxy")
 
 def log_done(ex: Exchange, status: int, error: str | None) -> None:
     outcome, prepared = ex.outcome, ex.prepared
+    ex.metrics.tap.done(ex.overhead_ms)  # the status page: every answered request, its overhead
     fields: dict[str, Any] = {
         "method": ex.request.method,
         "upstream": ex.route.upstream.name,

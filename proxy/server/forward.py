@@ -49,6 +49,7 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     # Authenticate before revealing anything (an unknown upstream's 404 lists the names).
     if not app[UPSTREAMS].check_proxy_key(request.headers.get("x-ctxproxy-key")):
         app[METRICS].errors.labels(kind="proxy_key").inc()
+        app[METRICS].tap.done(None)
         log.info("request.rejected", status=401, code="invalid_proxy_key", method=request.method)
         shape = route.error_shape if route else guess_shape(raw_path, request.headers)
         return error_response(
@@ -57,6 +58,7 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     if route is None:
         assert rejected is not None
         app[METRICS].errors.labels(kind=rejected.code).inc()
+        app[METRICS].tap.done(None)
         log.info("request.rejected", status=rejected.status, code=rejected.code, method=request.method)
         shape = guess_shape(raw_path, request.headers)
         return error_response(shape, rejected.status, rejected.message, rejected.code, request_id)

@@ -11,12 +11,23 @@ class Lifecycle:
         self.waiting: str | None = None  # what start-up still waits for (e.g. "encodings")
         self.draining = False
         self.in_flight = 0
+        self._peak = 0  # the most in flight at once since the last take_peak(reset=True)
         self._idle: asyncio.Event | None = None
 
     def enter(self) -> None:
         self.in_flight += 1
+        if self.in_flight > self._peak:
+            self._peak = self.in_flight
         if self._idle is not None:
             self._idle.clear()
+
+    def take_peak(self, reset: bool) -> int:
+        """The most requests in flight at once since the last reset (the status page's per-bucket
+        peak); ``reset`` starts the next period at the current count."""
+        peak = max(self._peak, self.in_flight)
+        if reset:
+            self._peak = self.in_flight
+        return peak
 
     def leave(self) -> None:
         self.in_flight -= 1

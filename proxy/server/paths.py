@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote
 
 from proxy.server.errors import ProxyError
@@ -33,3 +34,25 @@ def normalize_tail(raw_tail: str) -> str:
             raise ProxyError(400, "request path hides a dot segment behind an encoded slash", "invalid_path")
         out.append(segment)
     return "/".join(out)
+
+
+_VERSION = re.compile(r"v\d+(?:(?:alpha|beta)\d*)?")
+
+
+def collapse_version(base_path: str, tail: str) -> tuple[str, str | None]:
+    """Drop a version segment written twice: ``(tail, the segment dropped or None)``.
+
+    An SDK pointed at ``http://HOST/openai/v1`` asks for ``/openai/v1/chat/completions``, while
+    the upstream's ``base_url`` already ends in ``/v1``; joined as is, the provider would see
+    ``/v1/v1/chat/completions`` and answer 404. Also the Anthropic SDK at ``…/anthropic/v1``,
+    which adds ``/v1/messages`` itself: ``v1/v1/messages``. No provider serves such a path.
+    """
+    head, sep, rest = tail.partition("/")
+    if not _VERSION.fullmatch(head):
+        return tail, None
+    last = base_path.rstrip("/").rpartition("/")[2]
+    if head == last:
+        return rest, head
+    if sep and rest.partition("/")[0] == head:
+        return rest, head
+    return tail, None

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import structlog
+
 from proxy.server.errors import ProxyError
-from proxy.server.paths import normalize_tail
+from proxy.server.paths import collapse_version, normalize_tail
 from proxy.server.upstreams import Upstream, UpstreamRegistry
 from proxy.wire import CHAT_APIS, ApiName, api_for_path, api_for_tail
 from proxy.wire.families import FamilyName, get_family, marked_family
+
+log = structlog.get_logger("ctxproxy")
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ def resolve(registry: UpstreamRegistry, default_upstream: str, method: str, raw_
     """Route a raw (percent-encoded) request path.
 
     ``/agent/{id}/{upstream}/{tail}`` · ``/{upstream}/{tail}`` · ``/v1/{tail}`` (default upstream),
-    the last two also under ``/agent/{id}/``.
+    the last two also under ``/agent/{id}/``. A version segment written twice (``/openai/v1/…``
+    when the base URL ends in ``/v1``) is collapsed, and logged once per upstream at info.
     """
     parts = raw_path.lstrip("/").split("/", 1)
     agent: str | None = None
@@ -80,5 +85,13 @@ def resolve(registry: UpstreamRegistry, default_upstream: str, method: str, raw_
             404,
             f"unknown upstream {head!r}: use http://HOST:PORT/{{upstream}}/... with one of: {names}",
             "unknown_upstream",
+        )
+    tail, doubled = collapse_version(upstream.base.raw_path, tail)
+    if doubled is not None and registry.first_time(f"doubled-version:{upstream.name}"):
+        log.info(
+            "route.version_collapsed",
+            upstream=upstream.name,
+            segment=doubled,
+            hint=f"the base URL for {upstream.name} ends before /{doubled}: the proxy adds it",
         )
     return Route(upstream, tail, agent, chat_api_for(method, tail), bare_tail)

@@ -95,6 +95,14 @@ class UpstreamRegistry:
         # A first guess from the configured host; :meth:`bound_to` replaces it with what the
         # listening sockets really are once they are bound.
         self.loopback_bind = is_loopback_host(server.host)
+        self._noted: set[str] = set()
+
+    def first_time(self, note: str) -> bool:
+        """True once per note and process: for log lines worth one line, not one per request."""
+        if note in self._noted:
+            return False
+        self._noted.add(note)
+        return True
 
     def get(self, name: str) -> Upstream | None:
         return self._by_name.get(name)

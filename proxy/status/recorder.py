@@ -35,6 +35,7 @@ class StatusRecorder:
         stats_raw: Callable[[], dict[str, Any] | None],
         kv: KV | None,
         clock: Callable[[], float] = time.time,
+        peak: Callable[[bool], int] | None = None,
     ) -> None:
         self.bucket_s = settings.bucket_s
         self.window = settings.window_buckets
@@ -42,6 +43,7 @@ class StatusRecorder:
         self._stats_raw = stats_raw
         self._kv = kv  # only when the store is shared (redis)
         self._clock = clock
+        self._peak = peak  # requests in flight at once since the last bucket closed (reset: True)
         self.series = Series(self.bucket_s, self.window, clock())
         self._tasks = BackgroundTasks("status")
 
@@ -49,8 +51,11 @@ class StatusRecorder:
     def shared(self) -> bool:
         return self._kv is not None
 
-    def snapshot(self) -> series.Snap:
-        return snapshot.take(self._stats_raw(), self._metrics)
+    def snapshot(self, closing: bool = False) -> series.Snap:
+        snap = snapshot.take(self._stats_raw(), self._metrics)
+        if self._peak is not None:  # in flight: the bucket's peak, not its value at the end
+            snap["proxy"]["all"]["in_flight"] = float(self._peak(closing))
+        return snap
 
     def export(self) -> dict[str, Any]:
         """This process's part: cumulative stats and the buckets not yet in the shared store."""
@@ -70,12 +75,12 @@ class StatusRecorder:
 
     # -- background ----------------------------------------------------------------------
     def start(self) -> None:
-        self.series.close(self.snapshot(), self._clock())  # counting starts now
+        self.series.close(self.snapshot(closing=True), self._clock())  # counting starts now
         self._tasks.spawn("tick", self._run())
 
     async def close(self) -> None:
         await self._tasks.close()
-        self.series.close(self.snapshot(), self._clock())
+        self.series.close(self.snapshot(closing=True), self._clock())
         await self.flush()
 
     async def _run(self) -> None:
@@ -84,7 +89,7 @@ class StatusRecorder:
             boundary = (now // self.bucket_s + 1) * self.bucket_s
             await asyncio.sleep(max(0.0, boundary - now))
             try:
-                self.series.close(self.snapshot(), boundary)
+                self.series.close(self.snapshot(closing=True), boundary)
                 await self.flush()
             except asyncio.CancelledError:
                 raise

@@ -29,7 +29,11 @@ async def status_ctx(app: web.Application) -> AsyncIterator[None]:
     stats = app.get(STATS)
     kv = app[KVSTORE] if settings.storage.backend == "redis" else None
     recorder = StatusRecorder(
-        settings.status, app[METRICS], stats.raw if stats is not None else lambda: None, kv
+        settings.status,
+        app[METRICS],
+        stats.raw if stats is not None else lambda: None,
+        kv,
+        peak=app[LIFECYCLE].take_peak,
     )
     app[STATUS] = recorder
     recorder.start()

@@ -1,15 +1,16 @@
 """Cumulative snapshots for the status series, and the per-bucket figures the page charts.
 
 Sources: the per-agent/per-model counters of :class:`proxy.server.stats.Stats` (fed by the
-compression hooks and the usage tap) and the proxy's own Prometheus metrics (requests,
-errors by kind, the overhead histogram, in-flight).
+compression hooks and the usage tap), the proxy's errors by kind (Prometheus), and its
+:class:`~proxy.observability.request_tap.RequestTap` (requests answered, the added latency in
+fine buckets).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from proxy.observability import request_tap
 from proxy.observability.metrics import Metrics
 from proxy.status.series import Fields, Snap
 
@@ -43,40 +44,26 @@ def _pick(raw: dict[str, Any]) -> Fields:
 
 
 def proxy_fields(metrics: Metrics) -> Fields:
-    out: Fields = {"requests": 0.0, "in_flight": 0.0}
-    for family in metrics.requests.collect():
-        out["requests"] += sum(s.value for s in family.samples if s.name.endswith("_total"))
+    """Requests answered (rejected ones too), errors by kind, the added latency in fine buckets.
+    ``in_flight`` is the current count here; the recorder replaces it with the bucket's peak."""
+    tap = metrics.tap
+    out: Fields = {"requests": float(tap.answered), "in_flight": 0.0}
     for family in metrics.errors.collect():
         for s in family.samples:
             if s.name.endswith("_total"):
                 key = "err:" + s.labels.get("kind", "other")
                 out[key] = out.get(key, 0.0) + s.value
-    for family in metrics.overhead.collect():
-        for s in family.samples:
-            if s.name.endswith("_bucket"):
-                key = "oh:" + s.labels["le"]
-                out[key] = out.get(key, 0.0) + s.value
+    for index, count in tap.overhead.items():
+        out[f"lat:{index}"] = float(count)
     for family in metrics.in_flight.collect():
         out["in_flight"] = sum(s.value for s in family.samples)
     return out
 
 
 def quantile(q: float, fields: Fields) -> float | None:
-    """``histogram_quantile`` over the ``oh:<le>`` cumulative bucket counts (seconds)."""
-    bounds = sorted(((float(k[3:]), v) for k, v in fields.items() if k.startswith("oh:")), key=lambda b: b[0])
-    if not bounds or bounds[-1][1] <= 0:
-        return None
-    rank = q * bounds[-1][1]
-    prev_le, prev_count = 0.0, 0.0
-    for le, count in bounds:
-        if count >= rank:
-            if math.isinf(le):
-                return prev_le
-            if count == prev_count:
-                return le
-            return prev_le + (le - prev_le) * (rank - prev_count) / (count - prev_count)
-        prev_le, prev_count = le, count
-    return prev_le
+    """The nearest-rank ``q`` quantile (ms) of the added latency counted in ``lat:<bucket>``."""
+    counts = {int(k[4:]): v for k, v in fields.items() if k.startswith("lat:") and v}
+    return request_tap.quantile(q, counts)
 
 
 def stat_figures(f: Fields) -> dict[str, float | None]:
@@ -107,6 +94,6 @@ def proxy_figures(f: Fields) -> dict[str, Any]:
         "errors": sum(errors.values()),
         "errors_by_kind": errors,
         "in_flight": f.get("in_flight", 0.0),
-        "latency_added_p50_ms": None if p50 is None else round(p50 * 1000, 3),
-        "latency_added_p99_ms": None if p99 is None else round(p99 * 1000, 3),
+        "latency_added_p50_ms": None if p50 is None else round(p50, 3),
+        "latency_added_p99_ms": None if p99 is None else round(p99, 3),
     }

@@ -41,6 +41,7 @@ def build(
                 window_proxy[name] = window_proxy.get(name, 0.0) + value
     proxy_window = snapshot.proxy_figures(window_proxy)
     proxy_window["in_flight"] = in_flight
+    proxy_window["in_flight_peak"] = max((r["in_flight"] for r in proxy_rows), default=0.0)
     return {
         "generated_at": now,
         "bucket_s": bucket_s,
@@ -63,8 +64,28 @@ def build(
             "errors_by_kind": {k: [r["errors_by_kind"].get(k, 0.0) for r in proxy_rows] for k in kinds},
         },
         "proxy": proxy_window,
-        "stats": merge_raw(p for p in stats_parts if p),
+        "window": window_table(buckets, times),
+        "stats": merge_raw(p for p in stats_parts if p),  # since each process started
     }
+
+
+def window_table(buckets: Buckets, times: list[int]) -> dict[str, Any]:
+    """Per agent, per model and in all: the window's buckets summed, as the summary table shows
+    them (the same figures as the charts; ``stats`` has the totals since start)."""
+    out: dict[str, dict[str, dict[str, Any]]] = {"agents": {}, "models": {}, "total": {}}
+    for group, table in out.items():
+        sums: dict[str, Fields] = {}
+        for t in times:
+            for key, fields in buckets.get(t, {}).get(group, {}).items():
+                acc = sums.setdefault(key, {})
+                for name, value in fields.items():
+                    acc[name] = acc.get(name, 0.0) + value
+        for key, fields in sums.items():
+            figures: dict[str, Any] = dict(snapshot.stat_figures(fields))
+            figures["provider_cache_hit_rate"] = figures["cache_hit_rate"]  # the names /stats uses
+            figures["cache_stable_prefix_rate"] = figures["stable_prefix_rate"]
+            table[key] = figures
+    return {**out, "total": out["total"].get("all", {"requests": 0.0})}
 
 
 def _busiest(buckets: Buckets, group: str) -> list[str]:

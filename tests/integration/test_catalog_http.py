@@ -70,3 +70,30 @@ async def test_catalog_changes_and_sources(client: TestClient[web.Request, web.A
     names = {s["source"] for s in sources["sources"]}
     assert {"native:groq", "native:anthropic", "models_dev", "litellm_bundled"} <= names
     assert "models_dev" in sources["evaluation"]["sources"]
+
+
+async def test_v1_models_on_a_first_start_lists_chat_models_first_and_no_price_rows(tmp_path: Path) -> None:
+    """First start, nothing fetched yet: LiteLLM's bundled map stands in for the native lists.
+    Its price rows (``1024-x-1024/gpt-image-1.5``) are not models; chat models come first."""
+    from proxy.config import load_settings
+
+    settings = load_settings(
+        environ={}, overrides={"catalog": {"refresh_on_start": False, "cache_dir": str(tmp_path)}}
+    )
+    catalog = Catalog(settings, environ={})
+    await catalog.start()
+    app = web.Application()
+    app[CATALOG] = catalog
+    add_catalog_routes(app, CATALOG)
+    try:
+        async with TestClient(TestServer(app)) as c:
+            rows = (await (await c.get("/v1/models")).json())["data"]
+    finally:
+        await catalog.close()
+    ids = [r["id"] for r in rows]
+    assert "gpt-4o-mini" in ids and "gpt-image-1.5" in ids
+    assert not [i for i in ids if "-x-" in i.split("/")[0] or "/1024-x-" in i], ids[:5]
+    kinds = {m.id: m.type for m in catalog.offered()}
+    first_other = next(n for n, i in enumerate(ids) if kinds.get(i, "chat") != "chat")
+    assert all(kinds.get(i, "chat") != "chat" for i in ids[first_other:]), "a chat model after a non-chat one"
+    assert ids[0] != "1024-x-1024/gpt-image-1.5" and kinds[ids[0]] == "chat"

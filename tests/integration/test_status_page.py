@@ -48,8 +48,13 @@ async def test_status_json_charts_a_session(make_proxy: Any, tmp_path: Any) -> N
     assert totals["total"]["requests"] == sent
     assert totals["total"]["money_saved_usd"] == pytest.approx(totals["total"]["tokens_saved"] * PRICE, rel=1e-3)
     proxy_series = series["proxy"]
-    assert sum(proxy_series["requests"]) == sent  # the two rejected ones never reached an upstream
+    # requests and errors count the same requests: the two rejected ones are in both
+    assert sum(proxy_series["requests"]) == sent + 2 == data["proxy"]["requests"]
+    assert sum(proxy_series["errors"]) == 2 == data["proxy"]["errors"]
     assert sum(series["errors_by_kind"]["invalid_json"]) == 2
+    assert data["window"]["total"]["requests"] == sent  # the summary table: the window's chat requests
+    assert {k: v["requests"] for k, v in data["window"]["agents"].items()} == per_agent
+    assert max(proxy_series["in_flight"]) >= 1  # the peak of each bucket, not its last instant
     assert data["proxy"]["errors_by_kind"] == {"invalid_json": 2}
     p50, p99 = data["proxy"]["latency_added_p50_ms"], data["proxy"]["latency_added_p99_ms"]
     assert p50 is not None and p99 is not None and 0 < p50 <= p99

@@ -324,6 +324,7 @@ async def test_parser_errors_logged_as_one_line_without_values(
     await asyncio.sleep(0.05)
     lines = [ln for ln in log_lines(logs) if ln.get("logger", "").startswith("aiohttp")]
     assert len(lines) == 1, lines
+    assert lines[0]["event"] == "http.malformed_request" and lines[0]["level"] == "warning", lines
     assert lines[0]["status"] == 400 and lines[0]["error"] in (
         "BadHttpMessage",
         "LineTooLong",

@@ -73,14 +73,15 @@ function lineChart(id, times, series, fmt, bucketS) {
   const svg = el("svg:svg", { viewBox: `0 0 ${W} ${H}`, class: "chart", "data-chart": id, role: "img" });
   const vals = series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined);
   const max = Math.max(0, ...vals);
-  const step = fmt === fmtPct ? 0.25 : niceStep(max / 4);
+  // counts (fmtInt): whole-number gridlines only, never "0.5 requests"
+  const step = fmt === fmtPct ? 0.25 : fmt === fmtInt ? Math.max(1, niceStep(max / 4)) : niceStep(max / 4);
   const top = fmt === fmtPct ? 1 : step * Math.max(1, Math.ceil(max / step));
   const iw = W - PAD.l - PAD.r, ih = H - PAD.t - PAD.b;
   const x = (i) => PAD.l + (times.length > 1 ? (i * iw) / (times.length - 1) : iw / 2);
   const y = (v) => PAD.t + ih - (v / top) * ih;
   for (let v = 0; v <= top + step / 2; v += step) {
     svg.append(el("svg:line", { x1: PAD.l, x2: W - PAD.r, y1: y(v), y2: y(v), class: "grid-line" }));
-    svg.append(el("svg:text", { x: PAD.l - 6, y: y(v) + 3, "text-anchor": "end", class: "axis-label" }, fmt(v)));
+    svg.append(el("svg:text", { x: PAD.l - 6, y: y(v) + 3, "text-anchor": "end", class: "axis-label y-label" }, fmt(v)));
   }
   const ticks = Math.min(5, times.length);
   for (let k = 0; k < ticks; k++) {
@@ -133,13 +134,13 @@ function renderUsage(data, group) {
   host.replaceChildren(...USAGE_CHARTS.map(([field, title, note, fmt]) =>
     card(field, title, note, data.t, keys.map((k) => ({ name: k || "(none)", values: table[k][field] })), fmt, data.bucket_s)));
   const totals = document.getElementById("totals");
-  const rows = data.stats[group] || {};
+  const rows = data.window[group] || {};  // the window the heading names, not totals since start
   const head = ["", "requests", "compactions", "tokens before", "tokens after", "tokens saved", "USD saved",
     "summary tokens", "cache hit", "stable prefix"];
   const tr = el("tr");
   head.forEach((h, i) => tr.append(el("th", {}, i === 0 ? (group === "agents" ? "agent" : "model") : h)));
   const body = [tr];
-  for (const [k, r] of [...Object.entries(rows), ["all", data.stats.total]]) {
+  for (const [k, r] of [...Object.entries(rows), ["all", data.window.total]]) {
     if (!r || r.requests === undefined) continue;
     const row = el("tr");
     [k || "(none)", fmtInt(r.requests), fmtInt(r.compactions), fmtInt(r.tokens_before), fmtInt(r.tokens_after),
@@ -153,7 +154,8 @@ function renderUsage(data, group) {
 function renderProxy(data) {
   const p = data.proxy;
   const cards = document.getElementById("proxy-cards");
-  const items = [["in flight", String(p.in_flight)], ["requests (window)", fmtInt(p.requests)],
+  const items = [["in flight now", String(p.in_flight)], ["in flight, peak (window)", fmtInt(p.in_flight_peak)],
+    ["requests (window)", fmtInt(p.requests)],
     ["latency added p50", fmtMs(p.latency_added_p50_ms)], ["latency added p99", fmtMs(p.latency_added_p99_ms)],
     ["errors (window)", fmtInt(p.errors)]];
   cards.replaceChildren(...items.map(([k, v]) => {
@@ -164,12 +166,14 @@ function renderProxy(data) {
   const s = data.series.proxy;
   const kinds = Object.entries(data.series.errors_by_kind).map(([k, v]) => ({ name: k, values: v }));
   document.getElementById("proxy-charts").replaceChildren(
-    card("proxy_requests", "Requests and errors", "every proxied request; errors the proxy itself raised",
+    card("proxy_requests", "Requests and errors",
+      "every request answered on a proxied route, rejected ones too; errors: those the proxy itself raised (among them)",
       data.t, [{ name: "requests", values: s.requests }, { name: "errors", values: s.errors }], fmtInt, data.bucket_s),
-    card("latency", "Latency added", "time before forwarding (parse, budget, compression), p50 and p99 per bucket",
+    card("latency", "Latency added",
+      "time before forwarding (parse, budget, compression): p50 and p99 per bucket of the recorded durations",
       data.t, [{ name: "p50", values: s.latency_added_p50_ms }, { name: "p99", values: s.latency_added_p99_ms }],
       (v) => (v === null || v === undefined ? "–" : v.toFixed(v < 10 ? 2 : 0) + " ms"), data.bucket_s),
-    card("in_flight", "In flight", "requests being proxied at the end of each bucket",
+    card("in_flight", "In flight", "the most requests being proxied at once in each bucket",
       data.t, [{ name: "in flight", values: s.in_flight }], fmtInt, data.bucket_s),
     card("errors_by_kind", "Errors by kind", "proxy errors per bucket, by kind", data.t, kinds, fmtInt, data.bucket_s),
   );

@@ -128,3 +128,25 @@ def test_status_labels_are_bounded_and_keep_499() -> None:
         "502",
         "5xx",
     ]
+
+
+@pytest.mark.parametrize(
+    ("base_path", "tail", "expected"),
+    [
+        ("/v1", "v1/chat/completions", ("chat/completions", "v1")),
+        ("/openai/v1/", "v1/responses", ("responses", "v1")),
+        ("/v1beta", "v1beta/models/x:generateContent", ("models/x:generateContent", "v1beta")),
+        ("/", "v1/v1/messages", ("v1/messages", "v1")),
+        ("/v1", "chat/completions", ("chat/completions", None)),
+        ("/", "v1/messages", ("v1/messages", None)),
+        ("/v1beta/openai", "v1beta/openai/chat/completions", ("v1beta/openai/chat/completions", None)),
+        ("/v1", "v2/x", ("v2/x", None)),
+        ("/v1", "v1x/y", ("v1x/y", None)),
+    ],
+)
+def test_a_version_segment_written_twice_is_dropped(
+    base_path: str, tail: str, expected: tuple[str, str | None]
+) -> None:
+    from proxy.server.paths import collapse_version
+
+    assert collapse_version(base_path, tail) == expected

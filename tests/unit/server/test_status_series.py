@@ -46,12 +46,50 @@ def test_merge_sums_workers_by_bucket() -> None:
     assert 1010 in merged
 
 
-def test_quantile_interpolates_like_histogram_quantile() -> None:
-    fields = {"oh:0.001": 50.0, "oh:0.01": 90.0, "oh:0.1": 100.0, "oh:+Inf": 100.0}
-    assert snapshot.quantile(0.5, fields) == pytest.approx(0.001)
-    assert snapshot.quantile(0.7, fields) == pytest.approx(0.001 + 0.009 * 0.5)
-    assert snapshot.quantile(0.99, fields) == pytest.approx(0.01 + 0.09 * 0.9)
-    assert snapshot.quantile(0.5, {"oh:0.1": 0.0, "oh:+Inf": 0.0}) is None
+def test_quantile_from_fine_buckets_is_within_2_percent_of_the_recorded_durations() -> None:
+    from proxy.observability.request_tap import RequestTap, bucket_of
+
+    durations = [0.0005, 0.7, 0.71, 0.9, 1.3, 2.2, 3.1, 5.0, 7.7, 16.7] * 3 + [0.42, 12.5, 16.69]
+    tap = RequestTap()
+    for ms in durations:
+        tap.done(ms)
+    tap.done(None)  # a rejected request: answered, no overhead
+    assert tap.answered == len(durations) + 1
+    fields = {f"lat:{i}": float(n) for i, n in tap.overhead.items()}
+    ordered = sorted(durations)
+    for q in (0.5, 0.9, 0.99, 1.0):
+        true = ordered[max(0, -(-int(q * 1000) * len(ordered) // 1000) - 1)]  # nearest rank
+        got = snapshot.quantile(q, fields)
+        assert got is not None and abs(got - true) <= 0.02 * true, (q, got, true)
+    assert snapshot.quantile(0.99, fields) <= 16.7 * 1.02  # never above the slowest request
+    assert snapshot.quantile(0.5, {}) is None
+    assert bucket_of(0.0) == 0 and bucket_of(1.0) < bucket_of(1.05)
+
+
+def test_the_window_table_sums_only_the_buckets_of_the_window() -> None:
+    from proxy.status import view
+
+    old = {"agents": {"a": {"requests": 80.0}}, "total": {"all": {"requests": 80.0}}}
+    new = {"agents": {"a": {"requests": 3.0}, "b": {"requests": 1.0}}, "total": {"all": {"requests": 4.0}}}
+    buckets: series.Buckets = {900: old, 1000: new, 1010: new}
+    data = view.build(buckets, [], bucket_s=10, window=5, now=1015.0, in_flight=0, workers=1, shared=False)
+    assert data["window"]["total"]["requests"] == 8  # 900 is before the 5-bucket window 970..1010
+    assert data["window"]["agents"]["a"]["requests"] == 6 and data["window"]["agents"]["b"]["requests"] == 2
+    assert set(data["window"]["agents"]["a"]) >= {"provider_cache_hit_rate", "cache_stable_prefix_rate"}
+
+
+def test_in_flight_is_the_peak_of_the_bucket() -> None:
+    from proxy.server.lifecycle import Lifecycle
+
+    life = Lifecycle()
+    for _ in range(3):
+        life.enter()
+    for _ in range(3):
+        life.leave()
+    assert life.in_flight == 0
+    assert life.take_peak(reset=False) == 3  # the open bucket, read by /status.json
+    assert life.take_peak(reset=True) == 3  # the bucket closes
+    assert life.take_peak(reset=True) == 0  # nothing since
 
 
 def test_figures_rates_are_none_without_a_denominator() -> None:

@@ -1,0 +1,108 @@
+"""Later-needed facts in real coding-agent sessions, compressed half-way and three-quarters in.
+
+Run (from any directory; ``--tree`` measures another checkout's ``proxy`` package)::
+
+    .venv/bin/python tests/bench/bench_agent_sessions.py [--quick] [--tree PATH]
+        [--sessions DIR] [--presets balanced,aggressive,conservative] [--no-small-window] [--strict]
+
+Sessions: ``shared/dev-data/openhands-dev/*.json`` beside the checkout when present (else
+``--sessions DIR``, e.g. ``tests/data/openhands``). At ½ and ¾ of each session's assistant turns
+the request the agent sent then is compressed like ``ctxproxy compress --strategy S
+--context-window <its tokens + 4096>`` with the request's ``max_tokens`` 4096 (the whole reserve
+counts); the aggressive preset also on a small window (half its tokens + 4096). Metrics and
+baselines: :mod:`tests.bench.reader.agent`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[2]  # this benchmark's checkout
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+
+def _bootstrap(argv: list[str]) -> str:
+    """Import ``proxy`` from ``--tree`` (else this checkout), then this checkout's bench modules."""
+    tree = Path(argv[argv.index("--tree") + 1]).resolve() if "--tree" in argv else HERE
+    sys.path.insert(0, str(tree))
+    import proxy
+
+    sys.path.insert(0, str(HERE))
+    for name in [m for m in sys.modules if m == "tests" or m.startswith("tests.")]:
+        del sys.modules[name]
+    return str(Path(proxy.__file__).parent)
+
+
+PROXY_PATH = _bootstrap(sys.argv[1:])
+
+from proxy.compress import TokenCounter  # noqa: E402
+from tests.bench.reader.devdata import openhands_dir  # noqa: E402
+from tests.bench.reader.sessions import (  # noqa: E402
+    Point,
+    checks_table,
+    failures,
+    load_session,
+    main_table,
+    run_session,
+    targets,
+)
+
+
+def _arg(argv: list[str], name: str, default: str) -> str:
+    return argv[argv.index(name) + 1] if name in argv else default
+
+
+async def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    strict = "--strict" in argv  # a fact the agent already wrote before the point does not count
+    presets = _arg(argv, "--presets", "balanced,aggressive,conservative").split(",")
+    folder = Path(argv[argv.index("--sessions") + 1]) if "--sessions" in argv else openhands_dir()
+    print(f"proxy package measured: {PROXY_PATH} (bench modules: {HERE / 'tests' / 'bench'})")
+    if folder is None:
+        folder = HERE / "tests" / "data" / "openhands"
+        print(
+            "openhands-dev: absent (no shared/dev-data/openhands-dev beside the checkout); "
+            "measuring only the sessions copied into tests/data/openhands"
+        )
+    files = sorted(p for p in folder.glob("*.json") if p.name != "index.json")
+    sampled = quick and len(files) > 4
+    if sampled:
+        files = files[::4]
+    t0 = time.perf_counter()
+    counter = TokenCounter()
+    await counter.warm()
+    points: list[Point] = []
+    for path in files:
+        body = load_session(path)
+        points += await run_session(path.stem, body, presets, counter, strict=strict)
+        if "aggressive" in presets and "--no-small-window" not in argv:
+            points += await run_session(
+                path.stem, body, ["aggressive"], counter, window_scale=0.5, strict=strict
+            )
+        print(f"… {path.stem} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    print(
+        f"\nAgent-session benchmark, {datetime.date.today()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs; {len(files)} sessions from {folder}{' (quick: every 4th)' if sampled else ''}; "
+        f"{time.perf_counter() - t0:.0f} s\n"
+    )
+    print("Later-needed facts kept, balanced preset, baselines at ctxproxy's size:\n")
+    print("\n".join(main_table(points)))
+    print("\nChecks per preset (every point):\n")
+    print("\n".join(checks_table(points)))
+    print("\nAgainst the targets:\n")
+    print("\n".join(targets(points)))
+    bad = failures(points)
+    if bad:
+        print("\nPoints failing a check:\n")
+        print("\n".join(bad))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1:])))

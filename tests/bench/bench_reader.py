@@ -1,0 +1,116 @@
+"""Reader recall on real and generated conversations: what a model reading the compressed
+request can use.
+
+Run (from any directory; ``--tree`` measures another checkout's ``proxy`` package)::
+
+    .venv/bin/python tests/bench/bench_reader.py [--quick] [--tree PATH]
+        [--sets locomo,friends,assistant] [--renderings merged,stamped,named,chatlog]
+        [--convs N] [--strategy aggressive] [--dump DIR] [--explain N]
+
+Sets: ``locomo`` (``shared/dev-data/locomo-dev`` beside the checkout, read when present; never in the repo),
+``friends`` and ``assistant`` (the generated styles of :mod:`tests.bench.memconv`). Each
+conversation is rendered four ways (:mod:`tests.bench.reader.render`), compressed like
+``ctxproxy compress --strategy aggressive --context-window <its tokens>``, and compared with
+keep-last, middle-out and whole-turn extraction at the size ctxproxy reached. Metrics:
+:mod:`tests.bench.reader.reading`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[2]  # this benchmark's checkout
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+
+def _bootstrap(argv: list[str]) -> str:
+    """Import ``proxy`` from ``--tree`` (else this checkout), then this checkout's bench modules."""
+    tree = Path(argv[argv.index("--tree") + 1]).resolve() if "--tree" in argv else HERE
+    sys.path.insert(0, str(tree))
+    import proxy
+
+    sys.path.insert(0, str(HERE))
+    for name in [m for m in sys.modules if m == "tests" or m.startswith("tests.")]:
+        del sys.modules[name]
+    return str(Path(proxy.__file__).parent)
+
+
+PROXY_PATH = _bootstrap(sys.argv[1:])
+
+from proxy.compress import TokenCounter  # noqa: E402
+from tests.bench.reader.conversations import (  # noqa: E402
+    Cell,
+    detail,
+    explain,
+    measure,
+    questions_of,
+    tables,
+    targets,
+)
+from tests.bench.reader.devdata import locomo_path  # noqa: E402
+from tests.bench.reader.dialogue import Dialogue, generated, load_locomo  # noqa: E402
+from tests.bench.reader.render import RENDERINGS  # noqa: E402
+
+
+def _arg(argv: list[str], name: str, default: str) -> str:
+    return argv[argv.index(name) + 1] if name in argv else default
+
+
+async def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    sets = _arg(argv, "--sets", "locomo,friends,assistant").split(",")
+    renderings = _arg(argv, "--renderings", ",".join(RENDERINGS)).split(",")
+    strategy = _arg(argv, "--strategy", "aggressive")
+    n_generated = int(_arg(argv, "--convs", "1" if quick else "3"))
+    dump = Path(argv[argv.index("--dump") + 1]) if "--dump" in argv else None
+    every = 4 if quick else 1
+    t0 = time.perf_counter()
+    print(f"proxy package measured: {PROXY_PATH} (bench modules: {HERE / 'tests' / 'bench'})")
+    data: dict[str, list[Dialogue]] = {}
+    for name in sets:
+        if name == "locomo":
+            path = locomo_path()
+            if path is None:
+                print("locomo-dev: absent (no shared/dev-data/locomo-dev beside the checkout): not measured")
+                continue
+            convs = load_locomo(path)
+            data["locomo-dev"] = convs[:1] if quick else convs
+        elif name in ("friends", "assistant"):
+            data[f"generated {name}"] = [generated(name, seed) for seed in range(1, n_generated + 1)]
+        else:
+            print(f"unknown set {name!r}", file=sys.stderr)
+            return 2
+    counter = TokenCounter()
+    await counter.warm()
+    cells: dict[tuple[str, str], Cell] = {}
+    for name, convs in data.items():
+        for rendering in renderings:
+            cell = cells.setdefault((name, rendering), Cell())
+            for d in convs:
+                step = every if name == "locomo-dev" else 1
+                await measure(questions_of(d, step), rendering, strategy, counter, cell, dump)
+            print(f"… {name} / {rendering} done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    print(
+        f"\nReader benchmark, {datetime.date.today()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs{' (quick: 1 LoCoMo conversation, every 4th question)' if quick else ''}; "
+        f"strategy {strategy}, window = each conversation's tokens; {time.perf_counter() - t0:.0f} s\n"
+    )
+    print("\n".join(tables(cells)))
+    print("\nAgainst the targets (above every baseline: ctxproxy minus the best baseline):\n")
+    print("\n".join(targets(cells)))
+    print("\nDetail:\n")
+    print("\n".join(detail(cells)))
+    if "--explain" in argv:
+        print("\nWorst-read questions (ctxproxy):\n")
+        print("\n".join(explain(cells, int(_arg(argv, "--explain", "5")))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1:])))

@@ -1,0 +1,363 @@
+"""Reading a compressed conversation the way a model reads it.
+
+*Reading units* (:func:`reading_units`): every kept turn (one line of a kept message; a date
+header line only sets the date), and every speaker's segment of a digest line
+(``- [8 May 2023] Caroline: … | Melanie: …`` gives two; a segment holding dated labels
+``[…]`` is cut at each). Each unit has the *date in force* — the last date header, stamp or
+digest label before it (or opening it) — and a speaker: its ``Name:`` label, else the
+message's ``name`` field, else its role.
+
+*Reader recall* (:func:`reader_recall`): every unit joined with the unit before it and
+prefixed with its date in force; units ranked by BM25 against the question; the best ones
+read up to ``READ_CHARS`` characters; the IDF-weighted recall of the gold answer's terms in
+that text, divided by the same on the uncompressed conversation (capped at 1).
+
+*Attributed evidence* (:func:`attribution`): for each evidence turn not kept verbatim, the
+digest segment holding most of its (IDF-weighted) words; content recall × speaker right ×
+day right (same day 1, same month 0.5).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.bench.memconv.metrics import Idf, term_set, terms
+from tests.bench.reader.dates import Day, bracket_dates, day_score, leading_date
+from tests.bench.reader.dialogue import Dialogue, Question
+
+READ_CHARS = 700
+CONTEXT_CHARS = 300  # of the unit before, read with a unit
+SUMMARY_MARK = "[ctxproxy: summary"
+_SPEAKER = re.compile(r"^([A-Za-z][\w'.-]*(?: [A-Za-z][\w'.-]*){0,2}):\s*")
+_COUNT = re.compile(r"^\(\d+ messages? compacted\)$")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadUnit:
+    text: str  # as sent, the speaker label included
+    speaker: str | None
+    day: Day | None  # the date in force
+    digest: bool  # a digest segment (else a kept turn)
+
+
+def message_text(msg: dict[str, Any]) -> str:
+    content = msg.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(
+            str(p.get("text", "")) for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
+        )
+    return ""
+
+
+def _has_terms(text: str) -> bool:
+    return bool(terms(text))
+
+
+class _Reader:
+    """Walks the sent text in order, carrying the date in force."""
+
+    def __init__(self) -> None:
+        self.day: Day | None = None
+        self.units: list[ReadUnit] = []
+
+    def kept_line(self, line: str, fallback: str | None) -> None:
+        found = leading_date(line)
+        rest = line
+        if found:
+            self.day, end = found
+            rest = line[end:]
+        if not _has_terms(rest):
+            return
+        m = _SPEAKER.match(rest)
+        self.units.append(ReadUnit(line.strip(), m.group(1) if m else fallback, self.day, False))
+
+    def digest_line(self, line: str) -> None:
+        line = line.strip()
+        if not line or line.startswith("[ctxproxy:") or line.startswith("Artifacts:") or _COUNT.match(line):
+            return
+        line = re.sub(r"^[-*•]\s+", "", line)
+        label = re.match(r"^\[([^\]]+)\]\s*", line)
+        if label:
+            found = leading_date(label.group(1))
+            if found:
+                self.day = found[0]
+            line = line[label.end() :]
+        for piece in line.split(" | "):
+            self._segment(piece.strip())
+
+    def _segment(self, piece: str) -> None:
+        found = leading_date(piece)
+        if found:
+            self.day, end = found
+            piece = piece[end:]
+        m = _SPEAKER.match(piece)
+        speaker = m.group(1) if m else None
+        content = piece[m.end() :] if m else piece
+        found = leading_date(content)
+        if found:
+            self.day, end = found
+            content = content[end:]
+        label = f"{speaker}: " if speaker else ""
+        cuts = bracket_dates(content)
+        starts = [0, *(pos for pos, _ in cuts)]
+        days: list[Day | None] = [self.day, *(d for _, d in cuts)]
+        for k, start in enumerate(starts):
+            end = starts[k + 1] if k + 1 < len(starts) else len(content)
+            part = content[start:end].strip(" ;")
+            self.day = days[k]
+            if _has_terms(re.sub(r"^\[[^\]]*\]", "", part)):
+                self.units.append(ReadUnit(label + part, speaker, self.day, True))
+
+
+def reading_units(body: dict[str, Any], system: str | None = None, skip_last: bool = True) -> list[ReadUnit]:
+    """The reading units of a request, in order (the system prompt ``system`` and the final
+    question left out)."""
+    msgs = body.get("messages", [])
+    if skip_last and msgs:
+        msgs = msgs[:-1]
+    reader = _Reader()
+    for msg in msgs:
+        text = message_text(msg)
+        if msg.get("role") in ("system", "developer") and system and text.startswith(system):
+            text = text[len(system) :]
+        fallback = msg.get("name") or msg.get("role")
+        in_digest = False
+        for line in text.splitlines():
+            if line.startswith(SUMMARY_MARK):
+                in_digest = True
+            if in_digest:
+                reader.digest_line(line)
+            elif line.strip():
+                reader.kept_line(line, str(fallback) if fallback else None)
+    return reader.units
+
+
+# -- BM25 ----------------------------------------------------------------------------------------
+class BM25:
+    """Okapi BM25 (k1 1.2, b 0.75) over documents given as term lists."""
+
+    def __init__(self, docs: Sequence[list[str]], k1: float = 1.2, b: float = 0.75) -> None:
+        self.docs = [Counter(d) for d in docs]
+        self.lens = [len(d) for d in docs]
+        self.avg = (sum(self.lens) / len(self.lens)) if self.lens else 1.0
+        df: Counter[str] = Counter()
+        for d in self.docs:
+            df.update(d.keys())
+        n = len(docs)
+        self.idf = {t: math.log((n - f + 0.5) / (f + 0.5) + 1) for t, f in df.items()}
+        self.k1, self.b = k1, b
+
+    def scores(self, query: Iterable[str]) -> list[float]:
+        q = [t for t in set(query) if t in self.idf]
+        out: list[float] = []
+        for doc, length in zip(self.docs, self.lens, strict=True):
+            s = 0.0
+            norm = self.k1 * (1 - self.b + self.b * length / max(self.avg, 1e-9))
+            for t in q:
+                f = doc.get(t, 0)
+                if f:
+                    s += self.idf[t] * f * (self.k1 + 1) / (f + norm)
+            out.append(s)
+        return out
+
+
+def unit_texts(units: Sequence[ReadUnit]) -> list[str]:
+    """Each unit joined with the unit before it (its last ``CONTEXT_CHARS`` characters, so that
+    a long turn before a short one does not push it out of the text read), prefixed with its
+    date in force."""
+    out: list[str] = []
+    for i, u in enumerate(units):
+        prefix = f"[{u.day}] " if u.day else ""
+        before = units[i - 1].text if i else ""
+        if len(before) > CONTEXT_CHARS:
+            before = "…" + before[-CONTEXT_CHARS:]
+        before = before + "\n" if before else ""
+        out.append(prefix + before + u.text)
+    return out
+
+
+class Library:
+    """One request's units, indexed for questions."""
+
+    def __init__(self, units: Sequence[ReadUnit]) -> None:
+        self.units = list(units)
+        self.texts = unit_texts(self.units)
+        self.bm25 = BM25([terms(t) for t in self.texts])
+
+    def read(self, question: str, limit: int = READ_CHARS) -> str:
+        """The best units for the question, in rank order, up to ``limit`` characters."""
+        scores = self.bm25.scores(terms(question))
+        order = sorted((i for i, s in enumerate(scores) if s > 0), key=lambda i: (-scores[i], i))
+        out = ""
+        for i in order:
+            out = f"{out}\n{self.texts[i]}" if out else self.texts[i]
+            if len(out) >= limit:
+                return out[:limit]
+        return out
+
+
+def recall(answer: str, text: str, idf: Idf) -> float | None:
+    gold = term_set(answer)
+    total = idf.weight(gold)
+    if not total:
+        return None
+    return idf.weight(gold & term_set(text)) / total
+
+
+def dialogue_idf(d: Dialogue) -> Idf:
+    return Idf(t.text for t in d.turns)
+
+
+@dataclass(slots=True)
+class RecallScore:
+    values: list[float] = field(default_factory=list)
+    by_category: dict[str, list[float]] = field(default_factory=dict)
+    skipped: int = 0  # questions whose answer the uncompressed reading does not hold either
+    got: float = 0.0  # sums over every question (skipped ones too): the pooled ratio
+    base: float = 0.0
+    misses: list[tuple[float, str, str, str, str]] = field(default_factory=list)  # see reader_recall
+
+    @property
+    def pooled(self) -> float:
+        """Σ recall in the compressed reading / Σ in the uncompressed one (no per-question cap)."""
+        return self.got / self.base if self.base else float("nan")
+
+    def add(self, category: str, value: float) -> None:
+        self.values.append(value)
+        self.by_category.setdefault(category, []).append(value)
+
+
+def reader_recall(
+    questions: Sequence[Question],
+    sent: Library,
+    full: Library,
+    idf: Idf,
+    into: RecallScore,
+    keep_misses: bool = False,
+) -> None:
+    """Adds each question's score to ``into``; ``keep_misses``: also (score, question, answer,
+    text read in the compressed request, text read in the uncompressed one) when below 1."""
+    for q in questions:
+        full_text, sent_text = full.read(q.question), sent.read(q.question)
+        base = recall(q.answer, full_text, idf)
+        got = recall(q.answer, sent_text, idf) or 0.0
+        into.got += got
+        into.base += base or 0.0
+        if not base:
+            into.skipped += 1
+            continue
+        value = min(1.0, got / base)
+        into.add(q.category, value)
+        if keep_misses and value < 1.0:
+            into.misses.append((value, q.question, q.answer, sent_text, full_text))
+
+
+# -- attributed evidence -------------------------------------------------------------------------
+@dataclass(slots=True)
+class Attribution:
+    evidence: int = 0  # evidence turns looked at
+    kept: int = 0  # … kept verbatim
+    scores: list[float] = field(default_factory=list)  # per turn not kept: content × speaker × day
+    matched: int = 0  # … whose best segment holds at least ``CLEAR`` of its words (weighted)
+    speaker_right: int = 0  # … of which the segment names the right speaker
+    day_right: int = 0  # … of which the segment's date in force is the turn's day
+    content: list[float] = field(default_factory=list)
+    # every digest segment, read back to the turn it came from (see segment_attribution)
+    segments: int = 0  # segments with a clear source turn
+    unclear: int = 0  # segments too short or too mixed to name one source turn
+    segment_speaker: int = 0
+    segment_day: int = 0
+
+
+CLEAR = 0.5  # a segment holding this share of a turn's (weighted) words stands for that turn
+MIN_SEGMENT_TERMS = 3
+
+
+def _same_speaker(label: str | None, speaker: str) -> bool:
+    if not label:
+        return False
+    a, b = label.strip().casefold(), speaker.casefold()
+    return a == b or a == re.sub(r"[^a-z0-9_-]", "_", b)
+
+
+def attribution(d: Dialogue, units: Sequence[ReadUnit], idf: Idf, into: Attribution) -> None:
+    kept_blob = "\n".join(u.text for u in units if not u.digest)
+    segments = [u for u in units if u.digest]
+    seg_terms = [term_set(u.text) for u in segments]
+    ids = sorted({e for q in d.questions for e in q.evidence})
+    by_id = d.by_id
+    for e in ids:
+        turn = by_id.get(e)
+        if turn is None:
+            continue
+        words = term_set(turn.text)
+        total = idf.weight(words)
+        if not total:
+            continue
+        into.evidence += 1
+        if turn.text.strip() in kept_blob:
+            into.kept += 1
+            continue
+        best, best_w = -1, 0.0
+        for i, st in enumerate(seg_terms):
+            w = idf.weight(words & st)
+            if w > best_w:
+                best, best_w = i, w
+        if best < 0:
+            into.scores.append(0.0)
+            into.content.append(0.0)
+            continue
+        seg = segments[best]
+        content = best_w / total
+        speaker = _same_speaker(seg.speaker, turn.speaker)
+        day = day_score(seg.day, turn.when.date())
+        if content >= CLEAR:  # else the turn is mostly gone: a best match says nothing of its label
+            into.matched += 1
+            into.speaker_right += speaker
+            into.day_right += day == 1.0
+        into.content.append(content)
+        into.scores.append(content * speaker * day)
+    segment_attribution(d, segments, idf, into)
+
+
+def segment_attribution(d: Dialogue, segments: Sequence[ReadUnit], idf: Idf, into: Attribution) -> None:
+    """Each digest segment against the turn it came from (the turn holding most of its weighted
+    words, at least ``CLEAR`` of them; ``MIN_SEGMENT_TERMS`` terms or more): does it name that
+    turn's speaker, and carry that turn's day?"""
+    index: dict[str, list[int]] = {}
+    for i, t in enumerate(d.turns):
+        for w in term_set(t.text):
+            index.setdefault(w, []).append(i)
+    for seg in segments:
+        text = (
+            seg.text[len(seg.speaker) + 1 :]
+            if seg.speaker and seg.text.startswith(seg.speaker + ":")
+            else seg.text
+        )
+        words = term_set(text)
+        total = idf.weight(words)
+        if len(words) < MIN_SEGMENT_TERMS or not total:
+            into.unclear += 1
+            continue
+        weight: dict[int, float] = {}
+        for w in words:
+            for i in index.get(w, ()):
+                weight[i] = weight.get(i, 0.0) + idf(w)
+        if not weight:
+            into.unclear += 1
+            continue
+        best, best_w = min(weight.items(), key=lambda kv: (-kv[1], kv[0]))
+        if best_w / total < CLEAR:
+            into.unclear += 1
+            continue
+        turn = d.turns[best]
+        into.segments += 1
+        into.segment_speaker += _same_speaker(seg.speaker, turn.speaker)
+        into.segment_day += day_score(seg.day, turn.when.date()) == 1.0

@@ -1,0 +1,133 @@
+"""A dialogue as the Chat Completions request a chat client would send, in four renderings.
+
+- ``merged``: consecutive turns merged into messages (``MERGE`` turns each) of ``Name: text``
+  lines; the first turn of a session is preceded by LoCoMo's header ``1:56 pm on 8 May, 2023``
+  — often on a later line of a message; ``merged-long``: the same with ``MERGE_LONG`` turns a
+  message (a client that merges every run of turns: a message spans sessions);
+- ``stamped``: one message a turn, ``[2023-05-08 13:56] Caroline: text``;
+- ``named``: one message a turn, the speaker in the OpenAI ``name`` field, a session opened by
+  the line ``Session 3 · Friday, 9 June 2023``;
+- ``chatlog``: one message a turn, as a chat export: ``29.12.2023, 22:42:04 - Caroline: text``.
+
+Roles alternate as in a memory chat (merged: message by message; otherwise the first speaker
+is ``user``, the second ``assistant``); the system prompt comes first and a user question last.
+``keep`` renders only those turns (the whole-turn extraction baseline), dates still in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Collection
+from typing import Any
+
+from tests.bench.reader.dialogue import Dialogue, Turn
+
+MERGE = 4
+MERGE_LONG = 40
+FINAL_QUESTION = "Thinking back over all our sessions: what do you remember about what we talked about?"
+RENDERINGS = ("merged", "stamped", "named", "chatlog", "merged-long")
+
+
+def system_prompt(d: Dialogue) -> str:
+    a, b = d.speakers
+    return (
+        f"This is a long-running chat between {a} and {b} over many sessions. "
+        "Continue the conversation naturally and remember what was said."
+    )
+
+
+def locomo_header(when: dt.datetime) -> str:
+    hour = when.hour % 12 or 12
+    return f"{hour}:{when.minute:02d} {'am' if when.hour < 12 else 'pm'} on {when.day} {when:%B}, {when.year}"
+
+
+def session_line(n: int, when: dt.datetime) -> str:
+    return f"Session {n} · {when:%A}, {when.day} {when:%B} {when.year}"
+
+
+def stamp(when: dt.datetime) -> str:
+    return f"[{when:%Y-%m-%d %H:%M}]"
+
+
+def chatlog_stamp(when: dt.datetime, i: int) -> str:
+    return f"{when:%d.%m.%Y, %H:%M}:{(7 * i) % 60:02d}"
+
+
+_NAME_OK = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+def name_field(speaker: str) -> str:
+    return _NAME_OK.sub("_", speaker)[:64]
+
+
+def _kept(d: Dialogue, keep: Collection[str] | None) -> list[tuple[Turn, bool]]:
+    """(turn, opens its session among the kept turns)."""
+    out: list[tuple[Turn, bool]] = []
+    last_session = -1
+    for t in d.turns:
+        if keep is not None and t.id not in keep:
+            continue
+        out.append((t, t.session != last_session))
+        last_session = t.session
+    return out
+
+
+def _frame(d: Dialogue, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    msgs = [{"role": "system", "content": system_prompt(d)}, *messages]
+    msgs.append({"role": "user", "content": FINAL_QUESTION})
+    return {"model": model, "messages": msgs}
+
+
+def _role(d: Dialogue, t: Turn) -> str:
+    return "user" if t.speaker == d.speakers[0] else "assistant"
+
+
+def merged(d: Dialogue, model: str, keep: Collection[str] | None = None, per: int = MERGE) -> dict[str, Any]:
+    kept = _kept(d, keep)
+    messages: list[dict[str, Any]] = []
+    for k in range(0, len(kept), per):
+        lines: list[str] = []
+        for t, opens in kept[k : k + per]:
+            if opens:
+                lines.append(locomo_header(d.sessions[t.session - 1]))
+            lines.append(f"{t.speaker}: {t.text}")
+        role = "user" if (k // per) % 2 == 0 else "assistant"
+        messages.append({"role": role, "content": "\n".join(lines)})
+    return _frame(d, model, messages)
+
+
+def stamped(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    messages = [
+        {"role": _role(d, t), "content": f"{stamp(t.when)} {t.speaker}: {t.text}"} for t, _ in _kept(d, keep)
+    ]
+    return _frame(d, model, messages)
+
+
+def named(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    messages: list[dict[str, Any]] = []
+    for t, opens in _kept(d, keep):
+        text = f"{session_line(t.session, d.sessions[t.session - 1])}\n{t.text}" if opens else t.text
+        messages.append({"role": _role(d, t), "name": name_field(t.speaker), "content": text})
+    return _frame(d, model, messages)
+
+
+def chatlog(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    messages = [
+        {"role": _role(d, t), "content": f"{chatlog_stamp(t.when, i)} - {t.speaker}: {t.text}"}
+        for i, (t, _) in enumerate(_kept(d, keep))
+    ]
+    return _frame(d, model, messages)
+
+
+def merged_long(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    return merged(d, model, keep, MERGE_LONG)
+
+
+RENDER: dict[str, Callable[..., dict[str, Any]]] = {
+    "merged": merged,
+    "merged-long": merged_long,
+    "stamped": stamped,
+    "named": named,
+    "chatlog": chatlog,
+}
