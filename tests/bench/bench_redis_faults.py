@@ -213,6 +213,9 @@ async def main() -> None:
     if not have_redis():
         print("bench_redis_faults: skipped, redis-server is not installed")
         return
+    import proxy
+
+    print(f"proxy package measured: {Path(proxy.__file__).parent} (bench modules: {Path(__file__).parent})")
     convs = 1 if args.quick else args.convs
     plan: list[tuple[str, int, bool, str | None]] = [
         ("healthy-1", 1, True, None),
