@@ -221,6 +221,14 @@ async def test_probes_answer_against_a_real_proxy(tmp_path: Path) -> None:
     await runner.setup()
     await web.TCPSite(runner, settings.server.host, settings.server.port).start()
     try:
+        # As the kubelet does, retry until ready: /readyz is 503 until the encodings are
+        # loaded, which takes a few seconds on a loaded host.
+        async with aiohttp.ClientSession() as s:
+            for _ in range(300):
+                async with s.get(f"http://127.0.0.1:{port}/readyz") as r:
+                    if r.status == 200:
+                        break
+                await asyncio.sleep(0.1)
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
             assert await _run_probe(init[probe]["exec"]["command"]) == 0, probe
         # the standalone httpGet probes name routes that answer 200 on the same app
