@@ -59,7 +59,7 @@ async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
-    app[KVSTORE] = create_kv(app[SETTINGS].storage)
+    app[KVSTORE] = create_kv(app[SETTINGS].storage, app[METRICS])
     yield
     await app[KVSTORE].close()
 

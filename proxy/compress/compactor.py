@@ -19,7 +19,7 @@ from proxy.compress.protect import protected_groups
 from proxy.compress.remember import apply_state, new_state
 from proxy.compress.result import CompactionResult, Decision, NativePlan
 from proxy.compress.stages import Meter, Stage, StageContext, SummarySource, default_stages
-from proxy.compress.state import CompactionState, StateStore
+from proxy.compress.state import CompactionState, StateStore, model_turns
 from proxy.compress.summarizer import Summarizer, UpstreamCall
 from proxy.compress.tokens import TokenCounter, count_images
 from proxy.config import CompressionSettings
@@ -41,6 +41,7 @@ class _Run:
     started: float
     summary_to: UpstreamCall | None = None  # where a mode-upstream summary goes
     drain: bool = False  # live traffic: drain below the target by the growth per turn
+    thread: tuple[str, int] | None = None  # (state key, model turns) once known
 
     def result(
         self,
@@ -68,6 +69,7 @@ class _Run:
             note=note,
             duration_ms=(time.perf_counter() - self.started) * 1e3,
             factor=factor,
+            thread=self.thread,
         )
 
     def unchanged(self, tokens: int, note: str | None, factor: float) -> CompactionResult:
@@ -237,8 +239,8 @@ class Compactor:
         if not isinstance(items, list) or not conv.groups:
             return await self._compact(run, adapter, conv, model, agent, (tokens_before, factor), None, None)
 
-        stable = [m.raw for m in conv.head] + [m.raw for m in conv.groups[0].messages]
-        key = self.store.key(api, model, agent, stable)
+        key = self.store.key(api, model, agent, [m.raw for m in (*conv.head, *conv.groups[0].messages)])
+        run = replace(run, thread=(key, model_turns(conv.messages())))
         state = await self.store.load(key)
         original = (tokens_before, factor)
         if state is None or not state.matches(items):
@@ -265,8 +267,8 @@ class Compactor:
         key: str | None,
         state: CompactionState | None,
     ) -> CompactionResult:
-        """Run the stages until the target is met, validate, remember (``original``: the original
-        request's estimate and the factor it was scaled with)."""
+        """Run the stages until the target is met, validate, remember. ``original``: the
+        original request's estimate and the factor it was scaled with."""
         tokens_before, factor_before = original
         ctx = self.context(working, adapter, model, agent, run.policy, run.target, run.summary_to)
         factor = self.counter.factor(model)

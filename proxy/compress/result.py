@@ -22,6 +22,7 @@ class CompactionResult:
     note: str | None = None  # why nothing was done, or a fallback reason
     duration_ms: float = 0.0
     factor: float = 1.0  # the model's token factor both estimates were scaled with (calibration)
+    thread: tuple[str, int] | None = None  # the conversation's state key and model turns
 
 
 @dataclass(slots=True)  # built on every request: no frozen __init__ (treated as immutable)

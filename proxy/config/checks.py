@@ -51,6 +51,11 @@ def check(s: Settings) -> None:
         raise ConfigError(f"compression.summarizer.upstream: unknown upstream {c.summarizer.upstream!r}")
     if s.storage.backend == "redis" and not s.storage.url:
         raise ConfigError("storage.url: required when storage.backend is 'redis'")
+    st = s.storage
+    if not (st.lookup_budget_ms > 0 and st.timeout_s > 0 and st.probe_max_s > 0):
+        raise ConfigError("storage: lookup_budget_ms, timeout_s and probe_max_s must be positive")
+    if st.write_queue < 1 or st.breaker_failures < 1:
+        raise ConfigError("storage: write_queue and breaker_failures must be at least 1")
     if not s.status.bucket_s >= 1:
         raise ConfigError("status.bucket_s: must be at least 1 second")
     if not 2 <= s.status.window_buckets <= 10000:

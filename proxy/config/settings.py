@@ -140,6 +140,12 @@ class StorageSettings:
     max_items: int = 10000
     max_mb: float = 64.0  # memory backend: at most this many MB of values (least recently used go)
     ttl_s: float = 86400.0
+    # redis: the local copy answers when Redis does not within the budget / timeout
+    lookup_budget_ms: float = 30.0  # how long a request waits for a Redis lookup
+    timeout_s: float = 0.5  # redis-py socket and connect timeout (background writes, probes)
+    write_queue: int = 1000  # writes waiting for Redis; the oldest are shed past this
+    breaker_failures: int = 3  # consecutive failures that stop calls to Redis
+    probe_max_s: float = 5.0  # longest back-off between probes while Redis is down
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,28 @@ class Metrics:
             registry=r,
         )
 
+        # the shared store (storage.backend: redis): outages, and what the local copy answered
+        self.storage_degraded = Gauge(
+            "ctxproxy_storage_degraded",
+            "1 while the shared store (Redis) is bypassed after failures, else 0",
+            registry=r,
+            multiprocess_mode="livemax",
+        )
+        self.storage_outages = Counter(
+            "ctxproxy_storage_outages_total", "Shared-store outages (storage.degraded events)", registry=r
+        )
+        self.storage_fallbacks = Counter(
+            "ctxproxy_storage_fallbacks_total",
+            "Storage operations the local copy answered alone (shared store failed, slow or bypassed)",
+            ["op"],  # get | get_latest | set | set_nx | set_versioned | delete
+            registry=r,
+        )
+        self.storage_writes_shed = Counter(
+            "ctxproxy_storage_writes_shed_total",
+            "Writes to the shared store dropped from its bounded queue (the local copy kept them)",
+            registry=r,
+        )
+
     def render(self) -> bytes:
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             return generate_latest(_AllWorkers(self.registry))  # type: ignore[arg-type]

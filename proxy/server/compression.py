@@ -28,12 +28,14 @@ from proxy.server.bills import Bills, conversation_key
 from proxy.server.chain_path import ChainPath
 from proxy.server.chains import ChainTracker
 from proxy.server.errors import ProxyError
+from proxy.server.forwards import ForwardedPrefixes, PrefixCheck
 from proxy.server.hooks import Attempt, ChatRequest, Prepared, ResponseTap
 from proxy.server.outcome import CompressionOutcome
 from proxy.server.overflow_retry import OverflowRetry
 from proxy.server.stats import Stats
 from proxy.server.summary_call import summary_call
 from proxy.server.usage import Usage, UsageTap
+from proxy.storage import MemoryKV
 from proxy.storage.base import KV
 from proxy.wire import get_adapter
 
@@ -62,6 +64,8 @@ class CompressionHooks:
         self.catalog = catalog  # None: the configured default limits
         self.chain_path = ChainPath(compactor, self.chains, metrics, stats)
         self.overflow = OverflowRetry(compactor, metrics, stats, catalog, self)
+        shared = settings.storage.backend == "redis"
+        self.forwards = ForwardedPrefixes(kv or MemoryKV(), settings.storage.ttl_s, shared_store=shared)
         self.bills = Bills()  # each conversation's previous request, for the cost model
 
     # -- limits ----------------------------------------------------------------------------
@@ -112,10 +116,21 @@ class CompressionHooks:
                 saved_usd=None if saving is None else round(saving.saved, 8),
             )
             return Prepared(req.raw, outcome, attempt)
+        check = await self.check_prefix(req, decision)
         self.metrics.compression_seconds.labels(route=req.api).observe(time.perf_counter() - started)
         return self.prepared(
-            req, attempt, decision, CompressionOutcome(context_window=window, strategy=strategy)
+            req, attempt, decision, CompressionOutcome(context_window=window, strategy=strategy), check
         )
+
+    async def check_prefix(self, req: ChatRequest, decision: Decision) -> PrefixCheck | None:
+        """A compressed body against the previous one forwarded in its conversation (any replica)."""
+        body, result = decision.body, decision.result
+        if body is None or result is None or result.thread is None:
+            return None
+        items = body.get(get_adapter(req.api).container)
+        if not isinstance(items, list):
+            return None
+        return await self.forwards.check(*result.thread, items)
 
     async def decide(self, req: ChatRequest, attempt: Attempt, force_target: float | None) -> Decision:
         """The compactor's decision for ``attempt`` (recorded on it). A compaction that raised
@@ -156,7 +171,12 @@ class CompressionHooks:
         return summary_call(self.settings, req, model, os.environ)
 
     def prepared(
-        self, req: ChatRequest, attempt: Attempt, decision: Decision, outcome: CompressionOutcome
+        self,
+        req: ChatRequest,
+        attempt: Attempt,
+        decision: Decision,
+        outcome: CompressionOutcome,
+        check: PrefixCheck | None = None,
     ) -> Prepared:
         """A compaction run's decision: the body to send, metrics, stats, the decision log."""
         result = decision.result
@@ -183,7 +203,9 @@ class CompressionHooks:
             tokens_after=result.tokens_after,
             compressed=send is not req.raw,
             fresh=not result.reused_prefix,
-            reused_prefix=result.reused_prefix,
+            reused_prefix=check is not None and check.stable,
+            prefix_unverified=check is not None and check.unverified,
+            prefix_shared=check is not None and check.shared,
             saving=saving,
         )
         if saving is not None:
@@ -198,6 +220,7 @@ class CompressionHooks:
             budget=result.budget,
             stages=[n for n, _ in result.stages],
             reused_prefix=result.reused_prefix,
+            prefix_stable=None if check is None else check.stable,
             saved_usd=None if saving is None else round(saving.saved, 8),
             note=result.note,
             ms=round(result.duration_ms, 3),

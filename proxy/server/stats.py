@@ -17,7 +17,11 @@ class Counters:
     counted: int = 0  # requests whose tokens were estimated (compression enabled, not a Responses chain)
     compactions: int = 0  # requests sent compressed
     fresh_compactions: int = 0  # compressed requests that needed new compaction work
-    prefix_reused: int = 0  # compressed requests that replayed the previous compressed prefix
+    # compressed requests that start with the previous request forwarded in their conversation
+    # (by any replica when Redis is shared; by this process otherwise), byte for byte
+    prefix_reused: int = 0
+    prefix_unverified: int = 0  # ... whose previous turn evidently went through another replica
+    prefix_shared: int = 0  # ... checked against the record shared by every replica (Redis)
     tokens_before: int = 0
     tokens_after: int = 0
     summary_tokens: int = 0
@@ -47,6 +51,7 @@ class Counters:
         out["cache_stable_prefix_rate"] = (
             round(self.prefix_reused / self.compactions, 4) if self.compactions else None
         )
+        out["cache_stable_prefix_scope"] = prefix_scope(self.compactions, self.prefix_shared)
         out["provider_cache_hit_rate"] = (
             round(self.provider_cached_tokens / self.provider_input_tokens, 4)
             if self.provider_input_tokens
@@ -59,6 +64,18 @@ class Counters:
         # "price unknown", never $0, when some compressed traffic had no price
         out["money_saved_known"] = not (self.unpriced_requests and self.compactions)
         return out
+
+
+def prefix_scope(compactions: float, shared: float) -> str | None:
+    """What ``cache_stable_prefix_rate`` was checked against: ``shared`` (the conversation's last
+    forwarded request on any replica, through Redis), ``per replica`` (this process's own
+    forwards only: behind a non-sticky balancer the provider may have seen other turns; those
+    evidently routed elsewhere count as unverified, not stable), or ``mixed``."""
+    if not compactions:
+        return None
+    if shared >= compactions:
+        return "shared"
+    return "per replica" if not shared else "mixed"
 
 
 _FIELDS = frozenset(f.name for f in fields(Counters))
@@ -115,6 +132,8 @@ class Stats:
         compressed: bool,
         fresh: bool,
         reused_prefix: bool,
+        prefix_unverified: bool = False,
+        prefix_shared: bool = False,
         summary_tokens: int = 0,
         summary_cost_usd: float = 0.0,
         saving: Saving | None = None,
@@ -138,6 +157,8 @@ class Stats:
                 c.compactions += 1
                 c.fresh_compactions += int(fresh)
                 c.prefix_reused += int(reused_prefix)
+                c.prefix_unverified += int(prefix_unverified)
+                c.prefix_shared += int(prefix_shared)
 
     def retry(self, agent: str, model: str) -> None:
         for c in self._pair(agent, model):

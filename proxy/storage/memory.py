@@ -6,6 +6,8 @@ import time
 
 from cachetools import TTLCache
 
+from proxy.storage.base import Latest
+
 _ENTRY_BYTES = 200  # what one entry costs besides its value (key, slot, timer link), roughly
 
 
@@ -47,6 +49,22 @@ class MemoryKV:
             self._leases = {k: v for k, v in self._leases.items() if v > now}
         self._leases[key] = now + ttl_s
         return True
+
+    async def get_latest(self, key: str) -> Latest:
+        found = await self.versioned(key)
+        return Latest(found[1] if found else None, False)
+
+    async def set_versioned(self, key: str, value: bytes, version: int, ttl_s: float | None = None) -> None:
+        found = await self.versioned(key)
+        if found is None or found[0] <= version:
+            await self.set(key, version.to_bytes(8, "big") + value, ttl_s)
+
+    async def versioned(self, key: str) -> tuple[int, bytes] | None:
+        """A versioned entry: ``(version, value)`` (stored as an 8-byte version, then the value)."""
+        raw = await self.get(key)
+        if raw is None or len(raw) < 8:
+            return None
+        return int.from_bytes(raw[:8], "big"), raw[8:]
 
     async def delete(self, key: str) -> None:
         self._data.pop(key, None)

@@ -136,6 +136,7 @@ def test_redis_url_is_a_secret_not_config(tmp_path: Path) -> None:
     assert docs[("Secret", "rel-ctxproxy-secrets")]["stringData"]["CTXPROXY_STORAGE__URL"] == url
     settings = pod_settings(docs, tmp_path)
     assert settings.storage.backend == "redis" and settings.storage.url == url
+    assert settings.storage.lookup_budget_ms == 30 and settings.storage.breaker_failures == 3
     assert list(settings.server.proxy_keys) == ["pk-1-0123456789abcdef", "pk-2-0123456789abcdef"]
 
 
@@ -220,6 +221,14 @@ async def test_probes_answer_against_a_real_proxy(tmp_path: Path) -> None:
     await runner.setup()
     await web.TCPSite(runner, settings.server.host, settings.server.port).start()
     try:
+        # As the kubelet does, retry until ready: /readyz is 503 until the encodings are
+        # loaded, which takes a few seconds on a loaded host.
+        async with aiohttp.ClientSession() as s:
+            for _ in range(300):
+                async with s.get(f"http://127.0.0.1:{port}/readyz") as r:
+                    if r.status == 200:
+                        break
+                await asyncio.sleep(0.1)
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
             assert await _run_probe(init[probe]["exec"]["command"]) == 0, probe
         # the standalone httpGet probes name routes that answer 200 on the same app

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import shutil
-import socket
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +14,7 @@ import pytest
 from proxy.appkeys import CHAT_HOOKS
 from proxy.storage.redis import RedisKV
 from tests.fakes.strict import OpenAIChatFake, OpenAIResponsesFake, tool_loop
+from tests.integration.redis_proc import SKIP_REASON, RedisServer, have_redis
 from tests.integration.test_live_compression import (
     TOOLS_OAI,
     WINDOW,
@@ -25,51 +23,19 @@ from tests.integration.test_live_compression import (
     tool_output,
 )
 
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = pytest.mark.skipif(not have_redis(), reason=SKIP_REASON)
 
 
 @pytest.fixture
 def redis_url(tmp_path: Any) -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = RedisServer(tmp_path).start()
     try:
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.1):
-                    break
-            except OSError:
-                import time
-
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield server.url
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        server.stop()
 
 
-async def test_redis_kv_basics_and_fail_open(redis_url: str) -> None:
+async def test_redis_kv_basics_and_versions(redis_url: str) -> None:
     kv = RedisKV(redis_url)
     await kv.set("a", b"1", ttl_s=60)
     assert await kv.get("a") == b"1"
@@ -77,12 +43,22 @@ async def test_redis_kv_basics_and_fail_open(redis_url: str) -> None:
     assert await kv.set_nx("lease", b"y", ttl_s=60) is False
     await kv.delete("a")
     assert await kv.get("a") is None
+    # versioned values: a write never replaces a newer version
+    await kv.set_versioned("s", b"new", 10, ttl_s=60)
+    await kv.set_versioned("s", b"old", 5, ttl_s=60)
+    assert await kv.versioned("s") == (10, b"new")
+    await kv.set_versioned("s", b"newer", 11, ttl_s=60)
+    assert await kv.versioned("s") == (11, b"newer")
+    # a plain value (a state written before versions existed) reads as version 0
+    await kv.set("old-state", b"v1", ttl_s=60)
+    assert await kv.versioned("old-state") == (0, b"v1")
+    await kv.set_versioned("old-state", b"v2", 1, ttl_s=60)
+    assert await kv.versioned("old-state") == (1, b"v2")
+    assert await kv.versioned("missing") is None
     await kv.close()
-    down = RedisKV("redis://127.0.0.1:9/0")  # nothing listens there
-    assert await down.get("a") is None
-    await down.set("a", b"1")
-    assert await down.set_nx("l", b"1", ttl_s=1) is True  # fail open
-    assert down.errors >= 3
+    down = RedisKV("redis://127.0.0.1:9/0", timeout_s=0.2)  # nothing listens there: it raises
+    with pytest.raises(Exception, match=r"127\.0\.0\.1:9"):
+        await down.get("a")
     await down.close()
 
 

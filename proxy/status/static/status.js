@@ -17,7 +17,7 @@ const USAGE_CHARTS = [
   ["money_saved_usd", "Money saved (USD)", "input cost as the client wrote the requests − as sent, both with the provider's prompt cache, − summary calls (the catalog's prices)", fmtUsd],
   ["summary_tokens", "Summary tokens spent", "tokens the LLM summarizer used (input + output)", fmtInt],
   ["cache_hit_rate", "Provider cache-hit rate", "cached ÷ input tokens the provider reported", fmtPct],
-  ["stable_prefix_rate", "Cache-stable prefix rate", "compressed requests that replayed the previous compressed prefix", fmtPct],
+  ["stable_prefix_rate", "Cache-stable prefix rate", "compressed requests that start with the previous request forwarded in their conversation", fmtPct],
 ];
 
 function fmtInt(v) {
@@ -27,6 +27,13 @@ function fmtInt(v) {
   if (a >= 1e6) return (v / 1e6).toFixed(1) + "M";
   if (a >= 1e4) return (v / 1e3).toFixed(1) + "k";
   return String(a >= 10 ? Math.round(v) : Math.round(v * 100) / 100);
+}
+// The stable-prefix rate, and what it was checked against when that is not every replica
+// (memory backend or Redis down: "per replica"; see docs/operations.md).
+function fmtStable(r) {
+  const scope = r.cache_stable_prefix_scope;
+  const v = fmtPct(r.cache_stable_prefix_rate);
+  return scope && scope !== "shared" ? v + " (" + scope + ")" : v;
 }
 function fmtUsd(v) {
   if (v === null || v === undefined) return "–";
@@ -144,7 +151,7 @@ function renderUsage(data, group) {
     const row = el("tr");
     [k || "(none)", fmtInt(r.requests), fmtInt(r.compactions), fmtInt(r.tokens_before), fmtInt(r.tokens_after),
       fmtInt(r.tokens_saved), fmtSaved(r), fmtInt(r.summary_tokens),
-      fmtPct(r.provider_cache_hit_rate), fmtPct(r.cache_stable_prefix_rate)].forEach((v) => row.append(el("td", {}, v)));
+      fmtPct(r.provider_cache_hit_rate), fmtStable(r)].forEach((v) => row.append(el("td", {}, v)));
     body.push(row);
   }
   totals.replaceChildren(...body);
