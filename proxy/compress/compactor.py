@@ -274,8 +274,8 @@ class Compactor:
         factor = self.counter.factor(model)
         if run.drain:  # live traffic: rare compactions, room for turns of this conversation's growth
             growth, trigger = growth_per_turn([s.tokens for s in ctx.slots]), int(run.trigger / factor)
-            ctx.target_raw = drain_target(run.policy, trigger, ctx.target_raw, growth)
-            ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
+            keep = ctx.fixed_raw + sum(s.tokens for s in ctx.slots[:1] + ctx.slots[-1:])
+            ctx.target_raw = drain_target(run.policy, trigger, ctx.target_raw, growth, keep)
         stages: list[tuple[str, int]] = []
         for stage in self.stages:
             if ctx.fits():

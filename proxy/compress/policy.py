@@ -37,13 +37,15 @@ DRAIN_FLOOR = 0.3
 GROWTH_GROUPS = 6
 
 
-def drain_target(policy: Policy, trigger: int, target: int, growth: int) -> int:
+def drain_target(policy: Policy, trigger: int, target: int, growth: int, keep: int = 0) -> int:
     """Where a compaction drains to (same units as ``trigger``/``target``): ``target`` at most,
     lower when ``growth`` per turn would bring the conversation back to ``trigger`` in fewer
-    than ``DRAIN_TURNS`` turns; never below ``DRAIN_FLOOR × target``."""
+    than ``DRAIN_TURNS`` turns; never below ``DRAIN_FLOOR × target``, nor below ``keep`` (what
+    must stay verbatim: the prompt, the task, the newest turn, the summary so far)."""
     if not policy.drain:
         return target
-    return max(int(DRAIN_FLOOR * target), min(target, trigger - DRAIN_TURNS * max(0, growth)))
+    deep = max(int(DRAIN_FLOOR * target), min(target, keep))
+    return max(deep, min(target, trigger - DRAIN_TURNS * max(0, growth)))
 
 
 def growth_per_turn(group_tokens: list[int]) -> int:
