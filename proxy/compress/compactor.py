@@ -276,6 +276,7 @@ class Compactor:
             growth, trigger = growth_per_turn([s.tokens for s in ctx.slots]), int(run.trigger / factor)
             keep = ctx.fixed_raw + sum(s.tokens for s in ctx.slots[:1] + ctx.slots[-1:])
             ctx.target_raw = drain_target(run.policy, trigger, ctx.target_raw, growth, keep)
+            ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
         stages: list[tuple[str, int]] = []
         for stage in self.stages:
             if ctx.fits():
