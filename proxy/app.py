@@ -14,6 +14,7 @@ from proxy.catalog import Catalog
 from proxy.catalog.http import add_catalog_routes
 from proxy.compress import Compactor, TokenCounter
 from proxy.config import Settings
+from proxy.observability.memory import trim_heap
 from proxy.observability.metrics import Metrics
 from proxy.server.admin import add_admin_routes
 from proxy.server.compression import CompressionHooks
@@ -98,6 +99,7 @@ async def _become_ready(app: web.Application) -> None:
             log.info(
                 "startup.encodings_loaded", encodings=names, ms=round((time.perf_counter() - started) * 1e3)
             )
+    trim_heap()  # what building the encodings freed goes back to the system
     life.waiting = None
     life.ready = True
 

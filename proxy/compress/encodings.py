@@ -137,13 +137,19 @@ def _build_encoding(name: str, tokenizer_dir: Path | None) -> tiktoken.Encoding:
         constructor.__closure__,
     )
     spec = local()
-    return tiktoken.Encoding(
+    enc = tiktoken.Encoding(
         spec["name"],
         pat_str=spec["pat_str"],
         mergeable_ranks=spec["mergeable_ranks"],
         special_tokens=spec["special_tokens"],
         explicit_n_vocab=spec.get("explicit_n_vocab"),
     )
+    # The Rust core holds its own copy of the ranks; tiktoken keeps the Python dict only to
+    # pickle the encoding, which the proxy never does. Dropping it frees 12 MB (cl100k) and
+    # 25 MB (o200k) per process.
+    enc._mergeable_ranks = {}
+    del spec
+    return enc
 
 
 class Encodings:

@@ -45,6 +45,7 @@ from _util import REPO, free_port, markdown_table, rss_mb, spawn, stop, wait_htt
 from aiohttp import web
 
 MODEL = "soak-model"
+KEEPALIVE_S = 30  # the proxy's upstream pool closes connections idle this long
 WINDOW = 16_000
 WORDS = (
     "agent context tool result file diff test patch review summary plan step cache lock "
@@ -251,10 +252,13 @@ async def run(args: argparse.Namespace) -> int:
         await asyncio.sleep(2)
         after_rss, after_fds = rss_mb(proxy.pid), fds(proxy.pid)
         peak = rss_mb(proxy.pid, "VmHWM")
+        # The proxy keeps idle upstream connections for the pool's keep-alive (30 s), then closes them.
+        await asyncio.sleep(KEEPALIVE_S + 5)
+        rested_rss, rested_fds = rss_mb(proxy.pid), fds(proxy.pid)
     finally:
         stop(proxy)
         stop(upstream)
-    report(args, rows, tally, (idle_rss, idle_fds), (after_rss, after_fds), peak)
+    report(args, rows, tally, (idle_rss, idle_fds), (after_rss, after_fds), peak, (rested_rss, rested_fds))
     return 0 if tally.errors == 0 else 1
 
 
@@ -265,6 +269,7 @@ def report(
     idle: tuple[float, int],
     after: tuple[float, int],
     peak: float,
+    rested: tuple[float, int],
 ) -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -280,6 +285,9 @@ def report(
         table.append([str(minute), f"{rss:.1f}", growth, str(nfd), str(requests - prev), str(errors), str(compressed)])
         prev = requests
     table.append(["after load (+2 s)", f"{after[0]:.1f}", "–", str(after[1]), "–", "–", "–"])
+    table.append(
+        [f"idle after the keep-alive (+{KEEPALIVE_S + 5} s)", f"{rested[0]:.1f}", "–", str(rested[1]), "–", "–", "–"]
+    )
     print(markdown_table(["minute", "RSS MiB", "RSS vs minute 1", "fds", "requests", "errors (total)", "compressed (total)"], table))
     if len(rows) >= 2:
         growth = (max(r[1] for r in rows[1:]) / rows[0][1] - 1) * 100
@@ -288,6 +296,12 @@ def report(
             ["RSS growth after the first minute (max vs minute 1)", f"{growth:+.1f} %", "≤ 10 %", "met" if growth <= 10 else "**not met**"],
             ["open fds, spread over the minutes", str(fd_spread), "flat", "met" if fd_spread <= 10 else "**not met**"],
             ["errors", str(tally.errors), "0", "met" if tally.errors == 0 else "**not met**"],
+            [
+                "open fds at rest vs before the load",
+                f"{rested[1]} vs {idle[1]}",
+                "back to start",
+                "met" if rested[1] <= idle[1] else "**not met**",
+            ],
         ]
         print()
         print(markdown_table(["measure", "measured", "target", "verdict"], verdict))
