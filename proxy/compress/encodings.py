@@ -79,6 +79,17 @@ def needed_encodings(settings: Settings) -> list[str]:
     return sorted(names)
 
 
+def preload_encodings(settings: Settings) -> None:
+    """Build the encodings the configured upstreams need in this process, before it forks its
+    workers: they inherit them (copy-on-write pages nobody writes) instead of loading their own."""
+    tokenizer_dir = litellm_tokenizer_dir()
+    for name in needed_encodings(settings):
+        try:
+            load_encoding(name, tokenizer_dir)
+        except EncodingFileMissing:  # each worker reports it at start-up, as without workers
+            return
+
+
 class EncodingFileMissing(RuntimeError):
     """An encoding's BPE file is not in litellm's tokenizer directory (nothing is downloaded)."""
 

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import structlog
 from aiohttp import web
+from prometheus_client import values
 
 from proxy.app import create_app
 from proxy.appkeys import LIFECYCLE, WORKERS
+from proxy.compress.encodings import preload_encodings
 from proxy.config import Settings
 from proxy.observability.logging import configure_logging
 from proxy.server.bind import note_bound
@@ -113,7 +115,13 @@ def serve(settings: Settings, run_dir: Path | None = None) -> None:
 
 
 def _serve_workers(settings: Settings, workers: int, run_dir: str) -> None:
-    ctx = multiprocessing.get_context("spawn")
+    """The workers are forked once the tokenizer encodings are loaded (30–75 MB each, immutable):
+    they share those pages instead of loading a copy each."""
+    preload_encodings(settings)
+    # prometheus_client chose its value class when it was imported, before the CLI set
+    # PROMETHEUS_MULTIPROC_DIR: the forked workers must write the run's metric files.
+    values.ValueClass = values.get_value_class()
+    ctx = multiprocessing.get_context("fork")
     procs = [
         ctx.Process(target=_run_one, args=(settings, True, run_dir), daemon=False) for _ in range(workers)
     ]
