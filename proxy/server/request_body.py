@@ -46,32 +46,11 @@ def check_depth(raw: bytes, body: dict[str, Any]) -> None:
     re-serialize after an edit. A body forwarded as sent needs no such check."""
     if len(raw) <= 2 * MAX_DEPTH:  # a shorter body cannot nest deeper than that
         return
-    shallow = _within_depth(body, MAX_DEPTH)
-    if shallow is None:  # too many containers to walk cheaply: writing it is the check
-        try:
-            orjson.dumps(body)
-            shallow = True
-        except orjson.JSONEncodeError:
-            shallow = False
-    if not shallow:
-        raise ProxyError(400, f"request body is nested deeper than {MAX_DEPTH} levels", "invalid_json")
-
-
-def _within_depth(body: dict[str, Any], limit: int, budget: int = 4096) -> bool | None:
-    """Whether no container in ``body`` sits deeper than ``limit`` levels; None when it holds
-    more than ``budget`` containers (the walk would cost more than writing it, ≈0.5 ns/byte).
-    A chat history is a few containers per message, so this is the usual answer."""
-    stack: list[tuple[Any, int]] = [(body, 1)]  # (a dict or a list, its depth)
-    seen = 0
-    while stack:
-        node, depth = stack.pop()
-        seen += 1
-        if seen > budget:
-            return None
-        for value in node.values() if type(node) is dict else node:
-            kind = type(value)
-            if kind is dict or kind is list:
-                if depth >= limit:
-                    return False
-                stack.append((value, depth + 1))
-    return True
+    # Writing it is the check (≈40 µs for 400 KB, where counting its brackets took ≈260 µs and
+    # walking its containers in Python costs as much as writing it on a tool-heavy history).
+    try:
+        orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        raise ProxyError(
+            400, f"request body is nested deeper than {MAX_DEPTH} levels", "invalid_json"
+        ) from None
