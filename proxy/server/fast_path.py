@@ -52,18 +52,18 @@ class FastPath:
         return prepared
 
     async def settle(self, req: ChatRequest, prepared: Prepared) -> None:
-        """What the decision would have done before the send: check, estimate, count."""
+        """What the decision would have done before the send: check, estimate, count. Never
+        raises: nothing waits for it but the headers (if in time), the log line and the stats."""
         attempt = prepared.attempt
         assert attempt is not None, "the fast path always has an attempt"
         tokens: int | None = None
-        if get_adapter(req.api).check(req.body) is None:  # else: the provider refuses it
-            try:
+        try:
+            if get_adapter(req.api).check(req.body) is None:  # else: the provider refuses it
                 tokens, factor = await self.compactor.estimate(req.body, req.api, attempt.model, req.agent)
-            except Exception as exc:  # e.g. a part nested too deep to write back: no estimate
-                log.info("estimate.skipped", error=type(exc).__name__, where=exc_where(exc), api=req.api)
-            else:
                 attempt.estimated(tokens, factor)
                 prepared.outcome = prepared.outcome.amend(tokens_before=tokens, tokens_after=tokens)
+        except Exception as exc:  # e.g. a part nested too deep to write back: no estimate
+            log.info("estimate.skipped", error=type(exc).__name__, where=exc_where(exc), api=req.api)
         self.stats.request(
             req.agent,
             attempt.model,
