@@ -479,26 +479,25 @@ def preflight_table(rows: list[PreflightRow]) -> str:
                 f"{median(r.next_turn_ms):.3f} / {percentile(r.next_turn_ms, 99):.3f}",
                 f"{min(warm):.3f}",
                 f"{median(r.parse_ms):.3f}",
+                f"{median(r.after_send_ms):.3f}" if r.after_send_ms else "–",
                 r.decided,
                 target,
             ]
         )
     n = len(rows[0].resend_ms) if rows else 0
-    return (
-        f"In-process `prepare()` of the app's chat hooks, {n} calls per column (ms):\n\n"
-        + markdown_table(
-            [
-                "conversation seen before",
-                "first call (cold)",
-                "resend p50 / p99",
-                "next turn p50 / p99",
-                "best",
-                "orjson parse p50 (forwarder, not included)",
-                "x-ctxproxy-compressed",
-                "target",
-            ],
-            out,
-        )
+    return f"In-process `prepare()` of the app's chat hooks, {n} calls per column (ms):\n\n" + markdown_table(
+        [
+            "conversation seen before",
+            "first call (cold)",
+            "resend p50 / p99",
+            "next turn p50 / p99",
+            "best",
+            "orjson parse p50 (forwarder, not included)",
+            "estimate after the send p50 (fast path, not included)",
+            "x-ctxproxy-compressed",
+            "target",
+        ],
+        out,
     )
 
 

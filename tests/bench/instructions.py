@@ -170,7 +170,9 @@ def main() -> int:
         floor = per_request("floor", kb, args.tail, n1, n2, None, args.model)
         proxy = per_request("proxy", kb, args.tail, n1, n2, args.tree, args.model)
         cells = [f"{v / 1e3:,.0f}k" for v in (direct, floor, proxy, floor - direct, proxy - direct)]
-        print(f"| {kb} KB {args.tail} {args.model} | {' | '.join(cells)} | {(proxy - direct) / (floor - direct):.2f}× |")
+        print(
+            f"| {kb} KB {args.tail} {args.model} | {' | '.join(cells)} | {(proxy - direct) / (floor - direct):.2f}× |"
+        )
     return 0
 
 
