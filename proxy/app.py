@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 
@@ -104,9 +105,20 @@ async def _become_ready(app: web.Application) -> None:
     life.ready = True
 
 
+TRIM_EVERY_S = 60.0
+
+
+async def _trim_heap_periodically() -> None:
+    """Freed C-heap pages back to the system once a minute (in a thread: it walks the heap)."""
+    while True:
+        await asyncio.sleep(TRIM_EVERY_S)
+        await asyncio.to_thread(trim_heap)
+
+
 async def _ready_ctx(app: web.Application) -> AsyncIterator[None]:
     tasks = BackgroundTasks("app")
     tasks.spawn("become-ready", _become_ready(app))
+    tasks.spawn("trim-heap", _trim_heap_periodically())
     yield
     await tasks.close()
     app[LIFECYCLE].ready = False

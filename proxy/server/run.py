@@ -22,6 +22,7 @@ from proxy.appkeys import LIFECYCLE, WORKERS
 from proxy.compress.encodings import preload_encodings
 from proxy.config import Settings
 from proxy.observability.logging import configure_logging
+from proxy.observability.memory import limit_arenas
 from proxy.server.bind import note_bound
 from proxy.status.routes import local_export
 from proxy.status.workers import WorkerPeers
@@ -105,6 +106,7 @@ def serve(settings: Settings, run_dir: Path | None = None) -> None:
     """Serve until SIGTERM/SIGINT. With ``server.workers`` > 1, ``run_dir`` is the run's
     :func:`run_directory` and ``PROMETHEUS_MULTIPROC_DIR`` names its :func:`metrics_dir` (the
     spawned workers read it when they import prometheus_client)."""
+    limit_arenas()  # before any thread starts (the workers inherit it)
     workers = settings.server.workers
     if workers <= 1:
         _run_one(settings, reuse_port=False)
