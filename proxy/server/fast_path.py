@@ -59,6 +59,7 @@ class FastPath:
         tokens: int | None = None
         try:
             if get_adapter(req.api).check(req.body) is None:  # else: the provider refuses it
+                await asyncio.sleep(0)  # let an answer that arrived meanwhile through first
                 tokens, factor = await self.compactor.estimate(req.body, req.api, attempt.model, req.agent)
                 attempt.estimated(tokens, factor)
                 prepared.outcome = prepared.outcome.amend(tokens_before=tokens, tokens_after=tokens)
