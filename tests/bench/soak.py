@@ -290,13 +290,26 @@ async def run(args: argparse.Namespace) -> int:
         await asyncio.sleep(2)
         after_rss, after_fds = rss_mb(proxy.pid), fds(proxy.pid)
         peak = rss_mb(proxy.pid, "VmHWM")
-        # The proxy keeps idle upstream connections for the pool's keep-alive (30 s), then closes them.
-        await asyncio.sleep(KEEPALIVE_S + 5)
+        # The proxy keeps idle upstream connections for the pool's keep-alive (30 s); its cleanup
+        # runs once per keep-alive period, so they are closed within two of them.
+        rest_started = time.monotonic()
+        while fds(proxy.pid) > idle_fds and time.monotonic() - rest_started < 2 * KEEPALIVE_S + 5:
+            await asyncio.sleep(1)
+        rested_s = time.monotonic() - rest_started
         rested_rss, rested_fds = rss_mb(proxy.pid), fds(proxy.pid)
     finally:
         stop(proxy)
         stop(upstream)
-    report(args, rows, tally, (idle_rss, idle_fds), (after_rss, after_fds), peak, (rested_rss, rested_fds))
+    report(
+        args,
+        rows,
+        tally,
+        (idle_rss, idle_fds),
+        (after_rss, after_fds),
+        peak,
+        (rested_rss, rested_fds),
+        rested_s,
+    )
     return 0 if tally.errors == 0 else 1
 
 
@@ -308,6 +321,7 @@ def report(
     after: tuple[float, int],
     peak: float,
     rested: tuple[float, int],
+    rested_s: float,
 ) -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
