@@ -293,7 +293,9 @@ async def run(args: argparse.Namespace) -> int:
         # The proxy keeps idle upstream connections for the pool's keep-alive (30 s); its cleanup
         # runs once per keep-alive period, so they are closed within two of them.
         rest_started = time.monotonic()
-        while fds(proxy.pid) > idle_fds and time.monotonic() - rest_started < 2 * KEEPALIVE_S + 5:
+        for _ in range(2 * KEEPALIVE_S + 5):  # polled once a second
+            if fds(proxy.pid) <= idle_fds:
+                break
             await asyncio.sleep(1)
         rested_s = time.monotonic() - rest_started
         rested_rss, rested_fds = rss_mb(proxy.pid), fds(proxy.pid)
