@@ -343,7 +343,7 @@ def report(
     table.append(["after load (+2 s)", f"{after[0]:.1f}", "–", str(after[1]), "–", "–", "–"])
     table.append(
         [
-            f"idle after the keep-alive (+{KEEPALIVE_S + 5} s)",
+            f"at rest (+{rested_s:.0f} s; pool keep-alive {KEEPALIVE_S} s)",
             f"{rested[0]:.1f}",
             "–",
             str(rested[1]),
