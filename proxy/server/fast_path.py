@@ -23,6 +23,7 @@ from proxy.observability.where import exc_where
 from proxy.server.hooks import Attempt, ChatRequest, Prepared
 from proxy.server.outcome import CompressionOutcome
 from proxy.server.stats import Stats
+from proxy.tasks import BackgroundTasks
 from proxy.wire import get_adapter
 
 log = structlog.get_logger("ctxproxy.compression")
@@ -32,7 +33,7 @@ class FastPath:
     def __init__(self, compactor: Compactor, stats: Stats) -> None:
         self.compactor = compactor
         self.stats = stats
-        self._running: set[asyncio.Task[None]] = set()  # strong references until done
+        self._tasks = BackgroundTasks("fast-path")  # the estimates running after their send
 
     def prepare(self, req: ChatRequest, attempt: Attempt) -> Prepared | None:
         """The original bytes, when the request is certainly under its trigger; else None
@@ -45,10 +46,7 @@ class FastPath:
         attempt.target = policy.target  # an overflow retry shrinks from here
         outcome = CompressionOutcome(context_window=attempt.limits.context_window, strategy=policy.strategy)
         prepared = Prepared(req.raw, outcome, attempt)
-        task = asyncio.get_running_loop().create_task(self.settle(req, prepared))
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-        prepared.settling = task
+        prepared.settling = self._tasks.spawn("settle", self.settle(req, prepared))
         return prepared
 
     async def settle(self, req: ChatRequest, prepared: Prepared) -> None:
@@ -77,5 +75,4 @@ class FastPath:
 
     async def drain(self) -> None:
         """Let the estimates still running finish (shutdown)."""
-        if self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
+        await self._tasks.drain()
