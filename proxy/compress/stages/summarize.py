@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import orjson
 import structlog
 
-from proxy.compress.digest import last_day
+from proxy.compress.digest_units import last_day
 from proxy.compress.stages.base import Slot, StageContext
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.wire import Group
@@ -17,17 +17,34 @@ from proxy.wire import Group
 log = structlog.get_logger("ctxproxy.compress")
 
 
+_ARG_CHARS = 100  # an argument longer than this (or multi-line) is named, not quoted
+
+
 def describe_call(text: str) -> str:
-    """``name(arguments)`` from a tool call segment (chat/Responses JSON), else its start."""
+    """A tool call as it reads: ``name value value …`` (``str_replace_editor view src/app.py``);
+    a long or multi-line argument appears by its name only (``file_text=…``)."""
     try:
         call = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return text[:160]
-    if isinstance(call, dict) and "name" in call:
-        args = call.get("arguments", call.get("input", ""))
-        args = args if isinstance(args, str) else orjson.dumps(args).decode()
-        return f"{call['name']}({args[:120]})"
-    return text[:160]
+        return " ".join(text[:160].split())
+    if not isinstance(call, dict) or "name" not in call:
+        return " ".join(text[:160].split())
+    args = call.get("arguments", call.get("input", ""))
+    if isinstance(args, str):
+        try:
+            args = orjson.loads(args) if args.strip() else {}
+        except orjson.JSONDecodeError:
+            return f"{call['name']} {' '.join(args[:_ARG_CHARS].split())}".rstrip()
+    parts = [str(call["name"])]
+    for key, value in (args.items() if isinstance(args, dict) else [("", args)]):
+        if value is None or value == "" or isinstance(value, bool):
+            continue
+        shown = value if isinstance(value, str) else orjson.dumps(value).decode()
+        if len(shown) > _ARG_CHARS or "\n" in shown:
+            parts.append(f"{key}=…" if key else "…")
+        else:
+            parts.append(shown)
+    return " ".join(parts)
 
 
 def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
@@ -37,13 +54,14 @@ def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
             if m.opaque:
                 continue
             parts = [s.text for s in m.segments if s.kind in ("text", "tool_output")]
-            calls = [describe_call(s.text) for s in m.segments if s.kind == "tool_call"]
+            calls = tuple(describe_call(s.text) for s in m.segments if s.kind == "tool_call")
             if calls:
                 parts.append("Called " + "; ".join(calls) + ".")
             text = "\n".join(p for p in parts if p)
             name = m.raw.get("name") if m.role in ("user", "assistant") else None
             if text:
-                out.append(DroppedMessage(m.role, text, m.tool_name, name if isinstance(name, str) else None))
+                speaker = name if isinstance(name, str) else None
+                out.append(DroppedMessage(m.role, text, m.tool_name, speaker, calls=calls))
     return tuple(out)
 
 

@@ -188,7 +188,7 @@ async def test_chat_conversations_compress_validly_and_keep_protected_items(
         text = orjson.dumps(sent).decode()
         assert "[ctxproxy: summary of earlier conversation]" in text
         # attributed entries: a day, or a coarser week / month line when the digest was folded
-        assert re.search(r"- \[(?:wk )?(?:\d{1,2} )?Mar 2024\] (Dana|Sam|Priya|Tom): ", text)
+        assert re.search(r"- \[(?:wk )?(?:\d{1,2} )?March 2024\] (Dana|Sam|Priya|Tom): ", text)
 
 
 @settings(max_examples=20, deadline=None)
