@@ -1,4 +1,10 @@
-"""(g) Last resort: cut the middle of the largest remaining message, with a marker."""
+"""(g) Last resort: cut the middle of the largest remaining message, with a marker.
+
+The task (the first user message), the newest user turn and the newest group are not cut:
+landing a few tokens over the target is better than losing words of the task. They give
+way only to a hard overflow (the request ``HARD_OVERFLOW`` × the target over it); MassGen
+messages still lose answer bodies and history (their labels and original message stay).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,16 @@ from proxy.compress.stages.walk import editable_segments
 
 _FLOOR = 32  # tokens a cut message keeps at least
 _SUMMARY_FLOOR = 24  # tokens an over-budget summary is cut down to at most
+HARD_OVERFLOW = 0.4  # the task and the newest turn are cut only this far over the target
+
+
+def whole_slots(ctx: StageContext) -> set[int]:
+    """Slots kept whole: the task, the newest user turn and the newest group."""
+    users = [i for i, s in enumerate(ctx.slots) if s.group.has_user_turn]
+    keep = {users[0], users[-1]} if users and users[0] == 0 else set(users[-1:])
+    if ctx.slots:
+        keep.add(len(ctx.slots) - 1)
+    return keep
 
 
 @dataclass(frozen=True)
@@ -19,11 +35,13 @@ class CutStage:
 
     async def apply(self, ctx: StageContext) -> None:
         tried: set[tuple[int, int, tuple[str | int, ...]]] = set()
+        whole = whole_slots(ctx)
         while not ctx.fits():
+            hard = ctx.excess() > HARD_OVERFLOW * ctx.target_raw
             candidates = [
                 (ctx.tokens_of(seg.text), si, mi, seg)
                 for si, mi, _m, seg in editable_segments(ctx, protected=True)
-                if (si, mi, seg.path) not in tried
+                if (si, mi, seg.path) not in tried and (hard or si not in whole or is_massgen(seg.text))
             ]
             if not candidates:
                 break
