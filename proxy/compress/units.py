@@ -30,7 +30,7 @@ STOPWORDS = frozenset(
     to too under until up very was we we're we've were what what's when where which while who
     whom why with would you you'd you'll you're you've your yours yourself yourselves will shall
     may might must just also still even ever much many lot lots get got gets getting go going
-    went gone come came make made really quite pretty one thing things something anything
+    come make really quite pretty one thing things something anything
     everything yes yeah yep ok okay oh ah um uh hmm wow hey hi hello haha lol thanks thank
     please sure well like know think mean guess kind sort maybe actually basically literally
     honestly totally definitely absolutely seriously anyway anyways though although dear

@@ -1,9 +1,9 @@
 """(g) Last resort: cut the middle of the largest remaining message, with a marker.
 
 The task (the first user message), the newest user turn and the newest group are not cut:
-landing a few tokens over the target is better than losing words of the task. They give
-way only to a hard overflow (the request ``HARD_OVERFLOW`` × the target over it); MassGen
-messages still lose answer bodies and history (their labels and original message stay).
+landing over the target is better than losing words of the task. They give way only when
+the request would not fit the input budget at all (the target ÷ the policy's target share);
+MassGen messages still lose answer bodies and history (their labels and original message stay).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from proxy.compress.stages.walk import editable_segments
 
 _FLOOR = 32  # tokens a cut message keeps at least
 _SUMMARY_FLOOR = 24  # tokens an over-budget summary is cut down to at most
-HARD_OVERFLOW = 0.4  # the task and the newest turn are cut only this far over the target
 
 
 def whole_slots(ctx: StageContext) -> set[int]:
@@ -37,7 +36,7 @@ class CutStage:
         tried: set[tuple[int, int, tuple[str | int, ...]]] = set()
         whole = whole_slots(ctx)
         while not ctx.fits():
-            hard = ctx.excess() > HARD_OVERFLOW * ctx.target_raw
+            hard = ctx.total() > ctx.target_raw / max(ctx.policy.target, 0.05)  # over the budget
             candidates = [
                 (ctx.tokens_of(seg.text), si, mi, seg)
                 for si, mi, _m, seg in editable_segments(ctx, protected=True)
