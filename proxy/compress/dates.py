@@ -21,9 +21,7 @@ from functools import lru_cache
 
 from dateutil import parser as _dateutil
 
-MONTH_NAMES = (
-    "January February March April May June July August September October November December".split()
-)
+MONTH_NAMES = "January February March April May June July August September October November December".split()
 _MONTHS = {m[:3].lower(): i + 1 for i, m in enumerate(MONTH_NAMES)} | {"sept": 9}
 _WEEKDAYS = frozenset("mon tue tues wed thu thur thurs fri sat sun".split()) | frozenset(
     d.lower() for d in "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
@@ -37,7 +35,9 @@ _MAY_START = re.compile(
     re.I,
 )
 _CLOSERS = {"[": "]", "(": ")", "<": ">", "*": "*", "#": ""}
-_TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?\b)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I)
+_TIME = re.compile(
+    r"(?<!\d)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?\b)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I
+)
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _NUMERIC = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")

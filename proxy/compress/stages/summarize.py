@@ -36,7 +36,7 @@ def describe_call(text: str) -> str:
         except orjson.JSONDecodeError:
             return f"{call['name']} {' '.join(args[:_ARG_CHARS].split())}".rstrip()
     parts = [str(call["name"])]
-    for key, value in (args.items() if isinstance(args, dict) else [("", args)]):
+    for key, value in args.items() if isinstance(args, dict) else [("", args)]:
         if value is None or value == "" or isinstance(value, bool):
             continue
         shown = value if isinstance(value, str) else orjson.dumps(value).decode()

@@ -93,13 +93,17 @@ def iso_stamped() -> tuple[DroppedMessage, ...]:
 
 
 def weekday_headers() -> tuple[DroppedMessage, ...]:
-    return one_per_turn(lambda when, k, who, text: (f"{when:%a %-d %b %Y %H:%M}\n" if k == 0 else "") + f"{who}: {text}")
+    return one_per_turn(
+        lambda when, k, who, text: (f"{when:%a %-d %b %Y %H:%M}\n" if k == 0 else "") + f"{who}: {text}"
+    )
 
 
 def bracket_sessions() -> tuple[DroppedMessage, ...]:
     return one_per_turn(
-        lambda when, k, who, text: (f"[Session {DAYS.index(when.date()) + 1} — {when.day} {when:%B %Y}]\n" if k == 0 else "")
-        + f"{who}: {text}"
+        lambda when, k, who, text: (
+            (f"[Session {DAYS.index(when.date()) + 1} — {when.day} {when:%B %Y}]\n" if k == 0 else "")
+            + f"{who}: {text}"
+        )
     )
 
 
@@ -157,7 +161,10 @@ def test_stamp_formats_and_guards_against_plain_numbers() -> None:
     assert line_stamp("[Session 2 — 3 March 2024]") == (dt.date(2024, 3, 3), "")
     assert line_stamp("Mon 9 Jun 2023 14:02") == (dt.date(2023, 6, 9), "")
     assert line_stamp("[2023-05-08 13:56] Caro: on my way") == (may8, "Caro: on my way")
-    assert line_stamp("29.12.2023, 22:42:04 - Ana Ruiz: see you") == (dt.date(2023, 12, 29), "Ana Ruiz: see you")
+    assert line_stamp("29.12.2023, 22:42:04 - Ana Ruiz: see you") == (
+        dt.date(2023, 12, 29),
+        "Ana Ruiz: see you",
+    )
     assert line_stamp("DATE: 8 May, 2023") == (may8, "")
     for content in ("3 items were left", "2023 was a good year", "12 May 2023 was the day we met",
                     "On 8 May, 2023 we went out", "May I ask?", "10.5 million people", "(2 of 5)",
@@ -189,7 +196,9 @@ def test_speaker_order_name_field_then_stamp_then_line_prefix_then_role() -> Non
     assert [u.speaker for u in by_line] == ["Priya", "Tom", "Priya"]
     bare = make_units((DroppedMessage("assistant", "Nothing names who wrote this sentence."),), None)[0]
     assert bare[0].speaker == "assistant"
-    agent = make_units((DroppedMessage("assistant", "Paris is the capital city.", speaker="agent1.2"),), None)[0]
+    agent = make_units(
+        (DroppedMessage("assistant", "Paris is the capital city.", speaker="agent1.2"),), None
+    )[0]
     assert agent[0].speaker == "agent1.2"
 
 
@@ -204,8 +213,12 @@ def test_tool_calls_read_as_commands_with_their_result_size_and_placeholders_cos
         DroppedMessage("assistant", "Let me look.\nCalled " + described + ".", calls=(described,)),
         DroppedMessage("tool", listing, tool_name="str_replace_editor"),
         DroppedMessage("assistant", "And the tests.\nCalled run_tests.", calls=("run_tests",)),
-        DroppedMessage("tool", "[ctxproxy: output of run_tests omitted (900 tokens); mentions: 1234]", "run_tests"),
-        DroppedMessage("tool", "Traceback …\nFile src/app.py, line 88\nKeyError: 'REGION'", tool_name="execute_bash"),
+        DroppedMessage(
+            "tool", "[ctxproxy: output of run_tests omitted (900 tokens); mentions: 1234]", "run_tests"
+        ),
+        DroppedMessage(
+            "tool", "Traceback …\nFile src/app.py, line 88\nKeyError: 'REGION'", tool_name="execute_bash"
+        ),
     )
     text = build_summary(SummaryRequest(None, span, 800, "gpt-4o"))
     assert "str_replace_editor view django/contrib/auth/validators.py → 26 lines" in text

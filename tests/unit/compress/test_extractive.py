@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from proxy.compress import SUMMARY_HEADER, DroppedMessage, ExtractiveSummarizer, SummaryRequest
+from proxy.compress.dates import first_stamp as header_date
 from proxy.compress.digest import Entry, compact_oldest, parse_previous
 from proxy.compress.extractive import estimate_tokens
 from proxy.compress.salient import artifacts
-from proxy.compress.dates import first_stamp as header_date
 from proxy.compress.units import condense
 from tests.unit.compress.chat_sample import SESSION_1, SESSION_2, SESSION_3
 from tests.unit.compress.convgen import filler
@@ -90,7 +90,10 @@ async def test_digest_outgrowing_its_budget_compacts_the_oldest_lines_day_then_w
     assert "Lake Bled" in lines[0] or "Leeds" in lines[0]  # … that still holds some of it
     assert lines[-1].startswith("- [2 April 2024] ")
     # one level at a time: two lines of a day merge first, then the days of a week
-    day = [Entry("4 March 2024", "Dana: aa bb cc dd ee ff gg"), Entry("4 March 2024", "Sam: ii jj kk ll mm nn")]
+    day = [
+        Entry("4 March 2024", "Dana: aa bb cc dd ee ff gg"),
+        Entry("4 March 2024", "Sam: ii jj kk ll mm nn"),
+    ]
     merged = compact_oldest([*day, Entry("5 March 2024", "Dana: qq rr ss")], 30)
     assert [e.label for e in merged] == ["4 March 2024", "5 March 2024"]
     assert merged[1] == Entry("5 March 2024", "Dana: qq rr ss")
