@@ -41,6 +41,12 @@ from proxy.compress.units import (
 PROXY_MARK = "[ctxproxy:"  # a placeholder an earlier stage wrote (masked or duplicate output)
 INSTRUCTION_WEIGHT = 2.0  # a user message in a tool loop is an instruction: weighs more
 QUESTION_WEIGHT = 0.6  # a question is seldom the fact; its answer carries it
+WHEN_WEIGHT = 1.6  # a unit that says when something happened: most questions ask "when"
+_WHEN = re.compile(
+    r"\b(?:yesterday|today|tonight|tomorrow|ago|last|next|recently|weekend|week|month|year"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|since|(?:19|20)\d\d)\b",
+    re.I,
+)
 SHORT_ANSWER = 4  # an answer with at most this many content words carries its question
 TOOL_LINES = 10  # lines of one tool output offered as units at most
 TOOL_LINE_CHARS = 160
@@ -194,7 +200,11 @@ def make_units(
             is_question = sentence.rstrip().endswith("?")
             if first and question is not None and question.speaker != turn.who and len(words) <= SHORT_ANSWER:
                 short = f"{question.text}? {short}"  # the answer carries its question
-            unit = add(turn, short, QUESTION_WEIGHT * weight if is_question else weight)
+            if is_question:
+                weight_of = QUESTION_WEIGHT * weight
+            else:
+                weight_of = WHEN_WEIGHT * weight if _WHEN.search(sentence) else weight
+            unit = add(turn, short, weight_of)
             first = False
             question = unit if is_question else None
         for described in msg.calls:
