@@ -8,6 +8,7 @@ MassGen messages still lose answer bodies and history (their labels and original
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.compress.stages.base import StageContext
@@ -58,6 +59,29 @@ class CutStage:
         if ctx.summary and not ctx.fits():
             # Only now does the anchored summary give way: it stands for everything dropped.
             size = ctx.tokens_of(ctx.summary)
-            ctx.summary = shrink_to(
-                ctx.summary, max(_SUMMARY_FLOOR, size - ctx.excess()), ctx.tokens_of, "summary"
-            )
+            ctx.summary = shrink_summary(ctx.summary, max(_SUMMARY_FLOOR, size - ctx.excess()), ctx.tokens_of)
+
+
+def shrink_summary(summary: str, goal: int, count: Callable[[str], int]) -> str:
+    """The summary in about ``goal`` tokens: whole digest lines go from the middle (each line
+    left keeps its date and speakers), then the middle of what is left is cut."""
+    lines = summary.split("\n")
+    entries = [i for i, line in enumerate(lines) if line.startswith("- ")]
+    if len(entries) > 2 and count(summary) > goal:
+        cost = {i: count(lines[i]) + 1 for i in entries}
+        excess = count(summary) - goal + 12  # + the marker line
+        middle = len(entries) * 3 // 5  # head 60 %, tail 40 %, as a cut keeps
+        order = sorted(entries[1:-1], key=lambda i: abs(entries.index(i) - middle))
+        gone: set[int] = set()
+        for i in order:
+            if excess <= 0:
+                break
+            gone.add(i)
+            excess -= cost[i]
+        first = min(gone)
+        marker = f"[… ctxproxy cut {len(gone)} lines of summary …]"
+        lines = [
+            marker if i == first else line for i, line in enumerate(lines) if i not in gone or i == first
+        ]
+        summary = "\n".join(lines)
+    return summary if count(summary) <= goal else shrink_to(summary, goal, count, "summary")

@@ -18,6 +18,7 @@ log = structlog.get_logger("ctxproxy.compress")
 
 
 _ARG_CHARS = 100  # an argument longer than this (or multi-line) is named, not quoted
+_LEADING_ARGS = ("command", "action", "cmd", "operation", "path", "file_path", "file", "url", "query")
 
 
 def describe_call(text: str) -> str:
@@ -121,7 +122,11 @@ class SummarizeStage:
         excess = max(0, ctx.excess() + ctx.summary_raw())
         need = rho / (1 - rho) * excess / max(1, ctx.target_raw)
         share = min(ctx.policy.summary_max, max(ctx.policy.summary_min, need))
-        return max(self.min_tokens, min(self.max_tokens, int(ctx.target_raw * share)))
+        # Never more than the room the protected turns leave: a summary written to fit is
+        # better than one the cut stage has to cut afterwards.
+        room = ctx.target_raw - ctx.protected_total() - ctx.meter.summary_overhead
+        cap = min(self.max_tokens, int(ctx.target_raw * share), max(room, 0))
+        return max(self.min_tokens, cap)
 
     async def apply(self, ctx: StageContext) -> None:
         cap = self.budget(ctx)
