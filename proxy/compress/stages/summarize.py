@@ -37,7 +37,9 @@ def describe_call(text: str) -> str:
         except orjson.JSONDecodeError:
             return f"{call['name']} {' '.join(args[:_ARG_CHARS].split())}".rstrip()
     parts = [str(call["name"])]
-    for key, value in args.items() if isinstance(args, dict) else [("", args)]:
+    items = list(args.items()) if isinstance(args, dict) else [("", args)]
+    items.sort(key=lambda kv: _LEADING_ARGS.index(kv[0]) if kv[0] in _LEADING_ARGS else len(_LEADING_ARGS))
+    for key, value in items:
         if value is None or value == "" or isinstance(value, bool):
             continue
         shown = value if isinstance(value, str) else orjson.dumps(value).decode()
