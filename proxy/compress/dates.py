@@ -30,7 +30,7 @@ _GLUE = frozenset(("on", "at", "of", "the", "am", "pm", "a.m.", "p.m.", "utc", "
 _SEPARATORS = frozenset("· — – - | : , / @".split())
 # A line that may start with a stamp: a bracket, a digit, a month or weekday, "Session", "Date".
 _MAY_START = re.compile(
-    r"[ \t]*[\[(<*#]*[ \t]*(?:\d|(?:session|date|time|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"[ \t]*[\[(<*#]*[ \t]*(?:\d|(?:session|date|time|day|part|chat|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
     r"|mon|tue|wed|thu|fri|sat|sun)[a-z.]*\b)",
     re.I,
 )
@@ -41,7 +41,7 @@ _TIME = re.compile(
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _NUMERIC = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_SESSION = re.compile(r"(?:session|day|part|chat)\s*#?\d+\b", re.I)
+_SESSION = re.compile(r"\b(?:session|day|part|chat)\s*#?\d+\b", re.I)
 _TOKEN_STRIP = ",.;·—–-|:()[]<>*#"
 _ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th)", re.I)
 _NUMLIKE = re.compile(r"[\d:./tz+-]+")
@@ -184,7 +184,7 @@ _NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 
 def resolve_relative(text: str, day: dt.date | None) -> str:
-    """``yesterday`` → ``yesterday (7 May 2023)``, ``last year`` → ``last year (2022)``: a relative
+    """``yesterday`` → ``yesterday (7 May)``, ``last year`` → ``last year (2022)``: a relative
     date is given its calendar value, from the date in force (a reader asks "when")."""
     if day is None or not _RELATIVE.search(text):
         return text
@@ -193,7 +193,8 @@ def resolve_relative(text: str, day: dt.date | None) -> str:
         phrase = m.group(1)
         low = phrase.lower()
         if low == "yesterday":
-            return f"{phrase} ({format_date(day - dt.timedelta(days=1))})"
+            before = day - dt.timedelta(days=1)  # no year: a full date would read as a new day
+            return f"{phrase} ({before.day} {MONTH_NAMES[before.month - 1]})"
         if low == "last year":
             return f"{phrase} ({day.year - 1})"
         if low == "last month":

@@ -9,7 +9,7 @@ every turn keep their speakers and days.
 
 Each turn is cut into sentences (clauses when long), condensed (:func:`units.condense`); a
 sentence with almost nothing left (``You've got guts!``) is dropped whole, a relative date
-gets its calendar value (``yesterday (7 May 2023)``), and a short answer carries the question
+gets its calendar value (``yesterday (7 May)``), and a short answer carries the question
 it answers (``how long married? 5 years``), so that every unit reads as a statement.
 
 Tool calls read as ``str_replace_editor view src/app.py → 26 lines``; tool output gives its
