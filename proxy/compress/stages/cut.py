@@ -11,13 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from proxy.compress.stages.base import StageContext
+from proxy.compress.stages.base import SUMMARY_FLOOR, StageContext
 from proxy.compress.stages.massgen_text import compress_history, is_massgen, shorten_answers
 from proxy.compress.stages.text_ops import shrink_to
 from proxy.compress.stages.walk import editable_segments
 
 _FLOOR = 32  # tokens a cut message keeps at least
 _SUMMARY_FLOOR = 24  # tokens an over-budget summary is cut down to at most
+
+
+def hard_overflow(ctx: StageContext) -> bool:
+    """The request would not fit the input budget (the target ÷ the policy's target share)."""
+    return ctx.total() > ctx.target_raw / max(ctx.policy.target, 0.05)
 
 
 def whole_slots(ctx: StageContext) -> set[int]:
@@ -37,7 +42,7 @@ class CutStage:
         tried: set[tuple[int, int, tuple[str | int, ...]]] = set()
         whole = whole_slots(ctx)
         while not ctx.fits():
-            hard = ctx.total() > ctx.target_raw / max(ctx.policy.target, 0.05)  # over the budget
+            hard = hard_overflow(ctx)
             candidates = [
                 (ctx.tokens_of(seg.text), si, mi, seg)
                 for si, mi, _m, seg in editable_segments(ctx, protected=True)
@@ -59,7 +64,16 @@ class CutStage:
         if ctx.summary and not ctx.fits():
             # Only now does the anchored summary give way: it stands for everything dropped.
             size = ctx.tokens_of(ctx.summary)
-            ctx.summary = shrink_summary(ctx.summary, max(_SUMMARY_FLOOR, size - ctx.excess()), ctx.tokens_of)
+            # … but not below its floor (a share of the target) while the request fits its
+            # budget: landing above the target beats losing the memory of everything dropped.
+            floor = (
+                _SUMMARY_FLOOR
+                if hard_overflow(ctx)
+                else max(_SUMMARY_FLOOR, int(SUMMARY_FLOOR * ctx.target_raw))
+            )
+            goal = min(size, max(floor, size - ctx.excess()))
+            if goal < size:
+                ctx.summary = shrink_summary(ctx.summary, goal, ctx.tokens_of)
 
 
 def shrink_summary(summary: str, goal: int, count: Callable[[str], int]) -> str:

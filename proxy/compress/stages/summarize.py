@@ -10,7 +10,7 @@ import orjson
 import structlog
 
 from proxy.compress.digest_units import last_day
-from proxy.compress.stages.base import Slot, StageContext
+from proxy.compress.stages.base import SUMMARY_FLOOR, Slot, StageContext
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.wire import Group
 
@@ -126,9 +126,12 @@ class SummarizeStage:
         share = min(ctx.policy.summary_max, max(ctx.policy.summary_min, need))
         # Never more than the room the protected turns leave: a summary written to fit is
         # better than one the cut stage has to cut afterwards.
+        # (at least ``SUMMARY_FLOOR`` of the target: when the protected turns alone overflow,
+        # the request lands above its target rather than lose the memory of everything dropped).
         room = ctx.target_raw - ctx.protected_total() - ctx.meter.summary_overhead
-        cap = min(self.max_tokens, int(ctx.target_raw * share), max(room, 0))
-        return max(self.min_tokens, cap)
+        floor = int(SUMMARY_FLOOR * ctx.target_raw)
+        cap = min(self.max_tokens, int(ctx.target_raw * share))
+        return max(self.min_tokens, min(cap, max(room, floor)))
 
     async def apply(self, ctx: StageContext) -> None:
         cap = self.budget(ctx)
