@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from proxy.compress import salient
 
+MENTIONS = 40  # names a cut part's marker lists at most
+
 
 def _names_mentions(label: str) -> bool:
     return label == "content" or label.endswith(" output")
@@ -23,9 +25,8 @@ def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content")
     keep_chars = max(0, int(keep_tokens * chars_per_token) - 80)
     head = text[: int(keep_chars * 0.6)]
     tail = text[len(text) - int(keep_chars * 0.4) :] if keep_chars else ""
-    found = (
-        salient.artifacts(text[len(head) : len(text) - len(tail)], limit=10) if _names_mentions(label) else []
-    )
+    middle = text[len(head) : len(text) - len(tail)]
+    found = salient.artifacts(middle, limit=MENTIONS, whole=True) if _names_mentions(label) else []
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     marker = f"\n[… ctxproxy cut {tokens - keep_tokens} tokens of {label}{mentions} …]\n"
     return head + marker + tail
