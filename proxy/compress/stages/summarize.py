@@ -43,7 +43,12 @@ def describe_call(text: str) -> str:
         if value is None or value == "" or isinstance(value, bool):
             continue
         shown = value if isinstance(value, str) else orjson.dumps(value).decode()
-        if len(shown) > _ARG_CHARS or "\n" in shown:
+        if key in _LEADING_ARGS and isinstance(value, str):  # a command or path: its start
+            first = " ".join(value.strip().split("\n", 1)[0].split())
+            parts.append(
+                first if len(first) <= _ARG_CHARS and "\n" not in value.strip() else first[:_ARG_CHARS] + "…"
+            )
+        elif len(shown) > _ARG_CHARS or "\n" in shown:
             parts.append(f"{key}=…" if key else "…")
         else:
             parts.append(shown)
