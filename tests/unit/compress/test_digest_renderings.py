@@ -237,3 +237,37 @@ async def test_cut_never_cuts_the_task_or_the_newest_turn_when_the_request_fits_
     await kit.run(CutStage())
     items = kit.items()
     assert items[1]["content"] == task and items[-1]["content"] == "Go on."
+
+
+def test_a_cut_output_names_what_the_cut_part_mentioned() -> None:
+    from proxy.compress.stages.text_ops import cut_middle
+
+    middle = (
+        " ".join(f"filler{i}" for i in range(400))
+        + " raise IntegrityError in django.db.models.base and end_idx"
+    )
+    text = "HEAD " + middle + " " + "x " * 400 + "TAIL"
+    out = cut_middle(text, 100, 1200, "read_file output")
+    marker = out[out.index("[… ctxproxy cut") :]
+    assert "IntegrityError" in marker and "django.db.models.base" in marker and "end_idx" in marker
+    assert cut_middle(text, 100, 1200, "summary").count("mentions") == 0  # a summary's cut names nothing
+
+
+async def test_the_summary_keeps_its_floor_when_the_protected_turns_overflow() -> None:
+    from proxy.compress.stages import SummarizeStage
+    from proxy.compress.stages.base import SUMMARY_FLOOR
+
+    big = "Details of the task follow here. " * 200
+    msgs = [{"role": "user", "content": big}]
+    msgs += [{"role": r, "content": f"Turn {i}: we talked about lake trips and cello. " * 20}
+             for i, r in zip(range(30), ["assistant", "user"] * 15, strict=True)]  # fmt: skip
+    msgs += [{"role": "user", "content": big}]
+    kit = stage_kit(msgs, target=0.3)  # the protected turns alone overflow the target, not the budget
+    assert kit.ctx.protected_total() > kit.ctx.target_raw
+    assert SummarizeStage().budget(kit.ctx) >= int(SUMMARY_FLOOR * kit.ctx.target_raw)
+    await kit.run(SummarizeStage())
+    await kit.run(CutStage())
+    items = kit.items()
+    assert items[0]["content"] == big and items[-1]["content"] == big  # never cut
+    assert kit.ctx.summary is not None
+    assert kit.ctx.tokens_of(kit.ctx.summary) >= int(SUMMARY_FLOOR * kit.ctx.target_raw) * 0.8
