@@ -28,7 +28,7 @@ def hard_overflow(ctx: StageContext) -> bool:
 def whole_slots(ctx: StageContext) -> set[int]:
     """Slots kept whole: the task, the newest user turn and the newest group."""
     users = [i for i, s in enumerate(ctx.slots) if s.group.has_user_turn]
-    keep = {users[0], users[-1]} if users and users[0] == 0 else set(users[-1:])
+    keep = {users[0], users[-1]} if users and ctx.slots[users[0]].protected else set(users[-1:])
     if ctx.slots:
         keep.add(len(ctx.slots) - 1)
     return keep
