@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from proxy.compress import salient
 
-MENTIONS = 40  # names a cut part's marker lists at most
+MENTIONS = 64  # names a cut part's marker lists at most
 
 
 def _names_mentions(label: str) -> bool:
