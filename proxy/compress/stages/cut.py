@@ -41,6 +41,7 @@ class CutStage:
     async def apply(self, ctx: StageContext) -> None:
         tried: set[tuple[int, int, tuple[str | int, ...]]] = set()
         whole = whole_slots(ctx)
+        protected_overflow = ctx.protected_total() >= ctx.target_raw  # before any cut
         while not ctx.fits():
             hard = hard_overflow(ctx)
             candidates = [
@@ -64,13 +65,11 @@ class CutStage:
         if ctx.summary and not ctx.fits():
             # Only now does the anchored summary give way: it stands for everything dropped.
             size = ctx.tokens_of(ctx.summary)
-            # … but not below its floor (a share of the target) while the request fits its
-            # budget: landing above the target beats losing the memory of everything dropped.
-            floor = (
-                _SUMMARY_FLOOR
-                if hard_overflow(ctx)
-                else max(_SUMMARY_FLOOR, int(SUMMARY_FLOOR * ctx.target_raw))
-            )
+            # … but, when the protected turns alone overflow the target, not below its floor
+            # (a share of the target) while the request fits its budget: landing above the
+            # target beats losing the memory of everything dropped.
+            overflow = protected_overflow and not hard_overflow(ctx)
+            floor = max(_SUMMARY_FLOOR, int(SUMMARY_FLOOR * ctx.target_raw)) if overflow else _SUMMARY_FLOOR
             goal = min(size, max(floor, size - ctx.excess()))
             if goal < size:
                 ctx.summary = shrink_summary(ctx.summary, goal, ctx.tokens_of)
