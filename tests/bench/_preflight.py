@@ -132,9 +132,7 @@ async def measure(iterations: int, progress: Callable[[str], None]) -> list[Pref
             route = resolve(app[UPSTREAMS], "openai", "POST", "/openai/chat/completions")
             headers: CIMultiDict[str] = CIMultiDict({"Content-Type": "application/json"})
             last_headers: dict[str, str] = {}
-            await hooks.warm(
-                ["o200k_base", "cl100k_base"]
-            )  # tokenizer files loaded: not part of "first call"
+            await hooks.warm(["o200k_base", "cl100k_base"])  # tokenizer files loaded: not part of "first call"
 
             async def decide(raw: bytes, agent: str, parse: list[float] | None = None) -> tuple[float, str]:
                 t0 = time.perf_counter()

@@ -247,9 +247,7 @@ def table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--turns", type=int, default=100)
-    ap.add_argument(
-        "--quick", action="store_true", help="25 turns per agent (the make bench runner's smoke run)"
-    )
+    ap.add_argument("--quick", action="store_true", help="25 turns per agent (the make bench runner's smoke run)")
     args = ap.parse_args()
     if args.quick:
         args.turns = min(args.turns, 25)

@@ -480,18 +480,21 @@ def preflight_table(rows: list[PreflightRow]) -> str:
             ]
         )
     n = len(rows[0].resend_ms) if rows else 0
-    return f"In-process `prepare()` of the app's chat hooks, {n} calls per column (ms):\n\n" + markdown_table(
-        [
-            "conversation seen before",
-            "first call (cold)",
-            "resend p50 / p99",
-            "next turn p50 / p99",
-            "best",
-            "orjson parse p50 (forwarder, not included)",
-            "x-ctxproxy-compressed",
-            "target",
-        ],
-        out,
+    return (
+        f"In-process `prepare()` of the app's chat hooks, {n} calls per column (ms):\n\n"
+        + markdown_table(
+            [
+                "conversation seen before",
+                "first call (cold)",
+                "resend p50 / p99",
+                "next turn p50 / p99",
+                "best",
+                "orjson parse p50 (forwarder, not included)",
+                "x-ctxproxy-compressed",
+                "target",
+            ],
+            out,
+        )
     )
 
 

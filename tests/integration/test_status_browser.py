@@ -41,10 +41,9 @@ async def _wait_catalog(url: str) -> None:
         for _ in range(100):
             async with s.get(f"{url}/catalog/sources") as r:
                 rows = {x["source"]: x for x in (await r.json())["sources"]}
-            if (
-                all(rows[n]["fetched_at"] for n in ("native:groq", "native:fake"))
-                and rows["native:anthropic"]["failures"]
-            ):
+            if all(rows[n]["fetched_at"] for n in ("native:groq", "native:fake")) and rows[
+                "native:anthropic"
+            ]["failures"]:
                 return
             await asyncio.sleep(0.1)
     raise AssertionError(f"catalog never refreshed: {rows}")
@@ -105,9 +104,7 @@ async def test_status_page_in_chromium(
                 by_model = orjson.loads(await page.evaluate(CHART_DOM))
                 errors = list(page.errors)
                 # the collector itself works: a console error and an uncaught one are both seen
-                await page.evaluate(
-                    "console.error('probe-1'); setTimeout(() => { throw new Error('probe-2'); })"
-                )
+                await page.evaluate("console.error('probe-1'); setTimeout(() => { throw new Error('probe-2'); })")
                 await asyncio.sleep(0.5)
                 probes = page.errors[len(errors) :]
     finally:

@@ -65,15 +65,9 @@ def test_figures_rates_are_none_without_a_denominator() -> None:
 
 def test_money_saved_uses_the_price_and_workers_sum() -> None:
     one, two = Stats(price=lambda model: 2e-6 if model == "m" else None), Stats()
-    one.request(
-        "a", "m", tokens_before=1000, tokens_after=400, compressed=True, fresh=True, reused_prefix=False
-    )
-    one.request(
-        "a", "free", tokens_before=1000, tokens_after=0, compressed=True, fresh=True, reused_prefix=False
-    )
-    two.request(
-        "b", "m", tokens_before=10, tokens_after=10, compressed=False, fresh=False, reused_prefix=False
-    )
+    one.request("a", "m", tokens_before=1000, tokens_after=400, compressed=True, fresh=True, reused_prefix=False)
+    one.request("a", "free", tokens_before=1000, tokens_after=0, compressed=True, fresh=True, reused_prefix=False)
+    two.request("b", "m", tokens_before=10, tokens_after=10, compressed=False, fresh=False, reused_prefix=False)
     view = merge_raw([one.raw(), two.raw()])
     assert view["total"]["requests"] == 3 and view["total"]["tokens_saved"] == 1600
     assert view["models"]["m"]["money_saved_usd"] == pytest.approx(600 * 2e-6)
