@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 
@@ -14,6 +15,7 @@ from proxy.catalog import Catalog
 from proxy.catalog.http import add_catalog_routes
 from proxy.compress import Compactor, TokenCounter
 from proxy.config import Settings
+from proxy.observability.memory import trim_heap
 from proxy.observability.metrics import Metrics
 from proxy.server.admin import add_admin_routes
 from proxy.server.compression import CompressionHooks
@@ -98,13 +100,25 @@ async def _become_ready(app: web.Application) -> None:
             log.info(
                 "startup.encodings_loaded", encodings=names, ms=round((time.perf_counter() - started) * 1e3)
             )
+    trim_heap()  # what building the encodings freed goes back to the system
     life.waiting = None
     life.ready = True
+
+
+TRIM_EVERY_S = 60.0
+
+
+async def _trim_heap_periodically() -> None:
+    """Freed C-heap pages back to the system once a minute (in a thread: it walks the heap)."""
+    while True:
+        await asyncio.sleep(TRIM_EVERY_S)
+        await asyncio.to_thread(trim_heap)
 
 
 async def _ready_ctx(app: web.Application) -> AsyncIterator[None]:
     tasks = BackgroundTasks("app")
     tasks.spawn("become-ready", _become_ready(app))
+    tasks.spawn("trim-heap", _trim_heap_periodically())
     yield
     await tasks.close()
     app[LIFECYCLE].ready = False

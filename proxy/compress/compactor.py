@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import structlog
@@ -18,6 +18,7 @@ from proxy.compress.policy import Policy, drain_target, growth_per_turn, resolve
 from proxy.compress.protect import protected_groups
 from proxy.compress.remember import apply_state, new_state
 from proxy.compress.result import CompactionResult, Decision, NativePlan
+from proxy.compress.run import Run
 from proxy.compress.stages import Meter, Stage, StageContext, SummarySource, default_stages
 from proxy.compress.state import CompactionState, StateStore, model_turns
 from proxy.compress.summarizer import Summarizer, UpstreamCall
@@ -28,52 +29,6 @@ from proxy.wire import Conversation, get_adapter
 from proxy.wire.base import WireAdapter
 
 log = structlog.get_logger("ctxproxy.compress")
-
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    """The numbers one ``compress`` call decided on, and how to report its outcome."""
-
-    policy: Policy
-    budget: int
-    trigger: int
-    target: int
-    started: float
-    summary_to: UpstreamCall | None = None  # where a mode-upstream summary goes
-    drain: bool = False  # live traffic: drain below the target by the growth per turn
-    thread: tuple[str, int] | None = None  # (state key, model turns) once known
-
-    def result(
-        self,
-        body: dict[str, Any] | None,
-        before: int,
-        after: int,
-        stages: list[tuple[str, int]],
-        *,
-        factor: float,
-        reused_prefix: bool = False,
-        note: str | None = None,
-    ) -> CompactionResult:
-        return CompactionResult(
-            body=body,
-            compressed=body is not None,
-            tokens_before=before,
-            tokens_after=after,
-            budget=self.budget,
-            strategy=self.policy.strategy,
-            stages=stages,
-            reused_prefix=reused_prefix,
-            fits=after <= (self.trigger if reused_prefix or body is None else self.target),
-            trigger_tokens=self.trigger,
-            target_tokens=self.target,
-            note=note,
-            duration_ms=(time.perf_counter() - self.started) * 1e3,
-            factor=factor,
-            thread=self.thread,
-        )
-
-    def unchanged(self, tokens: int, note: str | None, factor: float) -> CompactionResult:
-        return self.result(None, tokens, tokens, [], note=note, factor=factor)
 
 
 class Compactor:
@@ -130,8 +85,7 @@ class Compactor:
                 return Decision(False, policy.strategy, policy.target)
             if self.quick_skip(raw, body, api, model, limits, agent):
                 # Certainly under the trigger: the (memoized, incremental) estimate only.
-                tokens = await self.counter.estimate_request(api, body, model, scope=agent)
-                factor = self.counter.factor(model)  # no await in between: the estimate's factor
+                tokens, factor = await self.estimate(body, api, model, agent)
                 return Decision(True, policy.strategy, policy.target, tokens, factor)
         target = policy.target if force_target is None else min(policy.target, force_target)
         try:
@@ -141,6 +95,24 @@ class Compactor:
         except Exception as exc:  # fail open: the caller reports it and sends the original
             return Decision(policy.enabled, policy.strategy, target, failure=exc)
         return Decision(policy.enabled, result.strategy, target, result.tokens_after, result.factor, result)
+
+    def certainly_under(
+        self, raw: bytes, body: dict[str, Any], api: str, model: str, limits: Limits, agent: str
+    ) -> Policy | None:
+        """The (enabled) policy when ``body`` is certainly under its trigger: nothing to decide,
+        the original goes upstream and only the estimate is left (:meth:`estimate`, which the
+        server runs while the upstream works). None: compression is off for this model/agent,
+        or only :meth:`decide` can tell. Reads the body's top level and its item list; it does
+        not need the body's shape to have been checked."""
+        policy = self.policy(model, agent)
+        if not policy.enabled or not self.quick_skip(raw, body, api, model, limits, agent):
+            return None
+        return policy
+
+    async def estimate(self, body: dict[str, Any], api: str, model: str, agent: str) -> tuple[int, float]:
+        """The (memoized, incremental) token estimate of a request and the factor it used."""
+        tokens = await self.counter.estimate_request(api, body, model, scope=agent)
+        return tokens, self.counter.factor(model)  # no await in between: the estimate's factor
 
     def native_plan(
         self, body: dict[str, Any], api: str, model: str, limits: Limits, agent: str
@@ -219,7 +191,7 @@ class Compactor:
         adapter = get_adapter(api)
         budget = input_budget(policy, adapter, body, limits)
         trigger, target = int(policy.trigger * budget), int(policy.target * budget)
-        run = _Run(policy, budget, trigger, target, t0, summary_to, drain and force_target is None)
+        run = Run(policy, budget, trigger, target, t0, summary_to, drain=drain and force_target is None)
 
         if not policy.enabled:
             return run.unchanged(0, "disabled", 1.0)
@@ -258,7 +230,7 @@ class Compactor:
 
     async def _compact(
         self,
-        run: _Run,
+        run: Run,
         adapter: WireAdapter,
         working: Conversation,
         model: str,

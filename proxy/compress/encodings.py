@@ -79,6 +79,17 @@ def needed_encodings(settings: Settings) -> list[str]:
     return sorted(names)
 
 
+def preload_encodings(settings: Settings) -> None:
+    """Build the encodings the configured upstreams need in this process, before it forks its
+    workers: they inherit them (copy-on-write pages nobody writes) instead of loading their own."""
+    tokenizer_dir = litellm_tokenizer_dir()
+    for name in needed_encodings(settings):
+        try:
+            load_encoding(name, tokenizer_dir)
+        except EncodingFileMissing:  # each worker reports it at start-up, as without workers
+            return
+
+
 class EncodingFileMissing(RuntimeError):
     """An encoding's BPE file is not in litellm's tokenizer directory (nothing is downloaded)."""
 
@@ -137,13 +148,19 @@ def _build_encoding(name: str, tokenizer_dir: Path | None) -> tiktoken.Encoding:
         constructor.__closure__,
     )
     spec = local()
-    return tiktoken.Encoding(
+    enc = tiktoken.Encoding(
         spec["name"],
         pat_str=spec["pat_str"],
         mergeable_ranks=spec["mergeable_ranks"],
         special_tokens=spec["special_tokens"],
         explicit_n_vocab=spec.get("explicit_n_vocab"),
     )
+    # The Rust core holds its own copy of the ranks; tiktoken keeps the Python dict only to
+    # pickle the encoding, which the proxy never does. Dropping it frees 12 MB (cl100k) and
+    # 25 MB (o200k) per process.
+    enc._mergeable_ranks = {}
+    del spec
+    return enc
 
 
 class Encodings:

@@ -10,6 +10,8 @@ one summary in the shared format, for the summarizer that folds them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from proxy.compress.summary_format import (
     MAX_ARTIFACTS,
     SUMMARY_HEADER,
@@ -19,6 +21,8 @@ from proxy.compress.summary_format import (
 )
 
 CONTINUED = "[ctxproxy: summary, continued]"
+Shrink = Callable[[str, int, Callable[[str], int]], str]  # (text, goal tokens, count) → shorter text
+_MIN_LAYER = 24  # tokens the newest layer keeps at least when only it is shortened
 LAYER_SEPARATOR = "\n\n"
 _SPLIT = LAYER_SEPARATOR + CONTINUED
 
@@ -35,6 +39,18 @@ def layers(summary: str) -> list[str]:
     """The layers of a summary (one for a summary that was never appended to); a later layer
     without its leading :data:`CONTINUED` line."""
     return summary.split(_SPLIT)
+
+
+def shrink_newest(summary: str, goal: int, count: Callable[[str], int], shrink: Shrink) -> str:
+    """``summary`` in about ``goal`` tokens, taken from its newest layer while the earlier
+    layers (the provider's cached prefix) fit and the newest keeps a few lines' room; else
+    from the layers folded into one."""
+    head, sep, newest = summary.rpartition(_SPLIT)
+    if sep:
+        room = goal - count(head + sep)
+        if room >= _MIN_LAYER:
+            return head + sep + shrink(newest, room, count)
+    return shrink(flatten(summary) or summary, goal, count)
 
 
 def flatten(summary: str | None) -> str | None:

@@ -22,7 +22,8 @@ PATH = re.compile(
     r"|ipynb|log|cfg|ini|lock)"
 )
 IDENT = re.compile(
-    r"\b(?:[a-z]+_[a-z0-9_]+|[a-z]+[A-Z][A-Za-z0-9]+|call_[A-Za-z0-9]+|[0-9a-f]{7,40}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b"
+    r"\b(?:[A-Za-z]\w*_\w*[A-Za-z0-9]|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z][a-z0-9]+[A-Z]\w*|call_[A-Za-z0-9]+"
+    r"|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*){2,}|[0-9a-f]{7,40}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b"
 )
 NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\d[\d,]*(?:\.\d+)*%?(?!\w|\.\d)")
 DATE = re.compile(
@@ -66,13 +67,16 @@ def _artifact_kind(tok: str) -> int:
     return -1
 
 
-def artifacts(text: str, limit: int = 12, *, numbers: bool = True) -> list[str]:
+def artifacts(text: str, limit: int = 12, *, numbers: bool = True, whole: bool = False) -> list[str]:
     """Paths, URLs, dates and identifiers first, then notable numbers; each in text order.
 
     Works on whitespace-separated tokens (fast) and scans at most the head and tail of a
-    huge text.
+    huge text (``whole``: all of it, up to the scan window of :func:`scan_window`).
     """
-    window = text if len(text) <= _ART_HEAD + _ART_TAIL else text[:_ART_HEAD] + "\n" + text[-_ART_TAIL:]
+    if whole:
+        window = scan_window(text)
+    else:
+        window = text if len(text) <= _ART_HEAD + _ART_TAIL else text[:_ART_HEAD] + "\n" + text[-_ART_TAIL:]
     strong: list[str] = []
     found_numbers: list[str] = []
     max_numbers = limit // 2 if numbers else 0

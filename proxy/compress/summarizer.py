@@ -33,7 +33,8 @@ class DroppedMessage:
 
     ``speaker``: who wrote it when the wire says so (a chat message's ``name``, a MassGen
     agent label); ``required``: its first sentence and its questions must be in the digest
-    (a MassGen user turn).
+    (a MassGen user turn); ``calls``: an assistant message's tool calls, each as
+    ``name argument …`` (also on the text's last line, ``Called …``, for LLM summarizers).
     """
 
     role: str
@@ -41,6 +42,7 @@ class DroppedMessage:
     tool_name: str | None = None
     speaker: str | None = None
     required: bool = False
+    calls: tuple[str, ...] = ()  # its tool calls, readable: ``str_replace_editor view src/app.py``
 
 
 @dataclass(frozen=True, slots=True)

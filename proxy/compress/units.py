@@ -11,11 +11,11 @@ digest's IDF-weighted selection counts.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from proxy.compress import salient
 
@@ -30,7 +30,7 @@ STOPWORDS = frozenset(
     to too under until up very was we we're we've were what what's when where which while who
     whom why with would you you'd you'll you're you've your yours yourself yourselves will shall
     may might must just also still even ever much many lot lots get got gets getting go going
-    went gone come came make made really quite pretty one thing things something anything
+    come make really quite pretty one thing things something anything
     everything yes yeah yep ok okay oh ah um uh hmm wow hey hi hello haha lol thanks thank
     please sure well like know think mean guess kind sort maybe actually basically literally
     honestly totally definitely absolutely seriously anyway anyways though although dear
@@ -54,75 +54,11 @@ _NOT_SPEAKERS = frozenset(
     reason because warning important tip hint update""".split()
 )
 _STRIP = ".,;:!?()[]{}<>\"'`*“”‘’…"
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-_MONTH_RE = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
-DATE_PATTERNS = (
-    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
-    re.compile(
-        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_RE}),?\s+(?P<y>\d{{4}})\b", re.I
-    ),
-    re.compile(rf"\b(?P<mon>{_MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b", re.I),
-    re.compile(r"\b(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})\b"),
-)
-_HEADER_CHARS = 160  # a session date or timestamp is looked for at the start of a message
 _SPEAKER = re.compile(r"^[ \t]*(?:\*\*)?([A-Z][\w.'-]{0,30}(?: [A-Z][\w.'-]{0,30})?)(?:\*\*)?:[ \t]+")
 _AGENT_LABEL = re.compile(r"<(agent\d+\.\d+)>")
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{2,80})[\"”]")
 MAX_UNIT_WORDS = 40  # longer sentences are split into clauses
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=(?:but|and|because|while|although|so that|which)\s)")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """The first full date (with a year) in ``text``, or None."""
-    best: tuple[int, dt.date] | None = None
-    for pattern in DATE_PATTERNS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        try:
-            g = m.groupdict()
-            month = int(g["m"]) if g.get("m") else _MONTHS.index(g["mon"][:3].title()) + 1
-            day = dt.date(int(g["y"]), month, int(g["d"]))
-        except (ValueError, KeyError):
-            continue
-        if best is None or m.start() < best[0]:
-            best = (m.start(), day)
-    return best[1] if best else None
-
-
-def format_date(day: dt.date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def header_date(text: str) -> tuple[dt.date | None, str]:
-    """A session date / timestamp at the start of a message, and the text without that header.
-
-    A header is a first line of at most 120 characters that holds a full date and is
-    bracketed (``[Session 3 — 14 March 2024] …``), starts with the date (``2024-03-14 09:12
-    …``) or is short (``DATE: 8 May, 2023``); a date inside a sentence is content, not a
-    timestamp.
-    """
-    first, sep, rest = text.partition("\n")
-    if len(first) > 120:
-        return None, text
-    day = parse_date(first)
-    if day is None:
-        return None, text
-    line = first.strip()
-    closer = {"[": "]", "(": ")", "<": ">", "*": "*"}.get(line[:1])
-    if closer and closer in line[1:]:
-        after = line[line.index(closer, 1) + 1 :].strip(" *—-:")
-        return day, (after + sep + rest if after else rest).lstrip()
-    iso = re.match(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?\s*", line)
-    if iso:
-        after = line[iso.end() :].lstrip(" —-:|")
-        return day, (after + sep + rest if after else rest).lstrip()
-    if sep and sum(1 for w in line.split() if w.strip(_STRIP).isalpha()) <= 6:
-        return day, rest.lstrip()
-    return None, text
 
 
 def speaker_prefix(text: str) -> str | None:
@@ -207,7 +143,7 @@ class Unit:
     pos: int  # order in the span
     msg: int  # index of its message in the span
     speaker: str
-    day: dt.date | None
+    day: date | None
     text: str  # condensed
     words: tuple[str, ...]  # distinct content words
     cost: int  # estimated tokens of ``text`` (plus its share of a line's framing)

@@ -28,10 +28,12 @@ from proxy.server.bills import Bills, conversation_key
 from proxy.server.chain_path import ChainPath
 from proxy.server.chains import ChainTracker
 from proxy.server.errors import ProxyError
+from proxy.server.fast_path import FastPath
 from proxy.server.forwards import ForwardedPrefixes, PrefixCheck
 from proxy.server.hooks import Attempt, ChatRequest, Prepared, ResponseTap
 from proxy.server.outcome import CompressionOutcome
 from proxy.server.overflow_retry import OverflowRetry
+from proxy.server.request_body import check_depth
 from proxy.server.stats import Stats
 from proxy.server.summary_call import summary_call
 from proxy.server.usage import Usage, UsageTap
@@ -67,6 +69,9 @@ class CompressionHooks:
         shared = settings.storage.backend == "redis"
         self.forwards = ForwardedPrefixes(kv or MemoryKV(), settings.storage.ttl_s, shared_store=shared)
         self.bills = Bills()  # each conversation's previous request, for the cost model
+        self.fast = FastPath(
+            compactor, stats, lambda req, model, tokens: self.bill(req, model, tokens, tokens, None)
+        )
 
     # -- limits ----------------------------------------------------------------------------
     def limits(self, model: str, upstream: str, request: RequestTraits | None = None) -> Limits:
@@ -84,6 +89,11 @@ class CompressionHooks:
         limits = self.limits(model, req.route.upstream.name, RequestTraits.from_headers(req.headers))
         attempt = Attempt(model, limits)
         adapter = get_adapter(req.api)
+        if not adapter.history_held_upstream(req.body):
+            fast = self.fast.prepare(req, attempt)  # certainly under the trigger: send it now
+            if fast is not None:
+                return fast
+        check_depth(req.raw, req.body)  # the compactor may write this body back
         problem = adapter.check(req.body)
         if problem is not None:  # refused before anything parses it (a retry compacts too)
             raise ProxyError(400, f"invalid request body: {problem}", "invalid_request")
@@ -265,6 +275,14 @@ class CompressionHooks:
 
     # -- retry -----------------------------------------------------------------------------
     async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:
+        if prepared.settling is not None:  # the fast path sent it unchecked
+            await prepared.settling
+            if get_adapter(req.api).check(req.body) is not None:
+                return None  # the provider's own error about a malformed body goes back
+            try:
+                check_depth(req.raw, req.body)
+            except ProxyError:
+                return None
         return await self.overflow.retry(req, prepared, status, body)
 
     # -- response --------------------------------------------------------------------------
@@ -289,4 +307,5 @@ class CompressionHooks:
         await self.compactor.warm(encodings)
 
     async def close(self) -> None:
+        await self.fast.drain()
         await self.chains.drain()

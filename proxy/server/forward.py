@@ -100,7 +100,8 @@ async def _proxy(ex: Exchange) -> web.StreamResponse:
             ex.route = route
         address(ex)
         if route.chat_api is not None:
-            body = parsed if parsed is not None else parse_chat(raw)
+            # The depth check waits for the chat hooks: a body sent as it came needs none.
+            body = parsed if parsed is not None else parse_chat(raw, depth=False)
             agent, agent_source = resolve_agent(route.path_agent, request.headers, route.chat_api, body)
             ex.agent = agent
             structlog.contextvars.bind_contextvars(agent=agent)
@@ -167,6 +168,8 @@ async def _exchange(ex: Exchange) -> web.StreamResponse:
             outcome.upstream_s
         )
         outcome.status = resp.status
+        if prepared is not None and prepared.settling is not None and prepared.settled:
+            ex.extra.update(prepared.headers)  # the fast path's estimate made it in time
         ex.tap = hooks.tap(chat, prepared, resp.status) if chat is not None and prepared else None
         return await stream_back(ex, resp, buffered)
     finally:

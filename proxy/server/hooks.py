@@ -8,6 +8,7 @@ A chat request (chat/completions, responses, messages, generateContent) meets th
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -54,6 +55,14 @@ class Prepared:
     body: bytes  # what is sent upstream: ``raw`` itself when nothing changed
     outcome: CompressionOutcome = field(default_factory=CompressionOutcome)  # headers, log line
     attempt: Attempt | None = None  # handed back to tap()/retry(); None: nothing was estimated
+    # The fast path: the estimate still running while the upstream works. When it finishes it
+    # amends ``outcome`` (token headers, log fields) and ``attempt``; headers not ready when the
+    # upstream answers are left out, never waited for.
+    settling: asyncio.Task[None] | None = None
+
+    @property
+    def settled(self) -> bool:
+        return self.settling is None or self.settling.done()
 
     @property
     def headers(self) -> dict[str, str]:

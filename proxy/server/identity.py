@@ -30,7 +30,11 @@ def prompt_anchor(api: str | None, body: Mapping[str, Any]) -> tuple[Any, Any]:
 
 def fingerprint(api: str | None, body: Mapping[str, Any]) -> str:
     system, user = prompt_anchor(api, body)
-    digest = hashlib.blake2b(orjson.dumps([system, user], option=orjson.OPT_SORT_KEYS), digest_size=6)
+    try:
+        anchor = orjson.dumps([system, user], option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # nested too deep to write (the provider will refuse it)
+        anchor = b""
+    digest = hashlib.blake2b(anchor, digest_size=6)
     return "anon-" + digest.hexdigest()
 
 

@@ -15,11 +15,14 @@ from pathlib import Path
 
 import structlog
 from aiohttp import web
+from prometheus_client import values
 
 from proxy.app import create_app
 from proxy.appkeys import LIFECYCLE, WORKERS
+from proxy.compress.encodings import preload_encodings
 from proxy.config import Settings
 from proxy.observability.logging import configure_logging
+from proxy.observability.memory import limit_arenas
 from proxy.server.bind import note_bound
 from proxy.status.routes import local_export
 from proxy.status.workers import WorkerPeers
@@ -103,6 +106,7 @@ def serve(settings: Settings, run_dir: Path | None = None) -> None:
     """Serve until SIGTERM/SIGINT. With ``server.workers`` > 1, ``run_dir`` is the run's
     :func:`run_directory` and ``PROMETHEUS_MULTIPROC_DIR`` names its :func:`metrics_dir` (the
     spawned workers read it when they import prometheus_client)."""
+    limit_arenas()  # before any thread starts (the workers inherit it)
     workers = settings.server.workers
     if workers <= 1:
         _run_one(settings, reuse_port=False)
@@ -113,7 +117,13 @@ def serve(settings: Settings, run_dir: Path | None = None) -> None:
 
 
 def _serve_workers(settings: Settings, workers: int, run_dir: str) -> None:
-    ctx = multiprocessing.get_context("spawn")
+    """The workers are forked once the tokenizer encodings are loaded (30–75 MB each, immutable):
+    they share those pages instead of loading a copy each."""
+    preload_encodings(settings)
+    # prometheus_client chose its value class when it was imported, before the CLI set
+    # PROMETHEUS_MULTIPROC_DIR: the forked workers must write the run's metric files.
+    values.ValueClass = values.get_value_class()
+    ctx = multiprocessing.get_context("fork")
     procs = [
         ctx.Process(target=_run_one, args=(settings, True, run_dir), daemon=False) for _ in range(workers)
     ]

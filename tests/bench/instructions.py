@@ -33,6 +33,8 @@ REPO = HERE.parents[1]
 
 
 def _ctxproxy_app(port: int, upstream: str) -> Any:
+    from bench_proxy import NEAR_MODEL, NEAR_OUTPUT, NEAR_WINDOW
+
     from proxy.app import create_app
     from proxy.config import load_settings
     from proxy.observability.logging import configure_logging
@@ -48,13 +50,18 @@ def _ctxproxy_app(port: int, upstream: str) -> Any:
         overrides={
             "server": {"host": "127.0.0.1", "port": port, "workers": 1},
             "upstreams": {"openai": {"base_url": upstream, "api": "openai", "api_key_env": None}},
-            "catalog": {"refresh_on_start": False, "sources": ["litellm"], "cache_dir": tmp + "/cache"},
+            "catalog": {
+                "refresh_on_start": False,
+                "sources": ["litellm"],
+                "cache_dir": tmp + "/cache",
+                "overrides": {NEAR_MODEL: {"context_window": NEAR_WINDOW, "max_output_tokens": NEAR_OUTPUT}},
+            },
         },
     )
     return create_app(settings)
 
 
-async def _serve(side: str, kb: int, tail: str, n: int) -> None:
+async def _serve(side: str, kb: int, tail: str, n: int, model: str) -> None:
     """The measured run (inside valgrind): mock + middle + client in one event loop."""
     import _floor_proxy
     import _mock_upstream
@@ -89,7 +96,7 @@ async def _serve(side: str, kb: int, tail: str, n: int) -> None:
         url = f"http://127.0.0.1:{port}/{tail}"
     else:  # direct: no middle, the client talks to the mock
         url = f"{upstream}/{tail}"
-    body = chat_body(kb * 1024, "gpt-4.1")
+    body = chat_body(kb * 1024, model)
     headers = {"Content-Type": "application/json", "Authorization": "Bearer sk-bench-client"}
     async with aiohttp.ClientSession(auto_decompress=False) as session:
         for _ in range(20 + n):  # 20 warm-up requests in both runs: they cancel out
@@ -127,38 +134,45 @@ def _instructions(args: list[str], tree: str | None) -> int:
     return int(match.group(1).replace(",", ""))
 
 
-def per_request(side: str, kb: int, tail: str, n1: int, n2: int, tree: str | None) -> float:
-    a = _instructions([side, str(kb), tail, str(n1)], tree)
-    b = _instructions([side, str(kb), tail, str(n2)], tree)
+def per_request(side: str, kb: int, tail: str, n1: int, n2: int, tree: str | None, model: str) -> float:
+    a = _instructions([side, str(kb), tail, str(n1), model], tree)
+    b = _instructions([side, str(kb), tail, str(n2), model], tree)
     return (b - a) / (n2 - n1)
 
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
         sys.path[:0] = [os.environ.get("CTXPROXY_BENCH_TREE", str(REPO)), str(HERE)]
-        side, kb, tail, n = sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+        side, kb, tail, n, model = sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
         try:
             import uvloop
         except ImportError:
-            asyncio.run(_serve(side, kb, tail, n))
+            asyncio.run(_serve(side, kb, tail, n, model))
         else:
-            uvloop.run(_serve(side, kb, tail, n))
+            uvloop.run(_serve(side, kb, tail, n, model))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--sizes", default="2,400", help="request body sizes in KB (comma-separated)")
     parser.add_argument("--tail", default="chat/completions", help="path after /v1 (embeddings: non-chat)")
     parser.add_argument("--n", default="10,60", help="requests in the two runs (N1,N2)")
     parser.add_argument("--tree", help="measure this checkout's proxy/ instead of the repository's")
+    parser.add_argument(
+        "--model",
+        default="gpt-4.1",
+        help='model in the bodies: gpt-4.1 (1M window: certainly under the trigger) or "bench-near-trigger"',
+    )
     args = parser.parse_args()
     n1, n2 = (int(x) for x in args.n.split(","))
     print("| body | direct | via floor | via ctxproxy | floor added | ctxproxy added | ctxproxy ÷ floor |")
     print("|---|---|---|---|---|---|---|")
     for kb in (int(x) for x in args.sizes.split(",")):
-        direct = per_request("direct", kb, args.tail, n1, n2, None)
-        floor = per_request("floor", kb, args.tail, n1, n2, None)
-        proxy = per_request("proxy", kb, args.tail, n1, n2, args.tree)
+        direct = per_request("direct", kb, args.tail, n1, n2, None, args.model)
+        floor = per_request("floor", kb, args.tail, n1, n2, None, args.model)
+        proxy = per_request("proxy", kb, args.tail, n1, n2, args.tree, args.model)
         cells = [f"{v / 1e3:,.0f}k" for v in (direct, floor, proxy, floor - direct, proxy - direct)]
-        print(f"| {kb} KB {args.tail} | {' | '.join(cells)} | {(proxy - direct) / (floor - direct):.2f}× |")
+        print(
+            f"| {kb} KB {args.tail} {args.model} | {' | '.join(cells)} | {(proxy - direct) / (floor - direct):.2f}× |"
+        )
     return 0
 
 

@@ -45,6 +45,7 @@ from _util import REPO, free_port, markdown_table, rss_mb, spawn, stop, wait_htt
 from aiohttp import web
 
 MODEL = "soak-model"
+KEEPALIVE_S = 30  # the proxy's upstream pool closes connections idle this long
 WINDOW = 16_000
 WORDS = (
     "agent context tool result file diff test patch review summary plan step cache lock "
@@ -79,7 +80,9 @@ async def _chat(request: web.Request) -> web.StreamResponse:
     call = {"index": 0, "id": f"call_{random.getrandbits(40):x}", "type": "function"}
     call["function"] = {"name": "read_file", "arguments": "{}"}
     await resp.write(_event({"tool_calls": [call]}, "tool_calls"))
-    await resp.write(_event({}, usage={"prompt_tokens": prompt, "completion_tokens": 12, "total_tokens": prompt + 12}))
+    await resp.write(
+        _event({}, usage={"prompt_tokens": prompt, "completion_tokens": 12, "total_tokens": prompt + 12})
+    )
     await resp.write(b"data: [DONE]\n\n")
     await resp.write_eof()
     return resp
@@ -115,7 +118,9 @@ def serve_traced(config: str, out: str) -> None:
         while True:
             time.sleep(60)
             minute += 1
-            snap = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+            snap = tracemalloc.take_snapshot().filter_traces(
+                [tracemalloc.Filter(False, tracemalloc.__file__)]
+            )
             top = snap.compare_to(previous, "traceback")[:25]
             with open(out, "a") as f:
                 size = sum(s.size for s in snap.statistics("filename")) / 2**20
@@ -149,7 +154,9 @@ def text(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) + str(rng.randrange(1000)) for _ in range(words))
 
 
-async def one(session: aiohttp.ClientSession, url: str, body: dict[str, object], tally: Tally, headers: dict[str, str]) -> bool:
+async def one(
+    session: aiohttp.ClientSession, url: str, body: dict[str, object], tally: Tally, headers: dict[str, str]
+) -> bool:
     try:
         async with session.post(url, data=orjson.dumps(body), headers=headers) as resp:
             data = await resp.read()
@@ -179,13 +186,23 @@ async def short_client(n: int, url: str, deadline: float, tally: Tally) -> None:
                 messages.append({"role": role, "content": text(rng, rng.randrange(20, 200))})
             if messages[-1]["role"] != "user":
                 messages.append({"role": "user", "content": text(rng, 30)})
-            body = {"model": MODEL, "messages": messages, "stream": True, "stream_options": {"include_usage": True}}
+            body = {
+                "model": MODEL,
+                "messages": messages,
+                "stream": True,
+                "stream_options": {"include_usage": True},
+            }
             await one(session, url, body, tally, {"x-ctxproxy-agent": f"s{n}-{i % 50}"})
 
 
 async def long_client(n: int, url: str, deadline: float, tally: Tally, turns: int = 60) -> None:
     rng = random.Random(10_000 + n)
-    tools = [{"type": "function", "function": {"name": "read_file", "parameters": {"type": "object", "properties": {}}}}]
+    tools = [
+        {
+            "type": "function",
+            "function": {"name": "read_file", "parameters": {"type": "object", "properties": {}}},
+        }
+    ]
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
         conversation = 0
         while time.monotonic() < deadline:
@@ -197,12 +214,22 @@ async def long_client(n: int, url: str, deadline: float, tally: Tally, turns: in
             for turn in range(turns):
                 if time.monotonic() >= deadline:
                     return
-                body = {"model": MODEL, "messages": messages, "tools": tools, "max_tokens": 512, "stream": True}
+                body = {
+                    "model": MODEL,
+                    "messages": messages,
+                    "tools": tools,
+                    "max_tokens": 512,
+                    "stream": True,
+                }
                 body["stream_options"] = {"include_usage": True}
                 if not await one(session, url, body, tally, {"x-ctxproxy-agent": f"long{n}"}):
                     break
                 call_id = f"call_{n}_{conversation}_{turn}"
-                call = {"id": call_id, "type": "function", "function": {"name": "read_file", "arguments": "{}"}}
+                call = {
+                    "id": call_id,
+                    "type": "function",
+                    "function": {"name": "read_file", "arguments": "{}"},
+                }
                 messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
                 lines = "\n".join(f"src/m{turn}.py:{i}: " + text(rng, 8) for i in range(12))
                 messages.append({"role": "tool", "tool_call_id": call_id, "content": lines})
@@ -238,23 +265,53 @@ async def run(args: argparse.Namespace) -> int:
         n_long = args.concurrency // 4
         tasks = [asyncio.create_task(long_client(i, url, deadline, tally)) for i in range(n_long)]
         tasks += [
-            asyncio.create_task(short_client(i, url, deadline, tally)) for i in range(args.concurrency - n_long)
+            asyncio.create_task(short_client(i, url, deadline, tally))
+            for i in range(args.concurrency - n_long)
         ]
         rows: list[tuple[int, float, int, int, int, int]] = []
         for minute in range(1, int(args.minutes) + 1):
             await asyncio.sleep(max(0.0, started + minute * 60 - time.monotonic()))
-            sample = (minute, rss_mb(proxy.pid), fds(proxy.pid), tally.requests, tally.errors, tally.compressed)
+            sample = (
+                minute,
+                rss_mb(proxy.pid),
+                fds(proxy.pid),
+                tally.requests,
+                tally.errors,
+                tally.compressed,
+            )
             rows.append(sample)
-            print(f"minute {minute}: RSS {sample[1]:.1f} MiB, fds {sample[2]}, requests {sample[3]}, "
-                  f"errors {sample[4]}, compressed {sample[5]}", file=sys.stderr, flush=True)
+            print(
+                f"minute {minute}: RSS {sample[1]:.1f} MiB, fds {sample[2]}, requests {sample[3]}, "
+                f"errors {sample[4]}, compressed {sample[5]}",
+                file=sys.stderr,
+                flush=True,
+            )
         await asyncio.gather(*tasks)
         await asyncio.sleep(2)
         after_rss, after_fds = rss_mb(proxy.pid), fds(proxy.pid)
         peak = rss_mb(proxy.pid, "VmHWM")
+        # The proxy keeps idle upstream connections for the pool's keep-alive (30 s); its cleanup
+        # runs once per keep-alive period, so they are closed within two of them.
+        rest_started = time.monotonic()
+        for _ in range(2 * KEEPALIVE_S + 5):  # polled once a second
+            if fds(proxy.pid) <= idle_fds:
+                break
+            await asyncio.sleep(1)
+        rested_s = time.monotonic() - rest_started
+        rested_rss, rested_fds = rss_mb(proxy.pid), fds(proxy.pid)
     finally:
         stop(proxy)
         stop(upstream)
-    report(args, rows, tally, (idle_rss, idle_fds), (after_rss, after_fds), peak)
+    report(
+        args,
+        rows,
+        tally,
+        (idle_rss, idle_fds),
+        (after_rss, after_fds),
+        peak,
+        (rested_rss, rested_fds),
+        rested_s,
+    )
     return 0 if tally.errors == 0 else 1
 
 
@@ -265,6 +322,8 @@ def report(
     idle: tuple[float, int],
     after: tuple[float, int],
     peak: float,
+    rested: tuple[float, int],
+    rested_s: float,
 ) -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -277,22 +336,66 @@ def report(
     prev = 0
     for minute, rss, nfd, requests, errors, compressed in rows:
         growth = f"{(rss / rows[0][1] - 1) * 100:+.1f} %" if minute > 1 else "(baseline)"
-        table.append([str(minute), f"{rss:.1f}", growth, str(nfd), str(requests - prev), str(errors), str(compressed)])
+        table.append(
+            [str(minute), f"{rss:.1f}", growth, str(nfd), str(requests - prev), str(errors), str(compressed)]
+        )
         prev = requests
     table.append(["after load (+2 s)", f"{after[0]:.1f}", "–", str(after[1]), "–", "–", "–"])
-    print(markdown_table(["minute", "RSS MiB", "RSS vs minute 1", "fds", "requests", "errors (total)", "compressed (total)"], table))
+    table.append(
+        [
+            f"at rest (+{rested_s:.0f} s; pool keep-alive {KEEPALIVE_S} s)",
+            f"{rested[0]:.1f}",
+            "–",
+            str(rested[1]),
+            "–",
+            "–",
+            "–",
+        ]
+    )
+    print(
+        markdown_table(
+            [
+                "minute",
+                "RSS MiB",
+                "RSS vs minute 1",
+                "fds",
+                "requests",
+                "errors (total)",
+                "compressed (total)",
+            ],
+            table,
+        )
+    )
     if len(rows) >= 2:
         growth = (max(r[1] for r in rows[1:]) / rows[0][1] - 1) * 100
         fd_spread = max(r[2] for r in rows) - min(r[2] for r in rows)
         verdict = [
-            ["RSS growth after the first minute (max vs minute 1)", f"{growth:+.1f} %", "≤ 10 %", "met" if growth <= 10 else "**not met**"],
-            ["open fds, spread over the minutes", str(fd_spread), "flat", "met" if fd_spread <= 10 else "**not met**"],
+            [
+                "RSS growth after the first minute (max vs minute 1)",
+                f"{growth:+.1f} %",
+                "≤ 10 %",
+                "met" if growth <= 10 else "**not met**",
+            ],
+            [
+                "open fds, spread over the minutes",
+                str(fd_spread),
+                "flat",
+                "met" if fd_spread <= 10 else "**not met**",
+            ],
             ["errors", str(tally.errors), "0", "met" if tally.errors == 0 else "**not met**"],
+            [
+                "open fds at rest vs before the load",
+                f"{rested[1]} vs {idle[1]}",
+                "back to start",
+                "met" if rested[1] <= idle[1] else "**not met**",
+            ],
         ]
         print()
         print(markdown_table(["measure", "measured", "target", "verdict"], verdict))
-    print(f"\nrequests {tally.requests} · compressed {tally.compressed} · peak RSS (VmHWM) {peak:.1f} MiB"
-          + (f" · errors by kind {tally.kinds}" if tally.kinds else ""))
+    print(
+        f"\nrequests {tally.requests} · compressed {tally.compressed} · peak RSS (VmHWM) {peak:.1f} MiB"
+        + (f" · errors by kind {tally.kinds}" if tally.kinds else "")
+    )
 
 
 def main() -> int:

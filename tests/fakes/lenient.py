@@ -30,6 +30,7 @@ class LenientState:
     requests: int = 0
     by_route: dict[str, int] = field(default_factory=dict)
     overflows: int = 0
+    last_body: bytes = b""  # the last chat request's bytes, as they arrived
 
 
 STATE = web.AppKey("lenient_state", LenientState)
@@ -177,7 +178,7 @@ def _handler(api: str) -> Any:
         state = request.app[STATE]
         state.requests += 1
         state.by_route[api] = state.by_route.get(api, 0) + 1
-        raw = await request.read()
+        raw = state.last_body = await request.read()
         try:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError:

@@ -1,9 +1,10 @@
 """The crash sites of issue 10, one regression test each: a 400 in the caller's API shape.
 
 Each body once crashed the proxy with a bare ``500 Server got itself in trouble`` and a
-traceback. Now the adapters' shape checks refuse it before anything parses it (so
-``compression.failed`` never moves), or — for a ``max_tokens`` the overflow retry cannot
-use — the provider's own error goes back untouched.
+traceback. Near or over the trigger the adapters' shape checks refuse it before anything parses
+it (so ``compression.failed`` never moves); certainly under the trigger the fast path sends it
+as it came and the provider's own answer goes back (never a crash). For a ``max_tokens`` the
+overflow retry cannot use, the provider's own error goes back untouched.
 """
 
 from __future__ import annotations
@@ -21,26 +22,30 @@ from tests.robustness.conftest import log_lines, settings_for
 _FILLER = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}] * 4
 _GEMINI_FILLER = [{"role": "model", "parts": [{"text": "b"}]}, {"role": "user", "parts": [{"text": "a"}]}] * 4
 _DEEP = b"[" * 300 + b"]" * 300
+# A top-level field that puts a small body over tiny-window's trigger (1,580 tokens) by bytes:
+# only counting could tell, so the proxy checks the body before anything else.
+_PAD = {"metadata": {"note": "x" * 2000}}
+_PAD_RAW = b'"metadata":{"note":"' + b"x" * 2000 + b'"},'
 
 CASES = [
     pytest.param(
         "/openai/chat/completions",
-        b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":' + _DEEP + b"}]}",
+        b'{"model":"tiny-window",' + _PAD_RAW + b'"messages":[{"role":"user","content":' + _DEEP + b"}]}",
         "openai",
         "nested deeper",
         id="content-nested-300-deep",
     ),
-    pytest.param(  # the shortest body orjson cannot write back (255 levels in 513 bytes)
+    pytest.param(  # 255 levels: one more than orjson can write back
         "/openai/chat/completions",
-        b'{"":' + b"[" * 254 + b"]" * 254 + b"}",
+        b'{"model":"tiny-window",' + _PAD_RAW + b'"":' + b"[" * 254 + b"]" * 254 + b"}",
         "openai",
         "nested deeper",
-        id="shortest-too-deep-body",
+        id="too-deep-body",
     ),
     pytest.param(
         "/openai/chat/completions",
         orjson.dumps(
-            {"model": "gpt-4o-mini", "messages": [*_FILLER, {"role": "assistant", "tool_calls": 5}]}
+            {"model": "tiny-window", **_PAD, "messages": [*_FILLER, {"role": "assistant", "tool_calls": 5}]}
         ),
         "openai",
         "messages[8].tool_calls must be a list",
@@ -50,7 +55,8 @@ CASES = [
         "/openai/chat/completions",
         orjson.dumps(
             {
-                "model": "gpt-4o-mini",
+                "model": "tiny-window",
+                **_PAD,
                 "messages": [{"role": "user", "content": [{"type": ["text"], "text": "hi"}]}],
             }
         ),
@@ -62,7 +68,8 @@ CASES = [
         "/anthropic/v1/messages",
         orjson.dumps(
             {
-                "model": "claude-sonnet-4-5",
+                "model": "tiny-window",
+                **_PAD,
                 "max_tokens": 9,
                 "messages": [{"role": "user", "content": [{"type": {}, "text": "hi"}]}],
             }
@@ -74,22 +81,22 @@ CASES = [
     pytest.param(
         "/openai/chat/completions",
         orjson.dumps(
-            {"model": "gpt-4o-mini", "messages": [{"role": ["user"], "content": "hi"}, *_FILLER[1:]]}
+            {"model": "tiny-window", **_PAD, "messages": [{"role": ["user"], "content": "hi"}, *_FILLER[1:]]}
         ),
         "openai",
         "messages[0].role must be a string",
         id="role-list-first-of-8",
     ),
     pytest.param(
-        "/google/v1beta/models/gemini-2.0-flash:generateContent",
-        orjson.dumps({"contents": [{"role": ["user"], "parts": [{"text": "hi"}]}, *_GEMINI_FILLER]}),
+        "/google/v1beta/models/tiny-window:generateContent",
+        orjson.dumps({"contents": [{"role": ["user"], "parts": [{"text": "hi"}]}, *_GEMINI_FILLER], **_PAD}),
         "gemini",
         "contents[0].role must be a string",
         id="gemini-role-list",
     ),
     pytest.param(
         "/google/v1beta/models/tiny-window:generateContent",
-        orjson.dumps({"contents": [{"role": "user", "parts": 7}, *_GEMINI_FILLER]}),
+        orjson.dumps({"contents": [{"role": "user", "parts": 7}, *_GEMINI_FILLER], **_PAD}),
         "gemini",
         "contents[0].parts must be a list",
         id="gemini-parts-not-a-list",
@@ -99,6 +106,7 @@ CASES = [
         orjson.dumps(
             {
                 "model": "tiny-window",
+                **_PAD,
                 "max_tokens": 9,
                 "messages": [{"role": "user", "content": 5}, *_FILLER[1:]],
             }
@@ -141,6 +149,57 @@ async def test_malformed_body_gets_400_in_callers_shape(
             assert r.status == 400
             assert says in _message(shape, await r.json())
     assert lenient_fake.app[STATE].requests == 0  # refused before anything went upstream
+    events = [ln["event"] for ln in log_lines(logs)]
+    assert "compression.failed" not in events and "request.crashed" not in events
+    assert "Traceback" not in logs.getvalue()
+
+
+_UNDER = [  # the same kinds of bodies, certainly under their model's trigger
+    (
+        "/openai/chat/completions",
+        b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":' + _DEEP + b"}]}",
+    ),
+    ("/openai/chat/completions", b'{"":' + b"[" * 254 + b"]" * 254 + b"}"),
+    (
+        "/openai/chat/completions",
+        orjson.dumps(
+            {"model": "gpt-4o-mini", "messages": [*_FILLER, {"role": "assistant", "tool_calls": 5}]}
+        ),
+    ),
+    (
+        "/anthropic/v1/messages",
+        orjson.dumps(
+            {
+                "model": "claude-sonnet-4-5",
+                "max_tokens": 9,
+                "messages": [{"role": "user", "content": [{"type": {}, "text": "hi"}]}],
+            }
+        ),
+    ),
+    (
+        "/google/v1beta/models/gemini-2.0-flash:generateContent",
+        orjson.dumps({"contents": [{"role": ["user"], "parts": [{"text": "hi"}]}, *_GEMINI_FILLER]}),
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "raw"), _UNDER)
+async def test_malformed_body_under_the_trigger_is_the_providers_to_refuse(
+    path: str, raw: bytes, make_proxy: Any, lenient_fake: Any, lenient_url: str, tmp_path: Any, logs: Any
+) -> None:
+    """The fast path sends it as it came (this fake accepts anything; a provider answers 400),
+    and nothing in the proxy crashes on it while the upstream works."""
+    proxy = await make_proxy(settings_for(lenient_url, tmp_path))
+    async with aiohttp.ClientSession() as s:
+        async with s.post(
+            proxy.url + path, data=raw, headers={"x-api-key": "k", "Authorization": "Bearer k"}
+        ) as r:
+            assert r.status == 200 and r.headers["x-fake-upstream"] == "1"
+            assert r.headers["x-ctxproxy-compressed"] == "0"
+            await r.read()
+    assert lenient_fake.app[STATE].requests == 1
+    assert lenient_fake.app[STATE].last_body == raw  # byte for byte
+    await proxy.app[CHAT_HOOKS].close()  # the estimate has run
     events = [ln["event"] for ln in log_lines(logs)]
     assert "compression.failed" not in events and "request.crashed" not in events
     assert "Traceback" not in logs.getvalue()

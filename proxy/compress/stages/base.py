@@ -19,6 +19,10 @@ from proxy.compress.summarizer import Summarizer, UpstreamCall
 from proxy.compress.tokens import TokenCounter
 from proxy.wire import Group, Message, Segment
 
+# Share of the target the anchored summary keeps even when the protected turns alone overflow
+# it (summarize sizes it so, cut does not shrink it below while the request fits its budget).
+SUMMARY_FLOOR = 0.125
+
 
 @dataclass(slots=True)
 class Slot:

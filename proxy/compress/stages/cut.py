@@ -1,10 +1,18 @@
-"""(g) Last resort: cut the middle of the largest remaining message, with a marker."""
+"""(g) Last resort: cut the middle of the largest remaining message, with a marker.
+
+The task (the first user message), the newest user turn and the newest group are not cut:
+landing over the target is better than losing words of the task. They give way only when
+the request would not fit the input budget at all (the target ÷ the policy's target share);
+MassGen messages still lose answer bodies and history (their labels and original message stay).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from proxy.compress.stages.base import StageContext
+from proxy.compress.layers import shrink_newest
+from proxy.compress.stages.base import SUMMARY_FLOOR, StageContext
 from proxy.compress.stages.massgen_text import compress_history, is_massgen, shorten_answers
 from proxy.compress.stages.text_ops import shrink_to
 from proxy.compress.stages.walk import editable_segments
@@ -13,17 +21,34 @@ _FLOOR = 32  # tokens a cut message keeps at least
 _SUMMARY_FLOOR = 24  # tokens an over-budget summary is cut down to at most
 
 
+def hard_overflow(ctx: StageContext) -> bool:
+    """The request would not fit the input budget (the target ÷ the policy's target share)."""
+    return ctx.total() > ctx.target_raw / max(ctx.policy.target, 0.05)
+
+
+def whole_slots(ctx: StageContext) -> set[int]:
+    """Slots kept whole: the task, the newest user turn and the newest group."""
+    users = [i for i, s in enumerate(ctx.slots) if s.group.has_user_turn]
+    keep = {users[0], users[-1]} if users and ctx.slots[users[0]].protected else set(users[-1:])
+    if ctx.slots:
+        keep.add(len(ctx.slots) - 1)
+    return keep
+
+
 @dataclass(frozen=True)
 class CutStage:
     name: str = "cut"
 
     async def apply(self, ctx: StageContext) -> None:
         tried: set[tuple[int, int, tuple[str | int, ...]]] = set()
+        whole = whole_slots(ctx)
+        protected_overflow = ctx.protected_total() >= ctx.target_raw  # before any cut
         while not ctx.fits():
+            hard = hard_overflow(ctx)
             candidates = [
                 (ctx.tokens_of(seg.text), si, mi, seg)
                 for si, mi, _m, seg in editable_segments(ctx, protected=True)
-                if (si, mi, seg.path) not in tried
+                if (si, mi, seg.path) not in tried and (hard or si not in whole or is_massgen(seg.text))
             ]
             if not candidates:
                 break
@@ -41,6 +66,36 @@ class CutStage:
         if ctx.summary and not ctx.fits():
             # Only now does the anchored summary give way: it stands for everything dropped.
             size = ctx.tokens_of(ctx.summary)
-            ctx.summary = shrink_to(
-                ctx.summary, max(_SUMMARY_FLOOR, size - ctx.excess()), ctx.tokens_of, "summary"
-            )
+            # … but, when the protected turns alone overflow the target, not below its floor
+            # (a share of the target) while the request fits its budget: landing above the
+            # target beats losing the memory of everything dropped.
+            overflow = protected_overflow and not hard_overflow(ctx)
+            floor = max(_SUMMARY_FLOOR, int(SUMMARY_FLOOR * ctx.target_raw)) if overflow else _SUMMARY_FLOOR
+            goal = min(size, max(floor, size - ctx.excess()))
+            if goal < size:
+                ctx.summary = shrink_newest(ctx.summary, goal, ctx.tokens_of, shrink_summary)
+
+
+def shrink_summary(summary: str, goal: int, count: Callable[[str], int]) -> str:
+    """The summary in about ``goal`` tokens: whole digest lines go from the middle (each line
+    left keeps its date and speakers), then the middle of what is left is cut."""
+    lines = summary.split("\n")
+    entries = [i for i, line in enumerate(lines) if line.startswith("- ")]
+    if len(entries) > 2 and count(summary) > goal:
+        cost = {i: count(lines[i]) + 1 for i in entries}
+        excess = count(summary) - goal + 12  # + the marker line
+        middle = len(entries) * 3 // 5  # head 60 %, tail 40 %, as a cut keeps
+        order = sorted(entries[1:-1], key=lambda i: abs(entries.index(i) - middle))
+        gone: set[int] = set()
+        for i in order:
+            if excess <= 0:
+                break
+            gone.add(i)
+            excess -= cost[i]
+        first = min(gone)
+        marker = f"[… ctxproxy cut {len(gone)} lines of summary …]"
+        lines = [
+            marker if i == first else line for i, line in enumerate(lines) if i not in gone or i == first
+        ]
+        summary = "\n".join(lines)
+    return summary if count(summary) <= goal else shrink_to(summary, goal, count, "summary")

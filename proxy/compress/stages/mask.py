@@ -10,7 +10,7 @@ from proxy.compress.stages.walk import editable_segments
 
 
 def placeholder(tool: str | None, tokens: int, text: str) -> str:
-    found = salient.artifacts(text, limit=12)
+    found = salient.artifacts(text, limit=16)
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     return f"[ctxproxy: output of {tool or 'tool'} omitted ({tokens} tokens){mentions}]"
 

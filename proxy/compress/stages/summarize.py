@@ -9,26 +9,51 @@ from dataclasses import dataclass
 import orjson
 import structlog
 
-from proxy.compress.digest import last_day
+from proxy.compress.digest_units import last_day
 from proxy.compress.layers import append_layer, flatten
-from proxy.compress.stages.base import Slot, StageContext
+from proxy.compress.stages.base import SUMMARY_FLOOR, Slot, StageContext
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.wire import Group
 
 log = structlog.get_logger("ctxproxy.compress")
 
 
+_ARG_CHARS = 100  # an argument longer than this (or multi-line) is named, not quoted
+_LEADING_ARGS = ("command", "action", "cmd", "operation", "path", "file_path", "file", "url", "query")
+
+
 def describe_call(text: str) -> str:
-    """``name(arguments)`` from a tool call segment (chat/Responses JSON), else its start."""
+    """A tool call as it reads: ``name value value …`` (``str_replace_editor view src/app.py``);
+    a long or multi-line argument appears by its name only (``file_text=…``)."""
     try:
         call = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return text[:160]
-    if isinstance(call, dict) and "name" in call:
-        args = call.get("arguments", call.get("input", ""))
-        args = args if isinstance(args, str) else orjson.dumps(args).decode()
-        return f"{call['name']}({args[:120]})"
-    return text[:160]
+        return " ".join(text[:160].split())
+    if not isinstance(call, dict) or "name" not in call:
+        return " ".join(text[:160].split())
+    args = call.get("arguments", call.get("input", ""))
+    if isinstance(args, str):
+        try:
+            args = orjson.loads(args) if args.strip() else {}
+        except orjson.JSONDecodeError:
+            return f"{call['name']} {' '.join(args[:_ARG_CHARS].split())}".rstrip()
+    parts = [str(call["name"])]
+    items = list(args.items()) if isinstance(args, dict) else [("", args)]
+    items.sort(key=lambda kv: _LEADING_ARGS.index(kv[0]) if kv[0] in _LEADING_ARGS else len(_LEADING_ARGS))
+    for key, value in items:
+        if value is None or value == "" or isinstance(value, bool):
+            continue
+        shown = value if isinstance(value, str) else orjson.dumps(value).decode()
+        if key in _LEADING_ARGS and isinstance(value, str):  # a command or path: its start
+            first = " ".join(value.strip().split("\n", 1)[0].split())
+            parts.append(
+                first if len(first) <= _ARG_CHARS and "\n" not in value.strip() else first[:_ARG_CHARS] + "…"
+            )
+        elif len(shown) > _ARG_CHARS or "\n" in shown:
+            parts.append(f"{key}=…" if key else "…")
+        else:
+            parts.append(shown)
+    return " ".join(parts)
 
 
 def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
@@ -38,13 +63,14 @@ def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
             if m.opaque:
                 continue
             parts = [s.text for s in m.segments if s.kind in ("text", "tool_output")]
-            calls = [describe_call(s.text) for s in m.segments if s.kind == "tool_call"]
+            calls = tuple(describe_call(s.text) for s in m.segments if s.kind == "tool_call")
             if calls:
                 parts.append("Called " + "; ".join(calls) + ".")
             text = "\n".join(p for p in parts if p)
             name = m.raw.get("name") if m.role in ("user", "assistant") else None
             if text:
-                out.append(DroppedMessage(m.role, text, m.tool_name, name if isinstance(name, str) else None))
+                speaker = name if isinstance(name, str) else None
+                out.append(DroppedMessage(m.role, text, m.tool_name, speaker, calls=calls))
     return tuple(out)
 
 
@@ -104,7 +130,14 @@ class SummarizeStage:
         excess = max(0, ctx.excess() + ctx.summary_raw())
         need = rho / (1 - rho) * excess / max(1, ctx.target_raw)
         share = min(ctx.policy.summary_max, max(ctx.policy.summary_min, need))
-        return max(self.min_tokens, min(self.max_tokens, int(ctx.target_raw * share)))
+        # Never more than the room the protected turns leave: a summary written to fit is
+        # better than one the cut stage has to cut afterwards.
+        # (at least ``SUMMARY_FLOOR`` of the target: when the protected turns alone overflow,
+        # the request lands above its target rather than lose the memory of everything dropped).
+        room = ctx.target_raw - ctx.protected_total() - ctx.meter.summary_overhead
+        floor = int(SUMMARY_FLOOR * ctx.target_raw)
+        cap = min(self.max_tokens, int(ctx.target_raw * share))
+        return max(self.min_tokens, min(cap, max(room, floor)))
 
     def layer_budget(self, ctx: StageContext) -> int | None:
         """Room for a new layer after the earlier summary, kept byte for byte: by need for the

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from proxy.compress import SUMMARY_HEADER, DroppedMessage, ExtractiveSummarizer, SummaryRequest
+from proxy.compress.dates import first_stamp as header_date
 from proxy.compress.digest import Entry, compact_oldest, parse_previous
 from proxy.compress.extractive import estimate_tokens
 from proxy.compress.salient import artifacts
-from proxy.compress.units import condense, header_date
+from proxy.compress.units import condense
 from tests.unit.compress.chat_sample import SESSION_1, SESSION_2, SESSION_3
 from tests.unit.compress.convgen import filler
 
@@ -33,7 +34,7 @@ async def test_summary_keeps_salient_sentences_and_artifacts() -> None:
     text = await digest(None, SPAN)
     assert text.startswith(SUMMARY_HEADER) and text.endswith("(3 messages compacted)")
     assert "user: fix deploy script" in text
-    assert "tool run: Traceback File /srv/app/deploy.py line 88 KeyError REGION" in text
+    assert "tool run: Traceback: File /srv/app/deploy.py line 88 KeyError: 'REGION'" in text
     assert "pin boto3 1.34.2" in text
     assert "Artifacts: /srv/app/deploy.py" in text
 
@@ -41,10 +42,10 @@ async def test_summary_keeps_salient_sentences_and_artifacts() -> None:
 async def test_every_entry_is_attributed_to_speaker_and_session_date() -> None:
     text = await digest(None, SESSION_1 + SESSION_2, 600)
     lines = entries(text)
-    assert lines and all(re.match(r"- \[\d{1,2} (Mar|Apr) 2024\] (Dana|Sam): ", line) for line in lines)
-    first = "\n".join(line for line in lines if line.startswith("- [3 Mar 2024]"))
+    assert lines and all(re.match(r"- \[\d{1,2} (March|April) 2024\] (Dana|Sam): ", line) for line in lines)
+    first = "\n".join(line for line in lines if line.startswith("- [3 March 2024]"))
     assert "Dana: " in first and "cello four years ago" in first and "Sam: " in first
-    later = "\n".join(line for line in lines if line.startswith("- [10 Mar 2024]"))
+    later = "\n".join(line for line in lines if line.startswith("- [10 March 2024]"))
     assert "moved Leeds" in later and "14 Harrow Road" in later
     assert "Session" not in text  # the session headers became the date labels
     assert '"The Quiet Atlas"' in text  # a quoted title is kept whole
@@ -79,22 +80,25 @@ async def test_digest_outgrowing_its_budget_compacts_the_oldest_lines_day_then_w
     text = await digest(text, SESSION_2, 400)
     full = await digest(text, SESSION_3, 400)
     newest = entries(full)[-1]
-    assert newest.startswith("- [2 Apr 2024] ")
+    assert newest.startswith("- [2 April 2024] ")
     tight = await digest(text, SESSION_3, 170)
     assert estimate_tokens(tight) <= 170
     lines = entries(tight)
     before = entries(text)
-    assert before[0].startswith("- [3 Mar 2024] ") and before[1].startswith("- [10 Mar 2024] ")
-    assert lines[0].startswith(("- [wk ", "- [Mar 2024] "))  # March became a coarser line …
+    assert before[0].startswith("- [3 March 2024] ") and before[1].startswith("- [10 March 2024] ")
+    assert lines[0].startswith(("- [wk ", "- [March 2024] "))  # March became a coarser line …
     assert "Lake Bled" in lines[0] or "Leeds" in lines[0]  # … that still holds some of it
-    assert lines[-1].startswith("- [2 Apr 2024] ")
+    assert lines[-1].startswith("- [2 April 2024] ")
     # one level at a time: two lines of a day merge first, then the days of a week
-    day = [Entry("4 Mar 2024", "Dana: aa bb cc dd ee ff gg"), Entry("4 Mar 2024", "Sam: ii jj kk ll mm nn")]
-    merged = compact_oldest([*day, Entry("5 Mar 2024", "Dana: qq rr ss")], 30)
-    assert [e.label for e in merged] == ["4 Mar 2024", "5 Mar 2024"]
-    assert merged[1] == Entry("5 Mar 2024", "Dana: qq rr ss")
+    day = [
+        Entry("4 March 2024", "Dana: aa bb cc dd ee ff gg"),
+        Entry("4 March 2024", "Sam: ii jj kk ll mm nn"),
+    ]
+    merged = compact_oldest([*day, Entry("5 March 2024", "Dana: qq rr ss")], 30)
+    assert [e.label for e in merged] == ["4 March 2024", "5 March 2024"]
+    assert merged[1] == Entry("5 March 2024", "Dana: qq rr ss")
     week = compact_oldest(merged, 20)
-    assert [e.label for e in week] == ["wk 4 Mar 2024"]
+    assert [e.label for e in week] == ["wk 4 March 2024"]
     assert parse_previous(tight).count == 10
 
 

@@ -16,7 +16,7 @@ from proxy.compress.protect import protected_groups
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
 from proxy.wire import get_adapter
-from tests.unit.compress.convgen import RENDER, Script, scripts
+from tests.unit.compress.convgen import RENDER, Script, filler, scripts
 
 APIS = ["openai-chat", "openai-responses", "anthropic", "gemini"]
 ENCODINGS = Encodings()
@@ -188,7 +188,7 @@ async def test_chat_conversations_compress_validly_and_keep_protected_items(
         text = orjson.dumps(sent).decode()
         assert "[ctxproxy: summary of earlier conversation]" in text
         # attributed entries: a day, or a coarser week / month line when the digest was folded
-        assert re.search(r"- \[(?:wk )?(?:\d{1,2} )?Mar 2024\] (Dana|Sam|Priya|Tom): ", text)
+        assert re.search(r"- \[(?:wk )?(?:\d{1,2} )?March 2024\] (Dana|Sam|Priya|Tom): ", text)
 
 
 @settings(max_examples=20, deadline=None)
@@ -199,3 +199,38 @@ def test_a_generated_script_prints_as_a_short_expression_of_itself(script: Scrip
 
     assert len(repr(script)) < 10_000
     assert eval(repr(script), vars(convgen)) == script
+
+
+async def test_a_summary_floor_never_lifts_a_request_whose_protected_part_fits_over_its_target() -> None:
+    """The property test's example: the protected part fits the target, so the result must
+    too; the summary's floor applies only when the protected turns alone overflow it."""
+
+    def read(i: int, size: int, k: int = 0) -> tuple[str, str, str]:
+        return ("read_file", f'{{"path": "src/m{i}_{k}.py"}}', filler(i * 10 + k, size))
+
+    script: list[Any] = [
+        ("user", "Task: fix bug 4711 in src/core/engine.py and report the result."),
+        ("tools", [read(0, 2000)], None),
+        ("tools", [read(1, 2000)], None),
+        ("assistant", filler(102, 3)),
+        ("tools", [read(3, 2000)], None),
+        ("assistant", filler(104, 3)),
+        *[("tools", [read(i, 2000)], None) for i in (5, 6, 7)],
+        ("assistant", filler(108, 3)),
+        *[("tools", [read(i, 2000)], None) for i in (9, 10, 11, 12)],
+        ("tools", [read(13, 5), read(13, 292, 1)], None),
+        ("assistant", filler(114, 23)),
+        ("tools", [read(15, 107)], filler(515, 5)),
+        ("assistant", filler(116, 3)),
+        ("tools", [read(17, 103), read(17, 151, 1), read(17, 300, 2)], filler(517, 5)),
+        ("assistant", filler(118, 9)),
+        ("tools", [read(19, 249)], None),
+        ("user", "What is the status now? Keep going."),
+    ]
+    for api in APIS:
+        body = RENDER[api](script)
+        compactor = fresh()
+        result = await compactor.compress(body, api, body["model"], Limits(6000, None, None))
+        protected, _ = protected_tokens(api, body, compactor, body["model"])
+        if protected + 64 <= result.target_tokens and result.compressed:
+            assert result.tokens_after <= result.target_tokens, api

@@ -166,4 +166,4 @@ async def test_a_summary_dates_a_span_whose_session_header_stayed_in_a_kept_mess
     assert result.compressed and "summarize" in dict(result.stages)
     assert "cut" not in dict(result.stages)
     text = orjson.dumps(result.body).decode()
-    assert re.search(r"- \[(?:wk )?(?:\d{1,2} )?Mar 2024\] (Priya|Tom): ", text)
+    assert re.search(r"- \[(?:wk )?(?:\d{1,2} )?March 2024\] (Priya|Tom): ", text)

@@ -126,7 +126,9 @@ async def main(root: str, cache: str) -> dict:
                 out["status"] = r.status
                 out["compressed"] = r.headers.get("x-ctxproxy-compressed")
                 out["answer"] = (await r.json())["choices"][0]["message"]["content"]
-            async with http.post(url, json={"model": "small-model", "messages": "not a list"}) as r:
+            # Over the trigger by its bytes (a small one is the provider's to refuse): checked here.
+            bad = {"model": "small-model", "messages": "not a list", "metadata": {"pad": "x" * 13000}}
+            async with http.post(url, json=bad) as r:
                 out["bad_status"] = r.status
                 out["bad_body"] = await r.json()
             base = url.split("/mistral/")[0]

@@ -13,15 +13,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proxy.wire import shape
+from proxy.wire.shape import anthropic, gemini, openai
 from tests.robustness.gen import chat_request
 
 Check = Callable[[dict[str, Any]], str | None]
 PASSES: dict[str, tuple[Check, Check]] = {  # api → (check as the adapters call it, full pass only)
-    "openai-chat": (shape.check_openai_chat, shape._full_openai_chat),
-    "openai-responses": (shape.check_openai_responses, shape._full_openai_responses),
-    "anthropic": (shape.check_anthropic, shape._full_anthropic),
-    "gemini": (shape.check_gemini, shape._full_gemini),
+    "openai-chat": (openai.check_openai_chat, openai._full_openai_chat),
+    "openai-responses": (openai.check_openai_responses, openai._full_openai_responses),
+    "anthropic": (anthropic.check_anthropic, anthropic._full_anthropic),
+    "gemini": (gemini.check_gemini, gemini._full_gemini),
 }
 
 

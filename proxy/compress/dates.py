@@ -1,0 +1,207 @@
+"""Dates in conversations: a session header or timestamp at the start of any line.
+
+Clients render dates every way: ``1:56 pm on 8 May, 2023``, ``29.12.2023, 22:42:04``,
+``2023-05-08T13:56:00Z``, ``Session 3 · Friday, 9 June 2023``, ``[Session 2 — 3 March 2024]``,
+``Mon 9 Jun 2023 14:02``, ``[2023-05-08 13:56] Caroline: …``, a chat export's
+``29.12.2023, 22:42:04 - Name: text``. :func:`line_stamp` finds such a stamp where a line
+starts and returns the line without it: a stamp is never content.
+
+The words that may form a stamp are read with a cheap scanner; the date itself is read by
+python-dateutil, and only when the stamp holds a year and a month (a month name or a numeric
+``d.m.y`` / ``y-m-d`` form): a plain number (``3 items``, ``2023 was great``) is never a date.
+Results are memoized on the stamp without its time of day, so a timestamp on every turn costs
+one dictionary lookup per line after the first of each day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+from dateutil import parser as _dateutil
+
+MONTH_NAMES = "January February March April May June July August September October November December".split()
+_MONTHS = {m[:3].lower(): i + 1 for i, m in enumerate(MONTH_NAMES)} | {"sept": 9}
+_WEEKDAYS = frozenset("mon tue tues wed thu thur thurs fri sat sun".split()) | frozenset(
+    d.lower() for d in "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+)
+_GLUE = frozenset(("on", "at", "of", "the", "am", "pm", "a.m.", "p.m.", "utc", "gmt", "z", "date", "time"))
+_SEPARATORS = frozenset("· — – - | : , / @".split())
+# A line that may start with a stamp: a bracket, a digit, a month or weekday, "Session", "Date".
+_MAY_START = re.compile(
+    r"[ \t]*[\[(<*#]*[ \t]*(?:\d|(?:session|date|time|day|part|chat|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"|mon|tue|wed|thu|fri|sat|sun)[a-z.]*\b)",
+    re.I,
+)
+_CLOSERS = {"[": "]", "(": ")", "<": ">", "*": "*", "#": ""}
+_TIME = re.compile(
+    r"(?<!\d)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?\b)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I
+)
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+_NUMERIC = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_SESSION = re.compile(r"\b(?:session|day|part|chat)\s*#?\d+\b", re.I)
+_TOKEN_STRIP = ",.;·—–-|:()[]<>*#"
+_ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th)", re.I)
+_NUMLIKE = re.compile(r"[\d:./tz+-]+")
+_MAX_STAMP_CHARS = 80
+_NO_MARKUP = str.maketrans("*#[]()<>|·—–", "            ")
+
+
+def format_date(day: dt.date) -> str:
+    """``8 May 2023``: the full month name, as people write it and ask about it."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def _is_stamp_word(word: str) -> bool:
+    low = word.strip(_TOKEN_STRIP).lower()
+    if not low:
+        return True  # punctuation between parts of a stamp
+    if low in _GLUE or low.rstrip(".") in _WEEKDAYS or _is_month_word(low):
+        return True
+    return bool(_NUMLIKE.fullmatch(low) or _ORDINAL.fullmatch(low) or _TIME.fullmatch(low))
+
+
+def _has_month(text: str) -> bool:
+    if _NUMERIC.search(text) or _ISO.search(text):
+        return True
+    return any(_is_month_word(w) for w in text.split())
+
+
+_MONTH_WORDS = frozenset(_MONTHS) | frozenset(m.lower() for m in MONTH_NAMES)
+
+
+def _is_month_word(word: str) -> bool:
+    return word.strip(_TOKEN_STRIP).lower().rstrip(".") in _MONTH_WORDS
+
+
+@lru_cache(maxsize=4096)
+def _read(stamp: str) -> dt.date | None:
+    """The date of a stamp's words (its time of day already removed), or None."""
+    iso = _ISO.search(stamp)
+    try:
+        if iso:
+            return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        num = _NUMERIC.search(stamp)
+        if num:
+            a, b, c = (int(g) for g in num.groups())
+            if a > 31:  # y-m-d
+                return dt.date(a, b, c)
+            if c > 31:  # d.m.y (or m/d/y when the middle cannot be a month)
+                return dt.date(c, b, a) if b <= 12 else dt.date(c, a, b)
+            return None
+        if not _YEAR.search(stamp) or not _has_month(stamp):
+            return None
+        day = _dateutil.parse(stamp, fuzzy=True, dayfirst=True, default=dt.datetime(1, 1, 1)).date()
+        return day if str(day.year) in stamp else None
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The full date (day, month, year) a short text such as a digest label names, or None."""
+    text = _SESSION.sub(" ", _TIME.sub(" ", text)).translate(_NO_MARKUP)
+    if not _YEAR.search(text) or not _has_month(text):
+        return None
+    return _read(" ".join(text.split()))
+
+
+def line_stamp(line: str) -> tuple[dt.date | None, str]:
+    """A date header or timestamp at the start of ``line``, and the line without it.
+
+    ``(None, line)`` when the line does not start with one. Accepted: a bracketed stamp
+    (``[2023-05-08 13:56] …``, ``[Session 2 — 3 March 2024]``), a line that is only a stamp
+    (``1:56 pm on 8 May, 2023``, ``Session 3 · Friday, 9 June 2023``), or a stamp followed by
+    a separator, a ``Name:`` or holding a time of day (``29.12.2023, 22:42:04 - Ana: hi``,
+    ``2024-03-14 09:12 Sam: on my way``). A date inside a sentence is content.
+    """
+    if not _MAY_START.match(line):
+        return None, line
+    text = line.lstrip()
+    opener = text[:1]
+    if opener in "[(<" and (closer := _CLOSERS[opener]) in text[1:_MAX_STAMP_CHARS]:
+        end = text.index(closer, 1)
+        inner = text[1:end].strip(" *#")
+        if _is_stamp_text(inner):
+            day = parse_date(inner)
+            if day is not None:
+                return day, text[end + 1 :].lstrip(" \t*—–-|:·")
+        return None, line
+    body = text.lstrip("*# \t")
+    words = body.split(" ")
+    n = 0
+    used = 0
+    while n < len(words) and used < _MAX_STAMP_CHARS:
+        w = words[n]
+        if n + 1 < len(words) and _SESSION.fullmatch(f"{w} {words[n + 1]}".strip(_TOKEN_STRIP + " ")):
+            n, used = n + 2, used + len(w) + len(words[n + 1]) + 2
+            continue
+        if not _is_stamp_word(w):
+            break
+        n, used = n + 1, used + len(w) + 1
+    if n == 0:
+        return None, line
+    stamp = " ".join(words[:n])
+    rest = " ".join(words[n:])
+    day = parse_date(stamp)
+    if day is None:
+        return None, line
+    stamp_end = stamp.rstrip()
+    ends_with_separator = stamp_end[-1:] in "-|:·—–" or rest[:1] in "-|·—–"
+    iso = _ISO.match(stamp.strip())
+    if not rest.strip() or ends_with_separator or iso or _TIME.search(stamp) or _speaker_start(rest):
+        return day, rest.lstrip(" \t*—–-|:·")
+    return None, line
+
+
+def _is_stamp_text(inner: str) -> bool:
+    """A bracketed text that is a stamp: only stamp words (and ``Session N``)."""
+    inner = _SESSION.sub(" ", inner)
+    return all(_is_stamp_word(w) for w in inner.split())
+
+
+_SPEAKER_START = re.compile(r"[A-Z][\w.'-]{0,30}(?: [A-Z][\w.'-]{0,30})?:\s")
+
+
+def _speaker_start(text: str) -> bool:
+    return bool(_SPEAKER_START.match(text))
+
+
+def first_stamp(text: str) -> tuple[dt.date | None, str]:
+    """The stamp on the first line of ``text`` and the text without it (see :func:`line_stamp`)."""
+    first, sep, rest = text.partition("\n")
+    day, after = line_stamp(first)
+    if day is None:
+        return None, text
+    return day, (after + sep + rest if after.strip() else rest).lstrip()
+
+
+_RELATIVE = re.compile(
+    r"\b(yesterday|last (?:year|month)|(?:a|one|two|three|four|five|\d{1,2}) years? ago)\b", re.I
+)
+_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def resolve_relative(text: str, day: dt.date | None) -> str:
+    """``yesterday`` → ``yesterday (7 May)``, ``last year`` → ``last year (2022)``: a relative
+    date is given its calendar value, from the date in force (a reader asks "when")."""
+    if day is None or not _RELATIVE.search(text):
+        return text
+
+    def value(m: re.Match[str]) -> str:
+        phrase = m.group(1)
+        low = phrase.lower()
+        if low == "yesterday":
+            before = day - dt.timedelta(days=1)  # no year: a full date would read as a new day
+            return f"{phrase} ({before.day} {MONTH_NAMES[before.month - 1]})"
+        if low == "last year":
+            return f"{phrase} ({day.year - 1})"
+        if low == "last month":
+            month = day.month - 1 or 12
+            return f"{phrase} ({MONTH_NAMES[month - 1]} {day.year - (day.month == 1)})"
+        n_text = low.split()[0]
+        n = int(n_text) if n_text.isdigit() else _NUMBERS.get(n_text, 0)
+        return f"{phrase} ({day.year - n})" if n else phrase
+
+    return _RELATIVE.sub(value, text, count=2)

@@ -1,0 +1,214 @@
+"""The dropped span as digest units: who said what, and when.
+
+A message is read line by line. A line may open with a date header or a timestamp
+(:func:`~proxy.compress.dates.line_stamp`): the stamp sets the date in force and is never
+content. The speaker is, in order: the message's ``name`` field (or a MassGen agent label), a
+``Name:`` after a stamp or at the start of a line (a name the conversation uses at least
+twice), else the role. So merged turns (clients that join consecutive messages) and a stamp on
+every turn keep their speakers and days.
+
+Each turn is cut into sentences (clauses when long), condensed (:func:`units.condense`); a
+sentence with almost nothing left (``You've got guts!``) is dropped whole, a relative date
+gets its calendar value (``yesterday (7 May)``), and a short answer carries the question
+it answers (``how long married? 5 years``), so that every unit reads as a statement.
+
+Tool calls read as ``str_replace_editor view src/app.py → 26 lines``; tool output gives its
+error lines and its lines naming paths, identifiers or numbers. A placeholder an earlier stage
+wrote (``[ctxproxy: output of … omitted …]``) gives no unit: its mentions are on the trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from proxy.compress import salient
+from proxy.compress.dates import line_stamp, resolve_relative
+from proxy.compress.summarizer import DroppedMessage
+from proxy.compress.units import (
+    Unit,
+    condense,
+    content_words,
+    estimate_tokens,
+    find_speakers,
+    idf_weights,
+    speaker_prefix,
+    split_units,
+)
+
+PROXY_MARK = "[ctxproxy:"  # a placeholder an earlier stage wrote (masked or duplicate output)
+INSTRUCTION_WEIGHT = 2.0  # a user message in a tool loop is an instruction: weighs more
+QUESTION_WEIGHT = 0.6  # a question is seldom the fact; its answer carries it
+WHEN_WEIGHT = 1.6  # a unit that says when something happened: most questions ask "when"
+_WHEN = re.compile(
+    r"\b(?:yesterday|today|tonight|tomorrow|ago|last|next|recently|weekend|week|month|year"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|since|(?:19|20)\d\d)\b",
+    re.I,
+)
+SHORT_ANSWER = 4  # an answer with at most this many content words carries its question
+TOOL_LINES = 10  # lines of one tool output offered as units at most
+TOOL_LINE_CHARS = 160
+CALL_PREFIX = "Called "  # how the summarize stage writes a message's tool calls (one line)
+_FACT = re.compile(r"\b(?:line \d+|[A-Z]\w*(?:Error|Exception|Warning)\b)|[\w.-]+\.\w{1,5}\b|\b\d{3,}\b")
+
+
+@dataclass(slots=True)
+class Turn:
+    """A stretch of one speaker on one day: a message, or one turn of a merged message."""
+
+    mi: int
+    who: str
+    day: dt.date | None
+    text: str
+
+
+def _role_name(msg: DroppedMessage) -> str:
+    return f"tool {msg.tool_name}" if msg.tool_name else msg.role
+
+
+def _lines(msg: DroppedMessage) -> list[str]:
+    lines = msg.text.split("\n")
+    if msg.role == "assistant" and lines and lines[-1].startswith(CALL_PREFIX):
+        lines = lines[:-1]  # the calls are units of their own
+    return lines
+
+
+def turns(
+    dropped: tuple[DroppedMessage, ...], start_day: dt.date | None, known: frozenset[str] = frozenset()
+) -> list[Turn]:
+    """The span's turns with their speaker and the date in force."""
+    read: list[list[tuple[dt.date | None, str]]] = []
+    firsts: list[str] = []
+    for msg in dropped:
+        if msg.role == "tool":
+            read.append([(None, msg.text)])
+            continue
+        stamped = [line_stamp(line) for line in _lines(msg)]
+        read.append(stamped)
+        firsts.extend(rest for day, rest in stamped if rest.strip())
+    names = find_speakers(firsts) | known
+    out: list[Turn] = []
+    day = start_day
+    for mi, (msg, lines) in enumerate(zip(dropped, read, strict=True)):
+        if msg.role == "tool":
+            out.append(Turn(mi, _role_name(msg), day, msg.text))
+            continue
+        who = msg.speaker or _role_name(msg)
+        buf: list[str] = []
+        for found, line in lines:
+            speaker = None if msg.speaker else speaker_prefix(line)
+            opens = speaker is not None and speaker in names
+            if (found is not None and found != day) or opens:
+                if buf and "".join(buf).strip():
+                    out.append(Turn(mi, who, day, "\n".join(buf)))
+                buf = []
+            day = found or day
+            if opens and speaker:
+                who = speaker
+                line = line[line.index(":") + 1 :].lstrip()
+            buf.append(line)
+        if "".join(buf).strip():
+            out.append(Turn(mi, who, day, "\n".join(buf)))
+    return out
+
+
+def last_day(messages: tuple[DroppedMessage, ...]) -> dt.date | None:
+    """The date in effect after ``messages``: the last dated header line among them."""
+    day = None
+    for msg in messages:
+        if msg.role == "tool":
+            continue
+        for line in msg.text.split("\n"):
+            day = line_stamp(line)[0] or day
+    return day
+
+
+def _tool_lines(text: str) -> list[str]:
+    """The lines of a tool output worth a unit: errors and lines naming facts, first line too."""
+    lines = [" ".join(s.split()) for s in salient.scan_window(text).split("\n")]
+    lines = [s for s in lines if len(s) > 2]
+    if not lines:
+        return []
+    picked = [lines[0]]
+    for s in lines[1:]:
+        if salient.ERROR.search(s) or _FACT.search(s):
+            picked.append(s)
+    if len(picked) > TOOL_LINES:  # errors first, then the rest in order
+        errors = [s for s in picked[1:] if salient.ERROR.search(s)][-TOOL_LINES // 2 :]
+        rest = [s for s in picked[1:] if s not in errors][: TOOL_LINES - 1 - len(errors)]
+        keep = set(errors) | set(rest)
+        picked = [picked[0]] + [s for s in picked[1:] if s in keep]
+    return [s[:TOOL_LINE_CHARS].replace("|", "/").replace(";", ",") for s in picked]
+
+
+def _line_count(text: str) -> str:
+    n = text.count("\n") + 1
+    return f"{n} line{'' if n == 1 else 's'}"
+
+
+def make_units(
+    dropped: tuple[DroppedMessage, ...],
+    start_day: dt.date | None,
+    known: frozenset[str] = frozenset(),
+    measure: Callable[[str], int] = estimate_tokens,
+) -> tuple[list[Unit], dict[str, float]]:
+    """Units of the span, attributed and condensed, and the IDF weights of their words."""
+    count = measure
+    agentic = any(m.role == "tool" for m in dropped)  # a tool loop: the user's words instruct
+    units: list[Unit] = []
+    docs: dict[int, set[str]] = {}
+    pending: list[Unit] = []  # calls waiting for their output
+    question: Unit | None = None  # the last unit, when it was a question
+
+    def add(turn: Turn, text: str, weight: float = 1.0, required: bool = False) -> Unit | None:
+        words = tuple(dict.fromkeys(content_words(text)))
+        if not words:
+            return None
+        docs.setdefault(turn.mi, set()).update(words)
+        unit = Unit(len(units), turn.mi, turn.who, turn.day, text, words, count(text) + 1, required)
+        unit.weight = weight
+        units.append(unit)
+        return unit
+
+    for turn in turns(dropped, start_day, known):
+        msg = dropped[turn.mi]
+        if msg.role == "tool":
+            if turn.text.lstrip().startswith(PROXY_MARK):
+                pending = pending[1:]
+                continue  # the proxy's own placeholder: its mentions are on the artifact trail
+            call = pending.pop(0) if pending else None
+            if call is not None:
+                call.text += " → " + _line_count(turn.text)
+                call.cost = count(call.text) + 1
+            for line in _tool_lines(turn.text)[0 if call is None else 1 :]:
+                add(turn, line)
+            question = None
+            continue
+        weight = INSTRUCTION_WEIGHT if agentic and msg.role == "user" else 1.0
+        first = True
+        for k, sentence in enumerate(split_units(turn.text)):
+            if msg.required and (k == 0 or sentence.rstrip().endswith("?")):
+                text = " ".join(sentence.split())[:300].replace("|", "/").replace(";", ",")
+                add(turn, text, weight, required=True)
+                continue
+            short = condense(resolve_relative(sentence, turn.day))
+            words = content_words(short)
+            if len(words) < 2 and not any(ch.isdigit() for ch in short):
+                continue  # a filler ("You've got guts!"): dropped whole
+            is_question = sentence.rstrip().endswith("?")
+            if first and question is not None and question.speaker != turn.who and len(words) <= SHORT_ANSWER:
+                short = f"{question.text}? {short}"  # the answer carries its question
+            if is_question:
+                weight_of = QUESTION_WEIGHT * weight
+            else:
+                weight_of = WHEN_WEIGHT * weight if _WHEN.search(sentence) else weight
+            unit = add(turn, short, weight_of)
+            first = False
+            question = unit if is_question else None
+        for described in msg.calls:
+            made = add(turn, described.replace("|", "/").replace(";", ","))
+            if made is not None:
+                pending.append(made)
+    return units, idf_weights(list(docs.values()))

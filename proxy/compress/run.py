@@ -1,0 +1,57 @@
+"""The numbers one compaction run decided on, and how it reports its outcome."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from proxy.compress.policy import Policy
+from proxy.compress.result import CompactionResult
+from proxy.compress.summarizer import UpstreamCall
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """The numbers one ``compress`` call decided on, and how to report its outcome."""
+
+    policy: Policy
+    budget: int
+    trigger: int
+    target: int
+    started: float
+    summary_to: UpstreamCall | None = None  # where a mode-upstream summary goes
+    thread: tuple[str, int] | None = None  # (state key, model turns) once known
+    drain: bool = False  # live traffic: drain below the target by the growth per turn
+
+    def result(
+        self,
+        body: dict[str, Any] | None,
+        before: int,
+        after: int,
+        stages: list[tuple[str, int]],
+        *,
+        factor: float,
+        reused_prefix: bool = False,
+        note: str | None = None,
+    ) -> CompactionResult:
+        return CompactionResult(
+            body=body,
+            compressed=body is not None,
+            tokens_before=before,
+            tokens_after=after,
+            budget=self.budget,
+            strategy=self.policy.strategy,
+            stages=stages,
+            reused_prefix=reused_prefix,
+            fits=after <= (self.trigger if reused_prefix or body is None else self.target),
+            trigger_tokens=self.trigger,
+            target_tokens=self.target,
+            note=note,
+            duration_ms=(time.perf_counter() - self.started) * 1e3,
+            factor=factor,
+            thread=self.thread,
+        )
+
+    def unchanged(self, tokens: int, note: str | None, factor: float) -> CompactionResult:
+        return self.result(None, tokens, tokens, [], note=note, factor=factor)

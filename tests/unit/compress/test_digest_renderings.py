@@ -1,0 +1,273 @@
+"""Dates and speakers however a client renders a conversation, and units a reader can use.
+
+Fixtures written for these tests (two friends, Priya and Tom, over three sessions), rendered
+the ways real clients send conversations: merged turns with a header line inside a message,
+a timestamp on every turn, the ``name`` field with session lines, a chat export, bare roles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from proxy.compress import DroppedMessage, SummaryRequest
+from proxy.compress.dates import format_date, line_stamp, resolve_relative
+from proxy.compress.digest import build_summary
+from proxy.compress.digest_units import make_units
+from proxy.compress.stages import CutStage
+from proxy.compress.stages.summarize import describe_call
+from tests.unit.compress.stagekit import stage_kit
+
+# (session date-time, [(speaker, text)]): the facts a reader will ask about.
+SESSIONS = [
+    (
+        dt.datetime(2023, 5, 8, 13, 56),
+        [
+            ("Priya", "Hi Tom! I adopted a greyhound called Pesto from the shelter on Saturday."),
+            ("Tom", "Brilliant! I started pottery classes at the Kiln Street studio."),
+            ("Priya", "How long have you been married now?"),
+            ("Tom", "Seven years in August."),
+        ],
+    ),
+    (
+        dt.datetime(2023, 6, 9, 19, 55),
+        [
+            ("Tom", "I ran the Brighton half marathon in 1:52 last Sunday."),
+            ("Priya", "I quit my job at Halden Bank and joined a robotics startup."),
+            ("Tom", "You've got guts!"),
+            ("Priya", "I went to a lantern festival in Bath yesterday."),
+        ],
+    ),
+    (
+        dt.datetime(2024, 3, 3, 9, 5),
+        [
+            ("Priya", "Pesto learned to open the fridge, which is a problem."),
+            ("Tom", "My sister Ines moved to Lisbon in January."),
+        ],
+    ),
+]
+DAYS = [when.date() for when, _ in SESSIONS]
+FACTS = {"Pesto": ("Priya", 0), "pottery": ("Tom", 0), "Brighton": ("Tom", 1), "Halden": ("Priya", 1),
+         "lantern": ("Priya", 1), "fridge": ("Priya", 2), "Lisbon": ("Tom", 2)}  # fmt: skip
+
+
+def locomo_header(when: dt.datetime) -> str:
+    hour = when.hour % 12 or 12
+    return f"{hour}:{when.minute:02d} {'am' if when.hour < 12 else 'pm'} on {when.day} {when:%B}, {when.year}"
+
+
+def merged(per: int = 3) -> tuple[DroppedMessage, ...]:
+    """Turns merged ``per`` to a message; a session's header on the line before its first turn
+    (often a later line of a message)."""
+    lines: list[str] = []
+    for when, turns in SESSIONS:
+        for k, (who, text) in enumerate(turns):
+            lines.append((locomo_header(when) + "\n" if k == 0 else "") + f"{who}: {text}")
+    return tuple(
+        DroppedMessage("user" if (i // per) % 2 == 0 else "assistant", "\n".join(lines[i : i + per]))
+        for i in range(0, len(lines), per)
+    )
+
+
+def one_per_turn(line) -> tuple[DroppedMessage, ...]:  # type: ignore[no-untyped-def]
+    out = []
+    for when, turns in SESSIONS:
+        for k, (who, text) in enumerate(turns):
+            role = "user" if who == "Priya" else "assistant"
+            out.append(DroppedMessage(role, line(when, k, who, text)))
+    return tuple(out)
+
+
+def stamped() -> tuple[DroppedMessage, ...]:
+    return one_per_turn(lambda when, k, who, text: f"[{when:%Y-%m-%d %H:%M}] {who}: {text}")
+
+
+def chatlog() -> tuple[DroppedMessage, ...]:
+    return one_per_turn(lambda when, k, who, text: f"{when:%d.%m.%Y, %H:%M}:{k:02d} - {who}: {text}")
+
+
+def iso_stamped() -> tuple[DroppedMessage, ...]:
+    return one_per_turn(lambda when, k, who, text: f"{when:%Y-%m-%dT%H:%M:%S}Z {who}: {text}")
+
+
+def weekday_headers() -> tuple[DroppedMessage, ...]:
+    return one_per_turn(
+        lambda when, k, who, text: (f"{when:%a %-d %b %Y %H:%M}\n" if k == 0 else "") + f"{who}: {text}"
+    )
+
+
+def bracket_sessions() -> tuple[DroppedMessage, ...]:
+    return one_per_turn(
+        lambda when, k, who, text: (
+            (f"[Session {DAYS.index(when.date()) + 1} — {when.day} {when:%B %Y}]\n" if k == 0 else "")
+            + f"{who}: {text}"
+        )
+    )
+
+
+def named() -> tuple[DroppedMessage, ...]:
+    out = []
+    for n, (when, turns) in enumerate(SESSIONS, 1):
+        for k, (who, text) in enumerate(turns):
+            head = f"Session {n} · {when:%A}, {when.day} {when:%B} {when.year}\n" if k == 0 else ""
+            out.append(DroppedMessage("user" if who == "Priya" else "assistant", head + text, speaker=who))
+    return tuple(out)
+
+
+RENDERINGS = {
+    "merged": merged,
+    "merged-long": lambda: merged(per=10),
+    "stamped": stamped,
+    "chatlog": chatlog,
+    "iso": iso_stamped,
+    "weekday": weekday_headers,
+    "bracket-sessions": bracket_sessions,
+    "named": named,
+}
+
+
+def digest_lines(dropped: tuple[DroppedMessage, ...], budget: int = 2000) -> list[str]:
+    text = build_summary(SummaryRequest(None, dropped, budget, "gpt-4o"))
+    return [line for line in text.splitlines() if line.startswith("- ")]
+
+
+@pytest.mark.parametrize("rendering", sorted(RENDERINGS))
+def test_every_fact_has_its_speaker_and_its_day_in_every_rendering(rendering: str) -> None:
+    lines = digest_lines(RENDERINGS[rendering]())
+    for word, (who, session) in FACTS.items():
+        line = next(line for line in lines if word in line)
+        assert line.startswith(f"- [{format_date(DAYS[session])}] "), (word, line)
+        segment = next(seg for seg in line.split(" | ") if word in seg)
+        assert re.search(rf"(?:^- \[[^\]]+\] |^){who}: ", segment), (word, segment)
+
+
+@pytest.mark.parametrize("rendering", sorted(RENDERINGS))
+def test_a_stamp_is_never_content(rendering: str) -> None:
+    body = "\n".join(digest_lines(RENDERINGS[rendering]()))
+    body = re.sub(r"^- \[[^\]]+\] ", "", body, flags=re.M)
+    for noise in ("13:56", "2023-05-08", "08.05.2023", "Session", "Mon ", "pm on", "user:", "assistant:"):
+        assert noise not in body, noise
+
+
+def test_stamp_formats_and_guards_against_plain_numbers() -> None:
+    may8 = dt.date(2023, 5, 8)
+    assert line_stamp("1:56 pm on 8 May, 2023") == (may8, "")
+    assert line_stamp("29.12.2023, 22:42:04") == (dt.date(2023, 12, 29), "")
+    assert line_stamp("2023-05-08") == (may8, "")
+    assert line_stamp("2023-05-08T13:56:00Z Tom: hi") == (may8, "Tom: hi")
+    assert line_stamp("Session 3 · Friday, 9 June 2023") == (dt.date(2023, 6, 9), "")
+    assert line_stamp("[Session 2 — 3 March 2024]") == (dt.date(2024, 3, 3), "")
+    assert line_stamp("Mon 9 Jun 2023 14:02") == (dt.date(2023, 6, 9), "")
+    assert line_stamp("[2023-05-08 13:56] Caro: on my way") == (may8, "Caro: on my way")
+    assert line_stamp("29.12.2023, 22:42:04 - Ana Ruiz: see you") == (
+        dt.date(2023, 12, 29),
+        "Ana Ruiz: see you",
+    )
+    assert line_stamp("DATE: 8 May, 2023") == (may8, "")
+    assert line_stamp("[Monday 13 February 2023 · session 1]") == (dt.date(2023, 2, 13), "")
+    assert line_stamp("Day 3 · Sunday, 9 June 2023") == (dt.date(2023, 6, 9), "")
+    for content in ("3 items were left", "2023 was a good year", "12 May 2023 was the day we met",
+                    "On 8 May, 2023 we went out", "May I ask?", "10.5 million people", "(2 of 5)",
+                    "Friday 14:00", "[ctxproxy: output omitted]"):  # fmt: skip
+        assert line_stamp(content) == (None, content), content
+
+
+def test_relative_dates_get_their_calendar_value() -> None:
+    day = dt.date(2023, 6, 9)
+    assert resolve_relative("I went yesterday", day) == "I went yesterday (8 June)"
+    assert resolve_relative("painted it last year", day) == "painted it last year (2022)"
+    assert resolve_relative("moved three years ago", day) == "moved three years ago (2020)"
+    assert resolve_relative("yesterday", None) == "yesterday"
+
+
+def test_units_read_as_statements_fillers_go_whole_answers_carry_their_question() -> None:
+    units, _ = make_units(merged(), None)
+    texts = [f"{u.speaker}: {u.text}" for u in units]
+    assert not any(t.endswith(": guts") for t in texts)  # "You've got guts!" is dropped whole
+    assert "Tom: long married now? Seven years August" in texts
+    assert any(t.startswith("Priya: went lantern festival Bath yesterday 8 June") for t in texts)
+
+
+def test_speaker_order_name_field_then_stamp_then_line_prefix_then_role() -> None:
+    by_name = make_units((DroppedMessage("user", "Tom: this line names Tom", speaker="Priya"),), None)[0]
+    assert by_name[0].speaker == "Priya"  # the name field wins over a prefix
+    lines = "Priya: first line here\nTom: second line here\nPriya: third line here"
+    by_line = make_units((DroppedMessage("user", lines),), None)[0]
+    assert [u.speaker for u in by_line] == ["Priya", "Tom", "Priya"]
+    bare = make_units((DroppedMessage("assistant", "Nothing names who wrote this sentence."),), None)[0]
+    assert bare[0].speaker == "assistant"
+    agent = make_units(
+        (DroppedMessage("assistant", "Paris is the capital city.", speaker="agent1.2"),), None
+    )[0]
+    assert agent[0].speaker == "agent1.2"
+
+
+def test_tool_calls_read_as_commands_with_their_result_size_and_placeholders_cost_nothing() -> None:
+    call = '{"name": "str_replace_editor", "arguments": "{\\"command\\": \\"view\\", \\"path\\": \\"django/contrib/auth/validators.py\\"}"}'
+    described = describe_call(call)
+    assert described == "str_replace_editor view django/contrib/auth/validators.py"
+    long_arg = '{"name": "edit", "arguments": {"path": "a.py", "file_text": "' + "x = 1\\n" * 40 + '"}}'
+    assert describe_call(long_arg) == "edit a.py file_text=…"
+    listing = "\n".join(f"{i}\tline {i} of the file" for i in range(1, 27))
+    span = (
+        DroppedMessage("assistant", "Let me look.\nCalled " + described + ".", calls=(described,)),
+        DroppedMessage("tool", listing, tool_name="str_replace_editor"),
+        DroppedMessage("assistant", "And the tests.\nCalled run_tests.", calls=("run_tests",)),
+        DroppedMessage(
+            "tool", "[ctxproxy: output of run_tests omitted (900 tokens); mentions: 1234]", "run_tests"
+        ),
+        DroppedMessage(
+            "tool", "Traceback …\nFile src/app.py, line 88\nKeyError: 'REGION'", tool_name="execute_bash"
+        ),
+    )
+    text = build_summary(SummaryRequest(None, span, 800, "gpt-4o"))
+    assert "str_replace_editor view django/contrib/auth/validators.py → 26 lines" in text
+    assert "run_tests → " not in text and "ctxproxy: output" not in text
+    assert "File src/app.py, line 88" in text and "KeyError: 'REGION'" in text
+    assert '{"' not in text  # no condensed JSON
+
+
+async def test_cut_never_cuts_the_task_or_the_newest_turn_when_the_request_fits_its_budget() -> None:
+    task = "Your task is to make the minimal changes to non-test files. " + "Details follow here. " * 120
+    msgs = [{"role": "system", "content": "x"}, {"role": "user", "content": task}]
+    msgs += [{"role": "assistant", "content": "Working on it. " * 30}, {"role": "user", "content": "Go on."}]
+    kit = stage_kit(msgs, target=0.8)  # over the target, well within the input budget
+    await kit.run(CutStage())
+    items = kit.items()
+    assert items[1]["content"] == task and items[-1]["content"] == "Go on."
+
+
+def test_a_cut_output_names_what_the_cut_part_mentioned() -> None:
+    from proxy.compress.stages.text_ops import cut_middle
+
+    middle = (
+        " ".join(f"filler{i}" for i in range(400))
+        + " raise IntegrityError in django.db.models.base and end_idx"
+    )
+    text = "HEAD " + middle + " " + "x " * 400 + "TAIL"
+    out = cut_middle(text, 100, 1200, "read_file output")
+    marker = out[out.index("[… ctxproxy cut") :]
+    assert "IntegrityError" in marker and "django.db.models.base" in marker and "end_idx" in marker
+    assert cut_middle(text, 100, 1200, "summary").count("mentions") == 0  # a summary's cut names nothing
+
+
+async def test_the_summary_keeps_its_floor_when_the_protected_turns_overflow() -> None:
+    from proxy.compress.stages import SummarizeStage
+    from proxy.compress.stages.base import SUMMARY_FLOOR
+
+    big = "Details of the task follow here. " * 200
+    msgs = [{"role": "user", "content": big}]
+    msgs += [{"role": r, "content": f"Turn {i}: we talked about lake trips and cello. " * 20}
+             for i, r in zip(range(30), ["assistant", "user"] * 15, strict=True)]  # fmt: skip
+    msgs += [{"role": "user", "content": big}]
+    kit = stage_kit(msgs, target=0.3)  # the protected turns alone overflow the target, not the budget
+    assert kit.ctx.protected_total() > kit.ctx.target_raw
+    assert SummarizeStage().budget(kit.ctx) >= int(SUMMARY_FLOOR * kit.ctx.target_raw)
+    await kit.run(SummarizeStage())
+    await kit.run(CutStage())
+    items = kit.items()
+    assert items[0]["content"] == big and items[-1]["content"] == big  # never cut
+    assert kit.ctx.summary is not None
+    assert kit.ctx.tokens_of(kit.ctx.summary) >= int(SUMMARY_FLOOR * kit.ctx.target_raw) * 0.8
