@@ -223,8 +223,11 @@ async def multi_agent(tmp: Path, turns: int) -> list[tuple[str, ...]]:
             prepared = await hooks.prepare(req)
             sent = [orjson.dumps(m) for m in orjson.loads(prepared.body)["messages"]]
             prev = last_sent.get(agent)
-            if t <= 1:  # tokens one turn adds (the estimate's difference between turns 1 and 2)
-                growth[agent] = int(prepared.headers.get("x-ctxproxy-tokens-before", 0)) - growth[agent]
+            if t <= 1:  # tokens one turn adds (the count's difference between turns 1 and 2)
+                growth[agent] = (
+                    hooks.compactor.counter.count_request("openai-chat", req.body, "bench-32k")
+                    - growth[agent]
+                )
             if prev is not None and prepared.headers.get("x-ctxproxy-compressed") == "1":
                 compared[agent] += 1
                 stable[agent] += sent[: len(prev)] == prev
