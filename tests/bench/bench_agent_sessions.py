@@ -23,23 +23,11 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parents[2]  # this benchmark's checkout
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
+from _tree import HERE, arg, bootstrap  # this script's folder is on sys.path
 
-def _bootstrap(argv: list[str]) -> str:
-    """Import ``proxy`` from ``--tree`` (else this checkout), then this checkout's bench modules."""
-    tree = Path(argv[argv.index("--tree") + 1]).resolve() if "--tree" in argv else HERE
-    sys.path.insert(0, str(tree))
-    import proxy
-
-    sys.path.insert(0, str(HERE))
-    for name in [m for m in sys.modules if m == "tests" or m.startswith("tests.")]:
-        del sys.modules[name]
-    return str(Path(proxy.__file__).parent)
-
-
-PROXY_PATH = _bootstrap(sys.argv[1:])
+PROXY_PATH = bootstrap(sys.argv[1:])
 
 from proxy.compress import TokenCounter  # noqa: E402
 from tests.bench.reader.devdata import openhands_dir  # noqa: E402
@@ -54,14 +42,10 @@ from tests.bench.reader.sessions import (  # noqa: E402
 )
 
 
-def _arg(argv: list[str], name: str, default: str) -> str:
-    return argv[argv.index(name) + 1] if name in argv else default
-
-
 async def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     strict = "--strict" in argv  # a fact the agent already wrote before the point does not count
-    presets = _arg(argv, "--presets", "balanced,aggressive,conservative").split(",")
+    presets = arg(argv, "--presets", "balanced,aggressive,conservative").split(",")
     folder = Path(argv[argv.index("--sessions") + 1]) if "--sessions" in argv else openhands_dir()
     print(f"proxy package measured: {PROXY_PATH} (bench modules: {HERE / 'tests' / 'bench'})")
     if folder is None:

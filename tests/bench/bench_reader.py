@@ -25,23 +25,11 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parents[2]  # this benchmark's checkout
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
+from _tree import HERE, arg, bootstrap  # this script's folder is on sys.path
 
-def _bootstrap(argv: list[str]) -> str:
-    """Import ``proxy`` from ``--tree`` (else this checkout), then this checkout's bench modules."""
-    tree = Path(argv[argv.index("--tree") + 1]).resolve() if "--tree" in argv else HERE
-    sys.path.insert(0, str(tree))
-    import proxy
-
-    sys.path.insert(0, str(HERE))
-    for name in [m for m in sys.modules if m == "tests" or m.startswith("tests.")]:
-        del sys.modules[name]
-    return str(Path(proxy.__file__).parent)
-
-
-PROXY_PATH = _bootstrap(sys.argv[1:])
+PROXY_PATH = bootstrap(sys.argv[1:])
 
 from proxy.compress import TokenCounter  # noqa: E402
 from tests.bench.reader.conversations import (  # noqa: E402
@@ -58,16 +46,12 @@ from tests.bench.reader.dialogue import Dialogue, generated, load_locomo  # noqa
 from tests.bench.reader.render import RENDERINGS  # noqa: E402
 
 
-def _arg(argv: list[str], name: str, default: str) -> str:
-    return argv[argv.index(name) + 1] if name in argv else default
-
-
 async def main(argv: list[str]) -> int:
     quick = "--quick" in argv
-    sets = _arg(argv, "--sets", "locomo,friends,assistant").split(",")
-    renderings = _arg(argv, "--renderings", ",".join(RENDERINGS)).split(",")
-    strategy = _arg(argv, "--strategy", "aggressive")
-    n_generated = int(_arg(argv, "--convs", "1" if quick else "3"))
+    sets = arg(argv, "--sets", "locomo,friends,assistant").split(",")
+    renderings = arg(argv, "--renderings", ",".join(RENDERINGS)).split(",")
+    strategy = arg(argv, "--strategy", "aggressive")
+    n_generated = int(arg(argv, "--convs", "1" if quick else "3"))
     dump = Path(argv[argv.index("--dump") + 1]) if "--dump" in argv else None
     every = 4 if quick else 1
     t0 = time.perf_counter()
@@ -108,7 +92,7 @@ async def main(argv: list[str]) -> int:
     print("\n".join(detail(cells)))
     if "--explain" in argv:
         print("\nWorst-read questions (ctxproxy):\n")
-        print("\n".join(explain(cells, int(_arg(argv, "--explain", "5")))))
+        print("\n".join(explain(cells, int(arg(argv, "--explain", "5")))))
     return 0
 
 
