@@ -108,16 +108,7 @@ class CompressionHooks:
             # incremental) estimate: cheap for a resent history, exact for OpenAI families.
             tokens = decision.tokens
             saving = self.bill(req, model, tokens or 0, tokens or 0, None)
-            self.stats.request(
-                req.agent,
-                model,
-                tokens_before=tokens or 0,
-                tokens_after=tokens or 0,
-                compressed=False,
-                fresh=False,
-                reused_prefix=False,
-                saving=saving,
-            )
+            self.stats.uncompressed(req.agent, model, tokens or 0, saving)
             outcome = CompressionOutcome(
                 context_window=window,
                 strategy=strategy,
@@ -255,23 +246,25 @@ class CompressionHooks:
         """The cost model's bill for this request (``None``: the price is unknown)."""
         adapter = get_adapter(req.api)
         items = req.body.get(adapter.container)
-        key = conversation_key(req.agent, model, items)
         original = items if isinstance(items, list) else None
         sent_body = decision.body if decision is not None and send is not req.raw else None
         sent = sent_body.get(adapter.container) if sent_body is not None else None
         client_marks = not adapter.explicit_cache or b'"cache_control"' in req.raw
         marks = client_marks or (sent_body is not None and self.settings.compression.cache_breakpoints)
-        return self.bills.price(
-            key,
-            self.pricing(model, req.api),
-            tokens_before=before,
-            tokens_after=after,
-            original=original,
-            sent=sent if isinstance(sent, list) else None,
-            sent_bytes=len(send) if send is not None and sent_body is not None else len(req.raw),
-            breakpoints_before=client_marks,
-            breakpoints_after=marks,
-        )
+        try:  # the fast path sends a body unchecked: one nested too deep to write goes unpriced
+            return self.bills.price(
+                conversation_key(req.agent, model, items),
+                self.pricing(model, req.api),
+                tokens_before=before,
+                tokens_after=after,
+                original=original,
+                sent=sent if isinstance(sent, list) else None,
+                sent_bytes=len(send) if send is not None and sent_body is not None else len(req.raw),
+                breakpoints_before=client_marks,
+                breakpoints_after=marks,
+            )
+        except orjson.JSONEncodeError:
+            return None
 
     # -- retry -----------------------------------------------------------------------------
     async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:

@@ -70,16 +70,7 @@ class FastPath:
         except Exception as exc:  # e.g. a part nested too deep to write back: no estimate
             log.info("estimate.skipped", error=type(exc).__name__, where=exc_where(exc), api=req.api)
         saving = self.bill(req, attempt.model, tokens or 0) if self.bill is not None else None
-        self.stats.request(
-            req.agent,
-            attempt.model,
-            tokens_before=tokens or 0,
-            tokens_after=tokens or 0,
-            compressed=False,
-            fresh=False,
-            reused_prefix=False,
-            saving=saving,
-        )
+        self.stats.uncompressed(req.agent, attempt.model, tokens or 0, saving)
 
     async def drain(self) -> None:
         """Let the estimates still running finish (shutdown)."""

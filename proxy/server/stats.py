@@ -122,6 +122,19 @@ class Stats:
             table.move_to_end(key)
         return counters
 
+    def uncompressed(self, agent: str, model: str, tokens: int, saving: Saving | None) -> None:
+        """A request forwarded as it came, with its estimate (0: none) and its bill."""
+        self.request(
+            agent,
+            model,
+            tokens_before=tokens,
+            tokens_after=tokens,
+            compressed=False,
+            fresh=False,
+            reused_prefix=False,
+            saving=saving,
+        )
+
     def request(
         self,
         agent: str,
