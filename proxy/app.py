@@ -14,6 +14,7 @@ from proxy.appkeys import CATALOG, CHAT_HOOKS, HTTP, KVSTORE, LIFECYCLE, METRICS
 from proxy.catalog import Catalog
 from proxy.catalog.http import add_catalog_routes
 from proxy.compress import Compactor, TokenCounter
+from proxy.compress.encodings import counts_tokens
 from proxy.config import Settings
 from proxy.observability.memory import trim_heap
 from proxy.observability.metrics import Metrics
@@ -128,11 +129,7 @@ async def build_chat_hooks(app: web.Application) -> ChatHooks:
     """Compression on when configured (its counters on :data:`STATS`); otherwise chat requests
     pass through untouched and nothing is counted."""
     settings = app[SETTINGS]
-    if (
-        not settings.compression.enabled
-        and not settings.compression.agents
-        and not settings.compression.models
-    ):
+    if not counts_tokens(settings):
         return PassthroughHooks()
     catalog = app[CATALOG]
     # money saved = tokens saved × the catalog's input price of the model

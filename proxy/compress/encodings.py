@@ -79,14 +79,24 @@ def needed_encodings(settings: Settings) -> list[str]:
     return sorted(names)
 
 
+def counts_tokens(settings: Settings) -> bool:
+    """False when compression is off everywhere: chat requests pass through, nothing is counted."""
+    c = settings.compression
+    return bool(c.enabled or c.agents or c.models)
+
+
 def preload_encodings(settings: Settings) -> None:
-    """Build the encodings the configured upstreams need in this process, before it forks its
-    workers: they inherit them (copy-on-write pages nobody writes) instead of loading their own."""
+    """Build the encodings the configured upstreams need in this process, before its event loop
+    starts and before it forks its workers: they inherit them (copy-on-write pages nobody writes)
+    instead of loading their own. A failure is not raised: the app's warm-up meets it again and
+    reports it (``startup.encodings_failed``), then counting loads lazily per request."""
+    if not counts_tokens(settings):
+        return
     tokenizer_dir = litellm_tokenizer_dir()
     for name in needed_encodings(settings):
         try:
             load_encoding(name, tokenizer_dir)
-        except EncodingFileMissing:  # each worker reports it at start-up, as without workers
+        except Exception:  # reported by each worker's (or the app's) warm-up
             return
 
 

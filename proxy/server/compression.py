@@ -27,6 +27,7 @@ from proxy.observability.where import exc_where
 from proxy.server.bills import Bills, conversation_key
 from proxy.server.chain_path import ChainPath
 from proxy.server.chains import ChainTracker
+from proxy.server.depth import DepthCheck
 from proxy.server.errors import ProxyError
 from proxy.server.fast_path import FastPath
 from proxy.server.forwards import ForwardedPrefixes, PrefixCheck
@@ -72,6 +73,7 @@ class CompressionHooks:
         self.fast = FastPath(
             compactor, stats, lambda req, model, tokens: self.bill(req, model, tokens, tokens, None)
         )
+        self.depth = DepthCheck()
 
     # -- limits ----------------------------------------------------------------------------
     def limits(self, model: str, upstream: str, request: RequestTraits | None = None) -> Limits:
@@ -93,7 +95,7 @@ class CompressionHooks:
             fast = self.fast.prepare(req, attempt)  # certainly under the trigger: send it now
             if fast is not None:
                 return fast
-        check_depth(req.raw, req.body)  # the compactor may write this body back
+        self.depth.check(req.raw, req.body, req.api, req.agent)  # the compactor may write it back
         problem = adapter.check(req.body)
         if problem is not None:  # refused before anything parses it (a retry compacts too)
             raise ProxyError(400, f"invalid request body: {problem}", "invalid_request")

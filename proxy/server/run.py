@@ -22,7 +22,7 @@ from proxy.appkeys import LIFECYCLE, WORKERS
 from proxy.compress.encodings import preload_encodings
 from proxy.config import Settings
 from proxy.observability.logging import configure_logging
-from proxy.observability.memory import limit_arenas
+from proxy.observability.memory import limit_arenas, trim_heap
 from proxy.server.bind import note_bound
 from proxy.status.routes import local_export
 from proxy.status.workers import WorkerPeers
@@ -107,6 +107,13 @@ def serve(settings: Settings, run_dir: Path | None = None) -> None:
     :func:`run_directory` and ``PROMETHEUS_MULTIPROC_DIR`` names its :func:`metrics_dir` (the
     spawned workers read it when they import prometheus_client)."""
     limit_arenas()  # before any thread starts (the workers inherit it)
+    # The encodings are built here, in the main thread before the event loop and any other
+    # thread start, then the heap is trimmed: built in a worker thread beside the starting app,
+    # their transient Python copy left about 9 MB of fragments resident. The workers of
+    # ``--workers N`` are forked after it and share the pages. The app's own warm-up then finds
+    # them loaded (and still reports a failure here, which is not raised).
+    preload_encodings(settings)
+    trim_heap()
     workers = settings.server.workers
     if workers <= 1:
         _run_one(settings, reuse_port=False)
@@ -118,8 +125,7 @@ def serve(settings: Settings, run_dir: Path | None = None) -> None:
 
 def _serve_workers(settings: Settings, workers: int, run_dir: str) -> None:
     """The workers are forked once the tokenizer encodings are loaded (30–75 MB each, immutable):
-    they share those pages instead of loading a copy each."""
-    preload_encodings(settings)
+    they share those pages instead of loading a copy each (:func:`serve` loaded them)."""
     # prometheus_client chose its value class when it was imported, before the CLI set
     # PROMETHEUS_MULTIPROC_DIR: the forked workers must write the run's metric files.
     values.ValueClass = values.get_value_class()
