@@ -52,13 +52,17 @@ class CutStage:
                 for si, mi, _m, seg in editable_segments(ctx, protected=True)
                 if (si, mi, seg.path) not in tried and (hard or si not in whole or is_massgen(seg.text))
             ]
+            # The task and the newest turn give way last: only once nothing else is left to cut.
+            rest = [c for c in candidates if (c[1] not in whole or is_massgen(c[3].text)) and c[0] > _FLOOR]
             if not candidates:
                 break
-            size, si, mi, seg = max(candidates, key=lambda c: (c[0], -c[1], -c[2]))
+            size, si, mi, seg = max(rest or candidates, key=lambda c: (c[0], -c[1], -c[2]))
             tried.add((si, mi, seg.path))
             if size <= _FLOOR:
                 break
             need = ctx.excess() + 8
+            if si in whole and ctx.budget_raw:  # a drained target is not the budget: fit the budget
+                need = min(need, ctx.total() - ctx.budget_raw + 8)
             if is_massgen(seg.text):  # labels and the original message stay verbatim
                 new = compress_history(shorten_answers(seg.text, need, ctx.tokens_of), need, ctx.tokens_of)
             else:
