@@ -20,6 +20,7 @@ from proxy.compress.remember import apply_state, new_state
 from proxy.compress.result import CompactionResult, Decision, NativePlan
 from proxy.compress.run import Run
 from proxy.compress.stages import Meter, Stage, StageContext, SummarySource, default_stages
+from proxy.compress.stages.cut import whole_slots
 from proxy.compress.state import CompactionState, StateStore, model_turns
 from proxy.compress.summarizer import Summarizer, UpstreamCall
 from proxy.compress.tokens import TokenCounter, count_images
@@ -246,7 +247,8 @@ class Compactor:
         factor = self.counter.factor(model)
         if run.drain:  # live traffic: rare compactions, room for turns of this conversation's growth
             growth, trigger = growth_per_turn([s.tokens for s in ctx.slots]), int(run.trigger / factor)
-            keep = ctx.fixed_raw + sum(s.tokens for s in ctx.slots[:1] + ctx.slots[-1:])
+            keep = ctx.fixed_raw + sum(ctx.slots[i].tokens for i in whole_slots(ctx))
+            ctx.budget_raw = int(run.budget / factor)  # the task and newest turn give way only past it
             ctx.target_raw = drain_target(run.policy, trigger, ctx.target_raw, growth, keep)
             ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
         stages: list[tuple[str, int]] = []

@@ -14,7 +14,8 @@ outputs whole; the mask moves every turn), sticky masking (masks only grow), a s
 Reported per strategy: cost ÷ sending every request whole (to a model with room for it),
 compactions per 100 requests, cacheable prefix share (token-weighted share of each request
 that repeats the previous request as a prefix, from a session's first compaction on) and
-later-needed facts kept (``tests/bench/replay/facts.py``).
+later-needed facts kept (``tests/bench/replay/facts.py``), and how many of the requests sent
+changed have lost their newest tool output or their task (not verbatim).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from aiohttp import web
 from proxy.app import create_app
 from proxy.config import load_settings
 from proxy.observability.logging import configure_logging
+from tests.bench.reader.agent import newest_output_verbatim, task_verbatim
+from tests.bench.reader.reading import message_text
 from tests.bench.replay.baselines import StickyMask, mask_moving, size, sliding_window
 from tests.bench.replay.facts import Facts, LaterFacts
 from tests.bench.replay.sessions import Meter, Session, bundled_dir, load_sessions, openhands_dir, pricings
@@ -54,6 +57,10 @@ class Row:
     meter: Meter
     facts: Facts = field(default_factory=Facts)
     compactions: int = 0
+    compressed: int = 0  # requests sent changed
+    newest_cut: int = 0  # … whose newest tool output is not verbatim
+    turn_cut: int = 0  # … whose newest turn (user message, assistant + tool outputs) is not
+    task_cut: int = 0  # … whose task is not verbatim
 
 
 def new_row(name: str) -> Row:
@@ -114,6 +121,7 @@ async def replay_proxy(
                         row.compactions += int(compressed and fresh)
                         compacted = compacted or compressed
                         row.meter.bill(sent, s.tools, compacted)
+                        guard(row, s.messages[:cut], sent, compressed)
                         facts.count(cut, sent, row.facts, size(s.messages[:cut], s.tools) > trigger)
         finally:
             await runner.cleanup()
@@ -146,9 +154,33 @@ def replay_local(sessions: list[Session], name: str, budget: int) -> Row:
                 row.compactions += int(sent[: len(prev)] != prev)
             started = started or changed
             row.meter.bill(sent, s.tools, started)
+            guard(row, msgs, sent, changed)
             facts.count(cut, sent, row.facts, size(msgs, s.tools) > int(0.85 * budget))
             prev = sent
     return row
+
+
+def guard(row: Row, msgs: list[Any], sent: list[Any], changed: bool) -> None:
+    """Count a changed request whose task or newest tool output is not verbatim."""
+    if not changed:
+        return
+    row.compressed += 1
+    row.newest_cut += int(not newest_output_verbatim({"messages": msgs}, {"messages": sent}))
+    row.task_cut += int(not task_verbatim({"messages": msgs}, {"messages": sent}))
+    row.turn_cut += int(not newest_turn_verbatim(msgs, sent))
+
+
+def newest_turn_verbatim(msgs: list[Any], sent: list[Any]) -> bool:
+    """The newest user message, and the newest assistant message with every message after it
+    (its tool outputs), are in ``sent`` verbatim."""
+    users = [m for m in msgs if m.get("role") == "user"]
+    if users and not any(
+        m.get("role") == "user" and message_text(users[-1]) in message_text(m) for m in sent
+    ):
+        return False
+    last = max((i for i, m in enumerate(msgs) if m.get("role") == "assistant"), default=len(msgs))
+    texts = [(m.get("role"), m.get("tool_call_id"), message_text(m)) for m in sent]
+    return all((m.get("role"), m.get("tool_call_id"), message_text(m)) in texts for m in msgs[last:])
 
 
 def budget_of(window: int, max_tokens: int) -> int:
@@ -164,6 +196,9 @@ def table(rows: list[Row], whole: Row) -> str:
         "cacheable prefix share",
         "later-needed facts kept",
         "avg tokens sent",
+        "newest tool output cut",
+        "newest turn cut",
+        "task cut",
     )
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
@@ -180,6 +215,9 @@ def table(rows: list[Row], whole: Row) -> str:
                     f"{share:.3f}",
                     f"{r.facts.score():.2f}",
                     f"{m.tokens / max(1, m.requests):,.0f}",
+                    f"{r.newest_cut} of {r.compressed}",
+                    f"{r.turn_cut}",
+                    f"{r.task_cut} of {r.compressed}",
                 )
             )
             + " |"

@@ -77,6 +77,7 @@ class StageContext:
     summaries: SummarySource
     summary: str | None = None
     protected_overflow: bool = False  # protected part alone exceeds the target
+    budget_raw: int = 0  # the input budget in raw tokens (0: the target ÷ the policy's share)
     notes: list[str] = field(default_factory=list)
     slot_tokens: int = 0  # running sum of ``slots[i].tokens`` (kept by set_slots/remove/edit)
 

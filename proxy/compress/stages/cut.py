@@ -1,8 +1,9 @@
 """(g) Last resort: cut the middle of the largest remaining message, with a marker.
 
-The task (the first user message), the newest user turn and the newest group are not cut:
-landing over the target is better than losing words of the task. They give way only when
-the request would not fit the input budget at all (the target ÷ the policy's target share);
+The task (the first user message), the newest user turn and the newest assistant reply with
+its tool outputs are not cut: landing over the target is better than losing words of the task.
+They give way only when the request would not fit the input budget at all (``budget_raw``; a
+drained target is not the budget);
 MassGen messages still lose answer bodies and history (their labels and original message stay).
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.compress.layers import shrink_newest
+from proxy.compress.protect import verbatim_groups
 from proxy.compress.stages.base import SUMMARY_FLOOR, StageContext
 from proxy.compress.stages.massgen_text import compress_history, is_massgen, shorten_answers
 from proxy.compress.stages.text_ops import shrink_to
@@ -22,17 +24,17 @@ _SUMMARY_FLOOR = 24  # tokens an over-budget summary is cut down to at most
 
 
 def hard_overflow(ctx: StageContext) -> bool:
-    """The request would not fit the input budget (the target ÷ the policy's target share)."""
-    return ctx.total() > ctx.target_raw / max(ctx.policy.target, 0.05)
+    """The request would not fit the input budget (``ctx.budget_raw``; when unset, the target
+    ÷ the policy's target share)."""
+    return ctx.total() > (ctx.budget_raw or ctx.target_raw / max(ctx.policy.target, 0.05))
 
 
 def whole_slots(ctx: StageContext) -> set[int]:
-    """Slots kept whole: the task, the newest user turn and the newest group."""
+    """Slots kept whole: the task, the newest user turn and the newest assistant reply with its
+    tool outputs (:func:`proxy.compress.protect.verbatim_groups`)."""
     users = [i for i, s in enumerate(ctx.slots) if s.group.has_user_turn]
-    keep = {users[0], users[-1]} if users and ctx.slots[users[0]].protected else set(users[-1:])
-    if ctx.slots:
-        keep.add(len(ctx.slots) - 1)
-    return keep
+    task_protected = bool(users) and ctx.slots[users[0]].protected
+    return verbatim_groups([s.group for s in ctx.slots], task_protected)
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,17 @@ class CutStage:
                 for si, mi, _m, seg in editable_segments(ctx, protected=True)
                 if (si, mi, seg.path) not in tried and (hard or si not in whole or is_massgen(seg.text))
             ]
+            # The task and the newest turn give way last: only once nothing else is left to cut.
+            rest = [c for c in candidates if (c[1] not in whole or is_massgen(c[3].text)) and c[0] > _FLOOR]
             if not candidates:
                 break
-            size, si, mi, seg = max(candidates, key=lambda c: (c[0], -c[1], -c[2]))
+            size, si, mi, seg = max(rest or candidates, key=lambda c: (c[0], -c[1], -c[2]))
             tried.add((si, mi, seg.path))
             if size <= _FLOOR:
                 break
             need = ctx.excess() + 8
+            if si in whole and ctx.budget_raw:  # a drained target is not the budget: fit the budget
+                need = min(need, ctx.total() - ctx.budget_raw + 8)
             if is_massgen(seg.text):  # labels and the original message stay verbatim
                 new = compress_history(shorten_answers(seg.text, need, ctx.tokens_of), need, ctx.tokens_of)
             else:
