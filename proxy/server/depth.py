@@ -19,11 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from proxy.compress.tokens.estimate import MIN_ITEMS, SeenConversations
-from proxy.server.errors import ProxyError
-from proxy.server.request_body import MAX_DEPTH, check_depth
+from proxy.server.request_body import MAX_DEPTH, check_depth, ensure_writable
 from proxy.wire import get_adapter
 
 
@@ -44,15 +41,6 @@ class DepthCheck:
             return
         key = SeenConversations.key(api, "", scope, items)
         start, _ = self._checked.resume(key, items)
-        _writable({k: v for k, v in body.items() if k != container})
-        _writable({"": items[start:] if start else items})  # each item at its depth in the body
+        ensure_writable({k: v for k, v in body.items() if k != container})
+        ensure_writable({"": items[start:] if start else items})  # each item at its depth in the body
         self._checked.remember(key, items, 0, start)
-
-
-def _writable(value: dict[str, Any]) -> None:
-    try:
-        orjson.dumps(value)
-    except orjson.JSONEncodeError:
-        raise ProxyError(
-            400, f"request body is nested deeper than {MAX_DEPTH} levels", "invalid_json"
-        ) from None
