@@ -16,6 +16,7 @@ deployment needs sticky routing on the agent id, or Redis.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import zlib
 from dataclasses import dataclass
@@ -75,10 +76,8 @@ class ForwardedPrefixes:
             else:
                 stable = head == prev[2]
         record = orjson.dumps([turns, len(data) - 1, full])
-        try:
+        with contextlib.suppress(Exception):  # fails open: the next check finds no record
             await self.kv.set_versioned(key, record, time.time_ns() // 1_000_000, self.ttl_s)
-        except Exception:  # fails open: the next check finds no record
-            pass
         return PrefixCheck(stable, unverified, found is not None and found.shared)
 
     def _warn(self, missed: int) -> None:

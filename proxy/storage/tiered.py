@@ -16,6 +16,7 @@ write replaces only an older version.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -63,10 +64,10 @@ class TieredKV:
         self._tasks = BackgroundTasks("storage")
         self._writer: asyncio.Task[None] | None = None
         self._applying = False  # a queued write is on its way to Redis
-        try:  # connect ahead of the first lookup (created in the app's start-up, on its loop)
+        # Connect ahead of the first lookup (created in the app's start-up, on its loop); with
+        # no running loop (RuntimeError) the first call connects.
+        with contextlib.suppress(RuntimeError):
             self._tasks.spawn("warm", self._warm())
-        except RuntimeError:  # no running loop: the first call connects
-            pass
 
     # -- reads: the shared tier within the budget, else the local copy ---------------------
     async def _budgeted(self, op: str, call: Callable[[], Awaitable[T]]) -> tuple[bool, T | None]:
@@ -213,8 +214,6 @@ class TieredKV:
         await self.flush()
         await self._tasks.close()
         await self.breaker.close()
-        try:
+        with contextlib.suppress(Exception):  # closing a dead connection: nothing left to do
             await self.shared.close()
-        except Exception:  # closing a dead connection: nothing left to do
-            pass
         await self.local.close()
