@@ -66,6 +66,14 @@ def assert_clean(fake: Any) -> None:
     assert fake.invalid == [] and fake.overflows == []
 
 
+async def two_replicas(make_proxy: Any, fake: Any, tmp_path: Any, redis: RedisServer) -> list[Any]:
+    """Two proxies in front of ``fake`` sharing ``redis``."""
+    upstreams = {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}
+    return [
+        await make_proxy(settings_for(upstreams, tmp_path / n, storage=redis_storage(redis))) for n in "ab"
+    ]
+
+
 async def test_redis_killed_a_lone_replica_keeps_its_conversations(
     make_proxy: Any, tmp_path: Any, redis: RedisServer
 ) -> None:
@@ -97,11 +105,7 @@ async def test_redis_frozen_two_replicas_keep_serving(
     make_proxy: Any, tmp_path: Any, redis: RedisServer
 ) -> None:
     async with OpenAIChatFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
-        upstreams = {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}
-        replicas = [
-            await make_proxy(settings_for(upstreams, tmp_path / n, storage=redis_storage(redis)))
-            for n in "ab"
-        ]
+        replicas = await two_replicas(make_proxy, fake, tmp_path, redis)
 
         async def faults(turn: int) -> None:
             if turn == DOWN:
@@ -128,11 +132,7 @@ async def test_redis_restarted_empty_replicas_refill_it(
     make_proxy: Any, tmp_path: Any, redis: RedisServer
 ) -> None:
     async with OpenAIChatFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
-        upstreams = {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}
-        replicas = [
-            await make_proxy(settings_for(upstreams, tmp_path / n, storage=redis_storage(redis)))
-            for n in "ab"
-        ]
+        replicas = await two_replicas(make_proxy, fake, tmp_path, redis)
 
         async def faults(turn: int) -> None:
             if turn == DOWN:
