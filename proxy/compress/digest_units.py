@@ -47,6 +47,7 @@ _WHEN = re.compile(
     r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|since|(?:19|20)\d\d)\b",
     re.I,
 )
+TURN_CHUNK = 40  # a turn's sentences are packed into units of about this many tokens
 SHORT_ANSWER = 4  # an answer with at most this many content words carries its question
 TOOL_LINES = 10  # lines of one tool output offered as units at most
 TOOL_LINE_CHARS = 160
@@ -148,6 +149,27 @@ def _line_count(text: str) -> str:
     return f"{n} line{'' if n == 1 else 's'}"
 
 
+def _chunks(parts: list[tuple[str, float]], size: int) -> list[tuple[str, float]]:
+    """A turn's sentences packed into units of about ``size`` estimated tokens (a fact stays
+    with its subject and the rest of its turn); a unit weighs what its sentences weigh, by length."""
+    if size <= 1:
+        return parts
+    out: list[tuple[str, float]] = []
+    texts: list[str] = []
+    mass = 0.0
+    for text, weight in parts:
+        if texts and estimate_tokens("; ".join([*texts, text])) > size:
+            joined = "; ".join(texts)
+            out.append((joined, mass / len(joined)))
+            texts, mass = [], 0.0
+        texts.append(text)
+        mass += weight * len(text)
+    if texts:
+        joined = "; ".join(texts)
+        out.append((joined, mass / len(joined)))
+    return out
+
+
 def make_units(
     dropped: tuple[DroppedMessage, ...],
     start_day: dt.date | None,
@@ -160,19 +182,19 @@ def make_units(
     units: list[Unit] = []
     docs: dict[int, set[str]] = {}
     pending: list[Unit] = []  # calls waiting for their output
-    question: Unit | None = None  # the last unit, when it was a question
+    asked: tuple[str, str] | None = None  # (speaker, text) of the last sentence, when a question
 
-    def add(turn: Turn, text: str, weight: float = 1.0, required: bool = False) -> Unit | None:
+    def add(ti: int, turn: Turn, text: str, weight: float = 1.0, required: bool = False) -> Unit | None:
         words = tuple(dict.fromkeys(content_words(text)))
         if not words:
             return None
-        docs.setdefault(turn.mi, set()).update(words)
+        docs.setdefault(ti, set()).update(words)  # one document a turn (merged messages too)
         unit = Unit(len(units), turn.mi, turn.who, turn.day, text, words, count(text) + 1, required)
         unit.weight = weight
         units.append(unit)
         return unit
 
-    for turn in turns(dropped, start_day, known):
+    for ti, turn in enumerate(turns(dropped, start_day, known)):
         msg = dropped[turn.mi]
         if msg.role == "tool":
             if turn.text.lstrip().startswith(PROXY_MARK):
@@ -183,32 +205,35 @@ def make_units(
                 call.text += " → " + _line_count(turn.text)
                 call.cost = count(call.text) + 1
             for line in _tool_lines(turn.text)[0 if call is None else 1 :]:
-                add(turn, line)
-            question = None
+                add(ti, turn, line)
+            asked = None
             continue
         weight = INSTRUCTION_WEIGHT if agentic and msg.role == "user" else 1.0
         first = True
+        parts: list[tuple[str, float]] = []  # condensed sentences of the turn, with their weights
         for k, sentence in enumerate(split_units(turn.text)):
             if msg.required and (k == 0 or sentence.rstrip().endswith("?")):
                 text = " ".join(sentence.split())[:300].replace("|", "/").replace(";", ",")
-                add(turn, text, weight, required=True)
+                add(ti, turn, text, weight, required=True)
                 continue
             short = condense(resolve_relative(sentence, turn.day))
             words = content_words(short)
             if len(words) < 2 and not any(ch.isdigit() for ch in short):
                 continue  # a filler ("You've got guts!"): dropped whole
             is_question = sentence.rstrip().endswith("?")
-            if first and question is not None and question.speaker != turn.who and len(words) <= SHORT_ANSWER:
-                short = f"{question.text}? {short}"  # the answer carries its question
+            if first and asked is not None and asked[0] != turn.who and len(words) <= SHORT_ANSWER:
+                short = f"{asked[1]}? {short}"  # the answer carries its question
             if is_question:
                 weight_of = QUESTION_WEIGHT * weight
             else:
                 weight_of = WHEN_WEIGHT * weight if _WHEN.search(sentence) else weight
-            unit = add(turn, short, weight_of)
+            parts.append((short, weight_of))
             first = False
-            question = unit if is_question else None
+            asked = (turn.who, short) if is_question else None
+        for text, weight_of in _chunks(parts, 1 if agentic else TURN_CHUNK):
+            add(ti, turn, text, weight_of)
         for described in msg.calls:
-            made = add(turn, described.replace("|", "/").replace(";", ","))
+            made = add(ti, turn, described.replace("|", "/").replace(";", ","))
             if made is not None:
                 pending.append(made)
     return units, idf_weights(list(docs.values()))
