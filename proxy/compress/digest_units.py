@@ -48,6 +48,15 @@ _WHEN = re.compile(
     re.I,
 )
 TURN_CHUNK = 40  # a turn's sentences are packed into units of about this many tokens
+EVENT_WEIGHT = 1.4  # a first-person event ("I went to …", "we adopted …"): what people ask about later
+ADDRESS_WEIGHT = 0.6  # a sentence about the listener ("your kids must love it"): seldom a fact
+_FIRST = re.compile(r"\b(?:I|I'm|I've|I'd|my|me|we|we're|we've|our|us)\b")
+_SECOND = re.compile(r"\b(?:you|your|you're|you've|yours)\b", re.I)
+_EVENT = re.compile(
+    r"\b(?:\w{3,}ed|went|took|got|made|saw|had|did|bought|ran|began|started|met|gave|found|read|wrote"
+    r"|joined|left|came|won|lost|built|drew|sang|taught|chose|kept|sold|spent|felt|became|moved)\b",
+    re.I,
+)
 SHORT_ANSWER = 4  # an answer with at most this many content words carries its question
 TOOL_LINES = 10  # lines of one tool output offered as units at most
 TOOL_LINE_CHARS = 160
@@ -149,6 +158,16 @@ def _line_count(text: str) -> str:
     return f"{n} line{'' if n == 1 else 's'}"
 
 
+def _voice(sentence: str) -> float:
+    """A first-person event weighs more, a remark about the listener less (chat, not tool loops)."""
+    first = _FIRST.search(sentence) is not None
+    if first and _EVENT.search(sentence):
+        return EVENT_WEIGHT
+    if not first and _SECOND.search(sentence):
+        return ADDRESS_WEIGHT
+    return 1.0
+
+
 def _chunks(parts: list[tuple[str, float]], size: int) -> list[tuple[str, float]]:
     """A turn's sentences packed into units of about ``size`` estimated tokens (a fact stays
     with its subject and the rest of its turn); a unit weighs what its sentences weigh, by length."""
@@ -227,6 +246,8 @@ def make_units(
                 weight_of = QUESTION_WEIGHT * weight
             else:
                 weight_of = WHEN_WEIGHT * weight if _WHEN.search(sentence) else weight
+                if not agentic:
+                    weight_of *= _voice(sentence)
             parts.append((short, weight_of))
             first = False
             asked = (turn.who, short) if is_question else None
