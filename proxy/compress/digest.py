@@ -166,7 +166,7 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
         size = entries_tokens(new, measure)
         if size > allowance and len(new) > 1:
             goal -= size - allowance + 2  # the framing (labels, speakers) costs too
-        elif size < 0.95 * allowance and more and count_tokens is not None:
+        elif size < 0.98 * allowance and more and count_tokens is not None:
             goal += allowance - size  # the calibrated costs were high: fill the room
         else:
             break

@@ -168,6 +168,24 @@ def _voice(sentence: str) -> float:
     return 1.0
 
 
+_GREETING = (
+    r"(?:hey|hi|hello|thanks|thank you|wow|whoa|woah|oh|yeah|yes|yep|no|congrats|aw+|ok|okay|dear|sure)"
+)
+
+
+def _vocative(speakers: set[str]) -> re.Pattern[str] | None:
+    """The span's speakers (or a nickname: the first three letters or more of one) addressed
+    by name, set off by punctuation (``Thanks, Caroline!``, ``Hey Mel,``): not the subject of
+    anything, so the name leaves the sentence (else ``Caroline super busy`` reads wrong)."""
+    names = sorted(
+        {w for who in speakers for w in who.split()[:1] if w[:1].isupper() and len(w) >= 3}, key=len
+    )
+    if not names:
+        return None
+    name = "(?:" + "|".join(re.escape(n[:3]) + "[a-z]*" for n in names) + ")"  # Caroline, Mel
+    return re.compile(rf"(^|[,!.?:]\s+|\b(?i:{_GREETING}),?\s+){name}\b(?=\s*(?:[,!.?]|$))")
+
+
 def _chunks(parts: list[tuple[str, float]], size: int) -> list[tuple[str, float]]:
     """A turn's sentences packed into units of about ``size`` estimated tokens (a fact stays
     with its subject and the rest of its turn); a unit weighs what its sentences weigh, by length."""
@@ -213,7 +231,9 @@ def make_units(
         units.append(unit)
         return unit
 
-    for ti, turn in enumerate(turns(dropped, start_day, known)):
+    spans = turns(dropped, start_day, known)
+    vocative = _vocative({t.who for t in spans} | known)
+    for ti, turn in enumerate(spans):
         msg = dropped[turn.mi]
         if msg.role == "tool":
             if turn.text.lstrip().startswith(PROXY_MARK):
@@ -235,6 +255,8 @@ def make_units(
                 text = " ".join(sentence.split())[:300].replace("|", "/").replace(";", ",")
                 add(ti, turn, text, weight, required=True)
                 continue
+            if vocative is not None:
+                sentence = vocative.sub(r"\1", sentence)
             short = condense(resolve_relative(sentence, turn.day))
             words = content_words(short)
             if len(words) < 2 and not any(ch.isdigit() for ch in short):
