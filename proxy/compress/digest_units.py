@@ -261,6 +261,8 @@ def make_units(
             words = content_words(short)
             if len(words) < 2 and not any(ch.isdigit() for ch in short):
                 continue  # a filler ("You've got guts!"): dropped whole
+            if any(short == text for text, _ in parts):
+                continue  # said twice in one turn: once is enough
             is_question = sentence.rstrip().endswith("?")
             if first and asked is not None and asked[0] != turn.who and len(words) <= SHORT_ANSWER:
                 short = f"{asked[1]}? {short}"  # the answer carries its question

@@ -259,7 +259,7 @@ async def test_the_summary_keeps_its_floor_when_the_protected_turns_overflow() -
 
     big = "Details of the task follow here. " * 200
     msgs = [{"role": "user", "content": big}]
-    msgs += [{"role": r, "content": f"Turn {i}: we talked about lake trips and cello. " * 20}
+    msgs += [{"role": r, "content": " ".join(f"Turn {i}: we talked about lake {j} trips and cello {i * j}." for j in range(20))}
              for i, r in zip(range(30), ["assistant", "user"] * 15, strict=True)]  # fmt: skip
     msgs += [{"role": "user", "content": big}]
     kit = stage_kit(msgs, target=0.3)  # the protected turns alone overflow the target, not the budget
@@ -271,3 +271,34 @@ async def test_the_summary_keeps_its_floor_when_the_protected_turns_overflow() -
     assert items[0]["content"] == big and items[-1]["content"] == big  # never cut
     assert kit.ctx.summary is not None
     assert kit.ctx.tokens_of(kit.ctx.summary) >= int(SUMMARY_FLOOR * kit.ctx.target_raw) * 0.8
+
+
+def test_a_turn_stays_one_unit_with_its_subject_and_repeats_once() -> None:
+    text = (
+        "Priya: I adopted a greyhound called Pesto. He is three years old. He is three years old.\n"
+        "Tom: Wow, that's great!"
+    )
+    units, _ = make_units((DroppedMessage("user", text),), None)
+    priya = [u for u in units if u.speaker == "Priya"]
+    assert len(priya) == 1  # the turn's sentences together: the fact keeps its subject
+    assert priya[0].text == "adopted greyhound called Pesto; three years old"  # said twice: once
+    assert not any(u.speaker == "Tom" for u in units)  # a filler turn goes whole
+
+
+def test_a_speaker_addressed_by_name_is_not_the_subject() -> None:
+    text = "Tom: Hey Priya, it's been super busy here.\nPriya: Thanks, Tom! I moved to Leeds.\nTom: Pri, Leeds has old trams."
+    units, _ = make_units((DroppedMessage("user", text),), None)
+    texts = [f"{u.speaker}: {u.text}" for u in units]
+    assert "Tom: super busy" in texts  # not "Priya super busy"
+    assert "Priya: moved Leeds" in texts
+    assert "Tom: Leeds old trams" in texts  # the nickname goes too, the place stays
+    said = make_units((DroppedMessage("user", "Tom: I told Priya about the move.\nPriya: ok ok"),), None)[0]
+    assert "Priya" in said[0].text  # a name inside the sentence is content
+
+
+def test_first_person_events_weigh_more_than_remarks_about_the_listener() -> None:
+    text = "Priya: I went to a lantern festival in Bath.\nTom: Your photos always look lovely and bright."
+    units, _ = make_units((DroppedMessage("user", text),), None)
+    event, remark = units
+    assert event.speaker == "Priya" and remark.speaker == "Tom"
+    assert event.weight > 1.0 > remark.weight
