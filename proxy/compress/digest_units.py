@@ -28,6 +28,7 @@ from proxy.compress import salient
 from proxy.compress.dates import line_stamp, resolve_relative
 from proxy.compress.summarizer import DroppedMessage
 from proxy.compress.units import (
+    FEELINGS,
     Unit,
     condense,
     content_words,
@@ -259,7 +260,7 @@ def make_units(
                 sentence = vocative.sub(r"\1", sentence)
             short = condense(resolve_relative(sentence, turn.day))
             words = content_words(short)
-            if len(words) < 2 and not any(ch.isdigit() for ch in short):
+            if len([w for w in words if w not in FEELINGS]) < 2 and not any(ch.isdigit() for ch in short):
                 continue  # a filler ("You've got guts!"): dropped whole
             if any(short == text for text, _ in parts):
                 continue  # said twice in one turn: once is enough

@@ -302,3 +302,9 @@ def test_first_person_events_weigh_more_than_remarks_about_the_listener() -> Non
     event, remark = units
     assert event.speaker == "Priya" and remark.speaker == "Tom"
     assert event.weight > 1.0 > remark.weight
+
+
+def test_how_someone_felt_stays_but_a_reaction_alone_is_a_filler() -> None:
+    text = "Priya: The lantern festival made me so happy.\nTom: That sounds great!"
+    units, _ = make_units((DroppedMessage("user", text),), None)
+    assert [f"{u.speaker}: {u.text}" for u in units] == ["Priya: lantern festival made happy"]
