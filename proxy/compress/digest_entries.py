@@ -24,7 +24,7 @@ PENALTY = 0.5  # weight left to a word for each time the digest already holds it
 TOLERANCE = 0.9  # lazy greedy: a re-scored unit within 10 % of the best bound is taken
 _DISCOUNT = [PENALTY**k for k in range(5)]  # after four copies a word weighs no less
 _UNIT_FIXED = 4  # tokens added to a unit's cost when ranking: tiny fragments rank lower
-LINE_CHARS = 480  # a line is closed after this many characters
+LINE_CHARS = 1600  # a day's line is closed after this many characters (labels cost tokens too)
 _MONTH_LABEL = re.compile(r"^[A-Z][a-z]+ \d{4}$")
 
 Measure = Callable[[str], int]
