@@ -42,7 +42,7 @@ from proxy.compress.units import (
 PROXY_MARK = "[ctxproxy:"  # a placeholder an earlier stage wrote (masked or duplicate output)
 INSTRUCTION_WEIGHT = 2.0  # a user message in a tool loop is an instruction: weighs more
 QUESTION_WEIGHT = 0.6  # a question is seldom the fact; its answer carries it
-WHEN_WEIGHT = 1.6  # a unit that says when something happened: most questions ask "when"
+WHEN_WEIGHT = 2.0  # a unit that says when something happened: most questions ask "when"
 _WHEN = re.compile(
     r"\b(?:yesterday|today|tonight|tomorrow|ago|last|next|recently|weekend|week|month|year"
     r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|since|(?:19|20)\d\d)\b",
