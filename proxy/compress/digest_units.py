@@ -187,16 +187,36 @@ def _vocative(speakers: set[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(^|[,!.?:]\s+|\b(?i:{_GREETING}),?\s+){name}\b(?=\s*(?:[,!.?]|$))")
 
 
-def _chunks(parts: list[tuple[str, float]], size: int) -> list[tuple[str, float]]:
-    """A turn's sentences packed into units of about ``size`` estimated tokens (a fact stays
-    with its subject and the rest of its turn); a unit weighs what its sentences weigh, by length."""
+_CONTINUES = frozenset(
+    """it it's its that that's this these those he he's him his she she's her they they're them their
+    there so but and also then plus which though too especially because since still even""".split()
+)
+
+
+_ANCHOR = re.compile(r"(?<=\S )(?!I\b|I'|I’)[A-Z]\w+|\d")
+
+
+def _continues(sentence: str) -> bool:
+    """Whether a sentence leans on the one before: it opens with a pronoun or a connective
+    (``It was so powerful.``, ``So we …``), or names nothing of its own (no name, no number)."""
+    first = sentence.split(maxsplit=1)[:1]
+    if not first or first[0].strip(",.!?;:\"'()").lower().replace("’", "'") in _CONTINUES:
+        return True
+    return _ANCHOR.search(sentence) is None
+
+
+def _chunks(parts: list[tuple[str, float, bool]], size: int) -> list[tuple[str, float]]:
+    """A turn's sentences as units: a sentence that leans on the one before (a pronoun, a
+    connective) stays with it, so a fact keeps its subject; a sentence with its own subject
+    starts a unit. A unit holds about ``size`` estimated tokens at most and weighs what its
+    sentences weigh, by length."""
     if size <= 1:
-        return parts
+        return [(text, weight) for text, weight, _ in parts]
     out: list[tuple[str, float]] = []
     texts: list[str] = []
     mass = 0.0
-    for text, weight in parts:
-        if texts and estimate_tokens("; ".join([*texts, text])) > size:
+    for text, weight, leans in parts:
+        if texts and (not leans or estimate_tokens("; ".join([*texts, text])) > size):
             joined = "; ".join(texts)
             out.append((joined, mass / len(joined)))
             texts, mass = [], 0.0
@@ -250,7 +270,7 @@ def make_units(
             continue
         weight = INSTRUCTION_WEIGHT if agentic and msg.role == "user" else 1.0
         first = True
-        parts: list[tuple[str, float]] = []  # condensed sentences of the turn, with their weights
+        parts: list[tuple[str, float, bool]] = []  # condensed sentences of the turn: weight, leans
         for k, sentence in enumerate(split_units(turn.text)):
             if msg.required and (k == 0 or sentence.rstrip().endswith("?")):
                 text = " ".join(sentence.split())[:300].replace("|", "/").replace(";", ",")
@@ -262,7 +282,7 @@ def make_units(
             words = content_words(short)
             if len([w for w in words if w not in FEELINGS]) < 2 and not any(ch.isdigit() for ch in short):
                 continue  # a filler ("You've got guts!"): dropped whole
-            if any(short == text for text, _ in parts):
+            if any(short == text for text, _, _ in parts):
                 continue  # said twice in one turn: once is enough
             is_question = sentence.rstrip().endswith("?")
             if first and asked is not None and asked[0] != turn.who and len(words) <= SHORT_ANSWER:
@@ -273,7 +293,7 @@ def make_units(
                 weight_of = WHEN_WEIGHT * weight if _WHEN.search(sentence) else weight
                 if not agentic:
                     weight_of *= _voice(sentence)
-            parts.append((short, weight_of))
+            parts.append((short, weight_of, _continues(sentence)))
             first = False
             asked = (turn.who, short) if is_question else None
         for text, weight_of in _chunks(parts, 1 if agentic else TURN_CHUNK):

@@ -308,3 +308,9 @@ def test_how_someone_felt_stays_but_a_reaction_alone_is_a_filler() -> None:
     text = "Priya: The lantern festival made me so happy.\nTom: That sounds great!"
     units, _ = make_units((DroppedMessage("user", text),), None)
     assert [f"{u.speaker}: {u.text}" for u in units] == ["Priya: lantern festival made happy"]
+
+
+def test_a_sentence_with_its_own_subject_and_name_is_its_own_unit() -> None:
+    text = "Priya: I made a fennel curry on Monday. It was far too hot. Ines lent me a novel called Anchors."
+    units, _ = make_units((DroppedMessage("user", text),), None)
+    assert [u.text for u in units] == ["made fennel curry Monday; far hot", "Ines lent novel called Anchors"]
