@@ -56,6 +56,11 @@ class CutStage:
             rest = [c for c in candidates if (c[1] not in whole or is_massgen(c[3].text)) and c[0] > _FLOOR]
             if not candidates:
                 break
+            if not rest and hard and _drop_recent(ctx, whole):
+                whole, tried = whole_slots(ctx), set()  # indices moved: start again
+                continue
+            if not rest and hard and _shrink_summary_to_budget(ctx):
+                continue
             size, si, mi, seg = max(rest or candidates, key=lambda c: (c[0], -c[1], -c[2]))
             tried.add((si, mi, seg.path))
             if size <= _FLOOR:
@@ -80,6 +85,35 @@ class CutStage:
             goal = min(size, max(floor, size - ctx.excess()))
             if goal < size:
                 ctx.summary = shrink_newest(ctx.summary, goal, ctx.tokens_of, shrink_summary)
+
+
+def _drop_recent(ctx: StageContext, whole: set[int]) -> bool:
+    """Before the task or the newest turn is cut to fit the budget, the oldest of the other
+    recent groups (kept by ``keep_recent_groups``, not required verbatim) goes whole, with its
+    tool outputs (pairs stay valid). Whether one went."""
+    for i, slot in enumerate(ctx.slots):
+        group = slot.group
+        if i in whole or group.kind == "system" or group.pinned or group.has_user_turn:
+            continue
+        ctx.remove({i})
+        ctx.notes.append("a recent group dropped to fit the input budget")
+        return True
+    return False
+
+
+def _shrink_summary_to_budget(ctx: StageContext) -> bool:
+    """Before the task or the newest turn is cut to fit the budget, the summary gives way as
+    far as the budget needs (down to a few lines). Whether it shrank."""
+    if not ctx.summary:
+        return False
+    size = ctx.tokens_of(ctx.summary)
+    budget = ctx.budget_raw or int(ctx.target_raw / max(ctx.policy.target, 0.05))
+    goal = max(_SUMMARY_FLOOR, size - (ctx.total() - budget) - 8)
+    if goal >= size:
+        return False
+    before = ctx.summary
+    ctx.summary = shrink_newest(ctx.summary, goal, ctx.tokens_of, shrink_summary)
+    return ctx.summary != before
 
 
 def shrink_summary(summary: str, goal: int, count: Callable[[str], int]) -> str:

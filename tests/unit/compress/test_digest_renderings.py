@@ -314,3 +314,24 @@ def test_a_sentence_with_its_own_subject_and_name_is_its_own_unit() -> None:
     text = "Priya: I made a fennel curry on Monday. It was far too hot. Ines lent me a novel called Anchors."
     units, _ = make_units((DroppedMessage("user", text),), None)
     assert [u.text for u in units] == ["made fennel curry Monday; far hot", "Ines lent novel called Anchors"]
+
+
+def _call(cid: str, args: str) -> dict[str, object]:
+    return {"role": "assistant", "content": None,
+            "tool_calls": [{"id": cid, "type": "function", "function": {"name": "edit", "arguments": args}}]}  # fmt: skip
+
+
+async def test_an_older_recent_group_goes_before_the_task_is_cut_to_fit_the_budget() -> None:
+    task = "Fix the parser in src/parse.py. " + "Details of the task follow here. " * 60
+    big = '{"old_str": "' + "x = compute(a, b)\\n" * 300 + '"}'  # arguments no stage can cut
+    msgs = [{"role": "user", "content": task}, _call("c1", big), {"role": "tool", "tool_call_id": "c1", "content": "ok"},
+            _call("c2", '{"path": "src/parse.py"}'), {"role": "tool", "tool_call_id": "c2", "content": "done " * 40}]  # fmt: skip
+    kit = stage_kit(msgs, target=0.3)  # the request does not fit its budget; task + newest turn do
+    await kit.run(CutStage())
+    items = kit.items()
+    assert items[0]["content"] == task  # the task stays verbatim
+    assert items[-1]["content"] == "done " * 40  # so does the newest output
+    assert not any(
+        m.get("tool_calls") and m["tool_calls"][0]["id"] == "c1" for m in items
+    )  # the older call went
+    assert not kit.new_violations()  # with its output: pairs stay valid
