@@ -335,3 +335,15 @@ async def test_an_older_recent_group_goes_before_the_task_is_cut_to_fit_the_budg
         m.get("tool_calls") and m["tool_calls"][0]["id"] == "c1" for m in items
     )  # the older call went
     assert not kit.new_violations()  # with its output: pairs stay valid
+
+
+def test_a_long_run_of_one_speaker_is_split_into_segments_that_each_name_the_speaker() -> None:
+    from proxy.compress.digest_entries import SEGMENT_CHARS, render_units
+    from proxy.compress.units import Unit
+
+    text = "adopted greyhound called Pesto shelter Saturday " * 3
+    units = [Unit(i, i, "Priya", DAYS[0], f"{text}{i}", ("pesto",), 40) for i in range(4)]
+    (entry,) = render_units(units)
+    segments = entry.body.split(" | ")
+    assert len(segments) > 1 and all(s.startswith("Priya: ") for s in segments)
+    assert all(len(s) <= SEGMENT_CHARS + len("Priya: ") + len(text) + 4 for s in segments)
