@@ -20,7 +20,7 @@ from proxy.compress.dates import format_date, parse_date
 from proxy.compress.summary_format import parse_summary
 from proxy.compress.units import Unit, estimate_tokens
 
-PENALTY = 0.5  # weight left to a word for each time the digest already holds it
+PENALTY = 0.3  # weight left to a word for each time the digest already holds it
 TOLERANCE = 0.9  # lazy greedy: a re-scored unit within 10 % of the best bound is taken
 _DISCOUNT = [PENALTY**k for k in range(5)]  # after four copies a word weighs no less
 _UNIT_FIXED = 4  # tokens added to a unit's cost when ranking: tiny fragments rank lower
