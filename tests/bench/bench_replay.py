@@ -80,7 +80,9 @@ async def start_proxy(fake_url: str, tmp: Path, window: int, strategy: str) -> t
                 "cache_dir": str(tmp / "cache"),
                 "refresh_on_start": False,
                 "sources": ["litellm"],
-                "overrides": {m: {"context_window": window, "max_output_tokens": 4096} for m in MODELS.values()},
+                "overrides": {
+                    m: {"context_window": window, "max_output_tokens": 4096} for m in MODELS.values()
+                },
             },
             "compression": {"strategy": strategy, **COMPRESSION},
         },
