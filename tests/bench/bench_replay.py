@@ -257,6 +257,7 @@ async def main() -> None:
     ap.add_argument("--strategy", default="balanced")
     ap.add_argument("--max-tokens", type=int, default=1024)
     ap.add_argument("--quick", action="store_true", help="the first 6 sessions")
+    ap.add_argument("--family", choices=[*MODELS, "both"], default="both", help="the proxy run(s) to make")
     ap.add_argument("--set", action="append", default=[], help="compression.KEY=VALUE (YAML value)")
     args = ap.parse_args()
     for item in args.set:
@@ -275,7 +276,7 @@ async def main() -> None:
     sessions = load_sessions(folder, 6 if args.quick else args.sessions)
     budget = budget_of(args.window, args.max_tokens)
     proxies = []
-    for family in MODELS:
+    for family in MODELS if args.family == "both" else [args.family]:
         with tempfile.TemporaryDirectory() as d:
             proxies.append(
                 await replay_proxy(sessions, args.window, args.strategy, args.max_tokens, Path(d), family)
