@@ -47,6 +47,7 @@ _IDENT = re.compile(
     r"|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\b"  # dotted names: self.cols, np.array, a.b.c
 )
 _ABBREVIATION = re.compile(r"(?i)^[a-z]\.[a-z]$")  # e.g, i.e: not names
+MARKER_LIST = re.compile(r"; mentions: [^\]\n]*")  # inside "[ctxproxy: … omitted …; mentions: …]"
 KINDS: dict[str, re.Pattern[str]] = {
     "path": _PATH,
     "file": _FILE,
@@ -179,8 +180,12 @@ def later_facts(body: dict[str, Any], cut: int, strict: bool = True) -> frozense
     return frozenset(f for f in later & seen_tool if not holds(other, f))
 
 
-def kept(facts: Iterable[str], body: dict[str, Any]) -> int:
+def kept(facts: Iterable[str], body: dict[str, Any], marker_lists: bool = True) -> int:
+    """How many of ``facts`` the request holds; ``marker_lists=False``: not counting the bare
+    name lists (``; mentions: a, b, …``) of the proxy's cut and mask markers."""
     text = request_text(body)
+    if not marker_lists:
+        text = MARKER_LIST.sub("", text)
     return sum(holds(text, f) for f in facts)
 
 

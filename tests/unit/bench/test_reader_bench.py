@@ -413,6 +413,24 @@ def test_kept_counts_facts_in_contents_and_tool_calls() -> None:
     assert ag.kept(facts, gone) == 0
 
 
+def test_kept_can_leave_out_the_name_lists_of_the_proxys_markers() -> None:
+    body = {
+        "messages": [
+            {
+                "role": "tool",
+                "content": "[ctxproxy: output of x omitted (90 tokens); mentions: parse_value, 4120]",
+            },
+            {
+                "role": "user",
+                "content": "[… ctxproxy cut 40 tokens of content; mentions: KeyError …]\nline 17",
+            },
+        ]
+    }
+    facts = {"parse_value", "4120", "KeyError", "line 17"}
+    assert ag.kept(facts, body) == 4
+    assert ag.kept(facts, body, marker_lists=False) == 1  # only line 17 stands outside a list
+
+
 def test_checks_fail_on_a_cut_task_a_changed_newest_output_and_an_orphan() -> None:
     from proxy.compress import violations
 
