@@ -1,9 +1,9 @@
 """Later-needed facts kept, as the reader benchmark defines them for agent sessions
 (``tests/bench/reader/agent.py``): at a request, the facts the agent writes
 *after* it (its text and tool-call arguments: paths, file names, identifiers, error class
-names, ``line N``, numbers of 3+ digits) that, before it, it saw only in tool outputs (not the
-system prompt, the task, the tool definitions or its own earlier text and calls). A fact is kept
-when the request as sent still holds it as a whole token, anywhere. A micro average over every request that is over the window's trigger as
+names, ``line N``, numbers of 3+ digits) that, before it, came from tool outputs only (not the
+system prompt, the task or the tool definitions). A fact is kept when the request as sent still
+contains it anywhere. A micro average over every request that is over the window's trigger as
 written (the same requests for every strategy) and every fact.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tests.bench.reader.agent import kept, later_facts
+from tests.bench.reader.agent import later_facts, request_text
 from tests.bench.replay.sessions import Msg
 
 
@@ -42,5 +42,6 @@ class LaterFacts:
             needed = self._memo[cut] = later_facts(self.body, cut)
         if not needed:
             return
+        text = request_text({"messages": list(sent)})
         into.needed += len(needed)
-        into.kept += kept(needed, {"messages": list(sent)})
+        into.kept += sum(1 for f in needed if f in text)
