@@ -9,8 +9,9 @@ Sessions: ``shared/dev-data/openhands-dev/*.json`` beside the checkout when pres
 ``--sessions DIR``, e.g. ``tests/data/openhands``). At ½ and ¾ of each session's assistant turns
 the request the agent sent then is compressed like ``ctxproxy compress --strategy S
 --context-window <its tokens + 4096>`` with the request's ``max_tokens`` 4096 (the whole reserve
-counts); the aggressive preset also on a small window (half its tokens + 4096). Metrics and
-baselines: :mod:`tests.bench.reader.agent`.
+counts; "its tokens" by tiktoken's o200k, so balanced lands at ~0.43); the aggressive preset
+also on a small window (half its tokens + 4096). Metrics and baselines:
+:mod:`tests.bench.reader.agent`; ``--lenient`` also counts facts the agent had written itself.
 """
 
 from __future__ import annotations

@@ -134,6 +134,8 @@ def mean(values: list[float]) -> float:
 
 
 def both(points: list[Point], key: str | None = None) -> str:
+    if not any(p.facts for p in points):
+        return "– (no facts)"
     return f"{share(points, key):.3f} ({per_point(points, key):.3f})"
 
 
