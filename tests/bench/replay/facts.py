@@ -10,7 +10,7 @@ written (the same requests for every strategy) and every fact.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tests.bench.reader.agent import kept, later_facts
@@ -21,9 +21,15 @@ from tests.bench.replay.sessions import Msg
 class Facts:
     needed: int = 0
     kept: int = 0
+    points: list[float] = field(default_factory=list)  # per request that needs any fact
 
     def score(self) -> float:
+        """Pooled over every fact of every request (the judged figure)."""
         return self.kept / self.needed if self.needed else 1.0
+
+    def mean(self) -> float:
+        """The mean over requests (that need any fact) of each request's share kept."""
+        return sum(self.points) / len(self.points) if self.points else 1.0
 
 
 class LaterFacts:
@@ -42,5 +48,7 @@ class LaterFacts:
             needed = self._memo[cut] = later_facts(self.body, cut)
         if not needed:
             return
+        n = kept(needed, {"messages": list(sent)})
         into.needed += len(needed)
-        into.kept += kept(needed, {"messages": list(sent)})
+        into.kept += n
+        into.points.append(n / len(needed))
