@@ -1,7 +1,8 @@
 """Reading a compressed conversation the way a model reads it, as the reader measures define it.
 
-*Reading units* (:func:`reading_units`): every kept turn (one line of a kept message; a date
-header line only sets the date), and every speaker's segment of a digest line (``- [8 May 2023]
+*Reading units* (:func:`reading_units`): every kept turn (in a kept message, a line that
+opens with a stamp or a ``Name:`` label starts one, and so does the message's first line; other
+lines continue it; a date header line only sets the date), and every speaker's segment of a digest line (``- [8 May 2023]
 Caroline: … | Melanie: …`` gives two, cut at ``|``). Each unit has the *date in force*: the last
 date header before it — a line that opens with a date or stamp (``1:56 pm on 8 May, 2023``,
 ``[2023-05-08 13:56] Caroline: …``, ``Session 3 · Friday, 9 June 2023``), a kept line or a digest
@@ -112,20 +113,38 @@ class _Reader:
     def __init__(self) -> None:
         self.day: Day | None = None
         self.units: list[ReadUnit] = []
+        self._open = False  # a kept turn is open: an unlabelled line continues it
+
+    def new_message(self) -> None:
+        self._open = False
 
     def kept_line(self, line: str, fallback: str | None) -> None:
+        """A line of a kept message: it starts a turn when it opens the message (after a header)
+        or opens with a stamp or a ``Name:`` label; else it continues the turn before."""
         found = leading_date(line)
         rest = line
         if found:
             self.day, end = found
             rest = line[end:]
         if not _has_words(rest):
+            self._open = False  # a date header line: the next line starts a turn
             return
         m = _SPEAKER.match(rest)
+        last = self.units[-1] if self.units else None
+        if self._open and not found and not m and last is not None and not last.digest:
+            self.units[-1] = ReadUnit(
+                f"{last.text}\n{line.strip()}",
+                last.speaker,
+                last.day,
+                False,
+                f"{last.content}\n{rest.strip()}",
+            )
+            return
         content = rest[m.end() :] if m else rest
         self.units.append(
             ReadUnit(line.strip(), m.group(1) if m else fallback, self.day, False, content.strip())
         )
+        self._open = True
 
     def digest_line(self, line: str) -> None:
         line = line.strip()
@@ -165,6 +184,7 @@ def reading_units(body: dict[str, Any], system: str | None = None, skip_last: bo
             text = text[len(system) :]
         fallback = msg.get("name") or msg.get("role")
         in_digest = False
+        reader.new_message()
         for line in text.splitlines():
             if line.startswith(SUMMARY_MARK):
                 in_digest = True

@@ -183,6 +183,26 @@ def test_digest_segments_get_their_label_and_the_date_of_the_line() -> None:
     assert units[2].content == "2023-07-14 19:07 Caroline adopted cat Oliver"
 
 
+def test_a_kept_turn_of_several_lines_is_one_unit() -> None:
+    kept = [
+        {
+            "role": "user",
+            "content": "7:05 pm on 12 July, 2023 Caroline: Two days ago:\nthe conference.\nMelanie: Nice",
+        },
+        {
+            "role": "assistant",
+            "name": "Melanie",
+            "content": "Session 3 · Friday, 14 July 2023\nLine one\nline two",
+        },
+    ]
+    units = rd.reading_units(digest_body([], kept), system_prompt(tiny()))
+    assert [(u.speaker, str(u.day), u.content) for u in units] == [
+        ("Caroline", "12 July 2023", "Two days ago:\nthe conference."),
+        ("Melanie", "12 July 2023", "Nice"),
+        ("Melanie", "14 July 2023", "Line one\nline two"),
+    ]
+
+
 def test_a_digest_line_opening_with_a_date_is_dated_by_it() -> None:
     units = rd.reading_units(
         digest_body(["- 7:55 pm 9 June 2023 Caroline: hey there"]), system_prompt(tiny())
