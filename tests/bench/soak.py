@@ -1,4 +1,4 @@
-"""Soak benchmark (issue 10): does the proxy's memory level off under sustained streaming load?
+"""Soak benchmark: does the proxy's memory level off under sustained streaming load?
 
 Run: ``make soak`` (10 minutes) or ``.venv/bin/python tests/bench/soak.py --minutes 3``.
 
@@ -16,12 +16,14 @@ conversations compress) and the load generator (this process). ``--concurrency``
 
 Once a minute it samples the proxy's RSS (``/proc/PID/status``), open file descriptors
 (``/proc/PID/fd``), requests and errors (any non-200, a broken stream, a missing
-``[DONE]``). It prints one markdown table at the end: paste it into docs/benchmarks.md.
+``[DONE]``). It prints one markdown table at the end (figures: docs/benchmarks/memory.md).
 Growth is measured from the end of minute 2, as the target reads (warm-up: encodings, pools,
 caches, the long conversations reaching their trigger), to the highest minute after it.
 
-``--trace FILE`` runs the proxy under tracemalloc instead and appends the 25 biggest
-allocation-site differences against the previous minute to FILE: what grows.
+``--trace FILE`` runs the proxy in a process of this file instead, with a thread that appends
+to FILE every minute: RSS, glibc's heap, pymalloc's arenas, the proxy's containers holding more
+than 1,000 entries (the token memo with its hit rate) and, with ``--trace-frames N`` > 0 (default
+1), the 25 biggest tracemalloc differences (against minute 2 from minute 3 on): what grows.
 Loopback only; every loop is bounded by the deadline.
 """
 
