@@ -141,8 +141,9 @@ class Compactor:
 
     # -- cheap decisions -------------------------------------------------------------------
     def policy(self, model: str, agent: str | None = None) -> Policy:
-        """The effective policy (memoized: settings are immutable)."""
-        key = (model, agent)
+        """The effective policy (memoized: settings are immutable). Without per-agent settings
+        every agent has its model's policy: one entry per model, however many agents."""
+        key = (model, agent if self.settings.agents else None)
         policy = self._policies.get(key)
         if policy is None:
             if len(self._policies) >= 4096:

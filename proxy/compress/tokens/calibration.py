@@ -3,7 +3,6 @@ corrected per model from the ``usage`` the provider reports."""
 
 from __future__ import annotations
 
-import statistics
 import threading
 from collections import deque
 
@@ -38,7 +37,14 @@ def correction_of(samples: list[float]) -> float:
     ``CALIBRATION_PRIOR`` samples, clamped to ``CORRECTION_BOUNDS``."""
     values = [*samples, *([1.0] * (CALIBRATION_PRIOR - len(samples)))]
     lo, hi = CORRECTION_BOUNDS
-    return min(hi, max(lo, statistics.median(values)))
+    return min(hi, max(lo, _median(values)))
+
+
+def _median(values: list[float]) -> float:
+    """``statistics.median`` (the module is not imported at start for this one function)."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 class Calibration:

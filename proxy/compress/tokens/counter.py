@@ -26,7 +26,7 @@ class TokenCounter:
     def __init__(
         self,
         *,
-        cache_size: int = 100_000,  # ≈10 MB when full
+        cache_size: int = 50_000,  # ≈5 MB when full (two generations: what is used stays)
         offload_chars: int = 256_000,
         encodings: Encodings | None = None,
     ) -> None:
