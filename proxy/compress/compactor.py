@@ -11,10 +11,18 @@ from typing import Any
 import structlog
 
 from proxy.compress.breakpoints import place_breakpoints
+from proxy.compress.cost import cache_ratios
 from proxy.compress.extractive import ExtractiveSummarizer
 from proxy.compress.invariants import new_violations
 from proxy.compress.limits import Limits, input_budget
-from proxy.compress.policy import Policy, drain_target, growth_per_turn, resolve_policy
+from proxy.compress.policy import (
+    CachePrices,
+    Policy,
+    compaction_pays,
+    drain_target,
+    growth_per_turn,
+    resolve_policy,
+)
 from proxy.compress.protect import protected_groups
 from proxy.compress.remember import apply_state, new_state
 from proxy.compress.result import CompactionResult, Decision, NativePlan
@@ -161,7 +169,8 @@ class Compactor:
         if not policy.enabled:
             return True
         adapter = get_adapter(api)
-        limit = policy.trigger * input_budget(policy, adapter, body, limits)
+        share = policy.target if self.prices(model, api) is not None else policy.trigger
+        limit = share * input_budget(policy, adapter, body, limits)
         factor = self.counter.factor(model)
         if len(raw) * factor > limit:  # too big to decide without counting
             return False
@@ -193,13 +202,15 @@ class Compactor:
         adapter = get_adapter(api)
         budget = input_budget(policy, adapter, body, limits)
         trigger, target = int(policy.trigger * budget), int(policy.target * budget)
-        run = Run(policy, budget, trigger, target, t0, summary_to, drain=drain and force_target is None)
+        live = drain and force_target is None
+        prices = self.prices(model, api) if live else None
+        run = Run(policy, budget, trigger, target, t0, summary_to, drain=live, prices=prices)
 
         if not policy.enabled:
             return run.unchanged(0, "disabled", 1.0)
         if force_target is None:  # the hot path: O(new items) for a conversation seen before
             estimate = await self.counter.estimate_request(api, body, model, scope=agent or "")
-            if estimate <= run.trigger:  # (the factor read here is the one the estimate used)
+            if estimate <= run.consider:  # (the factor read here is the one the estimate used)
                 return run.unchanged(estimate, None, self.counter.factor(model))
         conv = adapter.parse(body)
         if force_target is not None:  # otherwise the estimate above already counted every text
@@ -211,18 +222,22 @@ class Compactor:
             return run.unchanged(tokens_before, note, factor)
         items = body.get(adapter.container)
         if not isinstance(items, list) or not conv.groups:
-            return await self._compact(run, adapter, conv, model, agent, (tokens_before, factor), None, None)
+            whole = await self._compact(run, adapter, conv, model, agent, (tokens_before, factor), None, None)
+            return whole or run.unchanged(tokens_before, None, factor)
 
         key = self.store.key(api, model, agent, [m.raw for m in (*conv.head, *conv.groups[0].messages)])
         run = replace(run, thread=(key, model_turns(conv.messages())))
         state = await self.store.load(key)
         original = (tokens_before, factor)
         if state is None or not state.matches(items):
-            return await self._compact(run, adapter, conv, model, agent, original, key, None)
+            fresh = await self._compact(run, adapter, conv, model, agent, original, key, None)
+            return fresh or run.unchanged(tokens_before, None, factor)
         working = apply_state(adapter, conv, state)
         tokens_working = self.counter.count_conversation(working, model)
-        if force_target is not None or tokens_working > run.trigger:
-            return await self._compact(run, adapter, working, model, agent, original, key, state)
+        if force_target is not None or tokens_working > run.consider:
+            again = await self._compact(run, adapter, working, model, agent, original, key, state)
+            if again is not None:
+                return again
         out = self.breakpoints(adapter, adapter.render(working), working.summary)
         if new_violations(api, body, out):
             log.error("compaction.invalid_replay", api=api, model=model)
@@ -240,9 +255,10 @@ class Compactor:
         original: tuple[int, float],
         key: str | None,
         state: CompactionState | None,
-    ) -> CompactionResult:
+    ) -> CompactionResult | None:
         """Run the stages until the target is met, validate, remember. ``original``: the
-        original request's estimate and the factor it was scaled with."""
+        original request's estimate and the factor it was scaled with. ``None``: under the
+        trigger, and the cost model expects compacting now not to pay (send it as it is)."""
         tokens_before, factor_before = original
         ctx = self.context(working, adapter, model, agent, run.policy, run.target, run.summary_to)
         factor = self.counter.factor(model)
@@ -252,6 +268,8 @@ class Compactor:
             ctx.budget_raw = int(run.budget / factor)  # the task and newest turn give way only past it
             ctx.target_raw = drain_target(run.policy, trigger, ctx.target_raw, growth, keep)
             ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
+            if run.prices is not None and ctx.total() <= trigger and not self.pays(run.prices, ctx, keep):
+                return None
         stages: list[tuple[str, int]] = []
         for stage in self.stages:
             if ctx.fits():
@@ -278,6 +296,24 @@ class Compactor:
         return run.result(out, tokens_before, after, stages, factor=self.counter.factor(model))
 
     # -- helpers ---------------------------------------------------------------------------
+    def prices(self, model: str, api: str) -> CachePrices | None:
+        """The model's cache prices when ``cost_aware`` is on and its family's cache is known."""
+        ratios = cache_ratios(model, api) if self.settings.cost_aware else None
+        return None if ratios is None else CachePrices(*ratios)
+
+    @staticmethod
+    def pays(prices: CachePrices, ctx: StageContext, keep: int) -> bool:
+        """An early compaction (under the trigger) of ``ctx``: worth it by the cost model?"""
+        summary = ctx.summary_raw()
+        return compaction_pays(
+            prices,
+            size=ctx.total(),
+            newest=ctx.slots[-1].tokens if ctx.slots else 0,
+            after=max(ctx.target_raw, keep + summary),
+            cached=ctx.fixed_raw + (ctx.slots[0].tokens if ctx.slots else 0) + summary,
+            turns=len(ctx.slots) - 1,
+        )
+
     def breakpoints(self, adapter: WireAdapter, out: dict[str, Any], summary: str | None) -> dict[str, Any]:
         """Anthropic: cache breakpoints on the stable compacted prefix (``cache_breakpoints``)."""
         if not adapter.explicit_cache or not self.settings.cache_breakpoints:

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from proxy.compress.policy import Policy
+from proxy.compress.policy import CachePrices, Policy
 from proxy.compress.result import CompactionResult
 from proxy.compress.summarizer import UpstreamCall
 
@@ -23,6 +23,13 @@ class Run:
     summary_to: UpstreamCall | None = None  # where a mode-upstream summary goes
     thread: tuple[str, int] | None = None  # (state key, model turns) once known
     drain: bool = False  # live traffic: drain below the target by the growth per turn
+    prices: CachePrices | None = None  # live traffic, cache prices known: may compact early
+
+    @property
+    def consider(self) -> int:
+        """Under this many tokens a request goes whole: the trigger, or the target when the
+        cost model may find an earlier compaction worth it."""
+        return self.target if self.prices is not None else self.trigger
 
     def result(
         self,

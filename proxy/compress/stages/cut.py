@@ -56,6 +56,8 @@ class CutStage:
             rest = [c for c in candidates if (c[1] not in whole or is_massgen(c[3].text)) and c[0] > _FLOOR]
             if not candidates:
                 break
+            if not rest and hard and _summary_first(ctx):  # the summary gives way before the task
+                continue
             size, si, mi, seg = max(rest or candidates, key=lambda c: (c[0], -c[1], -c[2]))
             tried.add((si, mi, seg.path))
             if size <= _FLOOR:
@@ -80,6 +82,20 @@ class CutStage:
             goal = min(size, max(floor, size - ctx.excess()))
             if goal < size:
                 ctx.summary = shrink_newest(ctx.summary, goal, ctx.tokens_of, shrink_summary)
+
+
+def _summary_first(ctx: StageContext) -> bool:
+    """Over the input budget with only the task and the newest turn left to cut: shorten the
+    summary (an earlier compaction's, its newest layer first) by what the budget needs, down
+    to its floor, before them. False: nothing left to take from it."""
+    if not ctx.summary or not ctx.budget_raw:
+        return False
+    size = ctx.tokens_of(ctx.summary)
+    goal = max(_SUMMARY_FLOOR, size - (ctx.total() - ctx.budget_raw + 8))
+    if goal >= size:
+        return False
+    ctx.summary = shrink_newest(ctx.summary, goal, ctx.tokens_of, shrink_summary)
+    return ctx.tokens_of(ctx.summary) < size
 
 
 def shrink_summary(summary: str, goal: int, count: Callable[[str], int]) -> str:
