@@ -61,6 +61,10 @@ class FastPath:
         attempt = prepared.attempt
         assert attempt is not None, "the fast path always has an attempt"
         tokens: int | None = None
+        # Spawned before the send, this task runs first once the handler waits: yield at once,
+        # so that the client session's body writer (a task queued after this one) sends the
+        # request before the shape check and the estimate run.
+        await asyncio.sleep(0)
         try:
             if get_adapter(req.api).check(req.body) is None:  # else: the provider refuses it
                 await asyncio.sleep(0)  # let an answer that arrived meanwhile through first
