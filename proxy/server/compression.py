@@ -109,21 +109,27 @@ class CompressionHooks:
             # Certainly under the trigger. The token headers still carry the (memoized,
             # incremental) estimate: cheap for a resent history, exact for OpenAI families.
             tokens = decision.tokens
-            saving = self.bill(req, model, tokens or 0, tokens or 0, None)
-            self.stats.uncompressed(req.agent, model, tokens or 0, saving)
             outcome = CompressionOutcome(
-                context_window=window,
-                strategy=strategy,
-                tokens_before=tokens,
-                tokens_after=tokens,
-                saved_usd=None if saving is None else round(saving.saved, 8),
+                context_window=window, strategy=strategy, tokens_before=tokens, tokens_after=tokens
             )
-            return Prepared(req.raw, outcome, attempt)
+            under = Prepared(req.raw, outcome, attempt)
+            under.after_send.append(lambda: self._count_uncompressed(req, under, model, tokens or 0))
+            return under
         check = await self.check_prefix(req, decision)
-        self.metrics.compression_seconds.labels(route=req.api).observe(time.perf_counter() - started)
-        return self.prepared(
+        seconds = time.perf_counter() - started
+        prepared = self.prepared(
             req, attempt, decision, CompressionOutcome(context_window=window, strategy=strategy), check
         )
+        observe = self.metrics.compression_seconds.labels(route=req.api).observe
+        prepared.after_send.append(lambda: observe(seconds))
+        return prepared
+
+    def _count_uncompressed(self, req: ChatRequest, prepared: Prepared, model: str, tokens: int) -> None:
+        """Stats and the bill of a request sent as it came (after the send)."""
+        saving = self.bill(req, model, tokens, tokens, None)
+        self.stats.uncompressed(req.agent, model, tokens, saving)
+        if saving is not None:
+            prepared.outcome = prepared.outcome.amend(saved_usd=round(saving.saved, 8))
 
     async def check_prefix(self, req: ChatRequest, decision: Decision) -> PrefixCheck | None:
         """A compressed body against the previous one forwarded in its conversation (any replica)."""
@@ -181,7 +187,8 @@ class CompressionHooks:
         outcome: CompressionOutcome,
         check: PrefixCheck | None = None,
     ) -> Prepared:
-        """A compaction run's decision: the body to send, metrics, stats, the decision log."""
+        """A compaction run's decision: the body to send and its headers; its stats, bill and
+        decision log line are left for after the send (:attr:`Prepared.after_send`)."""
         result = decision.result
         assert result is not None, "prepared() renders a compaction run"
         outcome = outcome.amend(
@@ -198,6 +205,16 @@ class CompressionHooks:
             )
             if result.stages:
                 outcome = outcome.amend(stages=tuple(name for name, _ in result.stages))
+        prepared = Prepared(send, outcome, attempt)
+        prepared.after_send.append(lambda: self._count_run(req, prepared, decision, check))
+        return prepared
+
+    def _count_run(
+        self, req: ChatRequest, prepared: Prepared, decision: Decision, check: PrefixCheck | None
+    ) -> None:
+        """A compaction run's stats, bill and decision log line (after the send)."""
+        result, attempt, send = decision.result, prepared.attempt, prepared.body
+        assert result is not None and attempt is not None, "a compaction run's prepared request"
         saving = self.bill(req, attempt.model, result.tokens_before, result.tokens_after, decision, send)
         self.stats.request(
             req.agent,
@@ -212,7 +229,7 @@ class CompressionHooks:
             saving=saving,
         )
         if saving is not None:
-            outcome = outcome.amend(saved_usd=round(saving.saved, 8))
+            prepared.outcome = prepared.outcome.amend(saved_usd=round(saving.saved, 8))
         log.info(
             "compression.decided",
             model=attempt.model,
@@ -228,7 +245,6 @@ class CompressionHooks:
             note=result.note,
             ms=round(result.duration_ms, 3),
         )
-        return Prepared(send, outcome, attempt)
 
     def pricing(self, model: str, api: str) -> CachePricing | None:
         if self.catalog is None:

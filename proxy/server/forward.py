@@ -8,6 +8,7 @@ puts them in order, with the overflow retry between sending and streaming back.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -129,6 +130,11 @@ async def _proxy(ex: Exchange) -> web.StreamResponse:
     if ex.prepared is not None:
         ex.extra.update(ex.prepared.headers)
     outcome = ex.outcome
+    if ex.prepared is not None and ex.prepared.after_send:
+        # Two hops: the first runs before the client session's body writer (a task it creates
+        # while sending), the second after it, so the bookkeeping runs once the request left.
+        loop = asyncio.get_running_loop()
+        loop.call_soon(loop.call_soon, ex.prepared.flush)
     try:
         return await _exchange(ex)
     except ProxyError as exc:
@@ -136,6 +142,8 @@ async def _proxy(ex: Exchange) -> web.StreamResponse:
         outcome.status = exc.status
         return error_response(shape, exc.status, exc.message, exc.code, request_id)
     finally:  # counted once the answer went out (off its critical path)
+        if ex.prepared is not None:
+            ex.prepared.flush()  # (run already, unless the exchange ended before the send)
         status = outcome.status or 499
         metrics.overhead.labels(route=route.label).observe(overhead_ms / 1000.0)
         metrics.bytes_in.labels(upstream=upstream.name).inc(ex.bytes_in)
@@ -156,6 +164,7 @@ async def _exchange(ex: Exchange) -> web.StreamResponse:
         chat, prepared = ex.chat, ex.prepared
         if chat is not None and prepared is not None and resp.status >= 400 and resp.status != 429:
             buffered = await read_error(resp)
+            prepared.flush()
             again = await hooks.retry(chat, prepared, resp.status, buffered)
             if again is not None and again.body != prepared.body:
                 resp.close()
