@@ -24,6 +24,7 @@ from proxy.compress.stages.cut import whole_slots
 from proxy.compress.state import CompactionState, StateStore, model_turns
 from proxy.compress.summarizer import Summarizer, UpstreamCall
 from proxy.compress.tokens import TokenCounter, count_images
+from proxy.compress.tokens.estimate import ItemSamples
 from proxy.config import CompressionSettings
 from proxy.storage import KV, MemoryKV
 from proxy.wire import Conversation, get_adapter
@@ -73,12 +74,14 @@ class Compactor:
         *,
         summary_to: UpstreamCall | None = None,
         force_target: float | None = None,
+        samples: ItemSamples | None = None,
     ) -> Decision:
         """Decide and (when needed) compress one request: everything the server needs to know.
 
         ``raw``: the body's bytes (the cheap upper-bound check); ``summary_to``: where a
         ``mode: upstream`` summary goes, with the client's credentials; ``force_target``: a
-        retry's tighter share of the budget (compacts even when the policy is off).
+        retry's tighter share of the budget (compacts even when the policy is off); ``samples``:
+        the item list's sampled hashes, shared with the request's other memos.
         """
         policy = self.policy(model, agent)
         if force_target is None:
@@ -86,12 +89,20 @@ class Compactor:
                 return Decision(False, policy.strategy, policy.target)
             if self.quick_skip(raw, body, api, model, limits, agent):
                 # Certainly under the trigger: the (memoized, incremental) estimate only.
-                tokens, factor = await self.estimate(body, api, model, agent)
+                tokens, factor = await self.estimate(body, api, model, agent, samples)
                 return Decision(True, policy.strategy, policy.target, tokens, factor)
         target = policy.target if force_target is None else min(policy.target, force_target)
         try:
             result = await self.compress(
-                body, api, model, limits, agent, force_target, summary_to, drain=force_target is None
+                body,
+                api,
+                model,
+                limits,
+                agent,
+                force_target,
+                summary_to,
+                drain=force_target is None,
+                samples=samples,
             )
         except Exception as exc:  # fail open: the caller reports it and sends the original
             return Decision(policy.enabled, policy.strategy, target, failure=exc)
@@ -110,9 +121,11 @@ class Compactor:
             return None
         return policy
 
-    async def estimate(self, body: dict[str, Any], api: str, model: str, agent: str) -> tuple[int, float]:
+    async def estimate(
+        self, body: dict[str, Any], api: str, model: str, agent: str, samples: ItemSamples | None = None
+    ) -> tuple[int, float]:
         """The (memoized, incremental) token estimate of a request and the factor it used."""
-        tokens = await self.counter.estimate_request(api, body, model, scope=agent)
+        tokens = await self.counter.estimate_request(api, body, model, scope=agent, samples=samples)
         return tokens, self.counter.factor(model)  # no await in between: the estimate's factor
 
     def native_plan(
@@ -178,6 +191,7 @@ class Compactor:
         force_target: float | None = None,
         summary_to: UpstreamCall | None = None,
         drain: bool = False,
+        samples: ItemSamples | None = None,
     ) -> CompactionResult:
         """Compress ``body`` if it crosses the trigger (or always, down to ``force_target``).
 
@@ -197,7 +211,7 @@ class Compactor:
         if not policy.enabled:
             return run.unchanged(0, "disabled", 1.0)
         if force_target is None:  # the hot path: O(new items) for a conversation seen before
-            estimate = await self.counter.estimate_request(api, body, model, scope=agent or "")
+            estimate = await self.counter.estimate_request(api, body, model, agent or "", samples)
             if estimate <= run.trigger:  # (the factor read here is the one the estimate used)
                 return run.unchanged(estimate, None, self.counter.factor(model))
         conv = adapter.parse(body)

@@ -21,6 +21,7 @@ from proxy.compress import Compactor, Decision, UpstreamCall
 from proxy.compress.cost import CachePricing, Saving
 from proxy.compress.encodings import needed_encodings
 from proxy.compress.limits import Limits
+from proxy.compress.tokens.estimate import ItemSamples
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
 from proxy.observability.where import exc_where
@@ -95,13 +96,15 @@ class CompressionHooks:
             fast = self.fast.prepare(req, attempt)  # certainly under the trigger: send it now
             if fast is not None:
                 return fast
-        self.depth.check(req.raw, req.body, req.api, req.agent)  # the compactor may write it back
+        items = req.body.get(adapter.container)
+        samples = ItemSamples(items) if isinstance(items, list) else None  # hashed once for both memos
+        self.depth.check(req.raw, req.body, req.api, req.agent, samples)  # the compactor may write it back
         problem = adapter.check(req.body)
         if problem is not None:  # refused before anything parses it (a retry compacts too)
             raise ProxyError(400, f"invalid request body: {problem}", "invalid_request")
         if adapter.history_held_upstream(req.body):
             return await self.chain_path.prepare(req, attempt)
-        decision = await self.decide(req, attempt, None)
+        decision = await self.decide(req, attempt, None, samples)
         window, strategy = limits.context_window, decision.strategy if decision.enabled else "off"
         if decision.failure is not None or not decision.enabled:
             return Prepared(req.raw, CompressionOutcome(context_window=window, strategy=strategy), attempt)
@@ -141,7 +144,13 @@ class CompressionHooks:
             return None
         return await self.forwards.check(*result.thread, items)
 
-    async def decide(self, req: ChatRequest, attempt: Attempt, force_target: float | None) -> Decision:
+    async def decide(
+        self,
+        req: ChatRequest,
+        attempt: Attempt,
+        force_target: float | None,
+        samples: ItemSamples | None = None,
+    ) -> Decision:
         """The compactor's decision for ``attempt`` (recorded on it). A compaction that raised
         is logged and counted here: the original goes upstream (fail open), loudly."""
         decision = await self.compactor.decide(
@@ -153,6 +162,7 @@ class CompressionHooks:
             req.agent,
             summary_to=self._summary_to(req, attempt.model),
             force_target=force_target,
+            samples=samples,
         )
         attempt.target = decision.target
         exc = decision.failure

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxy.compress.tokens.estimate import MIN_ITEMS, SeenConversations
+from proxy.compress.tokens.estimate import MIN_ITEMS, ItemSamples, SeenConversations
 from proxy.server.request_body import MAX_DEPTH, check_depth, ensure_writable
 from proxy.wire import get_adapter
 
@@ -30,8 +30,11 @@ class DepthCheck:
     def __init__(self, max_size: int = 4096) -> None:
         self._checked = SeenConversations(max_size)
 
-    def check(self, raw: bytes, body: dict[str, Any], api: str, scope: str) -> None:
-        """Refuse (400 ``invalid_json``) a body nested deeper than :data:`MAX_DEPTH`."""
+    def check(
+        self, raw: bytes, body: dict[str, Any], api: str, scope: str, samples: ItemSamples | None = None
+    ) -> None:
+        """Refuse (400 ``invalid_json``) a body nested deeper than :data:`MAX_DEPTH`. ``samples``:
+        the item list's sampled hashes, shared with the request's estimate."""
         if len(raw) <= 2 * MAX_DEPTH:  # a shorter body cannot nest deeper than that
             return
         container = get_adapter(api).container
@@ -40,7 +43,7 @@ class DepthCheck:
             check_depth(raw, body)
             return
         key = SeenConversations.key(api, "", scope, items)
-        start, _ = self._checked.resume(key, items)
+        start, _ = self._checked.resume(key, items, samples)
         ensure_writable({k: v for k, v in body.items() if k != container})
         ensure_writable({"": items[start:] if start else items})  # each item at its depth in the body
-        self._checked.remember(key, items, 0, start)
+        self._checked.remember(key, items, 0, start, samples)
