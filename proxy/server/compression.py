@@ -296,6 +296,7 @@ class CompressionHooks:
 
     # -- retry -----------------------------------------------------------------------------
     async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:
+        prepared.flush()  # (the forwarder did: the fast path's estimate has started)
         if prepared.settling is not None:  # the fast path sent it unchecked
             await prepared.settling
             if get_adapter(req.api).check(req.body) is not None:

@@ -43,7 +43,8 @@ class FastPath:
 
     def prepare(self, req: ChatRequest, attempt: Attempt) -> Prepared | None:
         """The original bytes, when the request is certainly under its trigger; else None
-        (the caller decides as before). The estimate starts as a task of its own."""
+        (the caller decides as before). The estimate starts as a task of its own once the
+        request went upstream (:attr:`Prepared.after_send`: even creating it costs the send)."""
         policy = self.compactor.certainly_under(
             req.raw, req.body, req.api, attempt.model, attempt.limits, req.agent
         )
@@ -52,8 +53,11 @@ class FastPath:
         attempt.target = policy.target  # an overflow retry shrinks from here
         outcome = CompressionOutcome(context_window=attempt.limits.context_window, strategy=policy.strategy)
         prepared = Prepared(req.raw, outcome, attempt)
-        prepared.settling = self._tasks.spawn("settle", self.settle(req, prepared))
+        prepared.after_send.append(lambda: self.start(req, prepared))
         return prepared
+
+    def start(self, req: ChatRequest, prepared: Prepared) -> None:
+        prepared.settling = self._tasks.spawn("settle", self.settle(req, prepared))
 
     async def settle(self, req: ChatRequest, prepared: Prepared) -> None:
         """What the decision would have done before the send: check, estimate, count. Never
@@ -61,10 +65,6 @@ class FastPath:
         attempt = prepared.attempt
         assert attempt is not None, "the fast path always has an attempt"
         tokens: int | None = None
-        # Spawned before the send, this task runs first once the handler waits: yield at once,
-        # so that the client session's body writer (a task queued after this one) sends the
-        # request before the shape check and the estimate run.
-        await asyncio.sleep(0)
         try:
             if get_adapter(req.api).check(req.body) is None:  # else: the provider refuses it
                 await asyncio.sleep(0)  # let an answer that arrived meanwhile through first

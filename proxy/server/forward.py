@@ -15,7 +15,7 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from proxy.appkeys import CHAT_HOOKS, LIFECYCLE, METRICS, ROUTES, SETTINGS, UPSTREAMS
+from proxy.appkeys import CHAT_HOOKS, FINGERPRINTS, LIFECYCLE, METRICS, ROUTES, SETTINGS, UPSTREAMS
 from proxy.observability.logging import exc_where
 from proxy.observability.metrics import status_class
 from proxy.server.access_log import log_done
@@ -105,7 +105,9 @@ async def _proxy(ex: Exchange) -> web.StreamResponse:
         if route.chat_api is not None:
             # The depth check waits for the chat hooks: a body sent as it came needs none.
             body = parsed if parsed is not None else parse_chat(raw, depth=False)
-            agent, agent_source = resolve_agent(route.path_agent, request.headers, route.chat_api, body)
+            agent, agent_source = resolve_agent(
+                route.path_agent, request.headers, route.chat_api, body, app[FINGERPRINTS]
+            )
             ex.agent = agent
             structlog.contextvars.bind_contextvars(agent=agent)
             chat = ex.chat = ChatRequest(

@@ -60,9 +60,9 @@ class Prepared:
     body: bytes  # what is sent upstream: ``raw`` itself when nothing changed
     outcome: CompressionOutcome = field(default_factory=CompressionOutcome)  # headers, log line
     attempt: Attempt | None = None  # handed back to tap()/retry(); None: nothing was estimated
-    # The fast path: the estimate still running while the upstream works. When it finishes it
-    # amends ``outcome`` (token headers, log fields) and ``attempt``; headers not ready when the
-    # upstream answers are left out, never waited for.
+    # The fast path: the estimate running while the upstream works (started after the send).
+    # When it finishes it amends ``outcome`` (token headers, log fields) and ``attempt``;
+    # headers not ready when the upstream answers are left out, never waited for.
     settling: asyncio.Task[None] | None = None
     # Bookkeeping that need not delay the send (stats, the cost model's bill, the decision's
     # log line): the forwarder runs it once the request went upstream (:meth:`flush`).

@@ -147,16 +147,15 @@ async def measure(iterations: int, progress: Callable[[str], None]) -> list[Pref
                 t2 = time.perf_counter()
                 prepared = await hooks.prepare(req)
                 t3 = time.perf_counter()
+                t4 = time.perf_counter()
+                flush = getattr(prepared, "flush", None)  # (older trees: all before the send)
+                if flush is not None:  # the forwarder runs it after the send: stats, bill, log
+                    flush()  # line; on the fast path it starts the estimate
                 settling = getattr(prepared, "settling", None)  # (older trees have none)
                 if settling is not None:  # the fast path: the estimate runs after the send
                     await settling
-                    settle.append((time.perf_counter() - t3) * 1e3)
-                flush = getattr(prepared, "flush", None)  # (older trees: done before the send)
-                if flush is not None:  # stats, bill, decision log: the forwarder runs it after the send
-                    t4 = time.perf_counter()
-                    flush()
-                    if settling is None:
-                        settle.append((time.perf_counter() - t4) * 1e3)
+                if flush is not None or settling is not None:
+                    settle.append((time.perf_counter() - t4) * 1e3)
                 if parse is not None:
                     parse.append((t1 - t0) * 1e3)
                 nonlocal last_headers
