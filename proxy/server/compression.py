@@ -98,10 +98,9 @@ class CompressionHooks:
                 return fast
         items = req.body.get(adapter.container)
         samples = ItemSamples(items) if isinstance(items, list) else None  # hashed once for both memos
-        self.depth.check(req.raw, req.body, req.api, req.agent, samples)  # the compactor may write it back
-        problem = adapter.check(req.body)
-        if problem is not None:  # refused before anything parses it (a retry compacts too)
-            raise ProxyError(400, f"invalid request body: {problem}", "invalid_request")
+        # Depth (the compactor may write it back) and shape (refused before anything parses
+        # it; a retry compacts too), each history item once per conversation.
+        self.depth.check(req.raw, req.body, req.api, req.agent, samples, shape=True)
         if adapter.history_held_upstream(req.body):
             return await self.chain_path.prepare(req, attempt)
         decision = await self.decide(req, attempt, None, samples)
