@@ -15,7 +15,7 @@ import time
 import orjson
 import structlog
 
-from proxy.catalog import Catalog
+from proxy.catalog import Catalog, ModelInfo
 from proxy.catalog.switches import RequestTraits
 from proxy.compress import Compactor, Decision, UpstreamCall
 from proxy.compress.cost import CachePricing, Saving
@@ -75,12 +75,20 @@ class CompressionHooks:
             compactor, stats, lambda req, model, tokens: self.bill(req, model, tokens, tokens, None)
         )
         self.depth = DepthCheck()
+        self._limits: dict[int, tuple[ModelInfo, Limits]] = {}  # catalog entry → its Limits
 
     # -- limits ----------------------------------------------------------------------------
     def limits(self, model: str, upstream: str, request: RequestTraits | None = None) -> Limits:
         if self.catalog is not None:
             info = self.catalog.lookup(model, upstream, request)
-            return Limits(info.context_window, info.max_input_tokens, info.max_output_tokens, info.unknown)
+            known = self._limits.get(id(info))
+            if known is not None and known[0] is info:  # the same catalog entry as last time
+                return known[1]
+            limits = Limits(info.context_window, info.max_input_tokens, info.max_output_tokens, info.unknown)
+            if len(self._limits) >= 4096:
+                self._limits.clear()
+            self._limits[id(info)] = (info, limits)  # (holding the entry: its id is not reused)
+            return limits
         c = self.settings.catalog
         return Limits(c.default_context_window, None, c.default_max_output_tokens, True)
 

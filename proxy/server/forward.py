@@ -39,9 +39,9 @@ async def proxy_handler(request: web.Request) -> web.StreamResponse:
     app = request.app
     request_id = request_id_from(request.headers.get("x-request-id"))
     # The only context keys bound: this request's id, and its agent once known (a keep-alive
-    # connection's next request runs in the same context). Cheaper than clear_contextvars().
-    structlog.contextvars.unbind_contextvars("agent")
-    structlog.contextvars.bind_contextvars(request_id=request_id)
+    # connection's next request runs in the same context: ``...`` is structlog's "unbound").
+    # Half the cost of clear_contextvars() and a bind.
+    structlog.contextvars.bind_contextvars(request_id=request_id, agent=...)
     raw_path = request.rel_url.raw_path
     route: Route | None = None
     rejected: ProxyError | None = None
