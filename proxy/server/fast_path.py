@@ -73,6 +73,7 @@ class FastPath:
                 prepared.outcome = prepared.outcome.amend(tokens_before=tokens, tokens_after=tokens)
         except Exception as exc:  # e.g. a part nested too deep to write back: no estimate
             log.info("estimate.skipped", error=type(exc).__name__, where=exc_where(exc), api=req.api)
+        await asyncio.sleep(0)  # again: an answer that arrived meanwhile goes through first
         saving = self.bill(req, attempt.model, tokens or 0) if self.bill is not None else None
         self.stats.uncompressed(req.agent, attempt.model, tokens or 0, saving)
 
