@@ -18,7 +18,6 @@ from proxy.compress.limits import Limits, input_budget
 from proxy.compress.policy import (
     CachePrices,
     Policy,
-    compaction_pays,
     drain_target,
     growth_per_turn,
     resolve_policy,
@@ -32,6 +31,7 @@ from proxy.compress.stages.cut import whole_slots
 from proxy.compress.state import CompactionState, StateStore, model_turns
 from proxy.compress.summarizer import Summarizer, UpstreamCall
 from proxy.compress.tokens import TokenCounter, count_images
+from proxy.compress.tokens.estimate import ItemSamples
 from proxy.config import CompressionSettings
 from proxy.storage import KV, MemoryKV
 from proxy.wire import Conversation, get_adapter
@@ -81,12 +81,14 @@ class Compactor:
         *,
         summary_to: UpstreamCall | None = None,
         force_target: float | None = None,
+        samples: ItemSamples | None = None,
     ) -> Decision:
         """Decide and (when needed) compress one request: everything the server needs to know.
 
         ``raw``: the body's bytes (the cheap upper-bound check); ``summary_to``: where a
         ``mode: upstream`` summary goes, with the client's credentials; ``force_target``: a
-        retry's tighter share of the budget (compacts even when the policy is off).
+        retry's tighter share of the budget (compacts even when the policy is off); ``samples``:
+        the item list's sampled hashes, shared with the request's other memos.
         """
         policy = self.policy(model, agent)
         if force_target is None:
@@ -94,12 +96,20 @@ class Compactor:
                 return Decision(False, policy.strategy, policy.target)
             if self.quick_skip(raw, body, api, model, limits, agent):
                 # Certainly under the trigger: the (memoized, incremental) estimate only.
-                tokens, factor = await self.estimate(body, api, model, agent)
+                tokens, factor = await self.estimate(body, api, model, agent, samples)
                 return Decision(True, policy.strategy, policy.target, tokens, factor)
         target = policy.target if force_target is None else min(policy.target, force_target)
         try:
             result = await self.compress(
-                body, api, model, limits, agent, force_target, summary_to, drain=force_target is None
+                body,
+                api,
+                model,
+                limits,
+                agent,
+                force_target,
+                summary_to,
+                drain=force_target is None,
+                samples=samples,
             )
         except Exception as exc:  # fail open: the caller reports it and sends the original
             return Decision(policy.enabled, policy.strategy, target, failure=exc)
@@ -118,9 +128,11 @@ class Compactor:
             return None
         return policy
 
-    async def estimate(self, body: dict[str, Any], api: str, model: str, agent: str) -> tuple[int, float]:
+    async def estimate(
+        self, body: dict[str, Any], api: str, model: str, agent: str, samples: ItemSamples | None = None
+    ) -> tuple[int, float]:
         """The (memoized, incremental) token estimate of a request and the factor it used."""
-        tokens = await self.counter.estimate_request(api, body, model, scope=agent)
+        tokens = await self.counter.estimate_request(api, body, model, scope=agent, samples=samples)
         return tokens, self.counter.factor(model)  # no await in between: the estimate's factor
 
     def native_plan(
@@ -188,6 +200,7 @@ class Compactor:
         force_target: float | None = None,
         summary_to: UpstreamCall | None = None,
         drain: bool = False,
+        samples: ItemSamples | None = None,
     ) -> CompactionResult:
         """Compress ``body`` if it crosses the trigger (or always, down to ``force_target``).
 
@@ -209,7 +222,7 @@ class Compactor:
         if not policy.enabled:
             return run.unchanged(0, "disabled", 1.0)
         if force_target is None:  # the hot path: O(new items) for a conversation seen before
-            estimate = await self.counter.estimate_request(api, body, model, scope=agent or "")
+            estimate = await self.counter.estimate_request(api, body, model, agent or "", samples)
             if estimate <= run.consider:  # (the factor read here is the one the estimate used)
                 return run.unchanged(estimate, None, self.counter.factor(model))
         conv = adapter.parse(body)
@@ -268,7 +281,7 @@ class Compactor:
             ctx.budget_raw = int(run.budget / factor)  # the task and newest turn give way only past it
             ctx.target_raw = drain_target(run.policy, trigger, ctx.target_raw, growth, keep)
             ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
-            if run.prices is not None and ctx.total() <= trigger and not self.pays(run.prices, ctx, keep):
+            if run.prices is not None and ctx.total() <= trigger and not run.early_compaction_pays(ctx, keep):
                 return None
         stages: list[tuple[str, int]] = []
         for stage in self.stages:
@@ -300,19 +313,6 @@ class Compactor:
         """The model's cache prices when ``cost_aware`` is on and its family's cache is known."""
         ratios = cache_ratios(model, api) if self.settings.cost_aware else None
         return None if ratios is None else CachePrices(*ratios)
-
-    @staticmethod
-    def pays(prices: CachePrices, ctx: StageContext, keep: int) -> bool:
-        """An early compaction (under the trigger) of ``ctx``: worth it by the cost model?"""
-        summary = ctx.summary_raw()
-        return compaction_pays(
-            prices,
-            size=ctx.total(),
-            newest=ctx.slots[-1].tokens if ctx.slots else 0,
-            after=max(ctx.target_raw, keep + summary),
-            cached=ctx.fixed_raw + (ctx.slots[0].tokens if ctx.slots else 0) + summary,
-            turns=len(ctx.slots) - 1,
-        )
 
     def breakpoints(self, adapter: WireAdapter, out: dict[str, Any], summary: str | None) -> dict[str, Any]:
         """Anthropic: cache breakpoints on the stable compacted prefix (``cache_breakpoints``)."""

@@ -55,6 +55,7 @@ class Calibration:
         self.max_models = max_models
         self._corrections: dict[str, float] = {}
         self._samples: dict[str, deque[float]] = {}  # per model: recent samples
+        self._families: dict[str, float] = {}  # per model: family_factor (a pure function of the name)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -66,7 +67,12 @@ class Calibration:
 
     def factor(self, model: str) -> float:
         """What a raw count of ``model`` is multiplied by: family factor × learned correction."""
-        return family_factor(model) * self._corrections.get(model, 1.0)
+        family = self._families.get(model)
+        if family is None:  # a request reads it several times: the name is matched once
+            if len(self._families) >= self.max_models:
+                self._families.clear()
+            family = self._families[model] = family_factor(model)
+        return family * self._corrections.get(model, 1.0)
 
     def record(self, model: str, estimated: int, actual: int, factor: float | None = None) -> None:
         """Learn from the ``usage`` a provider reported for one request.
