@@ -10,7 +10,19 @@ import aiohttp
 import structlog
 from aiohttp import web
 
-from proxy.appkeys import CATALOG, CHAT_HOOKS, HTTP, KVSTORE, LIFECYCLE, METRICS, SETTINGS, STATS, UPSTREAMS
+from proxy.appkeys import (
+    CATALOG,
+    CHAT_HOOKS,
+    FINGERPRINTS,
+    HTTP,
+    KVSTORE,
+    LIFECYCLE,
+    METRICS,
+    ROUTES,
+    SETTINGS,
+    STATS,
+    UPSTREAMS,
+)
 from proxy.catalog import Catalog
 from proxy.catalog.http import add_catalog_routes
 from proxy.compress import Compactor, TokenCounter
@@ -22,7 +34,9 @@ from proxy.server.admin import add_admin_routes
 from proxy.server.compression import CompressionHooks
 from proxy.server.forward import proxy_handler
 from proxy.server.hooks import ChatHooks, PassthroughHooks
+from proxy.server.identity import Fingerprints
 from proxy.server.lifecycle import Lifecycle
+from proxy.server.routing import Routes
 from proxy.server.stats import Stats
 from proxy.server.summaries import build_llm_summarizer
 from proxy.server.upstreams import UpstreamRegistry
@@ -153,6 +167,8 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     app[LIFECYCLE] = Lifecycle()
     app[UPSTREAMS] = UpstreamRegistry(settings.upstreams, settings.server)
+    app[ROUTES] = Routes(app[UPSTREAMS], settings.default_upstream)
+    app[FINGERPRINTS] = Fingerprints()
     # By dependency order; each context sets what the later ones (and the handlers) use.
     app.cleanup_ctx.extend([_http_ctx, _storage_ctx, _catalog_ctx, _chat_hooks_ctx, status_ctx, _ready_ctx])
 

@@ -14,7 +14,9 @@ from proxy.storage.base import KV
 if TYPE_CHECKING:
     from proxy.catalog import Catalog
     from proxy.server.hooks import ChatHooks
+    from proxy.server.identity import Fingerprints
     from proxy.server.lifecycle import Lifecycle
+    from proxy.server.routing import Routes
     from proxy.server.stats import Stats
     from proxy.server.upstreams import UpstreamRegistry
     from proxy.status.recorder import StatusRecorder
@@ -25,6 +27,8 @@ METRICS = web.AppKey("metrics", Metrics)
 KVSTORE = web.AppKey("kv", KV)  # type: ignore[type-abstract]
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 UPSTREAMS: web.AppKey[UpstreamRegistry] = web.AppKey("upstreams")
+ROUTES: web.AppKey[Routes] = web.AppKey("routes")  # request path → route, memoized
+FINGERPRINTS: web.AppKey[Fingerprints] = web.AppKey("fingerprints")  # anonymous agents' ids, memoized
 LIFECYCLE: web.AppKey[Lifecycle] = web.AppKey("lifecycle")
 CATALOG: web.AppKey[Catalog] = web.AppKey("catalog")
 CHAT_HOOKS: web.AppKey[ChatHooks] = web.AppKey("chat_hooks")

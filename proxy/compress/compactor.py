@@ -11,10 +11,17 @@ from typing import Any
 import structlog
 
 from proxy.compress.breakpoints import place_breakpoints
+from proxy.compress.cost import cache_ratios
 from proxy.compress.extractive import ExtractiveSummarizer
 from proxy.compress.invariants import new_violations
 from proxy.compress.limits import Limits, input_budget
-from proxy.compress.policy import Policy, drain_target, growth_per_turn, resolve_policy
+from proxy.compress.policy import (
+    CachePrices,
+    Policy,
+    drain_target,
+    growth_per_turn,
+    resolve_policy,
+)
 from proxy.compress.protect import protected_groups
 from proxy.compress.remember import apply_state, new_state
 from proxy.compress.result import CompactionResult, Decision, NativePlan
@@ -24,6 +31,7 @@ from proxy.compress.stages.cut import whole_slots
 from proxy.compress.state import CompactionState, StateStore, model_turns
 from proxy.compress.summarizer import Summarizer, UpstreamCall
 from proxy.compress.tokens import TokenCounter, count_images
+from proxy.compress.tokens.estimate import ItemSamples
 from proxy.config import CompressionSettings
 from proxy.storage import KV, MemoryKV
 from proxy.wire import Conversation, get_adapter
@@ -73,12 +81,14 @@ class Compactor:
         *,
         summary_to: UpstreamCall | None = None,
         force_target: float | None = None,
+        samples: ItemSamples | None = None,
     ) -> Decision:
         """Decide and (when needed) compress one request: everything the server needs to know.
 
         ``raw``: the body's bytes (the cheap upper-bound check); ``summary_to``: where a
         ``mode: upstream`` summary goes, with the client's credentials; ``force_target``: a
-        retry's tighter share of the budget (compacts even when the policy is off).
+        retry's tighter share of the budget (compacts even when the policy is off); ``samples``:
+        the item list's sampled hashes, shared with the request's other memos.
         """
         policy = self.policy(model, agent)
         if force_target is None:
@@ -86,12 +96,20 @@ class Compactor:
                 return Decision(False, policy.strategy, policy.target)
             if self.quick_skip(raw, body, api, model, limits, agent):
                 # Certainly under the trigger: the (memoized, incremental) estimate only.
-                tokens, factor = await self.estimate(body, api, model, agent)
+                tokens, factor = await self.estimate(body, api, model, agent, samples)
                 return Decision(True, policy.strategy, policy.target, tokens, factor)
         target = policy.target if force_target is None else min(policy.target, force_target)
         try:
             result = await self.compress(
-                body, api, model, limits, agent, force_target, summary_to, drain=force_target is None
+                body,
+                api,
+                model,
+                limits,
+                agent,
+                force_target,
+                summary_to,
+                drain=force_target is None,
+                samples=samples,
             )
         except Exception as exc:  # fail open: the caller reports it and sends the original
             return Decision(policy.enabled, policy.strategy, target, failure=exc)
@@ -110,9 +128,11 @@ class Compactor:
             return None
         return policy
 
-    async def estimate(self, body: dict[str, Any], api: str, model: str, agent: str) -> tuple[int, float]:
+    async def estimate(
+        self, body: dict[str, Any], api: str, model: str, agent: str, samples: ItemSamples | None = None
+    ) -> tuple[int, float]:
         """The (memoized, incremental) token estimate of a request and the factor it used."""
-        tokens = await self.counter.estimate_request(api, body, model, scope=agent)
+        tokens = await self.counter.estimate_request(api, body, model, scope=agent, samples=samples)
         return tokens, self.counter.factor(model)  # no await in between: the estimate's factor
 
     def native_plan(
@@ -133,8 +153,9 @@ class Compactor:
 
     # -- cheap decisions -------------------------------------------------------------------
     def policy(self, model: str, agent: str | None = None) -> Policy:
-        """The effective policy (memoized: settings are immutable)."""
-        key = (model, agent)
+        """The effective policy (memoized: settings are immutable). Without per-agent settings
+        every agent has its model's policy: one entry per model, however many agents."""
+        key = (model, agent if self.settings.agents else None)
         policy = self._policies.get(key)
         if policy is None:
             if len(self._policies) >= 4096:
@@ -160,7 +181,8 @@ class Compactor:
         if not policy.enabled:
             return True
         adapter = get_adapter(api)
-        limit = policy.trigger * input_budget(policy, adapter, body, limits)
+        share = policy.target if self.prices(model, api) is not None else policy.trigger
+        limit = share * input_budget(policy, adapter, body, limits)
         factor = self.counter.factor(model)
         if len(raw) * factor > limit:  # too big to decide without counting
             return False
@@ -178,6 +200,7 @@ class Compactor:
         force_target: float | None = None,
         summary_to: UpstreamCall | None = None,
         drain: bool = False,
+        samples: ItemSamples | None = None,
     ) -> CompactionResult:
         """Compress ``body`` if it crosses the trigger (or always, down to ``force_target``).
 
@@ -192,13 +215,15 @@ class Compactor:
         adapter = get_adapter(api)
         budget = input_budget(policy, adapter, body, limits)
         trigger, target = int(policy.trigger * budget), int(policy.target * budget)
-        run = Run(policy, budget, trigger, target, t0, summary_to, drain=drain and force_target is None)
+        live = drain and force_target is None
+        prices = self.prices(model, api) if live else None
+        run = Run(policy, budget, trigger, target, t0, summary_to, drain=live, prices=prices)
 
         if not policy.enabled:
             return run.unchanged(0, "disabled", 1.0)
         if force_target is None:  # the hot path: O(new items) for a conversation seen before
-            estimate = await self.counter.estimate_request(api, body, model, scope=agent or "")
-            if estimate <= run.trigger:  # (the factor read here is the one the estimate used)
+            estimate = await self.counter.estimate_request(api, body, model, agent or "", samples)
+            if estimate <= run.consider:  # (the factor read here is the one the estimate used)
                 return run.unchanged(estimate, None, self.counter.factor(model))
         conv = adapter.parse(body)
         if force_target is not None:  # otherwise the estimate above already counted every text
@@ -210,18 +235,22 @@ class Compactor:
             return run.unchanged(tokens_before, note, factor)
         items = body.get(adapter.container)
         if not isinstance(items, list) or not conv.groups:
-            return await self._compact(run, adapter, conv, model, agent, (tokens_before, factor), None, None)
+            whole = await self._compact(run, adapter, conv, model, agent, (tokens_before, factor), None, None)
+            return whole or run.unchanged(tokens_before, None, factor)
 
         key = self.store.key(api, model, agent, [m.raw for m in (*conv.head, *conv.groups[0].messages)])
         run = replace(run, thread=(key, model_turns(conv.messages())))
         state = await self.store.load(key)
         original = (tokens_before, factor)
         if state is None or not state.matches(items):
-            return await self._compact(run, adapter, conv, model, agent, original, key, None)
+            fresh = await self._compact(run, adapter, conv, model, agent, original, key, None)
+            return fresh or run.unchanged(tokens_before, None, factor)
         working = apply_state(adapter, conv, state)
         tokens_working = self.counter.count_conversation(working, model)
-        if force_target is not None or tokens_working > run.trigger:
-            return await self._compact(run, adapter, working, model, agent, original, key, state)
+        if force_target is not None or tokens_working > run.consider:
+            again = await self._compact(run, adapter, working, model, agent, original, key, state)
+            if again is not None:
+                return again
         out = self.breakpoints(adapter, adapter.render(working), working.summary)
         if new_violations(api, body, out):
             log.error("compaction.invalid_replay", api=api, model=model)
@@ -239,9 +268,10 @@ class Compactor:
         original: tuple[int, float],
         key: str | None,
         state: CompactionState | None,
-    ) -> CompactionResult:
+    ) -> CompactionResult | None:
         """Run the stages until the target is met, validate, remember. ``original``: the
-        original request's estimate and the factor it was scaled with."""
+        original request's estimate and the factor it was scaled with. ``None``: under the
+        trigger, and the cost model expects compacting now not to pay (send it as it is)."""
         tokens_before, factor_before = original
         ctx = self.context(working, adapter, model, agent, run.policy, run.target, run.summary_to)
         factor = self.counter.factor(model)
@@ -251,6 +281,8 @@ class Compactor:
             ctx.budget_raw = int(run.budget / factor)  # the task and newest turn give way only past it
             ctx.target_raw = drain_target(run.policy, trigger, ctx.target_raw, growth, keep)
             ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
+            if run.prices is not None and ctx.total() <= trigger and not run.early_compaction_pays(ctx, keep):
+                return None
         stages: list[tuple[str, int]] = []
         for stage in self.stages:
             if ctx.fits():
@@ -277,6 +309,11 @@ class Compactor:
         return run.result(out, tokens_before, after, stages, factor=self.counter.factor(model))
 
     # -- helpers ---------------------------------------------------------------------------
+    def prices(self, model: str, api: str) -> CachePrices | None:
+        """The model's cache prices when ``cost_aware`` is on and its family's cache is known."""
+        ratios = cache_ratios(model, api) if self.settings.cost_aware else None
+        return None if ratios is None else CachePrices(*ratios)
+
     def breakpoints(self, adapter: WireAdapter, out: dict[str, Any], summary: str | None) -> dict[str, Any]:
         """Anthropic: cache breakpoints on the stable compacted prefix (``cache_breakpoints``)."""
         if not adapter.explicit_cache or not self.settings.cache_breakpoints:

@@ -63,6 +63,13 @@ def family_of(model: str, api: str | None = None) -> Family:
     return _API_FAMILY.get(api or "", "other")
 
 
+def cache_ratios(model: str, api: str | None = None) -> tuple[float, float] | None:
+    """(read, write) price ÷ the input price by the model's family rules; ``None`` when the
+    family's cache is unknown (the policy then compacts at the trigger only)."""
+    rule = RULES[family_of(model, api)]
+    return None if rule.min_prefix == NO_CACHE else (rule.read, rule.write)
+
+
 @dataclass(frozen=True, slots=True)
 class CachePricing:
     """USD per token: uncached input, cached read, cache write (Anthropic's premium)."""

@@ -19,8 +19,6 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from dateutil import parser as _dateutil
-
 MONTH_NAMES = "January February March April May June July August September October November December".split()
 _MONTHS = {m[:3].lower(): i + 1 for i, m in enumerate(MONTH_NAMES)} | {"sept": 9}
 _WEEKDAYS = frozenset("mon tue tues wed thu thur thurs fri sat sun".split()) | frozenset(
@@ -93,7 +91,9 @@ def _read(stamp: str) -> dt.date | None:
             return None
         if not _YEAR.search(stamp) or not _has_month(stamp):
             return None
-        day = _dateutil.parse(stamp, fuzzy=True, dayfirst=True, default=dt.datetime(1, 1, 1)).date()
+        from dateutil import parser  # on first use: about 1 MB resident that idle does not need
+
+        day = parser.parse(stamp, fuzzy=True, dayfirst=True, default=dt.datetime(1, 1, 1)).date()
         return day if str(day.year) in stamp else None
     except (ValueError, OverflowError, TypeError):
         return None

@@ -55,6 +55,33 @@ def growth_per_turn(group_tokens: list[int]) -> int:
     return sum(recent) // len(recent) if recent else 0
 
 
+@dataclass(frozen=True, slots=True)
+class CachePrices:
+    """A provider's prompt-cache prices as multiples of its input price: a cached token read,
+    an uncached token (written to the cache: 1.25 at Anthropic, 1 elsewhere)."""
+
+    read: float
+    write: float
+
+
+def compaction_pays(
+    prices: CachePrices, *, size: int, newest: int, after: int, cached: int, turns: int
+) -> bool:
+    """Whether compacting a request under the trigger now is expected to cost less than
+    sending it whole, over the turns to come (see docs/compression.md, "Compacting early").
+
+    ``size``: the request as it would go whole (its previous request was ``size − newest``,
+    cached); ``after``: its size compacted, of which the first ``cached`` tokens (prompt,
+    tools, task, earlier summary layers) stay in the cache; ``turns``: the turns expected
+    after it: as many as the conversation has had (the longer a conversation has run, the
+    longer it is likely to run on). Now the compaction costs the rewrite of ``after − cached``
+    instead of reading the previous request; every later turn then reads ``size − after``
+    fewer tokens."""
+    whole = prices.read * max(0, size - newest) + prices.write * newest
+    compacted = prices.read * cached + prices.write * max(0, after - cached)
+    return turns * prices.read * max(0, size - after) > compacted - whole
+
+
 PRESETS: dict[str, Policy] = {
     "conservative": Policy(True, "conservative", 0.90, 0.70, 6, 8, 0.03, 0.05, 0.6),
     "balanced": Policy(True, "balanced", 0.85, 0.55, 4, 5, 0.03, 0.05, 0.8),

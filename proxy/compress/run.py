@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from proxy.compress.policy import Policy
+from proxy.compress.policy import CachePrices, Policy, compaction_pays
 from proxy.compress.result import CompactionResult
 from proxy.compress.summarizer import UpstreamCall
+
+if TYPE_CHECKING:
+    from proxy.compress.stages import StageContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,13 @@ class Run:
     summary_to: UpstreamCall | None = None  # where a mode-upstream summary goes
     thread: tuple[str, int] | None = None  # (state key, model turns) once known
     drain: bool = False  # live traffic: drain below the target by the growth per turn
+    prices: CachePrices | None = None  # live traffic, cache prices known: may compact early
+
+    @property
+    def consider(self) -> int:
+        """Under this many tokens a request goes whole: the trigger, or the target when the
+        cost model may find an earlier compaction worth it."""
+        return self.target if self.prices is not None else self.trigger
 
     def result(
         self,
@@ -55,3 +65,18 @@ class Run:
 
     def unchanged(self, tokens: int, note: str | None, factor: float) -> CompactionResult:
         return self.result(None, tokens, tokens, [], note=note, factor=factor)
+
+    def early_compaction_pays(self, ctx: StageContext, keep: int) -> bool:
+        """An early compaction (under the trigger) of ``ctx``: worth it by the cost model?
+        (False without cache prices: then only the trigger compacts.)"""
+        if self.prices is None:
+            return False
+        summary = ctx.summary_raw()
+        return compaction_pays(
+            self.prices,
+            size=ctx.total(),
+            newest=ctx.slots[-1].tokens if ctx.slots else 0,
+            after=max(ctx.target_raw, keep + summary),
+            cached=ctx.fixed_raw + (ctx.slots[0].tokens if ctx.slots else 0) + summary,
+            turns=len(ctx.slots) - 1,
+        )

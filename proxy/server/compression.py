@@ -15,12 +15,13 @@ import time
 import orjson
 import structlog
 
-from proxy.catalog import Catalog
+from proxy.catalog import Catalog, ModelInfo
 from proxy.catalog.switches import RequestTraits
 from proxy.compress import Compactor, Decision, UpstreamCall
 from proxy.compress.cost import CachePricing, Saving
 from proxy.compress.encodings import needed_encodings
 from proxy.compress.limits import Limits
+from proxy.compress.tokens.estimate import ItemSamples
 from proxy.config import Settings
 from proxy.observability.metrics import Metrics
 from proxy.observability.where import exc_where
@@ -74,12 +75,20 @@ class CompressionHooks:
             compactor, stats, lambda req, model, tokens: self.bill(req, model, tokens, tokens, None)
         )
         self.depth = DepthCheck()
+        self._limits: dict[int, tuple[ModelInfo, Limits]] = {}  # catalog entry → its Limits
 
     # -- limits ----------------------------------------------------------------------------
     def limits(self, model: str, upstream: str, request: RequestTraits | None = None) -> Limits:
         if self.catalog is not None:
             info = self.catalog.lookup(model, upstream, request)
-            return Limits(info.context_window, info.max_input_tokens, info.max_output_tokens, info.unknown)
+            known = self._limits.get(id(info))
+            if known is not None and known[0] is info:  # the same catalog entry as last time
+                return known[1]
+            limits = Limits(info.context_window, info.max_input_tokens, info.max_output_tokens, info.unknown)
+            if len(self._limits) >= 4096:
+                self._limits.clear()
+            self._limits[id(info)] = (info, limits)  # (holding the entry: its id is not reused)
+            return limits
         c = self.settings.catalog
         return Limits(c.default_context_window, None, c.default_max_output_tokens, True)
 
@@ -95,13 +104,14 @@ class CompressionHooks:
             fast = self.fast.prepare(req, attempt)  # certainly under the trigger: send it now
             if fast is not None:
                 return fast
-        self.depth.check(req.raw, req.body, req.api, req.agent)  # the compactor may write it back
-        problem = adapter.check(req.body)
-        if problem is not None:  # refused before anything parses it (a retry compacts too)
-            raise ProxyError(400, f"invalid request body: {problem}", "invalid_request")
+        items = req.body.get(adapter.container)
+        samples = ItemSamples(items) if isinstance(items, list) else None  # hashed once for both memos
+        # Depth (the compactor may write it back) and shape (refused before anything parses
+        # it; a retry compacts too), each history item once per conversation.
+        self.depth.check(req.raw, req.body, req.api, req.agent, samples, shape=True)
         if adapter.history_held_upstream(req.body):
             return await self.chain_path.prepare(req, attempt)
-        decision = await self.decide(req, attempt, None)
+        decision = await self.decide(req, attempt, None, samples)
         window, strategy = limits.context_window, decision.strategy if decision.enabled else "off"
         if decision.failure is not None or not decision.enabled:
             return Prepared(req.raw, CompressionOutcome(context_window=window, strategy=strategy), attempt)
@@ -109,21 +119,27 @@ class CompressionHooks:
             # Certainly under the trigger. The token headers still carry the (memoized,
             # incremental) estimate: cheap for a resent history, exact for OpenAI families.
             tokens = decision.tokens
-            saving = self.bill(req, model, tokens or 0, tokens or 0, None)
-            self.stats.uncompressed(req.agent, model, tokens or 0, saving)
             outcome = CompressionOutcome(
-                context_window=window,
-                strategy=strategy,
-                tokens_before=tokens,
-                tokens_after=tokens,
-                saved_usd=None if saving is None else round(saving.saved, 8),
+                context_window=window, strategy=strategy, tokens_before=tokens, tokens_after=tokens
             )
-            return Prepared(req.raw, outcome, attempt)
+            under = Prepared(req.raw, outcome, attempt)
+            under.after_send.append(lambda: self._count_uncompressed(req, under, model, tokens or 0))
+            return under
         check = await self.check_prefix(req, decision)
-        self.metrics.compression_seconds.labels(route=req.api).observe(time.perf_counter() - started)
-        return self.prepared(
+        seconds = time.perf_counter() - started
+        prepared = self.prepared(
             req, attempt, decision, CompressionOutcome(context_window=window, strategy=strategy), check
         )
+        observe = self.metrics.compression_seconds.labels(route=req.api).observe
+        prepared.after_send.append(lambda: observe(seconds))
+        return prepared
+
+    def _count_uncompressed(self, req: ChatRequest, prepared: Prepared, model: str, tokens: int) -> None:
+        """Stats and the bill of a request sent as it came (after the send)."""
+        saving = self.bill(req, model, tokens, tokens, None)
+        self.stats.uncompressed(req.agent, model, tokens, saving)
+        if saving is not None:
+            prepared.outcome = prepared.outcome.amend(saved_usd=round(saving.saved, 8))
 
     async def check_prefix(self, req: ChatRequest, decision: Decision) -> PrefixCheck | None:
         """A compressed body against the previous one forwarded in its conversation (any replica)."""
@@ -135,7 +151,13 @@ class CompressionHooks:
             return None
         return await self.forwards.check(*result.thread, items)
 
-    async def decide(self, req: ChatRequest, attempt: Attempt, force_target: float | None) -> Decision:
+    async def decide(
+        self,
+        req: ChatRequest,
+        attempt: Attempt,
+        force_target: float | None,
+        samples: ItemSamples | None = None,
+    ) -> Decision:
         """The compactor's decision for ``attempt`` (recorded on it). A compaction that raised
         is logged and counted here: the original goes upstream (fail open), loudly."""
         decision = await self.compactor.decide(
@@ -147,6 +169,7 @@ class CompressionHooks:
             req.agent,
             summary_to=self._summary_to(req, attempt.model),
             force_target=force_target,
+            samples=samples,
         )
         attempt.target = decision.target
         exc = decision.failure
@@ -181,7 +204,8 @@ class CompressionHooks:
         outcome: CompressionOutcome,
         check: PrefixCheck | None = None,
     ) -> Prepared:
-        """A compaction run's decision: the body to send, metrics, stats, the decision log."""
+        """A compaction run's decision: the body to send and its headers; its stats, bill and
+        decision log line are left for after the send (:attr:`Prepared.after_send`)."""
         result = decision.result
         assert result is not None, "prepared() renders a compaction run"
         outcome = outcome.amend(
@@ -198,6 +222,16 @@ class CompressionHooks:
             )
             if result.stages:
                 outcome = outcome.amend(stages=tuple(name for name, _ in result.stages))
+        prepared = Prepared(send, outcome, attempt)
+        prepared.after_send.append(lambda: self._count_run(req, prepared, decision, check))
+        return prepared
+
+    def _count_run(
+        self, req: ChatRequest, prepared: Prepared, decision: Decision, check: PrefixCheck | None
+    ) -> None:
+        """A compaction run's stats, bill and decision log line (after the send)."""
+        result, attempt, send = decision.result, prepared.attempt, prepared.body
+        assert result is not None and attempt is not None, "a compaction run's prepared request"
         saving = self.bill(req, attempt.model, result.tokens_before, result.tokens_after, decision, send)
         self.stats.request(
             req.agent,
@@ -212,7 +246,7 @@ class CompressionHooks:
             saving=saving,
         )
         if saving is not None:
-            outcome = outcome.amend(saved_usd=round(saving.saved, 8))
+            prepared.outcome = prepared.outcome.amend(saved_usd=round(saving.saved, 8))
         log.info(
             "compression.decided",
             model=attempt.model,
@@ -228,7 +262,6 @@ class CompressionHooks:
             note=result.note,
             ms=round(result.duration_ms, 3),
         )
-        return Prepared(send, outcome, attempt)
 
     def pricing(self, model: str, api: str) -> CachePricing | None:
         if self.catalog is None:
@@ -270,6 +303,7 @@ class CompressionHooks:
 
     # -- retry -----------------------------------------------------------------------------
     async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:
+        prepared.flush()  # (the forwarder did: the fast path's estimate has started)
         if prepared.settling is not None:  # the fast path sent it unchecked
             await prepared.settling
             if get_adapter(req.api).check(req.body) is not None:

@@ -22,6 +22,7 @@ class Outcome:
     ttfb_s: float | None = None
     upstream_s: float | None = None
     retried: bool = False
+    timed: bool = False  # upstream latency and TTFB observed (stream_back)
 
 
 @dataclass(slots=True)

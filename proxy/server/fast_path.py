@@ -43,7 +43,8 @@ class FastPath:
 
     def prepare(self, req: ChatRequest, attempt: Attempt) -> Prepared | None:
         """The original bytes, when the request is certainly under its trigger; else None
-        (the caller decides as before). The estimate starts as a task of its own."""
+        (the caller decides as before). The estimate starts as a task of its own once the
+        request went upstream (:attr:`Prepared.after_send`: even creating it costs the send)."""
         policy = self.compactor.certainly_under(
             req.raw, req.body, req.api, attempt.model, attempt.limits, req.agent
         )
@@ -52,8 +53,11 @@ class FastPath:
         attempt.target = policy.target  # an overflow retry shrinks from here
         outcome = CompressionOutcome(context_window=attempt.limits.context_window, strategy=policy.strategy)
         prepared = Prepared(req.raw, outcome, attempt)
-        prepared.settling = self._tasks.spawn("settle", self.settle(req, prepared))
+        prepared.after_send.append(lambda: self.start(req, prepared))
         return prepared
+
+    def start(self, req: ChatRequest, prepared: Prepared) -> None:
+        prepared.settling = self._tasks.spawn("settle", self.settle(req, prepared))
 
     async def settle(self, req: ChatRequest, prepared: Prepared) -> None:
         """What the decision would have done before the send: check, estimate, count. Never
@@ -69,6 +73,7 @@ class FastPath:
                 prepared.outcome = prepared.outcome.amend(tokens_before=tokens, tokens_after=tokens)
         except Exception as exc:  # e.g. a part nested too deep to write back: no estimate
             log.info("estimate.skipped", error=type(exc).__name__, where=exc_where(exc), api=req.api)
+        await asyncio.sleep(0)  # again: an answer that arrived meanwhile goes through first
         saving = self.bill(req, attempt.model, tokens or 0) if self.bill is not None else None
         self.stats.uncompressed(req.agent, attempt.model, tokens or 0, saving)
 

@@ -9,15 +9,20 @@ A chat request (chat/completions, responses, messages, generateContent) meets th
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import structlog
 from multidict import CIMultiDict
 
 from proxy.compress.limits import Limits
+from proxy.observability.where import exc_where
 from proxy.server.outcome import CompressionOutcome
 from proxy.server.routing import Route
 from proxy.wire import ApiName
+
+log = structlog.get_logger("ctxproxy.compression")
 
 
 @dataclass
@@ -55,14 +60,26 @@ class Prepared:
     body: bytes  # what is sent upstream: ``raw`` itself when nothing changed
     outcome: CompressionOutcome = field(default_factory=CompressionOutcome)  # headers, log line
     attempt: Attempt | None = None  # handed back to tap()/retry(); None: nothing was estimated
-    # The fast path: the estimate still running while the upstream works. When it finishes it
-    # amends ``outcome`` (token headers, log fields) and ``attempt``; headers not ready when the
-    # upstream answers are left out, never waited for.
+    # The fast path: the estimate running while the upstream works (started after the send).
+    # When it finishes it amends ``outcome`` (token headers, log fields) and ``attempt``;
+    # headers not ready when the upstream answers are left out, never waited for.
     settling: asyncio.Task[None] | None = None
+    # Bookkeeping that need not delay the send (stats, the cost model's bill, the decision's
+    # log line): the forwarder runs it once the request went upstream (:meth:`flush`).
+    after_send: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def settled(self) -> bool:
         return self.settling is None or self.settling.done()
+
+    def flush(self) -> None:
+        """Run the :attr:`after_send` work, once (later calls find nothing). Never raises."""
+        work, self.after_send = self.after_send, []
+        for fn in work:
+            try:
+                fn()
+            except Exception as exc:  # bookkeeping only: the request goes on
+                log.error("bookkeeping.failed", error=type(exc).__name__, where=exc_where(exc))
 
     @property
     def headers(self) -> dict[str, str]:

@@ -26,7 +26,8 @@ def address(ex: Exchange) -> None:
     for name, value in upstream.settings.headers.items():
         headers.setdefault(name, value)
     query = request.rel_url.raw_query_string
-    if request.app[UPSTREAMS].inject_key(upstream, headers, request.rel_url.query.get("key")):
+    query_key = request.rel_url.query.get("key") if query else None
+    if request.app[UPSTREAMS].inject_key(upstream, headers, query_key):
         query = without_key_param(query)  # a placeholder ``?key=`` must not override the real key
     ex.url = upstream.target(route.raw_tail, query)
     if route.chat_api is not None:

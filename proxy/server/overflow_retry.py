@@ -90,6 +90,7 @@ class OverflowRetry:
             return None
         outcome = prepared.outcome.amend(context_window=limits.context_window, retried=overflow.kind)
         again = self.hooks.prepared(req, retry_attempt, decision, outcome)
+        again.flush()  # its stats and log line now, whether or not it is sent
         if again.body == prepared.body:
             self.metrics.overflow_unrecovered.labels(upstream=upstream).inc()
             return None

@@ -95,3 +95,25 @@ def resolve(registry: UpstreamRegistry, default_upstream: str, method: str, raw_
             hint=f"the base URL for {upstream.name} ends before /{doubled}: the proxy adds it",
         )
     return Route(upstream, tail, agent, chat_api_for(method, tail), bare_tail)
+
+
+class Routes:
+    """:func:`resolve` memoized per (method, raw path): clients repeat the same few paths, and
+    a route depends on nothing else (the registry and the settings never change). A path that
+    is refused raises each time; at most ``max_size`` routes are kept (all forgotten when full)."""
+
+    def __init__(self, registry: UpstreamRegistry, default_upstream: str, max_size: int = 1024) -> None:
+        self.registry = registry
+        self.default_upstream = default_upstream
+        self.max_size = max_size
+        self._memo: dict[tuple[str, str], Route] = {}
+
+    def resolve(self, method: str, raw_path: str) -> Route:
+        key = (method, raw_path)
+        route = self._memo.get(key)
+        if route is None:
+            route = resolve(self.registry, self.default_upstream, method, raw_path)
+            if len(self._memo) >= self.max_size:
+                self._memo.clear()
+            self._memo[key] = route
+        return route

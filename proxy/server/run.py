@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
 import os
 import shutil
 import signal
@@ -129,6 +128,8 @@ def _serve_workers(settings: Settings, workers: int, run_dir: str) -> None:
     # prometheus_client chose its value class when it was imported, before the CLI set
     # PROMETHEUS_MULTIPROC_DIR: the forked workers must write the run's metric files.
     values.ValueClass = values.get_value_class()
+    import multiprocessing  # only with --workers: a single process does not need it resident
+
     ctx = multiprocessing.get_context("fork")
     procs = [
         ctx.Process(target=_run_one, args=(settings, True, run_dir), daemon=False) for _ in range(workers)

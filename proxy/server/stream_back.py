@@ -48,6 +48,9 @@ async def stream_back(
         if buffered is not None:
             await _write(ex, out, buffered)
         else:
+            first = resp.content.read_nowait()  # what came with the headers: no deadline needed
+            if first:
+                await _write(ex, out, first)
             # Our own idle deadline besides the session's sock_read: aiohttp's C parser can wait
             # forever when an upstream breaks the chunked framing and closes (aiohttp 3.14).
             idle = request.app[SETTINGS].server.read_timeout_s
@@ -76,15 +79,32 @@ async def stream_back(
     finally:
         if streaming:
             metrics.in_flight_streams.dec()
+        _observe_timings(ex)  # a response without a body: not observed yet
     return out
 
 
 async def _write(ex: Exchange, out: web.StreamResponse, chunk: bytes) -> None:
     outcome = ex.outcome
-    if outcome.ttfb_s is None:
+    first = outcome.ttfb_s is None
+    if first:
         outcome.ttfb_s = time.perf_counter() - ex.started
-        ex.metrics.ttfb.labels(upstream=ex.route.upstream.name, route=ex.route.label).observe(outcome.ttfb_s)
     if ex.tap is not None:
         ex.tap.feed(chunk)
     outcome.bytes_out += len(chunk)
     await out.write(chunk)
+    if first:
+        _observe_timings(ex)
+
+
+def _observe_timings(ex: Exchange) -> None:
+    """The exchange's upstream latency and time to first byte into their histograms: once,
+    after the first byte went out (off its critical path), or at the end without one."""
+    outcome = ex.outcome
+    if outcome.timed:
+        return
+    outcome.timed = True
+    labels = {"upstream": ex.route.upstream.name, "route": ex.route.label}
+    if outcome.upstream_s is not None:
+        ex.metrics.upstream_latency.labels(**labels).observe(outcome.upstream_s)
+    if outcome.ttfb_s is not None:
+        ex.metrics.ttfb.labels(**labels).observe(outcome.ttfb_s)

@@ -6,7 +6,7 @@ import hmac
 import ipaddress
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from multidict import CIMultiDict
@@ -17,12 +17,17 @@ from proxy.server.errors import ProxyError
 from proxy.server.paths import normalize_tail
 from proxy.wire.families import AUTH_HEADERS, get_family
 
+_TARGETS_MAX = 1024
+
 
 @dataclass(frozen=True)
 class Upstream:
     name: str
     settings: UpstreamSettings
     base: URL
+    # target() without a query, memoized per tail: clients ask for the same few URLs all day
+    # (a query may carry a client's key: those are built each time, never kept)
+    _targets: dict[str, URL] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def api(self) -> str:
@@ -30,6 +35,17 @@ class Upstream:
 
     def target(self, raw_tail: str, raw_query: str) -> URL:
         """``{base_url}/{tail}?query`` — the host can never differ from the configured one."""
+        if raw_query:
+            return self._target(raw_tail, raw_query)
+        url = self._targets.get(raw_tail)
+        if url is None:
+            url = self._target(raw_tail, "")  # a path that would leave raises, each time
+            if len(self._targets) >= _TARGETS_MAX:
+                self._targets.clear()
+            self._targets[raw_tail] = url
+        return url
+
+    def _target(self, raw_tail: str, raw_query: str) -> URL:
         base = str(self.base).rstrip("/")
         tail = normalize_tail(raw_tail.lstrip("/"))  # routing did it already: a second line
         text = f"{base}/{tail}" if tail else base

@@ -18,7 +18,8 @@ Three windows for the same ≈200k-token tool-loop conversation (catalog overrid
 * 1M — certainly under the trigger by the byte bound: the fast path, nothing but the bound
   before the send; the memoized estimate for the token headers runs after it (its time is
   reported on its own, "after the send");
-* 256k — under the trigger, but only counting can tell (memoized incremental estimate);
+* 256k — under the trigger, but only counting can tell (memoized incremental estimate; the
+  stats, the bill and the decision's log line run after the send, reported on their own);
 * 128k — over the trigger; the stored compaction is replayed (prefix reused): informative,
   its target is the issue-5 "next turn with memoized state ≤ 10 ms", not the 0.3 ms pre-flight.
 
@@ -57,7 +58,7 @@ class PreflightRow:
     parse_ms: list[float]
     decided: str  # x-ctxproxy-compressed seen on the memoized calls
     gated: bool  # the 0.3 ms target applies (under the trigger)
-    after_send_ms: list[float]  # the fast path: the estimate, run while the upstream works
+    after_send_ms: list[float]  # the fast path: the estimate; else: stats, bill, log line
 
 
 def _tool_text(turn: int, lines: int) -> str:
@@ -146,10 +147,15 @@ async def measure(iterations: int, progress: Callable[[str], None]) -> list[Pref
                 t2 = time.perf_counter()
                 prepared = await hooks.prepare(req)
                 t3 = time.perf_counter()
+                t4 = time.perf_counter()
+                flush = getattr(prepared, "flush", None)  # (older trees: all before the send)
+                if flush is not None:  # the forwarder runs it after the send: stats, bill, log
+                    flush()  # line; on the fast path it starts the estimate
                 settling = getattr(prepared, "settling", None)  # (older trees have none)
                 if settling is not None:  # the fast path: the estimate runs after the send
                     await settling
-                    settle.append((time.perf_counter() - t3) * 1e3)
+                if flush is not None or settling is not None:
+                    settle.append((time.perf_counter() - t4) * 1e3)
                 if parse is not None:
                     parse.append((t1 - t0) * 1e3)
                 nonlocal last_headers

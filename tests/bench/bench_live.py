@@ -37,6 +37,7 @@ from proxy.server.hooks import ChatRequest
 from proxy.server.routing import resolve
 from proxy.server.stats import Stats
 from proxy.server.upstreams import UpstreamRegistry
+from tests.bench.replay.sessions import Meter, pricings
 from tests.fakes.strict import OpenAIChatFake, always
 
 
@@ -87,7 +88,7 @@ def settings_for(tmp: Path, base_url: str = "http://127.0.0.1:9/v1") -> Settings
                     "bench-1m": {"context_window": 1_000_000, "max_output_tokens": 8192},
                     "bench-256k": {"context_window": 262_144, "max_output_tokens": 8192},
                     "bench-128k": {"context_window": 128_000, "max_output_tokens": 4096},
-                    "bench-32k": {"context_window": 32_768, "max_output_tokens": 2048},
+                    **{m: {"context_window": 32_768, "max_output_tokens": 2048} for m in LOOP_MODELS},
                 },
             },
         },
@@ -189,9 +190,19 @@ async def compressed_latency(tmp: Path) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-async def multi_agent(tmp: Path, turns: int) -> list[tuple[str, ...]]:
+# The loop's model: of no known provider (compaction at the trigger only), or named like a
+# Claude or GPT model (the policy then also prices early compactions with that family's cache)
+LOOP_MODELS = ("bench-32k", "claude-32k", "gpt-32k")
+
+
+async def multi_agent(tmp: Path, turns: int, model: str = "bench-32k") -> list[tuple[str, ...]]:
     """4 agents, each a tool loop resending its whole history every turn, into a 32k window."""
     settings = settings_for(tmp)
+    anthropic, openai = pricings()
+    bills = {
+        a: (Meter(anthropic, openai), Meter(anthropic, openai))
+        for a in ("agent_a", "agent_b", "agent_c", "agent_d")
+    }
     hooks = await make_hooks(settings)
     # lines per tool output; agent_d adds about 14 % of the budget per turn
     agents = {"agent_a": 40, "agent_b": 25, "agent_c": 60, "agent_d": 110}
@@ -219,14 +230,16 @@ async def multi_agent(tmp: Path, turns: int) -> list[tuple[str, ...]]:
                 }
             )
             msgs.append({"role": "tool", "tool_call_id": call, "content": tool_text(t, lines)})
-            req = chat_request(settings, {"model": "bench-32k", "messages": msgs, "max_tokens": 1024}, agent)
+            req = chat_request(settings, {"model": model, "messages": msgs, "max_tokens": 1024}, agent)
             prepared = await hooks.prepare(req)
-            sent = [orjson.dumps(m) for m in orjson.loads(prepared.body)["messages"]]
+            sent_msgs = orjson.loads(prepared.body)["messages"]
+            sent = [orjson.dumps(m) for m in sent_msgs]
+            bills[agent][0].bill(sent_msgs, [], False)
+            bills[agent][1].bill(msgs, [], False)
             prev = last_sent.get(agent)
             if t <= 1:  # tokens one turn adds (the count's difference between turns 1 and 2)
                 growth[agent] = (
-                    hooks.compactor.counter.count_request("openai-chat", req.body, "bench-32k")
-                    - growth[agent]
+                    hooks.compactor.counter.count_request("openai-chat", req.body, model) - growth[agent]
                 )
             if prev is not None and prepared.headers.get("x-ctxproxy-compressed") == "1":
                 compared[agent] += 1
@@ -238,7 +251,7 @@ async def multi_agent(tmp: Path, turns: int) -> list[tuple[str, ...]]:
                 shares[agent].append(common / max(1, size))
             last_sent[agent] = sent
     view = hooks.stats.view()["agents"]
-    budget = hooks.compactor.policy("bench-32k", None).budget(32_768, None, 1024)
+    budget = hooks.compactor.policy(model, None).budget(32_768, None, 1024)
     rows = []
     for agent in agents:
         v = view[agent]
@@ -254,6 +267,8 @@ async def multi_agent(tmp: Path, turns: int) -> list[tuple[str, ...]]:
                 f"{share[agent][0] / max(1, share[agent][1]):.3f}",
                 f"{100 * growth[agent] / budget:.0f} %",
                 f"{v['tokens_before'] / max(1, v['counted']):,.0f} → {v['tokens_after'] / max(1, v['counted']):,.0f}",
+                f"{bills[agent][0].usd_anthropic / bills[agent][1].usd_anthropic:.2f}×",
+                f"{bills[agent][0].usd_openai / bills[agent][1].usd_openai:.2f}×",
             )
         )
     return rows
@@ -270,6 +285,8 @@ LOOP_HEAD = (
     "token-weighted",
     "growth per turn (share of the budget)",
     "avg tokens before → after (counted requests)",
+    "cost ÷ whole (Anthropic)",
+    "cost ÷ whole (OpenAI)",
 )
 
 
@@ -299,6 +316,7 @@ async def main() -> None:
         "--quick", action="store_true", help="25 turns per agent (the make bench runner's smoke run)"
     )
     ap.add_argument("--loop-only", action="store_true", help="only the simulated multi-agent session")
+    ap.add_argument("--model", choices=LOOP_MODELS, default="bench-32k", help="the loop's model")
     args = ap.parse_args()
     if args.quick:
         args.turns = min(args.turns, 25)
@@ -307,7 +325,7 @@ async def main() -> None:
         tmp = Path(d)
         if args.loop_only:
             print(f"### Simulated multi-agent session ({args.turns} turns per agent, 32k window)\n")
-            print(table(LOOP_HEAD, await multi_agent(tmp, args.turns)))
+            print(table(LOOP_HEAD, await multi_agent(tmp, args.turns, args.model)))
             return
         print("### Pre-flight check on requests under the trigger (target ≤0.3 ms at 200k tokens)\n")
         print(
@@ -337,7 +355,7 @@ async def main() -> None:
         print(
             table(
                 LOOP_HEAD,
-                await multi_agent(tmp, args.turns),
+                await multi_agent(tmp, args.turns, args.model),
             )
         )
 

@@ -493,7 +493,7 @@ def preflight_table(rows: list[PreflightRow]) -> str:
             "next turn p50 / p99",
             "best",
             "orjson parse p50 (forwarder, not included)",
-            "estimate after the send p50 (fast path, not included)",
+            "after the send p50 (fast path: the estimate; else stats, bill, log; not included)",
             "x-ctxproxy-compressed",
             "target",
         ],

@@ -4,14 +4,16 @@ request can use.
 Run (from any directory; ``--tree`` measures another checkout's ``proxy`` package)::
 
     .venv/bin/python tests/bench/bench_reader.py [--quick] [--tree PATH]
-        [--sets locomo,friends,assistant] [--renderings merged,stamped,named,chatlog]
+        [--sets locomo,friends,assistant]
+        [--renderings merged,stamped,named,chatlog,merged-lines,merged-long]
         [--convs N] [--strategy aggressive] [--dump DIR] [--explain N]
 
 Sets: ``locomo`` (``shared/dev-data/locomo-dev`` beside the checkout, read when present; never in the repo),
 ``friends`` and ``assistant`` (the generated styles of :mod:`tests.bench.memconv`). Each
-conversation is rendered four ways (:mod:`tests.bench.reader.render`), compressed like
+conversation is rendered the ways of :mod:`tests.bench.reader.render`, compressed like
 ``ctxproxy compress --strategy aggressive --context-window <its tokens>``, and compared with
-keep-last, middle-out and whole-turn extraction at the size ctxproxy reached. Metrics:
+keep-last, middle-out and whole-turn extraction at the size ctxproxy reached (sizes: of the
+conversation's tokens and of the input budget ``ctxproxy compress`` prints). Metrics:
 :mod:`tests.bench.reader.reading`.
 """
 

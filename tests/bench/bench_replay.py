@@ -47,7 +47,9 @@ from tests.bench.replay.facts import Facts, LaterFacts
 from tests.bench.replay.sessions import Meter, Session, bundled_dir, load_sessions, openhands_dir, pricings
 from tests.fakes.strict import OpenAIChatFake, always
 
-MODEL = "bench-replay"
+# One proxy run per provider family, with a model of that family: the policy prices its
+# decisions with that family's cache rules, as it would for a user of that provider.
+MODELS = {"anthropic": "claude-replay", "openai": "gpt-replay"}
 COMPRESSION: dict[str, Any] = {}  # --set key=value: compression settings for the proxy run
 
 
@@ -61,6 +63,7 @@ class Row:
     newest_cut: int = 0  # … whose newest tool output is not verbatim
     turn_cut: int = 0  # … whose newest turn (user message, assistant + tool outputs) is not
     task_cut: int = 0  # … whose task is not verbatim
+    family: str | None = None  # a proxy run: the family of its model (its own bill; the other in brackets)
 
 
 def new_row(name: str) -> Row:
@@ -77,7 +80,9 @@ async def start_proxy(fake_url: str, tmp: Path, window: int, strategy: str) -> t
                 "cache_dir": str(tmp / "cache"),
                 "refresh_on_start": False,
                 "sources": ["litellm"],
-                "overrides": {MODEL: {"context_window": window, "max_output_tokens": 4096}},
+                "overrides": {
+                    m: {"context_window": window, "max_output_tokens": 4096} for m in MODELS.values()
+                },
             },
             "compression": {"strategy": strategy, **COMPRESSION},
         },
@@ -91,9 +96,10 @@ async def start_proxy(fake_url: str, tmp: Path, window: int, strategy: str) -> t
 
 
 async def replay_proxy(
-    sessions: list[Session], window: int, strategy: str, max_tokens: int, tmp: Path
+    sessions: list[Session], window: int, strategy: str, max_tokens: int, tmp: Path, family: str
 ) -> Row:
-    row = new_row(f"ctxproxy ({strategy})")
+    row = new_row(f"ctxproxy ({strategy}, {MODELS[family]})")
+    row.family = family
     trigger = int(0.85 * budget_of(window, max_tokens))
     async with OpenAIChatFake(window=10_000_000, script=always("ok")) as fake:
         runner, url = await start_proxy(fake.base_url, tmp, window, strategy)
@@ -105,7 +111,7 @@ async def replay_proxy(
                     compacted = False
                     for cut in s.cuts():
                         body = {
-                            "model": MODEL,
+                            "model": MODELS[family],
                             "messages": s.messages[:cut],
                             "tools": s.tools,
                             "max_tokens": max_tokens,
@@ -194,7 +200,7 @@ def table(rows: list[Row], whole: Row) -> str:
         "cost ÷ whole (OpenAI)",
         "compactions / 100 requests",
         "cacheable prefix share",
-        "later-needed facts kept",
+        "later-needed facts kept (mean per request)",
         "avg tokens sent",
         "newest tool output cut",
         "newest turn cut",
@@ -209,11 +215,11 @@ def table(rows: list[Row], whole: Row) -> str:
             + " | ".join(
                 (
                     r.name,
-                    f"{m.usd_anthropic / whole.meter.usd_anthropic:.2f}×",
-                    f"{m.usd_openai / whole.meter.usd_openai:.2f}×",
+                    ratio(m.usd_anthropic / whole.meter.usd_anthropic, r.family in (None, "anthropic")),
+                    ratio(m.usd_openai / whole.meter.usd_openai, r.family in (None, "openai")),
                     f"{100 * r.compactions / max(1, m.requests):.1f}",
                     f"{share:.3f}",
-                    f"{r.facts.score():.2f}",
+                    f"{r.facts.score():.2f} ({r.facts.mean():.2f})",
                     f"{m.tokens / max(1, m.requests):,.0f}",
                     f"{r.newest_cut} of {r.compressed}",
                     f"{r.turn_cut}",
@@ -223,6 +229,11 @@ def table(rows: list[Row], whole: Row) -> str:
             + " |"
         )
     return "\n".join(out)
+
+
+def ratio(value: float, own: bool) -> str:
+    """A cost ratio; in brackets when a proxy run with the other family's model is billed."""
+    return f"{value:.2f}×" if own else f"({value:.2f}×)"
 
 
 def floor(sessions: list[Session]) -> tuple[float, float]:
@@ -246,6 +257,7 @@ async def main() -> None:
     ap.add_argument("--strategy", default="balanced")
     ap.add_argument("--max-tokens", type=int, default=1024)
     ap.add_argument("--quick", action="store_true", help="the first 6 sessions")
+    ap.add_argument("--family", choices=[*MODELS, "both"], default="both", help="the proxy run(s) to make")
     ap.add_argument("--set", action="append", default=[], help="compression.KEY=VALUE (YAML value)")
     args = ap.parse_args()
     for item in args.set:
@@ -263,11 +275,15 @@ async def main() -> None:
     configure_logging("warning", "json")
     sessions = load_sessions(folder, 6 if args.quick else args.sessions)
     budget = budget_of(args.window, args.max_tokens)
-    with tempfile.TemporaryDirectory() as d:
-        proxy = await replay_proxy(sessions, args.window, args.strategy, args.max_tokens, Path(d))
+    proxies = []
+    for family in MODELS if args.family == "both" else [args.family]:
+        with tempfile.TemporaryDirectory() as d:
+            proxies.append(
+                await replay_proxy(sessions, args.window, args.strategy, args.max_tokens, Path(d), family)
+            )
     whole = replay_local(sessions, "whole", budget)
     rows = [
-        proxy,
+        *proxies,
         replay_local(sessions, "masking (newest 10 outputs)", budget),
         replay_local(sessions, "sticky masking", budget),
         replay_local(sessions, "sliding window", budget),

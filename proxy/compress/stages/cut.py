@@ -59,7 +59,7 @@ class CutStage:
             if not rest and hard and _drop_recent(ctx, whole):
                 whole, tried = whole_slots(ctx), set()  # indices moved: start again
                 continue
-            if not rest and hard and _shrink_summary_to_budget(ctx):
+            if not rest and hard and _summary_first(ctx):  # the summary gives way before the task
                 continue
             size, si, mi, seg = max(rest or candidates, key=lambda c: (c[0], -c[1], -c[2]))
             tried.add((si, mi, seg.path))
@@ -101,19 +101,19 @@ def _drop_recent(ctx: StageContext, whole: set[int]) -> bool:
     return False
 
 
-def _shrink_summary_to_budget(ctx: StageContext) -> bool:
-    """Before the task or the newest turn is cut to fit the budget, the summary gives way as
-    far as the budget needs (down to a few lines). Whether it shrank."""
+def _summary_first(ctx: StageContext) -> bool:
+    """Over the input budget with only the task and the newest turn left to cut: shorten the
+    summary (an earlier compaction's, its newest layer first) by what the budget needs, down
+    to its floor, before them. False: nothing left to take from it."""
     if not ctx.summary:
         return False
+    budget = ctx.budget_raw or int(ctx.target_raw / max(ctx.policy.target, 0.05))  # as hard_overflow
     size = ctx.tokens_of(ctx.summary)
-    budget = ctx.budget_raw or int(ctx.target_raw / max(ctx.policy.target, 0.05))
-    goal = max(_SUMMARY_FLOOR, size - (ctx.total() - budget) - 8)
+    goal = max(_SUMMARY_FLOOR, size - (ctx.total() - budget + 8))
     if goal >= size:
         return False
-    before = ctx.summary
     ctx.summary = shrink_newest(ctx.summary, goal, ctx.tokens_of, shrink_summary)
-    return ctx.summary != before
+    return ctx.tokens_of(ctx.summary) < size
 
 
 def shrink_summary(summary: str, goal: int, count: Callable[[str], int]) -> str:

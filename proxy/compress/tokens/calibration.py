@@ -3,7 +3,6 @@ corrected per model from the ``usage`` the provider reports."""
 
 from __future__ import annotations
 
-import statistics
 import threading
 from collections import deque
 
@@ -38,7 +37,14 @@ def correction_of(samples: list[float]) -> float:
     ``CALIBRATION_PRIOR`` samples, clamped to ``CORRECTION_BOUNDS``."""
     values = [*samples, *([1.0] * (CALIBRATION_PRIOR - len(samples)))]
     lo, hi = CORRECTION_BOUNDS
-    return min(hi, max(lo, statistics.median(values)))
+    return min(hi, max(lo, _median(values)))
+
+
+def _median(values: list[float]) -> float:
+    """``statistics.median`` (the module is not imported at start for this one function)."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 class Calibration:
@@ -49,6 +55,7 @@ class Calibration:
         self.max_models = max_models
         self._corrections: dict[str, float] = {}
         self._samples: dict[str, deque[float]] = {}  # per model: recent samples
+        self._families: dict[str, float] = {}  # per model: family_factor (a pure function of the name)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -60,7 +67,12 @@ class Calibration:
 
     def factor(self, model: str) -> float:
         """What a raw count of ``model`` is multiplied by: family factor × learned correction."""
-        return family_factor(model) * self._corrections.get(model, 1.0)
+        family = self._families.get(model)
+        if family is None:  # a request reads it several times: the name is matched once
+            if len(self._families) >= self.max_models:
+                self._families.clear()
+            family = self._families[model] = family_factor(model)
+        return family * self._corrections.get(model, 1.0)
 
     def record(self, model: str, estimated: int, actual: int, factor: float | None = None) -> None:
         """Learn from the ``usage`` a provider reported for one request.

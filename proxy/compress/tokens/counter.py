@@ -12,7 +12,7 @@ import tiktoken
 
 from proxy.compress.encodings import CL100K, O200K, Encodings, encoding_name_for
 from proxy.compress.tokens.calibration import Calibration, family_factor
-from proxy.compress.tokens.estimate import MIN_ITEMS, SeenConversations
+from proxy.compress.tokens.estimate import MIN_ITEMS, ItemSamples, SeenConversations
 from proxy.compress.tokens.memo import BoundedMemo
 from proxy.compress.tokens.text import PIECE, encoded_len, memo_key
 from proxy.wire import Conversation, Message, get_adapter
@@ -26,7 +26,7 @@ class TokenCounter:
     def __init__(
         self,
         *,
-        cache_size: int = 100_000,  # ≈10 MB when full
+        cache_size: int = 50_000,  # ≈5 MB when full (two generations: what is used stays)
         offload_chars: int = 256_000,
         encodings: Encodings | None = None,
     ) -> None:
@@ -122,14 +122,17 @@ class TokenCounter:
     def count_conversation(self, conv: Conversation, model: str) -> int:
         return self.scale(self.conversation_raw(conv, model), model)
 
-    async def estimate_request(self, api: str, body: dict[str, Any], model: str, scope: str = "") -> int:
+    async def estimate_request(
+        self, api: str, body: dict[str, Any], model: str, scope: str = "", samples: ItemSamples | None = None
+    ) -> int:
         """Like :meth:`acount_request`, but O(new items) for a conversation seen before.
 
         A resent history is recognised by :class:`SeenConversations` (``scope``, e.g. the agent
         id, separates look-alike conversations); only the items appended since are parsed and
         counted. This is the pre-flight estimate: a client that rewrites a history item nobody
         sampled keeps that item's old count until the next full count (the compactor itself
-        always counts in full before it edits anything).
+        always counts in full before it edits anything). ``samples``: the item list's sampled
+        hashes, shared with the request's depth check.
         """
         adapter = get_adapter(api)
         items = body.get(adapter.container)
@@ -139,7 +142,7 @@ class TokenCounter:
         start, raw_before, key = 0, 0, None
         if len(items) >= MIN_ITEMS:  # shorter ones are counted item by item, not remembered
             key = self.conversations.key(api, enc.name, scope, items)
-            start, raw_before = self.conversations.resume(key, items)
+            start, raw_before = self.conversations.resume(key, items, samples)
         msgs = adapter.parse_items(items[start:] if start else items)
         fixed_texts = adapter.fixed_texts(body)
         texts = [*fixed_texts, *(s.text for m in msgs for s in m.segments if s.kind != "image")]
@@ -147,7 +150,7 @@ class TokenCounter:
         overhead = adapter.message_overhead
         raw_items = raw_before + sum(self.message_raw(m, enc, api, overhead) for m in msgs)
         if key is not None:
-            self.conversations.remember(key, items, raw_items, start)
+            self.conversations.remember(key, items, raw_items, start, samples)
         fixed = 3 + sum(self.count_text(t, enc) for t in fixed_texts)
         return self.scale(fixed + raw_items, model)
 

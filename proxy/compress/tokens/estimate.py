@@ -52,6 +52,29 @@ def samples_hash(items: list[Any], n: int) -> int | None:
         return None
 
 
+class ItemSamples:
+    """One item list's sampled signatures, hashed once per length: the memos a request meets
+    (its depth check, its estimate) compare and remember the same samples of the same items."""
+
+    __slots__ = ("_by_n", "items")
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+        self._by_n: dict[int, int | None] = {}
+
+    def hash(self, n: int) -> int | None:
+        """:func:`samples_hash` of the first ``n`` items."""
+        try:
+            return self._by_n[n]
+        except KeyError:
+            value = self._by_n[n] = samples_hash(self.items, n)
+            return value
+
+
+def _samples(items: list[Any], n: int, given: ItemSamples | None) -> int | None:
+    return given.hash(n) if given is not None and given.items is items else samples_hash(items, n)
+
+
 @dataclass(frozen=True, slots=True)
 class Seen:
     """What is remembered of a conversation's last request: size, samples, raw item tokens."""
@@ -82,28 +105,38 @@ class SeenConversations:
         """Which conversation ``items`` (at least two) belong to."""
         return (api, encoding, scope, hash((item_sig(items[0]), item_sig(items[1]))))
 
-    def resume(self, key: ConversationKey, items: list[Any]) -> tuple[int, int]:
+    def resume(
+        self, key: ConversationKey, items: list[Any], samples: ItemSamples | None = None
+    ) -> tuple[int, int]:
         """(index of the first item not counted before, raw tokens of the items before it):
-        (0, 0) unless ``items`` starts with the conversation's last request."""
+        (0, 0) unless ``items`` starts with the conversation's last request. ``samples``:
+        ``items``' hashes, shared with the request's other memos."""
         seen = self._seen.get(key)
         if (
             seen is None
             or seen.samples is None
             or len(items) < seen.n
-            or samples_hash(items, seen.n) != seen.samples
+            or _samples(items, seen.n, samples) != seen.samples
         ):
             return 0, 0
         return seen.n, seen.raw_items
 
-    def remember(self, key: ConversationKey, items: list[Any], raw_items: int, resumed_at: int = 0) -> None:
+    def remember(
+        self,
+        key: ConversationKey,
+        items: list[Any],
+        raw_items: int,
+        resumed_at: int = 0,
+        samples: ItemSamples | None = None,
+    ) -> None:
         """Record ``items`` as the conversation's last request (``resumed_at``: what
         :meth:`resume` answered for them; a resend keeps the samples it just compared)."""
         n = len(items)
         seen = self._seen.get(key)
         if resumed_at == n and seen is not None and seen.n == n:
-            samples = seen.samples  # nothing new: no second hash of the same samples
+            hashed = seen.samples  # nothing new: no second hash of the same samples
         else:
-            samples = samples_hash(items, n)
+            hashed = _samples(items, n, samples)
         if seen is None and len(self._seen) >= self.max_size:
             self._seen.clear()
-        self._seen[key] = Seen(n, samples, raw_items)
+        self._seen[key] = Seen(n, hashed, raw_items)

@@ -1,8 +1,9 @@
-"""The date a reader takes from the start of a line, a stamp or a digest label.
+"""The date a reader takes from the start of a line or from a digest line's label.
 
 Written independently of the proxy's parser, on purpose: a date counts only where a reader
-would take it as the date in force — at the start of a line, of a digest label ``[…]`` or of a
-digest segment — after at most a session number, a weekday and a time of day. Recognised:
+would take it as the date in force — at the start of a line or of the label ``[…]`` that opens a
+digest line (never inside content: :mod:`reading` decides where it looks) — after at most a
+session number, a weekday and a time of day. Recognised:
 ``1:56 pm on 8 May, 2023``, ``[2023-05-08 13:56]``, ``2023-05-08T13:56``,
 ``29.12.2023, 22:42:04``, ``Session 3 · Friday, 9 June 2023``, ``[Session 2 — 3 March 2024]``,
 ``Mon 9 Jun 2023 14:02``, ``March 14, 2024``, ``[wk 11 Mar 2024]`` and a month ``[Mar 2024]``
@@ -32,7 +33,6 @@ _DATE = (
 )
 _TAIL = rf"(?:(?:[\sT,]+|\s+at\s+){_TIME})?\s*[\]\)]?(?:\s*[\-–—·:]\s+|\s*)"
 _LEADING = re.compile(_PREFIX + _DATE + _TAIL, re.I)
-_BRACKET = re.compile(r"\[([^\]\n]{3,40})\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,16 +79,6 @@ def leading_date(text: str) -> tuple[Day, int] | None:
         return None
     day = _from_match(m)
     return (day, m.end()) if day else None
-
-
-def bracket_dates(text: str) -> list[tuple[int, Day]]:
-    """Dated labels ``[…]`` inside a text (a digest that groups several dates on one line)."""
-    out: list[tuple[int, Day]] = []
-    for m in _BRACKET.finditer(text):
-        found = leading_date(m.group(1))
-        if found and found[1] >= len(m.group(1).rstrip()) - 1:
-            out.append((m.start(), found[0]))
-    return out
 
 
 def day_score(found: Day | None, truth: dt.date) -> float:

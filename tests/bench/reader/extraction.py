@@ -7,8 +7,8 @@ import heapq
 from collections.abc import Callable
 from typing import Any
 
-from tests.bench.memconv.metrics import Idf, term_set
 from tests.bench.reader.dialogue import Dialogue
+from tests.bench.reader.reading import Idf, word_set
 
 Count = Callable[[dict[str, Any]], int]
 Render = Callable[..., dict[str, Any]]
@@ -17,7 +17,7 @@ Render = Callable[..., dict[str, Any]]
 def greedy_order(d: Dialogue, idf: Idf) -> list[str]:
     """Turn ids in the order a lazy greedy picks them: IDF weight of words not yet held, per
     estimated token (4 characters, plus 4 for the label)."""
-    words = {t.id: term_set(t.text) for t in d.turns}
+    words = {t.id: word_set(t.text) for t in d.turns}
     cost = {t.id: len(t.text) / 4 + 4 for t in d.turns}
     held: set[str] = set()
     heap = [(-idf.weight(words[t.id]) / cost[t.id], i, t.id) for i, t in enumerate(d.turns)]

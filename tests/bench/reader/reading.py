@@ -1,20 +1,31 @@
-"""Reading a compressed conversation the way a model reads it.
+"""Reading a compressed conversation the way a model reads it, as the reader measures define it.
 
-*Reading units* (:func:`reading_units`): every kept turn (one line of a kept message; a date
-header line only sets the date), and every speaker's segment of a digest line
-(``- [8 May 2023] Caroline: … | Melanie: …`` gives two; a segment holding dated labels
-``[…]`` is cut at each). Each unit has the *date in force* — the last date header, stamp or
-digest label before it (or opening it) — and a speaker: its ``Name:`` label, else the
-message's ``name`` field, else its role.
+*Reading units* (:func:`reading_units`): every kept turn (in a kept message, a line that
+opens with a stamp or a ``Name:`` label starts one, and so does the message's first line; other
+lines continue it; a date header line only sets the date), and every speaker's segment of a digest line (``- [8 May 2023]
+Caroline: … | Melanie: …`` gives two, cut at ``|``). Each unit has the *date in force*: the last
+date header before it — a line that opens with a date or stamp (``1:56 pm on 8 May, 2023``,
+``[2023-05-08 13:56] Caroline: …``, ``Session 3 · Friday, 9 June 2023``), a kept line or a digest
+line — or the ``[…]`` label opening a digest line. A date anywhere else is content: after a
+segment's ``Name:`` (``user: 7:55 pm 9 June 2023 Caroline …``), after ``|``, or a ``[…]`` in the
+middle of a line. A kept turn's speaker is its ``Name:`` label, else the message's ``name``
+field, else its role (what a reader sees); a digest segment's speaker is its own ``Name:`` label
+only (none: no speaker).
 
-*Reader recall* (:func:`reader_recall`): every unit joined with the unit before it and
-prefixed with its date in force; units ranked by BM25 against the question; the best ones
-read up to ``READ_CHARS`` characters; the IDF-weighted recall of the gold answer's terms in
-that text, divided by the same on the uncompressed conversation (capped at 1).
+*Reader recall* (:func:`reader_recall`): every unit joined with the whole unit before it and
+prefixed with its date in force; units ranked by BM25 against the question; the best whole units
+read in rank order while they fit ``READ_CHARS`` characters (the first one cut to it only when it
+alone is longer); the IDF-weighted recall of the gold answer's content words in that text,
+divided by the same on the uncompressed conversation (capped at 1; a question whose uncompressed
+reading holds none of its answer's words is set aside and counted).
 
-*Attributed evidence* (:func:`attribution`): for each evidence turn not kept verbatim, the
-digest segment holding most of its (IDF-weighted) words; content recall × speaker right ×
-day right (same day 1, same month 0.5).
+*Attributed evidence* (:func:`attribution`): for each evidence turn not kept verbatim, the digest
+segment holding most of its content words (a count); content recall (the share of its words in
+that segment) × speaker right × day right (same day 1, same month 0.5). Right speaker and right
+day are the shares of those turns whose segment names the turn's speaker and carries its day.
+
+*Content words* (:func:`words`): lower-cased words and numbers, stopwords, contractions and the
+possessive ``'s`` removed; nothing else (no stemming, no number words).
 """
 
 from __future__ import annotations
@@ -26,23 +37,59 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.bench.memconv.metrics import Idf, term_set, terms
-from tests.bench.reader.dates import Day, bracket_dates, day_score, leading_date
+from tests.bench.memconv.metrics import STOPWORDS
+from tests.bench.reader.dates import Day, day_score, leading_date
 from tests.bench.reader.dialogue import Dialogue, Question
 
 READ_CHARS = 700
-CONTEXT_CHARS = 300  # of the unit before, read with a unit
 SUMMARY_MARK = "[ctxproxy: summary"
 _SPEAKER = re.compile(r"^([A-Za-z][\w'.-]*(?: [A-Za-z][\w'.-]*){0,2}):\s*")
 _COUNT = re.compile(r"^\(\d+ messages? compacted\)$")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+
+
+def words(text: str) -> list[str]:
+    """The content words of ``text``, in order (repeats kept)."""
+    out: list[str] = []
+    for tok in _WORD.findall(text.lower().replace("\u2019", "'")):
+        if tok.endswith("'s"):
+            tok = tok[:-2]
+        if "'" in tok or tok in STOPWORDS:
+            continue
+        out.append(tok)
+    return out
+
+
+def word_set(text: str) -> set[str]:
+    return set(words(text))
+
+
+class Idf:
+    """IDF weights over a conversation's turns: ``ln(1 + N / df)``; unseen words ``ln(1 + N)``."""
+
+    def __init__(self, documents: Iterable[str]) -> None:
+        df: Counter[str] = Counter()
+        n = 0
+        for doc in documents:
+            df.update(word_set(doc))
+            n += 1
+        self.n = max(n, 1)
+        self.df = df
+
+    def __call__(self, word: str) -> float:
+        return math.log(1 + self.n / max(self.df.get(word, 0), 1))
+
+    def weight(self, ws: Iterable[str]) -> float:
+        return sum(self(w) for w in set(ws))
 
 
 @dataclass(frozen=True, slots=True)
 class ReadUnit:
-    text: str  # as sent, the speaker label included
+    text: str  # as sent, the speaker label (and a kept line's stamp) included
     speaker: str | None
     day: Day | None  # the date in force
     digest: bool  # a digest segment (else a kept turn)
+    content: str = ""  # the text after its stamp and speaker label
 
 
 def message_text(msg: dict[str, Any]) -> str:
@@ -56,8 +103,8 @@ def message_text(msg: dict[str, Any]) -> str:
     return ""
 
 
-def _has_terms(text: str) -> bool:
-    return bool(terms(text))
+def _has_words(text: str) -> bool:
+    return bool(words(text))
 
 
 class _Reader:
@@ -66,17 +113,38 @@ class _Reader:
     def __init__(self) -> None:
         self.day: Day | None = None
         self.units: list[ReadUnit] = []
+        self._open = False  # a kept turn is open: an unlabelled line continues it
+
+    def new_message(self) -> None:
+        self._open = False
 
     def kept_line(self, line: str, fallback: str | None) -> None:
+        """A line of a kept message: it starts a turn when it opens the message (after a header)
+        or opens with a stamp or a ``Name:`` label; else it continues the turn before."""
         found = leading_date(line)
         rest = line
         if found:
             self.day, end = found
             rest = line[end:]
-        if not _has_terms(rest):
+        if not _has_words(rest):
+            self._open = False  # a date header line: the next line starts a turn
             return
         m = _SPEAKER.match(rest)
-        self.units.append(ReadUnit(line.strip(), m.group(1) if m else fallback, self.day, False))
+        last = self.units[-1] if self.units else None
+        if self._open and not found and not m and last is not None and not last.digest:
+            self.units[-1] = ReadUnit(
+                f"{last.text}\n{line.strip()}",
+                last.speaker,
+                last.day,
+                False,
+                f"{last.content}\n{rest.strip()}",
+            )
+            return
+        content = rest[m.end() :] if m else rest
+        self.units.append(
+            ReadUnit(line.strip(), m.group(1) if m else fallback, self.day, False, content.strip())
+        )
+        self._open = True
 
     def digest_line(self, line: str) -> None:
         line = line.strip()
@@ -86,34 +154,21 @@ class _Reader:
         label = re.match(r"^\[([^\]]+)\]\s*", line)
         if label:
             found = leading_date(label.group(1))
+            if found and not _has_words(label.group(1)[found[1] :]):
+                self.day = found[0]  # a dated line label
+                line = line[label.end() :]
+        else:
+            found = leading_date(line)
             if found:
-                self.day = found[0]
-            line = line[label.end() :]
-        for piece in line.split(" | "):
-            self._segment(piece.strip())
-
-    def _segment(self, piece: str) -> None:
-        found = leading_date(piece)
-        if found:
-            self.day, end = found
-            piece = piece[end:]
-        m = _SPEAKER.match(piece)
-        speaker = m.group(1) if m else None
-        content = piece[m.end() :] if m else piece
-        found = leading_date(content)
-        if found:
-            self.day, end = found
-            content = content[end:]
-        label = f"{speaker}: " if speaker else ""
-        cuts = bracket_dates(content)
-        starts = [0, *(pos for pos, _ in cuts)]
-        days: list[Day | None] = [self.day, *(d for _, d in cuts)]
-        for k, start in enumerate(starts):
-            end = starts[k + 1] if k + 1 < len(starts) else len(content)
-            part = content[start:end].strip(" ;")
-            self.day = days[k]
-            if _has_terms(re.sub(r"^\[[^\]]*\]", "", part)):
-                self.units.append(ReadUnit(label + part, speaker, self.day, True))
+                self.day, end = found  # a line that opens with a date: a header
+                line = line[end:]
+        for piece in re.split(r"\s*\|\s*", line):
+            m = _SPEAKER.match(piece)
+            content = piece[m.end() :] if m else piece
+            if _has_words(content):
+                self.units.append(
+                    ReadUnit(piece.strip(), m.group(1) if m else None, self.day, True, content.strip())
+                )
 
 
 def reading_units(body: dict[str, Any], system: str | None = None, skip_last: bool = True) -> list[ReadUnit]:
@@ -129,6 +184,7 @@ def reading_units(body: dict[str, Any], system: str | None = None, skip_last: bo
             text = text[len(system) :]
         fallback = msg.get("name") or msg.get("role")
         in_digest = False
+        reader.new_message()
         for line in text.splitlines():
             if line.startswith(SUMMARY_MARK):
                 in_digest = True
@@ -169,16 +225,11 @@ class BM25:
 
 
 def unit_texts(units: Sequence[ReadUnit]) -> list[str]:
-    """Each unit joined with the unit before it (its last ``CONTEXT_CHARS`` characters, so that
-    a long turn before a short one does not push it out of the text read), prefixed with its
-    date in force."""
+    """Each unit joined with the whole unit before it, prefixed with its date in force."""
     out: list[str] = []
     for i, u in enumerate(units):
         prefix = f"[{u.day}] " if u.day else ""
-        before = units[i - 1].text if i else ""
-        if len(before) > CONTEXT_CHARS:
-            before = "…" + before[-CONTEXT_CHARS:]
-        before = before + "\n" if before else ""
+        before = units[i - 1].text + "\n" if i else ""
         out.append(prefix + before + u.text)
     return out
 
@@ -189,26 +240,34 @@ class Library:
     def __init__(self, units: Sequence[ReadUnit]) -> None:
         self.units = list(units)
         self.texts = unit_texts(self.units)
-        self.bm25 = BM25([terms(t) for t in self.texts])
+        self.bm25 = BM25([words(t) for t in self.texts])
 
     def read(self, question: str, limit: int = READ_CHARS) -> str:
-        """The best units for the question, in rank order, up to ``limit`` characters."""
-        scores = self.bm25.scores(terms(question))
+        """The best whole units for the question, in rank order, while they fit ``limit``
+        characters (joined by newlines); the first one cut to ``limit`` only when it alone is
+        longer."""
+        scores = self.bm25.scores(words(question))
         order = sorted((i for i, s in enumerate(scores) if s > 0), key=lambda i: (-scores[i], i))
-        out = ""
+        out: list[str] = []
+        used = 0
         for i in order:
-            out = f"{out}\n{self.texts[i]}" if out else self.texts[i]
-            if len(out) >= limit:
-                return out[:limit]
-        return out
+            text = self.texts[i]
+            need = len(text) + (1 if out else 0)
+            if used + need > limit:
+                if not out:
+                    out.append(text[:limit])
+                break
+            out.append(text)
+            used += need
+        return "\n".join(out)
 
 
 def recall(answer: str, text: str, idf: Idf) -> float | None:
-    gold = term_set(answer)
+    gold = word_set(answer)
     total = idf.weight(gold)
     if not total:
         return None
-    return idf.weight(gold & term_set(text)) / total
+    return idf.weight(gold & word_set(text)) / total
 
 
 def dialogue_idf(d: Dialogue) -> Idf:
@@ -265,10 +324,12 @@ class Attribution:
     evidence: int = 0  # evidence turns looked at
     kept: int = 0  # … kept verbatim
     scores: list[float] = field(default_factory=list)  # per turn not kept: content × speaker × day
-    matched: int = 0  # … whose best segment holds at least ``CLEAR`` of its words (weighted)
+    speaker: list[bool] = field(default_factory=list)  # per turn not kept: its segment names its speaker
+    day: list[bool] = field(default_factory=list)  # … carries its day (same day)
+    content: list[float] = field(default_factory=list)  # … share of its words in its segment
+    matched: int = 0  # … whose segment holds at least ``CLEAR`` of its words
     speaker_right: int = 0  # … of which the segment names the right speaker
     day_right: int = 0  # … of which the segment's date in force is the turn's day
-    content: list[float] = field(default_factory=list)
     # every digest segment, read back to the turn it came from (see segment_attribution)
     segments: int = 0  # segments with a clear source turn
     unclear: int = 0  # segments too short or too mixed to name one source turn
@@ -276,8 +337,8 @@ class Attribution:
     segment_day: int = 0
 
 
-CLEAR = 0.5  # a segment holding this share of a turn's (weighted) words stands for that turn
-MIN_SEGMENT_TERMS = 3
+CLEAR = 0.5  # a segment holding this share of a turn's words stands for that turn
+MIN_SEGMENT_WORDS = 3
 
 
 def _same_speaker(label: str | None, speaker: str) -> bool:
@@ -288,66 +349,68 @@ def _same_speaker(label: str | None, speaker: str) -> bool:
 
 
 def attribution(d: Dialogue, units: Sequence[ReadUnit], idf: Idf, into: Attribution) -> None:
-    kept_blob = "\n".join(u.text for u in units if not u.digest)
+    """Attributed evidence of one request (``idf`` is used only by :func:`segment_attribution`).
+
+    A turn is kept verbatim when a kept unit's content (after its stamp and label) is the
+    turn's text; the segment holding most of a turn's content words is the one that holds the
+    most of them (a count; the earliest on a tie)."""
+    kept = {u.content for u in units if not u.digest}
     segments = [u for u in units if u.digest]
-    seg_terms = [term_set(u.text) for u in segments]
-    ids = sorted({e for q in d.questions for e in q.evidence})
+    seg_words = [word_set(u.content) for u in segments]
     by_id = d.by_id
-    for e in ids:
+    for e in sorted({e for q in d.questions for e in q.evidence}):
         turn = by_id.get(e)
         if turn is None:
             continue
-        words = term_set(turn.text)
-        total = idf.weight(words)
-        if not total:
+        ws = word_set(turn.text)
+        if not ws:
             continue
         into.evidence += 1
-        if turn.text.strip() in kept_blob:
+        if turn.text.strip() in kept:
             into.kept += 1
             continue
-        best, best_w = -1, 0.0
-        for i, st in enumerate(seg_terms):
-            w = idf.weight(words & st)
-            if w > best_w:
-                best, best_w = i, w
+        best, best_n = -1, 0
+        for i, sw in enumerate(seg_words):
+            n = len(ws & sw)
+            if n > best_n:
+                best, best_n = i, n
         if best < 0:
             into.scores.append(0.0)
             into.content.append(0.0)
+            into.speaker.append(False)
+            into.day.append(False)
             continue
         seg = segments[best]
-        content = best_w / total
+        content = best_n / len(ws)
         speaker = _same_speaker(seg.speaker, turn.speaker)
         day = day_score(seg.day, turn.when.date())
-        if content >= CLEAR:  # else the turn is mostly gone: a best match says nothing of its label
+        if content >= CLEAR:
             into.matched += 1
             into.speaker_right += speaker
             into.day_right += day == 1.0
         into.content.append(content)
+        into.speaker.append(speaker)
+        into.day.append(day == 1.0)
         into.scores.append(content * speaker * day)
     segment_attribution(d, segments, idf, into)
 
 
 def segment_attribution(d: Dialogue, segments: Sequence[ReadUnit], idf: Idf, into: Attribution) -> None:
     """Each digest segment against the turn it came from (the turn holding most of its weighted
-    words, at least ``CLEAR`` of them; ``MIN_SEGMENT_TERMS`` terms or more): does it name that
-    turn's speaker, and carry that turn's day?"""
+    words, at least ``CLEAR`` of them; ``MIN_SEGMENT_WORDS`` words or more): does it name that
+    turn's speaker, and carry that turn's day? (A diagnostic beside the issue's measures.)"""
     index: dict[str, list[int]] = {}
     for i, t in enumerate(d.turns):
-        for w in term_set(t.text):
+        for w in word_set(t.text):
             index.setdefault(w, []).append(i)
     for seg in segments:
-        text = (
-            seg.text[len(seg.speaker) + 1 :]
-            if seg.speaker and seg.text.startswith(seg.speaker + ":")
-            else seg.text
-        )
-        words = term_set(text)
-        total = idf.weight(words)
-        if len(words) < MIN_SEGMENT_TERMS or not total:
+        ws = word_set(seg.content)
+        total = idf.weight(ws)
+        if len(ws) < MIN_SEGMENT_WORDS or not total:
             into.unclear += 1
             continue
         weight: dict[int, float] = {}
-        for w in words:
+        for w in ws:
             for i in index.get(w, ()):
                 weight[i] = weight.get(i, 0.0) + idf(w)
         if not weight:

@@ -1,9 +1,11 @@
-"""A dialogue as the Chat Completions request a chat client would send, in four renderings.
+"""A dialogue as the Chat Completions request a chat client would send, in the renderings below.
 
 - ``merged``: consecutive turns merged into messages (``MERGE`` turns each) of ``Name: text``
-  lines; the first turn of a session is preceded by LoCoMo's header ``1:56 pm on 8 May, 2023``
-  — often on a later line of a message; ``merged-long``: the same with ``MERGE_LONG`` turns a
-  message (a client that merges every run of turns: a message spans sessions);
+  lines; the first turn of a session carries LoCoMo's header at the start of its line:
+  ``1:56 pm on 8 May, 2023 Caroline: text`` — often a later line of a message; ``merged-lines``:
+  the same with the header on a line of its own before the turn; ``merged-long``: as ``merged``
+  with ``MERGE_LONG`` turns a message (a client that merges every run of turns: a message spans
+  sessions);
 - ``stamped``: one message a turn, ``[2023-05-08 13:56] Caroline: text``;
 - ``named``: one message a turn, the speaker in the OpenAI ``name`` field, a session opened by
   the line ``Session 3 · Friday, 9 June 2023``;
@@ -26,7 +28,7 @@ from tests.bench.reader.dialogue import Dialogue, Turn
 MERGE = 4
 MERGE_LONG = 40
 FINAL_QUESTION = "Thinking back over all our sessions: what do you remember about what we talked about?"
-RENDERINGS = ("merged", "stamped", "named", "chatlog", "merged-long")
+RENDERINGS = ("merged", "stamped", "named", "chatlog", "merged-lines", "merged-long")
 
 
 def system_prompt(d: Dialogue) -> str:
@@ -83,15 +85,20 @@ def _role(d: Dialogue, t: Turn) -> str:
     return "user" if t.speaker == d.speakers[0] else "assistant"
 
 
-def merged(d: Dialogue, model: str, keep: Collection[str] | None = None, per: int = MERGE) -> dict[str, Any]:
+def merged(
+    d: Dialogue, model: str, keep: Collection[str] | None = None, per: int = MERGE, own_line: bool = False
+) -> dict[str, Any]:
     kept = _kept(d, keep)
     messages: list[dict[str, Any]] = []
     for k in range(0, len(kept), per):
         lines: list[str] = []
         for t, opens in kept[k : k + per]:
-            if opens:
+            line = f"{t.speaker}: {t.text}"
+            if opens and own_line:
                 lines.append(locomo_header(d.sessions[t.session - 1]))
-            lines.append(f"{t.speaker}: {t.text}")
+            elif opens:
+                line = f"{locomo_header(d.sessions[t.session - 1])} {line}"
+            lines.append(line)
         role = "user" if (k // per) % 2 == 0 else "assistant"
         messages.append({"role": role, "content": "\n".join(lines)})
     return _frame(d, model, messages)
@@ -120,12 +127,17 @@ def chatlog(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dic
     return _frame(d, model, messages)
 
 
+def merged_lines(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    return merged(d, model, keep, MERGE, own_line=True)
+
+
 def merged_long(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     return merged(d, model, keep, MERGE_LONG)
 
 
 RENDER: dict[str, Callable[..., dict[str, Any]]] = {
     "merged": merged,
+    "merged-lines": merged_lines,
     "merged-long": merged_long,
     "stamped": stamped,
     "named": named,

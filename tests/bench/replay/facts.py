@@ -3,17 +3,17 @@
 *after* it (its text and tool-call arguments: paths, file names, identifiers, error class
 names, ``line N``, numbers of 3+ digits) that, before it, came from tool outputs only (not the
 system prompt, the task or the tool definitions). A fact is kept when the request as sent still
-contains it anywhere. A micro average over every request that is over the window's trigger as
+contains it (the reader's own test: :func:`tests.bench.reader.agent.kept`). A micro average over every request that is over the window's trigger as
 written (the same requests for every strategy) and every fact.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from tests.bench.reader.agent import later_facts, request_text
+from tests.bench.reader.agent import kept, later_facts
 from tests.bench.replay.sessions import Msg
 
 
@@ -21,9 +21,15 @@ from tests.bench.replay.sessions import Msg
 class Facts:
     needed: int = 0
     kept: int = 0
+    points: list[float] = field(default_factory=list)  # per request that needs any fact
 
     def score(self) -> float:
+        """Pooled over every fact of every request (the judged figure)."""
         return self.kept / self.needed if self.needed else 1.0
+
+    def mean(self) -> float:
+        """The mean over requests (that need any fact) of each request's share kept."""
+        return sum(self.points) / len(self.points) if self.points else 1.0
 
 
 class LaterFacts:
@@ -42,6 +48,7 @@ class LaterFacts:
             needed = self._memo[cut] = later_facts(self.body, cut)
         if not needed:
             return
-        text = request_text({"messages": list(sent)})
+        n = kept(needed, {"messages": list(sent)})
         into.needed += len(needed)
-        into.kept += sum(1 for f in needed if f in text)
+        into.kept += n
+        into.points.append(n / len(needed))

@@ -17,7 +17,7 @@ import pytest
 
 from tests.bench.reader import agent as ag
 from tests.bench.reader import reading as rd
-from tests.bench.reader.dates import Day, bracket_dates, day_score, leading_date
+from tests.bench.reader.dates import Day, day_score, leading_date
 from tests.bench.reader.dialogue import Dialogue, Question, Turn, parse_locomo_time, turn_time
 from tests.bench.reader.extraction import whole_turns
 from tests.bench.reader.render import RENDER, RENDERINGS, system_prompt
@@ -57,11 +57,7 @@ def test_no_date_in_force_inside_content_or_from_plain_numbers(text: str) -> Non
     assert leading_date(text) is None
 
 
-def test_bracket_dates_and_day_score() -> None:
-    assert [d for _, d in bracket_dates("Dana: [7 May 2023] group; [9 Jun 2023] talk [x] [2023]")] == [
-        Day(2023, 5, 7),
-        Day(2023, 6, 9),
-    ]
+def test_day_score() -> None:
     truth = dt.date(2023, 5, 7)
     assert day_score(Day(2023, 5, 7), truth) == 1.0
     assert day_score(Day(2023, 5, 8), truth) == 0.5
@@ -124,9 +120,17 @@ def test_every_rendering_reads_back_its_speakers_and_days(rendering: str) -> Non
 def test_renderings_look_as_documented() -> None:
     d = tiny()
     merged = RENDER["merged"](d, "gpt-4o")["messages"]
-    assert merged[1]["content"].splitlines()[0] == "1:56 pm on 8 May, 2023"
-    assert "\n7:05 pm on 12 July, 2023\nCaroline: Two days ago" in merged[2]["content"]  # a later line
+    assert (
+        merged[1]["content"].splitlines()[0] == "1:56 pm on 8 May, 2023 Caroline: Hey Mel! How have you been?"
+    )
+    assert "\n7:05 pm on 12 July, 2023 Caroline: Two days ago" in merged[2]["content"]  # a later line
     assert [m["role"] for m in merged[1:-1]] == ["user", "assistant", "user"]
+    lines = RENDER["merged-lines"](d, "gpt-4o")["messages"]
+    assert lines[1]["content"].splitlines()[:2] == [
+        "1:56 pm on 8 May, 2023",
+        "Caroline: Hey Mel! How have you been?",
+    ]
+    assert "\n7:05 pm on 12 July, 2023\nCaroline: Two days ago" in lines[2]["content"]
     stamped = RENDER["stamped"](d, "gpt-4o")["messages"]
     assert stamped[3]["content"].startswith("[2023-05-08 13:58] Caroline: I went")
     named = RENDER["named"](d, "gpt-4o")["messages"]
@@ -153,12 +157,14 @@ def digest_body(lines: list[str], kept: list[dict[str, Any]] | None = None) -> d
     }
 
 
-def test_digest_segments_get_their_speaker_and_the_date_in_force() -> None:
+def test_digest_segments_get_their_label_and_the_date_of_the_line() -> None:
     body = digest_body(
         [
             "- [8 May 2023] Caroline: support group yesterday | Melanie: painted lake sunrise",
             "- [12 Jul 2023] user: 2023-07-14 19:07 Caroline adopted cat Oliver | LGBTQ conference",
-            "- Dana: [3 Mar 2024] took up cello; [9 Apr 2024] moved to Leeds",
+            "- Dana: [3 Mar 2024] took up cello; [9 Apr 2024] moved to Leeds | [20 Apr 2024] Dana: band",
+            "- 9 June 2023",
+            "- Caroline: new job",
         ],
         [{"role": "assistant", "content": "Caroline: The colours blend so nicely."}],
     )
@@ -167,11 +173,51 @@ def test_digest_segments_get_their_speaker_and_the_date_in_force() -> None:
     assert got == [
         ("Caroline", "8 May 2023", True),
         ("Melanie", "8 May 2023", True),
-        ("user", "14 July 2023", True),  # a stamp opening a segment is read as its date
-        (None, "14 July 2023", True),
-        ("Dana", "3 March 2024", True),
-        ("Dana", "9 April 2024", True),
-        ("Caroline", "9 April 2024", False),  # a kept turn after the digest: the last date in force
+        ("user", "12 July 2023", True),  # a stamp after a label is content, not a date in force
+        (None, "12 July 2023", True),  # no label: no speaker
+        ("Dana", "12 July 2023", True),  # a [date] inside a line is content
+        (None, "12 July 2023", True),  # … also at a segment's start
+        ("Caroline", "9 June 2023", True),  # a line that is only a date is a header
+        ("Caroline", "9 June 2023", False),  # a kept turn after the digest: the last date in force
+    ]
+    assert units[2].content == "2023-07-14 19:07 Caroline adopted cat Oliver"
+
+
+def test_a_kept_turn_of_several_lines_is_one_unit() -> None:
+    kept = [
+        {
+            "role": "user",
+            "content": "7:05 pm on 12 July, 2023 Caroline: Two days ago:\nthe conference.\nMelanie: Nice",
+        },
+        {
+            "role": "assistant",
+            "name": "Melanie",
+            "content": "Session 3 · Friday, 14 July 2023\nLine one\nline two",
+        },
+    ]
+    units = rd.reading_units(digest_body([], kept), system_prompt(tiny()))
+    assert [(u.speaker, str(u.day), u.content) for u in units] == [
+        ("Caroline", "12 July 2023", "Two days ago:\nthe conference."),
+        ("Melanie", "12 July 2023", "Nice"),
+        ("Melanie", "14 July 2023", "Line one\nline two"),
+    ]
+
+
+def test_a_digest_line_opening_with_a_date_is_dated_by_it() -> None:
+    units = rd.reading_units(
+        digest_body(["- 7:55 pm 9 June 2023 Caroline: hey there"]), system_prompt(tiny())
+    )
+    assert [(u.speaker, str(u.day)) for u in units] == [("Caroline", "9 June 2023")]
+
+
+def test_content_words_are_not_stemmed() -> None:
+    assert rd.words("Caroline's hiking trips, didn't she? 3 times in 2023!") == [
+        "caroline",
+        "hiking",
+        "trips",
+        "3",
+        "times",
+        "2023",
     ]
 
 
@@ -274,6 +320,40 @@ def test_evidence_kept_verbatim_is_not_scored() -> None:
     assert a.kept == 1 and a.scores == [0.0]  # the other (the dog) is gone: no segment holds it
 
 
+def test_a_turn_inside_a_longer_kept_line_is_not_kept_verbatim() -> None:
+    content = "Two days ago I was at an LGBTQ conference in Portland."
+    kept = [{"role": "user", "content": f"Caroline: {content} And then I flew home."}]
+    a = attribution([], kept)
+    assert a.kept == 0 and a.scores == [0.0, 0.0]
+
+
+def test_attribution_counts_words_and_gives_speaker_and_day_per_evidence_turn() -> None:
+    # D2:1 has 6 content words; the first segment holds 2 rare ones, the second 4 common ones
+    a = attribution(
+        [
+            "- [12 Jul 2023] Caroline: Portland LGBTQ",
+            "- [8 May 2023] Melanie: two days ago conference",
+        ]
+    )
+    assert a.evidence == 2 and len(a.scores) == 2
+    assert a.speaker == [False, False] and a.day == [False, False]  # the segment with most words
+    assert a.content[0] == pytest.approx(4 / 6)
+
+
+def test_the_read_stops_before_a_unit_that_does_not_fit() -> None:
+    units = [
+        rd.ReadUnit("Melanie: dog " + "walks " * 60, "Melanie", None, True),
+        rd.ReadUnit("Melanie: dog Luna", "Melanie", None, True),
+        rd.ReadUnit("Caroline: dog " + "park " * 150, "Caroline", None, True),
+    ]
+    lib = rd.Library(units)
+    assert lib.texts[1] == units[0].text + "\n" + units[1].text  # joined with the whole unit before
+    text = lib.read("Melanie dog Luna")
+    assert text.startswith(lib.texts[1]) and len(text) <= rd.READ_CHARS
+    assert "park" not in text  # no part of a unit that does not fit
+    assert rd.Library(units[2:]).read("park dog") == units[2].text[: rd.READ_CHARS]  # the first is cut
+
+
 # -- whole-turn extraction -------------------------------------------------------------------------
 def test_whole_turn_extraction_fits_and_keeps_dates_and_speakers() -> None:
     d = tiny()
@@ -352,6 +432,21 @@ def test_facts_in_finds_each_kind() -> None:
     } <= found
     assert "17" not in found and "at" not in found
     assert ag.facts_in("exit 4120. pi 3.14159, v1.2.345") == {"4120"}  # sentence end yes, decimals no
+    # a fragment glued to more of a name is no fact; two-part names are; abbreviations are not
+    assert ag.facts_in("/workspace/django__django__3.0 has self.cols, e.g. np.array") == {
+        "/workspace/django__django__3.0",
+        "self.cols",
+        "np.array",
+    }
+
+
+def test_holds_finds_whole_tokens_only() -> None:
+    assert ag.holds("see /repo/pkg/util_helpers.py:12", "util_helpers.py")
+    assert ag.holds("see /repo/pkg/util_helpers.py:12", "/repo/pkg/util_helpers.py")
+    assert not ag.holds("code 41205", "4120") and not ag.holds("v 4120.5", "4120")
+    assert ag.holds("code 4120.", "4120")
+    assert not ag.holds("parse_values()", "parse_value") and ag.holds("x.parse_value()", "parse_value")
+    assert not ag.holds("/other/repo/pkg/core.py", "/repo/pkg/core.py")
 
 
 def test_later_facts_are_written_later_and_seen_before_only_in_tool_outputs() -> None:
@@ -373,6 +468,15 @@ def test_later_facts_are_written_later_and_seen_before_only_in_tool_outputs() ->
     assert "parse_value" not in ag.later_facts(body, 6, strict=False) - ag.later_facts(body, 6, strict=True)
 
 
+def test_facts_the_agent_wrote_itself_are_not_needed_from_a_tool_output() -> None:
+    body = session()
+    body["messages"][4]["content"] = "parse_value in util_helpers.py looks wrong."  # the agent says it
+    strict, lenient = ag.later_facts(body, 6), ag.later_facts(body, 6, strict=False)
+    assert "parse_value" in lenient and "util_helpers.py" in lenient
+    assert "parse_value" not in strict and "util_helpers.py" not in strict
+    assert "/repo/pkg/util_helpers.py" in strict and strict < lenient  # the full path it never wrote
+
+
 def test_kept_counts_facts_in_contents_and_tool_calls() -> None:
     body = session()
     request = {**body, "messages": body["messages"][:6]}
@@ -387,6 +491,24 @@ def test_kept_counts_facts_in_contents_and_tool_calls() -> None:
         ],
     }
     assert ag.kept(facts, gone) == 0
+
+
+def test_kept_can_leave_out_the_name_lists_of_the_proxys_markers() -> None:
+    body = {
+        "messages": [
+            {
+                "role": "tool",
+                "content": "[ctxproxy: output of x omitted (90 tokens); mentions: parse_value, 4120]",
+            },
+            {
+                "role": "user",
+                "content": "[… ctxproxy cut 40 tokens of content; mentions: KeyError …]\nline 17",
+            },
+        ]
+    }
+    facts = {"parse_value", "4120", "KeyError", "line 17"}
+    assert ag.kept(facts, body) == 4
+    assert ag.kept(facts, body, marker_lists=False) == 1  # only line 17 stands outside a list
 
 
 def test_checks_fail_on_a_cut_task_a_changed_newest_output_and_an_orphan() -> None:
@@ -424,10 +546,28 @@ def test_observation_masking_keeps_the_newest_output_and_cuts_the_next_to_fill()
 def test_keep_last_never_starts_on_a_tool_result() -> None:
     request = {**session(), "messages": session()["messages"][:8]}
     budget = counter_of(request) - 50
-    out = ag.keep_last(request, budget, counter_of)
+    out = ag.keep_last(request, budget, counter_of, fill=False)
     assert counter_of(out) <= budget
     assert out["messages"][:2] == request["messages"][:2]
     assert out["messages"][2]["role"] == "assistant"
+
+
+def test_keep_last_fills_the_size_with_the_turn_before_its_outputs_cut() -> None:
+    request = {**session(), "messages": session()["messages"][:8]}
+    budget = counter_of(request) - 100
+    whole = ag.keep_last(request, budget, counter_of, fill=False)
+    filled = ag.keep_last(request, budget, counter_of)
+    assert counter_of(whole) < counter_of(filled) <= budget
+    assert [m.get("tool_call_id") for m in filled["messages"] if m.get("role") == "tool"] == [
+        "c1",
+        "c2",
+        "c3",
+    ]
+    first = next(m for m in filled["messages"] if m.get("role") == "tool")
+    assert first["content"].endswith("[… cut]") and first["content"].startswith("/repo/pkg/util_helpers.py")
+    from proxy.compress import violations
+
+    assert not violations("openai-chat", filled)
 
 
 # -- the copied OpenHands sessions -----------------------------------------------------------------
@@ -440,7 +580,9 @@ def test_real_sessions_have_points_and_later_needed_facts(name: str) -> None:
         assert body["messages"][cut]["role"] == "assistant"
         request = {**body, "messages": body["messages"][:cut]}
         assert ag.task_verbatim(body, request) and ag.newest_output_verbatim(request, request)
-    assert ag.later_facts(body, points[0][1])  # the agent reuses what its tools told it
+    assert ag.later_facts(body, points[0][1], strict=False)  # the agent reuses what its tools told it
+    for _, cut in points:  # what it saw only there is a part of that
+        assert ag.later_facts(body, cut) <= ag.later_facts(body, cut, strict=False)
 
 
 # -- the whole run, on a generated conversation ----------------------------------------------------
@@ -460,6 +602,7 @@ async def test_measure_compresses_and_scores_every_method() -> None:
         assert cell.recall[method].values or cell.recall[method].skipped == 8
     assert cell.attribution.evidence > 0 and cell.attribution.matched > 0
     assert max(cell.recall["ctxproxy"].values) > 0
+    assert 0.1 < cell.size_budget[0] and cell.size_budget[0] > cell.size[0]  # the input budget < the window
     assert len(targets({("generated friends", "named"): cell})) == 3
 
 
@@ -475,6 +618,6 @@ async def test_real_session_points_compress_valid_under_balanced() -> None:
     assert [p.fraction for p in points] == [0.5, 0.75]
     for p in points:
         assert p.size < 1.0 and p.paired and p.task
-        assert set(p.baselines) == {"observation masking", "keep-last"}
+        assert set(p.baselines) == {"observation masking", "keep-last", "keep-last, filled"}
         assert p.kept <= p.facts
     assert targets(points)[0].startswith("- facts kept at 0.5, balanced:")

@@ -8,21 +8,37 @@ from proxy.compress.tokens import BoundedMemo, SeenConversations, count_images, 
 from proxy.compress.tokens.text import SHORT
 
 
-def test_memo_forgets_its_oldest_quarter_when_full() -> None:
-    memo = BoundedMemo(8)
-    for k in range(8):
+def test_memo_keeps_what_is_used_and_forgets_what_is_not() -> None:
+    memo = BoundedMemo(8)  # two generations of 4
+    for k in range(4):
+        memo.put(k, k * 10)
+    for k in range(4, 8):  # the first four are now the old generation
         memo.put(k, k * 10)
     assert len(memo) == 8
-    memo.put(8, 80)
-    assert sorted(memo) == [2, 3, 4, 5, 6, 7, 8]  # 0 and 1 (a quarter of 8) went first
-    assert memo[8] == 80
+    assert memo.get(1) == 10  # a hit in the old generation moves it to the young one
+    for k in range(8, 11):
+        memo.put(k, k * 10)
+    assert 1 in memo and memo.get(1) == 10  # used: kept
+    assert 0 not in memo and 2 not in memo and 3 not in memo  # not used since: forgotten
+    assert memo.get(0) is None
+    assert len(memo) <= 8
+    assert memo.hits == 2 and memo.misses == 1
+
+
+def test_memo_never_holds_more_than_its_size() -> None:
+    memo = BoundedMemo(10)
+    for k in range(1000):
+        memo.put(k, k)
+        memo.get(k // 2)
+        assert len(memo) <= 10
+    assert dict(memo.items())[999] == 999
 
 
 def test_a_tiny_memo_still_holds_the_newest() -> None:
     memo = BoundedMemo(1)
     for k in range(5):
         memo.put(k, k)
-        assert dict(memo) == {k: k}
+        assert dict(memo.items()) == {k: k}
 
 
 def test_memo_keys_separate_encodings_and_short_texts_exactly() -> None:

@@ -79,3 +79,46 @@ def test_short_histories_and_small_bodies_are_checked_whole() -> None:
     short = {"model": "m", "messages": [_deep_item(MAX_DEPTH + 1)]}
     assert not _verdict(check, short)
     check.check(b"{}", {}, API, "agent")  # too short to nest: nothing to write
+
+
+def _shape_verdict(check: DepthCheck, body: dict[str, Any]) -> str | None:
+    """None when the body passes the depth and shape checks, else the 400's message."""
+    try:
+        check.check(RAW, body, API, "agent", shape=True)
+    except ProxyError as err:
+        assert (err.status, err.code) == (400, "invalid_request")
+        return err.message
+    return None
+
+
+def test_the_shape_check_of_the_next_turn_names_the_new_item_at_its_index_in_the_body() -> None:
+    check, history = DepthCheck(), _history()
+    assert _shape_verdict(check, {"model": "m", "messages": history}) is None
+    bad = {"model": "m", "messages": [*history, {"role": ["user"], "content": "x"}]}
+    message = _shape_verdict(check, bad)
+    assert message is not None and f"messages[{len(history)}].role" in message
+    assert _shape_verdict(check, bad) == message  # a refused turn is not remembered
+    assert (
+        _shape_verdict(check, {"model": "m", "messages": [*history, {"role": "user", "content": "y"}]})
+        is None
+    )
+
+
+def test_the_shape_check_refuses_a_first_request_and_always_checks_the_top_level() -> None:
+    check, history = DepthCheck(), _history()
+    first = {"model": "m", "messages": [{"role": "user", "tool_calls": 5}, *history]}
+    assert _shape_verdict(check, first) is not None
+    assert _shape_verdict(check, {"model": "m", "messages": history}) is None
+    assert _shape_verdict(check, {"model": "m", "messages": history}) is None  # the resend
+    short = {"model": "m", "messages": [{"role": "user", "content": 5}]}
+    assert _shape_verdict(DepthCheck(), short) is not None
+    anthropic = DepthCheck()
+    for system in ("be brief", 5):  # a resent history with a malformed top-level field
+        try:
+            anthropic.check(
+                RAW, {"model": "m", "system": system, "messages": history}, "anthropic", "a", shape=True
+            )
+        except ProxyError as err:
+            assert system == 5 and err.code == "invalid_request" and "system" in err.message
+        else:
+            assert system == "be brief"
