@@ -161,15 +161,20 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     slack = room // 4 if prev.entries and allowance > headroom else 0
 
     goal = allowance
+    best: tuple[list[Entry], int] | None = None  # the fullest try that fits
     for _ in range(4):
         new, more = new_entries(request.dropped, units, weights, covered, goal)
         size = entries_tokens(new, measure)
+        if size <= allowance and (best is None or size > best[1]):
+            best = (new, size)
         if size > allowance and len(new) > 1:
             goal -= size - allowance + 2  # the framing (labels, speakers) costs too
-        elif size < 0.95 * allowance and more and count_tokens is not None:
+        elif size < 0.98 * allowance and more and count_tokens is not None:
             goal += allowance - size  # the calibrated costs were high: fill the room
         else:
             break
+    if size > allowance and best is not None:
+        new, size = best
     if size > allowance and len(new) > 1:  # still over after the last try: the oldest new lines give
         new = compact_oldest(new, allowance, measure)
         size = entries_tokens(new, measure)

@@ -24,7 +24,10 @@ PENALTY = 0.3  # weight left to a word for each time the digest already holds it
 TOLERANCE = 0.9  # lazy greedy: a re-scored unit within 10 % of the best bound is taken
 _DISCOUNT = [PENALTY**k for k in range(5)]  # after four copies a word weighs no less
 _UNIT_FIXED = 4  # tokens added to a unit's cost when ranking: tiny fragments rank lower
-LINE_CHARS = 480  # a line is closed after this many characters
+LINE_CHARS = 1600  # a day's line is closed after this many characters (labels cost tokens too)
+SEGMENT_CHARS = 300  # a speaker's run is split past this many characters (``Dana: … | Dana: …``):
+# a reader retrieves segments, and a short one fits beside the one before it
+UNDATED_LINE_CHARS = 480  # … an undated line (a tool loop's) sooner: the hierarchy folds whole lines
 _MONTH_LABEL = re.compile(r"^[A-Z][a-z]+ \d{4}$")
 
 Measure = Callable[[str], int]
@@ -145,10 +148,14 @@ def render_units(chosen: list[Unit]) -> list[Entry]:
 
     for u in chosen:
         lab = format_date(u.day) if u.day else None
-        if lab != label or size > LINE_CHARS:
+        if lab != label or size > (LINE_CHARS if lab else UNDATED_LINE_CHARS):
             close()
             label, size = lab, 0
-        if turns and turns[-1][0] == u.speaker:
+        if (
+            turns
+            and turns[-1][0] == u.speaker
+            and sum(len(t) + 2 for t in turns[-1][1]) + len(u.text) <= SEGMENT_CHARS
+        ):
             turns[-1][1].append(u.text)
         else:
             turns.append((u.speaker, [u.text]))

@@ -28,6 +28,7 @@ from proxy.compress import salient
 from proxy.compress.dates import line_stamp, resolve_relative
 from proxy.compress.summarizer import DroppedMessage
 from proxy.compress.units import (
+    FEELINGS,
     Unit,
     condense,
     content_words,
@@ -41,10 +42,20 @@ from proxy.compress.units import (
 PROXY_MARK = "[ctxproxy:"  # a placeholder an earlier stage wrote (masked or duplicate output)
 INSTRUCTION_WEIGHT = 2.0  # a user message in a tool loop is an instruction: weighs more
 QUESTION_WEIGHT = 0.6  # a question is seldom the fact; its answer carries it
-WHEN_WEIGHT = 1.6  # a unit that says when something happened: most questions ask "when"
+WHEN_WEIGHT = 2.0  # a unit that says when something happened: most questions ask "when"
 _WHEN = re.compile(
     r"\b(?:yesterday|today|tonight|tomorrow|ago|last|next|recently|weekend|week|month|year"
     r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|since|(?:19|20)\d\d)\b",
+    re.I,
+)
+TURN_CHUNK = 40  # a turn's sentences are packed into units of about this many tokens
+EVENT_WEIGHT = 1.4  # a first-person event ("I went to …", "we adopted …"): what people ask about later
+ADDRESS_WEIGHT = 0.6  # a sentence about the listener ("your kids must love it"): seldom a fact
+_FIRST = re.compile(r"\b(?:I|I'm|I've|I'd|my|me|we|we're|we've|our|us)\b")
+_SECOND = re.compile(r"\b(?:you|your|you're|you've|yours)\b", re.I)
+_EVENT = re.compile(
+    r"\b(?:\w{3,}ed|went|took|got|made|saw|had|did|bought|ran|began|started|met|gave|found|read|wrote"
+    r"|joined|left|came|won|lost|built|drew|sang|taught|chose|kept|sold|spent|felt|became|moved)\b",
     re.I,
 )
 SHORT_ANSWER = 4  # an answer with at most this many content words carries its question
@@ -148,6 +159,75 @@ def _line_count(text: str) -> str:
     return f"{n} line{'' if n == 1 else 's'}"
 
 
+def _voice(sentence: str) -> float:
+    """A first-person event weighs more, a remark about the listener less (chat, not tool loops)."""
+    first = _FIRST.search(sentence) is not None
+    if first and _EVENT.search(sentence):
+        return EVENT_WEIGHT
+    if not first and _SECOND.search(sentence):
+        return ADDRESS_WEIGHT
+    return 1.0
+
+
+_GREETING = (
+    r"(?:hey|hi|hello|thanks|thank you|wow|whoa|woah|oh|yeah|yes|yep|no|congrats|aw+|ok|okay|dear|sure)"
+)
+
+
+def _vocative(speakers: set[str]) -> re.Pattern[str] | None:
+    """The span's speakers (or a nickname: the first three letters or more of one) addressed
+    by name, set off by punctuation (``Thanks, Caroline!``, ``Hey Mel,``): not the subject of
+    anything, so the name leaves the sentence (else ``Caroline super busy`` reads wrong)."""
+    names = sorted(
+        {w for who in speakers for w in who.split()[:1] if w[:1].isupper() and len(w) >= 3}, key=len
+    )
+    if not names:
+        return None
+    name = "(?:" + "|".join(re.escape(n[:3]) + "[a-z]*" for n in names) + ")"  # Caroline, Mel
+    return re.compile(rf"(^|[,!.?:]\s+|\b(?i:{_GREETING}),?\s+){name}\b(?=\s*(?:[,!.?]|$))")
+
+
+_CONTINUES = frozenset(
+    """it it's its that that's this these those he he's him his she she's her they they're them their
+    there so but and also then plus which though too especially because since still even""".split()
+)
+
+
+_ANCHOR = re.compile(r"(?<=\S )(?!I\b|I'|I’)[A-Z]\w+|\d")
+
+
+def _continues(sentence: str) -> bool:
+    """Whether a sentence leans on the one before: it opens with a pronoun or a connective
+    (``It was so powerful.``, ``So we …``), or names nothing of its own (no name, no number)."""
+    first = sentence.split(maxsplit=1)[:1]
+    if not first or first[0].strip(",.!?;:\"'()").lower().replace("’", "'") in _CONTINUES:
+        return True
+    return _ANCHOR.search(sentence) is None
+
+
+def _chunks(parts: list[tuple[str, float, bool]], size: int) -> list[tuple[str, float]]:
+    """A turn's sentences as units: a sentence that leans on the one before (a pronoun, a
+    connective) stays with it, so a fact keeps its subject; a sentence with its own subject
+    starts a unit. A unit holds about ``size`` estimated tokens at most and weighs what its
+    sentences weigh, by length."""
+    if size <= 1:
+        return [(text, weight) for text, weight, _ in parts]
+    out: list[tuple[str, float]] = []
+    texts: list[str] = []
+    mass = 0.0
+    for text, weight, leans in parts:
+        if texts and (not leans or estimate_tokens("; ".join([*texts, text])) > size):
+            joined = "; ".join(texts)
+            out.append((joined, mass / len(joined)))
+            texts, mass = [], 0.0
+        texts.append(text)
+        mass += weight * len(text)
+    if texts:
+        joined = "; ".join(texts)
+        out.append((joined, mass / len(joined)))
+    return out
+
+
 def make_units(
     dropped: tuple[DroppedMessage, ...],
     start_day: dt.date | None,
@@ -160,19 +240,21 @@ def make_units(
     units: list[Unit] = []
     docs: dict[int, set[str]] = {}
     pending: list[Unit] = []  # calls waiting for their output
-    question: Unit | None = None  # the last unit, when it was a question
+    asked: tuple[str, str] | None = None  # (speaker, text) of the last sentence, when a question
 
-    def add(turn: Turn, text: str, weight: float = 1.0, required: bool = False) -> Unit | None:
+    def add(ti: int, turn: Turn, text: str, weight: float = 1.0, required: bool = False) -> Unit | None:
         words = tuple(dict.fromkeys(content_words(text)))
         if not words:
             return None
-        docs.setdefault(turn.mi, set()).update(words)
+        docs.setdefault(ti, set()).update(words)  # one document a turn (merged messages too)
         unit = Unit(len(units), turn.mi, turn.who, turn.day, text, words, count(text) + 1, required)
         unit.weight = weight
         units.append(unit)
         return unit
 
-    for turn in turns(dropped, start_day, known):
+    spans = turns(dropped, start_day, known)
+    vocative = _vocative({t.who for t in spans} | known)
+    for ti, turn in enumerate(spans):
         msg = dropped[turn.mi]
         if msg.role == "tool":
             if turn.text.lstrip().startswith(PROXY_MARK):
@@ -183,32 +265,41 @@ def make_units(
                 call.text += " → " + _line_count(turn.text)
                 call.cost = count(call.text) + 1
             for line in _tool_lines(turn.text)[0 if call is None else 1 :]:
-                add(turn, line)
-            question = None
+                add(ti, turn, line)
+            asked = None
             continue
         weight = INSTRUCTION_WEIGHT if agentic and msg.role == "user" else 1.0
         first = True
+        parts: list[tuple[str, float, bool]] = []  # condensed sentences of the turn: weight, leans
         for k, sentence in enumerate(split_units(turn.text)):
             if msg.required and (k == 0 or sentence.rstrip().endswith("?")):
                 text = " ".join(sentence.split())[:300].replace("|", "/").replace(";", ",")
-                add(turn, text, weight, required=True)
+                add(ti, turn, text, weight, required=True)
                 continue
+            if vocative is not None:
+                sentence = vocative.sub(r"\1", sentence)
             short = condense(resolve_relative(sentence, turn.day))
             words = content_words(short)
-            if len(words) < 2 and not any(ch.isdigit() for ch in short):
+            if len([w for w in words if w not in FEELINGS]) < 2 and not any(ch.isdigit() for ch in short):
                 continue  # a filler ("You've got guts!"): dropped whole
+            if any(short == text for text, _, _ in parts):
+                continue  # said twice in one turn: once is enough
             is_question = sentence.rstrip().endswith("?")
-            if first and question is not None and question.speaker != turn.who and len(words) <= SHORT_ANSWER:
-                short = f"{question.text}? {short}"  # the answer carries its question
+            if first and asked is not None and asked[0] != turn.who and len(words) <= SHORT_ANSWER:
+                short = f"{asked[1]}? {short}"  # the answer carries its question
             if is_question:
                 weight_of = QUESTION_WEIGHT * weight
             else:
                 weight_of = WHEN_WEIGHT * weight if _WHEN.search(sentence) else weight
-            unit = add(turn, short, weight_of)
+                if not agentic:
+                    weight_of *= _voice(sentence)
+            parts.append((short, weight_of, _continues(sentence)))
             first = False
-            question = unit if is_question else None
+            asked = (turn.who, short) if is_question else None
+        for text, weight_of in _chunks(parts, 1 if agentic else TURN_CHUNK):
+            add(ti, turn, text, weight_of)
         for described in msg.calls:
-            made = add(turn, described.replace("|", "/").replace(";", ","))
+            made = add(ti, turn, described.replace("|", "/").replace(";", ","))
             if made is not None:
                 pending.append(made)
     return units, idf_weights(list(docs.values()))

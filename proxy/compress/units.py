@@ -77,7 +77,13 @@ def content_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in _DROP and (len(w) > 1 or w.isdigit())]
 
 
-_KEEP_ALWAYS = NEGATIONS | _NUMBER_WORDS
+# How someone felt or judged something ("loved it", "so happy", "sorry") is often what is asked
+# later ("how did she feel about …"): kept in a unit, though not worth a question's words.
+FEELINGS = frozenset(
+    """love happy glad great awesome amazing cool nice lovely wonderful fantastic fun good sorry hope
+    wish hear heard think know sounds sound right fair enough exactly""".split()
+)
+_KEEP_ALWAYS = NEGATIONS | _NUMBER_WORDS | FEELINGS
 _DROP = STOPWORDS - _KEEP_ALWAYS
 _PRONOUNS = frozenset(("i", "i'm", "i've", "i'll", "i'd"))
 _TRIM_RIGHT = ".!?;,:…)]}\"'*"

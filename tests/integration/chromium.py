@@ -62,7 +62,9 @@ class Page:
         return reply.get("result", {})  # type: ignore[no-any-return]
 
     async def evaluate(self, expression: str) -> Any:
-        result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        result = await self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(f"evaluate failed: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -81,7 +83,11 @@ class Page:
         """The whole page, ``width`` pixels wide."""
         height = int(await self.evaluate("document.documentElement.scrollHeight"))
         await self.send(
-            "Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
         )
         await asyncio.sleep(0.2)
         shot = await self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)

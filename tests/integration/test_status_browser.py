@@ -65,7 +65,9 @@ def nearest_rank(values: list[float], q: float) -> float:
 def prometheus_quantile(q: float, metrics_text: str) -> float:
     """What the page showed before: histogram_quantile over ctxproxy_overhead_seconds (ms)."""
     counts: dict[float, float] = {}
-    for m in re.finditer(r'^ctxproxy_overhead_seconds_bucket\{.*?le="([^"]+)".*?\} ([\d.e+]+)$', metrics_text, re.M):
+    for m in re.finditer(
+        r'^ctxproxy_overhead_seconds_bucket\{.*?le="([^"]+)".*?\} ([\d.e+]+)$', metrics_text, re.M
+    ):
         le = float(m.group(1))
         counts[le] = counts.get(le, 0.0) + float(m.group(2))
     bounds = sorted(counts.items())
@@ -85,9 +87,10 @@ async def _wait_catalog(url: str) -> None:
         for _ in range(100):
             async with s.get(f"{url}/catalog/sources") as r:
                 rows = {x["source"]: x for x in (await r.json())["sources"]}
-            if all(rows[n]["fetched_at"] for n in ("native:groq", "native:fake")) and rows[
-                "native:anthropic"
-            ]["failures"]:
+            if (
+                all(rows[n]["fetched_at"] for n in ("native:groq", "native:fake"))
+                and rows["native:anthropic"]["failures"]
+            ):
                 return
             await asyncio.sleep(0.1)
     raise AssertionError(f"catalog never refreshed: {rows}")
@@ -161,7 +164,9 @@ async def test_status_page_in_chromium(
                 by_model = orjson.loads(await page.evaluate(CHART_DOM))
                 errors = list(page.errors)
                 # the collector itself works: a console error and an uncaught one are both seen
-                await page.evaluate("console.error('probe-1'); setTimeout(() => { throw new Error('probe-2'); })")
+                await page.evaluate(
+                    "console.error('probe-1'); setTimeout(() => { throw new Error('probe-2'); })"
+                )
                 await asyncio.sleep(0.5)
                 probes = page.errors[len(errors) :]
             async with aiohttp.ClientSession(headers={"x-ctxproxy-key": KEY}) as s:

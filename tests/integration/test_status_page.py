@@ -46,7 +46,9 @@ async def test_status_json_charts_a_session(make_proxy: Any, tmp_path: Any) -> N
         assert saved_usd == pytest.approx(sum(series["models"][model]["tokens_saved"]) * PRICE, rel=1e-3)
     totals = data["stats"]
     assert totals["total"]["requests"] == sent
-    assert totals["total"]["money_saved_usd"] == pytest.approx(totals["total"]["tokens_saved"] * PRICE, rel=1e-3)
+    assert totals["total"]["money_saved_usd"] == pytest.approx(
+        totals["total"]["tokens_saved"] * PRICE, rel=1e-3
+    )
     proxy_series = series["proxy"]
     # requests and errors count the same requests: the two rejected ones are in both
     assert sum(proxy_series["requests"]) == sent + 2 == data["proxy"]["requests"]
@@ -62,7 +64,9 @@ async def test_status_json_charts_a_session(make_proxy: Any, tmp_path: Any) -> N
     sources = {s["source"]: s for s in catalog["sources"]}
     bundled, remote = sources["litellm_bundled"], sources["litellm"]
     assert bundled["models"] > 100 and bundled["last_error"] is None and bundled["age_s"] is not None
-    assert remote["next_refresh_in_s"] is not None and remote["next_refresh_in_s"] > 0  # refreshed in background
+    assert (
+        remote["next_refresh_in_s"] is not None and remote["next_refresh_in_s"] > 0
+    )  # refreshed in background
     assert isinstance(catalog["models_per_provider"], dict) and isinstance(catalog["recent_changes"], list)
 
 

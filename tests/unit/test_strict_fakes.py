@@ -521,9 +521,7 @@ async def test_anthropic_overflow_kinds_and_413() -> None:
                 model="c", max_tokens=10, messages=[{"role": "user", "content": BIG}]
             )
     assert too_big.value.status_code == 413
-    assert detect_overflow(413, _body(too_big.value)) == Overflow(
-        "too_large", signal="request_too_large"
-    )
+    assert detect_overflow(413, _body(too_big.value)) == Overflow("too_large", signal="request_too_large")
 
 
 async def test_anthropic_missing_version_header() -> None:

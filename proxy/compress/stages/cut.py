@@ -56,6 +56,9 @@ class CutStage:
             rest = [c for c in candidates if (c[1] not in whole or is_massgen(c[3].text)) and c[0] > _FLOOR]
             if not candidates:
                 break
+            if not rest and hard and _drop_recent(ctx, whole):
+                whole, tried = whole_slots(ctx), set()  # indices moved: start again
+                continue
             if not rest and hard and _summary_first(ctx):  # the summary gives way before the task
                 continue
             size, si, mi, seg = max(rest or candidates, key=lambda c: (c[0], -c[1], -c[2]))
@@ -84,14 +87,29 @@ class CutStage:
                 ctx.summary = shrink_newest(ctx.summary, goal, ctx.tokens_of, shrink_summary)
 
 
+def _drop_recent(ctx: StageContext, whole: set[int]) -> bool:
+    """Before the task or the newest turn is cut to fit the budget, the oldest of the other
+    recent groups (kept by ``keep_recent_groups``, not required verbatim) goes whole, with its
+    tool outputs (pairs stay valid). Whether one went."""
+    for i, slot in enumerate(ctx.slots):
+        group = slot.group
+        if i in whole or group.kind == "system" or group.pinned or group.has_user_turn:
+            continue
+        ctx.remove({i})
+        ctx.notes.append("a recent group dropped to fit the input budget")
+        return True
+    return False
+
+
 def _summary_first(ctx: StageContext) -> bool:
     """Over the input budget with only the task and the newest turn left to cut: shorten the
     summary (an earlier compaction's, its newest layer first) by what the budget needs, down
     to its floor, before them. False: nothing left to take from it."""
-    if not ctx.summary or not ctx.budget_raw:
+    if not ctx.summary:
         return False
+    budget = ctx.budget_raw or int(ctx.target_raw / max(ctx.policy.target, 0.05))  # as hard_overflow
     size = ctx.tokens_of(ctx.summary)
-    goal = max(_SUMMARY_FLOOR, size - (ctx.total() - ctx.budget_raw + 8))
+    goal = max(_SUMMARY_FLOOR, size - (ctx.total() - budget + 8))
     if goal >= size:
         return False
     ctx.summary = shrink_newest(ctx.summary, goal, ctx.tokens_of, shrink_summary)

@@ -62,7 +62,16 @@ OPENERS = [
     "Hello! Picking up from last time, sort of.", "Right, bit of context first, then my question.",
     "Hi. Bear with me, this is going to ramble a bit.", "Evening! I've got a slightly odd request.",
 ]  # fmt: skip
-LINKS = ["Anyway,", "Also,", "On top of that,", "For context,", "Oh, and", "The other thing is that", "Separately,", "Meanwhile"]
+LINKS = [
+    "Anyway,",
+    "Also,",
+    "On top of that,",
+    "For context,",
+    "Oh, and",
+    "The other thing is that",
+    "Separately,",
+    "Meanwhile",
+]
 
 # assistant prose: generic, long, polite, as real assistants are
 A_OPEN = [
@@ -121,7 +130,11 @@ def f_home(d: Draw, x: str, o: dict[str, str]) -> tuple[Plan, list[str], list[st
     ]
     dis = [f"my {o['rel']} {o['sib']} is looking at flats on {st2} in {a}, which seems mad to me",
            f"a colleague of mine has a commute of almost {n + 25} minutes each way and somehow never complains"]  # fmt: skip
-    return plan, dis, [f"the walk along {st} is lovely in the mornings", f"{b} has far better bakeries than I expected"]
+    return (
+        plan,
+        dis,
+        [f"the walk along {st} is lovely in the mornings", f"{b} has far better bakeries than I expected"],
+    )
 
 
 def f_pet(d: Draw, x: str, o: dict[str, str]) -> tuple[Plan, list[str], list[str]]:
@@ -135,7 +148,9 @@ def f_pet(d: Draw, x: str, o: dict[str, str]) -> tuple[Plan, list[str], list[str
     ])  # fmt: skip
     trick = d.rng.choice(v.TRICKS)
     e1 = f"{name} has somehow learned to {trick}, so she's clearly smarter than the rest of us"
-    plan = Plan("pet", [Event(e0, (name.lower(), b1.split("-")[0])), Event(e1, (name.lower(), trick.split()[-1]))])
+    plan = Plan(
+        "pet", [Event(e0, (name.lower(), b1.split("-")[0])), Event(e1, (name.lower(), trick.split()[-1]))]
+    )
     plan.questions += [
         QuestionSpec(f"What is the name of {x}'s {species}?", name, (0,), "single"),
         QuestionSpec(f"What breed is {name}?", b1, (0,), "single"),
@@ -144,7 +159,14 @@ def f_pet(d: Draw, x: str, o: dict[str, str]) -> tuple[Plan, list[str], list[str
     ]
     dis = [f"my {o['rel']}'s {species}, a {b2} called {name2}, stayed with us for a weekend and was a nightmare",
            f"{o['sib']} keeps sending me photos of {name2}, her {b2}, wearing a jumper"]  # fmt: skip
-    return plan, dis, [f"{name} chewed through my phone charger again", f"I take {name} out before breakfast now, rain or shine"]
+    return (
+        plan,
+        dis,
+        [
+            f"{name} chewed through my phone charger again",
+            f"I take {name} out before breakfast now, rain or shine",
+        ],
+    )
 
 
 def f_job(d: Draw, x: str, o: dict[str, str]) -> tuple[Plan, list[str], list[str]]:
@@ -156,7 +178,13 @@ def f_job(d: Draw, x: str, o: dict[str, str]) -> tuple[Plan, list[str], list[str
         f"I finally left {c1}; I started at {c2} as a {r2} in {month} and I'm still learning where the good coffee is",
         f"the new job is going well so far — {c2} took me on as a {r2} back in {month}, and the team is lovely",
     ])  # fmt: skip
-    plan = Plan("job", [Event(e0, (c1.split()[0].lower(), r1.split()[-1])), Event(e1, (c2.split()[0].lower(), r2.split()[-1]))])
+    plan = Plan(
+        "job",
+        [
+            Event(e0, (c1.split()[0].lower(), r1.split()[-1])),
+            Event(e1, (c2.split()[0].lower(), r2.split()[-1])),
+        ],
+    )
     plan.questions += [
         QuestionSpec(f"Which company does {x} work for now?", c2, (1,), "update"),
         QuestionSpec(f"What is {x}'s role at {c2}?", r2, (1,), "single"),
@@ -164,7 +192,14 @@ def f_job(d: Draw, x: str, o: dict[str, str]) -> tuple[Plan, list[str], list[str
     ]
     dis = [f"{o['partner']} had an interview at {c3} last week, for a {r1} role of all things",
            f"a friend just quit {c2 if d.rng.random() < 0.5 else c3} after six years, which made me a bit nervous"]  # fmt: skip
-    return plan, dis, [f"the team at {c2} are doing a bake-off next week", f"my commute to {c2} gives me time for podcasts"]
+    return (
+        plan,
+        dis,
+        [
+            f"the team at {c2} are doing a bake-off next week",
+            f"my commute to {c2} gives me time for podcasts",
+        ],
+    )
 
 
 def f_trips(d: Draw, x: str, o: dict[str, str]) -> tuple[Plan, list[str], list[str]]:
@@ -186,7 +221,14 @@ def f_trips(d: Draw, x: str, o: dict[str, str]) -> tuple[Plan, list[str], list[s
     ]
     dis = [f"{o['sib']} is off to {p4} in {m3}, and of course she's already sent me the whole itinerary",
            f"{o['partner']} keeps talking about {p4} for next {m2}, but I'm not convinced"]  # fmt: skip
-    return plan, dis, [f"I still need to sort out travel insurance for {p2}", f"I found my old photos from {p3} the other day"]
+    return (
+        plan,
+        dis,
+        [
+            f"I still need to sort out travel insurance for {p2}",
+            f"I found my old photos from {p3} the other day",
+        ],
+    )
 
 
 def f_family(d: Draw, x: str, o: dict[str, str]) -> tuple[Plan, list[str], list[str]]:
@@ -208,7 +250,10 @@ def f_numbers(d: Draw, x: str, o: dict[str, str]) -> tuple[Plan, list[str], list
     e0 = f"the rent is {w1} a month, which eats most of what's left after bills"
     e1 = f"I got the rent wrong last time, by the way — it's actually {n2} a month, not {n1}, I'd misremembered the renewal"
     e2 = f"I managed {kw} kilometres on Sunday without stopping, a new best for me"
-    plan = Plan("numbers", [Event(e0, ("rent", str(n1))), Event(e1, ("rent", str(n2))), Event(e2, (str(k), "kilometre"))])
+    plan = Plan(
+        "numbers",
+        [Event(e0, ("rent", str(n1))), Event(e1, ("rent", str(n2))), Event(e2, (str(k), "kilometre"))],
+    )
     plan.questions += [
         QuestionSpec(f"How much is {x}'s rent?", f"{n2} a month", (0, 1), "update"),
         QuestionSpec(f"How far did {x} run in the personal best?", f"{k} kilometres", (2,), "numeric"),
@@ -242,7 +287,9 @@ def f_wedding(d: Draw, x: str, o: dict[str, str]) -> tuple[Plan, list[str], list
     e1 = f"{name}'s wedding has been moved to {d2} {m2} because the venue double-booked, so the speech has a reprieve"
     plan = Plan("wedding", [Event(e0, (name.lower(), m1.lower())), Event(e1, (name.lower(), m2.lower()))])
     plan.questions.append(QuestionSpec(f"When is {name}'s wedding?", f"{d2} {m2}", (0, 1), "update"))
-    dis = [f"we've also got {o['cousin']}'s wedding in {d.rng.choice(v.MONTHS)}, which is a lot of weddings for one year"]
+    dis = [
+        f"we've also got {o['cousin']}'s wedding in {d.rng.choice(v.MONTHS)}, which is a lot of weddings for one year"
+    ]
     return plan, dis, [f"I've rewritten the speech for {name} four times now"]
 
 
@@ -317,14 +364,30 @@ def _specifics(rng: random.Random, topic: str) -> list[str]:
     km = lambda: f"{rng.randint(20, 190) / 10:.1f} km"  # noqa: E731
     c = chatter
     rows = {
-        "trip": lambda i: f"Day {i}: a morning walk from {c.open_town(rng)} to {c.open_town(rng)} ({km()}, first train at {clock()}), lunch at {c.open_venue(rng)} for about {price(12, 60)}, and an early night.",
-        "meals": lambda i: f"{v.WEEKDAYS[i % 7]}: {c.open_dish(rng)[2:]}, about {n(15, 70)} minutes, roughly {price(4, 30)} (the version from {c.open_venue(rng)} in {c.open_town(rng)}), with extra {rng.choice(c.INGREDIENTS)} on the side.",
-        "budget": lambda i: f"{rng.choice(['Groceries', 'Transport', 'Eating out', 'Subscriptions', 'Savings pot', 'Gifts', 'Utilities'])}: around {price(20, 1900)} a month (compare {c.made_up(rng, c._NAME_ENDS)} and {c.made_up(rng, c._NAME_ENDS)}), reviewed every {n(2, 8)} weeks.",
-        "fitness": lambda i: f"{v.WEEKDAYS[i % 7]}: {n(20, 60)} minutes of {rng.choice(['easy running', 'intervals', 'mobility work', 'cycling', 'strength circuits', 'swimming'])} (the loop past {c.open_town(rng)} works), then {n(5, 15)} minutes of stretching.",
-        "gift": lambda i: f"Option {i}: {c.open_title(rng)} by {c.open_name(rng)}, or a voucher for {c.open_venue(rng)} (roughly {price(15, 240)})",
-        "email": lambda i: f"Paragraph {i}: mention the {rng.choice(['invoice', 'booking', 'deposit', 'meeting', 'repair', 'refund'])} from {n(2, 28)} {rng.choice(v.MONTHS)} and ask {c.open_name(rng)} for a reply within {n(3, 10)} days.",
-        "work": lambda i: f"Point {i}: the {rng.choice(['roadmap', 'handover', 'rota', 'hiring plan', 'quarterly report'])} with {c.open_name(rng)} and {c.open_name(rng)}, about {n(5, 20)} minutes at {clock()}, then the {c.open_town(rng)} office.",
-        "home": lambda i: f"Step {i}: the {rng.choice(['hallway', 'loft', 'shed', 'spare room', 'kitchen cupboards', 'bathroom tiles'])}, about {n(2, 12)} hours; {c.open_name(rng)}'s firm quoted {price(80, 4900)}, available from {clock()}.",
+        "trip": lambda i: (
+            f"Day {i}: a morning walk from {c.open_town(rng)} to {c.open_town(rng)} ({km()}, first train at {clock()}), lunch at {c.open_venue(rng)} for about {price(12, 60)}, and an early night."
+        ),
+        "meals": lambda i: (
+            f"{v.WEEKDAYS[i % 7]}: {c.open_dish(rng)[2:]}, about {n(15, 70)} minutes, roughly {price(4, 30)} (the version from {c.open_venue(rng)} in {c.open_town(rng)}), with extra {rng.choice(c.INGREDIENTS)} on the side."
+        ),
+        "budget": lambda i: (
+            f"{rng.choice(['Groceries', 'Transport', 'Eating out', 'Subscriptions', 'Savings pot', 'Gifts', 'Utilities'])}: around {price(20, 1900)} a month (compare {c.made_up(rng, c._NAME_ENDS)} and {c.made_up(rng, c._NAME_ENDS)}), reviewed every {n(2, 8)} weeks."
+        ),
+        "fitness": lambda i: (
+            f"{v.WEEKDAYS[i % 7]}: {n(20, 60)} minutes of {rng.choice(['easy running', 'intervals', 'mobility work', 'cycling', 'strength circuits', 'swimming'])} (the loop past {c.open_town(rng)} works), then {n(5, 15)} minutes of stretching."
+        ),
+        "gift": lambda i: (
+            f"Option {i}: {c.open_title(rng)} by {c.open_name(rng)}, or a voucher for {c.open_venue(rng)} (roughly {price(15, 240)})"
+        ),
+        "email": lambda i: (
+            f"Paragraph {i}: mention the {rng.choice(['invoice', 'booking', 'deposit', 'meeting', 'repair', 'refund'])} from {n(2, 28)} {rng.choice(v.MONTHS)} and ask {c.open_name(rng)} for a reply within {n(3, 10)} days."
+        ),
+        "work": lambda i: (
+            f"Point {i}: the {rng.choice(['roadmap', 'handover', 'rota', 'hiring plan', 'quarterly report'])} with {c.open_name(rng)} and {c.open_name(rng)}, about {n(5, 20)} minutes at {clock()}, then the {c.open_town(rng)} office."
+        ),
+        "home": lambda i: (
+            f"Step {i}: the {rng.choice(['hallway', 'loft', 'shed', 'spare room', 'kitchen cupboards', 'bathroom tiles'])}, about {n(2, 12)} hours; {c.open_name(rng)}'s firm quoted {price(80, 4900)}, available from {clock()}."
+        ),
     }
     tips = [
         lambda: f"{c.open_name(rng)} swears by it.",
@@ -406,7 +469,11 @@ def generate_assistant(seed: int, n_sessions: int | None = None) -> Conversation
             per_turn[k % n_user if k < n_user else rng.randrange(n_user)].append(item)
         for i in range(n_user):
             clauses = [it if isinstance(it, str) else plans[it[0]].events[it[1]].text for it in per_turn[i]]
-            request = rng.choice(requests) if i == 0 else rng.choice([*requests, "What do you think?", "Does that change your suggestion?"])
+            request = (
+                rng.choice(requests)
+                if i == 0
+                else rng.choice([*requests, "What do you think?", "Does that change your suggestion?"])
+            )
             user = _user_turn(rng, d.used, clauses, request)
             head = f"[Session {s + 1} — {format_date(dates[s])}]\n" if i == 0 else ""
             t = Turn(f"s{s + 1}t{2 * i + 1}", s, x, user, f"{head}{x}: {user}")
@@ -425,7 +492,9 @@ def generate_assistant(seed: int, n_sessions: int | None = None) -> Conversation
             for e in range(len(plan.events)):
                 answer = answer.replace(f"{{date{e}}}", format_date(dates[located[(p, e)].session]))
             evidence = tuple(located[(p, e)].id for e in spec.evidence)
-            questions.append(Question(spec.question, answer, evidence, spec.kind, x, plan.events[spec.evidence[-1]].keys))
+            questions.append(
+                Question(spec.question, answer, evidence, spec.kind, x, plan.events[spec.evidence[-1]].keys)
+            )
     rng.shuffle(questions)
     asked = questions[: max(1, int(len(questions) * 0.8))]
     system = (

@@ -259,7 +259,7 @@ async def test_the_summary_keeps_its_floor_when_the_protected_turns_overflow() -
 
     big = "Details of the task follow here. " * 200
     msgs = [{"role": "user", "content": big}]
-    msgs += [{"role": r, "content": f"Turn {i}: we talked about lake trips and cello. " * 20}
+    msgs += [{"role": r, "content": " ".join(f"Turn {i}: we talked about lake {j} trips and cello {i * j}." for j in range(20))}
              for i, r in zip(range(30), ["assistant", "user"] * 15, strict=True)]  # fmt: skip
     msgs += [{"role": "user", "content": big}]
     kit = stage_kit(msgs, target=0.3)  # the protected turns alone overflow the target, not the budget
@@ -271,3 +271,79 @@ async def test_the_summary_keeps_its_floor_when_the_protected_turns_overflow() -
     assert items[0]["content"] == big and items[-1]["content"] == big  # never cut
     assert kit.ctx.summary is not None
     assert kit.ctx.tokens_of(kit.ctx.summary) >= int(SUMMARY_FLOOR * kit.ctx.target_raw) * 0.8
+
+
+def test_a_turn_stays_one_unit_with_its_subject_and_repeats_once() -> None:
+    text = (
+        "Priya: I adopted a greyhound called Pesto. He is three years old. He is three years old.\n"
+        "Tom: Wow, that's great!"
+    )
+    units, _ = make_units((DroppedMessage("user", text),), None)
+    priya = [u for u in units if u.speaker == "Priya"]
+    assert len(priya) == 1  # the turn's sentences together: the fact keeps its subject
+    assert priya[0].text == "adopted greyhound called Pesto; three years old"  # said twice: once
+    assert not any(u.speaker == "Tom" for u in units)  # a filler turn goes whole
+
+
+def test_a_speaker_addressed_by_name_is_not_the_subject() -> None:
+    text = "Tom: Hey Priya, it's been super busy here.\nPriya: Thanks, Tom! I moved to Leeds.\nTom: Pri, Leeds has old trams."
+    units, _ = make_units((DroppedMessage("user", text),), None)
+    texts = [f"{u.speaker}: {u.text}" for u in units]
+    assert "Tom: super busy" in texts  # not "Priya super busy"
+    assert "Priya: moved Leeds" in texts
+    assert "Tom: Leeds old trams" in texts  # the nickname goes too, the place stays
+    said = make_units((DroppedMessage("user", "Tom: I told Priya about the move.\nPriya: ok ok"),), None)[0]
+    assert "Priya" in said[0].text  # a name inside the sentence is content
+
+
+def test_first_person_events_weigh_more_than_remarks_about_the_listener() -> None:
+    text = "Priya: I went to a lantern festival in Bath.\nTom: Your photos always look lovely and bright."
+    units, _ = make_units((DroppedMessage("user", text),), None)
+    event, remark = units
+    assert event.speaker == "Priya" and remark.speaker == "Tom"
+    assert event.weight > 1.0 > remark.weight
+
+
+def test_how_someone_felt_stays_but_a_reaction_alone_is_a_filler() -> None:
+    text = "Priya: The lantern festival made me so happy.\nTom: That sounds great!"
+    units, _ = make_units((DroppedMessage("user", text),), None)
+    assert [f"{u.speaker}: {u.text}" for u in units] == ["Priya: lantern festival made happy"]
+
+
+def test_a_sentence_with_its_own_subject_and_name_is_its_own_unit() -> None:
+    text = "Priya: I made a fennel curry on Monday. It was far too hot. Ines lent me a novel called Anchors."
+    units, _ = make_units((DroppedMessage("user", text),), None)
+    assert [u.text for u in units] == ["made fennel curry Monday; far hot", "Ines lent novel called Anchors"]
+
+
+def _call(cid: str, args: str) -> dict[str, object]:
+    return {"role": "assistant", "content": None,
+            "tool_calls": [{"id": cid, "type": "function", "function": {"name": "edit", "arguments": args}}]}  # fmt: skip
+
+
+async def test_an_older_recent_group_goes_before_the_task_is_cut_to_fit_the_budget() -> None:
+    task = "Fix the parser in src/parse.py. " + "Details of the task follow here. " * 60
+    big = '{"old_str": "' + "x = compute(a, b)\\n" * 300 + '"}'  # arguments no stage can cut
+    msgs = [{"role": "user", "content": task}, _call("c1", big), {"role": "tool", "tool_call_id": "c1", "content": "ok"},
+            _call("c2", '{"path": "src/parse.py"}'), {"role": "tool", "tool_call_id": "c2", "content": "done " * 40}]  # fmt: skip
+    kit = stage_kit(msgs, target=0.3)  # the request does not fit its budget; task + newest turn do
+    await kit.run(CutStage())
+    items = kit.items()
+    assert items[0]["content"] == task  # the task stays verbatim
+    assert items[-1]["content"] == "done " * 40  # so does the newest output
+    assert not any(
+        m.get("tool_calls") and m["tool_calls"][0]["id"] == "c1" for m in items
+    )  # the older call went
+    assert not kit.new_violations()  # with its output: pairs stay valid
+
+
+def test_a_long_run_of_one_speaker_is_split_into_segments_that_each_name_the_speaker() -> None:
+    from proxy.compress.digest_entries import SEGMENT_CHARS, render_units
+    from proxy.compress.units import Unit
+
+    text = "adopted greyhound called Pesto shelter Saturday " * 3
+    units = [Unit(i, i, "Priya", DAYS[0], f"{text}{i}", ("pesto",), 40) for i in range(4)]
+    (entry,) = render_units(units)
+    segments = entry.body.split(" | ")
+    assert len(segments) > 1 and all(s.startswith("Priya: ") for s in segments)
+    assert all(len(s) <= SEGMENT_CHARS + len("Priya: ") + len(text) + 4 for s in segments)

@@ -42,7 +42,9 @@ def _registry(host: str = "127.0.0.1") -> UpstreamRegistry:
     return UpstreamRegistry(ups, ServerSettings(host=host), environ={"K": "sk-op"})
 
 
-@pytest.mark.parametrize("value", ["", "Bearer", "Bearer ", "bearer   ", "Bearer dummy", " EMPTY ", "Bearer  none"])
+@pytest.mark.parametrize(
+    "value", ["", "Bearer", "Bearer ", "bearer   ", "Bearer dummy", " EMPTY ", "Bearer  none"]
+)
 def test_empty_and_placeholder_keys_are_no_key(value: str) -> None:
     reg = _registry()
     headers: CIMultiDict[str] = CIMultiDict({"Authorization": value})
@@ -81,11 +83,19 @@ def test_target_stays_under_the_base_url_prefix() -> None:
         ("openai-chat", {"messages": {"role": "user"}}, "messages must be a list"),
         ("openai-chat", {"messages": ["hi"]}, "messages[0] must be an object"),
         ("openai-chat", {"messages": [{"role": "tool", "tool_call_id": 7}]}, "messages[0].tool_call_id"),
-        ("openai-chat", {"messages": [{"role": "assistant", "tool_calls": [{"id": ["x"]}]}]}, "tool_calls[0].id"),
+        (
+            "openai-chat",
+            {"messages": [{"role": "assistant", "tool_calls": [{"id": ["x"]}]}]},
+            "tool_calls[0].id",
+        ),
         ("openai-responses", {"input": [{"type": "function_call", "call_id": {}}]}, "input[0].call_id"),
         ("openai-responses", {"input": [], "instructions": ["x"]}, "instructions"),
         ("anthropic", {"system": 5, "messages": []}, "system must be a string or a list"),
-        ("anthropic", {"messages": [{"role": "user", "content": [{"type": "tool_result", "tool_use_id": 1}]}]}, "tool_use_id"),
+        (
+            "anthropic",
+            {"messages": [{"role": "user", "content": [{"type": "tool_result", "tool_use_id": 1}]}]},
+            "tool_use_id",
+        ),
         ("gemini", {"contents": [{"parts": [{"functionCall": "x"}]}]}, "functionCall must be an object"),
         ("gemini", {"systemInstruction": {"parts": 3}, "contents": []}, "systemInstruction.parts"),
     ],
@@ -98,11 +108,32 @@ def test_shape_checks_name_the_field(api: str, body: dict[str, object], says: st
 @pytest.mark.parametrize(
     ("api", "body"),
     [
-        ("openai-chat", {"messages": [{"role": "user", "content": None, "x-custom": [1]}, {"role": "user", "content": [{"type": "new-part"}]}]}),
+        (
+            "openai-chat",
+            {
+                "messages": [
+                    {"role": "user", "content": None, "x-custom": [1]},
+                    {"role": "user", "content": [{"type": "new-part"}]},
+                ]
+            },
+        ),
         ("openai-responses", {"input": "just text"}),
         (
             "anthropic",
-            {"messages": [{"role": "user", "content": [{"type": "code_execution_tool_result", "tool_use_id": "s1", "content": {"type": "code_execution_result"}}]}]},
+            {
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [
+                            {
+                                "type": "code_execution_tool_result",
+                                "tool_use_id": "s1",
+                                "content": {"type": "code_execution_result"},
+                            }
+                        ],
+                    }
+                ]
+            },
         ),
         ("anthropic", {"messages": [{"role": "user", "content": [{"type": "document", "source": {}}]}]}),
         ("gemini", {"contents": [{"parts": [{"inlineData": {"data": "AA"}}]}], "system_instruction": "text"}),
