@@ -85,7 +85,7 @@ def compaction_pays(
 PRESETS: dict[str, Policy] = {
     "conservative": Policy(True, "conservative", 0.90, 0.70, 6, 8, 0.03, 0.05, 0.6),
     "balanced": Policy(True, "balanced", 0.85, 0.55, 4, 5, 0.03, 0.05, 0.8),
-    "aggressive": Policy(True, "aggressive", 0.70, 0.35, 2, 3, 0.03, 0.05, 0.9),
+    "aggressive": Policy(True, "aggressive", 0.70, 0.30, 2, 3, 0.03, 0.05, 0.9),
 }
 _NUMERIC = ("trigger", "target", "keep_recent_groups", "keep_tool_results", "safety_margin")
 

@@ -96,7 +96,7 @@ def test_presets_and_override_layers() -> None:
     assert resolve_policy(s, "gpt-4o-mini").trigger == 0.8
     assert resolve_policy(s, "claude-x").target == 0.70
     a = resolve_policy(s, "gpt-4o-mini", "agent_a")
-    assert (a.strategy, a.trigger, a.target, a.keep_recent_groups) == ("aggressive", 0.70, 0.35, 7)
+    assert (a.strategy, a.trigger, a.target, a.keep_recent_groups) == ("aggressive", 0.70, 0.30, 7)
 
 
 def test_summary_share_bounds_per_preset_model_and_agent() -> None:
