@@ -3,9 +3,13 @@
 A session is the last chat-completions request of an agent run; its earlier requests are that
 request's ``messages`` cut before an assistant turn (:func:`points`). At a point, the
 *later-needed facts* (:func:`later_facts`) are the strings the agent writes *after* it (its
-text and tool-call arguments) that it saw *before* it only in tool outputs: paths, file names,
-identifiers, error class names, ``line N`` and numbers of 3+ digits. A fact is kept when the
-compressed request still contains it anywhere (:func:`request_text`).
+text and tool-call arguments) that, *before* it, it saw **only** in tool outputs: paths, file
+names, identifiers, error class names, ``line N`` and numbers of 3+ digits. "Only" is read
+strictly: a fact that the system prompt, a user message (the task), the tool definitions or the
+agent's own earlier text or tool calls already held is not needed from a tool output, so it is
+not counted (``strict=False`` gives the older, lenient reading that let the agent's own words
+count). A fact is kept when the compressed request still holds it as a whole token (not inside
+a longer name or number: ``123`` is not in ``1234``), anywhere a model reads (:func:`request_text`).
 
 Checks: the task (first user message) verbatim, the newest tool output verbatim, and no tool
 result left unpaired (the project's validators, :func:`proxy.compress.violations`).
@@ -13,7 +17,8 @@ result left unpaired (the project's validators, :func:`proxy.compress.violations
 Baselines at a given size: *observation masking* (:func:`observation_masking`, as in "The
 Complexity Trap": the newest tool outputs whole, older ones replaced by a placeholder, the
 next-older output cut to fill the size) and *keep-last* (:func:`keep_last`: system prompt,
-task and the newest turns that fit, never starting on a tool result).
+task and the newest turns that fit, never starting on a tool result; the turn before them, its
+outputs cut, fills the size).
 """
 
 from __future__ import annotations
@@ -36,11 +41,13 @@ _ERROR = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning)\b")
 _LINE = re.compile(r"\bline \d+\b")
 _NUMBER = re.compile(r"(?<![\w.])\d{3,}(?!\w|\.\d)")
 _IDENT = re.compile(
-    r"\b(?:[A-Za-z]\w*_\w*[A-Za-z0-9]"  # snake_case, dunder
+    r"\b(?:_*[A-Za-z][A-Za-z0-9]*_\w*"  # snake_case, _private, __dunder__
     r"|[a-z]+[A-Z]\w*"  # camelCase
     r"|[A-Z][a-z0-9]+[A-Z]\w*"  # CamelCase
-    r"|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*){2,})\b"  # dotted module paths
+    r"|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\b"  # dotted names: self.cols, np.array, a.b.c
 )
+_ABBREVIATION = re.compile(r"(?i)^[a-z]\.[a-z]$")  # e.g, i.e: not names
+MARKER_LIST = re.compile(r"; mentions: [^\]\n]*")  # inside "[ctxproxy: … omitted …; mentions: …]"
 KINDS: dict[str, re.Pattern[str]] = {
     "path": _PATH,
     "file": _FILE,
@@ -51,14 +58,48 @@ KINDS: dict[str, re.Pattern[str]] = {
 }
 
 
-def facts_in(text: str) -> set[str]:
-    out: set[str] = set()
-    for rx in KINDS.values():
+def kinds_in(text: str) -> dict[str, str]:
+    """Every fact in ``text`` with its kind (the first kind that finds it, in :data:`KINDS` order).
+    A match glued to more of a name or number (``django__3`` of ``django__3.0``) is no fact."""
+    out: dict[str, str] = {}
+    for kind, rx in KINDS.items():
         for m in rx.finditer(text):
             fact = m.group(0).rstrip(".-/")
-            if len(fact) >= 3:
-                out.add(fact)
+            if (
+                len(fact) >= 3
+                and not _ABBREVIATION.match(fact)
+                and _alone(text, m.start(), m.start() + len(fact))
+            ):
+                out.setdefault(fact, kind)
     return out
+
+
+def facts_in(text: str) -> set[str]:
+    return set(kinds_in(text))
+
+
+def kind_of(fact: str) -> str:
+    return kinds_in(fact).get(fact, "identifier")
+
+
+def _alone(text: str, at: int, end: int) -> bool:
+    """``text[at:end]`` is a whole token: no name character before it, none after it, and no
+    decimal part after it."""
+    before = text[at - 1] if at else " "
+    after = text[end : end + 2]
+    return not (before.isalnum() or before == "_") and not (
+        after[:1].isalnum() or after[:1] == "_" or (after[:1] == "." and after[1:2].isdigit())
+    )
+
+
+def holds(text: str, fact: str) -> bool:
+    """``fact`` is in ``text`` as a whole token: not glued to a longer name, path or number."""
+    at = text.find(fact)
+    while at >= 0:
+        if _alone(text, at, at + len(fact)):
+            return True
+        at = text.find(fact, at + 1)
+    return False
 
 
 def _strings(value: Any) -> Iterable[str]:
@@ -73,18 +114,20 @@ def _strings(value: Any) -> Iterable[str]:
 
 
 def call_texts(msg: dict[str, Any]) -> list[str]:
-    """A message's tool-call names and arguments (raw JSON, and its decoded strings)."""
+    """A message's tool-call names and arguments: the decoded strings (a model reads those, not
+    the JSON escapes), or the raw text when the arguments are not JSON."""
     out: list[str] = []
     for call in msg.get("tool_calls") or []:
         fn = call.get("function") or {}
         args = fn.get("arguments")
         out.append(str(fn.get("name", "")))
         if isinstance(args, str):
-            out.append(args)
             try:
                 out += list(_strings(json.loads(args)))
             except ValueError:
-                pass
+                out.append(args)
+        elif args is not None:
+            out += list(_strings(args))
     return out
 
 
@@ -115,10 +158,10 @@ def points(
     return out
 
 
-def later_facts(body: dict[str, Any], cut: int, strict: bool = False) -> frozenset[str]:
-    """Facts the agent writes after ``cut`` that, before it, came from tool outputs only: not
-    in the system prompt, a user message (the task) or the tool definitions — nor, ``strict``,
-    in the agent's own earlier text and calls."""
+def later_facts(body: dict[str, Any], cut: int, strict: bool = True) -> frozenset[str]:
+    """Facts the agent writes after ``cut`` that, before it, it saw only in tool outputs: not in
+    the system prompt, a user message (the task), the tool definitions or — ``strict``, the
+    issue's reading — the agent's own earlier text and calls."""
     messages = body["messages"]
     seen_tool: set[str] = set()
     elsewhere = [json.dumps(body.get("tools", []))]
@@ -134,12 +177,16 @@ def later_facts(body: dict[str, Any], cut: int, strict: bool = False) -> frozens
         if m.get("role") == "assistant":
             for text in (message_text(m), *call_texts(m)):
                 later |= facts_in(text)
-    return frozenset(f for f in later & seen_tool if f not in other)
+    return frozenset(f for f in later & seen_tool if not holds(other, f))
 
 
-def kept(facts: Iterable[str], body: dict[str, Any]) -> int:
+def kept(facts: Iterable[str], body: dict[str, Any], marker_lists: bool = True) -> int:
+    """How many of ``facts`` the request holds; ``marker_lists=False``: not counting the bare
+    name lists (``; mentions: a, b, …``) of the proxy's cut and mask markers."""
     text = request_text(body)
-    return sum(f in text for f in facts)
+    if not marker_lists:
+        text = MARKER_LIST.sub("", text)
+    return sum(holds(text, f) for f in facts)
 
 
 # -- checks --------------------------------------------------------------------------------------
@@ -212,15 +259,43 @@ def observation_masking(body: dict[str, Any], budget: int, count: Count) -> dict
     return build(masked)
 
 
-def keep_last(body: dict[str, Any], budget: int, count: Count) -> dict[str, Any]:
+def keep_last(body: dict[str, Any], budget: int, count: Count, fill: bool = True) -> dict[str, Any]:
     """System prompt and task, then the newest messages that fit, starting on an assistant or
-    user message (never an orphaned tool result)."""
+    user message (never an orphaned tool result). ``fill``: the turn before them joins too when
+    it fits with its tool outputs cut (their heads kept), so keep-last lands at the size."""
     msgs = body["messages"]
     head_n = next((i + 1 for i, m in enumerate(msgs) if m.get("role") == "user"), 1)
     head = msgs[:head_n]
     starts = [i for i in range(head_n, len(msgs)) if msgs[i].get("role") != "tool"]
-    for start in starts:  # oldest first: the first that fits keeps the most
+    for n, start in enumerate(starts):  # oldest first: the first that fits keeps the most
         trial = {**body, "messages": head + msgs[start:]}
         if count(trial) <= budget:
-            return trial
+            return _fill(body, head, starts[n - 1], start, budget, count) if fill and n else trial
     return {**body, "messages": head}
+
+
+def _fill(
+    body: dict[str, Any], head: list[dict[str, Any]], prev: int, start: int, budget: int, count: Count
+) -> dict[str, Any]:
+    """``head + msgs[start:]``, with the turn ``msgs[prev:start]`` before it when it fits with
+    every tool output in it cut to its longest common head length that fits."""
+    msgs = body["messages"]
+    turn = msgs[prev:start]
+
+    def build(limit: int) -> dict[str, Any]:
+        cut = [
+            _with_text(m, message_text(m)[:limit] + "\n[… cut]") if m.get("role") == "tool" else m
+            for m in turn
+        ]
+        return {**body, "messages": head + cut + msgs[start:]}
+
+    if any(m.get("role") != "tool" for m in turn[1:]) or count(build(0)) > budget:
+        return {**body, "messages": head + msgs[start:]}
+    lo, hi = 0, max((len(message_text(m)) for m in turn), default=0)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if count(build(mid)) <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    return build(lo)

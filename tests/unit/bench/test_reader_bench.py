@@ -432,6 +432,21 @@ def test_facts_in_finds_each_kind() -> None:
     } <= found
     assert "17" not in found and "at" not in found
     assert ag.facts_in("exit 4120. pi 3.14159, v1.2.345") == {"4120"}  # sentence end yes, decimals no
+    # a fragment glued to more of a name is no fact; two-part names are; abbreviations are not
+    assert ag.facts_in("/workspace/django__django__3.0 has self.cols, e.g. np.array") == {
+        "/workspace/django__django__3.0",
+        "self.cols",
+        "np.array",
+    }
+
+
+def test_holds_finds_whole_tokens_only() -> None:
+    assert ag.holds("see /repo/pkg/util_helpers.py:12", "util_helpers.py")
+    assert ag.holds("see /repo/pkg/util_helpers.py:12", "/repo/pkg/util_helpers.py")
+    assert not ag.holds("code 41205", "4120") and not ag.holds("v 4120.5", "4120")
+    assert ag.holds("code 4120.", "4120")
+    assert not ag.holds("parse_values()", "parse_value") and ag.holds("x.parse_value()", "parse_value")
+    assert not ag.holds("/other/repo/pkg/core.py", "/repo/pkg/core.py")
 
 
 def test_later_facts_are_written_later_and_seen_before_only_in_tool_outputs() -> None:
@@ -453,6 +468,15 @@ def test_later_facts_are_written_later_and_seen_before_only_in_tool_outputs() ->
     assert "parse_value" not in ag.later_facts(body, 6, strict=False) - ag.later_facts(body, 6, strict=True)
 
 
+def test_facts_the_agent_wrote_itself_are_not_needed_from_a_tool_output() -> None:
+    body = session()
+    body["messages"][4]["content"] = "parse_value in util_helpers.py looks wrong."  # the agent says it
+    strict, lenient = ag.later_facts(body, 6), ag.later_facts(body, 6, strict=False)
+    assert "parse_value" in lenient and "util_helpers.py" in lenient
+    assert "parse_value" not in strict and "util_helpers.py" not in strict
+    assert "/repo/pkg/util_helpers.py" in strict and strict < lenient  # the full path it never wrote
+
+
 def test_kept_counts_facts_in_contents_and_tool_calls() -> None:
     body = session()
     request = {**body, "messages": body["messages"][:6]}
@@ -467,6 +491,24 @@ def test_kept_counts_facts_in_contents_and_tool_calls() -> None:
         ],
     }
     assert ag.kept(facts, gone) == 0
+
+
+def test_kept_can_leave_out_the_name_lists_of_the_proxys_markers() -> None:
+    body = {
+        "messages": [
+            {
+                "role": "tool",
+                "content": "[ctxproxy: output of x omitted (90 tokens); mentions: parse_value, 4120]",
+            },
+            {
+                "role": "user",
+                "content": "[… ctxproxy cut 40 tokens of content; mentions: KeyError …]\nline 17",
+            },
+        ]
+    }
+    facts = {"parse_value", "4120", "KeyError", "line 17"}
+    assert ag.kept(facts, body) == 4
+    assert ag.kept(facts, body, marker_lists=False) == 1  # only line 17 stands outside a list
 
 
 def test_checks_fail_on_a_cut_task_a_changed_newest_output_and_an_orphan() -> None:
@@ -504,10 +546,28 @@ def test_observation_masking_keeps_the_newest_output_and_cuts_the_next_to_fill()
 def test_keep_last_never_starts_on_a_tool_result() -> None:
     request = {**session(), "messages": session()["messages"][:8]}
     budget = counter_of(request) - 50
-    out = ag.keep_last(request, budget, counter_of)
+    out = ag.keep_last(request, budget, counter_of, fill=False)
     assert counter_of(out) <= budget
     assert out["messages"][:2] == request["messages"][:2]
     assert out["messages"][2]["role"] == "assistant"
+
+
+def test_keep_last_fills_the_size_with_the_turn_before_its_outputs_cut() -> None:
+    request = {**session(), "messages": session()["messages"][:8]}
+    budget = counter_of(request) - 100
+    whole = ag.keep_last(request, budget, counter_of, fill=False)
+    filled = ag.keep_last(request, budget, counter_of)
+    assert counter_of(whole) < counter_of(filled) <= budget
+    assert [m.get("tool_call_id") for m in filled["messages"] if m.get("role") == "tool"] == [
+        "c1",
+        "c2",
+        "c3",
+    ]
+    first = next(m for m in filled["messages"] if m.get("role") == "tool")
+    assert first["content"].endswith("[… cut]") and first["content"].startswith("/repo/pkg/util_helpers.py")
+    from proxy.compress import violations
+
+    assert not violations("openai-chat", filled)
 
 
 # -- the copied OpenHands sessions -----------------------------------------------------------------
@@ -520,7 +580,9 @@ def test_real_sessions_have_points_and_later_needed_facts(name: str) -> None:
         assert body["messages"][cut]["role"] == "assistant"
         request = {**body, "messages": body["messages"][:cut]}
         assert ag.task_verbatim(body, request) and ag.newest_output_verbatim(request, request)
-    assert ag.later_facts(body, points[0][1])  # the agent reuses what its tools told it
+    assert ag.later_facts(body, points[0][1], strict=False)  # the agent reuses what its tools told it
+    for _, cut in points:  # what it saw only there is a part of that
+        assert ag.later_facts(body, cut) <= ag.later_facts(body, cut, strict=False)
 
 
 # -- the whole run, on a generated conversation ----------------------------------------------------
@@ -556,6 +618,6 @@ async def test_real_session_points_compress_valid_under_balanced() -> None:
     assert [p.fraction for p in points] == [0.5, 0.75]
     for p in points:
         assert p.size < 1.0 and p.paired and p.task
-        assert set(p.baselines) == {"observation masking", "keep-last"}
+        assert set(p.baselines) == {"observation masking", "keep-last", "keep-last, filled"}
         assert p.kept <= p.facts
     assert targets(points)[0].startswith("- facts kept at 0.5, balanced:")
