@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from proxy.compress import salient
+from proxy.compress import code_view, salient
 from proxy.compress.stages.base import StageContext
 from proxy.compress.stages.walk import editable_segments
 
@@ -13,6 +13,32 @@ def placeholder(tool: str | None, tokens: int, text: str) -> str:
     found = salient.artifacts(text, limit=16)
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     return f"[ctxproxy: output of {tool or 'tool'} omitted ({tokens} tokens){mentions}]"
+
+
+RECENT_VIEWS = 2  # the newest file views (line-numbered outputs) the cut stage cuts last …
+VIEW_SHARE = 0.3  # … and, unless the budget needs it, to no less than this share of the target
+
+
+def recent_views(ctx: StageContext, n: int = RECENT_VIEWS) -> set[tuple[int, int]]:
+    """(slot, message) of the ``n`` newest tool outputs that show a file with line numbers:
+    the agent copies its next edit from them, so they are cut only to fit the input budget."""
+    found: list[tuple[int, int]] = []
+    for si in range(len(ctx.slots) - 1, -1, -1):
+        messages = ctx.slots[si].group.messages
+        for mi in range(len(messages) - 1, -1, -1):
+            msg = messages[mi]
+            if msg.results and any(
+                s.kind == "tool_output" and code_view.is_code_view(s.text) for s in msg.segments
+            ):
+                found.append((si, mi))
+                if len(found) >= n:
+                    return set(found)
+    return set(found)
+
+
+def view_floor(ctx: StageContext) -> int:
+    """Tokens a recent file view keeps at least when cut to reach the target (not the budget)."""
+    return int(VIEW_SHARE * ctx.target_raw)
 
 
 @dataclass(frozen=True)
