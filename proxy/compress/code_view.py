@@ -29,7 +29,7 @@ _KEYWORDS = frozenset("self cls None True False".split())
 def is_code_view(text: str) -> bool:
     """Most lines of ``text`` open with a line number and a tab (``cat -n`` output)."""
     sample = text[:4000].split("\n")[:60]
-    lines = [s for s in sample if s.strip()]
+    lines = [s for s in sample if s.strip() and s != GAP]
     if len(lines) < 4:
         return False
     return sum(1 for s in lines if NUMBERED.match(s)) >= 0.6 * len(lines)
@@ -84,8 +84,8 @@ def used_names(text: str) -> list[str]:
 def select_lines(text: str, keep_chars: int, anchors: frozenset[str] = frozenset()) -> tuple[str, str]:
     """(kept, dropped): the best lines of a code view within ``keep_chars``, in file order with
     ``⋮`` gap lines, and the text of the lines left out. The first line (the view's header)
-    always stays; a line naming one of ``anchors`` (names the agent wrote later) and its
-    neighbours score higher."""
+    always stays; lines scoring 0 (blank, comments) fill what room is left. A line naming one
+    of ``anchors`` (names the agent wrote later) and its neighbours score higher."""
     lines = text.split("\n")
     scores = [line_score(s) for s in lines]
     if anchors:
@@ -96,9 +96,7 @@ def select_lines(text: str, keep_chars: int, anchors: frozenset[str] = frozenset
     order = sorted(range(1, len(lines)), key=lambda i: (-scores[i], i))
     keep = {0}
     used = len(lines[0]) + 1
-    for i in order:
-        if scores[i] <= 0:
-            break
+    for i in order:  # the best lines first; then, room left, the others from the top
         cost = len(lines[i]) + 1 + (len(GAP) + 1) // 2
         if used + cost > keep_chars:
             continue
@@ -123,5 +121,7 @@ def select_lines(text: str, keep_chars: int, anchors: frozenset[str] = frozenset
 def mentions(dropped: str, kept: str, limit: int) -> list[str]:
     """Names in the dropped lines not already in the kept ones: defined names first."""
     seen_kept = set(_NAME.findall(kept))
-    ranked = defined_names(dropped) + used_names(dropped)
+    defined = defined_names(dropped)
+    compound = [n for n in defined if _NAME.fullmatch(n)]
+    ranked = compound + used_names(dropped) + defined
     return [n for n in dict.fromkeys(ranked) if n not in seen_kept][:limit]

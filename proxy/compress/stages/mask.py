@@ -8,9 +8,17 @@ from proxy.compress import code_view, salient
 from proxy.compress.stages.base import StageContext
 from proxy.compress.stages.walk import editable_segments
 
+PLACEHOLDER_NAMES = 16  # names a placeholder lists at most (a file view: defined names first)
+VIEW_NAMES = 32
+
 
 def placeholder(tool: str | None, tokens: int, text: str) -> str:
-    found = salient.artifacts(text, limit=16)
+    if code_view.is_code_view(text):
+        head = text.split("\n", 1)[0]
+        found = [p for p in salient.artifacts(head, limit=2) if "/" in p]
+        found += code_view.mentions(text, "", VIEW_NAMES)
+    else:
+        found = salient.artifacts(text, limit=PLACEHOLDER_NAMES)
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     return f"[ctxproxy: output of {tool or 'tool'} omitted ({tokens} tokens){mentions}]"
 
