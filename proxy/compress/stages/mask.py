@@ -10,6 +10,7 @@ from proxy.compress.stages.walk import editable_segments
 
 PLACEHOLDER_NAMES = 16  # names a placeholder lists at most (a file view: defined names first)
 VIEW_NAMES = 32
+MASK_GAIN = 0.5  # an output is masked only when its placeholder is at most this share of it
 
 
 def placeholder(tool: str | None, tokens: int, text: str) -> str:
@@ -66,5 +67,5 @@ class MaskStage:
             current = next(s for s in ctx.slots[si].group.messages[mi].segments if s.path == seg.path)
             n = ctx.tokens_of(current.text)
             short = placeholder(msg.tool_name, n, current.text)
-            if ctx.tokens_of(short) < n:
+            if ctx.tokens_of(short) <= n * MASK_GAIN:  # a placeholder near its size loses more than it saves
                 ctx.edit(si, mi, current, short)
