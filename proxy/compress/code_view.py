@@ -28,6 +28,8 @@ _KEYWORDS = frozenset("self cls None True False".split())
 
 def is_code_view(text: str) -> bool:
     """Most lines of ``text`` open with a line number and a tab (``cat -n`` output)."""
+    if "\t" not in text[:1000]:
+        return False
     sample = text[:4000].split("\n")[:60]
     lines = [s for s in sample if s.strip() and s != GAP]
     if len(lines) < 4:
