@@ -11,7 +11,7 @@ from proxy.compress import code_view, salient
 
 MENTIONS = 64  # names a cut part's marker lists at most
 MENTION_SHARE = 0.3  # of the characters kept: the marker's name list takes at most this …
-MENTION_FLOOR = 160  # … or this many characters, whichever is more
+MENTION_FLOOR = 1200  # … or this many characters (about 60 names), whichever is more
 _MARKER = 80  # characters of the marker without its mentions
 
 

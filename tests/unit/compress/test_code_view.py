@@ -7,7 +7,7 @@ from typing import Any
 from proxy.compress import code_view
 from proxy.compress.stages import CutStage, MaskStage
 from proxy.compress.stages.mask import placeholder
-from proxy.compress.stages.text_ops import cut_middle, shrink_to
+from proxy.compress.stages.text_ops import MENTION_FLOOR, cut_middle, shrink_to
 from tests.unit.compress.convgen import filler
 from tests.unit.compress.stagekit import COUNTER, stage_kit
 
@@ -73,12 +73,14 @@ def test_mentions_rank_defined_names_first_and_skip_kept_ones() -> None:
     assert "model_admin.get_queryset" not in names  # already in the kept lines
 
 
-def test_a_cut_marker_name_list_fits_its_share_of_the_room() -> None:
+def test_a_cut_marker_name_list_is_bounded() -> None:
     listing = "\n".join(f"./pkg/mod{i}/file_{i}.py" for i in range(600))
-    out = shrink_to(listing, 120, count)
-    marker = out[out.index("[… ctxproxy cut") :]
-    assert "mentions:" in marker and count(out) <= 120
-    assert len(marker) < 600  # not 64 paths
+    out = shrink_to(listing, 2000, count)
+    marker = out[out.index("[… ctxproxy cut") : out.index(" …]")]
+    assert "mentions:" in marker and count(out) <= 2000
+    assert len(marker) <= MENTION_FLOOR + 120  # at most its room, never every name
+    tight = shrink_to(listing, 120, count)  # little room: the list keeps its floor, head and tail go
+    assert len(tight[tight.index("[… ctxproxy cut") : tight.index(" …]")]) <= MENTION_FLOOR + 120
 
 
 def test_a_masked_view_names_the_file_and_what_it_defines() -> None:
