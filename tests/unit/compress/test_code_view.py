@@ -136,3 +136,22 @@ async def test_a_recent_view_is_cut_no_lower_than_its_floor_unless_the_budget_ne
     got = next(m["content"] for m in kit.items() if m.get("role") == "tool")
     assert "ctxproxy cut" in got and "def runshell_db" in got
     assert count(got) >= 0.3 * kit.ctx.target_raw * 0.8
+
+
+async def test_an_output_is_masked_only_when_its_placeholder_is_at_most_half_of_it() -> None:
+    short_view = numbered(
+        ["def field_choices(self, field, request, model_admin):", "    pk_qs = qs.values_list('pk')"] * 2
+    )
+    big = filler(5, 600) + " see /srv/app/big_module.py"
+    msgs: list[dict[str, Any]] = [
+        {"role": "system", "content": "You are a coding agent."},
+        {"role": "user", "content": "Fix /srv/app/client.py."},
+    ]
+    msgs += call(0, short_view) + call(1, big) + call(2, "ok") + call(3, "ok")
+    msgs.append({"role": "user", "content": "Go on."})
+    kit = stage_kit(msgs, target=0.05, keep_recent_groups=1, keep_tool_results=2)
+    await kit.run(MaskStage())
+    got = [m["content"] for m in kit.items() if m.get("role") == "tool"]
+    assert got[0] == short_view  # a placeholder would cost nearly as much: the lines stay
+    assert got[1].startswith("[ctxproxy: output of str_replace_editor omitted")
+    assert not kit.new_violations()
