@@ -83,18 +83,12 @@ def used_names(text: str) -> list[str]:
     return list(dict.fromkeys(n for n in _NAME.findall(text) if len(n) >= 4 and n not in _KEYWORDS))
 
 
-def select_lines(text: str, keep_chars: int, anchors: frozenset[str] = frozenset()) -> tuple[str, str]:
+def select_lines(text: str, keep_chars: int) -> tuple[str, str]:
     """(kept, dropped): the best lines of a code view within ``keep_chars``, in file order with
     ``⋮`` gap lines, and the text of the lines left out. The first line (the view's header)
-    always stays; lines scoring 0 (blank, comments) fill what room is left. A line naming one
-    of ``anchors`` (names the agent wrote later) and its neighbours score higher."""
+    always stays; lines scoring 0 (blank, comments) fill what room is left."""
     lines = text.split("\n")
     scores = [line_score(s) for s in lines]
-    if anchors:
-        hits = [i for i, s in enumerate(lines) if any(a in s for a in anchors)]
-        for i in hits:
-            for j in range(max(0, i - 2), min(len(lines), i + 3)):
-                scores[j] += 4 if j == i else 2
     order = sorted(range(1, len(lines)), key=lambda i: (-scores[i], i))
     keep = {0}
     used = len(lines[0]) + 1

@@ -17,7 +17,7 @@ def placeholder(tool: str | None, tokens: int, text: str) -> str:
     if code_view.is_code_view(text):
         head = text.split("\n", 1)[0]
         found = [p for p in salient.artifacts(head, limit=2) if "/" in p]
-        found += code_view.mentions(text, "", VIEW_NAMES)
+        found += code_view.mentions(salient.scan_window(text), "", VIEW_NAMES)
     else:
         found = salient.artifacts(text, limit=PLACEHOLDER_NAMES)
     mentions = f"; mentions: {', '.join(found)}" if found else ""

@@ -13,6 +13,7 @@ MENTIONS = 64  # names a cut part's marker lists at most
 MENTION_SHARE = 0.3  # of the characters kept: the marker's name list takes at most this …
 MENTION_FLOOR = 1200  # … or this many characters (about 60 names), whichever is more
 _MARKER = 80  # characters of the marker without its mentions
+VIEW_MAX_CHARS = 100_000  # a larger file view is cut by head and tail (scoring its lines costs)
 
 
 def _names_mentions(label: str) -> bool:
@@ -46,7 +47,7 @@ def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content")
     room = int(keep_tokens * chars_per_token)
     names_room = max(MENTION_FLOOR, int(room * MENTION_SHARE)) if _names_mentions(label) else 0
     keep_chars = max(0, room - _MARKER - min(names_room, room // 2))
-    if _names_mentions(label) and code_view.is_code_view(text):
+    if _names_mentions(label) and len(text) <= VIEW_MAX_CHARS and code_view.is_code_view(text):
         kept, dropped = code_view.select_lines(text, keep_chars)
         found = code_view.mentions(dropped, kept, MENTIONS)
         mentions = f"; mentions: {', '.join(_fit(found, names_room))}" if found else ""
