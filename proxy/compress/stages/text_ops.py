@@ -49,15 +49,19 @@ def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content")
     keep_chars = max(0, room - _MARKER - min(names_room, room // 2))
     if _names_mentions(label) and len(text) <= VIEW_MAX_CHARS and code_view.is_code_view(text):
         kept, dropped = code_view.select_lines(text, keep_chars)
-        found = code_view.mentions(dropped, kept, MENTIONS)
-        mentions = f"; mentions: {', '.join(_fit(found, names_room))}" if found else ""
+        names = code_view.mentions(dropped, kept, MENTIONS)
+        mentions = f"; mentions: {', '.join(_fit(names, names_room))}" if names else ""
         what = f"{label}, ⋮ marks lines left out" if "\n" + code_view.GAP in kept else label
         return f"{kept}\n[… ctxproxy cut {tokens - keep_tokens} tokens of {what}{mentions} …]\n"
     head = text[: int(keep_chars * 0.6)]
     tail = text[len(text) - int(keep_chars * 0.4) :] if keep_chars else ""
     middle = text[len(head) : len(text) - len(tail)]
-    found = salient.artifacts(middle, limit=MENTIONS, whole=True) if _names_mentions(label) else []
-    found = _fit(found, names_room)
+    found: list[str] = []
+    if _names_mentions(label):
+        found = salient.artifacts(middle, limit=MENTIONS, whole=True)
+        have = set(found)  # then the code names artifacts miss: `_private`, `a.b`
+        found += [n for n in code_view.used_names(salient.scan_window(middle)) if n not in have]
+    found = _fit(found[:MENTIONS], names_room)
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     marker = f"\n[… ctxproxy cut {tokens - keep_tokens} tokens of {label}{mentions} …]\n"
     return head + marker + tail
