@@ -155,3 +155,11 @@ async def test_an_output_is_masked_only_when_its_placeholder_is_at_most_half_of_
     assert got[0] == short_view  # a placeholder would cost nearly as much: the lines stay
     assert got[1].startswith("[ctxproxy: output of str_replace_editor omitted")
     assert not kit.new_violations()
+
+
+def test_a_cut_marker_names_private_and_two_part_dotted_names() -> None:
+    middle = " ".join(f"line {i}: calls _set_col_formats and signal.SIGINT" for i in range(200))
+    text = "HEAD " + filler(1, 300) + " " + middle + " " + filler(2, 300) + " TAIL"
+    out = shrink_to(text, count(text) // 3, count, "execute_bash output")
+    marker = out[out.index("[… ctxproxy cut") : out.index(" …]")]
+    assert "_set_col_formats" in marker and "signal.SIGINT" in marker
