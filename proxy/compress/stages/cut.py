@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from proxy.compress.layers import shrink_newest
 from proxy.compress.protect import verbatim_groups
 from proxy.compress.stages.base import SUMMARY_FLOOR, StageContext
+from proxy.compress.stages.mask import recent_views, view_floor
 from proxy.compress.stages.massgen_text import compress_history, is_massgen, shorten_answers
 from proxy.compress.stages.text_ops import shrink_to
 from proxy.compress.stages.walk import editable_segments
@@ -44,6 +45,7 @@ class CutStage:
     async def apply(self, ctx: StageContext) -> None:
         tried: set[tuple[int, int, tuple[str | int, ...]]] = set()
         whole = whole_slots(ctx)
+        views = recent_views(ctx)  # the newest file views give way last, and only so far
         protected_overflow = ctx.protected_total() >= ctx.target_raw  # before any cut
         while not ctx.fits():
             hard = hard_overflow(ctx)
@@ -54,6 +56,7 @@ class CutStage:
             ]
             # The task and the newest turn give way last: only once nothing else is left to cut.
             rest = [c for c in candidates if (c[1] not in whole or is_massgen(c[3].text)) and c[0] > _FLOOR]
+            rest = [c for c in rest if (c[1], c[2]) not in views] or rest
             if not candidates:
                 break
             if not rest and hard and _drop_recent(ctx, whole):
@@ -71,7 +74,8 @@ class CutStage:
             if is_massgen(seg.text):  # labels and the original message stay verbatim
                 new = compress_history(shorten_answers(seg.text, need, ctx.tokens_of), need, ctx.tokens_of)
             else:
-                new = shrink_to(seg.text, max(_FLOOR, size - need), ctx.tokens_of)
+                floor = view_floor(ctx) if (si, mi) in views and not hard else _FLOOR
+                new = shrink_to(seg.text, max(floor, size - need), ctx.tokens_of)
             if new != seg.text:
                 ctx.edit(si, mi, seg, new)
         if ctx.summary and not ctx.fits():

@@ -4,15 +4,50 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from proxy.compress import salient
+from proxy.compress import code_view, salient
 from proxy.compress.stages.base import StageContext
 from proxy.compress.stages.walk import editable_segments
 
+PLACEHOLDER_NAMES = 16  # names a placeholder lists at most (a file view: defined names first)
+VIEW_NAMES = 32
+MASK_GAIN = 0.5  # an output is masked only when its placeholder is at most this share of it
+
 
 def placeholder(tool: str | None, tokens: int, text: str) -> str:
-    found = salient.artifacts(text, limit=16)
+    if code_view.is_code_view(text):
+        head = text.split("\n", 1)[0]
+        found = [p for p in salient.artifacts(head, limit=2) if "/" in p]
+        found += code_view.mentions(salient.scan_window(text), "", VIEW_NAMES)
+    else:
+        found = salient.artifacts(text, limit=PLACEHOLDER_NAMES)
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     return f"[ctxproxy: output of {tool or 'tool'} omitted ({tokens} tokens){mentions}]"
+
+
+RECENT_VIEWS = 2  # the newest file views (line-numbered outputs) the cut stage cuts last …
+VIEW_SHARE = 0.3  # … and, unless the budget needs it, to no less than this share of the target
+
+
+def recent_views(ctx: StageContext, n: int = RECENT_VIEWS) -> set[tuple[int, int]]:
+    """(slot, message) of the ``n`` newest tool outputs that show a file with line numbers:
+    the agent copies its next edit from them, so they are cut only to fit the input budget."""
+    found: list[tuple[int, int]] = []
+    for si in range(len(ctx.slots) - 1, -1, -1):
+        messages = ctx.slots[si].group.messages
+        for mi in range(len(messages) - 1, -1, -1):
+            msg = messages[mi]
+            if msg.results and any(
+                s.kind == "tool_output" and code_view.is_code_view(s.text) for s in msg.segments
+            ):
+                found.append((si, mi))
+                if len(found) >= n:
+                    return set(found)
+    return set(found)
+
+
+def view_floor(ctx: StageContext) -> int:
+    """Tokens a recent file view keeps at least when cut to reach the target (not the budget)."""
+    return int(VIEW_SHARE * ctx.target_raw)
 
 
 @dataclass(frozen=True)
@@ -32,5 +67,5 @@ class MaskStage:
             current = next(s for s in ctx.slots[si].group.messages[mi].segments if s.path == seg.path)
             n = ctx.tokens_of(current.text)
             short = placeholder(msg.tool_name, n, current.text)
-            if ctx.tokens_of(short) < n:
+            if ctx.tokens_of(short) <= n * MASK_GAIN:  # a placeholder near its size loses more than it saves
                 ctx.edit(si, mi, current, short)

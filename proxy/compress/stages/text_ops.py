@@ -1,32 +1,67 @@
-"""Text surgery shared by stages: cut the middle of a text to a token size with a marker."""
+"""Text surgery shared by stages: cut a text to a token size with a marker.
+
+A file view with line numbers (:mod:`proxy.compress.code_view`) loses whole lines, its
+defining lines staying; any other text loses its middle (head 60 %, tail 40 % stay)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from proxy.compress import salient
+from proxy.compress import code_view, salient
 
 MENTIONS = 64  # names a cut part's marker lists at most
+MENTION_SHARE = 0.3  # of the characters kept: the marker's name list takes at most this …
+MENTION_FLOOR = 1200  # … or this many characters (about 60 names), whichever is more
+_MARKER = 80  # characters of the marker without its mentions
+VIEW_MAX_CHARS = 100_000  # a larger file view is cut by head and tail (scoring its lines costs)
 
 
 def _names_mentions(label: str) -> bool:
     return label == "content" or label.endswith(" output")
 
 
-def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content") -> str:
-    """Keep the head (60 %) and tail (40 %) of ``text`` so it is about ``keep_tokens`` long.
+def _fit(names: list[str], chars: int) -> list[str]:
+    """The first of ``names`` whose list takes at most ``chars`` characters."""
+    out: list[str] = []
+    used = 0
+    for name in names:
+        used += len(name) + 2
+        if used > chars:
+            break
+        out.append(name)
+    return out
 
-    Cutting a message or a tool output, the marker names what the cut part mentioned (paths,
-    identifiers, error names, numbers), as a masked output's placeholder does: an agent often
+
+def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content") -> str:
+    """``text`` in about ``keep_tokens`` tokens, with a marker where it was cut.
+
+    A file view keeps its header and its most telling lines with their numbers (see
+    :func:`proxy.compress.code_view.select_lines`); other text keeps its head (60 %) and tail
+    (40 %). Cutting a message or a tool output, the marker names what the cut part mentioned
+    (defined names first in code; paths, identifiers, error names, numbers otherwise), in at
+    most ``MENTION_SHARE`` of the room, as a masked output's placeholder does: an agent often
     needs them later."""
     if tokens <= keep_tokens or not text:
         return text
     chars_per_token = max(1.0, len(text) / max(tokens, 1))
-    keep_chars = max(0, int(keep_tokens * chars_per_token) - 80)
+    room = int(keep_tokens * chars_per_token)
+    names_room = max(MENTION_FLOOR, int(room * MENTION_SHARE)) if _names_mentions(label) else 0
+    keep_chars = max(0, room - _MARKER - min(names_room, room // 2))
+    if _names_mentions(label) and len(text) <= VIEW_MAX_CHARS and code_view.is_code_view(text):
+        kept, dropped = code_view.select_lines(text, keep_chars)
+        names = code_view.mentions(dropped, kept, MENTIONS)
+        mentions = f"; mentions: {', '.join(_fit(names, names_room))}" if names else ""
+        what = f"{label}, ⋮ marks lines left out" if "\n" + code_view.GAP in kept else label
+        return f"{kept}\n[… ctxproxy cut {tokens - keep_tokens} tokens of {what}{mentions} …]\n"
     head = text[: int(keep_chars * 0.6)]
     tail = text[len(text) - int(keep_chars * 0.4) :] if keep_chars else ""
     middle = text[len(head) : len(text) - len(tail)]
-    found = salient.artifacts(middle, limit=MENTIONS, whole=True) if _names_mentions(label) else []
+    found: list[str] = []
+    if _names_mentions(label):
+        found = salient.artifacts(middle, limit=MENTIONS, whole=True)
+        have = set(found)  # then the code names artifacts miss: `_private`, `a.b`
+        found += [n for n in code_view.used_names(salient.scan_window(middle)) if n not in have]
+    found = _fit(found[:MENTIONS], names_room)
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     marker = f"\n[… ctxproxy cut {tokens - keep_tokens} tokens of {label}{mentions} …]\n"
     return head + marker + tail

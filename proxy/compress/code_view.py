@@ -1,0 +1,123 @@
+"""A file shown with line numbers (``cat -n``, an editor's ``view``): cut it by lines, not bytes.
+
+An agent copies the lines it saw into its next edit (``old_str``) and types the names defined
+there into later calls. When such an output must shrink, the lines that carry structure and
+names (``def``/``class`` signatures, assignments, imports, decorated lines) stay verbatim with
+their line numbers, in file order; a ``⋮`` line marks each gap. The names defined in the lines
+that went (``def name``, ``name =``, ``self.name =``) rank first in the marker's mentions.
+"""
+
+from __future__ import annotations
+
+import re
+
+NUMBERED = re.compile(r"^\s*\d+\t")
+GAP = "     ⋮"
+_DEF = re.compile(r"^\s*(?:async\s+def|def|class|function|func|fn|pub\s+fn|interface|struct|type)\s+(\w+)")
+_ASSIGN = re.compile(
+    r"^\s*((?:self\.|cls\.)?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*(?::[^=\n]*)?(?:[-+*/|&]?=)(?!=)"
+)
+_DECOR = re.compile(r"^\s*@\w")
+_IMPORT = re.compile(r"^\s*(?:from\s+\S+\s+)?import\s")
+_FLOW = re.compile(r"^\s*(?:return|raise|yield|if|elif|for|while|with|try|except|assert)\b")
+_NAME = re.compile(
+    r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|\b[A-Za-z]\w*_\w+|\b_\w+|\b[a-z]+[A-Z]\w*|\b[A-Z][a-z0-9]+[A-Z]\w*"
+)
+_KEYWORDS = frozenset("self cls None True False".split())
+
+
+def is_code_view(text: str) -> bool:
+    """Most lines of ``text`` open with a line number and a tab (``cat -n`` output)."""
+    if "\t" not in text[:1000]:
+        return False
+    sample = text[:4000].split("\n")[:60]
+    lines = [s for s in sample if s.strip() and s != GAP]
+    if len(lines) < 4:
+        return False
+    return sum(1 for s in lines if NUMBERED.match(s)) >= 0.6 * len(lines)
+
+
+def _code(line: str) -> str:
+    m = NUMBERED.match(line)
+    return line[m.end() :] if m else line
+
+
+def line_score(line: str) -> float:
+    """How much a reader needs this line of code: structure and names score high, noise 0."""
+    code = _code(line)
+    stripped = code.strip()
+    if (
+        not stripped
+        or stripped[0] in "#\"'"
+        or stripped in ("pass", "else:", "try:", "finally:", ")", "]", "}")
+    ):
+        return 0.0
+    score = 0.0
+    if _DEF.match(code):
+        score += 6
+    elif _DECOR.match(code):
+        score += 2.5
+    elif _ASSIGN.match(code):
+        score += 3
+    elif _IMPORT.match(code):
+        score += 1.5
+    elif _FLOW.match(code):
+        score += 1
+    score += min(3.0, 0.75 * len(set(_NAME.findall(code))))
+    return score
+
+
+def defined_names(text: str) -> list[str]:
+    """Names a piece of code defines, in order: ``def``/``class`` names, assignment targets."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        code = _code(line)
+        m = _DEF.match(code) or _ASSIGN.match(code)
+        if m and len(m.group(1)) >= 3 and m.group(1) not in _KEYWORDS:
+            out.append(m.group(1))
+    return list(dict.fromkeys(out))
+
+
+def used_names(text: str) -> list[str]:
+    """Compound names (``a.b``, ``snake_case``, ``_private``, ``camelCase``) in order."""
+    return list(dict.fromkeys(n for n in _NAME.findall(text) if len(n) >= 4 and n not in _KEYWORDS))
+
+
+def select_lines(text: str, keep_chars: int) -> tuple[str, str]:
+    """(kept, dropped): the best lines of a code view within ``keep_chars``, in file order with
+    ``⋮`` gap lines, and the text of the lines left out. The first line (the view's header)
+    always stays; lines scoring 0 (blank, comments) fill what room is left."""
+    lines = text.split("\n")
+    scores = [line_score(s) for s in lines]
+    order = sorted(range(1, len(lines)), key=lambda i: (-scores[i], i))
+    keep = {0}
+    used = len(lines[0]) + 1
+    for i in order:  # the best lines first; then, room left, the others from the top
+        cost = len(lines[i]) + 1 + (len(GAP) + 1) // 2
+        if used + cost > keep_chars:
+            continue
+        keep.add(i)
+        used += cost
+    out: list[str] = []
+    dropped: list[str] = []
+    prev = -1
+    for i, line in enumerate(lines):
+        if i in keep:
+            if i != prev + 1 and out:
+                out.append(GAP)
+            out.append(line)
+            prev = i
+        else:
+            dropped.append(line)
+    if prev != len(lines) - 1 and len(keep) < len(lines):
+        out.append(GAP)
+    return "\n".join(out), "\n".join(dropped)
+
+
+def mentions(dropped: str, kept: str, limit: int) -> list[str]:
+    """Names in the dropped lines not already in the kept ones: defined names first."""
+    seen_kept = set(_NAME.findall(kept))
+    defined = defined_names(dropped)
+    compound = [n for n in defined if _NAME.fullmatch(n)]
+    ranked = compound + used_names(dropped) + defined
+    return [n for n in dict.fromkeys(ranked) if n not in seen_kept][:limit]
