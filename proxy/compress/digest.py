@@ -32,7 +32,7 @@ from proxy.compress.digest_entries import (
     select,
 )
 from proxy.compress.digest_hierarchy import compact_oldest, merge
-from proxy.compress.digest_units import last_day, make_units
+from proxy.compress.digest_units import PROXY_MARK, last_day, make_units
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.compress.summary_format import MAX_ARTIFACTS, SUMMARY_HEADER, artifacts_line, count_line
 from proxy.compress.units import Unit, content_words, estimate_tokens
@@ -54,6 +54,8 @@ __all__ = [
 
 HEADER = f"{SUMMARY_HEADER} Digest, oldest first: [date] speaker: facts (| separates turns)."
 DENSITY = 0.3  # digest tokens per raw token of a well-covered span (sizes older entries' share)
+PLACEHOLDER_TRAIL = 16  # names the trail takes from a mask placeholder (a plain message: 8)
+MENTIONS = "; mentions: "
 
 
 def render(entries: list[Entry], artifacts: list[str], count: int) -> str:
@@ -112,11 +114,20 @@ def _calibrate(units: list[Unit], count_tokens: Measure) -> None:
         u.cost = int(u.cost / ratio) + 1
 
 
+def _placeholder_names(text: str) -> list[str]:
+    """The names a placeholder the mask stage wrote lists (``; mentions: a, b]``), best first:
+    a file view's defined and dotted names (``signal.getsignal``) as the stage ranked them."""
+    if not text.startswith(PROXY_MARK) or MENTIONS not in text:
+        return []
+    listed = text[text.index(MENTIONS) + len(MENTIONS) :].rstrip().removesuffix("]")
+    return [a.strip() for a in listed.split(", ") if a.strip()][:PLACEHOLDER_TRAIL]
+
+
 def _trail(prev: Previous, dropped: tuple[DroppedMessage, ...]) -> list[str]:
     arts = list(prev.artifacts)
     seen = set(arts)
     for msg in dropped:
-        for a in salient.artifacts(msg.text, limit=8, numbers=False):
+        for a in _placeholder_names(msg.text) or salient.artifacts(msg.text, limit=8, numbers=False):
             if a not in seen:
                 arts.append(a)
                 seen.add(a)
@@ -146,7 +157,7 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     fixed = measure(render([], [], total)) + 2
     trail = measure(artifacts_line(arts)) if arts else 0
     while arts and trail > (budget - fixed) // 4:  # the trail never takes over the digest
-        arts = arts[len(arts) // 2 + 1 :]
+        arts = arts[max(1, len(arts) // 8) :]  # the oldest names go first, a few at a time
         trail = measure(artifacts_line(arts)) if arts else 0
     room = max(8, budget - fixed - trail)
 

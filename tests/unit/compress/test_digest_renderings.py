@@ -347,3 +347,51 @@ def test_a_long_run_of_one_speaker_is_split_into_segments_that_each_name_the_spe
     segments = entry.body.split(" | ")
     assert len(segments) > 1 and all(s.startswith("Priya: ") for s in segments)
     assert all(len(s) <= SEGMENT_CHARS + len("Priya: ") + len(text) + 4 for s in segments)
+
+
+def test_a_masked_file_views_names_reach_the_trail_in_the_order_the_mask_stage_ranked_them() -> None:
+    from proxy.compress.stages.mask import placeholder
+
+    view = "Here's the result of running `cat -n` on /srv/app/client.py:\n" + "\n".join(
+        f"{i:6}\t{line}"
+        for i, line in enumerate(
+            [
+                "import os",
+                "import signal",
+                "class DatabaseClient(BaseDatabaseClient):",
+                "    def runshell_db(cls, conn_params):",
+                "        sigint_handler = signal.getsignal(signal.SIGINT)",
+                "        subprocess_env = os.environ.copy()",
+            ],
+            1,
+        )
+    )
+    masked = placeholder("str_replace_editor", 500, view)
+    span = (
+        DroppedMessage("assistant", "Let me look.\nCalled view.", calls=("view",)),
+        DroppedMessage("tool", masked, tool_name="str_replace_editor"),
+    )
+    text = build_summary(SummaryRequest(None, span, 800, "gpt-4o"))
+    trail = next(line for line in text.split("\n") if line.startswith("Artifacts: "))
+    for name in (
+        "/srv/app/client.py",
+        "runshell_db",
+        "sigint_handler",
+        "signal.getsignal",
+        "os.environ.copy",
+    ):
+        assert name in trail.removeprefix("Artifacts: ").split(", ")
+    assert "ctxproxy: output" not in text
+
+
+def test_an_overlong_trail_loses_its_oldest_names_first_a_few_at_a_time() -> None:
+    span = tuple(
+        DroppedMessage(
+            "tool", f"[ctxproxy: output of run omitted (90 tokens); mentions: name_{i:02}_a, name_{i:02}_b]"
+        )
+        for i in range(20)
+    )
+    text = build_summary(SummaryRequest(None, span, 300, "gpt-4o"))
+    names = next(line for line in text.split("\n") if line.startswith("Artifacts: ")).split(", ")
+    assert names[-1] == "name_19_b" and "name_00_a" not in names and "name_11_b" not in names
+    assert len(names) >= 12  # not halved: only as many old names go as the digest's quarter needs
