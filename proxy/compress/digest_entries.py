@@ -25,7 +25,7 @@ TOLERANCE = 0.9  # lazy greedy: a re-scored unit within 10 % of the best bound i
 _DISCOUNT = [PENALTY**k for k in range(5)]  # after four copies a word weighs no less
 _UNIT_FIXED = 4  # tokens added to a unit's cost when ranking: tiny fragments rank lower
 LINE_CHARS = 1600  # a day's line is closed after this many characters (labels cost tokens too)
-SEGMENT_CHARS = 300  # a speaker's run is split past this many characters (``Dana: … | Dana: …``):
+SEGMENT_CHARS = 160  # a speaker's run is split past this many characters (``Dana: … | Dana: …``):
 # a reader retrieves segments, and a short one fits beside the one before it
 UNDATED_LINE_CHARS = 480  # … an undated line (a tool loop's) sooner: the hierarchy folds whole lines
 _MONTH_LABEL = re.compile(r"^[A-Z][a-z]+ \d{4}$")
