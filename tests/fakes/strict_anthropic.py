@@ -13,7 +13,7 @@ Over the window: "prompt is too long: X tokens > Y maximum", or "input length an
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import orjson
@@ -33,15 +33,13 @@ def _blocks(content: Any) -> list[Any]:
     return list(content) if isinstance(content, list) else []
 
 
-def _cache_markers(value: Any) -> Iterator[None]:
+def cache_markers(value: Any) -> int:
+    """How many ``cache_control`` breakpoints a body (or any part of one) carries."""
     if isinstance(value, Mapping):
-        if "cache_control" in value:
-            yield None
-        for child in value.values():
-            yield from _cache_markers(child)
-    elif isinstance(value, list):
-        for child in value:
-            yield from _cache_markers(child)
+        return int("cache_control" in value) + sum(cache_markers(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(cache_markers(v) for v in value)
+    return 0
 
 
 class AnthropicFake(StrictFake):
@@ -67,7 +65,7 @@ class AnthropicFake(StrictFake):
         if not isinstance(messages, list) or not messages:
             raise ProviderError(400, "messages: at least one message is required")
         self._check_messages(messages)
-        count = sum(1 for _ in _cache_markers({k: body.get(k) for k in ("system", "messages", "tools")}))
+        count = cache_markers({k: body.get(k) for k in ("system", "messages", "tools")})
         if count > 4:
             raise ProviderError(
                 400, f"A maximum of 4 blocks with cache_control may be provided. Found {count}."

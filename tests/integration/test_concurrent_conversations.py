@@ -9,7 +9,6 @@ with the estimate of its own request, and one odd ratio must not swing the next 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import statistics
 from typing import Any
 
@@ -21,6 +20,7 @@ from tests.fakes.strict import AnthropicFake, OpenAIChatFake, tool_loop
 from tests.fakes.strict_base import Recorded
 from tests.fakes.strict_tokens import memo_json_tokens
 from tests.integration.conftest import SdkClients
+from tests.integration.test_live_compression import _parsed, answer_tools
 
 # ~20 s of CPU each (1,600 and 400 requests of 10–25k tokens); a busy shared machine stretches that
 pytestmark = pytest.mark.timeout(300)
@@ -236,21 +236,7 @@ async def test_fifty_agents_all_compressing_stay_apart(
                     extra_body={"messages": messages},  # see SDK_BYPASS
                 )
                 compressed[marker] = compressed.get(marker, 0) + (raw.headers["x-ctxproxy-compressed"] == "1")
-                msg = raw.parse()
-                msg = await msg if inspect.isawaitable(msg) else msg
-                messages.append(
-                    {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in msg.content]}
-                )
-                results = [
-                    {
-                        "type": "tool_result",
-                        "tool_use_id": b.id,
-                        "content": output(marker, 100 + turn, a % 3, 12),
-                    }
-                    for b in msg.content
-                    if b.type == "tool_use"
-                ]
-                messages.append({"role": "user", "content": results})
+                answer_tools(messages, await _parsed(raw), output(marker, 100 + turn, a % 3, 12))
 
         await asyncio.gather(*(chat_agent(a) if a % 2 == 0 else anthropic_agent(a) for a in range(agents)))
 

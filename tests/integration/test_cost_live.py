@@ -9,8 +9,9 @@ import aiohttp
 import pytest
 
 from tests.fakes.strict import AnthropicFake, tool_loop
+from tests.fakes.strict_anthropic import cache_markers
 from tests.integration.conftest import SdkClients
-from tests.integration.test_live_compression import WINDOW, _parsed, settings_for, tool_output
+from tests.integration.test_live_compression import WINDOW, _parsed, answer_tools, settings_for, tool_output
 
 TOOLS = [
     {
@@ -19,14 +20,6 @@ TOOLS = [
         "input_schema": {"type": "object", "properties": {"path": {"type": "string"}}},
     }
 ]
-
-
-def _markers(value: Any) -> int:
-    if isinstance(value, dict):
-        return int("cache_control" in value) + sum(_markers(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(_markers(v) for v in value)
-    return 0
 
 
 async def _session(sdk: SdkClients, make_proxy: Any, tmp_path: Any, model: str, **compression: Any) -> Any:
@@ -59,16 +52,7 @@ async def _session(sdk: SdkClients, make_proxy: Any, tmp_path: Any, model: str, 
         )
         if raw.headers["x-ctxproxy-compressed"] == "1":
             compressed.append(len(fake.requests) - 1)
-        msg = await _parsed(raw)
-        messages.append(
-            {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in msg.content]}
-        )
-        results = [
-            {"type": "tool_result", "tool_use_id": b.id, "content": tool_output(turn)}
-            for b in msg.content
-            if b.type == "tool_use"
-        ]
-        messages.append({"role": "user", "content": results})
+        answer_tools(messages, await _parsed(raw), tool_output(turn))
     async with aiohttp.ClientSession() as s, s.get(f"{proxy.url}/stats") as r:
         stats = await r.json()
     await fake.close()
@@ -86,7 +70,7 @@ async def test_compressed_anthropic_requests_carry_breakpoints_and_save_money(
     assert len(compressed) >= 10
     for i in compressed:
         body = fake.requests[i].body
-        assert _markers(body) == (2 if breakpoints else 0)
+        assert cache_markers(body) == (2 if breakpoints else 0)
         if breakpoints:
             assert "cache_control" in body["messages"][0]["content"][-1]  # after the compacted prefix
             assert "cache_control" in body["messages"][-1]["content"][-1]  # on the last message

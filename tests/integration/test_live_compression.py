@@ -114,6 +114,17 @@ async def _parsed(raw: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
+def answer_tools(messages: list[dict[str, Any]], msg: Any, output: str) -> None:
+    """Append an Anthropic reply and a user turn answering each of its tool calls with ``output``."""
+    messages.append({"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in msg.content]})
+    results = [
+        {"type": "tool_result", "tool_use_id": b.id, "content": output}
+        for b in msg.content
+        if b.type == "tool_use"
+    ]
+    messages.append({"role": "user", "content": results})
+
+
 async def _stats(proxy: Running) -> dict[str, Any]:
     async with aiohttp.ClientSession() as s, s.get(f"{proxy.url}/stats") as r:
         return await r.json()  # type: ignore[no-any-return]
@@ -214,16 +225,7 @@ async def test_anthropic_long_tool_session_never_errors(
                 messages=messages,  # type: ignore[arg-type]
             )
             compressed += raw.headers["x-ctxproxy-compressed"] == "1"
-            msg = await _parsed(raw)
-            messages.append(
-                {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in msg.content]}
-            )
-            results = [
-                {"type": "tool_result", "tool_use_id": b.id, "content": tool_output(turn)}
-                for b in msg.content
-                if b.type == "tool_use"
-            ]
-            messages.append({"role": "user", "content": results})
+            answer_tools(messages, await _parsed(raw), tool_output(turn))
         assert fake.invalid == [], [r.error for r in fake.invalid]
         assert fake.overflows == []
         assert compressed >= 15

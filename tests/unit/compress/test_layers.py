@@ -11,6 +11,7 @@ from proxy.compress.layers import CONTINUED, append_layer, flatten, layers
 from proxy.compress.summary_format import SUMMARY_HEADER, parse_summary
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
+from tests.fakes.strict_anthropic import cache_markers
 from tests.unit.compress.convgen import to_anthropic
 from tests.unit.compress.test_session import session_steps
 
@@ -37,14 +38,6 @@ def test_flatten_reads_every_layer_back_as_one_summary() -> None:
     assert flatten(FIRST) == FIRST and flatten(None) is None
 
 
-def _markers(value: Any) -> int:
-    if isinstance(value, dict):
-        return int("cache_control" in value) + sum(_markers(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(_markers(v) for v in value)
-    return 0
-
-
 def test_breakpoints_go_after_the_summary_and_on_the_last_message() -> None:
     summary = append_layer(FIRST, SECOND)
     body = {
@@ -64,7 +57,7 @@ def test_breakpoints_go_after_the_summary_and_on_the_last_message() -> None:
     assert [b["text"] for b in first[1:]] == [FIRST, CONTINUED + layers(summary)[1]]  # a block per layer
     assert "cache_control" in first[-1] and "cache_control" not in first[-2]
     assert out["messages"][-1]["content"][-1]["cache_control"] == {"type": "ephemeral"}
-    assert _markers(out) == 2 and _markers(body) == 0  # the input is not modified
+    assert cache_markers(out) == 2 and cache_markers(body) == 0  # the input is not modified
     client = {
         **body,
         "system": [{"type": "text", "text": "be brief", "cache_control": {"type": "ephemeral"}}],
@@ -83,9 +76,9 @@ async def _session(breakpoints: bool) -> list[dict[str, Any]]:
         result = await compactor.compress(body, "anthropic", body["model"], Limits(12_000, None, None))
         sent = result.body if result.body is not None else body
         assert violations("anthropic", sent) <= violations("anthropic", body)
-        assert _markers(sent) <= 4
+        assert cache_markers(sent) <= 4
         if result.compressed:
-            assert _markers(sent) == (2 if breakpoints else 0)
+            assert cache_markers(sent) == (2 if breakpoints else 0)
             if not result.reused_prefix:
                 fresh.append(sent)
     return fresh
@@ -103,4 +96,4 @@ async def test_anthropic_compactions_append_layers_behind_a_breakpoint() -> None
             assert new[: len(old)] == old
             assert new[-1].startswith(CONTINUED)
     assert appended >= 1
-    assert all(_markers(b) == 0 for b in await _session(False))
+    assert all(cache_markers(b) == 0 for b in await _session(False))
