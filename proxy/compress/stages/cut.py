@@ -24,10 +24,15 @@ _FLOOR = 32  # tokens a cut message keeps at least
 _SUMMARY_FLOOR = 24  # tokens an over-budget summary is cut down to at most
 
 
+def input_budget_raw(ctx: StageContext) -> int:
+    """The input budget in raw tokens: ``ctx.budget_raw``; when unset, the target ÷ the
+    policy's target share."""
+    return ctx.budget_raw or int(ctx.target_raw / max(ctx.policy.target, 0.05))
+
+
 def hard_overflow(ctx: StageContext) -> bool:
-    """The request would not fit the input budget (``ctx.budget_raw``; when unset, the target
-    ÷ the policy's target share)."""
-    return ctx.total() > (ctx.budget_raw or ctx.target_raw / max(ctx.policy.target, 0.05))
+    """The request would not fit the input budget (:func:`input_budget_raw`)."""
+    return ctx.total() > input_budget_raw(ctx)
 
 
 def whole_slots(ctx: StageContext) -> set[int]:
@@ -69,8 +74,8 @@ class CutStage:
             if size <= _FLOOR:
                 break
             need = ctx.excess() + 8
-            if si in whole and ctx.budget_raw:  # a drained target is not the budget: fit the budget
-                need = min(need, ctx.total() - ctx.budget_raw + 8)
+            if si in whole:  # the task or the newest turn: cut only what the budget needs
+                need = min(need, ctx.total() - input_budget_raw(ctx) + 8)
             if is_massgen(seg.text):  # labels and the original message stay verbatim
                 new = compress_history(shorten_answers(seg.text, need, ctx.tokens_of), need, ctx.tokens_of)
             else:
@@ -111,9 +116,8 @@ def _summary_first(ctx: StageContext) -> bool:
     to its floor, before them. False: nothing left to take from it."""
     if not ctx.summary:
         return False
-    budget = ctx.budget_raw or int(ctx.target_raw / max(ctx.policy.target, 0.05))  # as hard_overflow
     size = ctx.tokens_of(ctx.summary)
-    goal = max(_SUMMARY_FLOOR, size - (ctx.total() - budget + 8))
+    goal = max(_SUMMARY_FLOOR, size - (ctx.total() - input_budget_raw(ctx) + 8))
     if goal >= size:
         return False
     ctx.summary = shrink_newest(ctx.summary, goal, ctx.tokens_of, shrink_summary)

@@ -32,6 +32,12 @@ def _fit(names: list[str], chars: int) -> list[str]:
     return out
 
 
+def _spare(names: list[str], names_room: int, room: int) -> int:
+    """Characters reserved for the names list that it left unused (0 when it used them)."""
+    used = sum(len(n) + 2 for n in names)
+    return max(0, min(names_room, room // 2) - used)
+
+
 def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content") -> str:
     """``text`` in about ``keep_tokens`` tokens, with a marker where it was cut.
 
@@ -49,8 +55,12 @@ def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content")
     keep_chars = max(0, room - _MARKER - min(names_room, room // 2))
     if _names_mentions(label) and len(text) <= VIEW_MAX_CHARS and code_view.is_code_view(text):
         kept, dropped = code_view.select_lines(text, keep_chars)
-        names = code_view.mentions(dropped, kept, MENTIONS)
-        mentions = f"; mentions: {', '.join(_fit(names, names_room))}" if names else ""
+        names = _fit(code_view.mentions(dropped, kept, MENTIONS), names_room)
+        spare = _spare(names, names_room, room)
+        if spare:  # the names took less than their room: more lines stay instead
+            kept, dropped = code_view.select_lines(text, keep_chars + spare)
+            names = _fit(code_view.mentions(dropped, kept, MENTIONS), names_room)
+        mentions = f"; mentions: {', '.join(names)}" if names else ""
         what = f"{label}, ⋮ marks lines left out" if "\n" + code_view.GAP in kept else label
         return f"{kept}\n[… ctxproxy cut {tokens - keep_tokens} tokens of {what}{mentions} …]\n"
     head = text[: int(keep_chars * 0.6)]
@@ -62,6 +72,11 @@ def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content")
         have = set(found)  # then the code names artifacts miss: `_private`, `a.b`
         found += [n for n in code_view.used_names(salient.scan_window(middle)) if n not in have]
     found = _fit(found[:MENTIONS], names_room)
+    spare = _spare(found, names_room, room)
+    if spare:  # the names took less than their room: more of the head and tail stay instead
+        keep_chars += spare
+        head = text[: int(keep_chars * 0.6)]
+        tail = text[len(text) - int(keep_chars * 0.4) :]
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     marker = f"\n[… ctxproxy cut {tokens - keep_tokens} tokens of {label}{mentions} …]\n"
     return head + marker + tail

@@ -163,3 +163,14 @@ def test_a_cut_marker_names_private_and_two_part_dotted_names() -> None:
     out = shrink_to(text, count(text) // 3, count, "execute_bash output")
     marker = out[out.index("[… ctxproxy cut") : out.index(" …]")]
     assert "_set_col_formats" in marker and "signal.SIGINT" in marker
+
+
+def test_a_cut_spends_the_names_lists_unused_room_on_the_text() -> None:
+    # Prose with nothing to name: the room reserved for the marker's names list goes to the
+    # head and tail instead, so the cut lands close to what it was asked to keep.
+    prose = " ".join(["the proxy forwards requests unchanged unless they near the limit."] * 400)
+    out = shrink_to(prose, 1000, count)
+    assert "mentions:" not in out and 900 <= count(out) <= 1000
+    view = client_view(padding=400)  # a file view: its unused names room keeps more lines
+    cut = shrink_to(view, 1500, count)
+    assert "⋮" in cut and 1200 <= count(cut) <= 1500
