@@ -107,6 +107,7 @@ async def catalog_limits(settings: Settings, model: str, upstream: str | None = 
 
 async def _run(args: argparse.Namespace) -> int:
     from proxy.compress import Compactor, Limits, violations
+    from proxy.compress.encodings import encoding_name_for
     from proxy.wire import api_for_body, api_for_path
 
     settings = load_settings(getattr(args, "config", None))
@@ -148,7 +149,7 @@ async def _run(args: argparse.Namespace) -> int:
         )
         return 2
     compactor = Compactor(compression)
-    await compactor.warm()
+    await compactor.warm([encoding_name_for(model)])  # the model's encoding only
     already = sorted(violations(api, body))
     t0 = time.perf_counter()
     result = await compactor.compress(body, api, model, Limits(window, max_input, max_output), args.agent)

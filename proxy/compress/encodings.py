@@ -15,21 +15,22 @@ from typing import Any
 import tiktoken
 
 from proxy.config import Settings
-from proxy.wire.families import FAMILIES
 
 O200K = "o200k_base"
 CL100K = "cl100k_base"
-_O200K_PREFIXES = (
-    "gpt-4o",
-    "gpt-4.1",
-    "gpt-4.5",
-    "gpt-5",
-    "o1",
-    "o3",
-    "o4",
-    "chatgpt-4o",
-    "gpt-oss",
-    "codex",
+# OpenAI's models from before gpt-4o were tokenized with cl100k: gpt-4 (and its dated, -turbo,
+# -32k, -vision variants), gpt-3.5-turbo (Azure: gpt-35-turbo), the ada-002 / 3 embeddings,
+# davinci-002 and babbage-002. Every other model is counted with o200k: OpenAI's own exactly,
+# every other family approximately (times its factor, see ``tokens/calibration.py``).
+_CL100K_PREFIXES = (
+    "gpt-4-",
+    "gpt-3.5",
+    "gpt-35",
+    "text-embedding-ada",
+    "text-embedding-3",
+    "davinci",
+    "babbage",
+    "text-davinci",
 )
 
 
@@ -43,39 +44,30 @@ def litellm_tokenizer_dir() -> Path | None:
 
 
 def encoding_name_for(model: str) -> str:
-    """o200k for gpt-4o / 4.1 / 5 / o-series (also behind a ``provider/`` prefix), else cl100k."""
+    """cl100k for OpenAI's pre-gpt-4o models (also behind a ``provider/`` prefix), else o200k."""
     name = model.lower().rsplit("/", 1)[-1]
-    return O200K if name.startswith(_O200K_PREFIXES) else CL100K
-
-
-def serves_openai_models(name: str, api: str, base_url: str, provider: str | None) -> bool:
-    """An upstream whose models are OpenAI's own (o200k): its family says which (OpenAI's API
-    or Azure OpenAI)."""
-    family = FAMILIES.get(api)
-    return family is not None and family.serves_openai_models(name, base_url, provider)
+    return CL100K if name == "gpt-4" or name.startswith(_CL100K_PREFIXES) else O200K
 
 
 def needed_encodings(settings: Settings) -> list[str]:
     """The encodings the configured upstreams need, loaded before the proxy reports ready.
 
-    cl100k for every upstream (it approximates every non-OpenAI family); o200k as well for
-    OpenAI's own API / Azure OpenAI, or when a model named in the config (catalog overrides,
-    compression.models, summary models) is an o200k model. Another upstream that is sent an
-    o200k model name loads it on that first request (off the event loop, once).
+    o200k whenever an upstream is configured (it counts OpenAI's current models and
+    approximates every other family); cl100k as well only when a model named in the config
+    (catalog overrides, compression.models, summary models) is one of OpenAI's cl100k models.
+    A request for such a model loads cl100k on that first request (off the event loop, once).
     """
     if not settings.upstreams:
         return []
-    names = {CL100K}
+    names = {O200K}
     models: Iterable[str] = [
         *settings.catalog.overrides,
         *settings.compression.models,
         *(u.summary_model for u in settings.upstreams.values() if u.summary_model),
         *([settings.compression.summarizer.model] if settings.compression.summarizer.model else []),
     ]
-    if any(encoding_name_for(m) == O200K for m in models) or any(
-        serves_openai_models(n, u.api, u.base_url, u.provider) for n, u in settings.upstreams.items()
-    ):
-        names.add(O200K)
+    if any(encoding_name_for(m) == CL100K for m in models):
+        names.add(CL100K)
     return sorted(names)
 
 
@@ -121,8 +113,8 @@ def read_bpe(path: Path, expected_sha256: str | None) -> dict[bytes, int]:
 def load_encoding(name: str, tokenizer_dir: Path | None) -> tiktoken.Encoding:
     """Encoding ``name`` from the file litellm ships, built once per process.
 
-    An ``Encoding`` is immutable and 30–75 MB: every app (and test) in a process shares one,
-    as it did when tiktoken's own registry held them.
+    An ``Encoding`` is immutable and ≈24 MB (cl100k) or ≈44 MB (o200k) resident: every app
+    (and test) in a process shares one, as it did when tiktoken's own registry held them.
     """
     return _build_encoding(name, tokenizer_dir)
 

@@ -43,11 +43,14 @@ def settings_for(upstreams: dict[str, Any], tmp_path: Any) -> Any:
 
 @pytest.fixture
 def gated_loads(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, list[str]]:
+    """Every encoding load the proxy asks for, by name; a load in the main thread (where the
+    test's event loop runs) is recorded as ``NAME in the event loop``."""
     gate, calls = threading.Event(), []
     real = encodings.load_encoding
 
     def load_encoding(name: str, tokenizer_dir: Path | None) -> tiktoken.Encoding:
-        calls.append(name)
+        on_loop = threading.current_thread() is threading.main_thread()
+        calls.append(f"{name} in the event loop" if on_loop else name)
         if not gate.wait(30):
             raise TimeoutError("test gate never opened")
         return real(name, tokenizer_dir)
@@ -80,7 +83,7 @@ async def test_readyz_is_503_until_the_encodings_are_loaded(
                             break
                     await asyncio.sleep(0.05)
                 assert r.status == 200
-            assert sorted(set(calls)) == [CL100K, O200K]  # "openai" serves OpenAI's o200k models
+            assert calls == [O200K]  # o200k counts every family; cl100k is not loaded
             calls.clear()
 
             # The first chat request goes through the compression path (over the byte bound,
@@ -92,6 +95,15 @@ async def test_readyz_is_503_until_the_encodings_are_loaded(
             )
             assert int(raw.headers["x-ctxproxy-tokens-before"]) > 3000  # it was counted
             assert calls == []
+
+            # OpenAI's pre-gpt-4o models are counted with cl100k: the first such request loads
+            # it, once, in a worker thread; the next one (another cl100k model) loads nothing.
+            for model in ("gpt-3.5-turbo", "gpt-3.5-turbo-0125"):
+                raw = await client.chat.completions.with_raw_response.create(
+                    model=model, messages=[{"role": "user", "content": words}], max_tokens=64
+                )
+                assert int(raw.headers["x-ctxproxy-tokens-before"]) > 3000
+            assert calls == [CL100K]
         finally:
             await proxy.runner.cleanup()
         assert app[LIFECYCLE].ready is False
@@ -103,11 +115,14 @@ def test_needed_encodings_follow_the_configured_upstreams() -> None:
         catalog = CatalogSettings(overrides={m: {"context_window": 8192} for m in models})
         return needed_encodings(Settings(upstreams=upstreams, catalog=catalog))
 
-    assert needed("anthropic", "https://api.anthropic.com") == [CL100K]
-    assert needed("gemini", "https://generativelanguage.googleapis.com") == [CL100K]
-    assert needed("openai", "http://localhost:8000/v1", "vllm") == [CL100K]
-    assert needed("openai", "https://api.openai.com/v1") == [CL100K, O200K]
-    assert needed("openai", "https://x.openai.azure.com/openai") == [CL100K, O200K]
-    assert needed("openai", "http://127.0.0.1:9/v1", "openai") == [CL100K, O200K]  # named openai
-    assert needed("openai", "http://localhost:8000/v1", "vllm", ("gpt-4o-mini",)) == [CL100K, O200K]
+    # o200k counts OpenAI's current models and approximates every other family
+    assert needed("anthropic", "https://api.anthropic.com") == [O200K]
+    assert needed("gemini", "https://generativelanguage.googleapis.com") == [O200K]
+    assert needed("openai", "http://localhost:8000/v1", "vllm") == [O200K]
+    assert needed("openai", "https://api.openai.com/v1") == [O200K]
+    assert needed("openai", "https://x.openai.azure.com/openai") == [O200K]
+    assert needed("openai", "http://localhost:8000/v1", "vllm", ("gpt-4o-mini",)) == [O200K]
+    # cl100k only when the config names one of OpenAI's models from before gpt-4o
+    assert needed("openai", "https://api.openai.com/v1", "openai", ("gpt-4",)) == [CL100K, O200K]
+    assert needed("anthropic", "https://api.anthropic.com", "a", ("azure/gpt-35-turbo",)) == [CL100K, O200K]
     assert needed_encodings(Settings(upstreams={})) == []

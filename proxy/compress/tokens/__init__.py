@@ -1,9 +1,10 @@
 """Token counting: offline tiktoken, memoized per content, calibrated from provider usage.
 
-OpenAI families are counted exactly (o200k / cl100k); other providers are approximated with
-the closest encoding times a per-provider factor, then corrected by calibration from the
-``usage`` the provider reports. Counts are memoized per text under a cheap key (length plus
-three short samples), so a resent history costs a dict lookup per segment.
+OpenAI's models are counted exactly (o200k; cl100k for those before gpt-4o, loaded on first
+use); other providers are approximated with o200k times a per-provider factor, then corrected
+by calibration from the ``usage`` the provider reports. Counts are memoized per text under a
+cheap key (length plus three short samples), so a resent history costs a dict lookup per
+segment.
 
 - ``text.py``: counting one text (piecewise encoding, memo key)
 - ``memo.py``: the bounded memo of counts

@@ -42,7 +42,7 @@ class TokenCounter:
         return self._encodings.get(encoding_name_for(model))
 
     async def aencoding(self, model: str) -> tiktoken.Encoding:
-        """The model's encoding; the first load (0.1–0.3 s, 30–75 MB) runs off the event loop."""
+        """The model's encoding; the first load (0.1–0.5 s, 24–44 MB) runs off the event loop."""
         name = encoding_name_for(model)
         if not self._encodings.loaded(name):
             await asyncio.to_thread(self._encodings.get, name)
@@ -184,7 +184,7 @@ class TokenCounter:
             await asyncio.to_thread(self.prime, texts, enc)
 
     async def warm(self, names: Iterable[str] = (O200K, CL100K)) -> None:
-        """Load encodings off the event loop (0.2–0.4 s and 30–75 MB each, the first time)."""
+        """Load encodings off the event loop (0.1–0.5 s and 24–44 MB each, the first time)."""
         todo = [n for n in names if not self._encodings.loaded(n)]
         if todo:
             await asyncio.to_thread(lambda: [self._encodings.get(n) for n in todo])

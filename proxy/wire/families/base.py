@@ -11,7 +11,6 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, get_args
-from urllib.parse import urlsplit
 
 FamilyName = Literal["openai", "anthropic", "gemini"]
 FAMILY_NAMES: tuple[FamilyName, ...] = get_args(FamilyName)
@@ -41,24 +40,11 @@ class Family:
     default_error_type: str = "api_error"
     # Whether an upstream of this family speaks OpenAI's chat wire format (what bare /v1 takes).
     speaks_openai_format: bool = False
-    # An upstream of this family serves OpenAI's own models (tokenized with o200k) when it is
-    # named / has a provider among these labels, or its host ends with one of these suffixes.
-    openai_model_labels: frozenset[str] = frozenset()
-    openai_model_hosts: tuple[str, ...] = ()
     # A request header only this family's SDKs send (how a bare ``/v1/models`` call says
     # which dialect it wants).
     client_marker: str | None = None
     # Headers every request to this family needs besides the key (the API version).
     fixed_headers: tuple[tuple[str, str], ...] = ()
-
-    def serves_openai_models(self, name: str, base_url: str, provider: str | None) -> bool:
-        """Whether an upstream of this family (``name``, ``base_url``, ``provider``) serves
-        OpenAI's own models: OpenAI's API or Azure OpenAI."""
-        if not self.openai_model_labels and not self.openai_model_hosts:
-            return False
-        host = (urlsplit(base_url).hostname or "").lower()
-        labels = {name.lower(), (provider or "").lower()}
-        return bool(labels & self.openai_model_labels) or host.endswith(self.openai_model_hosts)
 
     def auth_headers(self, key: str) -> dict[str, str]:
         """The request headers that carry ``key`` for this family."""

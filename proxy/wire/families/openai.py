@@ -23,6 +23,4 @@ OPENAI = Family(
     "Bearer ",
     _ERROR_TYPES,
     speaks_openai_format=True,
-    openai_model_labels=frozenset({"openai", "azure"}),
-    openai_model_hosts=("api.openai.com", ".openai.azure.com", ".cognitiveservices.azure.com"),
 )

@@ -25,9 +25,25 @@ def test_encodings_load_from_litellm_files_without_network() -> None:
         ("openai/gpt-5", O200K),
         ("o3-mini", O200K),
         ("gpt-4.1", O200K),
+        ("gpt-4.5-preview", O200K),
+        ("gpt-oss-120b", O200K),
+        ("gpt-6", O200K),  # a model newer than this list: OpenAI's current encoding
+        # OpenAI's models from before gpt-4o: cl100k, counted exactly
+        ("gpt-4", CL100K),
+        ("openai/gpt-4-turbo", CL100K),
+        ("gpt-4-0613", CL100K),
         ("gpt-3.5-turbo", CL100K),
-        ("claude-sonnet-4-5", CL100K),
-        ("llama-3.1-70b", CL100K),
+        ("azure/gpt-35-turbo", CL100K),
+        ("text-embedding-3-small", CL100K),
+        ("davinci-002", CL100K),
+        # every other family: approximated with o200k times its factor
+        ("claude-sonnet-4-5", O200K),
+        ("anthropic/claude-3-haiku", O200K),
+        ("gemini-2.5-pro", O200K),
+        ("gemini/text-embedding-004", O200K),
+        ("llama-3.1-70b", O200K),
+        ("qwen3-coder", O200K),
+        ("my-local-model", O200K),
     ],
 )
 def test_encoding_per_model_family(model: str, name: str) -> None:
@@ -36,7 +52,7 @@ def test_encoding_per_model_family(model: str, name: str) -> None:
 
 def test_non_openai_models_get_a_provider_factor() -> None:
     body = {"messages": [{"role": "user", "content": "count these words please " * 50}]}
-    gpt = COUNTER.count_request("openai-chat", body, "gpt-3.5-turbo")
+    gpt = COUNTER.count_request("openai-chat", body, "gpt-4o")
     claude = COUNTER.count_request("openai-chat", body, "claude-sonnet-4-5")
     assert claude > gpt * 1.15
 
