@@ -138,7 +138,8 @@ async def test_forty_conversations_share_one_model_window(
                     extra_headers={"x-test-tag": tag},
                     extra_body={"messages": messages},  # see SDK_BYPASS
                 )
-                estimates[tag] = int(raw.headers["x-ctxproxy-tokens-after"])
+                if "x-ctxproxy-tokens-after" in raw.headers:  # (left out when the fast path's
+                    estimates[tag] = int(raw.headers["x-ctxproxy-tokens-after"])  # estimate came later)
                 compressed += raw.headers["x-ctxproxy-compressed"] == "1"
                 msg = raw.parse().choices[0].message
                 messages.append(msg.model_dump(exclude_none=True))
