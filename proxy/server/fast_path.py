@@ -48,7 +48,7 @@ class FastPath:
         self.compactor = compactor
         self.stats = stats
         self.bill = bill
-        self._tasks = BackgroundTasks("fast-path")  # the estimates running after their send
+        self.tasks = BackgroundTasks("fast-path")  # the estimates running after their send
 
     def prepare(self, req: ChatRequest, attempt: Attempt) -> Prepared | None:
         """The original bytes, when the request is certainly under its trigger; else None
@@ -89,7 +89,7 @@ class FastPath:
 
     async def drain(self) -> None:
         """Let the estimates still running finish (shutdown)."""
-        await self._tasks.drain()
+        await self.tasks.drain()
 
 
 class Settle:
@@ -115,7 +115,7 @@ class Settle:
 
     def _start(self) -> None:
         self._timer, self._started = None, True
-        self._task = self._fast._tasks.spawn("settle", self._run(yielding=True))
+        self._task = self._fast.tasks.spawn("settle", self._run(yielding=True))
 
     async def finish(self) -> None:
         if self._timer is not None:
