@@ -303,9 +303,9 @@ class CompressionHooks:
 
     # -- retry -----------------------------------------------------------------------------
     async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:
-        prepared.flush()  # (the forwarder did: the fast path's estimate has started)
+        prepared.flush()  # (the forwarder did)
         if prepared.settling is not None:  # the fast path sent it unchecked
-            await prepared.settling
+            await prepared.settling.finish()
             if get_adapter(req.api).check(req.body) is not None:
                 return None  # the provider's own error about a malformed body goes back
             try:

@@ -5,8 +5,14 @@
 estimate the compactor could make (:meth:`Compactor.certainly_under`). Such a request is never
 compressed, so nothing has to be decided before it is sent: the original bytes go upstream
 unchecked, and the rest — the shape check, the token estimate, the stats — runs while the
-upstream works (:meth:`FastPath.settle`). Its token headers go out when the estimate finished
-before the upstream's response headers arrived; otherwise they are left out, never waited for.
+upstream works (:class:`Settle`). Its token headers go out when the estimate finished before the
+upstream's response headers arrived; otherwise they are left out, never waited for.
+
+"While the upstream works" starts :data:`SETTLE_AFTER_S` after the send. The work shares the
+event loop with relaying the answer, so an upstream that answers sooner than that (an error, a
+cached reply, a local server) would wait for it; such an answer is relayed first and the work
+runs right after it, before the log line. A model's first token comes far later: there the
+estimate is long done when the answer arrives.
 
 A body whose fields have the wrong JSON types is the provider's to refuse on this path (its own
 400 goes back unchanged); near or over the trigger the proxy checks the shape first, as before.
@@ -30,6 +36,9 @@ from proxy.wire import get_adapter
 
 log = structlog.get_logger("ctxproxy.compression")
 
+# How long after the send the fast path's estimate starts, unless the answer came first.
+SETTLE_AFTER_S = 0.005
+
 
 Bill = Callable[[ChatRequest, str, int], Saving | None]  # (request, model, tokens) → the cost model's bill
 
@@ -39,12 +48,12 @@ class FastPath:
         self.compactor = compactor
         self.stats = stats
         self.bill = bill
-        self._tasks = BackgroundTasks("fast-path")  # the estimates running after their send
+        self.tasks = BackgroundTasks("fast-path")  # the estimates running after their send
 
     def prepare(self, req: ChatRequest, attempt: Attempt) -> Prepared | None:
         """The original bytes, when the request is certainly under its trigger; else None
-        (the caller decides as before). The estimate starts as a task of its own once the
-        request went upstream (:attr:`Prepared.after_send`: even creating it costs the send)."""
+        (the caller decides as before). The rest waits for the send (:attr:`Prepared.after_send`
+        arms it: even creating a task costs the send)."""
         policy = self.compactor.certainly_under(
             req.raw, req.body, req.api, attempt.model, attempt.limits, req.agent
         )
@@ -53,30 +62,73 @@ class FastPath:
         attempt.target = policy.target  # an overflow retry shrinks from here
         outcome = CompressionOutcome(context_window=attempt.limits.context_window, strategy=policy.strategy)
         prepared = Prepared(req.raw, outcome, attempt)
-        prepared.after_send.append(lambda: self.start(req, prepared))
+        settle = prepared.settling = Settle(self, req, prepared)
+        prepared.after_send.append(settle.arm)
         return prepared
 
-    def start(self, req: ChatRequest, prepared: Prepared) -> None:
-        prepared.settling = self._tasks.spawn("settle", self.settle(req, prepared))
-
-    async def settle(self, req: ChatRequest, prepared: Prepared) -> None:
+    async def settle(self, req: ChatRequest, prepared: Prepared, yielding: bool) -> None:
         """What the decision would have done before the send: check, estimate, count. Never
-        raises: nothing waits for it but the headers (if in time), the log line and the stats."""
+        raises: nothing waits for it but the headers (if in time), the log line and the stats.
+        ``yielding``: step aside between the steps for an answer that arrived meanwhile."""
         attempt = prepared.attempt
         assert attempt is not None, "the fast path always has an attempt"
         tokens: int | None = None
         try:
             if get_adapter(req.api).check(req.body) is None:  # else: the provider refuses it
-                await asyncio.sleep(0)  # let an answer that arrived meanwhile through first
+                if yielding:
+                    await asyncio.sleep(0)
                 tokens, factor = await self.compactor.estimate(req.body, req.api, attempt.model, req.agent)
                 attempt.estimated(tokens, factor)
                 prepared.outcome = prepared.outcome.amend(tokens_before=tokens, tokens_after=tokens)
         except Exception as exc:  # e.g. a part nested too deep to write back: no estimate
             log.info("estimate.skipped", error=type(exc).__name__, where=exc_where(exc), api=req.api)
-        await asyncio.sleep(0)  # again: an answer that arrived meanwhile goes through first
+        if yielding:
+            await asyncio.sleep(0)
         saving = self.bill(req, attempt.model, tokens or 0) if self.bill is not None else None
         self.stats.uncompressed(req.agent, attempt.model, tokens or 0, saving)
 
     async def drain(self) -> None:
         """Let the estimates still running finish (shutdown)."""
-        await self._tasks.drain()
+        await self.tasks.drain()
+
+
+class Settle:
+    """One fast-path request's work after its send (:class:`~proxy.server.hooks.Settling`):
+    armed once the request left, it starts :data:`SETTLE_AFTER_S` later as a task of its own,
+    unless :meth:`finish` (the answer went out, or a retry needs the check) runs it first."""
+
+    def __init__(self, fast: FastPath, req: ChatRequest, prepared: Prepared) -> None:
+        self._fast, self._req, self._prepared = fast, req, prepared
+        self._timer: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._started = False
+        self._done = False
+
+    @property
+    def done(self) -> bool:
+        return self._done
+
+    def arm(self) -> None:
+        """The request went upstream: start once the upstream has had time to answer."""
+        if not self._started and self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(SETTLE_AFTER_S, self._start)
+
+    def _start(self) -> None:
+        self._timer, self._started = None, True
+        self._task = self._fast.tasks.spawn("settle", self._run(yielding=True))
+
+    async def finish(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._task is not None:
+            await asyncio.shield(self._task)  # (a cancelled caller leaves it running)
+        elif not self._started:
+            self._started = True
+            await self._run(yielding=False)  # nothing left to step aside for
+
+    async def _run(self, yielding: bool) -> None:
+        try:
+            await self._fast.settle(self._req, self._prepared, yielding)
+        finally:
+            self._done = True

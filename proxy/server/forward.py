@@ -145,14 +145,20 @@ async def _proxy(ex: Exchange) -> web.StreamResponse:
         outcome.status = exc.status
         return error_response(shape, exc.status, exc.message, exc.code, request_id)
     finally:  # counted once the answer went out (off its critical path)
-        if ex.prepared is not None:
-            ex.prepared.flush()  # (run already, unless the exchange ended before the send)
-        status = outcome.status or 499
-        metrics.overhead.labels(route=route.label).observe(overhead_ms / 1000.0)
-        metrics.bytes_in.labels(upstream=upstream.name).inc(ex.bytes_in)
-        metrics.requests.labels(upstream=upstream.name, route=route.label, status=status_class(status)).inc()
-        metrics.bytes_out.labels(upstream=upstream.name).inc(outcome.bytes_out)
-        log_done(ex, status, None)
+        try:
+            if ex.prepared is not None:
+                ex.prepared.flush()  # (run already, unless the exchange ended before the send)
+                if ex.prepared.settling is not None:  # the fast path's estimate, for the log line
+                    await ex.prepared.settling.finish()
+        finally:
+            status = outcome.status or 499
+            metrics.overhead.labels(route=route.label).observe(overhead_ms / 1000.0)
+            metrics.bytes_in.labels(upstream=upstream.name).inc(ex.bytes_in)
+            metrics.requests.labels(
+                upstream=upstream.name, route=route.label, status=status_class(status)
+            ).inc()
+            metrics.bytes_out.labels(upstream=upstream.name).inc(outcome.bytes_out)
+            log_done(ex, status, None)
 
 
 async def _exchange(ex: Exchange) -> web.StreamResponse:
@@ -179,7 +185,7 @@ async def _exchange(ex: Exchange) -> web.StreamResponse:
                 buffered = None
         outcome.upstream_s = time.perf_counter() - t_send  # observed after the first byte went out
         outcome.status = resp.status
-        if prepared is not None and prepared.settling is not None and prepared.settled:
+        if prepared is not None and prepared.settling is not None and prepared.settling.done:
             ex.extra.update(prepared.headers)  # the fast path's estimate made it in time
         ex.tap = hooks.tap(chat, prepared, resp.status) if chat is not None and prepared else None
         return await stream_back(ex, resp, buffered)

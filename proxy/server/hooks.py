@@ -8,7 +8,6 @@ A chat request (chat/completions, responses, messages, generateContent) meets th
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -55,22 +54,32 @@ class Attempt:
         self.tokens, self.factor = tokens, factor
 
 
+class Settling(Protocol):
+    """Work a request left for after its send (the fast path's check, estimate and stats)."""
+
+    @property
+    def done(self) -> bool:
+        """True once it ran to the end."""
+        ...
+
+    async def finish(self) -> None:
+        """Run it now if it has not started, else wait for it (the answer went out, or a retry
+        needs it). Never raises."""
+        ...
+
+
 @dataclass
 class Prepared:
     body: bytes  # what is sent upstream: ``raw`` itself when nothing changed
     outcome: CompressionOutcome = field(default_factory=CompressionOutcome)  # headers, log line
     attempt: Attempt | None = None  # handed back to tap()/retry(); None: nothing was estimated
-    # The fast path: the estimate running while the upstream works (started after the send).
-    # When it finishes it amends ``outcome`` (token headers, log fields) and ``attempt``;
-    # headers not ready when the upstream answers are left out, never waited for.
-    settling: asyncio.Task[None] | None = None
+    # The fast path: the estimate left for after the send (:class:`Settling`). When it finishes
+    # it amends ``outcome`` (token headers, log fields) and ``attempt``; headers not ready when
+    # the upstream answers are left out, never waited for.
+    settling: Settling | None = None
     # Bookkeeping that need not delay the send (stats, the cost model's bill, the decision's
     # log line): the forwarder runs it once the request went upstream (:meth:`flush`).
     after_send: list[Callable[[], None]] = field(default_factory=list)
-
-    @property
-    def settled(self) -> bool:
-        return self.settling is None or self.settling.done()
 
     def flush(self) -> None:
         """Run the :attr:`after_send` work, once (later calls find nothing). Never raises."""

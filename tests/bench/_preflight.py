@@ -153,7 +153,8 @@ async def measure(iterations: int, progress: Callable[[str], None]) -> list[Pref
                     flush()  # line; on the fast path it starts the estimate
                 settling = getattr(prepared, "settling", None)  # (older trees have none)
                 if settling is not None:  # the fast path: the estimate runs after the send
-                    await settling
+                    finish = getattr(settling, "finish", None)  # (older trees: a task)
+                    await (finish() if finish is not None else settling)
                 if flush is not None or settling is not None:
                     settle.append((time.perf_counter() - t4) * 1e3)
                 if parse is not None:

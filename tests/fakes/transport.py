@@ -69,6 +69,8 @@ def _usage(prompt: int = 12, completion: int = 3) -> dict[str, int]:
 
 async def chat_completions(request: web.Request) -> web.StreamResponse:
     body = orjson.loads(await _record(request))
+    if "x-fake-answer-after-ms" in request.headers:  # a provider that takes its time
+        await asyncio.sleep(float(request.headers["x-fake-answer-after-ms"]) / 1000.0)
     auth = request.headers.get("Authorization", "")
     if auth in ("", "Bearer "):
         return web.json_response(

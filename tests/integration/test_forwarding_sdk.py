@@ -53,8 +53,7 @@ async def test_chat_non_streaming_injects_key(oai: OAI, proxy: Running, fake_sta
     assert seen.headers["Authorization"] == "Bearer sk-real-openai"
     assert with_raw.headers["x-upstream-marker"] == "yes"
     assert with_raw.headers["x-ctxproxy-compressed"] == "0"
-    before = int(with_raw.headers["x-ctxproxy-tokens-before"])
-    assert 0 < before == int(with_raw.headers["x-ctxproxy-tokens-after"]) < 50
+    # (its token headers: tests/integration/test_fast_path_estimate.py)
     assert with_raw.headers["x-ctxproxy-strategy"] == "balanced"
     assert int(with_raw.headers["x-ctxproxy-context-window"]) > 0
     assert float(with_raw.headers["x-ctxproxy-overhead-ms"]) >= 0
