@@ -167,7 +167,8 @@ class SummarizeStage:
             chosen.append(i)
             freed += ctx.slots[i].tokens
         dropped = dropped_messages([ctx.slots[i].group for i in chosen])
-        cap += names_need(dropped, ctx.tokens_of)  # the names of folded file views: room of their own
+        if not ctx.protected_overflow:  # the names of folded tool outputs get room of their own
+            cap += names_need(dropped, ctx.tokens_of)  # (not when the newest turns alone overflow)
         start_day = last_day(dropped_messages([ctx.slots[i].group for i in range(chosen[0])]))
         previous = flatten(ctx.summary) if layer is None else None
         request = SummaryRequest(

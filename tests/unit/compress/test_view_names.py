@@ -85,11 +85,18 @@ def tool_loop(views: int) -> list[dict[str, Any]]:
 
 
 async def test_the_summary_budget_makes_room_for_a_folded_views_names() -> None:
-    kit = stage_kit(tool_loop(3), target=0.3, keep_tool_results=1, keep_recent_groups=1)
+    kit = stage_kit(tool_loop(3), target=0.45, keep_tool_results=1, keep_recent_groups=1)
+    assert not kit.ctx.protected_overflow
     await kit.run(SummarizeStage())
     assert kit.ctx.summary is not None and "(4 messages compacted)" in kit.ctx.summary
     assert len(defined(trail(kit.ctx.summary))) >= 40  # (before: 16 a placeholder, 8 an output)
-    assert not kit.new_violations()
+    # When the newest turns alone overflow the target, the names get no room of their own:
+    # the summary keeps its floor and the newest turns are not cut further for names.
+    tight = stage_kit(tool_loop(3), target=0.2, keep_tool_results=1, keep_recent_groups=1)
+    assert tight.ctx.protected_overflow
+    await tight.run(SummarizeStage())
+    assert tight.ctx.summary is not None
+    assert tight.ctx.tokens_of(tight.ctx.summary) < kit.ctx.tokens_of(kit.ctx.summary)
 
 
 async def test_a_drained_compaction_does_not_cut_the_summary_below_the_policys_target() -> None:
