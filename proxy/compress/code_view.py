@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from proxy.compress import salient
+
 NUMBERED = re.compile(r"^\s*\d+\t")
 GAP = "     ⋮"
 _DEF = re.compile(r"^\s*(?:async\s+def|def|class|function|func|fn|pub\s+fn|interface|struct|type)\s+(\w+)")
@@ -23,6 +25,8 @@ _FLOW = re.compile(r"^\s*(?:return|raise|yield|if|elif|for|while|with|try|except
 _NAME = re.compile(
     r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|\b[A-Za-z]\w*_\w+|\b_\w+|\b[a-z]+[A-Z]\w*|\b[A-Z][a-z0-9]+[A-Z]\w*"
 )
+VIEW_HEAD = "Here's the result of running `cat -n`"  # an editor's view (str_replace_editor)
+CUT_NAMES = re.compile(r"\[… ctxproxy cut \d+ tokens of [^\]\n]*?; mentions: ([^\]\n]*?)(?: …)?\]")
 _KEYWORDS = frozenset("self cls None True False".split())
 
 
@@ -121,3 +125,19 @@ def mentions(dropped: str, kept: str, limit: int) -> list[str]:
     compound = [n for n in defined if _NAME.fullmatch(n)]
     ranked = compound + used_names(dropped) + defined
     return [n for n in dict.fromkeys(ranked) if n not in seen_kept][:limit]
+
+
+def view_names(text: str, limit: int) -> list[str] | None:
+    """What a reader of a file view re-uses, best first: the file it shows (its first line),
+    then up to ``limit`` names: the compound names its code defines first (``temp_pgpass``,
+    ``self.cols``), then the others it uses (``signal.getsignal``), then its plain defined
+    names. A view already cut to a few lines lists its cut marker's names. ``None``: ``text``
+    is no file view."""
+    head = text.split("\n", 1)[0]
+    if is_code_view(text):
+        names = mentions(salient.scan_window(text), "", limit)
+    elif head.startswith(VIEW_HEAD) and (cut := CUT_NAMES.search(text)) is not None:
+        names = [a for a in cut.group(1).split(", ") if a][:limit]
+    else:
+        return None
+    return [p for p in salient.artifacts(head, limit=2) if "/" in p] + names

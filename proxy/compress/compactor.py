@@ -279,6 +279,7 @@ class Compactor:
             growth, trigger = growth_per_turn([s.tokens for s in ctx.slots]), int(run.trigger / factor)
             keep = ctx.fixed_raw + sum(ctx.slots[i].tokens for i in whole_slots(ctx))
             ctx.budget_raw = int(run.budget / factor)  # the task and newest turn give way only past it
+            ctx.undrained_raw = ctx.target_raw
             ctx.target_raw = drain_target(run.policy, trigger, ctx.target_raw, growth, keep)
             ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
             if run.prices is not None and ctx.total() <= trigger and not run.early_compaction_pays(ctx, keep):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from proxy.compress import salient
+from proxy.compress import code_view, salient
 from proxy.compress.digest_entries import (
     Entry,
     Measure,
@@ -54,7 +54,9 @@ __all__ = [
 
 HEADER = f"{SUMMARY_HEADER} Digest, oldest first: [date] speaker: facts (| separates turns)."
 DENSITY = 0.3  # digest tokens per raw token of a well-covered span (sizes older entries' share)
-PLACEHOLDER_TRAIL = 16  # names the trail takes from a mask placeholder (a plain message: 8)
+PLACEHOLDER_TRAIL = 64  # names the trail takes from a mask placeholder (a plain message: 8)
+VIEW_TRAIL = 64  # … and from a file view folded unmasked
+OUTPUT_TRAIL = 16  # … and from any other tool output
 MENTIONS = "; mentions: "
 
 
@@ -123,11 +125,32 @@ def _placeholder_names(text: str) -> list[str]:
     return [a.strip() for a in listed.split(", ") if a.strip()][:PLACEHOLDER_TRAIL]
 
 
+def output_names(msg: DroppedMessage) -> list[str]:
+    """The names a folded tool output leaves on the trail, best first: a placeholder's list; a
+    file view's file and names (its compound defined names first); any other output's paths
+    and ids, then the code names it uses (``cards.append``, ``Card.length``). Empty for any
+    other message (its artifacts go on the trail, without room of their own)."""
+    if msg.role != "tool":
+        return []
+    names = _placeholder_names(msg.text) or code_view.view_names(msg.text, VIEW_TRAIL)
+    if names is None:
+        names = salient.artifacts(msg.text, limit=8, numbers=False)
+        names += code_view.used_names(salient.scan_window(msg.text))
+        names = list(dict.fromkeys(names))[:OUTPUT_TRAIL]
+    return names
+
+
+def names_need(dropped: tuple[DroppedMessage, ...], measure: Measure = estimate_tokens) -> int:
+    """Tokens the trail needs for the tool outputs of a span: a summary's budget adds them."""
+    names = dict.fromkeys(a for m in dropped for a in output_names(m))
+    return measure(", ".join(names)) if names else 0
+
+
 def _trail(prev: Previous, dropped: tuple[DroppedMessage, ...]) -> list[str]:
     arts = list(prev.artifacts)
     seen = set(arts)
     for msg in dropped:
-        for a in _placeholder_names(msg.text) or salient.artifacts(msg.text, limit=8, numbers=False):
+        for a in output_names(msg) or salient.artifacts(msg.text, limit=8, numbers=False):
             if a not in seen:
                 arts.append(a)
                 seen.add(a)
@@ -156,7 +179,7 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     total = prev.count + len(request.dropped)
     fixed = measure(render([], [], total)) + 2
     trail = measure(artifacts_line(arts)) if arts else 0
-    while arts and trail > (budget - fixed) // 4:  # the trail never takes over the digest
+    while arts and trail > (budget - fixed) // 2:  # the trail never takes over the digest
         arts = arts[max(1, len(arts) // 8) :]  # the oldest names go first, a few at a time
         trail = measure(artifacts_line(arts)) if arts else 0
     room = max(8, budget - fixed - trail)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 SUMMARY_HEADER = "[ctxproxy: summary of earlier conversation]"
 ARTIFACTS = "Artifacts: "
 ALSO_MENTIONED = "Also mentioned: "  # names and numbers an LLM summary left out (a body line)
-MAX_ARTIFACTS = 40
+MAX_ARTIFACTS = 128
 COUNT = re.compile(r"\((\d+) messages? compacted\)")
 
 

@@ -130,8 +130,8 @@ class CompressionSettings:
     # Anthropic: cache_control breakpoints on the stable compacted prefix when the client set none
     cache_breakpoints: bool = True
     # compact between the target and the trigger when the provider's cache prices say it pays
-    # (off by default: cheaper, but it keeps fewer later-needed facts; docs/compression.md)
-    cost_aware: bool = False
+    # (a model of no known cache family: the trigger alone; docs/compression.md)
+    cost_aware: bool = True
     models: dict[str, PolicyOverride] = field(default_factory=dict)
     agents: dict[str, PolicyOverride] = field(default_factory=dict)
 

@@ -232,6 +232,7 @@ async def multi_agent(tmp: Path, turns: int, model: str = "bench-32k") -> list[t
             msgs.append({"role": "tool", "tool_call_id": call, "content": tool_text(t, lines)})
             req = chat_request(settings, {"model": model, "messages": msgs, "max_tokens": 1024}, agent)
             prepared = await hooks.prepare(req)
+            prepared.flush()  # the stats the forwarder records once the request went upstream
             sent_msgs = orjson.loads(prepared.body)["messages"]
             sent = [orjson.dumps(m) for m in sent_msgs]
             bills[agent][0].bill(sent_msgs, [], False)

@@ -42,7 +42,7 @@ from proxy.config import load_settings
 from proxy.observability.logging import configure_logging
 from tests.bench.reader.agent import newest_output_verbatim, task_verbatim
 from tests.bench.reader.reading import message_text
-from tests.bench.replay.baselines import StickyMask, mask_moving, size, sliding_window
+from tests.bench.replay.baselines import StickyMask, mask_moving, size, sliding_turns, sliding_window
 from tests.bench.replay.facts import Facts, LaterFacts
 from tests.bench.replay.sessions import Meter, Session, bundled_dir, load_sessions, openhands_dir, pricings
 from tests.fakes.strict import OpenAIChatFake, always
@@ -153,6 +153,8 @@ def replay_local(sessions: list[Session], name: str, budget: int) -> Row:
                 before = sticky.compactions
                 sent = sticky.apply(msgs, s.tools)
                 row.compactions += sticky.compactions - before
+            elif name.startswith("sliding window (newest"):
+                sent = sliding_turns(msgs)
             else:
                 sent = sliding_window(msgs, s.tools, budget)
             changed = sent != msgs
@@ -287,6 +289,7 @@ async def main() -> None:
         replay_local(sessions, "masking (newest 10 outputs)", budget),
         replay_local(sessions, "sticky masking", budget),
         replay_local(sessions, "sliding window", budget),
+        replay_local(sessions, "sliding window (newest 10 turns)", budget),
         whole,
     ]
     n = sum(len(s.cuts()) for s in sessions)

@@ -78,6 +78,7 @@ class StageContext:
     summary: str | None = None
     protected_overflow: bool = False  # protected part alone exceeds the target
     budget_raw: int = 0  # the input budget in raw tokens (0: the target ÷ the policy's share)
+    undrained_raw: int = 0  # the policy's target when a drain lowered ``target_raw`` (0: not drained)
     notes: list[str] = field(default_factory=list)
     slot_tokens: int = 0  # running sum of ``slots[i].tokens`` (kept by set_slots/remove/edit)
 

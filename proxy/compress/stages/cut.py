@@ -91,7 +91,10 @@ class CutStage:
             # target beats losing the memory of everything dropped.
             overflow = protected_overflow and not hard_overflow(ctx)
             floor = max(_SUMMARY_FLOOR, int(SUMMARY_FLOOR * ctx.target_raw)) if overflow else _SUMMARY_FLOOR
-            goal = min(size, max(floor, size - ctx.excess()))
+            # A drained target is no reason to cut the memory of what was just dropped: the
+            # summary gives way only as far as the policy's own target needs.
+            excess = ctx.total() - max(ctx.target_raw, ctx.undrained_raw)
+            goal = min(size, max(floor, size - excess))
             if goal < size:
                 ctx.summary = shrink_newest(ctx.summary, goal, ctx.tokens_of, shrink_summary)
 

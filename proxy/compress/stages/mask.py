@@ -9,16 +9,13 @@ from proxy.compress.stages.base import StageContext
 from proxy.compress.stages.walk import editable_segments
 
 PLACEHOLDER_NAMES = 16  # names a placeholder lists at most (a file view: defined names first)
-VIEW_NAMES = 32
+VIEW_NAMES = 64
 MASK_GAIN = 0.5  # an output is masked only when its placeholder is at most this share of it
 
 
 def placeholder(tool: str | None, tokens: int, text: str) -> str:
-    if code_view.is_code_view(text):
-        head = text.split("\n", 1)[0]
-        found = [p for p in salient.artifacts(head, limit=2) if "/" in p]
-        found += code_view.mentions(salient.scan_window(text), "", VIEW_NAMES)
-    else:
+    found = code_view.view_names(text, VIEW_NAMES)
+    if found is None:
         found = salient.artifacts(text, limit=PLACEHOLDER_NAMES)
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     return f"[ctxproxy: output of {tool or 'tool'} omitted ({tokens} tokens){mentions}]"

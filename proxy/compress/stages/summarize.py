@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import orjson
 import structlog
 
+from proxy.compress.digest import names_need
 from proxy.compress.digest_units import last_day
 from proxy.compress.layers import append_layer, flatten
 from proxy.compress.stages.base import SUMMARY_FLOOR, Slot, StageContext
@@ -166,6 +167,8 @@ class SummarizeStage:
             chosen.append(i)
             freed += ctx.slots[i].tokens
         dropped = dropped_messages([ctx.slots[i].group for i in chosen])
+        if not ctx.protected_overflow:  # the names of folded tool outputs get room of their own
+            cap += names_need(dropped, ctx.tokens_of)  # (not when the newest turns alone overflow)
         start_day = last_day(dropped_messages([ctx.slots[i].group for i in range(chosen[0])]))
         previous = flatten(ctx.summary) if layer is None else None
         request = SummaryRequest(

@@ -58,17 +58,29 @@ class StickyMask:
         return out
 
 
-def sliding_window(messages: Sequence[Msg], tools: Sequence[Any], budget: int) -> list[Msg]:
-    """The system prompt and the task, then the newest messages that fit ``budget`` tokens (an
-    assistant turn and its tool outputs go together)."""
-    head = list(messages[:2])
-    rest = list(messages[2:])
+def _turns(messages: Sequence[Msg]) -> tuple[list[Msg], list[list[Msg]]]:
+    """The system prompt and the task, and the turns after them (an assistant turn and its
+    tool outputs go together)."""
     groups: list[list[Msg]] = []
-    for m in rest:
+    for m in messages[2:]:
         if m.get("role") == "tool" and groups:
             groups[-1].append(m)
         else:
             groups.append([m])
+    return list(messages[:2]), groups
+
+
+def sliding_turns(messages: Sequence[Msg], keep: int = 10) -> list[Msg]:
+    """The system prompt and the task, then the newest ``keep`` turns (the window moves every
+    turn once there are more, as masking's does)."""
+    head, groups = _turns(messages)
+    return head + [m for g in groups[-keep:] for m in g]
+
+
+def sliding_window(messages: Sequence[Msg], tools: Sequence[Any], budget: int) -> list[Msg]:
+    """The system prompt and the task, then the newest messages that fit ``budget`` tokens (an
+    assistant turn and its tool outputs go together)."""
+    head, groups = _turns(messages)
     room = budget - size(head, tools)
     kept: list[list[Msg]] = []
     for g in reversed(groups):

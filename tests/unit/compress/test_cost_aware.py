@@ -1,4 +1,4 @@
-"""Cost-aware early compaction (``cost_aware``, off by default): between the target and the
+"""Cost-aware early compaction (``cost_aware``, on by default): between the target and the
 trigger, a request is compacted when the model family's cache prices say it pays over the
 turns to come."""
 
@@ -66,7 +66,7 @@ def size(body: dict[str, Any], model: str) -> int:
 
 @pytest.mark.parametrize("model", ["gpt-4o", "claude-sonnet-4"])
 async def test_between_the_target_and_the_trigger_a_paying_compaction_happens_early(model: str) -> None:
-    body, d = await decide(model, tool_loop(14, 720), cost_aware=True)
+    body, d = await decide(model, tool_loop(14, 720))  # (the default)
     assert 0.55 * 19_184 < size(body, model) < 0.85 * 19_184  # under the trigger, over the target
     assert d.body is not None and d.result is not None
     assert d.result.tokens_after < 0.55 * 19_184  # a compaction drains to the target or deeper
@@ -75,8 +75,8 @@ async def test_between_the_target_and_the_trigger_a_paying_compaction_happens_ea
 
 @pytest.mark.parametrize(
     ("model", "settings"),
-    [("my-local-model", {"cost_aware": True}), ("gpt-4o", {})],
-    ids=["unknown cache prices", "cost_aware off (the default)"],
+    [("my-local-model", {}), ("gpt-4o", {"cost_aware": False})],
+    ids=["unknown cache prices", "cost_aware off"],
 )
 async def test_without_cache_prices_or_switched_off_the_trigger_alone_decides(
     model: str, settings: dict[str, Any]

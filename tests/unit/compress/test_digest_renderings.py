@@ -18,6 +18,7 @@ from proxy.compress.digest import build_summary
 from proxy.compress.digest_units import make_units
 from proxy.compress.stages import CutStage
 from proxy.compress.stages.summarize import describe_call
+from proxy.compress.units import estimate_tokens
 from tests.unit.compress.stagekit import stage_kit
 
 # (session date-time, [(speaker, text)]): the facts a reader will ask about.
@@ -389,9 +390,12 @@ def test_an_overlong_trail_loses_its_oldest_names_first_a_few_at_a_time() -> Non
         DroppedMessage(
             "tool", f"[ctxproxy: output of run omitted (90 tokens); mentions: name_{i:02}_a, name_{i:02}_b]"
         )
-        for i in range(20)
+        for i in range(60)
     )
     text = build_summary(SummaryRequest(None, span, 300, "gpt-4o"))
-    names = next(line for line in text.split("\n") if line.startswith("Artifacts: ")).split(", ")
-    assert names[-1] == "name_19_b" and "name_00_a" not in names and "name_11_b" not in names
-    assert len(names) >= 12  # not halved: only as many old names go as the digest's quarter needs
+    trail = next(line for line in text.split("\n") if line.startswith("Artifacts: "))
+    names = trail.removeprefix("Artifacts: ").split(", ")
+    assert names[-1] == "name_59_b" and "name_00_a" not in names and "name_30_a" not in names
+    # Not halved: only as many old names go as the room needs; tool outputs' names get room
+    # of their own beside the digest's quarter, within three quarters of it.
+    assert 24 <= len(names) and estimate_tokens(trail) <= 300 * 3 // 4
