@@ -8,6 +8,7 @@
 - :mod:`extraction` — the whole-turn extraction baseline;
 - :mod:`compaction` — the compactor called as ``ctxproxy compress`` calls it;
 - :mod:`conversations` — the conversation run and its tables (``bench_reader.py``);
+- :mod:`answer_key` — the digest weighted by the answer key, a ceiling (``bench_reader_ceiling.py``);
 - :mod:`agent` — later-needed facts, checks and baselines on coding-agent sessions;
 - :mod:`sessions` — the agent-session run and its tables (``bench_agent_sessions.py``).
 """
