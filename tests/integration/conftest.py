@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import anthropic
 import openai
 import pytest
@@ -30,6 +31,12 @@ class Running:
     url: str
     app: web.Application
     runner: web.AppRunner
+
+
+async def fetch_stats(proxy: Running) -> dict[str, Any]:
+    """The proxy's ``/stats`` document."""
+    async with aiohttp.ClientSession() as s, s.get(f"{proxy.url}/stats") as r:
+        return await r.json()  # type: ignore[no-any-return]
 
 
 async def start_app(app: web.Application, host: str | None = None, wait_ready: bool = True) -> Running:

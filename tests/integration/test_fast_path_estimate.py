@@ -5,21 +5,19 @@ stats. They start a moment after the send (``SETTLE_AFTER_S``): against a provid
 its time they are done before its answer, and the token headers go out with it; an answer that
 comes first is relayed at once, without them, and the estimate runs right after it, so the
 ``request.completed`` line and ``/stats`` have it either way. An overflow retry of such a
-request runs the check first (the body was sent unchecked).
+request runs the check first (the body was sent unchecked): see
+``test_live_compression.test_overflow_retry_when_real_window_is_smaller[fast-path]``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import aiohttp
 import orjson
 import pytest
 
 import proxy.server.fast_path as fast_path
-from tests.fakes.strict import OpenAIChatFake, tool_loop
-from tests.integration.conftest import Running, SdkClients
-from tests.integration.test_live_compression import TOOLS_OAI, WINDOW, settings_for, tool_history
+from tests.integration.conftest import Running, SdkClients, fetch_stats
 
 HI = [{"role": "user", "content": "hi"}]
 
@@ -27,11 +25,6 @@ HI = [{"role": "user", "content": "hi"}]
 def _completed(captured_logs: Any) -> list[dict[str, Any]]:
     events = [orjson.loads(line) for line in captured_logs.getvalue().splitlines()]
     return [e for e in events if e["event"] == "request.completed"]
-
-
-async def _stats(proxy: Running) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as s, s.get(f"{proxy.url}/stats") as r:
-        return await r.json()  # type: ignore[no-any-return]
 
 
 async def test_an_answer_that_takes_its_time_carries_the_token_headers(
@@ -70,28 +63,5 @@ async def test_an_answer_before_the_estimate_is_relayed_without_waiting_for_it(
     lines = _completed(captured_logs)[-2:]
     assert [line["status"] for line in lines] == [200, 200]
     assert all(0 < line["tokens_before"] == line["tokens_after"] < 50 for line in lines)
-    stats = await _stats(proxy)
+    stats = await fetch_stats(proxy)
     assert stats["models"]["gpt-4o-mini"]["requests"] == 2, stats  # counted after the answer
-
-
-async def test_overflow_retry_of_a_fast_path_request_checks_and_compresses_it(
-    sdk: SdkClients, make_proxy: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The catalog says 1M (its bytes are certainly under the trigger); the upstream really has
-    12k and refuses it. The retry starts the pending check and estimate itself, then compacts."""
-    monkeypatch.setattr(fast_path, "SETTLE_AFTER_S", 3600.0)
-    async with OpenAIChatFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
-        proxy = await make_proxy(
-            settings_for(
-                {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
-                tmp_path,
-                window=1_000_000,
-            )
-        )
-        client = sdk.openai(f"{proxy.url}/fake", api_key="k")
-        raw = await client.chat.completions.with_raw_response.create(
-            model="small-model", messages=tool_history(8), tools=TOOLS_OAI, max_tokens=256
-        )  # type: ignore[arg-type]
-        assert [r.outcome for r in fake.requests] == ["overflow", "ok"]
-        assert raw.headers["x-ctxproxy-retried"] == "context"
-        assert raw.headers["x-ctxproxy-compressed"] == "1"

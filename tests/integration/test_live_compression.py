@@ -16,9 +16,10 @@ import openai
 import orjson
 import pytest
 
+import proxy.server.fast_path as fast_path
 from proxy.config import load_settings
 from tests.fakes.strict import AnthropicFake, OpenAIChatFake, OpenAIResponsesFake, tool_loop
-from tests.integration.conftest import Running, SdkClients
+from tests.integration.conftest import SdkClients, fetch_stats
 
 WINDOW = 12_000
 
@@ -125,11 +126,6 @@ def answer_tools(messages: list[dict[str, Any]], msg: Any, output: str) -> None:
     messages.append({"role": "user", "content": results})
 
 
-async def _stats(proxy: Running) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as s, s.get(f"{proxy.url}/stats") as r:
-        return await r.json()  # type: ignore[no-any-return]
-
-
 async def test_openai_chat_long_tool_session_never_errors(
     sdk: SdkClients, make_proxy: Any, tmp_path: Any
 ) -> None:
@@ -190,7 +186,7 @@ async def test_openai_chat_long_tool_session_never_errors(
         assert (
             last["messages"][-1] == messages[-3]
         )  # the newest tool result (of the last request) is verbatim
-        stats = await _stats(proxy)
+        stats = await fetch_stats(proxy)
         agent = stats["agents"]["coder"]
         assert agent["requests"] == 30 and agent["compactions"] >= 15
         assert agent["tokens_saved"] > 0
@@ -272,16 +268,20 @@ async def test_responses_long_tool_session_never_errors(
         assert compressed >= 15
 
 
+@pytest.mark.parametrize("catalog_window", [64_000, 1_000_000], ids=["near-the-trigger", "fast-path"])
 async def test_overflow_retry_when_real_window_is_smaller(
-    sdk: SdkClients, make_proxy: Any, tmp_path: Any
+    sdk: SdkClients, make_proxy: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, catalog_window: int
 ) -> None:
-    """The catalog says 64k; the upstream really has 12k: the proxy learns it and retries once."""
+    """The catalog says 64k (or 1M: its bytes are certainly under the trigger, the fast path);
+    the upstream really has 12k: the proxy learns it and retries once. On the fast path the
+    check and estimate have not started yet (their timer is an hour): the retry runs them itself."""
+    monkeypatch.setattr(fast_path, "SETTLE_AFTER_S", 3600.0)
     async with OpenAIChatFake(window=WINDOW, script=tool_loop(10_000, "read_file")) as fake:
         proxy = await make_proxy(
             settings_for(
                 {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}},
                 tmp_path,
-                window=64_000,
+                window=catalog_window,
             )
         )
         client = sdk.openai(f"{proxy.url}/fake", api_key="k")

@@ -10,6 +10,7 @@ from proxy.compress.code_view import view_names
 from proxy.compress.digest import build_summary, names_need
 from proxy.compress.stages import CutStage, SummarizeStage
 from proxy.compress.stages.mask import placeholder
+from tests.unit.compress.convgen import to_chat
 from tests.unit.compress.stagekit import stage_kit
 
 HEAD = "Here's the result of running `cat -n` on /srv/app/tables.py:"
@@ -72,16 +73,10 @@ def test_only_tool_outputs_ask_for_room_for_names() -> None:
 
 
 def tool_loop(views: int) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = [{"role": "user", "content": "Task: fix the table writer."}]
-    for i in range(views):
-        call = {
-            "id": f"c{i}",
-            "type": "function",
-            "function": {"name": "str_replace_editor", "arguments": "{}"},
-        }
-        items.append({"role": "assistant", "content": None, "tool_calls": [call]})
-        items.append({"role": "tool", "tool_call_id": f"c{i}", "content": file_view()})
-    return items
+    """The task, then ``views`` file views of ``str_replace_editor`` with their calls."""
+    script: list[Any] = [("user", "Task: fix the table writer.")]
+    script += [("tools", [("str_replace_editor", "{}", file_view())], None) for _ in range(views)]
+    return list(to_chat(script)["messages"])
 
 
 async def test_the_summary_budget_makes_room_for_a_folded_views_names() -> None:
