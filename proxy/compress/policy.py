@@ -82,6 +82,27 @@ def compaction_pays(
     return turns * prices.read * max(0, size - after) > compacted - whole
 
 
+def earlier_is_cheaper(
+    prices: CachePrices, *, size: int, after: int, cached: int, growth: int, trigger: int
+) -> bool:
+    """Whether compacting at ``size`` beats waiting for the trigger over a conversation that
+    keeps growing ``growth`` tokens a turn (see docs/compression.md, "Compacting early").
+
+    A schedule that compacts at ``x`` down to ``after`` repeats every ``(x − after) / growth``
+    turns; it costs one rewrite (``after − cached`` at the write price) per cycle and reads a
+    prefix of ``(after + x) / 2`` on average every turn. Compacting now is worth it only when
+    that cost per turn is lower than the trigger's: a conversation that grows fast refills the
+    room in a few turns, and compacting it early would only break the cache more often."""
+    if growth <= 0 or size <= after or trigger <= after:
+        return True  # nothing to weigh against: the one-off comparison decides
+
+    def per_turn(x: int) -> float:
+        rewrite = prices.write * max(0, after - cached)
+        return rewrite * growth / (x - after) + prices.read * (after + x) / 2
+
+    return per_turn(size) < per_turn(trigger)
+
+
 PRESETS: dict[str, Policy] = {
     "conservative": Policy(True, "conservative", 0.90, 0.70, 6, 8, 0.03, 0.05, 0.6),
     "balanced": Policy(True, "balanced", 0.85, 0.55, 4, 5, 0.03, 0.05, 0.8),

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from proxy.compress.policy import CachePrices, Policy, compaction_pays
+from proxy.compress.policy import CachePrices, Policy, compaction_pays, earlier_is_cheaper
 from proxy.compress.result import CompactionResult
 from proxy.compress.summarizer import UpstreamCall
 
@@ -66,17 +66,25 @@ class Run:
     def unchanged(self, tokens: int, note: str | None, factor: float) -> CompactionResult:
         return self.result(None, tokens, tokens, [], note=note, factor=factor)
 
-    def early_compaction_pays(self, ctx: StageContext, keep: int) -> bool:
+    def early_compaction_pays(self, ctx: StageContext, keep: int, growth: int = 0, trigger: int = 0) -> bool:
         """An early compaction (under the trigger) of ``ctx``: worth it by the cost model?
-        (False without cache prices: then only the trigger compacts.)"""
+        It must cost less per turn than waiting for the trigger, at this conversation's
+        ``growth`` per turn, and less than sending whole over the turns to come. (False
+        without cache prices: then only the trigger compacts.)"""
         if self.prices is None:
             return False
         summary = ctx.summary_raw()
+        after = max(ctx.target_raw, keep + summary)
+        cached = ctx.fixed_raw + (ctx.slots[0].tokens if ctx.slots else 0) + summary
+        if not earlier_is_cheaper(
+            self.prices, size=ctx.total(), after=after, cached=cached, growth=growth, trigger=trigger
+        ):
+            return False
         return compaction_pays(
             self.prices,
             size=ctx.total(),
             newest=ctx.slots[-1].tokens if ctx.slots else 0,
-            after=max(ctx.target_raw, keep + summary),
-            cached=ctx.fixed_raw + (ctx.slots[0].tokens if ctx.slots else 0) + summary,
+            after=after,
+            cached=cached,
             turns=len(ctx.slots) - 1,
         )

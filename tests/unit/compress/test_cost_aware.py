@@ -11,7 +11,7 @@ import pytest
 
 from proxy.compress import Compactor, Limits, TokenCounter
 from proxy.compress.cost import cache_ratios
-from proxy.compress.policy import CachePrices, compaction_pays
+from proxy.compress.policy import CachePrices, compaction_pays, earlier_is_cheaper
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
 from tests.unit.compress.convgen import RENDER, Turn, filler
@@ -35,6 +35,18 @@ def test_at_anthropic_prices_the_write_premium_is_paid_back_over_later_turns() -
     kw: dict[str, Any] = {"size": 12_000, "newest": 1_000, "after": 5_000, "cached": 2_000}
     assert not compaction_pays(ANTHROPIC, turns=2, **kw)  # 1,400 < 1,600
     assert compaction_pays(ANTHROPIC, turns=3, **kw)  # 2,100 > 1,600
+
+
+def test_a_conversation_that_grows_fast_waits_for_the_trigger() -> None:
+    # Compacting to 4,000 (1,000 of it cached) rewrites 3,000 at 1.25 = 3,750 per cycle.
+    # Growing 3,000 a turn: now (at 15,000) costs 3,750 × 3,000 / 11,000 + 0.1 × 9,500 = 1,973
+    # a turn; at the trigger (20,000) 3,750 × 3,000 / 16,000 + 0.1 × 12,000 = 1,903: wait.
+    kw: dict[str, Any] = {"size": 15_000, "after": 4_000, "cached": 1_000, "trigger": 20_000}
+    assert not earlier_is_cheaper(ANTHROPIC, growth=3_000, **kw)
+    # Growing 500 a turn: 170 + 950 = 1,120 now against 117 + 1,200 = 1,317 at the trigger.
+    assert earlier_is_cheaper(ANTHROPIC, growth=500, **kw)
+    # No growth seen yet: the one-off comparison (compaction_pays) decides alone.
+    assert earlier_is_cheaper(ANTHROPIC, growth=0, **kw)
 
 
 def test_the_cache_prices_come_from_the_model_family() -> None:
