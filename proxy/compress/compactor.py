@@ -282,11 +282,7 @@ class Compactor:
             ctx.undrained_raw = ctx.target_raw
             ctx.target_raw = drain_target(run.policy, trigger, ctx.target_raw, growth, keep)
             ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
-            if (
-                run.prices is not None
-                and ctx.total() <= trigger
-                and not run.early_compaction_pays(ctx, keep, growth, trigger)
-            ):
+            if run.waits(ctx, keep, growth, trigger):  # under the trigger, and early does not pay
                 return None
         stages: list[tuple[str, int]] = []
         for stage in self.stages:

@@ -66,6 +66,15 @@ class Run:
     def unchanged(self, tokens: int, note: str | None, factor: float) -> CompactionResult:
         return self.result(None, tokens, tokens, [], note=note, factor=factor)
 
+    def waits(self, ctx: StageContext, keep: int, growth: int, trigger: int) -> bool:
+        """Under the trigger with cache prices known, and compacting early does not pay: send
+        the request as it is (without prices the trigger alone decides: never waits here)."""
+        return (
+            self.prices is not None
+            and ctx.total() <= trigger
+            and not self.early_compaction_pays(ctx, keep, growth, trigger)
+        )
+
     def early_compaction_pays(self, ctx: StageContext, keep: int, growth: int = 0, trigger: int = 0) -> bool:
         """An early compaction (under the trigger) of ``ctx``: worth it by the cost model?
         It must cost less per turn than waiting for the trigger, at this conversation's

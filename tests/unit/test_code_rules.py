@@ -160,3 +160,15 @@ def test_nothing_reads_outside_the_repository() -> None:
         if outside.search(line)
     ]
     assert not found, "copy what a test needs into tests/data/ (and say where it came from)"
+
+
+MAX_LINES = 350  # a file in proxy/ holds one concept: past this, split it by concern
+
+
+def test_no_file_in_the_package_is_over_350_lines() -> None:
+    over = {
+        path.relative_to(ROOT).as_posix(): n
+        for path in sorted(PROXY.rglob("*.py"))
+        if (n := len(path.read_text().splitlines())) > MAX_LINES
+    }
+    assert not over, f"split these by concern: {over}"
