@@ -15,13 +15,7 @@ from proxy.compress.cost import cache_ratios
 from proxy.compress.extractive import ExtractiveSummarizer
 from proxy.compress.invariants import new_violations
 from proxy.compress.limits import Limits, input_budget
-from proxy.compress.policy import (
-    CachePrices,
-    Policy,
-    drain_target,
-    growth_per_turn,
-    resolve_policy,
-)
+from proxy.compress.policy import CachePrices, Policy, drain_target, growth_per_turn, resolve_policy
 from proxy.compress.protect import protected_groups
 from proxy.compress.remember import apply_state, new_state
 from proxy.compress.result import CompactionResult, Decision, NativePlan
@@ -64,6 +58,7 @@ class Compactor:
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer(self._count_tokens)
         self.stages = stages if stages is not None else default_stages()
         self._policies: dict[tuple[str, str | None], Policy] = {}
+        self._prices: dict[tuple[str, str], CachePrices | None] = {}  # (model, api) → cache prices
         self.store = StateStore(kv if kv is not None else MemoryKV(max_items=10000), ttl_s=state_ttl_s)
 
     def _count_tokens(self, text: str, model: str) -> int:
@@ -311,9 +306,15 @@ class Compactor:
 
     # -- helpers ---------------------------------------------------------------------------
     def prices(self, model: str, api: str) -> CachePrices | None:
-        """The model's cache prices when ``cost_aware`` is on and its family's cache is known."""
-        ratios = cache_ratios(model, api) if self.settings.cost_aware else None
-        return None if ratios is None else CachePrices(*ratios)
+        """The model's cache prices when ``cost_aware`` is on and its family's cache is known
+        (memoized: the fast path asks on every request)."""
+        key = (model, api)
+        if key not in self._prices:
+            if len(self._prices) >= 4096:
+                self._prices.clear()
+            ratios = cache_ratios(model, api) if self.settings.cost_aware else None
+            self._prices[key] = None if ratios is None else CachePrices(*ratios)
+        return self._prices[key]
 
     def breakpoints(self, adapter: WireAdapter, out: dict[str, Any], summary: str | None) -> dict[str, Any]:
         """Anthropic: cache breakpoints on the stable compacted prefix (``cache_breakpoints``)."""

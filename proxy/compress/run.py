@@ -67,33 +67,24 @@ class Run:
         return self.result(None, tokens, tokens, [], note=note, factor=factor)
 
     def waits(self, ctx: StageContext, keep: int, growth: int, trigger: int) -> bool:
-        """Under the trigger with cache prices known, and compacting early does not pay: send
-        the request as it is (without prices the trigger alone decides: never waits here)."""
-        return (
-            self.prices is not None
-            and ctx.total() <= trigger
-            and not self.early_compaction_pays(ctx, keep, growth, trigger)
-        )
-
-    def early_compaction_pays(self, ctx: StageContext, keep: int, growth: int = 0, trigger: int = 0) -> bool:
-        """An early compaction (under the trigger) of ``ctx``: worth it by the cost model?
-        It must cost less per turn than waiting for the trigger, at this conversation's
-        ``growth`` per turn, and less than sending whole over the turns to come. (False
-        without cache prices: then only the trigger compacts.)"""
-        if self.prices is None:
+        """Under the trigger with cache prices known, and an early compaction of ``ctx`` does
+        not pay by the cost model: send the request as it is. To pay, it must cost less per
+        turn than waiting for the trigger, at this conversation's ``growth`` per turn, and less
+        than sending whole over the turns to come. (Without prices the trigger alone decides.)"""
+        if self.prices is None or ctx.total() > trigger:
             return False
         summary = ctx.summary_raw()
         after = max(ctx.target_raw, keep + summary)
         cached = ctx.fixed_raw + (ctx.slots[0].tokens if ctx.slots else 0) + summary
-        if not earlier_is_cheaper(
-            self.prices, size=ctx.total(), after=after, cached=cached, growth=growth, trigger=trigger
-        ):
-            return False
-        return compaction_pays(
-            self.prices,
-            size=ctx.total(),
-            newest=ctx.slots[-1].tokens if ctx.slots else 0,
-            after=after,
-            cached=cached,
-            turns=len(ctx.slots) - 1,
+        size = ctx.total()
+        earlier = earlier_is_cheaper(
+            self.prices, size=size, after=after, cached=cached, growth=growth, trigger=trigger
+        )
+        newest = ctx.slots[-1].tokens if ctx.slots else 0
+        turns = len(ctx.slots) - 1
+        return not (
+            earlier
+            and compaction_pays(
+                self.prices, size=size, newest=newest, after=after, cached=cached, turns=turns
+            )
         )
