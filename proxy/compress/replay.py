@@ -59,6 +59,7 @@ class Sent:
     issued: frozenset[str]  # tool call ids issued in the covered items
     turns: int  # model turns in the covered items
     model_last: bool  # the covered (or the sent) items end with the model's: the next may join it
+    literal_bytes: int  # the literal items' size, serialized
     weight: int = 0  # approximate bytes held (the memo's bound)
 
     @property
@@ -98,9 +99,8 @@ def resolve(template: Sequence[Source], items: list[Any], edits: dict[int, Any])
 
 
 def weigh(sent: Sent) -> Sent:
-    literals = sum(len(orjson.dumps(s[0])) for s in sent.template if isinstance(s, tuple))
-    weight = 256 + 40 * (len(sent.template) + len(sent.bounds)) + 64 * len(sent.issued) + literals
-    return replace(sent, weight=weight)
+    weight = 256 + 40 * (len(sent.template) + len(sent.bounds)) + 64 * len(sent.issued)
+    return replace(sent, weight=weight + sent.literal_bytes)
 
 
 class Replays:
@@ -258,5 +258,6 @@ class Replays:
             issued=frozenset(c for msg in original for c in msg.calls),
             turns=turns,
             model_last=model_last or last_sent.role == "assistant",
+            literal_bytes=sum(len(orjson.dumps(s[0])) for s in template if isinstance(s, tuple)),
         )
         self._put(slot, sent)
