@@ -99,7 +99,7 @@ def resolve(template: Sequence[Source], items: list[Any], edits: dict[int, Any])
 
 
 def weigh(sent: Sent) -> Sent:
-    weight = 256 + 40 * (len(sent.template) + len(sent.bounds)) + 64 * len(sent.issued)
+    weight = 256 + 40 * len(sent.template) + 80 * len(sent.bounds) + 128 * len(sent.issued)
     return replace(sent, weight=weight + sent.literal_bytes)
 
 
