@@ -147,7 +147,7 @@ class Replays:
     ) -> CompactionResult | None:
         """The replayed request from the memo, or None: take the full way."""
         items = body.get(adapter.container)
-        if not isinstance(items, list):
+        if not isinstance(items, list) or adapter.history_held_upstream(body):
             return None
         slot = self.slot(adapter.api, model, agent, items)
         sent = self._sent.get(slot) if slot is not None else None

@@ -11,7 +11,7 @@ from proxy.compress import Compactor, Limits, TokenCounter
 from proxy.compress.result import CompactionResult
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
-from tests.unit.compress.convgen import RENDER, Turn, filler, to_anthropic, to_chat
+from tests.unit.compress.convgen import RENDER, Turn, filler, to_anthropic, to_chat, to_responses
 from tests.unit.compress.test_session import session_steps
 
 COUNTER = TokenCounter()
@@ -134,3 +134,17 @@ async def test_the_memo_is_bounded_by_bytes() -> None:
             await compactor.compress(body, "openai-chat", "gpt-4o", Limits(WINDOW, None, None))
     assert 1 <= len(compactor.replays) < 8
     assert compactor.replays._sent.currsize <= 60_000
+
+
+async def test_a_chained_request_is_never_replayed_from_the_memo() -> None:
+    """A Responses request naming ``previous_response_id`` has its history upstream: sent as is."""
+    compactor = Compactor(SETTINGS, kv=MemoryKV(), counter=COUNTER)
+    script = long_script()
+    for extra in ([], [("assistant", "Looked at it."), ("user", "Go on.")]):
+        script = [*script, *extra]
+        body = to_responses(script)
+        await compactor.compress(body, "openai-responses", body["model"], Limits(WINDOW, None, None))
+    assert len(compactor.replays) == 1
+    body = {**to_responses(script), "previous_response_id": "resp_1"}
+    result = await compactor.compress(body, "openai-responses", body["model"], Limits(WINDOW, None, None))
+    assert not result.compressed and result.note is not None and "previous_response_id" in result.note
