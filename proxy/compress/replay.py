@@ -155,7 +155,7 @@ class Replays:
             return None
         key = self.store.key(adapter.api, model, agent, items[: sent.stable])
         if key != sent.state_key or segment_hashes(items, sent.bounds) != sent.hashes:
-            return None
+            return None  # another conversation in the slot, or an edited history
         state = await self.store.load(key)
         if state is None or (state.at, state.prefix_hash) != sent.state:
             return None
@@ -175,7 +175,10 @@ class Replays:
         after = math.ceil((fixed + sent.sent_raw + new_raw) * factor)
         if after > run.consider:
             return None  # compacts again: the full way
-        out_items = resolve(sent.template, items, state.edits)
+        try:
+            out_items = resolve(sent.template, items, state.edits)
+        except (KeyError, IndexError):  # a state that is not the one recorded after all
+            return None
         out_items.extend(items[m:])
         out = self.breakpoints(adapter, {**body, adapter.container: out_items}, state.summary)
         if new_violations(adapter.api, body, out):
@@ -192,7 +195,9 @@ class Replays:
         sent: Sent, items: list[Any], new: list[Message], new_raw: int, turns: int, model_last: bool
     ) -> Sent:
         m, n = sent.covered, len(items)
-        bounds, hashes = (*sent.bounds, n), segment_hashes(items, (*sent.bounds, n))
+        bounds, hashes = (*sent.bounds, n), segment_hashes(items[m:], (n - m,))
+        if hashes is not None:  # the covered items' hashes were just checked: only the new ones
+            hashes = (*sent.hashes, *hashes)
         if len(bounds) > MAX_SEGMENTS:
             bounds, hashes = (n,), segment_hashes(items, (n,))
         return replace(
