@@ -16,11 +16,11 @@ from proxy.compress.extractive import ExtractiveSummarizer
 from proxy.compress.invariants import new_violations
 from proxy.compress.limits import Limits, input_budget
 from proxy.compress.policy import CachePrices, Policy, drain_target, growth_per_turn, resolve_policy
-from proxy.compress.protect import protected_groups
 from proxy.compress.remember import apply_state, new_state
+from proxy.compress.replay import Replays
 from proxy.compress.result import CompactionResult, Decision, NativePlan
-from proxy.compress.run import Run
-from proxy.compress.stages import Meter, Stage, StageContext, SummarySource, default_stages
+from proxy.compress.run import Run, stage_context
+from proxy.compress.stages import Stage, StageContext, default_stages
 from proxy.compress.stages.cut import whole_slots
 from proxy.compress.state import CompactionState, StateStore, model_turns
 from proxy.compress.summarizer import Summarizer, UpstreamCall
@@ -60,6 +60,7 @@ class Compactor:
         self._policies: dict[tuple[str, str | None], Policy] = {}
         self._prices: dict[tuple[str, str], CachePrices | None] = {}  # (model, api) → cache prices
         self.store = StateStore(kv if kv is not None else MemoryKV(max_items=10000), ttl_s=state_ttl_s)
+        self.replays = Replays(self.counter, self.store, self.breakpoints)  # the next turn, O(new items)
 
     def _count_tokens(self, text: str, model: str) -> int:
         return self.counter.count_text(text, self.counter.encoding(model))
@@ -220,6 +221,9 @@ class Compactor:
             estimate = await self.counter.estimate_request(api, body, model, agent or "", samples)
             if estimate <= run.consider:  # (the factor read here is the one the estimate used)
                 return run.unchanged(estimate, None, self.counter.factor(model))
+            replayed = await self.replays.next_turn(run, adapter, body, model, agent)
+            if replayed is not None:  # a compacted conversation's next turn: O(new items)
+                return replayed
         conv = adapter.parse(body)
         if force_target is not None:  # otherwise the estimate above already counted every text
             await self.counter.aprime(conv, model)
@@ -246,10 +250,12 @@ class Compactor:
             again = await self._compact(run, adapter, working, model, agent, original, key, state)
             if again is not None:
                 return again
-        out = self.breakpoints(adapter, adapter.render(working), working.summary)
+        rendered = adapter.render(working)
+        out = self.breakpoints(adapter, rendered, working.summary)
         if new_violations(api, body, out):
             log.error("compaction.invalid_replay", api=api, model=model)
             return run.unchanged(tokens_before, "invalid-replay", factor)
+        self.replays.remember(adapter, model, agent, key, conv, working, rendered, state)
         factor = self.counter.factor(model)  # no await since tokens_working was counted
         return run.result(out, tokens_before, tokens_working, [], reused_prefix=True, factor=factor)
 
@@ -332,17 +338,7 @@ class Compactor:
         target: int,
         summary_to: UpstreamCall | None = None,
     ) -> StageContext:
-        enc = self.counter.encoding(model)
-        meter = Meter(self.counter, enc, conv.api, adapter.message_overhead, adapter.summary_overhead)
-        fixed = 3 + sum(meter.text(t) for t in adapter.fixed_texts(conv.body))
-        fixed += sum(meter.message(m) for m in conv.head)
-        return StageContext.start(
-            conv.groups,
-            protected_groups(conv.groups, policy),
-            meter=meter,
-            fixed_raw=fixed,
-            target_raw=int(target / self.counter.factor(model)),
-            policy=policy,
-            summaries=SummarySource(self.summarizer, model, agent, summary_to),
-            summary=conv.summary,
+        """The stages' context for ``conv`` (see :func:`~proxy.compress.run.stage_context`)."""
+        return stage_context(
+            self.counter, self.summarizer, conv, adapter, model, agent, policy, target, summary_to
         )

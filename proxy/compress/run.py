@@ -7,11 +7,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from proxy.compress.policy import CachePrices, Policy, compaction_pays, earlier_is_cheaper
+from proxy.compress.protect import protected_groups
 from proxy.compress.result import CompactionResult
-from proxy.compress.summarizer import UpstreamCall
+from proxy.compress.stages import Meter, StageContext, SummarySource
+from proxy.compress.summarizer import Summarizer, UpstreamCall
 
 if TYPE_CHECKING:
-    from proxy.compress.stages import StageContext
+    from proxy.compress.tokens import TokenCounter
+    from proxy.wire import Conversation
+    from proxy.wire.base import WireAdapter
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +92,32 @@ class Run:
                 self.prices, size=size, newest=newest, after=after, cached=cached, turns=turns
             )
         )
+
+
+def stage_context(
+    counter: TokenCounter,
+    summarizer: Summarizer,
+    conv: Conversation,
+    adapter: WireAdapter,
+    model: str,
+    agent: str | None,
+    policy: Policy,
+    target: int,
+    summary_to: UpstreamCall | None = None,
+) -> StageContext:
+    """The stages' working state for ``conv``: its slots, what is protected, and the target in
+    raw tokens (``target`` scaled back by the model's factor)."""
+    enc = counter.encoding(model)
+    meter = Meter(counter, enc, conv.api, adapter.message_overhead, adapter.summary_overhead)
+    fixed = 3 + sum(meter.text(t) for t in adapter.fixed_texts(conv.body))
+    fixed += sum(meter.message(m) for m in conv.head)
+    return StageContext.start(
+        conv.groups,
+        protected_groups(conv.groups, policy),
+        meter=meter,
+        fixed_raw=fixed,
+        target_raw=int(target / counter.factor(model)),
+        policy=policy,
+        summaries=SummarySource(summarizer, model, agent, summary_to),
+        summary=conv.summary,
+    )

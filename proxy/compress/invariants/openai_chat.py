@@ -23,8 +23,9 @@ def violations(body: dict[str, Any]) -> set[str]:
             else:
                 out.add(f"orphan-result:{cid}")
             continue
-        out.update(f"missing-result:{cid}" for cid in open_ids)
-        open_ids = set()
+        if open_ids:
+            out.update(f"missing-result:{cid}" for cid in open_ids)
+            open_ids = set()
         if role == "assistant":
             for call in msg.get("tool_calls") or ():
                 if isinstance(call, dict):
