@@ -80,11 +80,17 @@ def artifacts(text: str, limit: int = 12, *, numbers: bool = True, whole: bool =
     strong: list[str] = []
     found_numbers: list[str] = []
     max_numbers = limit // 2 if numbers else 0
+    # every token looked at once: a repeated word is neither stripped nor classified again (a
+    # stripped token never equals a raw one that had something to strip)
     seen: set[str] = set()
     for raw in window.split():
-        tok = raw.lstrip(_LSTRIP).rstrip(_RSTRIP)
-        if len(tok) < 3 or tok in seen:
+        if raw in seen:
             continue
+        seen.add(raw)
+        tok = raw.lstrip(_LSTRIP).rstrip(_RSTRIP)
+        if len(tok) < 3 or (tok != raw and tok in seen):
+            continue
+        seen.add(tok)
         kind = _artifact_kind(tok)
         if kind == 0:
             strong.append(tok)
@@ -92,7 +98,6 @@ def artifacts(text: str, limit: int = 12, *, numbers: bool = True, whole: bool =
             found_numbers.append(tok)
         else:
             continue
-        seen.add(tok)
         if len(strong) >= limit:
             break
     return strong + found_numbers[: max(0, limit - len(strong))]
