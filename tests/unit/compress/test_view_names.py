@@ -131,3 +131,25 @@ def test_in_a_small_summary_folded_outputs_names_take_three_quarters_a_chats_hal
     )
     chat_summary = build_summary(SummaryRequest(None, chat, 240, "gpt-4o"))
     assert estimate_tokens(artifacts_line(trail(chat_summary))) <= 240 // 2
+
+
+async def test_a_drained_layer_keeps_room_for_the_names_of_what_it_folds() -> None:
+    # A later compaction appends a layer (its budget: its span's need alone). When a drain set
+    # the target below the newest turns, the layer's names still get their room as long as the
+    # newest turns fit the policy's own target; when they overflow that too, they do not.
+    earlier = "[ctxproxy: summary of earlier conversation] Digest, oldest first.\n- user: fix it\n(2 messages compacted)"
+
+    async def layer_trail(drained: bool) -> list[str]:
+        kit = stage_kit(tool_loop(3), target=0.45, keep_tool_results=1, keep_recent_groups=1, summary=earlier)
+        policy_target = kit.ctx.target_raw
+        if drained:
+            kit.ctx.undrained_raw = policy_target
+        kit.ctx.target_raw = kit.ctx.protected_total() * 9 // 10  # the newest turns overflow it
+        kit.ctx.protected_overflow = True
+        await kit.run(SummarizeStage())
+        summary = kit.ctx.summary
+        assert summary is not None and summary.startswith(earlier)  # a layer, appended
+        return trail(summary.split("[ctxproxy: summary, continued]")[1])
+
+    assert len(defined(await layer_trail(drained=True))) >= 60  # every name a folded view leaves
+    assert len(defined(await layer_trail(drained=False))) <= 45
