@@ -57,6 +57,7 @@ DENSITY = 0.3  # digest tokens per raw token of a well-covered span (sizes older
 PLACEHOLDER_TRAIL = 64  # names the trail takes from a mask placeholder (a plain message: 8)
 VIEW_TRAIL = 64  # … and from a file view folded unmasked
 OUTPUT_TRAIL = 16  # … and from any other tool output
+TOOL_TRAIL_SHARE = 0.75  # of a digest folding tool outputs, the trail takes at most this share
 MENTIONS = "; mentions: "
 
 
@@ -179,7 +180,10 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     total = prev.count + len(request.dropped)
     fixed = measure(render([], [], total)) + 2
     trail = measure(artifacts_line(arts)) if arts else 0
-    while arts and trail > (budget - fixed) // 2:  # the trail never takes over the digest
+    # The trail never takes over the digest: half of it, three quarters when tool outputs
+    # were folded (their lines say little; the names they leave are what an agent types later).
+    share = TOOL_TRAIL_SHARE if any(m.role == "tool" for m in request.dropped) else 0.5
+    while arts and trail > int((budget - fixed) * share):
         arts = arts[max(1, len(arts) // 8) :]  # the oldest names go first, a few at a time
         trail = measure(artifacts_line(arts)) if arts else 0
     room = max(8, budget - fixed - trail)

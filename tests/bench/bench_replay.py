@@ -44,6 +44,7 @@ from tests.bench.reader.agent import newest_output_verbatim, task_verbatim
 from tests.bench.reader.reading import message_text
 from tests.bench.replay.baselines import StickyMask, mask_moving, size, sliding_turns, sliding_window
 from tests.bench.replay.facts import Facts, LaterFacts
+from tests.bench.replay.missing import Misses
 from tests.bench.replay.sessions import Meter, Session, bundled_dir, load_sessions, openhands_dir, pricings
 from tests.fakes.strict import OpenAIChatFake, always
 
@@ -51,6 +52,7 @@ from tests.fakes.strict import OpenAIChatFake, always
 # decisions with that family's cache rules, as it would for a user of that provider.
 MODELS = {"anthropic": "claude-replay", "openai": "gpt-replay"}
 COMPRESSION: dict[str, Any] = {}  # --set key=value: compression settings for the proxy run
+TRACE: list[bool] = []  # --missing: trace every missing fact (proxy runs, sliding window)
 
 
 @dataclass
@@ -68,7 +70,10 @@ class Row:
 
 def new_row(name: str) -> Row:
     anthropic, openai = pricings()
-    return Row(name, Meter(anthropic, openai))
+    row = Row(name, Meter(anthropic, openai))
+    if TRACE and (name.startswith("ctxproxy") or name == "sliding window"):
+        row.facts.misses = Misses()
+    return row
 
 
 async def start_proxy(fake_url: str, tmp: Path, window: int, strategy: str) -> tuple[web.AppRunner, str]:
@@ -106,7 +111,7 @@ async def replay_proxy(
         try:
             async with aiohttp.ClientSession() as http:
                 for s in sessions:
-                    facts = LaterFacts(s.messages, s.tools)
+                    facts = LaterFacts(s.messages, s.tools, s.name)
                     row.meter.new_session()
                     compacted = False
                     for cut in s.cuts():
@@ -138,7 +143,7 @@ def replay_local(sessions: list[Session], name: str, budget: int) -> Row:
     """A client-side strategy, billed the same way."""
     row = new_row(name)
     for s in sessions:
-        facts = LaterFacts(s.messages, s.tools)
+        facts = LaterFacts(s.messages, s.tools, s.name)
         row.meter.new_session()
         sticky = StickyMask(int(0.85 * budget), int(0.55 * budget))
         started = False
@@ -261,7 +266,10 @@ async def main() -> None:
     ap.add_argument("--quick", action="store_true", help="the first 6 sessions")
     ap.add_argument("--family", choices=[*MODELS, "both"], default="both", help="the proxy run(s) to make")
     ap.add_argument("--set", action="append", default=[], help="compression.KEY=VALUE (YAML value)")
+    ap.add_argument("--missing", action="store_true", help="trace each later-needed fact a request lost")
     args = ap.parse_args()
+    if args.missing:
+        TRACE.append(True)
     for item in args.set:
         key, _, value = item.partition("=")
         COMPRESSION[key] = yaml.safe_load(value)
@@ -297,6 +305,10 @@ async def main() -> None:
     print(table(rows, whole))
     fa, fo = floor(sessions)
     print(f"\nFloor (every new token paid once at the write price): {fa:.2f}× Anthropic, {fo:.2f}× OpenAI")
+    for r in rows:
+        if r.facts.misses is not None:
+            print(f"\nMissing later-needed facts, {r.name}:")
+            print("\n".join(r.facts.misses.table()))
 
 
 if __name__ == "__main__":

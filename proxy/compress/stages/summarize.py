@@ -152,6 +152,12 @@ class SummarizeStage:
             return None
         return layer
 
+    @staticmethod
+    def under_policy_target(ctx: StageContext) -> bool:
+        """The protected turns and the earlier summary fit the policy's own target (a drain
+        may have lowered ``ctx.target_raw`` below them)."""
+        return ctx.protected_total() + ctx.summary_raw() <= max(ctx.target_raw, ctx.undrained_raw)
+
     async def apply(self, ctx: StageContext) -> None:
         layer = self.layer_budget(ctx)
         cap = self.budget(ctx) if layer is None else layer
@@ -167,8 +173,11 @@ class SummarizeStage:
             chosen.append(i)
             freed += ctx.slots[i].tokens
         dropped = dropped_messages([ctx.slots[i].group for i in chosen])
-        if not ctx.protected_overflow:  # the names of folded tool outputs get room of their own
-            cap += names_need(dropped, ctx.tokens_of)  # (not when the newest turns alone overflow)
+        if not ctx.protected_overflow or (layer is not None and self.under_policy_target(ctx)):
+            # the names of folded tool outputs get room of their own (not when the newest turns
+            # alone overflow the target, unless a drain lowered it and the span is a new layer,
+            # whose budget is its span's need alone, with no floor)
+            cap += names_need(dropped, ctx.tokens_of)
         start_day = last_day(dropped_messages([ctx.slots[i].group for i in range(chosen[0])]))
         previous = flatten(ctx.summary) if layer is None else None
         request = SummaryRequest(

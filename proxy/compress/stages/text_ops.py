@@ -9,7 +9,9 @@ from collections.abc import Callable
 
 from proxy.compress import code_view, salient
 
-MENTIONS = 64  # names a cut part's marker lists at most
+MENTIONS = 64  # names a cut part's marker lists at most …
+VIEW_MENTIONS = 256  # … a cut file view's (an index of the names in the lines left out) …
+VIEW_INDEX_SHARE = 0.2  # … in up to this share of the view's characters, whatever room is left
 MENTION_SHARE = 0.3  # of the characters kept: the marker's name list takes at most this …
 MENTION_FLOOR = 1200  # … or this many characters (about 60 names), whichever is more
 _MARKER = 80  # characters of the marker without its mentions
@@ -46,7 +48,8 @@ def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content")
     (40 %). Cutting a message or a tool output, the marker names what the cut part mentioned
     (defined names first in code; paths, identifiers, error names, numbers otherwise), in at
     most ``MENTION_SHARE`` of the room, as a masked output's placeholder does: an agent often
-    needs them later."""
+    needs them later. A file view's marker is an index of its lines left out: up to
+    ``VIEW_MENTIONS`` names in ``VIEW_INDEX_SHARE`` of the view, whatever room is left."""
     if tokens <= keep_tokens or not text:
         return text
     chars_per_token = max(1.0, len(text) / max(tokens, 1))
@@ -54,12 +57,16 @@ def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content")
     names_room = max(MENTION_FLOOR, int(room * MENTION_SHARE)) if _names_mentions(label) else 0
     keep_chars = max(0, room - _MARKER - min(names_room, room // 2))
     if _names_mentions(label) and len(text) <= VIEW_MAX_CHARS and code_view.is_code_view(text):
+        # A file view cut deep still lists the names of the lines it lost (an agent types
+        # `i_col`, `image.append` from a view it read turns ago): up to a fifth of its size,
+        # even where that lands the cut over the size asked for.
+        names_room = max(names_room, int(VIEW_INDEX_SHARE * len(text)))
         kept, dropped = code_view.select_lines(text, keep_chars)
-        names = _fit(code_view.mentions(dropped, kept, MENTIONS), names_room)
+        names = _fit(code_view.mentions(dropped, kept, VIEW_MENTIONS), names_room)
         spare = _spare(names, names_room, room)
         if spare:  # the names took less than their room: more lines stay instead
             kept, dropped = code_view.select_lines(text, keep_chars + spare)
-            names = _fit(code_view.mentions(dropped, kept, MENTIONS), names_room)
+            names = _fit(code_view.mentions(dropped, kept, VIEW_MENTIONS), names_room)
         mentions = f"; mentions: {', '.join(names)}" if names else ""
         what = f"{label}, ⋮ marks lines left out" if "\n" + code_view.GAP in kept else label
         return f"{kept}\n[… ctxproxy cut {tokens - keep_tokens} tokens of {what}{mentions} …]\n"

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.bench.reader.agent import kept, later_facts
+from tests.bench.reader.agent import holds, kept, later_facts, request_text
+from tests.bench.replay.missing import Misses, trace
 from tests.bench.replay.sessions import Msg
 
 
@@ -22,6 +23,7 @@ class Facts:
     needed: int = 0
     kept: int = 0
     points: list[float] = field(default_factory=list)  # per request that needs any fact
+    misses: Misses | None = None  # when set, each missing fact traced (``--missing``)
 
     def score(self) -> float:
         """Pooled over every fact of every request (the judged figure)."""
@@ -35,7 +37,8 @@ class Facts:
 class LaterFacts:
     """One session's later-needed facts, request by request."""
 
-    def __init__(self, messages: Sequence[Msg], tools: Sequence[Any]) -> None:
+    def __init__(self, messages: Sequence[Msg], tools: Sequence[Any], name: str = "") -> None:
+        self.name = name
         self.body = {"messages": list(messages), "tools": list(tools)}
         self._memo: dict[int, frozenset[str]] = {}
 
@@ -52,3 +55,7 @@ class LaterFacts:
         into.needed += len(needed)
         into.kept += n
         into.points.append(n / len(needed))
+        if into.misses is not None and n < len(needed):
+            text = request_text({"messages": list(sent)})
+            lost = sorted(f for f in needed if not holds(text, f))
+            into.misses.found += trace(self.name, self.body["messages"], cut, sent, lost)

@@ -174,3 +174,17 @@ def test_a_cut_spends_the_names_lists_unused_room_on_the_text() -> None:
     view = client_view(padding=400)  # a file view: its unused names room keeps more lines
     cut = shrink_to(view, 1500, count)
     assert "⋮" in cut and 1200 <= count(cut) <= 1500
+
+
+def test_a_view_cut_deep_still_lists_every_name_of_its_lines_left_out() -> None:
+    # A large file cut to a few lines: the marker is an index of the names it lost (more than
+    # the 64 any other cut lists), not bounded by the little room the cut leaves.
+    body = [f"    value_{i} = base + step * {i}  # {filler(i, 6)}" for i in range(150)]
+    text = numbered(["class Table:", *body])
+    out = shrink_to(text, 60, count)
+    marker = out[out.index("[… ctxproxy cut") : out.index(" …]")]
+    listed = marker.split("mentions: ", 1)[1].split(", ")
+    assert len(listed) > 64
+    for i in (0, 75, 149):
+        assert f"value_{i}" in listed or f"value_{i}" in out.split("[… ctxproxy cut")[0]
+    assert count(out) < count(text) // 3  # still a cut: names, not the lines

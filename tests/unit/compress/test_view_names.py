@@ -10,6 +10,8 @@ from proxy.compress.code_view import view_names
 from proxy.compress.digest import build_summary, names_need
 from proxy.compress.stages import CutStage, SummarizeStage
 from proxy.compress.stages.mask import placeholder
+from proxy.compress.summary_format import artifacts_line
+from proxy.compress.units import estimate_tokens
 from tests.unit.compress.convgen import to_chat
 from tests.unit.compress.stagekit import stage_kit
 
@@ -110,3 +112,44 @@ async def test_a_drained_compaction_does_not_cut_the_summary_below_the_policys_t
     kit2.ctx.target_raw = policy_target // 4
     await kit2.run(CutStage())
     assert kit2.ctx.summary != summary
+
+
+def test_in_a_small_summary_folded_outputs_names_take_three_quarters_a_chats_half() -> None:
+    # A compaction whose summary has little room (the newest turns alone fill the target): the
+    # names of the tool outputs it folds may take three quarters of it; a chat's trail, half.
+    view = file_view()
+    tool_span = (
+        DroppedMessage("assistant", "Let me look.", calls=("str_replace_editor view",)),
+        DroppedMessage("tool", view, tool_name="str_replace_editor"),
+    )
+    small = build_summary(SummaryRequest(None, tool_span, 240, "gpt-4o"))
+    used = estimate_tokens(artifacts_line(trail(small)))
+    assert used > 240 // 2 and estimate_tokens(small) <= 240
+    chat = tuple(
+        DroppedMessage("user", f"see ./pkg/module_{i}/file_{i}.py and helper_{i}_name please")
+        for i in range(30)
+    )
+    chat_summary = build_summary(SummaryRequest(None, chat, 240, "gpt-4o"))
+    assert estimate_tokens(artifacts_line(trail(chat_summary))) <= 240 // 2
+
+
+async def test_a_drained_layer_keeps_room_for_the_names_of_what_it_folds() -> None:
+    # A later compaction appends a layer (its budget: its span's need alone). When a drain set
+    # the target below the newest turns, the layer's names still get their room as long as the
+    # newest turns fit the policy's own target; when they overflow that too, they do not.
+    earlier = "[ctxproxy: summary of earlier conversation] Digest, oldest first.\n- user: fix it\n(2 messages compacted)"
+
+    async def layer_trail(drained: bool) -> list[str]:
+        kit = stage_kit(tool_loop(3), target=0.45, keep_tool_results=1, keep_recent_groups=1, summary=earlier)
+        policy_target = kit.ctx.target_raw
+        if drained:
+            kit.ctx.undrained_raw = policy_target
+        kit.ctx.target_raw = kit.ctx.protected_total() * 9 // 10  # the newest turns overflow it
+        kit.ctx.protected_overflow = True
+        await kit.run(SummarizeStage())
+        summary = kit.ctx.summary
+        assert summary is not None and summary.startswith(earlier)  # a layer, appended
+        return trail(summary.split("[ctxproxy: summary, continued]")[1])
+
+    assert len(defined(await layer_trail(drained=True))) >= 60  # every name a folded view leaves
+    assert len(defined(await layer_trail(drained=False))) <= 45
