@@ -25,11 +25,15 @@ from collections.abc import Callable
 
 import structlog
 
+from proxy.catalog.switches import RequestTraits
 from proxy.compress import Compactor
 from proxy.compress.cost import Saving
+from proxy.compress.limits import Limits
+from proxy.compress.tokens import count_images
 from proxy.observability.where import exc_where
 from proxy.server.hooks import Attempt, ChatRequest, Prepared
 from proxy.server.outcome import CompressionOutcome
+from proxy.server.skim import ModelHints, skim
 from proxy.server.stats import Stats
 from proxy.tasks import BackgroundTasks
 from proxy.wire import get_adapter
@@ -41,22 +45,64 @@ SETTLE_AFTER_S = 0.005
 
 
 Bill = Callable[[ChatRequest, str, int], Saving | None]  # (request, model, tokens) → the cost model's bill
+LimitsOf = Callable[[str, str, RequestTraits | None], Limits]  # (model, upstream, request) → limits
 
 
 class FastPath:
-    def __init__(self, compactor: Compactor, stats: Stats, bill: Bill | None = None) -> None:
+    def __init__(
+        self,
+        compactor: Compactor,
+        stats: Stats,
+        bill: Bill | None = None,
+        limits: LimitsOf | None = None,
+        *,
+        per_agent: bool = False,
+    ) -> None:
         self.compactor = compactor
         self.stats = stats
         self.bill = bill
+        self.limits = limits  # None: no fast path from the bytes (:meth:`early`)
+        self.per_agent = per_agent  # per-agent settings: the policy needs the agent
+        self.hints = ModelHints()  # a body's first bytes → the model its last body named
         self.tasks = BackgroundTasks("fast-path")  # the estimates running after their send
 
+    def early(self, req: ChatRequest) -> Prepared | None:
+        """The fast path from the bytes (:func:`~proxy.server.skim.skim`), before any parse;
+        None: parse and decide as before. Not tried when the model the last body with the
+        same first bytes named shows this one too big to be certainly under (near the trigger
+        the parse is needed anyway), nor when per-agent settings need an agent only the
+        parsed body can name."""
+        if self.limits is None or (req.agent_source == "pending" and self.per_agent):
+            return None
+        upstream, traits = req.route.upstream.name, RequestTraits.from_headers(req.headers)
+        hint = self.hints.get(req.raw)
+        if hint is not None:  # asking for 1 output token, with no image: the most room there is
+            widest = self.compactor.certainly_under(
+                len(req.raw), req.api, hint, self.limits(hint, upstream, traits), req.agent, 1, _no_parts
+            )
+            if widest is None:
+                return None
+        read = skim(req.api, req.raw, req.route.raw_tail)
+        if read is None or read.held_upstream:
+            return None
+        self.hints.put(req.raw, read.model)
+        attempt = Attempt(read.model, self.limits(read.model, upstream, traits))
+        return self._under(req, attempt, read.asked_output, lambda: read.images)
+
     def prepare(self, req: ChatRequest, attempt: Attempt) -> Prepared | None:
-        """The original bytes, when the request is certainly under its trigger; else None
-        (the caller decides as before). The rest waits for the send (:attr:`Prepared.after_send`
-        arms it: even creating a task costs the send)."""
-        policy = self.compactor.certainly_under(
-            req.raw, req.body, req.api, attempt.model, attempt.limits, req.agent
-        )
+        """The original bytes, when the (parsed) request is certainly under its trigger; else
+        None (the caller decides as before)."""
+        adapter = get_adapter(req.api)
+        parts = lambda: count_images(req.body.get(adapter.container))  # noqa: E731
+        return self._under(req, attempt, adapter.reserved_output(req.body), parts)
+
+    def _under(
+        self, req: ChatRequest, attempt: Attempt, asked: int | None, parts: Callable[[], int]
+    ) -> Prepared | None:
+        """The rest waits for the send (:attr:`Prepared.after_send` arms it: even creating a
+        task costs the send)."""
+        size, model, limits = len(req.raw), attempt.model, attempt.limits
+        policy = self.compactor.certainly_under(size, req.api, model, limits, req.agent, asked, parts)
         if policy is None:
             return None
         attempt.target = policy.target  # an overflow retry shrinks from here
@@ -74,6 +120,7 @@ class FastPath:
         assert attempt is not None, "the fast path always has an attempt"
         tokens: int | None = None
         try:
+            req.complete()  # (sent before it was parsed: parse it now)
             if get_adapter(req.api).check(req.body) is None:  # else: the provider refuses it
                 if yielding:
                     await asyncio.sleep(0)
@@ -90,6 +137,10 @@ class FastPath:
     async def drain(self) -> None:
         """Let the estimates still running finish (shutdown)."""
         await self.tasks.drain()
+
+
+def _no_parts() -> int:
+    return 0
 
 
 class Settle:
