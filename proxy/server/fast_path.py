@@ -34,6 +34,7 @@ from proxy.observability.where import exc_where
 from proxy.server.hooks import Attempt, ChatRequest, Prepared
 from proxy.server.outcome import CompressionOutcome
 from proxy.server.skim import ModelHints, skim
+from proxy.server.skim_memo import Checkpoints
 from proxy.server.stats import Stats
 from proxy.tasks import BackgroundTasks
 from proxy.wire import get_adapter
@@ -64,6 +65,7 @@ class FastPath:
         self.limits = limits  # None: no fast path from the bytes (:meth:`early`)
         self.per_agent = per_agent  # per-agent settings: the policy needs the agent
         self.hints = ModelHints()  # a body's first bytes → the model its last body named
+        self.prefixes = Checkpoints()  # a conversation's last body: skim only what is new
         self.tasks = BackgroundTasks("fast-path")  # the estimates running after their send
 
     def early(self, req: ChatRequest) -> Prepared | None:
@@ -82,12 +84,16 @@ class FastPath:
             )
             if widest is None:
                 return None
-        read = skim(req.api, req.raw, req.route.raw_tail)
+        tail = req.route.raw_tail
+        read = self.prefixes.skim(req.api, req.raw, tail) or skim(req.api, req.raw, tail)
         if read is None or read.held_upstream:
             return None
         self.hints.put(req.raw, read.model)
         attempt = Attempt(read.model, self.limits(read.model, upstream, traits))
-        return self._under(req, attempt, read.asked_output, lambda: read.images)
+        prepared = self._under(req, attempt, read.asked_output, lambda: read.images)
+        if prepared is not None and isinstance(prepared.settling, Settle):
+            prepared.settling.record = self.prefixes.wants(req.api, req.raw)
+        return prepared
 
     def prepare(self, req: ChatRequest, attempt: Attempt) -> Prepared | None:
         """The original bytes, when the (parsed) request is certainly under its trigger; else
@@ -112,7 +118,9 @@ class FastPath:
         prepared.after_send.append(settle.arm)
         return prepared
 
-    async def settle(self, req: ChatRequest, prepared: Prepared, yielding: bool) -> None:
+    async def settle(
+        self, req: ChatRequest, prepared: Prepared, yielding: bool, record: bool = False
+    ) -> None:
         """What the decision would have done before the send: check, estimate, count. Never
         raises: nothing waits for it but the headers (if in time), the log line and the stats.
         ``yielding``: step aside between the steps for an answer that arrived meanwhile."""
@@ -127,6 +135,10 @@ class FastPath:
                 tokens, factor = await self.compactor.estimate(req.body, req.api, attempt.model, req.agent)
                 attempt.estimated(tokens, factor)
                 prepared.outcome = prepared.outcome.amend(tokens_before=tokens, tokens_after=tokens)
+                if record:  # (sent from its bytes: the next body of this conversation skims less)
+                    if yielding:
+                        await asyncio.sleep(0)
+                    self.prefixes.record(req.api, req.raw, req.body)
         except Exception as exc:  # e.g. a part nested too deep to write back: no estimate
             log.info("estimate.skipped", error=type(exc).__name__, where=exc_where(exc), api=req.api)
         if yielding:
@@ -154,6 +166,7 @@ class Settle:
         self._task: asyncio.Task[None] | None = None
         self._started = False
         self._done = False
+        self.record = False  # keep the body's prefix for the next one (:class:`Checkpoints`)
 
     @property
     def done(self) -> bool:
@@ -180,6 +193,6 @@ class Settle:
 
     async def _run(self, yielding: bool) -> None:
         try:
-            await self._fast.settle(self._req, self._prepared, yielding)
+            await self._fast.settle(self._req, self._prepared, yielding, self.record)
         finally:
             self._done = True

@@ -97,24 +97,45 @@ class Skim:
     images: int  # image and file parts in the item list, as count_images counts them
 
 
+Fields = dict[str, object]  # a body's top-level fields that :class:`Skim` is read from (no items)
+
+
 def skim(api: str, raw: bytes, tail: str) -> Skim | None:
     """The fields the fast path decides on, or None: not a JSON object, an item or part of a
     type the parsing path must judge, or an API without a skim. Never raises."""
+    try:
+        got = read(api, raw)
+    except msgspec.ValidationError:
+        return None
+    return None if got is None else reading(api, *got, tail)
+
+
+def read(api: str, raw: bytes) -> tuple[Fields, int] | None:
+    """(top-level fields, image/file parts in the item list) of ``raw``; None: not JSON, not an
+    object, or an API without a skim. Raises :class:`msgspec.ValidationError` when a field the
+    skim reads has a type the parsing path must judge."""
     decoder = _DECODERS.get(api)
     if decoder is None:
         return None
     try:
         top = decoder.decode(raw)
-    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+    except msgspec.ValidationError:
+        raise
+    except (msgspec.DecodeError, RecursionError):  # (ValidationError is a DecodeError)
         return None
     fields = {k: v for k in top.__struct_fields__ if (v := getattr(top, k)) is not UNSET}
+    items = fields.pop(get_adapter(api).container, None)
+    return fields, count_parts(items) if isinstance(items, list) else 0
+
+
+def reading(api: str, fields: Fields, images: int, tail: str) -> Skim:
+    """What the wire adapter's own readers make of ``fields``."""
     adapter = get_adapter(api)
-    items = fields.pop(adapter.container, None)
     return Skim(
         adapter.model_id(fields, tail),
         adapter.reserved_output(fields),
         adapter.history_held_upstream(fields),
-        count_parts(items) if isinstance(items, list) else 0,
+        images,
     )
 
 
