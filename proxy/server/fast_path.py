@@ -34,7 +34,7 @@ from proxy.observability.where import exc_where
 from proxy.server.hooks import Attempt, ChatRequest, Prepared
 from proxy.server.outcome import CompressionOutcome
 from proxy.server.skim import ModelHints, skim
-from proxy.server.skim_memo import Checkpoints
+from proxy.server.skim_memo import MIN_SIZE, Checkpoints
 from proxy.server.stats import Stats
 from proxy.tasks import BackgroundTasks
 from proxy.wire import get_adapter
@@ -85,14 +85,15 @@ class FastPath:
             if widest is None:
                 return None
         tail = req.route.raw_tail
-        read = self.prefixes.skim(req.api, req.raw, tail) or skim(req.api, req.raw, tail)
+        seen = self.prefixes.skim(req.api, req.raw, tail)  # a conversation's next body: its new part
+        read, record = seen if seen is not None else (skim(req.api, req.raw, tail), len(req.raw) >= MIN_SIZE)
         if read is None or read.held_upstream:
             return None
         self.hints.put(req.raw, read.model)
         attempt = Attempt(read.model, self.limits(read.model, upstream, traits))
         prepared = self._under(req, attempt, read.asked_output, lambda: read.images)
         if prepared is not None and isinstance(prepared.settling, Settle):
-            prepared.settling.record = self.prefixes.wants(req.api, req.raw)
+            prepared.settling.record = record
         return prepared
 
     def prepare(self, req: ChatRequest, attempt: Attempt) -> Prepared | None:

@@ -52,8 +52,12 @@ class Checkpoints:
         self._prefixes: OrderedDict[tuple[str, bytes], Prefix] = OrderedDict()
         self._bytes = 0
 
-    def skim(self, api: str, raw: bytes, tail: str) -> Skim | None:
-        """The skim of ``raw`` from a recorded prefix it starts with; None: no such prefix (or
+    def __len__(self) -> int:
+        return len(self._prefixes)
+
+    def skim(self, api: str, raw: bytes, tail: str) -> tuple[Skim, bool] | None:
+        """The skim of ``raw`` from a recorded prefix it starts with, and whether so much came
+        after the prefix that ``raw`` should be recorded in its place; None: no such prefix (or
         the rest does not decode after it: the full skim decides)."""
         if len(raw) < MIN_SIZE:
             return None
@@ -68,17 +72,9 @@ class Checkpoints:
         if got is None:
             return None
         fields, images = got
-        return reading(api, {**prefix.fields, **fields}, prefix.images + images, tail)
-
-    def wants(self, api: str, raw: bytes) -> bool:
-        """Whether :meth:`record` would find ``raw`` worth recording."""
-        if len(raw) < MIN_SIZE:
-            return False
-        prefix = self._prefixes.get((api, raw[:HEAD]))
-        if prefix is None or not raw.startswith(prefix.raw):
-            return True
         new = len(raw) - len(prefix.raw)
-        return new > STALE and new > len(raw) // 4
+        stale = new > STALE and new > len(raw) // 4
+        return reading(api, {**prefix.fields, **fields}, prefix.images + images, tail), stale
 
     def record(self, api: str, raw: bytes, body: dict[str, Any]) -> bool:
         """Keep ``raw``'s prefix (``body``: the same bytes, parsed). False: its item list's end

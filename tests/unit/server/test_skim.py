@@ -322,18 +322,18 @@ def test_the_next_turn_reads_from_the_recorded_prefix_as_the_full_skim_does(layo
     memo = Checkpoints()
     first = orjson.dumps(make(_history(12)))
     assert memo.skim("openai-chat", first, "") is None  # nothing recorded yet
-    assert memo.wants("openai-chat", first)
     assert memo.record("openai-chat", first, orjson.loads(first))
-    assert not memo.wants("openai-chat", first)
     resend = memo.skim("openai-chat", first, "")
-    assert resend == same("openai-chat", first) and resend.images == 12
+    assert resend == (same("openai-chat", first), False) and resend[0].images == 12
     for extra in ({}, {"max_tokens": 700_000}, {"model": "gpt-4o-mini"}):
         nxt = orjson.dumps({**make(_history(14)), **extra})
         read = memo.skim("openai-chat", nxt, "")
         if read is None:  # a changed model before the items: the prefix is not this body's
             assert "model" in extra and layout != "sdk order, tools last"
             continue
-        assert read == same("openai-chat", nxt) and read.images == 14
+        assert read == (same("openai-chat", nxt), False) and read[0].images == 14
+    longer = orjson.dumps(make(_history(40)))  # much more after the prefix than in it: record anew
+    assert memo.skim("openai-chat", longer, "") == (same("openai-chat", longer), True)
 
 
 def test_a_rewritten_earlier_item_or_a_new_part_that_does_not_decode_is_skimmed_whole() -> None:
@@ -359,7 +359,7 @@ def test_a_repeated_item_list_after_the_prefix_never_counts_fewer_parts() -> Non
     assert memo.record("openai-chat", first, orjson.loads(first))
     again = first[:-1] + b',"messages":[{"role":"user","content":[' + orjson.dumps(IMAGE) + b"]}]}"
     read = memo.skim("openai-chat", again, "")
-    assert read is not None and read.images >= parsed("openai-chat", again).images == 1
+    assert read is not None and read[0].images >= parsed("openai-chat", again).images == 1
 
 
 def test_a_bracket_outside_the_item_list_is_never_taken_for_its_end() -> None:
@@ -371,4 +371,4 @@ def test_a_bracket_outside_the_item_list_is_never_taken_for_its_end() -> None:
     memo = Checkpoints()
     memo.record("openai-chat", raw, {"messages": body["messages"], "tools": 1, "model": "m"})
     nxt = raw  # whatever was recorded, the reading is the full skim's
-    assert memo.skim("openai-chat", nxt, "") in (None, same("openai-chat", nxt))
+    assert memo.skim("openai-chat", nxt, "") in (None, (same("openai-chat", nxt), False))
