@@ -30,7 +30,7 @@ from proxy.wire import get_adapter
 _ABSENT = Raw()  # an image key's value, when the part has no such key (a present one is ≥ 1 byte)
 
 
-class _Part(Struct):
+class _Part(Struct, gc=False):
     """A content part (or an item, read as one): what :func:`count_images` looks at."""
 
     type: object = None
@@ -54,27 +54,27 @@ class _Item(_Part):
 _Items = list[_Item] | UnsetType | None
 
 
-class _OpenAIChat(Struct):
+class _OpenAIChat(Struct, gc=False):
     model: object = UNSET
     max_completion_tokens: object = UNSET
     max_tokens: object = UNSET
     messages: _Items = UNSET
 
 
-class _Responses(Struct):
+class _Responses(Struct, gc=False):
     model: object = UNSET
     max_output_tokens: object = UNSET
     previous_response_id: object = UNSET
     input: str | list[_Item] | UnsetType | None = UNSET
 
 
-class _Anthropic(Struct):
+class _Anthropic(Struct, gc=False):
     model: object = UNSET
     max_tokens: object = UNSET
     messages: _Items = UNSET
 
 
-class _Gemini(Struct):
+class _Gemini(Struct, gc=False):
     model: object = UNSET
     generationConfig: object = UNSET
     generation_config: object = UNSET
