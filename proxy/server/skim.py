@@ -164,10 +164,14 @@ def _has_image_key(part: _Part) -> bool:
 assert {"inlineData", "inline_data", "fileData", "file_data"} == _IMAGE_KEYS, "keep _Part in step"
 
 
+LARGE = 32 * 1024  # smaller bodies skim in a few microseconds: no hint, no prefix needed
+
+
 class ModelHints:
     """A body's first :attr:`HEAD` bytes → the model the last body starting with them named:
     whether to try :func:`skim` at all (a body that size could not be certainly under that
-    model's trigger is parsed straight away). Only a hint: the skim proves what it reads."""
+    model's trigger is parsed straight away). Only a hint: the skim proves what it reads.
+    Bodies under :data:`LARGE` are neither hinted nor remembered."""
 
     HEAD = 64
 
@@ -176,9 +180,11 @@ class ModelHints:
         self._models: dict[bytes, str] = {}
 
     def get(self, raw: bytes) -> str | None:
-        return self._models.get(raw[: self.HEAD])
+        return self._models.get(raw[: self.HEAD]) if len(raw) >= LARGE else None
 
     def put(self, raw: bytes, model: str) -> None:
+        if len(raw) < LARGE:
+            return
         head = raw[: self.HEAD]
         if self._models.get(head) != model:
             if len(self._models) >= self.max_size:

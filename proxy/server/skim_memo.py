@@ -28,11 +28,11 @@ from typing import Any
 
 import msgspec
 
-from proxy.server.skim import Fields, Skim, read, reading
+from proxy.server.skim import LARGE, Fields, Skim, read, reading
 from proxy.wire import get_adapter
 
 HEAD = 64  # the first bytes that name a conversation's entry
-MIN_SIZE = 32 * 1024  # smaller bodies skim in a few microseconds anyway
+MIN_SIZE = LARGE  # smaller bodies skim in a few microseconds anyway
 STALE = 64 * 1024  # re-record once this much came after the prefix (and a quarter of the body)
 
 

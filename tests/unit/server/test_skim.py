@@ -281,14 +281,17 @@ def test_any_body_reads_the_same_or_goes_to_the_parsing_path(
 
 def test_model_hints_remember_the_last_model_per_first_bytes() -> None:
     hints = ModelHints(max_size=2)
-    a, b = b'{"model":"a",' + b"x" * 100, b'{"model":"b",' + b"x" * 100
+    pad = b"x" * 40_000
+    a, b, c = b'{"model":"a",' + pad, b'{"model":"b",' + pad, b'{"model":"c",' + pad
     assert hints.get(a) is None
     hints.put(a, "a")
     hints.put(a + b"more", "a2")  # same first bytes: the last model wins
     assert hints.get(a) == "a2"
     hints.put(b, "b")
-    hints.put(b'{"model":"c"}', "c")  # full: forgets all, keeps the newest
-    assert hints.get(a) is None and hints.get(b'{"model":"c"}') == "c"
+    hints.put(c, "c")  # full: forgets all, keeps the newest
+    assert hints.get(a) is None and hints.get(c) == "c"
+    hints.put(b'{"model":"small"}', "small")  # a small body skims in microseconds: no hint
+    assert hints.get(b'{"model":"small"}') is None
 
 
 # -- a conversation's next body: only its new part is skimmed (proxy.server.skim_memo) --
