@@ -47,7 +47,7 @@ class Checkpoints:
     """The prefix of the last recorded body per (API, first bytes), at most ``max_items`` of them
     and ``max_bytes`` in all (the oldest go first)."""
 
-    def __init__(self, max_items: int = 64, max_bytes: int = 32 * 1024 * 1024) -> None:
+    def __init__(self, max_items: int = 64, max_bytes: int = 16 * 1024 * 1024) -> None:
         self.max_items, self.max_bytes = max_items, max_bytes
         self._prefixes: OrderedDict[tuple[str, bytes], Prefix] = OrderedDict()
         self._bytes = 0
