@@ -34,7 +34,7 @@ from proxy.observability.where import exc_where
 from proxy.server.hooks import Attempt, ChatRequest, Prepared
 from proxy.server.outcome import CompressionOutcome
 from proxy.server.skim import ModelHints, skim
-from proxy.server.skim_memo import MIN_SIZE, Checkpoints
+from proxy.server.skim_memo import Checkpoints
 from proxy.server.stats import Stats
 from proxy.tasks import BackgroundTasks
 from proxy.wire import get_adapter
@@ -85,8 +85,8 @@ class FastPath:
             if widest is None:
                 return None
         tail = req.route.raw_tail
-        seen = self.prefixes.skim(req.api, req.raw, tail)  # a conversation's next body: its new part
-        read, record = seen if seen is not None else (skim(req.api, req.raw, tail), len(req.raw) >= MIN_SIZE)
+        read, record = self.prefixes.skim(req.api, req.raw, tail)  # a conversation's next body
+        read = read or skim(req.api, req.raw, tail)
         if read is None or read.held_upstream:
             return None
         self.hints.put(req.raw, read.model)

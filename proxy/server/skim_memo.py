@@ -34,13 +34,16 @@ from proxy.wire import get_adapter
 HEAD = 64  # the first bytes that name a conversation's entry
 MIN_SIZE = LARGE  # smaller bodies skim in a few microseconds anyway
 STALE = 64 * 1024  # re-record once this much came after the prefix (and a quarter of the body)
+KEEP_BACK = 2  # the prefix stops this many items before the end of the list, where it can
+RETRY_EVERY = 16  # a prefix that keeps missing is recorded anew only every so many bodies
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Prefix:
-    raw: bytes  # the recorded body up to (not including) its item list's closing bracket
+    raw: bytes  # the recorded body up to (not including) the comma after one of its items
     fields: Fields  # top-level fields before the item list
     images: int  # image/file parts of the items in it
+    misses: int = 0  # bodies in a row with the same first bytes that did not start with it
 
 
 class Checkpoints:
@@ -55,30 +58,38 @@ class Checkpoints:
     def __len__(self) -> int:
         return len(self._prefixes)
 
-    def skim(self, api: str, raw: bytes, tail: str) -> tuple[Skim, bool] | None:
-        """The skim of ``raw`` from a recorded prefix it starts with, and whether so much came
-        after the prefix that ``raw`` should be recorded in its place; None: no such prefix (or
-        the rest does not decode after it: the full skim decides)."""
+    def skim(self, api: str, raw: bytes, tail: str) -> tuple[Skim | None, bool]:
+        """The skim of ``raw`` from a recorded prefix it starts with (None: no such prefix, or
+        the rest does not decode after it: the full skim decides), and whether ``raw`` is worth
+        recording after its send: no prefix yet; so much came after the prefix that a new one
+        pays; or the prefix stopped matching (after a few such misses in a row, only every
+        :data:`RETRY_EVERY`-th: a client that rewrites earlier items each turn)."""
         if len(raw) < MIN_SIZE:
-            return None
+            return None, False
         prefix = self._prefixes.get((api, raw[:HEAD]))
-        if prefix is None or not raw.startswith(prefix.raw):
-            return None
+        if prefix is None:
+            return None, True
+        if not raw.startswith(prefix.raw):
+            prefix.misses += 1
+            return None, prefix.misses <= 2 or prefix.misses % RETRY_EVERY == 0
+        prefix.misses = 0
         stand_in = b'{"' + get_adapter(api).container.encode() + b'":[{}'
         try:
             got = read(api, stand_in + raw[len(prefix.raw) :])
         except msgspec.ValidationError:
-            return None
+            return None, False
         if got is None:
-            return None
+            return None, False
         fields, images = got
         new = len(raw) - len(prefix.raw)
         stale = new > STALE and new > len(raw) // 4
         return reading(api, {**prefix.fields, **fields}, prefix.images + images, tail), stale
 
     def record(self, api: str, raw: bytes, body: dict[str, Any]) -> bool:
-        """Keep ``raw``'s prefix (``body``: the same bytes, parsed). False: its item list's end
-        was not found (or not proven) among the few places tried."""
+        """Keep ``raw``'s prefix (``body``: the same bytes, parsed): up to its item list's
+        :data:`KEEP_BACK`-th item from the end, where one starts with ``"role"`` (a client may
+        still rewrite its newest items, e.g. move a cache breakpoint), else up to its end.
+        False: the item list's end was not found (or not proven) among the few places tried."""
         container = get_adapter(api).container
         keys = list(body)
         if container not in keys or not isinstance(body[container], list):
@@ -98,12 +109,23 @@ class Checkpoints:
                 continue
             prefix = self._proven(api, raw[:end])
             if prefix is not None:
-                self._keep((api, raw[:HEAD]), prefix)
+                self._keep((api, raw[:HEAD]), self._earlier(api, raw, end) or prefix)
                 return True
             tries -= 1
             if not tries:
                 return False
         return False
+
+    def _earlier(self, api: str, raw: bytes, end: int) -> Prefix | None:
+        """The prefix :data:`KEEP_BACK` items before the item list's end at ``end``, if the
+        items there start with ``{"role"`` (tried once: two decodes)."""
+        cut = end
+        for _ in range(KEEP_BACK):
+            at = max(raw.rfind(b'},{"role"', 0, cut), raw.rfind(b'}, {"role"', 0, cut))
+            if at < 0:
+                return None
+            cut = at + 1
+        return self._proven(api, raw[:cut])
 
     @staticmethod
     def _proven(api: str, raw: bytes) -> Prefix | None:

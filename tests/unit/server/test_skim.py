@@ -324,14 +324,20 @@ def test_the_next_turn_reads_from_the_recorded_prefix_as_the_full_skim_does(layo
     make = LAYOUTS[layout]
     memo = Checkpoints()
     first = orjson.dumps(make(_history(12)))
-    assert memo.skim("openai-chat", first, "") is None  # nothing recorded yet
+    assert memo.skim("openai-chat", first, "") == (None, True)  # nothing recorded yet
     assert memo.record("openai-chat", first, orjson.loads(first))
     resend = memo.skim("openai-chat", first, "")
     assert resend == (same("openai-chat", first), False) and resend[0].images == 12
+    # the newest items may still change (a client moving its cache breakpoint): the prefix
+    # stops two items before the end of the list
+    moved = make(_history(12))
+    moved["messages"][-1]["content"] += " (cache breakpoint moved)"
+    raw = orjson.dumps(moved)
+    assert memo.skim("openai-chat", raw, "") == (same("openai-chat", raw), False)
     for extra in ({}, {"max_tokens": 700_000}, {"model": "gpt-4o-mini"}):
         nxt = orjson.dumps({**make(_history(14)), **extra})
         read = memo.skim("openai-chat", nxt, "")
-        if read is None:  # a changed model before the items: the prefix is not this body's
+        if read[0] is None:  # a changed model before the items: the prefix is not this body's
             assert "model" in extra and layout != "sdk order, tools last"
             continue
         assert read == (same("openai-chat", nxt), False) and read[0].images == 14
@@ -347,11 +353,15 @@ def test_a_rewritten_earlier_item_or_a_new_part_that_does_not_decode_is_skimmed_
     assert memo.record("openai-chat", first, orjson.loads(first))
     rewritten = _history(13)
     rewritten[1]["content"][0]["text"] = "changed"
-    assert memo.skim("openai-chat", orjson.dumps({"model": "gpt-4.1", "messages": rewritten}), "") is None
+    raw = orjson.dumps({"model": "gpt-4.1", "messages": rewritten})
+    # a miss: record the new body after its send, twice in a row, then only every 16th time
+    assert [memo.skim("openai-chat", raw, "") for _ in range(4)] == [(None, True), (None, True)] + [
+        (None, False)
+    ] * 2
     bad_item = first[:-2] + b",5]}"  # a new item that is not an object
-    assert memo.skim("openai-chat", bad_item, "") is None and skim("openai-chat", bad_item, "") is None
+    assert memo.skim("openai-chat", bad_item, "")[0] is None and skim("openai-chat", bad_item, "") is None
     not_json = first[:-2] + b",{]}"
-    assert memo.skim("openai-chat", not_json, "") is None
+    assert memo.skim("openai-chat", not_json, "")[0] is None
 
 
 def test_a_repeated_item_list_after_the_prefix_never_counts_fewer_parts() -> None:
@@ -361,8 +371,8 @@ def test_a_repeated_item_list_after_the_prefix_never_counts_fewer_parts() -> Non
     first = orjson.dumps({"model": "gpt-4.1", "messages": _history(12), "stream": True})
     assert memo.record("openai-chat", first, orjson.loads(first))
     again = first[:-1] + b',"messages":[{"role":"user","content":[' + orjson.dumps(IMAGE) + b"]}]}"
-    read = memo.skim("openai-chat", again, "")
-    assert read is not None and read[0].images >= parsed("openai-chat", again).images == 1
+    read = memo.skim("openai-chat", again, "")[0]
+    assert read is not None and read.images >= parsed("openai-chat", again).images == 1
 
 
 def test_a_bracket_outside_the_item_list_is_never_taken_for_its_end() -> None:
@@ -374,4 +384,4 @@ def test_a_bracket_outside_the_item_list_is_never_taken_for_its_end() -> None:
     memo = Checkpoints()
     memo.record("openai-chat", raw, {"messages": body["messages"], "tools": 1, "model": "m"})
     nxt = raw  # whatever was recorded, the reading is the full skim's
-    assert memo.skim("openai-chat", nxt, "") in (None, (same("openai-chat", nxt), False))
+    assert memo.skim("openai-chat", nxt, "")[0] in (None, same("openai-chat", nxt))
