@@ -96,7 +96,7 @@ class Checkpoints:
             return False
         after = keys[keys.index(container) + 1 :]  # the list ends before the next key, or the body
         follow = b'"' + after[0].encode() + b'"' if after else b"}"
-        end, tries = len(raw), 2  # (each try decodes the body twice)
+        end, tries = len(raw), 2  # (each try decodes the body two or four times)
         for _ in range(1000):  # brackets looked at, from the end
             end = raw.rfind(b"]", 0, end)
             if end < 0:
@@ -107,9 +107,9 @@ class Checkpoints:
                     continue
             elif not rest.startswith(b"}"):
                 continue
-            prefix = self._proven(api, raw[:end])
+            prefix = self._earlier(api, raw, end) or self._proven(api, raw[:end])  # (each proves itself)
             if prefix is not None:
-                self._keep((api, raw[:HEAD]), self._earlier(api, raw, end) or prefix)
+                self._keep((api, raw[:HEAD]), prefix)
                 return True
             tries -= 1
             if not tries:
