@@ -1,9 +1,10 @@
 """A conversation's body seen before: skim only what is new in the next one.
 
 An agent resends its history with each turn, new items appended to the item list. Once a body
-has been parsed (after its send) :meth:`Checkpoints.record` keeps its bytes up to its item
-list's last item — the *prefix* — with what the skim reads there: the top-level fields before
-the list and the image/file parts of its items. The next body with the same first bytes that
+has been parsed (after its send) :meth:`Checkpoints.record` keeps its bytes up to the end of
+one of its items — the *prefix*: two items before the end of the list where it can, as a client
+may still rewrite its newest items — with what the skim reads there: the top-level fields
+before the list and the image/file parts of the items in it. The next body with the same first bytes that
 starts with that prefix (one ``memcmp``: 10 µs at 400 KB) is read from the prefix's fields and
 parts plus a skim of the rest alone, written after a stand-in prefix::
 
@@ -12,7 +13,9 @@ parts plus a skim of the rest alone, written after a stand-in prefix::
 Why that reading is the full skim's. The prefix was checked when recorded: closed with ``]}``
 it decodes (so it ends inside an array that is the value of a top-level key, after a complete
 value), and an extra item ``0`` there fails the item list's type (so that array *is* the item
-list, whose items are typed; any other key's value is passed over). A body that starts with the
+list, whose items are typed; any other key's value is passed over). Where the prefix might end
+is only guessed (the list's ``]`` followed by the next top-level key, ``},{"role"`` before it);
+the check is what makes it one. A body that starts with the
 prefix is in that same state at its end, and the stand-in ``{"messages":[{}`` leads to the same
 state, so the rest decodes after it exactly when the whole body decodes, into the fields after
 the list (they override the prefix's, as a repeated key's last value wins) and the new items
