@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
 import structlog
 
+from proxy.compress.bound import under_bound
 from proxy.compress.breakpoints import place_breakpoints
 from proxy.compress.cost import cache_ratios
 from proxy.compress.extractive import ExtractiveSummarizer
@@ -112,17 +113,29 @@ class Compactor:
         return Decision(policy.enabled, result.strategy, target, result.tokens_after, result.factor, result)
 
     def certainly_under(
-        self, raw: bytes, body: dict[str, Any], api: str, model: str, limits: Limits, agent: str
+        self,
+        size: int,
+        api: str,
+        model: str,
+        limits: Limits,
+        agent: str | None,
+        asked_output: int | None,
+        parts: Callable[[], int],
     ) -> Policy | None:
-        """The (enabled) policy when ``body`` is certainly under its trigger: nothing to decide,
-        the original goes upstream and only the estimate is left (:meth:`estimate`, which the
-        server runs while the upstream works). None: compression is off for this model/agent,
-        or only :meth:`decide` can tell. Reads the body's top level and its item list; it does
-        not need the body's shape to have been checked."""
+        """The (enabled) policy when a body of ``size`` bytes, asking for ``asked_output`` output
+        tokens and carrying ``parts()`` image/file parts, is certainly under its trigger
+        (:func:`~proxy.compress.bound.under_bound`): nothing to decide, the original goes
+        upstream and only the estimate is left (:meth:`estimate`, which the server runs while
+        the upstream works). None: compression is off for this model/agent, or only
+        :meth:`decide` can tell."""
         policy = self.policy(model, agent)
-        if not policy.enabled or not self.quick_skip(raw, body, api, model, limits, agent):
+        if not policy.enabled:
             return None
-        return policy
+        share = policy.target if self.prices(model, api) is not None else policy.trigger
+        factor, price = self.counter.factor(model), get_adapter(api).image_tokens
+        return (
+            policy if under_bound(policy, limits, asked_output, size, share, factor, price, parts) else None
+        )
 
     async def estimate(
         self, body: dict[str, Any], api: str, model: str, agent: str, samples: ItemSamples | None = None
@@ -160,30 +173,16 @@ class Compactor:
         return policy
 
     def quick_skip(
-        self,
-        raw: bytes,
-        body: dict[str, Any],
-        api: str,
-        model: str,
-        limits: Limits,
-        agent: str | None = None,
+        self, raw: bytes, body: dict[str, Any], api: str, model: str, limits: Limits, agent: str | None = None
     ) -> bool:
-        """True when the request is certainly under the trigger: forward it untouched.
-
-        Upper bound without tokenizing: a token covers at least one byte of the body, plus a
-        fixed allowance per image. Costs a few microseconds at any size.
-        """
-        policy = self.policy(model, agent)
-        if not policy.enabled:
+        """True when the request is certainly under the trigger: forward it untouched
+        (:func:`~proxy.compress.bound.under_bound`; a few microseconds at any size)."""
+        if not self.policy(model, agent).enabled:
             return True
         adapter = get_adapter(api)
-        share = policy.target if self.prices(model, api) is not None else policy.trigger
-        limit = share * input_budget(policy, adapter, body, limits)
-        factor = self.counter.factor(model)
-        if len(raw) * factor > limit:  # too big to decide without counting
-            return False
-        upper = (len(raw) + count_images(body.get(adapter.container)) * adapter.image_tokens) * factor
-        return upper <= limit
+        parts = lambda: count_images(body.get(adapter.container))  # noqa: E731
+        asked = adapter.reserved_output(body)
+        return self.certainly_under(len(raw), api, model, limits, agent, asked, parts) is not None
 
     # -- the main entry point --------------------------------------------------------------
     async def compress(

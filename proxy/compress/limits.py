@@ -24,7 +24,11 @@ def reserved_output(chat_api: ChatAPI, body: dict[str, Any], limits: Limits) -> 
     """Output tokens to keep free. The request's own output limit counts in full; a catalog
     default (a model's *maximum* output, often 16k–64k) is capped at a quarter of the window,
     or a small or learned window would leave no room for input at all."""
-    asked = chat_api.reserved_output(body)
+    return reserve_for(chat_api.reserved_output(body), limits)
+
+
+def reserve_for(asked: int | None, limits: Limits) -> int:
+    """:func:`reserved_output` of a request that asked for ``asked`` output tokens (None: no limit)."""
     if asked:
         return asked
     return min(limits.max_output_tokens or DEFAULT_RESERVED_OUTPUT, limits.context_window // 4)

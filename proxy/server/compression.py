@@ -72,7 +72,11 @@ class CompressionHooks:
         self.forwards = ForwardedPrefixes(kv or MemoryKV(), settings.storage.ttl_s, shared_store=shared)
         self.bills = Bills()  # each conversation's previous request, for the cost model
         self.fast = FastPath(
-            compactor, stats, lambda req, model, tokens: self.bill(req, model, tokens, tokens, None)
+            compactor,
+            stats,
+            lambda req, model, tokens: self.bill(req, model, tokens, tokens, None),
+            self.limits,
+            per_agent=bool(settings.compression.agents),
         )
         self.depth = DepthCheck()
         self._limits: dict[int, tuple[ModelInfo, Limits]] = {}  # catalog entry → its Limits
@@ -93,9 +97,13 @@ class CompressionHooks:
         return Limits(c.default_context_window, None, c.default_max_output_tokens, True)
 
     # -- prepare ---------------------------------------------------------------------------
+    def early(self, req: ChatRequest) -> Prepared | None:
+        return self.fast.early(req)
+
     async def prepare(self, req: ChatRequest) -> Prepared:
         started = time.perf_counter()
         model = model_of(req)
+        self.fast.hints.put(req.raw, model)
         # The window can depend on what the request asked for (anthropic-beta: context-1m-…).
         limits = self.limits(model, req.route.upstream.name, RequestTraits.from_headers(req.headers))
         attempt = Attempt(model, limits)
@@ -321,6 +329,7 @@ class CompressionHooks:
             return None
 
         def done(usage: Usage) -> None:
+            req.complete()  # (the fast path from the bytes: the agent, if only the body names it)
             self.stats.usage(req.agent, attempt.model, usage)
             if attempt.tokens is not None and usage.input_tokens:
                 self.compactor.record_usage(attempt.model, attempt.tokens, usage.input_tokens, attempt.factor)

@@ -25,11 +25,16 @@ from collections.abc import Callable
 
 import structlog
 
+from proxy.catalog.switches import RequestTraits
 from proxy.compress import Compactor
 from proxy.compress.cost import Saving
+from proxy.compress.limits import Limits
+from proxy.compress.tokens import count_images
 from proxy.observability.where import exc_where
 from proxy.server.hooks import Attempt, ChatRequest, Prepared
 from proxy.server.outcome import CompressionOutcome
+from proxy.server.skim import ModelHints, skim
+from proxy.server.skim_memo import Checkpoints
 from proxy.server.stats import Stats
 from proxy.tasks import BackgroundTasks
 from proxy.wire import get_adapter
@@ -41,22 +46,70 @@ SETTLE_AFTER_S = 0.005
 
 
 Bill = Callable[[ChatRequest, str, int], Saving | None]  # (request, model, tokens) → the cost model's bill
+LimitsOf = Callable[[str, str, RequestTraits | None], Limits]  # (model, upstream, request) → limits
 
 
 class FastPath:
-    def __init__(self, compactor: Compactor, stats: Stats, bill: Bill | None = None) -> None:
+    def __init__(
+        self,
+        compactor: Compactor,
+        stats: Stats,
+        bill: Bill | None = None,
+        limits: LimitsOf | None = None,
+        *,
+        per_agent: bool = False,
+    ) -> None:
         self.compactor = compactor
         self.stats = stats
         self.bill = bill
+        self.limits = limits  # None: no fast path from the bytes (:meth:`early`)
+        self.per_agent = per_agent  # per-agent settings: the policy needs the agent
+        self.hints = ModelHints()  # a body's first bytes → the model its last body named
+        self.prefixes = Checkpoints()  # a conversation's last body: skim only what is new
         self.tasks = BackgroundTasks("fast-path")  # the estimates running after their send
 
+    def early(self, req: ChatRequest) -> Prepared | None:
+        """The fast path from the bytes (:func:`~proxy.server.skim.skim`), before any parse;
+        None: parse and decide as before. Not tried when the model the last body with the
+        same first bytes named shows this one too big to be certainly under (near the trigger
+        the parse is needed anyway), nor when per-agent settings need an agent only the
+        parsed body can name."""
+        if self.limits is None or (req.agent_source == "pending" and self.per_agent):
+            return None
+        upstream, traits = req.route.upstream.name, RequestTraits.from_headers(req.headers)
+        hint = self.hints.get(req.raw)
+        if hint is not None:  # asking for 1 output token, with no image: the most room there is
+            widest = self.compactor.certainly_under(
+                len(req.raw), req.api, hint, self.limits(hint, upstream, traits), req.agent, 1, _no_parts
+            )
+            if widest is None:
+                return None
+        tail = req.route.raw_tail
+        read, record = self.prefixes.skim(req.api, req.raw, tail)  # a conversation's next body
+        read = read or skim(req.api, req.raw, tail)
+        if read is None or read.held_upstream:
+            return None
+        self.hints.put(req.raw, read.model)
+        attempt = Attempt(read.model, self.limits(read.model, upstream, traits))
+        prepared = self._under(req, attempt, read.asked_output, lambda: read.images)
+        if prepared is not None and isinstance(prepared.settling, Settle):
+            prepared.settling.record = record
+        return prepared
+
     def prepare(self, req: ChatRequest, attempt: Attempt) -> Prepared | None:
-        """The original bytes, when the request is certainly under its trigger; else None
-        (the caller decides as before). The rest waits for the send (:attr:`Prepared.after_send`
-        arms it: even creating a task costs the send)."""
-        policy = self.compactor.certainly_under(
-            req.raw, req.body, req.api, attempt.model, attempt.limits, req.agent
-        )
+        """The original bytes, when the (parsed) request is certainly under its trigger; else
+        None (the caller decides as before)."""
+        adapter = get_adapter(req.api)
+        parts = lambda: count_images(req.body.get(adapter.container))  # noqa: E731
+        return self._under(req, attempt, adapter.reserved_output(req.body), parts)
+
+    def _under(
+        self, req: ChatRequest, attempt: Attempt, asked: int | None, parts: Callable[[], int]
+    ) -> Prepared | None:
+        """The rest waits for the send (:attr:`Prepared.after_send` arms it: even creating a
+        task costs the send)."""
+        size, model, limits = len(req.raw), attempt.model, attempt.limits
+        policy = self.compactor.certainly_under(size, req.api, model, limits, req.agent, asked, parts)
         if policy is None:
             return None
         attempt.target = policy.target  # an overflow retry shrinks from here
@@ -66,7 +119,9 @@ class FastPath:
         prepared.after_send.append(settle.arm)
         return prepared
 
-    async def settle(self, req: ChatRequest, prepared: Prepared, yielding: bool) -> None:
+    async def settle(
+        self, req: ChatRequest, prepared: Prepared, yielding: bool, record: bool = False
+    ) -> None:
         """What the decision would have done before the send: check, estimate, count. Never
         raises: nothing waits for it but the headers (if in time), the log line and the stats.
         ``yielding``: step aside between the steps for an answer that arrived meanwhile."""
@@ -74,12 +129,17 @@ class FastPath:
         assert attempt is not None, "the fast path always has an attempt"
         tokens: int | None = None
         try:
+            req.complete()  # (sent before it was parsed: parse it now)
             if get_adapter(req.api).check(req.body) is None:  # else: the provider refuses it
                 if yielding:
                     await asyncio.sleep(0)
                 tokens, factor = await self.compactor.estimate(req.body, req.api, attempt.model, req.agent)
                 attempt.estimated(tokens, factor)
                 prepared.outcome = prepared.outcome.amend(tokens_before=tokens, tokens_after=tokens)
+                if record:  # (sent from its bytes: the next body of this conversation skims less)
+                    if yielding:
+                        await asyncio.sleep(0)
+                    self.prefixes.record(req.api, req.raw, req.body)
         except Exception as exc:  # e.g. a part nested too deep to write back: no estimate
             log.info("estimate.skipped", error=type(exc).__name__, where=exc_where(exc), api=req.api)
         if yielding:
@@ -90,6 +150,10 @@ class FastPath:
     async def drain(self) -> None:
         """Let the estimates still running finish (shutdown)."""
         await self.tasks.drain()
+
+
+def _no_parts() -> int:
+    return 0
 
 
 class Settle:
@@ -103,6 +167,7 @@ class Settle:
         self._task: asyncio.Task[None] | None = None
         self._started = False
         self._done = False
+        self.record = False  # keep the body's prefix for the next one (:class:`Checkpoints`)
 
     @property
     def done(self) -> bool:
@@ -129,6 +194,6 @@ class Settle:
 
     async def _run(self, yielding: bool) -> None:
         try:
-            await self._fast.settle(self._req, self._prepared, yielding)
+            await self._fast.settle(self._req, self._prepared, yielding, self.record)
         finally:
             self._done = True

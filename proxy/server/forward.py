@@ -22,10 +22,10 @@ from proxy.server.access_log import log_done
 from proxy.server.errors import ProxyError, error_response
 from proxy.server.exchange import Exchange
 from proxy.server.hooks import ChatRequest
-from proxy.server.identity import resolve_agent
+from proxy.server.identity import named_agent, resolve_agent
 from proxy.server.model_routes import route_by_model
 from proxy.server.outgoing import address
-from proxy.server.request_body import UNREAD_BODY, parse_chat, read_body
+from proxy.server.request_body import UNREAD_BODY, parse_chat, parse_later, read_body
 from proxy.server.request_id import request_id_from
 from proxy.server.routing import Route, guess_shape
 from proxy.server.stream_back import RESPONSE_STARTED, stream_back
@@ -104,17 +104,30 @@ async def _proxy(ex: Exchange) -> web.StreamResponse:
             ex.route = route
         address(ex)
         if route.chat_api is not None:
-            # The depth check waits for the chat hooks: a body sent as it came needs none.
-            body = parsed if parsed is not None else parse_chat(raw, depth=False)
-            agent, agent_source = resolve_agent(
-                route.path_agent, request.headers, route.chat_api, body, app[FINGERPRINTS]
-            )
-            ex.agent = agent
-            structlog.contextvars.bind_contextvars(agent=agent)
-            chat = ex.chat = ChatRequest(
-                route, route.chat_api, request_id, raw, body, agent, agent_source, ex.headers
-            )
-            ex.prepared = await app[CHAT_HOOKS].prepare(chat)
+            hooks = app[CHAT_HOOKS]
+            if parsed is None:  # the fast path from the bytes: parsed after the send
+                named = named_agent(route.path_agent, request.headers)
+                if named is not None:
+                    ex.agent = named[0]
+                    structlog.contextvars.bind_contextvars(agent=ex.agent)
+                agent, agent_source = named or ("", "pending")
+                late = parse_later(app[FINGERPRINTS])
+                chat = ex.chat = ChatRequest(
+                    route, route.chat_api, request_id, raw, {}, agent, agent_source, ex.headers, late
+                )
+                ex.prepared = hooks.early(chat)
+            if ex.prepared is None:
+                # The depth check waits for the chat hooks: a body sent as it came needs none.
+                body = parsed if parsed is not None else parse_chat(raw, depth=False)
+                agent, agent_source = resolve_agent(
+                    route.path_agent, request.headers, route.chat_api, body, app[FINGERPRINTS]
+                )
+                ex.agent = agent
+                structlog.contextvars.bind_contextvars(agent=agent)
+                chat = ex.chat = ChatRequest(
+                    route, route.chat_api, request_id, raw, body, agent, agent_source, ex.headers
+                )
+                ex.prepared = await hooks.prepare(chat)
             ex.send = ex.prepared.body
         else:
             ex.agent, _ = resolve_agent(route.path_agent, request.headers, None, None)
@@ -150,6 +163,9 @@ async def _proxy(ex: Exchange) -> web.StreamResponse:
                 ex.prepared.flush()  # (run already, unless the exchange ended before the send)
                 if ex.prepared.settling is not None:  # the fast path's estimate, for the log line
                     await ex.prepared.settling.finish()
+            if ex.chat is not None and ex.chat.agent != ex.agent:  # named by the body, parsed late
+                ex.agent = ex.chat.agent
+                structlog.contextvars.bind_contextvars(agent=ex.agent)
         finally:
             status = outcome.status or 499
             metrics.overhead.labels(route=route.label).observe(overhead_ms / 1000.0)

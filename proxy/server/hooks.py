@@ -34,6 +34,17 @@ class ChatRequest:
     agent: str
     agent_source: str
     headers: CIMultiDict[str]  # outgoing headers (already filtered, key injected)
+    # The fast path from the bytes (:meth:`ChatHooks.early`) sends the body before it is parsed:
+    # until :meth:`complete` runs, ``body`` is empty and ``agent`` is what the path or a
+    # header named ("" if neither did; ``agent_source`` "pending").
+    completer: Callable[[ChatRequest], None] | None = None
+
+    def complete(self) -> None:
+        """Parse the body and resolve the agent now, if they were left for after the send
+        (once; never raises: a body that does not parse stays empty)."""
+        fn, self.completer = self.completer, None
+        if fn is not None:
+            fn(self)
 
 
 @dataclass
@@ -103,6 +114,12 @@ class ResponseTap(Protocol):
 
 
 class ChatHooks(Protocol):
+    def early(self, req: ChatRequest) -> Prepared | None:
+        """The body as it came, when its bytes alone show it certainly under its trigger
+        (``req.body`` not parsed yet: :meth:`ChatRequest.complete` does it after the send);
+        None: parse it and call :meth:`prepare`."""
+        ...
+
     async def prepare(self, req: ChatRequest) -> Prepared: ...
 
     async def retry(self, req: ChatRequest, prepared: Prepared, status: int, body: bytes) -> Prepared | None:
@@ -126,6 +143,9 @@ class ChatHooks(Protocol):
 
 class PassthroughHooks:
     """Forwards every chat request byte-for-byte."""
+
+    def early(self, req: ChatRequest) -> Prepared | None:
+        return None  # (the agent id for the log line comes from the parsed body)
 
     async def prepare(self, req: ChatRequest) -> Prepared:
         return Prepared(body=req.raw)

@@ -63,6 +63,17 @@ def fingerprint(api: str | None, body: Mapping[str, Any], memo: Fingerprints | N
     return memo.of(anchor) if memo is not None else _digest(anchor)
 
 
+def named_agent(path_agent: str | None, headers: Mapping[str, str]) -> tuple[str, str] | None:
+    """(agent_id, how) when the path or a header names the agent; None: only the body can."""
+    if path_agent:
+        return clean_agent_id(path_agent), "path"
+    for name in AGENT_HEADERS:
+        value = headers.get(name)
+        if value:
+            return clean_agent_id(value), "header"
+    return None
+
+
 def resolve_agent(
     path_agent: str | None,
     headers: Mapping[str, str],
@@ -71,12 +82,9 @@ def resolve_agent(
     memo: Fingerprints | None = None,
 ) -> tuple[str, str]:
     """Return (agent_id, how) where how is path | header | user | fingerprint | none."""
-    if path_agent:
-        return clean_agent_id(path_agent), "path"
-    for name in AGENT_HEADERS:
-        value = headers.get(name)
-        if value:
-            return clean_agent_id(value), "header"
+    named = named_agent(path_agent, headers)
+    if named is not None:
+        return named
     if body is not None:
         user = body.get("user")
         if isinstance(user, str) and user:

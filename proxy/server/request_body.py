@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import orjson
@@ -9,6 +10,8 @@ from aiohttp import web
 
 from proxy.appkeys import SETTINGS
 from proxy.server.errors import ProxyError
+from proxy.server.hooks import ChatRequest
+from proxy.server.identity import Fingerprints, resolve_agent
 
 # Error codes after which the rest of the body cannot be read: the connection must end.
 UNREAD_BODY = frozenset({"invalid_body", "body_too_large"})
@@ -59,3 +62,20 @@ def ensure_writable(value: Any) -> None:
         raise ProxyError(
             400, f"request body is nested deeper than {MAX_DEPTH} levels", "invalid_json"
         ) from None
+
+
+def parse_later(fingerprints: Fingerprints) -> partial[None]:
+    """:attr:`ChatRequest.completer` of a request sent before its body was parsed."""
+    return partial(_complete, fingerprints)
+
+
+def _complete(fingerprints: Fingerprints, req: ChatRequest) -> None:
+    """Parse the body (left empty when it does not parse: the provider refuses it) and, when
+    neither the path nor a header named one, resolve the agent from it."""
+    try:
+        body = orjson.loads(req.raw)
+    except orjson.JSONDecodeError:
+        body = None
+    req.body = body if isinstance(body, dict) else {}
+    if req.agent_source == "pending":
+        req.agent, req.agent_source = resolve_agent(None, {}, req.api, req.body, fingerprints)

@@ -42,6 +42,7 @@ async def stream_back(
         out.content_length = resp.content_length
     if streaming:
         metrics.in_flight_streams.inc()
+    ended = False  # the upstream's answer was read to its end
     try:
         request[RESPONSE_STARTED] = True
         await out.prepare(request)
@@ -59,8 +60,7 @@ async def stream_back(
                 async for chunk in resp.content.iter_any():
                     await _write(ex, out, chunk)
                     deadline.reschedule(loop.time() + idle)
-        if tap is not None:
-            tap.finish(resp.status)
+        ended = True
         await out.write_eof()
     except (ConnectionResetError, aiohttp.ClientConnectionResetError):
         log.info("client.disconnected", upstream=route.upstream.name)
@@ -80,6 +80,8 @@ async def stream_back(
         if streaming:
             metrics.in_flight_streams.dec()
         _observe_timings(ex)  # a response without a body: not observed yet
+    if ended and tap is not None:  # usage and calibration once the last byte went out
+        tap.finish(resp.status)
     return out
 
 

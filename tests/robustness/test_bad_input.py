@@ -260,7 +260,11 @@ async def test_a_bug_in_the_pipeline_is_one_log_line_and_an_api_shaped_500(
     async def broken(req: Any) -> Any:
         raise KeyError("PROMPT-TEXT-IN-AN-EXCEPTION")
 
+    def broken_early(req: Any) -> Any:  # the fast path from the bytes, before any parse
+        raise KeyError("PROMPT-TEXT-IN-AN-EXCEPTION")
+
     monkeypatch.setattr(proxy.app[CHAT_HOOKS], "prepare", broken)
+    monkeypatch.setattr(proxy.app[CHAT_HOOKS], "early", broken_early)
     body = orjson.dumps(
         {"model": "claude-x", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}
     )

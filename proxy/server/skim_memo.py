@@ -1,0 +1,155 @@
+"""A conversation's body seen before: skim only what is new in the next one.
+
+An agent resends its history with each turn, new items appended to the item list. Once a body
+has been parsed (after its send) :meth:`Checkpoints.record` keeps its bytes up to the end of
+one of its items — the *prefix*: two items before the end of the list where it can, as a client
+may still rewrite its newest items — with what the skim reads there: the top-level fields
+before the list and the image/file parts of the items in it. The next body with the same first bytes that
+starts with that prefix (one ``memcmp``: 10 µs at 400 KB) is read from the prefix's fields and
+parts plus a skim of the rest alone, written after a stand-in prefix::
+
+    {"messages":[{}  +  ,{new item},{new item}],"model":"…","stream":true}
+
+Why that reading is the full skim's. The prefix was checked when recorded: closed with ``]}``
+it decodes (so it ends inside an array that is the value of a top-level key, after a complete
+value), and an extra item ``0`` there fails the item list's type (so that array *is* the item
+list, whose items are typed; any other key's value is passed over). Where the prefix might end
+is only guessed (the list's ``]`` followed by the next top-level key, ``},{"role"`` before it);
+the check is what makes it one. A body that starts with the
+prefix is in that same state at its end, and the stand-in ``{"messages":[{}`` leads to the same
+state, so the rest decodes after it exactly when the whole body decodes, into the fields after
+the list (they override the prefix's, as a repeated key's last value wins) and the new items
+(``{}`` has no parts). A repeated item-list key after the prefix only adds parts: never fewer
+than the parsed body has.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from proxy.server.skim import LARGE, Fields, Skim, read, reading
+from proxy.wire import get_adapter
+
+HEAD = 64  # the first bytes that name a conversation's entry
+MIN_SIZE = LARGE  # smaller bodies skim in a few microseconds anyway
+STALE = 64 * 1024  # re-record once this much came after the prefix (and a quarter of the body)
+KEEP_BACK = 2  # the prefix stops this many items before the end of the list, where it can
+RETRY_EVERY = 16  # a prefix that keeps missing is recorded anew only every so many bodies
+
+
+@dataclass(slots=True)
+class Prefix:
+    raw: bytes  # the recorded body up to (not including) the comma after one of its items
+    fields: Fields  # top-level fields before the item list
+    images: int  # image/file parts of the items in it
+    misses: int = 0  # bodies in a row with the same first bytes that did not start with it
+
+
+class Checkpoints:
+    """The prefix of the last recorded body per (API, first bytes), at most ``max_items`` of them
+    and ``max_bytes`` in all (the oldest go first)."""
+
+    def __init__(self, max_items: int = 64, max_bytes: int = 16 * 1024 * 1024) -> None:
+        self.max_items, self.max_bytes = max_items, max_bytes
+        self._prefixes: OrderedDict[tuple[str, bytes], Prefix] = OrderedDict()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._prefixes)
+
+    def skim(self, api: str, raw: bytes, tail: str) -> tuple[Skim | None, bool]:
+        """The skim of ``raw`` from a recorded prefix it starts with (None: no such prefix, or
+        the rest does not decode after it: the full skim decides), and whether ``raw`` is worth
+        recording after its send: no prefix yet; so much came after the prefix that a new one
+        pays; or the prefix stopped matching (after a few such misses in a row, only every
+        :data:`RETRY_EVERY`-th: a client that rewrites earlier items each turn)."""
+        if len(raw) < MIN_SIZE:
+            return None, False
+        prefix = self._prefixes.get((api, raw[:HEAD]))
+        if prefix is None:
+            return None, True
+        if not raw.startswith(prefix.raw):
+            prefix.misses += 1
+            return None, prefix.misses <= 2 or prefix.misses % RETRY_EVERY == 0
+        prefix.misses = 0
+        stand_in = b'{"' + get_adapter(api).container.encode() + b'":[{}'
+        try:
+            got = read(api, stand_in + raw[len(prefix.raw) :])
+        except msgspec.ValidationError:
+            return None, False
+        if got is None:
+            return None, False
+        fields, images = got
+        new = len(raw) - len(prefix.raw)
+        stale = new > STALE and new > len(raw) // 4
+        return reading(api, {**prefix.fields, **fields}, prefix.images + images, tail), stale
+
+    def record(self, api: str, raw: bytes, body: dict[str, Any]) -> bool:
+        """Keep ``raw``'s prefix (``body``: the same bytes, parsed): up to its item list's
+        :data:`KEEP_BACK`-th item from the end, where one starts with ``"role"`` (a client may
+        still rewrite its newest items, e.g. move a cache breakpoint), else up to its end.
+        False: the item list's end was not found (or not proven) among the few places tried."""
+        container = get_adapter(api).container
+        keys = list(body)
+        if container not in keys or not isinstance(body[container], list):
+            return False
+        after = keys[keys.index(container) + 1 :]  # the list ends before the next key, or the body
+        follow = b'"' + after[0].encode() + b'"' if after else b"}"
+        end, tries = len(raw), 2  # (each try decodes the body two or four times)
+        for _ in range(1000):  # brackets looked at, from the end
+            end = raw.rfind(b"]", 0, end)
+            if end < 0:
+                return False
+            rest = raw[end + 1 : end + 1 + len(follow) + 16].lstrip()
+            if after:
+                if not rest.startswith(b",") or not rest[1:].lstrip().startswith(follow):
+                    continue
+            elif not rest.startswith(b"}"):
+                continue
+            prefix = self._earlier(api, raw, end) or self._proven(api, raw[:end])  # (each proves itself)
+            if prefix is not None:
+                self._keep((api, raw[:HEAD]), prefix)
+                return True
+            tries -= 1
+            if not tries:
+                return False
+        return False
+
+    def _earlier(self, api: str, raw: bytes, end: int) -> Prefix | None:
+        """The prefix :data:`KEEP_BACK` items before the item list's end at ``end``, if the
+        items there start with ``{"role"`` (tried once: two decodes)."""
+        cut = end
+        for _ in range(KEEP_BACK):
+            at = max(raw.rfind(b'},{"role"', 0, cut), raw.rfind(b'}, {"role"', 0, cut))
+            if at < 0:
+                return None
+            cut = at + 1
+        return self._proven(api, raw[:cut])
+
+    @staticmethod
+    def _proven(api: str, raw: bytes) -> Prefix | None:
+        """``raw`` as a prefix: it ends inside the item list, after a complete item."""
+        try:
+            closed = read(api, raw + b"]}")
+        except msgspec.ValidationError:
+            return None
+        if closed is None:
+            return None
+        try:
+            read(api, raw + b",0]}")  # an item that is not an object: refused only in the item list
+        except msgspec.ValidationError:
+            return Prefix(raw, *closed)
+        return None
+
+    def _keep(self, key: tuple[str, bytes], prefix: Prefix) -> None:
+        old = self._prefixes.pop(key, None)
+        self._bytes -= len(old.raw) if old is not None else 0
+        self._prefixes[key] = prefix
+        self._bytes += len(prefix.raw)
+        while self._prefixes and (len(self._prefixes) > self.max_items or self._bytes > self.max_bytes):
+            _, gone = self._prefixes.popitem(last=False)
+            self._bytes -= len(gone.raw)
