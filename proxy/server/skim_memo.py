@@ -4,8 +4,9 @@ An agent resends its history with each turn, new items appended to the item list
 has been parsed (after its send) :meth:`Checkpoints.record` keeps its bytes up to the end of
 one of its items — the *prefix*: two items before the end of the list where it can, as a client
 may still rewrite its newest items — with what the skim reads there: the top-level fields
-before the list and the image/file parts of the items in it. The next body with the same first bytes that
-starts with that prefix (one ``memcmp``: 10 µs at 400 KB) is read from the prefix's fields and
+before the list and the image/file parts of the items in it. Conversations whose bodies start
+alike (the agents of one application share a system prompt) keep a prefix each. The next body
+that starts with one of them (one ``memcmp``: 10 µs at 400 KB) is read from the prefix's fields and
 parts plus a skim of the rest alone, written after a stand-in prefix::
 
     {"messages":[{}  +  ,{new item},{new item}],"model":"…","stream":true}
@@ -39,6 +40,7 @@ MIN_SIZE = LARGE  # smaller bodies skim in a few microseconds anyway
 STALE = 64 * 1024  # re-record once this much came after the prefix (and a quarter of the body)
 KEEP_BACK = 2  # the prefix stops this many items before the end of the list, where it can
 RETRY_EVERY = 16  # a prefix that keeps missing is recorded anew only every so many bodies
+PER_HEAD = 8  # conversations remembered per first bytes (the agents of one application)
 
 
 @dataclass(slots=True)
@@ -46,36 +48,53 @@ class Prefix:
     raw: bytes  # the recorded body up to (not including) the comma after one of its items
     fields: Fields  # top-level fields before the item list
     images: int  # image/file parts of the items in it
-    misses: int = 0  # bodies in a row with the same first bytes that did not start with it
+
+
+@dataclass(slots=True)
+class Head:
+    """The prefixes of the conversations whose bodies start with the same first bytes (the
+    agents of one application share a system prompt), the most recently used first."""
+
+    prefixes: list[Prefix]
+    misses: int = 0  # bodies in a row with these first bytes that started with none of them
 
 
 class Checkpoints:
-    """The prefix of the last recorded body per (API, first bytes), at most ``max_items`` of them
-    and ``max_bytes`` in all (the oldest go first)."""
+    """The prefix of the last recorded body per conversation: up to :data:`PER_HEAD` of them per
+    (API, first bytes), at most ``max_items`` and ``max_bytes`` in all (the least recently used
+    first bytes go first)."""
 
     def __init__(self, max_items: int = 64, max_bytes: int = 16 * 1024 * 1024) -> None:
         self.max_items, self.max_bytes = max_items, max_bytes
-        self._prefixes: OrderedDict[tuple[str, bytes], Prefix] = OrderedDict()
+        self._heads: OrderedDict[tuple[str, bytes], Head] = OrderedDict()
+        self._items = 0
         self._bytes = 0
 
     def __len__(self) -> int:
-        return len(self._prefixes)
+        return self._items
 
     def skim(self, api: str, raw: bytes, tail: str) -> tuple[Skim | None, bool]:
         """The skim of ``raw`` from a recorded prefix it starts with (None: no such prefix, or
         the rest does not decode after it: the full skim decides), and whether ``raw`` is worth
         recording after its send: no prefix yet; so much came after the prefix that a new one
-        pays; or the prefix stopped matching (after a few such misses in a row, only every
-        :data:`RETRY_EVERY`-th: a client that rewrites earlier items each turn)."""
+        pays; or no prefix matched (after a few such misses in a row, only every
+        :data:`RETRY_EVERY`-th: a client that rewrites earlier items each turn). A prefix that
+        does not match costs one ``memcmp`` that stops at the first differing byte."""
         if len(raw) < MIN_SIZE:
             return None, False
-        prefix = self._prefixes.get((api, raw[:HEAD]))
-        if prefix is None:
+        key = (api, raw[:HEAD])
+        head = self._heads.get(key)
+        if head is None:
             return None, True
-        if not raw.startswith(prefix.raw):
-            prefix.misses += 1
-            return None, prefix.misses <= 2 or prefix.misses % RETRY_EVERY == 0
-        prefix.misses = 0
+        self._heads.move_to_end(key)
+        prefix = next((p for p in head.prefixes if raw.startswith(p.raw)), None)
+        if prefix is None:
+            head.misses += 1
+            return None, head.misses <= 2 or head.misses % RETRY_EVERY == 0
+        head.misses = 0
+        if head.prefixes[0] is not prefix:
+            head.prefixes.remove(prefix)
+            head.prefixes.insert(0, prefix)
         stand_in = b'{"' + get_adapter(api).container.encode() + b'":[{}'
         try:
             got = read(api, stand_in + raw[len(prefix.raw) :])
@@ -112,7 +131,7 @@ class Checkpoints:
                 continue
             prefix = self._earlier(api, raw, end) or self._proven(api, raw[:end])  # (each proves itself)
             if prefix is not None:
-                self._keep((api, raw[:HEAD]), prefix)
+                self._keep((api, raw[:HEAD]), prefix, raw)
                 return True
             tries -= 1
             if not tries:
@@ -145,11 +164,22 @@ class Checkpoints:
             return Prefix(raw, *closed)
         return None
 
-    def _keep(self, key: tuple[str, bytes], prefix: Prefix) -> None:
-        old = self._prefixes.pop(key, None)
-        self._bytes -= len(old.raw) if old is not None else 0
-        self._prefixes[key] = prefix
-        self._bytes += len(prefix.raw)
-        while self._prefixes and (len(self._prefixes) > self.max_items or self._bytes > self.max_bytes):
-            _, gone = self._prefixes.popitem(last=False)
-            self._bytes -= len(gone.raw)
+    def _keep(self, key: tuple[str, bytes], prefix: Prefix, raw: bytes) -> None:
+        """``prefix`` of ``raw`` first among its first bytes' prefixes, in place of those ``raw``
+        starts with (the same conversation's older ones)."""
+        head = self._heads.get(key)
+        if head is None:
+            head = self._heads[key] = Head([])
+        self._heads.move_to_end(key)
+        kept: list[Prefix] = [prefix]
+        gone: list[Prefix] = []
+        for p in head.prefixes:
+            (gone if raw.startswith(p.raw) else kept).append(p)
+        gone += kept[PER_HEAD:]
+        head.prefixes = kept[:PER_HEAD]
+        self._items += 1 - len(gone)
+        self._bytes += len(prefix.raw) - sum(len(p.raw) for p in gone)
+        while self._heads and (self._items > self.max_items or self._bytes > self.max_bytes):
+            _, oldest = self._heads.popitem(last=False)
+            self._items -= len(oldest.prefixes)
+            self._bytes -= sum(len(p.raw) for p in oldest.prefixes)

@@ -58,7 +58,10 @@ BLOCKS = 5  # concurrency-1 triples are split in blocks; figures are medians ove
 SIDES = ("direct", "floor", "proxy")
 ORDERS = list(itertools.permutations(SIDES))  # cycled request by request
 NEAR = "400 KB chat JSON near the trigger"
-FLOOR_TARGETS = {"2 KB chat JSON": 1.3, "400 KB chat JSON": 1.3, NEAR: 1.6}  # ctxproxy ÷ floor, p50
+NEXT_TURN = "400 KB chat JSON, a new last message each time"
+OTHER_CONV = "400 KB chat JSON, another conversation each time"
+FLOOR_TARGETS = {"2 KB chat JSON": 1.3, "400 KB chat JSON": 1.3, NEXT_TURN: 1.3, OTHER_CONV: 1.3, NEAR: 1.6}
+# (ctxproxy ÷ floor, p50)
 PREFLIGHT = "pre-flight 200k"
 # A catalog override for the near-the-trigger scenario: the 400 KB body (≈65k tokens) is under
 # this model's trigger (≈92k tokens), but its bytes are not, so only counting can tell.
@@ -72,6 +75,17 @@ class Scenario:
     tail: str  # path after /v1 (direct) or /openai (proxy)
     sse: bool
     body: bytes
+    # where each request's body differs from the one before (8 bytes of a message's text): "" the
+    # same body every time; "last": the newest message (a conversation's next turn); "first":
+    # the system message (another conversation of the same client, same first 64 bytes)
+    vary: str = ""
+
+    def body_at(self, n: int) -> bytes:
+        if not self.vary:
+            return self.body
+        key = b'"content":"'
+        at = (self.body.rfind(key) if self.vary == "last" else self.body.find(key)) + len(key) + 10
+        return self.body[:at] + b"%08d" % (n % 10**8) + self.body[at + 8 :]
 
     @property
     def headers(self) -> dict[str, str]:
@@ -112,6 +126,9 @@ def scenarios(model: str) -> list[Scenario]:
         out.append(Scenario(f"{size_kb} KB chat JSON", size_kb, "chat/completions", False, body))
         out.append(Scenario(f"{size_kb} KB chat SSE", size_kb, "chat/completions", True, body))
         out.append(Scenario(f"{size_kb} KB non-chat JSON", size_kb, "embeddings", False, body))
+    body = chat_body(400 * KB, model)
+    out.append(Scenario(NEXT_TURN, 400, "chat/completions", False, body, vary="last"))
+    out.append(Scenario(OTHER_CONV, 400, "chat/completions", False, body, vary="first"))
     out.append(Scenario(NEAR, 400, "chat/completions", False, chat_body(400 * KB, NEAR_MODEL)))
     return out
 
@@ -121,11 +138,14 @@ class Client:
         self.session = session
         self.base = base  # side ("direct" | "floor" | "proxy") → URL prefix
         self.pids = pids  # "mock" | "floor" | "proxy" → process id
+        self.sent = 0  # requests sent (a varying scenario's body counter)
 
     async def one(self, side: str, sc: Scenario, into: Samples | None) -> None:
         url = f"{self.base[side]}/{sc.tail}"
+        self.sent += 1
+        body = sc.body_at(self.sent)
         t0 = time.perf_counter()
-        async with self.session.post(url, data=sc.body, headers=sc.headers) as resp:
+        async with self.session.post(url, data=body, headers=sc.headers) as resp:
             await resp.content.readany()
             t_first = time.perf_counter()
             while await resp.content.readany():

@@ -385,3 +385,46 @@ def test_a_bracket_outside_the_item_list_is_never_taken_for_its_end() -> None:
     memo.record("openai-chat", raw, {"messages": body["messages"], "tools": 1, "model": "m"})
     nxt = raw  # whatever was recorded, the reading is the full skim's
     assert memo.skim("openai-chat", nxt, "")[0] in (None, same("openai-chat", nxt))
+
+
+def _agent(name: str, turns: int) -> bytes:
+    """A body of one of several agents sharing a system prompt (their first bytes are equal)."""
+    system = {"role": "system", "content": "You are one agent of a team. " * 3 + name}
+    return orjson.dumps({"messages": [system, *_history(turns)], "model": "gpt-4.1"})
+
+
+def test_agents_sharing_their_first_bytes_each_keep_a_prefix() -> None:
+    from proxy.server.skim_memo import PER_HEAD, Checkpoints
+
+    memo = Checkpoints()
+    names = [f"agent {i}" for i in range(3)]
+    assert len({_agent(n, 12)[:64] for n in names}) == 1
+    for n in names:  # each agent's first body: nothing matches yet, so each is recorded
+        first = _agent(n, 12)
+        assert memo.skim("openai-chat", first, "")[1]
+        assert memo.record("openai-chat", first, orjson.loads(first))
+    assert len(memo) == 3
+    for turns in (13, 14, 15):  # interleaved next turns: every agent reads from its own prefix
+        for n in names:
+            nxt = _agent(n, turns)
+            assert memo.skim("openai-chat", nxt, "") == (same("openai-chat", nxt), False)
+    newer = _agent(names[0], 40)  # a newer prefix of the same conversation replaces its older one
+    assert memo.record("openai-chat", newer, orjson.loads(newer))
+    assert len(memo) == 3
+    assert memo.skim("openai-chat", _agent(names[1], 16), "")[0] is not None
+    for i in range(PER_HEAD + 4):  # at most PER_HEAD per first bytes: the least recently used go
+        other = _agent(f"other {i}", 12)
+        memo.record("openai-chat", other, orjson.loads(other))
+    assert len(memo) == PER_HEAD
+    assert memo.skim("openai-chat", _agent(names[1], 17), "")[0] is None
+
+
+def test_the_prefixes_are_bounded_in_bytes() -> None:
+    from proxy.server.skim_memo import Checkpoints
+
+    bodies = [_agent(f"agent {i}", 12) for i in range(4)]
+    memo = Checkpoints(max_bytes=2 * len(bodies[0]))  # room for two prefixes
+    for raw in bodies:
+        memo.record("openai-chat", raw, orjson.loads(raw))
+    assert 1 <= len(memo) <= 2
+    assert memo.skim("openai-chat", _agent("agent 3", 13), "")[0] is not None  # the newest stays
