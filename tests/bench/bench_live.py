@@ -1,4 +1,4 @@
-"""Compression on live traffic (issue 5): pre-flight overhead, compressed-request latency,
+"""Compression on live traffic: pre-flight overhead, compressed-request latency,
 cache-stable prefixes over a simulated multi-agent session.
 
     .venv/bin/python tests/bench/bench_live.py [--turns 100]

@@ -10,7 +10,7 @@ rendered to a file; or none: *direct*) and the client, all on loopback; it sends
 identical requests one by one. It runs twice under ``valgrind --tool=cachegrind`` (``N1``
 and ``N2`` requests), and (instructions(N2) − instructions(N1)) / (N2 − N1) is the cost of
 one request: client, mock and middle. Minus *direct* it is what the middle adds, and
-ctxproxy's added ÷ the floor's added is the instruction count's version of issue 9's
+ctxproxy's added ÷ the floor's added is the instruction count's version of the
 latency ratio. (Timing-dependent event-loop polling makes the figure vary by about ±1 %.)
 ``--tree DIR`` measures another checkout's ``proxy/`` (e.g. a ``git archive`` of an older
 commit, with its ``configs/``) for before/after comparisons.
