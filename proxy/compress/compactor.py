@@ -21,7 +21,7 @@ from proxy.compress.remember import apply_state, new_state
 from proxy.compress.replay import Replays
 from proxy.compress.result import CompactionResult, Decision, NativePlan
 from proxy.compress.run import Run, stage_context
-from proxy.compress.stages import Stage, StageContext, default_stages
+from proxy.compress.stages import Stage, default_stages
 from proxy.compress.stages.cut import whole_slots
 from proxy.compress.state import CompactionState, StateStore, model_turns
 from proxy.compress.summarizer import Summarizer, UpstreamCall
@@ -273,7 +273,17 @@ class Compactor:
         original request's estimate and the factor it was scaled with. ``None``: under the
         trigger, and the cost model expects compacting now not to pay (send it as it is)."""
         tokens_before, factor_before = original
-        ctx = self.context(working, adapter, model, agent, run.policy, run.target, run.summary_to)
+        ctx = stage_context(
+            self.counter,
+            self.summarizer,
+            working,
+            adapter,
+            model,
+            agent,
+            run.policy,
+            run.target,
+            run.summary_to,
+        )
         factor = self.counter.factor(model)
         if run.drain:  # live traffic: rare compactions, room for turns of this conversation's growth
             growth, trigger = growth_per_turn([s.tokens for s in ctx.slots]), int(run.trigger / factor)
@@ -326,18 +336,3 @@ class Compactor:
         if not adapter.explicit_cache or not self.settings.cache_breakpoints:
             return out
         return place_breakpoints(out, summary)
-
-    def context(
-        self,
-        conv: Conversation,
-        adapter: WireAdapter,
-        model: str,
-        agent: str | None,
-        policy: Policy,
-        target: int,
-        summary_to: UpstreamCall | None = None,
-    ) -> StageContext:
-        """The stages' context for ``conv`` (see :func:`~proxy.compress.run.stage_context`)."""
-        return stage_context(
-            self.counter, self.summarizer, conv, adapter, model, agent, policy, target, summary_to
-        )

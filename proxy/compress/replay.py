@@ -107,7 +107,7 @@ class Replays:
     """The replay memo: one :class:`Sent` per conversation, bounded by approximate bytes (LRU)."""
 
     def __init__(
-        self, counter: TokenCounter, store: StateStore, breakpoints: Breakpoints, *, max_bytes: int = 16 << 20
+        self, counter: TokenCounter, store: StateStore, breakpoints: Breakpoints, *, max_bytes: int = 4 << 20
     ) -> None:
         self.counter = counter
         self.store = store

@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 
 from proxy.compress import Compactor, Limits, SummaryRequest, TokenCounter, violations
+from proxy.compress.run import stage_context
 from proxy.compress.stages import MaskStage
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
@@ -263,8 +264,13 @@ async def test_summary_budget_follows_the_need_within_the_policy_bounds() -> Non
     conv = get_adapter("openai-chat").parse(chat)
     policy = compactor.policy("gpt-4o")
     total = compactor.counter.count_request("openai-chat", chat, "gpt-4o")
-    far = compactor.context(conv, get_adapter("openai-chat"), "gpt-4o", None, policy, total // 4)
-    near = compactor.context(conv, get_adapter("openai-chat"), "gpt-4o", None, policy, int(total / 1.1))
+    chat = get_adapter("openai-chat")
+    far = stage_context(
+        compactor.counter, compactor.summarizer, conv, chat, "gpt-4o", None, policy, total // 4
+    )
+    near = stage_context(
+        compactor.counter, compactor.summarizer, conv, chat, "gpt-4o", None, policy, int(total / 1.1)
+    )
     stage = SummarizeStage()
     room = far.target_raw - far.protected_total() - far.meter.summary_overhead
     assert room < int(far.target_raw * policy.summary_max)
