@@ -76,6 +76,8 @@ async def measure(
     cell: Cell,
     dump: Path | None = None,
     output: int = 0,
+    target: float | None = None,
+    share: float | None = None,
 ) -> None:
     """``output`` > 0: the request asks for that many output tokens (``max_tokens``) and the
     window is the conversation's tokens + ``output``, so the input budget is about the
@@ -93,7 +95,9 @@ async def measure(
     idf = rd.dialogue_idf(d)
     full = rd.Library(rd.reading_units(body, system))
     t0 = time.perf_counter()
-    sent, result = await compress(body, strategy, counter, window=full_tokens + output)
+    sent, result = await compress(
+        body, strategy, counter, window=full_tokens + output, target=target, share=share
+    )
     cell.seconds.append(time.perf_counter() - t0)
     size = count(sent)
     cell.conversations += 1
