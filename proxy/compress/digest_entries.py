@@ -4,8 +4,7 @@ An entry is one line ``- [date] Speaker: unit; unit | Speaker: unit``. :func:`se
 units greedily by *new* information per token: the IDF weight of their content words, each
 word discounted by ``PENALTY`` for every copy the digest already holds, so the digest covers
 the whole span rather than its loudest part. :func:`render_units` writes the chosen units as
-lines, one per date (split when long), in the span's order; a chat turn's units stay in one
-segment (up to ``TURN_SEGMENT_CHARS``), a speaker's run of several turns is split sooner.
+lines, one per date (split when long), in the span's order.
 """
 
 from __future__ import annotations
@@ -28,8 +27,6 @@ _UNIT_FIXED = 4  # tokens added to a unit's cost when ranking: tiny fragments ra
 LINE_CHARS = 1600  # a day's line is closed after this many characters (labels cost tokens too)
 SEGMENT_CHARS = 160  # a speaker's run is split past this many characters (``Dana: … | Dana: …``):
 # a reader retrieves segments, and a short one fits beside the one before it
-TURN_SEGMENT_CHARS = 320  # … but one chat turn's units stay in one segment up to this many: the
-# segment is where a reader finds the turn, with its speaker and day
 UNDATED_LINE_CHARS = 480  # … an undated line (a tool loop's) sooner: the hierarchy folds whole lines
 _MONTH_LABEL = re.compile(r"^[A-Z][a-z]+ \d{4}$")
 
@@ -142,7 +139,6 @@ def render_units(chosen: list[Unit]) -> list[Entry]:
     label: str | None = None
     turns: list[tuple[str, list[str]]] = []
     size = 0
-    last_turn = -1
 
     def close() -> None:
         if turns:
@@ -155,13 +151,10 @@ def render_units(chosen: list[Unit]) -> list[Entry]:
         if lab != label or size > (LINE_CHARS if lab else UNDATED_LINE_CHARS):
             close()
             label, size = lab, 0
-        same_turn = u.turn >= 0 and u.turn == last_turn
-        limit = TURN_SEGMENT_CHARS if same_turn else SEGMENT_CHARS
-        last_turn = u.turn
         if (
             turns
             and turns[-1][0] == u.speaker
-            and sum(len(t) + 2 for t in turns[-1][1]) + len(u.text) <= limit
+            and sum(len(t) + 2 for t in turns[-1][1]) + len(u.text) <= SEGMENT_CHARS
         ):
             turns[-1][1].append(u.text)
         else:

@@ -297,9 +297,7 @@ def make_units(
             first = False
             asked = (turn.who, short) if is_question else None
         for text, weight_of in _chunks(parts, 1 if agentic else TURN_CHUNK):
-            made = add(ti, turn, text, weight_of)
-            if made is not None and not agentic:
-                made.turn = ti  # a chat turn's units share one segment (digest_entries.render_units)
+            add(ti, turn, text, weight_of)
         for described in msg.calls:
             made = add(ti, turn, described.replace("|", "/").replace(";", ","))
             if made is not None:

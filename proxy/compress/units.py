@@ -155,7 +155,6 @@ class Unit:
     cost: int  # estimated tokens of ``text`` (plus its share of a line's framing)
     required: bool = False  # always kept (a MassGen user question)
     weight: float = 1.0  # scales its gain (a proxy placeholder's words weigh less)
-    turn: int = -1  # its chat turn in the span (a merged message holds several); -1: none (tool loops)
 
 
 def estimate_tokens(text: str) -> int:

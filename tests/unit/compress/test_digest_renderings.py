@@ -350,47 +350,6 @@ def test_a_long_run_of_one_speaker_is_split_into_segments_that_each_name_the_spe
     assert all(len(s) <= SEGMENT_CHARS + len("Priya: ") + len(text) + 4 for s in segments)
 
 
-def test_one_turns_units_share_one_segment_and_separate_turns_of_a_speaker_split_sooner() -> None:
-    from proxy.compress.digest_entries import SEGMENT_CHARS, TURN_SEGMENT_CHARS, render_units
-    from proxy.compress.units import Unit
-
-    parts = [
-        "adopted greyhound called Pesto from Leeds shelter last Saturday 4 March",
-        "Pesto sleeps on sofa; walks twice day along canal Thursdays with sister",
-        "vet says Pesto 3 years old, rescued from racing track Doncaster",
-    ]
-    assert SEGMENT_CHARS < sum(len(p) + 2 for p in parts) <= TURN_SEGMENT_CHARS
-    one_turn = [Unit(i, 0, "Priya", DAYS[0], p, ("pesto",), 20, turn=7) for i, p in enumerate(parts)]
-    (entry,) = render_units(one_turn)
-    assert entry.body == "Priya: " + "; ".join(parts)  # the turn is one segment, under its speaker
-
-    three_turns = [Unit(i, i, "Priya", DAYS[0], p, ("pesto",), 20, turn=i) for i, p in enumerate(parts)]
-    (entry,) = render_units(three_turns)
-    assert len(entry.body.split(" | ")) == 2  # a run of turns is split at SEGMENT_CHARS
-
-    untracked = [Unit(i, 0, "tool execute_bash", None, p, ("pesto",), 20) for i, p in enumerate(parts)]
-    (entry,) = render_units(untracked)  # tool loops' units (no chat turn) split as before
-    assert len(entry.body.split(" | ")) == 2
-
-
-def test_a_chat_turns_units_know_their_turn_and_a_tool_loops_do_not() -> None:
-    chat = (
-        DroppedMessage(
-            "user", "Priya: I adopted a greyhound called Pesto. He is three. Sam loves him.\nSam: Lovely!"
-        ),
-    )
-    units, _ = make_units(chat, DAYS[0])
-    assert units and {u.turn for u in units if u.speaker == "Priya"} == {0}
-    loop = (
-        DroppedMessage("user", "Fix the failing test in tests/test_app.py please."),
-        DroppedMessage(
-            "tool", "FAILED tests/test_app.py::test_login - AssertionError: 401 != 200", tool_name="bash"
-        ),
-    )
-    units, _ = make_units(loop, None)
-    assert units and all(u.turn == -1 for u in units)
-
-
 def test_a_masked_file_views_names_reach_the_trail_in_the_order_the_mask_stage_ranked_them() -> None:
     from proxy.compress.stages.mask import placeholder
 
