@@ -6,14 +6,21 @@ Run (from any directory; ``--tree`` measures another checkout's ``proxy`` packag
     .venv/bin/python tests/bench/bench_reader.py [--quick] [--tree PATH]
         [--sets locomo,friends,assistant]
         [--renderings merged,stamped,named,chatlog,merged-lines,merged-long]
-        [--convs N] [--strategy aggressive] [--dump DIR] [--explain N]
+        [--convs N] [--strategy aggressive] [--dump DIR] [--explain N] [--window tokens|tokens+4096]
+        [--target F] [--summary-share F]
 
 Sets: ``locomo`` (``shared/dev-data/locomo-dev`` beside the checkout, read when present; never in the repo),
 ``friends`` and ``assistant`` (the generated styles of :mod:`tests.bench.memconv`). Each
 conversation is rendered the ways of :mod:`tests.bench.reader.render`, compressed like
 ``ctxproxy compress --strategy aggressive --context-window <its tokens>``, and compared with
 keep-last, middle-out and whole-turn extraction at the size ctxproxy reached (sizes: of the
-conversation's tokens and of the input budget ``ctxproxy compress`` prints). Metrics:
+conversation's tokens and of the input budget ``ctxproxy compress`` prints). ``--window
+tokens+4096`` reads the size the other way: the window is the conversation's tokens + 4,096 and
+the request asks for 4,096 output tokens, so the input budget is about the conversation's tokens
+(as the agent-session benchmark does); the default window is the conversation's tokens, where
+the reserved output takes about a quarter of it. ``--target F`` (a diagnostic of how the measures
+respond to room) sets the compaction target instead of the preset's, ``--summary-share F`` the summary's least
+share of it. Metrics:
 :mod:`tests.bench.reader.reading`.
 """
 
@@ -56,6 +63,13 @@ async def main(argv: list[str]) -> int:
     n_generated = int(arg(argv, "--convs", "1" if quick else "3"))
     dump = Path(argv[argv.index("--dump") + 1]) if "--dump" in argv else None
     every = 4 if quick else 1
+    window = arg(argv, "--window", "tokens")
+    if window not in ("tokens", "tokens+4096"):
+        print(f"unknown window {window!r} (tokens or tokens+4096)", file=sys.stderr)
+        return 2
+    output = 4096 if window == "tokens+4096" else 0
+    target = float(arg(argv, "--target", "0")) or None
+    share = float(arg(argv, "--summary-share", "0")) or None
     t0 = time.perf_counter()
     print(f"proxy package measured: {PROXY_PATH} (bench modules: {HERE / 'tests' / 'bench'})")
     data: dict[str, list[Dialogue]] = {}
@@ -80,12 +94,17 @@ async def main(argv: list[str]) -> int:
             cell = cells.setdefault((name, rendering), Cell())
             for d in convs:
                 step = every if name == "locomo-dev" else 1
-                await measure(questions_of(d, step), rendering, strategy, counter, cell, dump)
+                await measure(
+                    questions_of(d, step), rendering, strategy, counter, cell, dump, output, target, share
+                )
             print(f"… {name} / {rendering} done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     print(
         f"\nReader benchmark, {datetime.date.today()}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs{' (quick: 1 LoCoMo conversation, every 4th question)' if quick else ''}; "
-        f"strategy {strategy}, window = each conversation's tokens; {time.perf_counter() - t0:.0f} s\n"
+        f"strategy {strategy}{f' (target {target:g})' if target else ''}"
+        f"{f' (summary share ≥ {share:g})' if share else ''}, window = each conversation's tokens"
+        f"{' + 4,096 (the request asks for 4,096 output tokens)' if output else ''}; "
+        f"{time.perf_counter() - t0:.0f} s\n"
     )
     print("\n".join(tables(cells)))
     print("\nAgainst the targets (above every baseline: ctxproxy minus the best baseline):\n")

@@ -12,17 +12,21 @@ API = "openai-chat"
 MODEL = "gpt-4o"
 
 
-def settings_for(strategy: str) -> CompressionSettings:
-    """``ctxproxy compress --strategy S``: the preset alone (config overrides cleared)."""
+def settings_for(
+    strategy: str, target: float | None = None, share: float | None = None
+) -> CompressionSettings:
+    """``ctxproxy compress --strategy S``: the preset alone (config overrides cleared);
+    ``target``: the compaction target instead of the preset's, ``share``: the summary's least
+    share of it (room diagnostics)."""
     compression = load_settings(environ={}).compression
     return dataclasses.replace(
         compression,
         strategy=strategy,  # type: ignore[arg-type]
         trigger=None,
-        target=None,
+        target=target,
         keep_recent_groups=None,
         keep_tool_results=None,
-        summary_share=SummaryShare(),
+        summary_share=SummaryShare(min=share),
     )
 
 
@@ -33,8 +37,10 @@ async def compress(
     window: int,
     max_output: int | None = None,
     model: str = MODEL,
+    target: float | None = None,
+    share: float | None = None,
 ) -> tuple[dict[str, Any], Any]:
     """(the body sent, the compactor's result): ``--context-window window [--max-output N]``."""
-    compactor = Compactor(settings_for(strategy), counter=counter)
+    compactor = Compactor(settings_for(strategy, target, share), counter=counter)
     result = await compactor.compress(body, API, model, Limits(window, None, max_output))
     return (result.body if result.body is not None else body), result

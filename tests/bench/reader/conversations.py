@@ -75,9 +75,17 @@ async def measure(
     counter: TokenCounter,
     cell: Cell,
     dump: Path | None = None,
+    output: int = 0,
+    target: float | None = None,
+    share: float | None = None,
 ) -> None:
+    """``output`` > 0: the request asks for that many output tokens (``max_tokens``) and the
+    window is the conversation's tokens + ``output``, so the input budget is about the
+    conversation's tokens; 0: the window is the conversation's tokens (the default reading)."""
     render = RENDER[rendering]
     body = render(d, MODEL)
+    if output:
+        body = {**body, "max_tokens": output}
     system = system_prompt(d)
 
     def count(b: dict[str, Any]) -> int:
@@ -87,7 +95,9 @@ async def measure(
     idf = rd.dialogue_idf(d)
     full = rd.Library(rd.reading_units(body, system))
     t0 = time.perf_counter()
-    sent, result = await compress(body, strategy, counter, window=full_tokens)
+    sent, result = await compress(
+        body, strategy, counter, window=full_tokens + output, target=target, share=share
+    )
     cell.seconds.append(time.perf_counter() - t0)
     size = count(sent)
     cell.conversations += 1

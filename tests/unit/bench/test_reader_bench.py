@@ -606,6 +606,40 @@ async def test_measure_compresses_and_scores_every_method() -> None:
     assert len(targets({("generated friends", "named"): cell})) == 3
 
 
+async def test_measure_with_the_output_added_to_the_window_reads_size_against_the_tokens() -> None:
+    """``--window tokens+4096``: the input budget is about the conversation's tokens, so both
+    size readings agree; the default window leaves a quarter of it to the output."""
+    from proxy.compress import TokenCounter
+    from tests.bench.reader.conversations import Cell, measure
+    from tests.bench.reader.dialogue import generated
+
+    d = generated("friends", 1)
+    d = Dialogue(d.name, d.speakers, d.sessions, d.turns, d.questions[:4])
+    counter = TokenCounter()
+    await counter.warm()
+    plain, plus = Cell(), Cell()
+    await measure(d, "named", "aggressive", counter, plain)
+    await measure(d, "named", "aggressive", counter, plus, output=4096)
+    assert plain.size_budget[0] > 1.1 * plain.size[0]
+    assert abs(plus.size_budget[0] - plus.size[0]) < 0.05 * plus.size[0]
+    assert plus.size[0] > 1.1 * plain.size[0]  # more room reaches the digest
+
+
+async def test_a_larger_target_and_summary_share_give_the_digest_more_room() -> None:
+    from proxy.compress import TokenCounter
+    from tests.bench.reader.conversations import Cell, measure
+    from tests.bench.reader.dialogue import generated
+
+    d = generated("friends", 1)
+    d = Dialogue(d.name, d.speakers, d.sessions, d.turns, d.questions[:4])
+    counter = TokenCounter()
+    await counter.warm()
+    preset, wide = Cell(), Cell()
+    await measure(d, "named", "aggressive", counter, preset, output=4096)
+    await measure(d, "named", "aggressive", counter, wide, output=4096, target=0.5, share=0.9)
+    assert wide.size[0] > 1.3 * preset.size[0]
+
+
 async def test_real_session_points_compress_valid_under_balanced() -> None:
     from proxy.compress import TokenCounter
     from tests.bench.reader.sessions import load_session, run_session, targets
