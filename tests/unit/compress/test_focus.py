@@ -74,7 +74,10 @@ def test_a_folded_listing_leaves_the_tasks_file_on_the_trail_with_room_for_it() 
 
 
 async def compacted(task: str) -> str:
-    turns: list[Turn] = [("user", task), ("tools", [("execute_bash", '{"command": "ls -R"}', listing())], None)]
+    turns: list[Turn] = [
+        ("user", task),
+        ("tools", [("execute_bash", '{"command": "ls -R"}', listing())], None),
+    ]
     for i in range(14):
         turns.append(("tools", [("read_file", f'{{"path": "src/m{i}.py"}}', filler(i, 900))], None))
     body = RENDER["openai-chat"](turns)
