@@ -155,15 +155,28 @@ def names_need(
     return measure(", ".join(names)) if names else 0
 
 
-def _trail(prev: Previous, dropped: tuple[DroppedMessage, ...], focus: frozenset[str]) -> list[str]:
-    arts = list(prev.artifacts)
-    seen = set(arts)
+def _trail(prev: Previous, dropped: tuple[DroppedMessage, ...], focus: frozenset[str]) -> list[list[str]]:
+    """The trail in parts, oldest first: the previous summary's names, then each dropped
+    message's own (best first), each name once, at most ``MAX_ARTIFACTS`` in all."""
+    parts = [list(prev.artifacts)]
+    seen = set(parts[0])
     for msg in dropped:
-        for a in output_names(msg, focus) or salient.artifacts(msg.text, limit=8, numbers=False):
-            if a not in seen:
-                arts.append(a)
-                seen.add(a)
-    return arts[-MAX_ARTIFACTS:]
+        new = [a for a in output_names(msg, focus) or salient.artifacts(msg.text, limit=8, numbers=False)]
+        parts.append([a for a in dict.fromkeys(new) if a not in seen])
+        seen.update(parts[-1])
+    while sum(map(len, parts)) > MAX_ARTIFACTS:
+        _trim(parts, sum(map(len, parts)) - MAX_ARTIFACTS)
+    return parts
+
+
+def _trim(parts: list[list[str]], n: int) -> None:
+    """Drop ``n`` names of the oldest part that has any: the previous summary's from its start
+    (its oldest), a dropped output's from its end (its least telling: an output's names are
+    ranked best first)."""
+    for i, part in enumerate(parts):
+        if part:
+            parts[i] = part[n:] if i == 0 else part[: max(0, len(part) - n)]
+            return
 
 
 def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) -> str:
@@ -184,7 +197,8 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     for e in prev.entries:
         covered.update(content_words(e.body))
 
-    arts = _trail(prev, request.dropped, request.focus)
+    parts = _trail(prev, request.dropped, request.focus)
+    arts = [a for part in parts for a in part]
     total = prev.count + len(request.dropped)
     fixed = measure(render([], [], total)) + 2
     trail = measure(artifacts_line(arts)) if arts else 0
@@ -192,7 +206,8 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     # were folded (their lines say little; the names they leave are what an agent types later).
     share = TOOL_TRAIL_SHARE if any(m.role == "tool" for m in request.dropped) else 0.5
     while arts and trail > int((budget - fixed) * share):
-        arts = arts[max(1, len(arts) // 8) :]  # the oldest names go first, a few at a time
+        _trim(parts, max(1, len(arts) // 8))  # the oldest output's names go first, a few at a time
+        arts = [a for part in parts for a in part]
         trail = measure(artifacts_line(arts)) if arts else 0
     room = max(8, budget - fixed - trail)
 
