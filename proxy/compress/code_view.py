@@ -124,15 +124,16 @@ def select_lines(text: str, keep_chars: int) -> tuple[str, str]:
 def mentions(dropped: str, kept: str, limit: int) -> list[str]:
     """Names in the dropped lines not already in the kept ones, the most used first (an agent
     copies the lines it edits, and the names they use most: ``self.cols``, ``i_col``); error
-    classes before all (an agent catches what it saw raised); among names used as often,
-    defined names first."""
+    classes before all (an agent catches what it saw raised), plain words (``args``) after
+    the compound names; among names used as often, defined names first."""
     seen_kept = set(_NAME.findall(kept))
     defined = defined_names(dropped)
     compound = [n for n in defined if _NAME.fullmatch(n)]
     ranked = [n for n in dict.fromkeys(compound + used_names(dropped) + defined) if n not in seen_kept]
     uses = Counter(_NAME.findall(dropped))
     words = Counter(_WORD.findall(dropped))
-    return sorted(ranked, key=lambda n: (not _ERROR.search(n), -max(uses[n], words[n])))[:limit]
+    plain = lambda n: not _NAME.fullmatch(n)  # noqa: E731  (``args``, ``host``: after the others)
+    return sorted(ranked, key=lambda n: (not _ERROR.search(n), plain(n), -max(uses[n], words[n])))[:limit]
 
 
 def view_names(text: str, limit: int) -> list[str] | None:

@@ -207,3 +207,4 @@ def test_a_views_names_rank_by_use_error_classes_first() -> None:
     names = mentions(code, "", 10)
     assert names[0] == "RowParseError"
     assert names.index("i_col") < names.index("hdr_list") < names.index("parse_rows")
+    assert names.index("parse_rows") < names.index("out")  # a plain word after the compound names
