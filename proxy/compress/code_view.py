@@ -132,8 +132,11 @@ def mentions(dropped: str, kept: str, limit: int) -> list[str]:
     ranked = [n for n in dict.fromkeys(compound + used_names(dropped) + defined) if n not in seen_kept]
     uses = Counter(_NAME.findall(dropped))
     words = Counter(_WORD.findall(dropped))
-    plain = lambda n: not _NAME.fullmatch(n)  # noqa: E731  (``args``, ``host``: after the others)
-    return sorted(ranked, key=lambda n: (not _ERROR.search(n), plain(n), -max(uses[n], words[n])))[:limit]
+
+    def rank(n: str) -> tuple[bool, bool, int]:  # a plain word (``args``) after the others
+        return (not _ERROR.search(n), not _NAME.fullmatch(n), -max(uses[n], words[n]))
+
+    return sorted(ranked, key=rank)[:limit]
 
 
 def view_names(text: str, limit: int) -> list[str] | None:
