@@ -10,6 +10,7 @@ that went (``def name``, ``name =``, ``self.name =``) rank first in the marker's
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from proxy.compress import salient
 
@@ -27,6 +28,8 @@ _NAME = re.compile(
 )
 VIEW_HEAD = "Here's the result of running `cat -n`"  # an editor's view (str_replace_editor)
 CUT_NAMES = re.compile(r"\[… ctxproxy cut \d+ tokens of [^\]\n]*?; mentions: ([^\]\n]*?)(?: …)?\]")
+_ERROR = re.compile(r"(?:Error|Exception|Warning)$")
+_WORD = re.compile(r"\b[A-Za-z_]\w*\b")
 _KEYWORDS = frozenset("self cls None True False".split())
 
 
@@ -119,12 +122,21 @@ def select_lines(text: str, keep_chars: int) -> tuple[str, str]:
 
 
 def mentions(dropped: str, kept: str, limit: int) -> list[str]:
-    """Names in the dropped lines not already in the kept ones: defined names first."""
+    """Names in the dropped lines not already in the kept ones, the most used first (an agent
+    copies the lines it edits, and the names they use most: ``self.cols``, ``i_col``); error
+    classes before all (an agent catches what it saw raised), plain words (``args``) after
+    the compound names; among names used as often, defined names first."""
     seen_kept = set(_NAME.findall(kept))
     defined = defined_names(dropped)
     compound = [n for n in defined if _NAME.fullmatch(n)]
-    ranked = compound + used_names(dropped) + defined
-    return [n for n in dict.fromkeys(ranked) if n not in seen_kept][:limit]
+    ranked = [n for n in dict.fromkeys(compound + used_names(dropped) + defined) if n not in seen_kept]
+    uses = Counter(_NAME.findall(dropped))
+    words = Counter(_WORD.findall(dropped))
+
+    def rank(n: str) -> tuple[bool, bool, int]:  # a plain word (``args``) after the others
+        return (not _ERROR.search(n), not _NAME.fullmatch(n), -max(uses[n], words[n]))
+
+    return sorted(ranked, key=rank)[:limit]
 
 
 def view_names(text: str, limit: int) -> list[str] | None:

@@ -33,6 +33,7 @@ from proxy.compress.digest_entries import (
 )
 from proxy.compress.digest_hierarchy import compact_oldest, merge
 from proxy.compress.digest_units import PROXY_MARK, last_day, make_units
+from proxy.compress.focus import focus_first
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.compress.summary_format import MAX_ARTIFACTS, SUMMARY_HEADER, artifacts_line, count_line
 from proxy.compress.units import Unit, content_words, estimate_tokens
@@ -126,36 +127,56 @@ def _placeholder_names(text: str) -> list[str]:
     return [a.strip() for a in listed.split(", ") if a.strip()][:PLACEHOLDER_TRAIL]
 
 
-def output_names(msg: DroppedMessage) -> list[str]:
+def output_names(msg: DroppedMessage, focus: frozenset[str] = frozenset()) -> list[str]:
     """The names a folded tool output leaves on the trail, best first: a placeholder's list; a
     file view's file and names (its compound defined names first); any other output's paths
     and ids, then the code names it uses (``cards.append``, ``Card.length``). Empty for any
-    other message (its artifacts go on the trail, without room of their own)."""
+    other message (its artifacts go on the trail, without room of their own). An output's
+    names that share a word with the task (``focus``) come first (:mod:`proxy.compress.focus`)."""
     if msg.role != "tool":
         return []
     names = _placeholder_names(msg.text) or code_view.view_names(msg.text, VIEW_TRAIL)
     if names is None:
         names = salient.artifacts(msg.text, limit=8, numbers=False)
         names += code_view.used_names(salient.scan_window(msg.text))
-        names = list(dict.fromkeys(names))[:OUTPUT_TRAIL]
+        names = list(dict.fromkeys(names))
+        pool = salient.artifacts(msg.text, limit=len(msg.text), numbers=False, whole=True) if focus else ()
+        names = focus_first(names, pool, focus, OUTPUT_TRAIL)
     return names
 
 
-def names_need(dropped: tuple[DroppedMessage, ...], measure: Measure = estimate_tokens) -> int:
+def names_need(
+    dropped: tuple[DroppedMessage, ...],
+    measure: Measure = estimate_tokens,
+    focus: frozenset[str] = frozenset(),
+) -> int:
     """Tokens the trail needs for the tool outputs of a span: a summary's budget adds them."""
-    names = dict.fromkeys(a for m in dropped for a in output_names(m))
+    names = dict.fromkeys(a for m in dropped for a in output_names(m, focus))
     return measure(", ".join(names)) if names else 0
 
 
-def _trail(prev: Previous, dropped: tuple[DroppedMessage, ...]) -> list[str]:
-    arts = list(prev.artifacts)
-    seen = set(arts)
+def _trail(prev: Previous, dropped: tuple[DroppedMessage, ...], focus: frozenset[str]) -> list[list[str]]:
+    """The trail in parts, oldest first: the previous summary's names, then each dropped
+    message's own (best first), each name once, at most ``MAX_ARTIFACTS`` in all."""
+    parts = [list(prev.artifacts)]
+    seen = set(parts[0])
     for msg in dropped:
-        for a in output_names(msg) or salient.artifacts(msg.text, limit=8, numbers=False):
-            if a not in seen:
-                arts.append(a)
-                seen.add(a)
-    return arts[-MAX_ARTIFACTS:]
+        new = [a for a in output_names(msg, focus) or salient.artifacts(msg.text, limit=8, numbers=False)]
+        parts.append([a for a in dict.fromkeys(new) if a not in seen])
+        seen.update(parts[-1])
+    while sum(map(len, parts)) > MAX_ARTIFACTS:
+        _trim(parts, sum(map(len, parts)) - MAX_ARTIFACTS)
+    return parts
+
+
+def _trim(parts: list[list[str]], n: int) -> None:
+    """Drop ``n`` names of the oldest part that has any: the previous summary's from its start
+    (its oldest), a dropped output's from its end (its least telling: an output's names are
+    ranked best first)."""
+    for i, part in enumerate(parts):
+        if part:
+            parts[i] = part[n:] if i == 0 else part[: max(0, len(part) - n)]
+            return
 
 
 def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) -> str:
@@ -176,7 +197,8 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     for e in prev.entries:
         covered.update(content_words(e.body))
 
-    arts = _trail(prev, request.dropped)
+    parts = _trail(prev, request.dropped, request.focus)
+    arts = [a for part in parts for a in part]
     total = prev.count + len(request.dropped)
     fixed = measure(render([], [], total)) + 2
     trail = measure(artifacts_line(arts)) if arts else 0
@@ -184,7 +206,8 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     # were folded (their lines say little; the names they leave are what an agent types later).
     share = TOOL_TRAIL_SHARE if any(m.role == "tool" for m in request.dropped) else 0.5
     while arts and trail > int((budget - fixed) * share):
-        arts = arts[max(1, len(arts) // 8) :]  # the oldest names go first, a few at a time
+        _trim(parts, max(1, len(arts) // 8))  # the oldest output's names go first, a few at a time
+        arts = [a for part in parts for a in part]
         trail = measure(artifacts_line(arts)) if arts else 0
     room = max(8, budget - fixed - trail)
 

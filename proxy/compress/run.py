@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from proxy.compress.focus import focus_words
 from proxy.compress.policy import CachePrices, Policy, compaction_pays, earlier_is_cheaper
 from proxy.compress.protect import protected_groups
 from proxy.compress.result import CompactionResult
@@ -106,12 +107,12 @@ def stage_context(
     summary_to: UpstreamCall | None = None,
 ) -> StageContext:
     """The stages' working state for ``conv``: its slots, what is protected, and the target in
-    raw tokens (``target`` scaled back by the model's factor)."""
+    raw tokens (``target`` scaled back by the model's factor), and the task's words."""
     enc = counter.encoding(model)
     meter = Meter(counter, enc, conv.api, adapter.message_overhead, adapter.summary_overhead)
     fixed = 3 + sum(meter.text(t) for t in adapter.fixed_texts(conv.body))
     fixed += sum(meter.message(m) for m in conv.head)
-    return StageContext.start(
+    ctx = StageContext.start(
         conv.groups,
         protected_groups(conv.groups, policy),
         meter=meter,
@@ -121,3 +122,14 @@ def stage_context(
         summaries=SummarySource(summarizer, model, agent, summary_to),
         summary=conv.summary,
     )
+    ctx.focus = focus_words(task_text(conv))
+    return ctx
+
+
+def task_text(conv: Conversation) -> str:
+    """The task: the text of the conversation's first user message ("" without one)."""
+    for group in conv.groups:
+        for msg in group.messages:
+            if msg.is_user_turn:
+                return "\n".join(s.text for s in msg.segments if s.kind == "text")
+    return ""

@@ -57,6 +57,8 @@ class SummaryRequest:
     # the date in effect where ``dropped`` starts, when a kept earlier message set it (e.g. the
     # protected first user turn holds "[Session 1 — 3 March 2024]"); a previous summary's wins
     start_day: dt.date | None = None
+    # the task's words: the names of folded tool outputs that share one go first on the trail
+    focus: frozenset[str] = frozenset()
 
 
 class Summarizer(Protocol):

@@ -80,6 +80,7 @@ class StageContext:
     budget_raw: int = 0  # the input budget in raw tokens (0: the target ÷ the policy's share)
     undrained_raw: int = 0  # the policy's target when a drain lowered ``target_raw`` (0: not drained)
     notes: list[str] = field(default_factory=list)
+    focus: frozenset[str] = frozenset()  # the task's words (tool outputs' names rank by them)
     slot_tokens: int = 0  # running sum of ``slots[i].tokens`` (kept by set_slots/remove/edit)
 
     @classmethod

@@ -80,7 +80,8 @@ class CutStage:
                 new = compress_history(shorten_answers(seg.text, need, ctx.tokens_of), need, ctx.tokens_of)
             else:
                 floor = view_floor(ctx) if (si, mi) in views and not hard else _FLOOR
-                new = shrink_to(seg.text, max(floor, size - need), ctx.tokens_of)
+                focus = ctx.focus if seg.kind == "tool_output" else frozenset()  # a tool output's names
+                new = shrink_to(seg.text, max(floor, size - need), ctx.tokens_of, focus=focus)
             if new != seg.text:
                 ctx.edit(si, mi, seg, new)
         if ctx.summary and not ctx.fits():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from proxy.compress import code_view, salient
+from proxy.compress.focus import focus_first
 from proxy.compress.stages.base import StageContext
 from proxy.compress.stages.walk import editable_segments
 
@@ -13,10 +14,15 @@ VIEW_NAMES = 64
 MASK_GAIN = 0.5  # an output is masked only when its placeholder is at most this share of it
 
 
-def placeholder(tool: str | None, tokens: int, text: str) -> str:
+def placeholder(tool: str | None, tokens: int, text: str, focus: frozenset[str] = frozenset()) -> str:
+    """An output's placeholder: its size and the names it mentions (a file view's names; any
+    other output's paths, ids and numbers, those sharing a word with the task first)."""
     found = code_view.view_names(text, VIEW_NAMES)
     if found is None:
         found = salient.artifacts(text, limit=PLACEHOLDER_NAMES)
+        if focus:
+            pool = salient.artifacts(text, limit=len(text), numbers=False, whole=True)
+            found = focus_first(found, pool, focus, PLACEHOLDER_NAMES)
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     return f"[ctxproxy: output of {tool or 'tool'} omitted ({tokens} tokens){mentions}]"
 
@@ -63,6 +69,6 @@ class MaskStage:
                 continue
             current = next(s for s in ctx.slots[si].group.messages[mi].segments if s.path == seg.path)
             n = ctx.tokens_of(current.text)
-            short = placeholder(msg.tool_name, n, current.text)
+            short = placeholder(msg.tool_name, n, current.text, ctx.focus)
             if ctx.tokens_of(short) <= n * MASK_GAIN:  # a placeholder near its size loses more than it saves
                 ctx.edit(si, mi, current, short)

@@ -177,7 +177,7 @@ class SummarizeStage:
             # the names of folded tool outputs get room of their own (not when the newest turns
             # alone overflow the target, unless a drain lowered it and the span is a new layer,
             # whose budget is its span's need alone, with no floor)
-            cap += names_need(dropped, ctx.tokens_of)
+            cap += names_need(dropped, ctx.tokens_of, ctx.focus)
         start_day = last_day(dropped_messages([ctx.slots[i].group for i in range(chosen[0])]))
         previous = flatten(ctx.summary) if layer is None else None
         request = SummaryRequest(
@@ -189,6 +189,7 @@ class SummarizeStage:
             key=request_key(previous, dropped, cap, start_day),
             upstream=ctx.summaries.upstream,
             start_day=start_day,
+            focus=ctx.focus,
         )
         try:
             summary = await ctx.summaries.summarizer.summarize(request)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from proxy.compress import code_view, salient
+from proxy.compress.focus import focus_first
 
 MENTIONS = 64  # names a cut part's marker lists at most …
 VIEW_MENTIONS = 256  # … a cut file view's (an index of the names in the lines left out) …
@@ -40,7 +41,9 @@ def _spare(names: list[str], names_room: int, room: int) -> int:
     return max(0, min(names_room, room // 2) - used)
 
 
-def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content") -> str:
+def cut_middle(
+    text: str, keep_tokens: int, tokens: int, label: str = "content", focus: frozenset[str] = frozenset()
+) -> str:
     """``text`` in about ``keep_tokens`` tokens, with a marker where it was cut.
 
     A file view keeps its header and its most telling lines with their numbers (see
@@ -49,7 +52,9 @@ def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content")
     (defined names first in code; paths, identifiers, error names, numbers otherwise), in at
     most ``MENTION_SHARE`` of the room, as a masked output's placeholder does: an agent often
     needs them later. A file view's marker is an index of its lines left out: up to
-    ``VIEW_MENTIONS`` names in ``VIEW_INDEX_SHARE`` of the view, whatever room is left."""
+    ``VIEW_MENTIONS`` names in ``VIEW_INDEX_SHARE`` of the view, whatever room is left. The
+    names of the cut part that share a word with the task (``focus``) are listed first
+    (:mod:`proxy.compress.focus`)."""
     if tokens <= keep_tokens or not text:
         return text
     chars_per_token = max(1.0, len(text) / max(tokens, 1))
@@ -78,6 +83,10 @@ def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content")
         found = salient.artifacts(middle, limit=MENTIONS, whole=True)
         have = set(found)  # then the code names artifacts miss: `_private`, `a.b`
         found += [n for n in code_view.used_names(salient.scan_window(middle)) if n not in have]
+        if focus:  # a listing's names of the task first (``test_header`` of a task on ``Header``)
+            found = focus_first(
+                found, salient.artifacts(middle, limit=len(middle), whole=True), focus, MENTIONS
+            )
     found = _fit(found[:MENTIONS], names_room)
     spare = _spare(found, names_room, room)
     if spare:  # the names took less than their room: more of the head and tail stay instead
@@ -89,13 +98,19 @@ def cut_middle(text: str, keep_tokens: int, tokens: int, label: str = "content")
     return head + marker + tail
 
 
-def shrink_to(text: str, keep_tokens: int, count: Callable[[str], int], label: str = "content") -> str:
+def shrink_to(
+    text: str,
+    keep_tokens: int,
+    count: Callable[[str], int],
+    label: str = "content",
+    focus: frozenset[str] = frozenset(),
+) -> str:
     """:func:`cut_middle` repeated until the result counts at most ``keep_tokens`` (≤3 tries)."""
     tokens = count(text)
     out = text
     goal = keep_tokens
     for _ in range(3):
-        out = cut_middle(text, goal, tokens, label)
+        out = cut_middle(text, goal, tokens, label, focus)
         n = count(out)
         if n <= keep_tokens:
             return out

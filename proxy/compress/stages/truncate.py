@@ -25,4 +25,4 @@ class TruncateStage:
             n = ctx.tokens_of(seg.text)
             if n > cap:
                 label = f"{msg.tool_name} output" if msg.tool_name else "tool output"
-                ctx.edit(si, mi, seg, shrink_to(seg.text, cap, ctx.tokens_of, label))
+                ctx.edit(si, mi, seg, shrink_to(seg.text, cap, ctx.tokens_of, label, ctx.focus))

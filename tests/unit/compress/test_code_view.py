@@ -188,3 +188,23 @@ def test_a_view_cut_deep_still_lists_every_name_of_its_lines_left_out() -> None:
     for i in (0, 75, 149):
         assert f"value_{i}" in listed or f"value_{i}" in out.split("[… ctxproxy cut")[0]
     assert count(out) < count(text) // 3  # still a cut: names, not the lines
+
+
+def test_a_views_names_rank_by_use_error_classes_first() -> None:
+    """The names an agent copies into its next edit are the ones the code uses most; an error
+    class it saw raised comes before all (it catches it later)."""
+    from proxy.compress.code_view import mentions
+
+    code = "\n".join(
+        [
+            "def parse_rows(rows):",
+            "    hdr_list = rows[0]",
+            "    raise RowParseError(hdr_list)",
+            "    out = [row[i_col] for i_col in range(3)]",
+            "    return [i_col + len(out) for i_col in out]",
+        ]
+    )
+    names = mentions(code, "", 10)
+    assert names[0] == "RowParseError"
+    assert names.index("i_col") < names.index("hdr_list") < names.index("parse_rows")
+    assert names.index("parse_rows") < names.index("out")  # a plain word after the compound names

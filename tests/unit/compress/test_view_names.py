@@ -153,3 +153,21 @@ async def test_a_drained_layer_keeps_room_for_the_names_of_what_it_folds() -> No
 
     assert len(defined(await layer_trail(drained=True))) >= 60  # every name a folded view leaves
     assert len(defined(await layer_trail(drained=False))) <= 45
+
+
+def test_a_trail_too_long_drops_each_outputs_least_telling_names_first() -> None:
+    """Trimmed to its share of a small summary, the trail drops the oldest output's names from
+    its end (an output's names are ranked best first): a folded placeholder's error class and
+    most used names stay, its rarely used ones go."""
+    best = ["UnitConversionError", "self.cols", "i_col"]
+    rest = [f"rare_name_{i:02}" for i in range(60)]
+    masked = (
+        f"[ctxproxy: output of str_replace_editor omitted (5000 tokens); mentions: {', '.join(best + rest)}]"
+    )
+    span = (
+        DroppedMessage("assistant", "Let me look.", calls=("str_replace_editor view",)),
+        DroppedMessage("tool", masked, tool_name="str_replace_editor"),
+    )
+    names = trail(build_summary(SummaryRequest(None, span, 200, "gpt-4o")))
+    assert set(best) <= set(names)
+    assert "rare_name_59" not in names and len(names) < len(best) + len(rest)
