@@ -23,21 +23,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import orjson
 import structlog
 
 from proxy.catalog.switches import RequestTraits
 from proxy.compress import Compactor
 from proxy.compress.cost import Saving
+from proxy.compress.encodings import encoding_name_for
 from proxy.compress.limits import Limits
 from proxy.compress.tokens import count_images
 from proxy.observability.where import exc_where
 from proxy.server.hooks import Attempt, ChatRequest, Prepared
 from proxy.server.outcome import CompressionOutcome
 from proxy.server.skim import ModelHints, skim
-from proxy.server.skim_memo import Checkpoints
+from proxy.server.skim_memo import MIN_SIZE, RECOUNT, Checkpoints, FromPrefix, Prefix
 from proxy.server.stats import Stats
 from proxy.tasks import BackgroundTasks
 from proxy.wire import get_adapter
+from proxy.wire.base import PerItemAdapter
 
 log = structlog.get_logger("ctxproxy.compression")
 
@@ -70,31 +73,92 @@ class FastPath:
 
     def early(self, req: ChatRequest) -> Prepared | None:
         """The fast path from the bytes (:func:`~proxy.server.skim.skim`), before any parse;
-        None: parse and decide as before. Not tried when the model the last body with the
-        same first bytes named shows this one too big to be certainly under (near the trigger
-        the parse is needed anyway), nor when per-agent settings need an agent only the
-        parsed body can name."""
+        None: parse and decide as before. A conversation's next body is read from its previous
+        body's recorded prefix, and is under when its bytes are, or (near the trigger) when the
+        prefix's counted tokens plus the bytes after it are. Without such a prefix it is not
+        tried when the model the last body with the same first bytes named shows this one too
+        big to be certainly under (the parse is needed anyway), nor when per-agent settings need
+        an agent only the parsed body can name."""
         if self.limits is None or (req.agent_source == "pending" and self.per_agent):
             return None
         upstream, traits = req.route.upstream.name, RequestTraits.from_headers(req.headers)
-        hint = self.hints.get(req.raw)
-        if hint is not None:  # asking for 1 output token, with no image: the most room there is
-            widest = self.compactor.certainly_under(
-                len(req.raw), req.api, hint, self.limits(hint, upstream, traits), req.agent, 1, _no_parts
-            )
-            if widest is None:
-                return None
         tail = req.route.raw_tail
-        read, record = self.prefixes.skim(req.api, req.raw, tail)  # a conversation's next body
-        read = read or skim(req.api, req.raw, tail)
+        seen, record = self.prefixes.from_prefix(req.api, req.raw, tail)  # a conversation's next body
+        if seen is None:
+            hint = self.hints.get(req.raw)
+            if hint is not None:  # asking for 1 output token, with no image: the most room there is
+                limits = self.limits(hint, upstream, traits)
+                if (
+                    self.compactor.certainly_under(
+                        len(req.raw), req.api, hint, limits, req.agent, 1, _no_parts
+                    )
+                    is None
+                ):
+                    return None
+        read = seen.skim if seen is not None else skim(req.api, req.raw, tail)
         if read is None or read.held_upstream:
             return None
         self.hints.put(req.raw, read.model)
         attempt = Attempt(read.model, self.limits(read.model, upstream, traits))
         prepared = self._under(req, attempt, read.asked_output, lambda: read.images)
+        counted = prepared is None and seen is not None
+        if counted and seen is not None:  # near the trigger: the prefix's tokens, bytes after it
+            prepared = self._under_counted(req, attempt, read.asked_output, seen)
         if prepared is not None and isinstance(prepared.settling, Settle):
-            prepared.settling.record = record
+            prepared.settling.count = counted  # keep the bound tight: record again past RECOUNT
+            prepared.settling.record = record or (counted and seen is not None and seen.new_bytes > RECOUNT)
         return prepared
+
+    def _under_counted(
+        self, req: ChatRequest, attempt: Attempt, asked: int | None, seen: FromPrefix
+    ) -> Prepared | None:
+        """:meth:`_under` from the prefix's counted tokens (:meth:`FromPrefix.token_bound`)."""
+        adapter = get_adapter(req.api)
+        if not isinstance(adapter, PerItemAdapter):  # (Gemini pairs calls across items)
+            return None
+        bound = seen.token_bound(encoding_name_for(attempt.model), adapter.message_overhead)
+        if bound is None:
+            return None
+        return self._under(req, attempt, asked, lambda: seen.new_images, size=bound)
+
+    def record_later(self, req: ChatRequest, model: str) -> None:
+        """After a parsed request under its trigger went out: record its prefix and count it
+        (:data:`SETTLE_AFTER_S` later, a task of its own), when :meth:`Checkpoints.due`; its
+        next body may then be decided from the prefix's tokens."""
+        if (
+            self.limits is None
+            or len(req.raw) < MIN_SIZE
+            or not isinstance(get_adapter(req.api), PerItemAdapter)
+        ):
+            return
+        asyncio.get_running_loop().call_later(SETTLE_AFTER_S, self._spawn_record, req, model)
+
+    def _spawn_record(self, req: ChatRequest, model: str) -> None:
+        self.tasks.spawn("record", self._record(req, model))
+
+    async def _record(self, req: ChatRequest, model: str) -> None:
+        try:
+            if self.prefixes.due(req.api, req.raw):
+                prefix = self.prefixes.record(req.api, req.raw, req.body)
+                if prefix is not None:
+                    await self.count_prefix(req.api, prefix, model)
+        except Exception as exc:  # bookkeeping only
+            log.info("prefix.skipped", error=type(exc).__name__, where=exc_where(exc), api=req.api)
+
+    async def count_prefix(self, api: str, prefix: Prefix, model: str) -> None:
+        """The token estimate of ``prefix`` closed as a body (its items and the fields before
+        them), as the parsing path counts it, for the next body's bound near the trigger."""
+        if not isinstance(get_adapter(api), PerItemAdapter):
+            return
+        try:
+            body = orjson.loads(prefix.raw + b"]}")
+        except orjson.JSONDecodeError:
+            return
+        if isinstance(body, dict):
+            prefix.tokens = (
+                encoding_name_for(model),
+                await self.compactor.counter.raw_tokens(api, body, model),
+            )
 
     def prepare(self, req: ChatRequest, attempt: Attempt) -> Prepared | None:
         """The original bytes, when the (parsed) request is certainly under its trigger; else
@@ -104,11 +168,18 @@ class FastPath:
         return self._under(req, attempt, adapter.reserved_output(req.body), parts)
 
     def _under(
-        self, req: ChatRequest, attempt: Attempt, asked: int | None, parts: Callable[[], int]
+        self,
+        req: ChatRequest,
+        attempt: Attempt,
+        asked: int | None,
+        parts: Callable[[], int],
+        size: int | None = None,
     ) -> Prepared | None:
-        """The rest waits for the send (:attr:`Prepared.after_send` arms it: even creating a
+        """Certainly under when ``size`` (the body's bytes, or a token bound) and ``parts()``
+        are. The rest waits for the send (:attr:`Prepared.after_send` arms it: even creating a
         task costs the send)."""
-        size, model, limits = len(req.raw), attempt.model, attempt.limits
+        size = len(req.raw) if size is None else size
+        model, limits = attempt.model, attempt.limits
         policy = self.compactor.certainly_under(size, req.api, model, limits, req.agent, asked, parts)
         if policy is None:
             return None
@@ -120,7 +191,7 @@ class FastPath:
         return prepared
 
     async def settle(
-        self, req: ChatRequest, prepared: Prepared, yielding: bool, record: bool = False
+        self, req: ChatRequest, prepared: Prepared, yielding: bool, record: bool = False, count: bool = False
     ) -> None:
         """What the decision would have done before the send: check, estimate, count. Never
         raises: nothing waits for it but the headers (if in time), the log line and the stats.
@@ -139,7 +210,9 @@ class FastPath:
                 if record:  # (sent from its bytes: the next body of this conversation skims less)
                     if yielding:
                         await asyncio.sleep(0)
-                    self.prefixes.record(req.api, req.raw, req.body)
+                    prefix = self.prefixes.record(req.api, req.raw, req.body)
+                    if prefix is not None and count:  # (near the trigger: the next bound counts it)
+                        await self.count_prefix(req.api, prefix, attempt.model)
         except Exception as exc:  # e.g. a part nested too deep to write back: no estimate
             log.info("estimate.skipped", error=type(exc).__name__, where=exc_where(exc), api=req.api)
         if yielding:
@@ -168,6 +241,7 @@ class Settle:
         self._started = False
         self._done = False
         self.record = False  # keep the body's prefix for the next one (:class:`Checkpoints`)
+        self.count = False  # and count its tokens (decided near the trigger from a counted prefix)
 
     @property
     def done(self) -> bool:
@@ -194,6 +268,6 @@ class Settle:
 
     async def _run(self, yielding: bool) -> None:
         try:
-            await self._fast.settle(self._req, self._prepared, yielding, self.record)
+            await self._fast.settle(self._req, self._prepared, yielding, self.record, self.count)
         finally:
             self._done = True
