@@ -14,8 +14,15 @@ cached reply, a local server) would wait for it; such an answer is relayed first
 runs right after it, before the log line. A model's first token comes far later: there the
 estimate is long done when the answer arrives.
 
+Near the trigger the bytes bound nothing, but a conversation's next body starts with its previous
+body's prefix (:mod:`proxy.server.skim_memo`), whose tokens are counted after that body went out
+(:meth:`FastPath.count_prefix`): the prefix's tokens plus one per byte after it (plus each new
+item's overhead and image parts) bound the next body's estimate (:meth:`FromPrefix.token_bound`),
+and under the trigger it takes this path too.
+
 A body whose fields have the wrong JSON types is the provider's to refuse on this path (its own
-400 goes back unchanged); near or over the trigger the proxy checks the shape first, as before.
+400 goes back unchanged); for the other bodies near or over the trigger the proxy checks the
+shape first, as before.
 """
 
 from __future__ import annotations

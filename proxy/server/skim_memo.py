@@ -22,6 +22,9 @@ state, so the rest decodes after it exactly when the whole body decodes, into th
 the list (they override the prefix's, as a repeated key's last value wins) and the new items
 (``{}`` has no parts). A repeated item-list key after the prefix only adds parts: never fewer
 than the parsed body has.
+
+Near the trigger a prefix also carries its token count (:attr:`Prefix.tokens`, counted after the
+send): the next body's estimate is then bounded without parsing it (:meth:`FromPrefix.token_bound`).
 """
 
 from __future__ import annotations
