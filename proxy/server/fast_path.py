@@ -91,17 +91,8 @@ class FastPath:
         upstream, traits = req.route.upstream.name, RequestTraits.from_headers(req.headers)
         tail = req.route.raw_tail
         seen, record = self.prefixes.from_prefix(req.api, req.raw, tail)  # a conversation's next body
-        if seen is None:
-            hint = self.hints.get(req.raw)
-            if hint is not None:  # asking for 1 output token, with no image: the most room there is
-                limits = self.limits(hint, upstream, traits)
-                if (
-                    self.compactor.certainly_under(
-                        len(req.raw), req.api, hint, limits, req.agent, 1, _no_parts
-                    )
-                    is None
-                ):
-                    return None
+        if seen is None and not self._may_fit(req, upstream, traits):
+            return None
         read = seen.skim if seen is not None else skim(req.api, req.raw, tail)
         if read is None or read.held_upstream:
             return None
@@ -109,12 +100,25 @@ class FastPath:
         attempt = Attempt(read.model, self.limits(read.model, upstream, traits))
         prepared = self._under(req, attempt, read.asked_output, lambda: read.images)
         counted = prepared is None and seen is not None
-        if counted and seen is not None:  # near the trigger: the prefix's tokens, bytes after it
+        if seen is not None and counted:  # near the trigger: the prefix's tokens, the bytes after it
             prepared = self._under_counted(req, attempt, read.asked_output, seen)
+            record = record or seen.new_bytes > RECOUNT  # (keep the next bound tight)
         if prepared is not None and isinstance(prepared.settling, Settle):
-            prepared.settling.count = counted  # keep the bound tight: record again past RECOUNT
-            prepared.settling.record = record or (counted and seen is not None and seen.new_bytes > RECOUNT)
+            prepared.settling.record, prepared.settling.count = record, counted
         return prepared
+
+    def _may_fit(self, req: ChatRequest, upstream: str, traits: RequestTraits | None) -> bool:
+        """False when the model the last body with the same first bytes named shows this one
+        too big to be certainly under by its bytes (asking for 1 output token, with no image:
+        the most room there is); True when there is no such model."""
+        hint = self.hints.get(req.raw)
+        if hint is None:
+            return True
+        limits = self.limits(hint, upstream, traits) if self.limits is not None else None
+        return limits is not None and (
+            self.compactor.certainly_under(len(req.raw), req.api, hint, limits, req.agent, 1, _no_parts)
+            is not None
+        )
 
     def _under_counted(
         self, req: ChatRequest, attempt: Attempt, asked: int | None, seen: FromPrefix
