@@ -193,3 +193,19 @@ async def test_anthropic_and_responses_next_bodies(script: str) -> None:
         {"role": "user", "content": [{"type": "input_text", "text": script * 200}]},
     ]
     await _holds("openai-responses", first, orjson.dumps({**first, "input": items + new}))
+
+
+def test_a_parsed_body_is_recorded_when_its_prefix_is_missing_uncounted_or_far_behind() -> None:
+    memo = Checkpoints()
+    items = _history(16)
+    first = orjson.dumps({"model": MODEL, "messages": items})
+    assert memo.due("openai-chat", first)  # nothing recorded
+    assert not memo.due("openai-chat", b'{"model":"m","messages":[]}')  # too small to be worth it
+    prefix = memo.record("openai-chat", first, orjson.loads(first))
+    assert prefix is not None
+    near = orjson.dumps({"model": MODEL, "messages": [*items, {"role": "user", "content": "next"}]})
+    assert memo.due("openai-chat", near)  # recorded, never counted
+    prefix.tokens = (encoding_name_for(MODEL), 1)
+    assert not memo.due("openai-chat", near)
+    far = orjson.dumps({"model": MODEL, "messages": [*items, {"role": "user", "content": "x " * 5000}]})
+    assert memo.due("openai-chat", far)  # more than RECOUNT bytes after the kept prefix
