@@ -40,6 +40,8 @@ from proxy.compress.encodings import encoding_name_for
 from proxy.compress.limits import Limits
 from proxy.compress.tokens import count_images
 from proxy.observability.where import exc_where
+from proxy.server.depth import DepthCheck
+from proxy.server.errors import ProxyError
 from proxy.server.hooks import Attempt, ChatRequest, Prepared
 from proxy.server.outcome import CompressionOutcome
 from proxy.server.skim import ModelHints, skim
@@ -77,6 +79,7 @@ class FastPath:
         self.hints = ModelHints()  # a body's first bytes → the model its last body named
         self.prefixes = Checkpoints()  # a conversation's last body: skim only what is new
         self.tasks = BackgroundTasks("fast-path")  # the estimates running after their send
+        self.shapes = DepthCheck()  # the shape checks after the send, once per history item
 
     def early(self, req: ChatRequest) -> Prepared | None:
         """The fast path from the bytes (:func:`~proxy.server.skim.skim`), before any parse;
@@ -212,7 +215,7 @@ class FastPath:
         tokens: int | None = None
         try:
             req.complete()  # (sent before it was parsed: parse it now)
-            if get_adapter(req.api).check(req.body) is None:  # else: the provider refuses it
+            if self._shape_ok(req):  # else: the provider refuses it
                 if yielding:
                     await asyncio.sleep(0)
                 tokens, factor = await self.compactor.estimate(req.body, req.api, attempt.model, req.agent)
@@ -230,6 +233,15 @@ class FastPath:
             await asyncio.sleep(0)
         saving = self.bill(req, attempt.model, tokens or 0) if self.bill is not None else None
         self.stats.uncompressed(req.agent, attempt.model, tokens or 0, saving)
+
+    def _shape_ok(self, req: ChatRequest) -> bool:
+        """The adapter's shape check (:meth:`~proxy.wire.base.ChatAPI.check`), a resent
+        history's new items only; not the depth (a body sent as it came is never written)."""
+        try:
+            self.shapes.check(req.raw, req.body, req.api, req.agent, shape=True, depth=False)
+        except ProxyError:
+            return False
+        return True
 
     async def drain(self) -> None:
         """Let the estimates still running finish (shutdown)."""
