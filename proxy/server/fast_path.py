@@ -39,6 +39,7 @@ from proxy.compress.cost import Saving
 from proxy.compress.encodings import encoding_name_for
 from proxy.compress.limits import Limits
 from proxy.compress.tokens import count_images
+from proxy.compress.tokens.estimate import ItemSamples
 from proxy.observability.where import exc_where
 from proxy.server.depth import DepthCheck
 from proxy.server.errors import ProxyError
@@ -215,10 +216,14 @@ class FastPath:
         tokens: int | None = None
         try:
             req.complete()  # (sent before it was parsed: parse it now)
-            if self._shape_ok(req):  # else: the provider refuses it
+            items = req.body.get(get_adapter(req.api).container)
+            samples = ItemSamples(items) if isinstance(items, list) else None  # (hashed once for both)
+            if self._shape_ok(req, samples):  # else: the provider refuses it
                 if yielding:
                     await asyncio.sleep(0)
-                tokens, factor = await self.compactor.estimate(req.body, req.api, attempt.model, req.agent)
+                tokens, factor = await self.compactor.estimate(
+                    req.body, req.api, attempt.model, req.agent, samples
+                )
                 attempt.estimated(tokens, factor)
                 prepared.outcome = prepared.outcome.amend(tokens_before=tokens, tokens_after=tokens)
                 if record:  # (sent from its bytes: the next body of this conversation skims less)
@@ -234,11 +239,11 @@ class FastPath:
         saving = self.bill(req, attempt.model, tokens or 0) if self.bill is not None else None
         self.stats.uncompressed(req.agent, attempt.model, tokens or 0, saving)
 
-    def _shape_ok(self, req: ChatRequest) -> bool:
+    def _shape_ok(self, req: ChatRequest, samples: ItemSamples | None) -> bool:
         """The adapter's shape check (:meth:`~proxy.wire.base.ChatAPI.check`), a resent
         history's new items only; not the depth (a body sent as it came is never written)."""
         try:
-            self.shapes.check(req.raw, req.body, req.api, req.agent, shape=True, depth=False)
+            self.shapes.check(req.raw, req.body, req.api, req.agent, samples, shape=True, depth=False)
         except ProxyError:
             return False
         return True
