@@ -78,6 +78,7 @@ class CompressionHooks:
             self.limits,
             per_agent=bool(settings.compression.agents),
         )
+        self.early = self.fast.early  # the fast path from the bytes (:meth:`ChatHooks.early`)
         self.depth = DepthCheck()
         self._limits: dict[int, tuple[ModelInfo, Limits]] = {}  # catalog entry → its Limits
 
@@ -97,9 +98,6 @@ class CompressionHooks:
         return Limits(c.default_context_window, None, c.default_max_output_tokens, True)
 
     # -- prepare ---------------------------------------------------------------------------
-    def early(self, req: ChatRequest) -> Prepared | None:
-        return self.fast.early(req)
-
     async def prepare(self, req: ChatRequest) -> Prepared:
         started = time.perf_counter()
         model = model_of(req)
@@ -270,6 +268,8 @@ class CompressionHooks:
             note=result.note,
             ms=round(result.duration_ms, 3),
         )
+        if send is req.raw:  # sent as it came: its next body may be decided from its prefix
+            self.fast.record_later(req, attempt.model)
 
     def pricing(self, model: str, api: str) -> CachePricing | None:
         if self.catalog is None:

@@ -32,7 +32,8 @@ from proxy.wire import ChatAPI, get_adapter
 class DepthCheck:
     """:func:`check_depth` (and, with ``shape``, the adapter's shape check) memoized per
     conversation (up to ``max_size`` conversations). One instance is used one way: with the
-    shape check or without it, since what it remembers is that items passed its checks."""
+    shape check or without it, with the depth check or without it (the fast path's, after the
+    send), since what it remembers is that items passed its checks."""
 
     def __init__(self, max_size: int = 4096) -> None:
         self._checked = SeenConversations(max_size)
@@ -46,16 +47,19 @@ class DepthCheck:
         samples: ItemSamples | None = None,
         *,
         shape: bool = False,
+        depth: bool = True,
     ) -> None:
-        """Refuse (400 ``invalid_json``) a body nested deeper than :data:`MAX_DEPTH`; with
-        ``shape``, then (400 ``invalid_request``) one whose fields the adapter reads have the
-        wrong JSON types (:meth:`~proxy.wire.base.ChatAPI.check`). ``samples``: the item list's
-        sampled hashes, shared with the request's estimate."""
+        """Refuse (400 ``invalid_json``) a body nested deeper than :data:`MAX_DEPTH` (unless
+        not ``depth``: a body sent as it came is never written back); with ``shape``, then (400
+        ``invalid_request``) one whose fields the adapter reads have the wrong JSON types
+        (:meth:`~proxy.wire.base.ChatAPI.check`). ``samples``: the item list's sampled hashes,
+        shared with the request's estimate."""
         adapter = get_adapter(api)
         container = adapter.container
         items = body.get(container)
         if not isinstance(items, list) or len(items) < MIN_ITEMS:
-            check_depth(raw, body)
+            if depth:
+                check_depth(raw, body)
             if shape:
                 _check_shape(adapter, body, body)
             return
@@ -65,7 +69,7 @@ class DepthCheck:
         start, _ = self._checked.resume(key, items, samples)
         rest = {k: v for k, v in body.items() if k != container}
         new = items[start:] if start else items
-        if len(raw) > 2 * MAX_DEPTH:
+        if depth and len(raw) > 2 * MAX_DEPTH:
             ensure_writable(rest)
             ensure_writable({"": new})  # each item at its depth in the body
         if shape:  # the body's other fields, and its new items (the shape check is per item)

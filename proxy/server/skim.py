@@ -107,13 +107,13 @@ def skim(api: str, raw: bytes, tail: str) -> Skim | None:
         got = read(api, raw)
     except msgspec.ValidationError:
         return None
-    return None if got is None else reading(api, *got, tail)
+    return None if got is None else reading(api, got[0], got[1], tail)
 
 
-def read(api: str, raw: bytes) -> tuple[Fields, int] | None:
-    """(top-level fields, image/file parts in the item list) of ``raw``; None: not JSON, not an
-    object, or an API without a skim. Raises :class:`msgspec.ValidationError` when a field the
-    skim reads has a type the parsing path must judge."""
+def read(api: str, raw: bytes) -> tuple[Fields, int, int] | None:
+    """(top-level fields, image/file parts in the item list, items in it) of ``raw``; None: not
+    JSON, not an object, or an API without a skim. Raises :class:`msgspec.ValidationError` when
+    a field the skim reads has a type the parsing path must judge."""
     decoder = _DECODERS.get(api)
     if decoder is None:
         return None
@@ -125,7 +125,9 @@ def read(api: str, raw: bytes) -> tuple[Fields, int] | None:
         return None
     fields = {k: v for k in top.__struct_fields__ if (v := getattr(top, k)) is not UNSET}
     items = fields.pop(get_adapter(api).container, None)
-    return fields, count_parts(items) if isinstance(items, list) else 0
+    if not isinstance(items, list):
+        return fields, 0, 0
+    return fields, count_parts(items), len(items)
 
 
 def reading(api: str, fields: Fields, images: int, tail: str) -> Skim:

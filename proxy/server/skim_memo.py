@@ -22,6 +22,9 @@ state, so the rest decodes after it exactly when the whole body decodes, into th
 the list (they override the prefix's, as a repeated key's last value wins) and the new items
 (``{}`` has no parts). A repeated item-list key after the prefix only adds parts: never fewer
 than the parsed body has.
+
+Near the trigger a prefix also carries its token count (:attr:`Prefix.tokens`, counted after the
+send): the next body's estimate is then bounded without parsing it (:meth:`FromPrefix.token_bound`).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ STALE = 64 * 1024  # re-record once this much came after the prefix (and a quart
 KEEP_BACK = 2  # the prefix stops this many items before the end of the list, where it can
 RETRY_EVERY = 16  # a prefix that keeps missing is recorded anew only every so many bodies
 PER_HEAD = 8  # conversations remembered per first bytes (the agents of one application)
+RECOUNT = 8 * 1024  # near the trigger, a prefix this far behind is recorded (and counted) anew
 
 
 @dataclass(slots=True)
@@ -48,6 +52,31 @@ class Prefix:
     raw: bytes  # the recorded body up to (not including) the comma after one of its items
     fields: Fields  # top-level fields before the item list
     images: int  # image/file parts of the items in it
+    items: int  # items in it
+    # (encoding, tokens): the token estimate of the prefix closed as a body (``raw + "]}"``),
+    # before the model's factor, counted after the send (:meth:`FastPath.count_prefix`)
+    tokens: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FromPrefix:
+    """A body read from a recorded prefix it starts with: the skim, and what came after."""
+
+    skim: Skim
+    prefix: Prefix
+    new_bytes: int  # the body's bytes after the prefix
+    new_items: int  # items of the item list read after it (an upper bound of the new ones)
+    new_images: int  # image/file parts among them
+
+    def token_bound(self, encoding: str, overhead: int) -> int | None:
+        """An upper bound of the body's token estimate before the model's factor, images
+        after the prefix left out (the caller prices :attr:`new_images`); None when the prefix
+        was not counted with ``encoding``. The prefix's tokens as counted; after it, a text
+        token covers at least one byte, and each item adds ``overhead``."""
+        counted = self.prefix.tokens
+        if counted is None or counted[0] != encoding:
+            return None
+        return counted[1] + self.new_bytes + self.new_items * overhead
 
 
 @dataclass(slots=True)
@@ -74,6 +103,11 @@ class Checkpoints:
         return self._items
 
     def skim(self, api: str, raw: bytes, tail: str) -> tuple[Skim | None, bool]:
+        """:meth:`from_prefix`'s skim alone."""
+        got, record = self.from_prefix(api, raw, tail)
+        return (got.skim if got is not None else None), record
+
+    def from_prefix(self, api: str, raw: bytes, tail: str) -> tuple[FromPrefix | None, bool]:
         """The skim of ``raw`` from a recorded prefix it starts with (None: no such prefix, or
         the rest does not decode after it: the full skim decides), and whether ``raw`` is worth
         recording after its send: no prefix yet; so much came after the prefix that a new one
@@ -102,27 +136,44 @@ class Checkpoints:
             return None, False
         if got is None:
             return None, False
-        fields, images = got
+        fields, images, items = got
         new = len(raw) - len(prefix.raw)
         stale = new > STALE and new > len(raw) // 4
-        return reading(api, {**prefix.fields, **fields}, prefix.images + images, tail), stale
+        skimmed = reading(api, {**prefix.fields, **fields}, prefix.images + images, tail)
+        return FromPrefix(skimmed, prefix, new, items, images), stale
 
-    def record(self, api: str, raw: bytes, body: dict[str, Any]) -> bool:
+    def due(self, api: str, raw: bytes) -> bool:
+        """Whether a body that went down the parsing path under its trigger is worth recording
+        after its send: as :meth:`from_prefix` answers (which counted a miss already), and also
+        when the prefix it starts with is uncounted or more than :data:`RECOUNT` bytes behind
+        (near the trigger, its token bound is only as tight as what came after it)."""
+        if len(raw) < MIN_SIZE:
+            return False
+        head = self._heads.get((api, raw[:HEAD]))
+        if head is None:
+            return True
+        prefix = next((p for p in head.prefixes if raw.startswith(p.raw)), None)
+        if prefix is None:
+            return head.misses <= 2 or head.misses % RETRY_EVERY == 0
+        return prefix.tokens is None or len(raw) - len(prefix.raw) > RECOUNT
+
+    def record(self, api: str, raw: bytes, body: dict[str, Any]) -> Prefix | None:
         """Keep ``raw``'s prefix (``body``: the same bytes, parsed): up to its item list's
         :data:`KEEP_BACK`-th item from the end, where one starts with ``"role"`` (a client may
         still rewrite its newest items, e.g. move a cache breakpoint), else up to its end.
-        False: the item list's end was not found (or not proven) among the few places tried."""
+        The prefix kept; None: the item list's end was not found (or not proven) among the few
+        places tried."""
         container = get_adapter(api).container
         keys = list(body)
         if container not in keys or not isinstance(body[container], list):
-            return False
+            return None
         after = keys[keys.index(container) + 1 :]  # the list ends before the next key, or the body
         follow = b'"' + after[0].encode() + b'"' if after else b"}"
         end, tries = len(raw), 2  # (each try decodes the body two or four times)
         for _ in range(1000):  # brackets looked at, from the end
             end = raw.rfind(b"]", 0, end)
             if end < 0:
-                return False
+                return None
             rest = raw[end + 1 : end + 1 + len(follow) + 16].lstrip()
             if after:
                 if not rest.startswith(b",") or not rest[1:].lstrip().startswith(follow):
@@ -132,11 +183,11 @@ class Checkpoints:
             prefix = self._earlier(api, raw, end) or self._proven(api, raw[:end])  # (each proves itself)
             if prefix is not None:
                 self._keep((api, raw[:HEAD]), prefix, raw)
-                return True
+                return prefix
             tries -= 1
             if not tries:
-                return False
-        return False
+                return None
+        return None
 
     def _earlier(self, api: str, raw: bytes, end: int) -> Prefix | None:
         """The prefix :data:`KEEP_BACK` items before the item list's end at ``end``, if the

@@ -58,9 +58,17 @@ BLOCKS = 5  # concurrency-1 triples are split in blocks; figures are medians ove
 SIDES = ("direct", "floor", "proxy")
 ORDERS = list(itertools.permutations(SIDES))  # cycled request by request
 NEAR = "400 KB chat JSON near the trigger"
+NEAR_NEXT = "400 KB chat JSON near the trigger, a new last message each time"
 NEXT_TURN = "400 KB chat JSON, a new last message each time"
 OTHER_CONV = "400 KB chat JSON, another conversation each time"
-FLOOR_TARGETS = {"2 KB chat JSON": 1.3, "400 KB chat JSON": 1.3, NEXT_TURN: 1.3, OTHER_CONV: 1.3, NEAR: 1.6}
+FLOOR_TARGETS = {
+    "2 KB chat JSON": 1.3,
+    "400 KB chat JSON": 1.3,
+    NEXT_TURN: 1.3,
+    OTHER_CONV: 1.3,
+    NEAR: 1.6,
+    NEAR_NEXT: 1.6,
+}
 # (ctxproxy ÷ floor, p50)
 PREFLIGHT = "pre-flight 200k"
 # A catalog override for the near-the-trigger scenario: the 400 KB body (≈65k tokens) is under
@@ -129,7 +137,9 @@ def scenarios(model: str) -> list[Scenario]:
     body = chat_body(400 * KB, model)
     out.append(Scenario(NEXT_TURN, 400, "chat/completions", False, body, vary="last"))
     out.append(Scenario(OTHER_CONV, 400, "chat/completions", False, body, vary="first"))
-    out.append(Scenario(NEAR, 400, "chat/completions", False, chat_body(400 * KB, NEAR_MODEL)))
+    near = chat_body(400 * KB, NEAR_MODEL)
+    out.append(Scenario(NEAR, 400, "chat/completions", False, near))
+    out.append(Scenario(NEAR_NEXT, 400, "chat/completions", False, near, vary="last"))
     return out
 
 

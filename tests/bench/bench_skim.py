@@ -5,7 +5,9 @@ Run: ``.venv/bin/python tests/bench/bench_skim.py [--quick]`` (≈ 20 s). Prints
 readings that replace it (best of 7 × N calls, µs), then the next turns of ``_preflight.py``'s
 200k-token tool loop through the app's own ``early()`` (the fast path from the bytes: the
 recorded prefix of the conversation's previous body plus a skim of the new part) against the
-parse, agent id and ``prepare()`` of the parsing path (p50 over 60 turns, ms).
+parse, agent id and ``prepare()`` of the parsing path (p50 over 60 turns, ms): once for a
+model whose trigger the conversation is certainly under (by its bytes), once for one whose
+trigger only counting can tell it is under (its next turns bounded by the counted prefix).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -30,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from _preflight import conversation
 from bench_proxy import chat_body
 
-from proxy.compress.tokens import count_images
+from proxy.compress.tokens import TokenCounter, count_images
 from proxy.server.skim import skim
 from proxy.server.skim_memo import Checkpoints
 
@@ -58,6 +60,15 @@ def readings() -> None:
     assert memo.record("openai-chat", raw, body)
     seen = memo.skim("openai-chat", nxt, "")
     assert seen is not None and seen[0] == skim("openai-chat", nxt, "")
+    counter, loop = TokenCounter(), asyncio.new_event_loop()
+    prefix = memo.record("openai-chat", raw, body)
+    assert prefix is not None
+    closed = prefix.raw + b"]}"
+
+    def count() -> int:
+        return loop.run_until_complete(counter.raw_tokens("openai-chat", orjson.loads(closed), "gpt-4.1"))
+
+    count()  # (the encoding loaded, the texts counted: as after the estimate of the body's send)
     rows: list[tuple[str, Callable[[], object], int]] = [
         ("`orjson.loads` (the parse the fast path did before the send)", lambda: orjson.loads(raw), 100),
         ("`count_images` over the parsed items", lambda: count_images(body["messages"]), 100),
@@ -71,13 +82,19 @@ def readings() -> None:
             100,
         ),
         ("recording a prefix (after the send)", lambda: Checkpoints().record("openai-chat", raw, body), 20),
+        ("counting a prefix's tokens, texts counted before (after the send, near the trigger)", count, 20),
     ]
     print(f"| operation on the {len(raw) // 1024} KB body | µs |\n|---|---|")
     for name, fn, n in rows:
         print(f"| {name} | {best_us(fn, n):.0f} |")
 
 
-async def next_turns(devnull: BinaryIO, turns: int = 60) -> None:
+NEAR_WINDOW = 256_000  # the tool loop's ≈200k tokens are under this window's trigger, its bytes are not
+
+
+async def next_turns(devnull: BinaryIO, turns: int = 60, near: bool = False) -> None:
+    """``near``: a model with a :data:`NEAR_WINDOW` window, where only counting can tell (the
+    first turn is parsed; its prefix, counted after the send, bounds the next turns)."""
     from aiohttp import web
     from multidict import CIMultiDict
 
@@ -93,7 +110,14 @@ async def next_turns(devnull: BinaryIO, turns: int = 60) -> None:
     configure_logging("info", "json", stream=devnull)
     with tempfile.TemporaryDirectory(prefix="ctxproxy-skim-") as tmp:
         upstream = {"base_url": "http://127.0.0.1:9/v1", "api": "openai", "api_key_env": None}
-        catalog = {"cache_dir": tmp + "/cache", "refresh_on_start": False, "sources": ["litellm"]}
+        catalog: dict[str, Any] = {
+            "cache_dir": tmp + "/cache",
+            "refresh_on_start": False,
+            "sources": ["litellm"],
+        }
+        model = "bench-near" if near else "gpt-4.1"
+        if near:
+            catalog["overrides"] = {model: {"context_window": NEAR_WINDOW, "max_output_tokens": 16_384}}
         app = create_app(
             load_settings(environ={}, overrides={"upstreams": {"openai": upstream}, "catalog": catalog})
         )
@@ -104,7 +128,7 @@ async def next_turns(devnull: BinaryIO, turns: int = 60) -> None:
             await hooks.warm(["o200k_base"])
             route = resolve(app[UPSTREAMS], "openai", "POST", "/openai/chat/completions")
             headers: CIMultiDict[str] = CIMultiDict({"Content-Type": "application/json"})
-            msgs, early_ms, parsed_ms, from_prefix = conversation(), [], [], 0
+            msgs, early_ms, parsed_ms, from_prefix, parsed_first = conversation(), [], [], 0, 0
             raw = b""
             for k in range(turns):
                 msgs = [
@@ -112,27 +136,38 @@ async def next_turns(devnull: BinaryIO, turns: int = 60) -> None:
                     {"role": "assistant", "content": f"Step {k} done."},
                     {"role": "user", "content": "Go on."},
                 ]
-                raw = orjson.dumps({"messages": msgs, "model": "gpt-4.1", "max_tokens": 1024, "stream": True})
+                raw = orjson.dumps({"messages": msgs, "model": model, "max_tokens": 1024, "stream": True})
                 req = ChatRequest(
                     route, "openai-chat", "b", raw, {}, "", "pending", headers, parse_later(names)
                 )
                 t0 = time.perf_counter()
                 prepared = hooks.early(req)
-                early_ms.append((time.perf_counter() - t0) * 1e3)
-                assert prepared is not None and prepared.settling is not None
-                from_prefix += not getattr(prepared.settling, "record", True)
-                prepared.flush()
-                await prepared.settling.finish()  # after the send: parse, estimate, prefix
+                if prepared is not None:
+                    early_ms.append((time.perf_counter() - t0) * 1e3)
+                    assert prepared.settling is not None
+                    from_prefix += not getattr(prepared.settling, "record", True)
+                    prepared.flush()
+                    await prepared.settling.finish()  # after the send: parse, estimate, prefix
                 t0 = time.perf_counter()
                 body = parse_chat(raw, depth=False)
                 agent, source = resolve_agent(None, headers, "openai-chat", body, names)
-                await hooks.prepare(ChatRequest(route, "openai-chat", "b", raw, body, agent, source, headers))
+                parsed = await hooks.prepare(
+                    ChatRequest(route, "openai-chat", "b", raw, body, agent, source, headers)
+                )
                 parsed_ms.append((time.perf_counter() - t0) * 1e3)
+                if (
+                    prepared is None
+                ):  # sent after the parse: its prefix is recorded (and counted) after the send
+                    parsed_first += 1
+                    parsed.flush()
+                    await asyncio.sleep(0.05)
         finally:
             await runner.cleanup()
+    where = f"near the trigger ({NEAR_WINDOW:,}-token window)" if near else "certainly under (gpt-4.1)"
     print(
-        f"\nnext turn of a {len(raw) / 1e6:.2f} MB conversation, before the send (p50 of {turns - 5}):"
-        f" early() {statistics.median(early_ms[5:]):.3f} ms ({from_prefix} of {turns} from a prefix);"
+        f"\nnext turn of a {len(raw) / 1e6:.2f} MB conversation, {where}, before the send (p50):"
+        f" early() {statistics.median(early_ms[5:]):.3f} ms over the {len(early_ms)} of {turns} turns it sent"
+        f" ({from_prefix} from a prefix; {parsed_first} parsed first);"
         f" parse + agent id + prepare() {statistics.median(parsed_ms[5:]):.3f} ms"
     )
 
@@ -144,3 +179,4 @@ if __name__ == "__main__":
     readings()
     with open(os.devnull, "wb") as sink:  # info logs rendered as in the proxy, then dropped
         asyncio.run(next_turns(sink, 30 if args.quick else 60))
+        asyncio.run(next_turns(sink, 30 if args.quick else 60, near=True))

@@ -154,6 +154,22 @@ class TokenCounter:
         fixed = 3 + sum(self.count_text(t, enc) for t in fixed_texts)
         return self.scale(fixed + raw_items, model)
 
+    async def raw_tokens(self, api: str, body: dict[str, Any], model: str) -> int:
+        """``body``'s estimate before the model's factor, counted in full the way
+        :meth:`estimate_request` counts a conversation it has not seen (its item list one
+        message per item; none when it is not a list)."""
+        adapter = get_adapter(api)
+        items = body.get(adapter.container)
+        enc = await self.aencoding(model)
+        msgs = adapter.parse_items(items) if isinstance(items, list) else []
+        fixed_texts = adapter.fixed_texts(body)
+        await self._prime_if_big(
+            [*fixed_texts, *(s.text for m in msgs for s in m.segments if s.kind != "image")], enc
+        )
+        overhead = adapter.message_overhead
+        fixed = 3 + sum(self.count_text(t, enc) for t in fixed_texts)
+        return fixed + sum(self.message_raw(m, enc, api, overhead) for m in msgs)
+
     def count_request(self, api: str, body: dict[str, Any], model: str) -> int:
         """Estimated input tokens of a request body (memoized; synchronous)."""
         return self.count_conversation(get_adapter(api).parse(body), model)
