@@ -65,7 +65,10 @@ async def test_catalog_changes_and_sources(client: TestClient[web.Request, web.A
     later = await (await client.get("/catalog/changes", params={"since": "2999-01-01T00:00:00Z"})).json()
     assert later["changes"] == []
     bad = await client.get("/catalog/changes", params={"since": "yesterday"})
-    assert bad.status == 400 and "error" in await bad.json()
+    assert bad.status == 400 and bad.headers["x-ctxproxy-error"] == "invalid_since"
+    error = (await bad.json())["error"]  # OpenAI's shape, with a code like every other proxy error
+    assert error["code"] == "invalid_since" and error["type"] == "invalid_request_error"
+    assert error["message"] == "since: not an ISO 8601 time: 'yesterday'"
     sources = await (await client.get("/catalog/sources")).json()
     names = {s["source"] for s in sources["sources"]}
     assert {"native:groq", "native:anthropic", "models_dev", "litellm_bundled"} <= names
