@@ -96,6 +96,10 @@ async def test_v1_models_on_a_first_start_lists_chat_models_first_and_no_price_r
     ids = [r["id"] for r in rows]
     assert "gpt-4o-mini" in ids and "gpt-image-1.5" in ids
     assert not [i for i in ids if "-x-" in i.split("/")[0] or "/1024-x-" in i], ids[:5]
+    # LiteLLM prices fine-tunes by their base (``ft:gpt-4o-2024-08-06``) and code-interpreter
+    # containers (``openai/container``, no limits): neither is a model a client can call.
+    assert not [i for i in ids if i.startswith("ft:") or i == "container"], ids[:10]
+    assert all(not (m.unknown and m.type == "chat") for m in catalog.offered())
     kinds = {m.id: m.type for m in catalog.offered()}
     first_other = next(n for n, i in enumerate(ids) if kinds.get(i, "chat") != "chat")
     assert all(kinds.get(i, "chat") != "chat" for i in ids[first_other:]), "a chat model after a non-chat one"
