@@ -133,6 +133,13 @@ def _window(info: ModelInfo) -> str:
 
 def _show(args: argparse.Namespace) -> int:
     async def body(catalog: Catalog) -> int:
+        upstreams = catalog.settings.upstreams
+        if args.upstream and args.upstream not in upstreams:
+            print(
+                f"ctxproxy: no upstream named {args.upstream!r}; configured upstreams: {', '.join(upstreams)}",
+                file=sys.stderr,
+            )
+            return 2
         info = catalog.lookup(args.model, args.upstream)
         missing = info.unknown and not info.listed
         if args.json:

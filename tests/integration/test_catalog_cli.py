@@ -99,7 +99,7 @@ async def test_refresh_without_key_explains(
     await fake.close()
 
 
-async def test_list_unknown_provider_is_a_usage_error(tmp_path: Path) -> None:
+async def test_unknown_provider_or_upstream_is_a_usage_error(tmp_path: Path) -> None:
     """A typo in ``--provider`` says so (exit 2), not "no listed models yet: run refresh"."""
     result = await ctxproxy(tmp_path, "models", "list", "--provider", "groqq")
     assert result.returncode == 2
@@ -108,3 +108,5 @@ async def test_list_unknown_provider_is_a_usage_error(tmp_path: Path) -> None:
     known = await ctxproxy(tmp_path, "models", "list", "--provider", "groq", "--json")
     assert known.returncode == 0, known.stderr
     assert json.loads(known.stdout) and all(m["upstream"] == "groq" for m in json.loads(known.stdout))
+    typo = await ctxproxy(tmp_path, "models", "show", "gpt-4o", "--upstream", "opneai")
+    assert typo.returncode == 2 and "no upstream named 'opneai'" in typo.stderr and typo.stdout == ""
