@@ -6,6 +6,7 @@ import argparse
 import errno
 import ipaddress
 import os
+import re
 import socket
 import sys
 from collections.abc import Sequence
@@ -85,7 +86,18 @@ def _cmd_config(args: argparse.Namespace) -> int:
                 "clients must send their own (see docs/deployment.md, keys and the bind address)",
                 file=sys.stderr,
             )
+        for name in settings.compression.agents:
+            if not _AGENT_KEY.match(name):
+                print(
+                    f"note: compression.agents.{name}: no request gets this agent id (ids are 1-64 of "
+                    "A-Z a-z 0-9 _ . : @ -, anything else becomes agent-<hash>): it never applies",
+                    file=sys.stderr,
+                )
     return 0
+
+
+# An agent id as ``proxy.server.identity.clean_agent_id`` keeps it, or a glob over such ids.
+_AGENT_KEY = re.compile(r"^[A-Za-z0-9_.:@*?!\[\]-]{1,64}$")
 
 
 def _loopback_only(host: str) -> bool:

@@ -175,3 +175,15 @@ def test_cli_config_check_notes_a_public_bind_without_proxy_keys() -> None:
     for host in ("127.0.0.1", "localhost", "::1"):
         loopback = _cli("config", "check", env={"CTXPROXY_SERVER__HOST": host})
         assert loopback.returncode == 0 and loopback.stderr == "", (host, loopback.stderr)
+
+
+def test_cli_config_check_notes_an_agent_override_no_request_can_match(tmp_path: Path) -> None:
+    cfg = tmp_path / "agents.yaml"
+    cfg.write_text(
+        "compression:\n  agents:\n    'my agent': {strategy: aggressive}\n"
+        "    coder: {strategy: aggressive}\n    'team-*': {strategy: conservative}\n"
+    )
+    checked = _cli("config", "check", "--config", str(cfg))
+    assert checked.returncode == 0 and "config OK" in checked.stdout
+    notes = checked.stderr.strip().splitlines()
+    assert len(notes) == 1 and "compression.agents.my agent" in notes[0], notes
