@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import errno
+import ipaddress
 import os
+import re
 import socket
 import sys
 from collections.abc import Sequence
@@ -77,7 +79,37 @@ def _cmd_config(args: argparse.Namespace) -> int:
         sys.stdout.write(orjson.dumps(redacted(settings), option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         print(f"config OK: {len(settings.upstreams)} upstreams, default {settings.default_upstream}")
+        if not settings.server.proxy_keys and not _loopback_only(settings.server.host):
+            print(
+                f"note: server.host {settings.server.host!r} is not a loopback address and "
+                "server.proxy_keys is empty: the proxy will not inject the upstreams' keys, "
+                "clients must send their own (see docs/deployment.md, keys and the bind address)",
+                file=sys.stderr,
+            )
+        for name in settings.compression.agents:
+            if not _AGENT_KEY.match(name):
+                print(
+                    f"note: compression.agents.{name}: no request gets this agent id (ids are 1-64 of "
+                    "A-Z a-z 0-9 _ . : @ -, anything else becomes agent-<hash>): it never applies",
+                    file=sys.stderr,
+                )
     return 0
+
+
+# An agent id as ``proxy.server.identity.clean_agent_id`` keeps it, or a glob over such ids.
+_AGENT_KEY = re.compile(r"^[A-Za-z0-9_.:@*?!\[\]-]{1,64}$")
+
+
+def _loopback_only(host: str) -> bool:
+    """Whether every address ``host`` binds is loopback, as ``serve`` decides from the bound
+    sockets (``""`` is every interface). A name that does not resolve: not our call here."""
+    if not host:
+        return False
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        return True
+    return all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in infos)
 
 
 CONFIG_HELP = "YAML config file (default: $CTXPROXY_CONFIG, else the embedded configs/default.yaml)"

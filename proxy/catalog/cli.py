@@ -34,7 +34,9 @@ def register(sub: Any) -> None:
         parser.set_defaults(func=func)
         return parser
 
-    p = command("list", "models the native lists offer", _list)
+    p = command(
+        "list", "models each upstream offers (its native list, or a stand-in until it is fetched)", _list
+    )
     p.add_argument("--provider", help="an upstream or provider name (default: all)")
     p.add_argument("--json", action="store_true", help=JSON_HELP)
     p = command("show", "one model, with the source of every value (exit 1: unknown model)", _show)
@@ -87,6 +89,9 @@ def _table(rows: list[list[str]]) -> None:
 
 def _list(args: argparse.Namespace) -> int:
     async def body(catalog: Catalog) -> int:
+        if args.provider and (problem := _unknown_provider(catalog, args.provider)):
+            print(f"ctxproxy: {problem}", file=sys.stderr)
+            return 2
         models = catalog.offered(args.provider)
         if args.json:
             _print_json([m.to_dict() for m in models])
@@ -113,12 +118,28 @@ def _list(args: argparse.Namespace) -> int:
     return _run(args, body)
 
 
+def _unknown_provider(catalog: Catalog, name: str) -> str | None:
+    """Why ``--provider name`` can list nothing, when it names no upstream or provider."""
+    upstreams = catalog.settings.upstreams
+    known = set(upstreams) | set(catalog.providers.values())
+    if name in known:
+        return None
+    return f"no upstream or provider named {name!r}; configured upstreams: {', '.join(upstreams)}"
+
+
 def _window(info: ModelInfo) -> str:
     return f"{info.context_window}?" if info.unknown else str(info.context_window)
 
 
 def _show(args: argparse.Namespace) -> int:
     async def body(catalog: Catalog) -> int:
+        upstreams = catalog.settings.upstreams
+        if args.upstream and args.upstream not in upstreams:
+            print(
+                f"ctxproxy: no upstream named {args.upstream!r}; configured upstreams: {', '.join(upstreams)}",
+                file=sys.stderr,
+            )
+            return 2
         info = catalog.lookup(args.model, args.upstream)
         missing = info.unknown and not info.listed
         if args.json:

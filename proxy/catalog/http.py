@@ -114,9 +114,7 @@ def add_catalog_routes(app: web.Application, catalog_key: web.AppKey[Any]) -> No
                 since = datetime.fromisoformat(raw.replace("Z", "+00:00"))
             except ValueError:
                 message = f"since: not an ISO 8601 time: {raw!r}"
-                return _json(
-                    {"error": {"message": message, "type": "invalid_request_error", "code": None}}, 400
-                )
+                return error_response("openai", 400, message, "invalid_since")
             if since.tzinfo is None:
                 since = since.replace(tzinfo=UTC)
         return _json({"changes": catalog(request).changes(since)})

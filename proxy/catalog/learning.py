@@ -29,16 +29,22 @@ def learned_key(view: CatalogView, providers: Mapping[str, str], model: str, ups
 
 
 class UnknownWarnings:
-    """Logs ``catalog_unknown_model`` once per (model, upstream), for at most 1000 of them."""
+    """Logs ``catalog_unknown_model`` once per (model, upstream), for at most 1000 of them. A
+    lookup without an upstream (a price, say) of a model already warned about for an upstream
+    adds nothing: one request for an unknown model logs one line."""
 
     def __init__(self) -> None:
         self._warned: set[tuple[str, str | None]] = set()
+        self._models: set[str] = set()
 
     def warn(self, model: str, upstream: str | None, info: ModelInfo) -> None:
         key = (model, upstream)
         if key in self._warned or len(self._warned) >= _WARN_MAX:
             return
+        if upstream is None and model in self._models:
+            return
         self._warned.add(key)
+        self._models.add(model)
         log.warning(
             "catalog_unknown_model",
             model=model,

@@ -21,8 +21,9 @@ from proxy.catalog.switches import RequestTraits
 
 _MEMO_MAX = 20000
 # A price row, not a model: LiteLLM's map prices image sizes as ``1024-x-1024/gpt-image-1.5``
-# and ``high/1024-x-1536/gpt-image-1``; no provider accepts these ids.
-_PRICE_ROW = re.compile(r"(?:^|/)\d+-x-\d+/")
+# and ``high/1024-x-1536/gpt-image-1``, and fine-tunes by their base (``ft:gpt-4o-2024-08-06``;
+# a fine-tune's own id goes on, ``ft:gpt-4o-2024-08-06:org::abc123``); no provider accepts these ids.
+_PRICE_ROW = re.compile(r"(?:^|/)\d+-x-\d+/|^ft:[^:]+$")
 # (fuzzy match, borrowed, unlisted, match level, provider not configured, source tier, namespace):
 # lower wins. "Borrowed": the key is the bare tail of a platform's ``vendor/model`` id
 # (OpenRouter's ``openai/gpt-4.1`` answers ``gpt-4.1`` only when OpenAI's own entry does not).
@@ -209,7 +210,8 @@ class CatalogView:
     def offered(self, provider: str | None = None) -> list[ModelInfo]:
         """What ``/v1/models`` serves: the native lists, and for an upstream whose list has
         not been fetched yet, the best-known list from a third-party source (``listed_by``),
-        without its price rows (``1024-x-1024/gpt-image-1.5``)."""
+        without its price rows (``1024-x-1024/gpt-image-1.5``, ``ft:gpt-4o-2024-08-06``, chat rows
+        with no limits such as ``container``)."""
         if self._offered is None:
             out = self.listed()
             for upstream, source in self.stand_ins.items():
@@ -217,7 +219,8 @@ class CatalogView:
                 for g in self.groups:
                     if g.upstream is None and g.ns == ns and any(c.source == source for c in g.claims):
                         info = self.info(g)
-                        out.append(replace(info, upstream=upstream, listed_by=source))
+                        if not (info.unknown and info.type == "chat"):  # a price row: ``container``
+                            out.append(replace(info, upstream=upstream, listed_by=source))
             out = [i for i in out if not _PRICE_ROW.search(i.id)]
             self._offered = sorted(out, key=lambda i: (i.upstream or "", i.id))
         return [i for i in self._offered if provider is None or provider in (i.upstream, i.provider)]

@@ -52,7 +52,8 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
 def env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     """``CTXPROXY_SERVER__PORT=9000`` → ``{"server": {"port": 9000}}`` (``__`` nests).
 
-    Values are parsed as YAML scalars/flow collections (``true``, ``[a, b]``, ``0.8``).
+    Values are parsed as YAML scalars/flow collections (``true``, ``[a, b]``, ``{a: 1}``,
+    ``0.8``); anything else YAML would read as a mapping (``::``, ``a: b``) stays a string.
     ``CTXPROXY_CONFIG`` (the file path) and ``CTXPROXY_*_KEY``-style secrets are not keys.
     """
     out: dict[str, Any] = {}
@@ -66,6 +67,8 @@ def env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
             value = yaml.safe_load(raw) if raw != "" else ""
         except yaml.YAMLError:
             value = raw
+        if isinstance(value, dict) and not raw.lstrip().startswith("{"):
+            value = raw  # block-mapping syntax in one line is a string: ``::`` (every IPv6 address)
         node = out
         for part in path[:-1]:
             node = node.setdefault(part, {})

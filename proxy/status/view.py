@@ -31,6 +31,9 @@ def build(
         keys = _busiest(buckets, group)
         for key in keys:
             rows = [snapshot.stat_figures(buckets.get(t, {}).get(group, {}).get(key, {})) for t in times]
+            for r in rows:  # compressed traffic at an unknown price: no point, never a silent $0
+                if r["money_saved_known"] is False and not r["money_saved_usd"]:
+                    r["money_saved_usd"] = None
             columns[group][key] = {name: [r[name] for r in rows] for name in rows[0]} if rows else {}
     proxy_rows = [snapshot.proxy_figures(buckets.get(t, {}).get("proxy", {}).get("all", {})) for t in times]
     kinds = sorted({k for r in proxy_rows for k in r["errors_by_kind"]})

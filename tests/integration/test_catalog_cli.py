@@ -97,3 +97,16 @@ async def test_refresh_without_key_explains(
     assert result.returncode == 2 and "GROQ_API_KEY" in result.stderr
     assert fake.hits["groq"] == 0
     await fake.close()
+
+
+async def test_unknown_provider_or_upstream_is_a_usage_error(tmp_path: Path) -> None:
+    """A typo in ``--provider`` says so (exit 2), not "no listed models yet: run refresh"."""
+    result = await ctxproxy(tmp_path, "models", "list", "--provider", "groqq")
+    assert result.returncode == 2
+    assert "no upstream or provider named 'groqq'" in result.stderr and "groq" in result.stderr
+    assert result.stdout == ""
+    known = await ctxproxy(tmp_path, "models", "list", "--provider", "groq", "--json")
+    assert known.returncode == 0, known.stderr
+    assert json.loads(known.stdout) and all(m["upstream"] == "groq" for m in json.loads(known.stdout))
+    typo = await ctxproxy(tmp_path, "models", "show", "gpt-4o", "--upstream", "opneai")
+    assert typo.returncode == 2 and "no upstream named 'opneai'" in typo.stderr and typo.stdout == ""

@@ -65,7 +65,10 @@ async def test_catalog_changes_and_sources(client: TestClient[web.Request, web.A
     later = await (await client.get("/catalog/changes", params={"since": "2999-01-01T00:00:00Z"})).json()
     assert later["changes"] == []
     bad = await client.get("/catalog/changes", params={"since": "yesterday"})
-    assert bad.status == 400 and "error" in await bad.json()
+    assert bad.status == 400 and bad.headers["x-ctxproxy-error"] == "invalid_since"
+    error = (await bad.json())["error"]  # OpenAI's shape, with a code like every other proxy error
+    assert error["code"] == "invalid_since" and error["type"] == "invalid_request_error"
+    assert error["message"] == "since: not an ISO 8601 time: 'yesterday'"
     sources = await (await client.get("/catalog/sources")).json()
     names = {s["source"] for s in sources["sources"]}
     assert {"native:groq", "native:anthropic", "models_dev", "litellm_bundled"} <= names
@@ -93,6 +96,10 @@ async def test_v1_models_on_a_first_start_lists_chat_models_first_and_no_price_r
     ids = [r["id"] for r in rows]
     assert "gpt-4o-mini" in ids and "gpt-image-1.5" in ids
     assert not [i for i in ids if "-x-" in i.split("/")[0] or "/1024-x-" in i], ids[:5]
+    # LiteLLM prices fine-tunes by their base (``ft:gpt-4o-2024-08-06``) and code-interpreter
+    # containers (``openai/container``, no limits): neither is a model a client can call.
+    assert not [i for i in ids if i.startswith("ft:") or i == "container"], ids[:10]
+    assert all(not (m.unknown and m.type == "chat") for m in catalog.offered())
     kinds = {m.id: m.type for m in catalog.offered()}
     first_other = next(n for n, i in enumerate(ids) if kinds.get(i, "chat") != "chat")
     assert all(kinds.get(i, "chat") != "chat" for i in ids[first_other:]), "a chat model after a non-chat one"

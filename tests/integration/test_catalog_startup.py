@@ -61,9 +61,13 @@ async def test_unknown_model_default_logged_once(tmp_path: Path) -> None:
     with capture_logs() as logs:
         for _ in range(3):
             info = catalog.lookup("totally-new-model-x", "openai")
+            catalog.lookup("totally-new-model-x")  # the price lookup of the same request
     assert (info.context_window, info.max_output_tokens, info.unknown) == (16000, 2000, True)
     assert info.source == "unknown"
-    assert [e["event"] for e in logs] == ["catalog_unknown_model"]
+    assert [(e["event"], e["upstream"]) for e in logs] == [("catalog_unknown_model", "openai")]
+    with capture_logs() as logs:
+        catalog.lookup("totally-new-model-x", "groq")  # another upstream: its own line
+    assert [(e["event"], e["upstream"]) for e in logs] == [("catalog_unknown_model", "groq")]
     await catalog.close()
 
 

@@ -225,3 +225,17 @@ def test_readme_names_every_embedded_upstream() -> None:
     intro = readme.split("```python", 1)[0]  # the paragraph that lists them
     missing = [name for name in load_settings(environ={}).upstreams if f"`{name}`" not in intro]
     assert not missing, f"README's upstream list leaves out {missing}"
+
+
+def test_quickstart_upstream_table_is_the_embedded_default() -> None:
+    """Each row of the quickstart's upstream table names the base URL and API family the
+    embedded default config really has, and every embedded upstream has a row."""
+    text = (ROOT / "docs" / "quickstart.md").read_text(encoding="utf-8")
+    rows = {
+        m.group(1): (m.group(2), m.group(3))
+        for m in re.finditer(r"^\| `([\w-]+)` \| `([^`]+)`[^|]*\| (\w+) \|$", text, re.M)
+    }
+    upstreams = load_settings(environ={}).upstreams
+    assert set(rows) == set(upstreams), set(rows) ^ set(upstreams)
+    wrong = {n: rows[n] for n, u in upstreams.items() if rows[n] != (u.base_url, u.api)}
+    assert not wrong, f"quickstart rows differ from configs/default.yaml: {wrong}"

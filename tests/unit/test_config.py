@@ -68,6 +68,17 @@ def test_env_values_are_typed() -> None:
     assert out == {"compression": {"trigger": 0.8, "enabled": False}, "server": {"proxy_keys": ["a", "b"]}}
 
 
+def test_env_host_every_ipv6_address_is_a_string() -> None:
+    """``CTXPROXY_SERVER__HOST=::`` (the documented every-interface IPv6 bind) is not YAML's
+    ``{':': None}``; a flow mapping is still a mapping."""
+    settings = load_settings(environ={"CTXPROXY_SERVER__HOST": "::"})
+    assert settings.server.host == "::"
+    out = env_overrides(
+        {"CTXPROXY_SERVER__HOST": "::", "CTXPROXY_COMPRESSION__MODELS": "{gpt-4o-mini: {trigger: 0.8}}"}
+    )
+    assert out == {"server": {"host": "::"}, "compression": {"models": {"gpt-4o-mini": {"trigger": 0.8}}}}
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -148,3 +159,31 @@ def test_cli_config_check_and_show(tmp_path: Path) -> None:
     bad = _cli("config", "check", env={"CTXPROXY_SERVER__PORT": "notaport"})
     assert bad.returncode == 2
     assert "server.port: expected int" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_config_check_notes_a_public_bind_without_proxy_keys() -> None:
+    """Valid, but the operator's keys will not be injected: ``config check`` says so before
+    ``serve`` does (exit 0: the config is valid)."""
+    public = _cli("config", "check", env={"CTXPROXY_SERVER__HOST": "0.0.0.0"})
+    assert public.returncode == 0 and "config OK" in public.stdout
+    assert "will not inject" in public.stderr and "server.proxy_keys" in public.stderr
+    assert "will not inject" in _cli("config", "check", env={"CTXPROXY_SERVER__HOST": "::"}).stderr
+    keyed = _cli(
+        "config", "check", env={"CTXPROXY_SERVER__HOST": "0.0.0.0", "CTXPROXY_SERVER__PROXY_KEYS": "[pk]"}
+    )
+    assert keyed.returncode == 0 and keyed.stderr == ""
+    for host in ("127.0.0.1", "localhost", "::1"):
+        loopback = _cli("config", "check", env={"CTXPROXY_SERVER__HOST": host})
+        assert loopback.returncode == 0 and loopback.stderr == "", (host, loopback.stderr)
+
+
+def test_cli_config_check_notes_an_agent_override_no_request_can_match(tmp_path: Path) -> None:
+    cfg = tmp_path / "agents.yaml"
+    cfg.write_text(
+        "compression:\n  agents:\n    'my agent': {strategy: aggressive}\n"
+        "    coder: {strategy: aggressive}\n    'team-*': {strategy: conservative}\n"
+    )
+    checked = _cli("config", "check", "--config", str(cfg))
+    assert checked.returncode == 0 and "config OK" in checked.stdout
+    notes = checked.stderr.strip().splitlines()
+    assert len(notes) == 1 and "compression.agents.my agent" in notes[0], notes

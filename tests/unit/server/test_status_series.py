@@ -79,6 +79,20 @@ def test_the_window_table_sums_only_the_buckets_of_the_window() -> None:
     assert set(data["window"]["agents"]["a"]) >= {"provider_cache_hit_rate", "cache_stable_prefix_rate"}
 
 
+def test_money_saved_chart_has_no_point_for_an_unknown_price() -> None:
+    """The table says "price unknown"; the chart must not draw the same traffic as $0."""
+    from proxy.status import view
+
+    free = {"requests": 2.0, "compactions": 2.0, "unpriced_requests": 2.0, "money_saved_usd": 0.0}
+    paid = {"requests": 1.0, "compactions": 1.0, "money_saved_usd": 0.002}
+    buckets: series.Buckets = {1000: {"models": {"free": free, "paid": paid}}}
+    data = view.build(buckets, [], bucket_s=10, window=2, now=1005.0, in_flight=0, workers=1, shared=False)
+    models = data["series"]["models"]
+    assert models["free"]["money_saved_usd"] == [0.0, None]  # 990: no traffic, 1000: price unknown
+    assert models["paid"]["money_saved_usd"] == [0.0, 0.002]
+    assert data["window"]["models"]["free"]["money_saved_known"] is False
+
+
 def test_in_flight_is_the_peak_of_the_bucket() -> None:
     from proxy.server.lifecycle import Lifecycle
 
