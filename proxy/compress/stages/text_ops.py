@@ -26,13 +26,30 @@ _LOCATION = re.compile(r"(?<![\w./~-])((?:~?/)?(?:[\w.-]+/)*[\w.-]+\.[A-Za-z]{1,
 def locations(text: str) -> list[str]:
     """The ``path:line`` places an output names (``grep -n``, a compiler's or a linter's
     report), one entry per file with its lines in text order: ``astropy/io/fits/header.py:330,380``
-    (an agent goes back to those lines)."""
-    lines: dict[str, list[str]] = {}
+    (an agent goes back to those lines); a run of three or more consecutive lines is a range
+    (``log.py:10-59``: every line of a stretch says no more than its ends)."""
+    lines: dict[str, list[int]] = {}
     for m in _LOCATION.finditer(text):
         at = lines.setdefault(m.group(1), [])
-        if m.group(2) not in at:
-            at.append(m.group(2))
-    return [f"{path}:{','.join(nums)}" for path, nums in lines.items()]
+        if int(m.group(2)) not in at:
+            at.append(int(m.group(2)))
+    return [f"{path}:{_runs(nums)}" for path, nums in lines.items()]
+
+
+def _runs(nums: list[int]) -> str:
+    """``1,2,3,4,9`` → ``1-4,9``: runs of three or more consecutive numbers as ranges."""
+    out: list[str] = []
+    i = 0
+    while i < len(nums):
+        j = i
+        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
+            j += 1
+        if j - i >= 2:
+            out.append(f"{nums[i]}-{nums[j]}")
+        else:
+            out += [str(n) for n in nums[i : j + 1]]
+        i = j + 1
+    return ",".join(out)
 
 
 def with_locations(names: list[str], places: list[str], limit: int) -> list[str]:

@@ -60,3 +60,9 @@ def test_a_file_view_cut_is_not_given_places() -> None:
     )
     cut = cut_middle(view, 200, len(view) // 4)
     assert not any(n.startswith("a.py:") for n in mentioned(cut))
+
+
+def test_a_stretch_of_consecutive_lines_is_one_range() -> None:
+    log = "\n".join(f"src/svc/mod.py:{i}: result id={i * 977} status=ok" for i in range(10, 60))
+    assert locations(log) == ["src/svc/mod.py:10-59"]
+    assert locations("a.py:1: x\na.py:2: y\na.py:7: z\na.py:8: w\na.py:9: v") == ["a.py:1,2,7-9"]
