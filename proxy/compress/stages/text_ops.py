@@ -92,7 +92,8 @@ def cut_middle(
     needs them later. A file view's marker is an index of its lines left out: up to
     ``VIEW_MENTIONS`` names in ``VIEW_INDEX_SHARE`` of the view, whatever room is left. The
     names of the cut part that share a word with the task (``focus``) are listed first
-    (:mod:`proxy.compress.focus`)."""
+    (:mod:`proxy.compress.focus`); after the names, the ``path:line`` places the cut part
+    named (:func:`locations`)."""
     if tokens <= keep_tokens or not text:
         return text
     chars_per_token = max(1.0, len(text) / max(tokens, 1))
