@@ -5,6 +5,7 @@ defining lines staying; any other text loses its middle (head 60 %, tail 40 % st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from proxy.compress import code_view, salient
@@ -17,6 +18,43 @@ MENTION_SHARE = 0.3  # of the characters kept: the marker's name list takes at m
 MENTION_FLOOR = 1200  # … or this many characters (about 60 names), whichever is more
 _MARKER = 80  # characters of the marker without its mentions
 VIEW_MAX_CHARS = 100_000  # a larger file view is cut by head and tail (scoring its lines costs)
+
+
+_LOCATION = re.compile(r"(?<![\w./~-])((?:~?/)?(?:[\w.-]+/)*[\w.-]+\.[A-Za-z]{1,5}):(\d+)(?=[:\s,)]|$)", re.M)
+
+
+def locations(text: str) -> list[str]:
+    """The ``path:line`` places an output names (``grep -n``, a compiler's or a linter's
+    report), one entry per file with its lines in text order: ``astropy/io/fits/header.py:330,380``
+    (an agent goes back to those lines); a run of three or more consecutive lines is a range
+    (``log.py:10-59``: every line of a stretch says no more than its ends)."""
+    lines: dict[str, list[int]] = {}
+    for m in _LOCATION.finditer(text):
+        at = lines.setdefault(m.group(1), [])
+        if int(m.group(2)) not in at:
+            at.append(int(m.group(2)))
+    return [f"{path}:{_runs(nums)}" for path, nums in lines.items()]
+
+
+def _runs(nums: list[int]) -> str:
+    """``1,2,3,4,9`` → ``1-4,9``: runs of three or more consecutive numbers as ranges."""
+    out: list[str] = []
+    i = 0
+    while i < len(nums):
+        j = i
+        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
+            j += 1
+        if j - i >= 2:
+            out.append(f"{nums[i]}-{nums[j]}")
+        else:
+            out += [str(n) for n in nums[i : j + 1]]
+        i = j + 1
+    return ",".join(out)
+
+
+def with_locations(names: list[str], places: list[str], limit: int) -> list[str]:
+    """``names`` (at most ``limit``), then ``places``."""
+    return [*names[:limit], *places]
 
 
 def _names_mentions(label: str) -> bool:
@@ -54,7 +92,8 @@ def cut_middle(
     needs them later. A file view's marker is an index of its lines left out: up to
     ``VIEW_MENTIONS`` names in ``VIEW_INDEX_SHARE`` of the view, whatever room is left. The
     names of the cut part that share a word with the task (``focus``) are listed first
-    (:mod:`proxy.compress.focus`)."""
+    (:mod:`proxy.compress.focus`); after the names, the ``path:line`` places the cut part
+    named (:func:`locations`)."""
     if tokens <= keep_tokens or not text:
         return text
     chars_per_token = max(1.0, len(text) / max(tokens, 1))
@@ -87,7 +126,8 @@ def cut_middle(
             found = focus_first(
                 found, salient.artifacts(middle, limit=len(middle), whole=True), focus, MENTIONS
             )
-    found = _fit(found[:MENTIONS], names_room)
+        found = with_locations(found, locations(salient.scan_window(middle)), MENTIONS)
+    found = _fit(found, names_room)
     spare = _spare(found, names_room, room)
     if spare:  # the names took less than their room: more of the head and tail stay instead
         keep_chars += spare
