@@ -59,6 +59,7 @@ class Catalog:
         kv: KV | None = None,
         session: aiohttp.ClientSession | None = None,
         environ: Mapping[str, str] | None = None,
+        warn_unknown: bool = True,  # False for the CLI: its own message says it
     ) -> None:
         self.settings = settings
         self._cfg = settings.catalog
@@ -89,7 +90,7 @@ class Catalog:
         self._lock = asyncio.Lock()
         self._tasks = BackgroundTasks("catalog")  # refresh loops, commits, webhooks: cancelled on close
         self._writes = BackgroundTasks("catalog.save")  # snapshot writes: awaited on close
-        self._unknown = UnknownWarnings()
+        self._unknown = UnknownWarnings(warn_unknown)
         self._bundled_sig: str | None = None
         self._pending: set[str] = set()  # applied by background refreshes, not yet committed
         self._pending_errors: dict[str, str] = {}
