@@ -94,7 +94,7 @@ async def catalog_limits(settings: Settings, model: str, upstream: str | None = 
     None when the catalog does not know the model."""
     from proxy.catalog import Catalog
 
-    catalog = Catalog(settings, warn_unknown=False)  # the caller's message says it
+    catalog = Catalog(settings, quiet=True)  # the caller's message says it
     await catalog.start()
     try:
         info = catalog.lookup(model, upstream)
