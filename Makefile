@@ -44,7 +44,7 @@ $(MASSGEN_VENV)/bin/massgen: tests/e2e/massgen-constraints.txt
 
 massgen-venv: $(MASSGEN_VENV)/bin/massgen
 
-test-massgen: $(STAMP) $(MASSGEN_VENV)/bin/massgen  ## MassGen end to end through ctxproxy (~2 min)
+test-massgen: $(STAMP) $(MASSGEN_VENV)/bin/massgen  ## MassGen end to end through ctxproxy (~4 min on the shared 2-core CI machine)
 	$(BIN)/python -m pytest -q -m massgen tests/e2e $(PYTEST_ARGS)
 
 # Container image (docs/deployment.md): podman or buildah; the base is BASE if given, else the

@@ -59,6 +59,7 @@ class Catalog:
         kv: KV | None = None,
         session: aiohttp.ClientSession | None = None,
         environ: Mapping[str, str] | None = None,
+        quiet: bool = False,  # a CLI command: it says unknown models and failed sources itself
     ) -> None:
         self.settings = settings
         self._cfg = settings.catalog
@@ -89,7 +90,7 @@ class Catalog:
         self._lock = asyncio.Lock()
         self._tasks = BackgroundTasks("catalog")  # refresh loops, commits, webhooks: cancelled on close
         self._writes = BackgroundTasks("catalog.save")  # snapshot writes: awaited on close
-        self._unknown = UnknownWarnings()
+        self._unknown = UnknownWarnings(enabled=not quiet)
         self._bundled_sig: str | None = None
         self._pending: set[str] = set()  # applied by background refreshes, not yet committed
         self._pending_errors: dict[str, str] = {}
@@ -99,7 +100,7 @@ class Catalog:
         for source in self._sources.values():
             if isinstance(source, DocumentSource):
                 source.keep = self._relevant
-        self._refresher = Refresher(self._states, self._relevant, self._bundled.name, self._metrics)
+        self._refresher = Refresher(self._states, self._relevant, self._bundled.name, self._metrics, quiet)
         self._scheduler = RefreshScheduler(
             interval_s=self._cfg.refresh_interval_s,
             refresh_on_start=self._cfg.refresh_on_start,

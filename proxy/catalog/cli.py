@@ -61,7 +61,7 @@ def _run(args: argparse.Namespace, body: Callable[[Catalog], Awaitable[int]]) ->
     configure_logging("warning", "console")
 
     async def main() -> int:
-        catalog = Catalog(settings)
+        catalog = Catalog(settings, quiet=True)  # the commands say it in their own words
         try:
             await catalog.start()
             return await body(catalog)

@@ -31,15 +31,17 @@ def learned_key(view: CatalogView, providers: Mapping[str, str], model: str, ups
 class UnknownWarnings:
     """Logs ``catalog_unknown_model`` once per (model, upstream), for at most 1000 of them. A
     lookup without an upstream (a price, say) of a model already warned about for an upstream
-    adds nothing: one request for an unknown model logs one line."""
+    adds nothing: one request for an unknown model logs one line. ``enabled=False`` (a CLI
+    command, which says it in its own words) logs nothing."""
 
-    def __init__(self) -> None:
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
         self._warned: set[tuple[str, str | None]] = set()
         self._models: set[str] = set()
 
     def warn(self, model: str, upstream: str | None, info: ModelInfo) -> None:
         key = (model, upstream)
-        if key in self._warned or len(self._warned) >= _WARN_MAX:
+        if not self.enabled or key in self._warned or len(self._warned) >= _WARN_MAX:
             return
         if upstream is None and model in self._models:
             return

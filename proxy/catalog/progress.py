@@ -18,6 +18,7 @@ class SourceOutcome:
     error: str | None = None  # failure kind (failed)
     seconds: float = 0.0
     expected: bool = True  # a failure of this source is a real failure (see Source.expected)
+    detail: str = ""  # the failure as the log says it: kind and reason (the URL, the status)
 
     @property
     def line(self) -> str:
@@ -28,7 +29,7 @@ class SourceOutcome:
             return f"unchanged ({took})"
         if self.status == "not_running":
             return "not running (local server; skipped)"
-        return f"FAILED: {self.error} ({took})"
+        return f"FAILED: {self.detail or self.error} ({took})"
 
     def to_dict(self) -> dict[str, Any]:
         return {

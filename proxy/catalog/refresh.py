@@ -33,7 +33,9 @@ class Refresher:
         relevant: frozenset[str],
         bundled_name: str,
         metrics: CatalogMetrics | None,
+        quiet: bool = False,  # a CLI command reports failures in its own progress lines
     ) -> None:
+        self._quiet = quiet
         self._states = states  # the catalog's, updated in place
         self._relevant = relevant
         self._bundled_name = bundled_name
@@ -75,7 +77,12 @@ class Refresher:
         if isinstance(result, FetchError):
             status: Status = "not_running" if _not_running(source, result) else "failed"
             return SourceOutcome(
-                source.name, status, error=result.kind, seconds=took, expected=source.expected
+                source.name,
+                status,
+                error=result.kind,
+                seconds=took,
+                expected=source.expected,
+                detail=str(result),
             )
         return SourceOutcome(source.name, "ok", models=len(result), seconds=took)
 
@@ -105,7 +112,10 @@ class Refresher:
                     continue
                 state.fail(result.kind, now)
                 errors[source.name] = result.kind
-                log.warning("catalog_refresh_failed", source=source.name, kind=result.kind, error=str(result))
+                if not self._quiet:
+                    log.warning(
+                        "catalog_refresh_failed", source=source.name, kind=result.kind, error=str(result)
+                    )
                 if self._metrics is not None:
                     self._metrics.refresh_errors.labels(source.name, result.kind).inc()
                 self._count(source.name, "error")

@@ -94,7 +94,7 @@ async def catalog_limits(settings: Settings, model: str, upstream: str | None = 
     None when the catalog does not know the model."""
     from proxy.catalog import Catalog
 
-    catalog = Catalog(settings)
+    catalog = Catalog(settings, quiet=True)  # the caller's message says it
     await catalog.start()
     try:
         info = catalog.lookup(model, upstream)
@@ -108,7 +108,7 @@ async def catalog_limits(settings: Settings, model: str, upstream: str | None = 
 async def _run(args: argparse.Namespace) -> int:
     from proxy.compress import Compactor, Limits, violations
     from proxy.compress.encodings import encoding_name_for
-    from proxy.wire import api_for_body, api_for_path
+    from proxy.wire import api_for_body, api_for_path, api_mismatch
 
     settings = load_settings(getattr(args, "config", None))
     configure_logging("warning", "console")  # to stderr: stdout is the report (or the --json body)
@@ -131,6 +131,10 @@ async def _run(args: argparse.Namespace) -> int:
     api = args.api or (api_for_path(captured_path) if captured_path else None) or api_for_body(body)
     if api not in API_NAMES:
         print("ctxproxy compress: cannot tell the API from the file; pass --api", file=sys.stderr)
+        return 2
+    wrong = api_mismatch(api, body) if args.api else None
+    if wrong:
+        print(f"ctxproxy compress: not a valid {api} request: {wrong}", file=sys.stderr)
         return 2
     model = args.model or model_from(api, body, captured_path)
     if not model:

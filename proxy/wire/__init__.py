@@ -59,6 +59,32 @@ def api_for_body(body: dict[str, Any]) -> ApiName | None:
     return best
 
 
+def api_mismatch(api: ApiName, body: dict[str, Any]) -> str | None:
+    """Why ``body`` cannot be a request of ``api`` (the CLI's explicit ``--api``), plus the
+    API it looks like; None when nothing plainly contradicts ``api``."""
+    likely = api_for_body(body)
+    hint = f"; it looks like {likely}: pass --api {likely}" if likely not in (None, api) else ""
+    container = get_adapter(api).container
+    if container not in body and hint:
+        return f"the body has no {container!r}, which {api} requires{hint}"
+    messages = body.get("messages")
+    if api == "anthropic" and isinstance(messages, list):
+        for i, m in enumerate(messages):
+            role = m.get("role") if isinstance(m, dict) else None
+            if role not in ("user", "assistant"):
+                hint = hint or "; it looks like openai-chat: pass --api openai-chat"
+                return (
+                    f"messages[{i}] has role {role!r}, which anthropic rejects (user or assistant only){hint}"
+                )
+    if api == "openai-chat" and CHAT_APIS["anthropic"].body_likeness(body):
+        marks = [f"a top-level {k!r}" for k in ("system", "anthropic_version") if k in body]
+        what = marks[0] if marks else "content blocks only anthropic has"
+        return (
+            f"the body has {what}, which openai-chat rejects; it looks like anthropic: pass --api anthropic"
+        )
+    return None
+
+
 __all__ = [
     "API_NAMES",
     "CHAT_APIS",
@@ -72,5 +98,6 @@ __all__ = [
     "api_for_body",
     "api_for_path",
     "api_for_tail",
+    "api_mismatch",
     "get_adapter",
 ]

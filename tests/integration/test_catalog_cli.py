@@ -110,3 +110,15 @@ async def test_unknown_provider_or_upstream_is_a_usage_error(tmp_path: Path) -> 
     assert json.loads(known.stdout) and all(m["upstream"] == "groq" for m in json.loads(known.stdout))
     typo = await ctxproxy(tmp_path, "models", "show", "gpt-4o", "--upstream", "opneai")
     assert typo.returncode == 2 and "no upstream named 'opneai'" in typo.stderr and typo.stdout == ""
+
+
+async def test_an_unknown_model_is_said_once_in_the_cli_own_words(tmp_path: Path) -> None:
+    """The ``catalog_unknown_model`` log line is for the server's log: a command says it itself."""
+    shown = await ctxproxy(tmp_path, "models", "show", "no-such-model-xyz")
+    assert shown.returncode == 1 and "unknown model 'no-such-model-xyz'" in shown.stderr
+    assert "catalog_unknown_model" not in shown.stderr and len(shown.stderr.splitlines()) == 1
+    body = tmp_path / "body.json"
+    body.write_text(json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}))
+    dry = await ctxproxy(tmp_path, "compress", str(body), "--model", "no-such-model-xyz")
+    assert dry.returncode == 2 and "no context window known for no-such-model-xyz" in dry.stderr
+    assert "catalog_unknown_model" not in dry.stderr and len(dry.stderr.splitlines()) == 1

@@ -55,9 +55,9 @@ async def test_refresh_progress_and_quiet_local_servers(tmp_path: Path) -> None:
             tmp_path, "models", "refresh", "--config", str(path), env={"GROQ_API_KEY": "k"}
         )
         assert failed.returncode == 1
-        assert any(
-            line.startswith("models_dev") and "FAILED: http_5xx" in line
-            for line in failed.stdout.splitlines()
-        )
+        (line,) = [line for line in failed.stdout.splitlines() if line.startswith("models_dev")]
+        # said once, in the CLI's own line, with the reason and the URL (no second, logged, line)
+        assert "FAILED: http_5xx: 500 from http://127.0.0.1:" in line, line
+        assert "catalog_refresh_failed" not in failed.stderr and "500 from" not in failed.stderr
     finally:
         await fake.close()
