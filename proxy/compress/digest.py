@@ -33,7 +33,7 @@ from proxy.compress.digest_entries import (
 )
 from proxy.compress.digest_hierarchy import compact_oldest, merge
 from proxy.compress.digest_units import PROXY_MARK, last_day, make_units
-from proxy.compress.focus import focus_first
+from proxy.compress.focus import names_first
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.compress.summary_format import MAX_ARTIFACTS, SUMMARY_HEADER, artifacts_line, count_line
 from proxy.compress.units import Unit, content_words, estimate_tokens
@@ -139,9 +139,7 @@ def output_names(msg: DroppedMessage, focus: frozenset[str] = frozenset()) -> li
     if names is None:
         names = salient.artifacts(msg.text, limit=8, numbers=False)
         names += code_view.used_names(salient.scan_window(msg.text))
-        names = list(dict.fromkeys(names))
-        pool = salient.artifacts(msg.text, limit=len(msg.text), numbers=False, whole=True) if focus else ()
-        names = focus_first(names, pool, focus, OUTPUT_TRAIL)
+        names = names_first(list(dict.fromkeys(names)), msg.text, focus, OUTPUT_TRAIL)
     return names
 
 

@@ -54,3 +54,13 @@ def focus_first(names: list[str], pool: Iterable[str], focus: frozenset[str], li
     if not focus:
         return names[:limit]
     return list(dict.fromkeys([*related(pool, focus, limit), *names]))[:limit]
+
+
+def names_first(names: list[str], text: str, focus: frozenset[str], limit: int) -> list[str]:
+    """:func:`focus_first` over every whole name of ``text`` (the output ``names`` came from):
+    its names related to ``focus`` first, then ``names``; ``names[:limit]`` without focus."""
+    if not focus:
+        return names[:limit]
+    return focus_first(
+        names, salient.artifacts(text, limit=len(text), numbers=False, whole=True), focus, limit
+    )

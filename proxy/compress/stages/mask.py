@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from proxy.compress import code_view, salient
-from proxy.compress.focus import focus_first
+from proxy.compress.focus import names_first
 from proxy.compress.stages.base import StageContext
 from proxy.compress.stages.walk import editable_segments
 
@@ -19,10 +19,7 @@ def placeholder(tool: str | None, tokens: int, text: str, focus: frozenset[str] 
     other output's paths, ids and numbers, those sharing a word with the task first)."""
     found = code_view.view_names(text, VIEW_NAMES)
     if found is None:
-        found = salient.artifacts(text, limit=PLACEHOLDER_NAMES)
-        if focus:
-            pool = salient.artifacts(text, limit=len(text), numbers=False, whole=True)
-            found = focus_first(found, pool, focus, PLACEHOLDER_NAMES)
+        found = names_first(salient.artifacts(text, limit=PLACEHOLDER_NAMES), text, focus, PLACEHOLDER_NAMES)
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     return f"[ctxproxy: output of {tool or 'tool'} omitted ({tokens} tokens){mentions}]"
 

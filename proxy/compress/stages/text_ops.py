@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 
 from proxy.compress import code_view, salient
-from proxy.compress.focus import focus_first
+from proxy.compress.focus import names_first
 
 MENTIONS = 64  # names a cut part's marker lists at most …
 VIEW_MENTIONS = 256  # … a cut file view's (an index of the names in the lines left out) …
@@ -50,11 +50,6 @@ def _runs(nums: list[int]) -> str:
             out += [str(n) for n in nums[i : j + 1]]
         i = j + 1
     return ",".join(out)
-
-
-def with_locations(names: list[str], places: list[str], limit: int) -> list[str]:
-    """``names`` (at most ``limit``), then ``places``."""
-    return [*names[:limit], *places]
 
 
 def _names_mentions(label: str) -> bool:
@@ -122,11 +117,9 @@ def cut_middle(
         found = salient.artifacts(middle, limit=MENTIONS, whole=True)
         have = set(found)  # then the code names artifacts miss: `_private`, `a.b`
         found += [n for n in code_view.used_names(salient.scan_window(middle)) if n not in have]
-        if focus:  # a listing's names of the task first (``test_header`` of a task on ``Header``)
-            found = focus_first(
-                found, salient.artifacts(middle, limit=len(middle), whole=True), focus, MENTIONS
-            )
-        found = with_locations(found, locations(salient.scan_window(middle)), MENTIONS)
+        # a listing's names of the task first (``test_header`` of a task on ``Header``), then
+        # the ``path:line`` places the cut part named
+        found = [*names_first(found, middle, focus, MENTIONS), *locations(salient.scan_window(middle))]
     found = _fit(found, names_room)
     spare = _spare(found, names_room, room)
     if spare:  # the names took less than their room: more of the head and tail stay instead

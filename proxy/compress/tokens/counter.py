@@ -143,32 +143,36 @@ class TokenCounter:
         if len(items) >= MIN_ITEMS:  # shorter ones are counted item by item, not remembered
             key = self.conversations.key(api, enc.name, scope, items)
             start, raw_before = self.conversations.resume(key, items, samples)
-        msgs = adapter.parse_items(items[start:] if start else items)
-        fixed_texts = adapter.fixed_texts(body)
-        texts = [*fixed_texts, *(s.text for m in msgs for s in m.segments if s.kind != "image")]
-        await self._prime_if_big(texts, enc)
-        overhead = adapter.message_overhead
-        raw_items = raw_before + sum(self.message_raw(m, enc, api, overhead) for m in msgs)
+        fixed, new_raw = await self._raw_parts(
+            api, body, adapter.parse_items(items[start:] if start else items), enc
+        )
+        raw_items = raw_before + new_raw
         if key is not None:
             self.conversations.remember(key, items, raw_items, start, samples)
-        fixed = 3 + sum(self.count_text(t, enc) for t in fixed_texts)
         return self.scale(fixed + raw_items, model)
 
     async def raw_tokens(self, api: str, body: dict[str, Any], model: str) -> int:
         """``body``'s estimate before the model's factor, counted in full the way
         :meth:`estimate_request` counts a conversation it has not seen (its item list one
         message per item; none when it is not a list)."""
+        items = body.get(get_adapter(api).container)
+        msgs = get_adapter(api).parse_items(items) if isinstance(items, list) else []
+        fixed, raw_items = await self._raw_parts(api, body, msgs, await self.aencoding(model))
+        return fixed + raw_items
+
+    async def _raw_parts(
+        self, api: str, body: dict[str, Any], msgs: list[Message], enc: tiktoken.Encoding
+    ) -> tuple[int, int]:
+        """(the body's fixed texts and the request's own 3, ``msgs``) in raw tokens; the texts
+        primed off the loop first when there are many."""
         adapter = get_adapter(api)
-        items = body.get(adapter.container)
-        enc = await self.aencoding(model)
-        msgs = adapter.parse_items(items) if isinstance(items, list) else []
         fixed_texts = adapter.fixed_texts(body)
         await self._prime_if_big(
             [*fixed_texts, *(s.text for m in msgs for s in m.segments if s.kind != "image")], enc
         )
         overhead = adapter.message_overhead
         fixed = 3 + sum(self.count_text(t, enc) for t in fixed_texts)
-        return fixed + sum(self.message_raw(m, enc, api, overhead) for m in msgs)
+        return fixed, sum(self.message_raw(m, enc, api, overhead) for m in msgs)
 
     def count_request(self, api: str, body: dict[str, Any], model: str) -> int:
         """Estimated input tokens of a request body (memoized; synchronous)."""
