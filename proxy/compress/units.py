@@ -16,8 +16,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from proxy.compress import salient
+from proxy.compress.stopwords import LANGUAGES, elided, language, normalise
 
 # English function words (what an answer's content words never are). Negations are not here.
 STOPWORDS = frozenset(
@@ -53,7 +55,7 @@ _NOT_SPEAKERS = frozenset(
     info debug output input result results example http https file path status ps edit fix
     reason because warning important tip hint update""".split()
 )
-_STRIP = ".,;:!?()[]{}<>\"'`*“”‘’…"
+_STRIP = ".,;:!?()[]{}<>\"'`*“”‘’…«»¿¡„"
 _SPEAKER = re.compile(r"^[ \t]*(?:\*\*)?([A-Z][\w.'-]{0,30}(?: [A-Z][\w.'-]{0,30})?)(?:\*\*)?:[ \t]+")
 _AGENT_LABEL = re.compile(r"<(agent\d+\.\d+)>")
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{2,80})[\"”]")
@@ -73,8 +75,20 @@ _WORD = re.compile(r"[^\W_][\w'’./-]*[^\W_]|[^\W_]")
 
 
 def content_words(text: str) -> list[str]:
-    """Lowercase content words (stopwords out, negations and numbers in), in order."""
-    return [w for w in _WORD.findall(text.lower()) if w not in _DROP and (len(w) > 1 or w.isdigit())]
+    """Lowercase content words (stopwords out, negations and numbers in), in order; the
+    stopwords of the text's language (:func:`stopwords.language`, English by default)."""
+    found = _WORD.findall(text.lower())
+    lang = language(found, STOPWORDS)
+    if lang == "en":
+        return [w for w in found if w not in _DROP and (len(w) > 1 or w.isdigit())]
+    drop = _drop(lang)
+    out: list[str] = []
+    for w in found:
+        if "’" in w or "'" in w:
+            w = elided(normalise(w))[1]
+        if w not in drop and (len(w) > 1 or w.isdigit()):
+            out.append(w)
+    return out
 
 
 # How someone felt or judged something ("loved it", "so happy", "sorry") is often what is asked
@@ -86,6 +100,17 @@ FEELINGS = frozenset(
 _KEEP_ALWAYS = NEGATIONS | _NUMBER_WORDS | FEELINGS
 _DROP = STOPWORDS - _KEEP_ALWAYS
 _PRONOUNS = frozenset(("i", "i'm", "i've", "i'll", "i'd"))
+# Function words written with a capital inside a sentence that are still function words: the
+# German polite "Sie" and its forms (a capital elsewhere marks a name: "May", "Will", "Ben").
+_CAPITAL_PRONOUNS = _PRONOUNS | frozenset("sie ihr ihnen ihre ihren ihrem ihrer ihres usted ustedes".split())
+
+
+@lru_cache(maxsize=8)
+def _drop(lang: str) -> frozenset[str]:
+    """What :func:`condense` drops from a text in ``lang``."""
+    return _DROP if lang == "en" else LANGUAGES[lang] - _KEEP_ALWAYS
+
+
 _TRIM_RIGHT = ".!?;,:…)]}\"'*"
 _TRIM_LEFT = "([{\"'*"
 
@@ -103,7 +128,11 @@ def condense(sentence: str) -> str:
     )
     out: list[str] = []
     pos = 0
-    for i, raw in enumerate(sentence.split()):
+    raws = sentence.split()
+    lows = [raw.strip(_STRIP).lower() for raw in raws]
+    lang = language(lows, STOPWORDS)
+    drop, pronouns = (_DROP, _PRONOUNS) if lang == "en" else (_drop(lang), _CAPITAL_PRONOUNS)
+    for i, raw in enumerate(raws):
         if quoted:
             start = sentence.find(raw, pos)
             pos = start + len(raw)
@@ -113,8 +142,12 @@ def condense(sentence: str) -> str:
         w = raw.strip(_STRIP)
         if not w:
             continue
-        low = w.lower()
-        if low in _DROP and not (i and w[0].isupper() and low not in _PRONOUNS):
+        low = lows[i]
+        if lang != "en" and ("'" in low or "’" in low):  # l'école → école, qu'il → (nothing)
+            head, low = elided(normalise(low))
+            if head and low not in drop:
+                raw = w = raw.strip(_STRIP)[len(head) :]
+        if low in drop and not (i and w[0].isupper() and low not in pronouns):
             continue
         tok = raw.rstrip(_TRIM_RIGHT).lstrip(_TRIM_LEFT)
         if tok:
