@@ -19,6 +19,8 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from proxy.compress.speakers import speaker_shaped
+
 MONTH_NAMES = "January February March April May June July August September October November December".split()
 _MONTHS = {m[:3].lower(): i + 1 for i, m in enumerate(MONTH_NAMES)} | {"sept": 9}
 _WEEKDAYS = frozenset("mon tue tues wed thu thur thurs fri sat sun".split()) | frozenset(
@@ -161,11 +163,8 @@ def _is_stamp_text(inner: str) -> bool:
     return all(_is_stamp_word(w) for w in inner.split())
 
 
-_SPEAKER_START = re.compile(r"[A-Z][\w.'-]{0,30}(?: [A-Z][\w.'-]{0,30})?:\s")
-
-
 def _speaker_start(text: str) -> bool:
-    return bool(_SPEAKER_START.match(text))
+    return speaker_shaped(text)
 
 
 def first_stamp(text: str) -> tuple[dt.date | None, str]:

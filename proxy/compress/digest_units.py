@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from proxy.compress import salient
 from proxy.compress.dates import line_stamp, resolve_relative
+from proxy.compress.speakers import without_prefix
 from proxy.compress.summarizer import DroppedMessage
 from proxy.compress.units import (
     FEELINGS,
@@ -118,7 +119,7 @@ def turns(
             day = found or day
             if opens and speaker:
                 who = speaker
-                line = line[line.index(":") + 1 :].lstrip()
+                line = without_prefix(line)
             buf.append(line)
         if "".join(buf).strip():
             out.append(Turn(mi, who, day, "\n".join(buf)))

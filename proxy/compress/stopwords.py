@@ -8,9 +8,10 @@ auxiliaries, common fillers and greetings. Negations (``nicht``, ``kein``, ``ne`
 
 A word can be a function word in one language and a content word in English (``die``,
 ``war``, ``also``, ``man``, ``hat``, ``son``, ``car``). So the lists are never merged: a text
-is read in one language, chosen by :func:`language` from the share of *markers* among its
-words (each language's function words that are not also English words), English unless
-another language's markers outnumber the English function words.
+is read in one language, chosen by :func:`language` from the *markers* among its words
+(each language's function words that are not also English words; half a marker when English
+uses the word only as a name or particle, as ``de`` or ``con``), English unless another
+language's markers outnumber the English function words.
 """
 
 from __future__ import annotations
@@ -124,8 +125,19 @@ ENGLISH_LOOKALIKES = frozenset(
     haha lol xd hm uh um eh super cool bien bon bah ben mais ou il elle van dan encore voila voilà
     chose era has ha hay mira mucho todo dal io lei ci vi mia sue che chi ed pure ciao uno os
     num com sem eu boa oi legal hen hun of want met op om word wil wilt wilde heel erg dag dir im
-    ins ans aus von hast mal halt toll""".split()
+    ins ans aus von hast mal halt toll comment mon est tout ai bom sole tin pour dire fin sue nu
+    ton tons mes ses par pas plus sur les des une vie type mais quasi vers au""".split()
 )
+# Of those, the ones English uses only as names, particles or abbreviations ("de", "la", "con",
+# "mi", "al"): half a marker each, so "al mercado con mi hermana" reads as Spanish while "Café
+# de la Paix" in an English sentence does not.
+HALF_MARKERS = frozenset(
+    """con des el en es hin la le les lo los lui ma mi non nos se si te tu un va wo yo al da de
+    del di ho pra tra ne ni ca bene bello bella graag dat bien bon mais ou il elle van dan voila
+    voilà mira mucho dal io lei ci vi mia che chi ed ciao uno os num com sem eu op om wil erg dag
+    dir im ans aus von mal est tout bom nu mes ses pas sur une vers au""".split()
+)
+_PUNCT = '.,;:!?()[]{}<>"`*“”‘…«»¿¡„'  # around a word (not its apostrophes)
 _APOSTROPHE = str.maketrans({"’": "'"})
 _ELISION = re.compile(
     r"^(?:l|d|j|m|t|s|c|n|qu|jusqu|lorsqu|puisqu|un|dell|nell|sull|dall|all|quest|quell)'(?=\w)"
@@ -133,13 +145,14 @@ _ELISION = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _markers() -> dict[str, tuple[str, ...]]:
-    """Each marker word and the languages it marks."""
+def _markers() -> dict[str, tuple[float, tuple[str, ...]]]:
+    """Each marker word: its weight and the languages it marks."""
     out: dict[str, list[str]] = {}
     for lang, words in LANGUAGES.items():
-        for w in words - ENGLISH_LOOKALIKES - COMMON:
-            out.setdefault(w, []).append(lang)
-    return {w: tuple(langs) for w, langs in out.items()}
+        for w in words - (ENGLISH_LOOKALIKES - HALF_MARKERS) - COMMON:
+            if len(w) > 1 or not w.isascii():  # "y", "e", "o" are letters in English text
+                out.setdefault(w, []).append(lang)
+    return {w: (0.5 if w in HALF_MARKERS else 1.0, tuple(langs)) for w, langs in out.items()}
 
 
 @lru_cache(maxsize=2)
@@ -150,30 +163,34 @@ def _english_only(english: frozenset[str]) -> frozenset[str]:
 
 def language(words: list[str], english: frozenset[str]) -> str:
     """``en``, ``de``, ``fr``, ``es``, ``it``, ``pt`` or ``nl``: the language whose markers are
-    the most frequent among ``words`` (lowercase), if they outnumber the English function words
-    of ``english`` that no other language shares (two markers at least, or one when no such
-    English word is there)."""
+    the most frequent among ``words`` (lowercase; punctuation around them is ignored when
+    another language's marker is among them unpunctuated), if they outnumber the English function words
+    of ``english`` that no other language shares (two markers at least)."""
     markers = _markers()
+    if markers.keys().isdisjoint(words):
+        return "en"  # most text, at the speed of a set operation
     english = _english_only(english)
-    counts: dict[str, int] = {}
+    counts: dict[str, float] = {}
     en = 0
     for w in words:
-        langs = markers.get(w)
-        if langs is None:
+        w = w.strip(_PUNCT)
+        found = markers.get(w)
+        if found is None:
             if w in english:
                 en += 1
             elif "'" in w or "’" in w:
                 w = normalise(w)
                 m = _ELISION.match(w)
-                langs = markers.get(w) or (markers.get(m.group(0)) if m else None)
-        if langs:
+                found = markers.get(w) or (markers.get(m.group(0)) if m else None)
+        if found:
+            weight, langs = found
             for lang in langs:
-                counts[lang] = counts.get(lang, 0) + 1
+                counts[lang] = counts.get(lang, 0.0) + weight
     if not counts:
         return "en"
     best = max(counts, key=lambda k: counts[k])  # ties: the first listed in LANGUAGES
     n = counts[best]
-    return best if n > en and (n >= 2 or en == 0) else "en"
+    return best if n > en and n >= 2 else "en"
 
 
 def normalise(word: str) -> str:

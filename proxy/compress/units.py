@@ -5,7 +5,7 @@ it (the message's speaker: a ``name`` field, a ``Name:`` prefix the conversation
 several messages, a MassGen agent label, else the role) and when (the last session date or
 timestamp seen at the start of a message, carried forward). Its text is *condensed*:
 stopwords, fillers and greetings go; names, numbers, dates, quantities, quoted titles, paths,
-ids and negations stay. Its content words (lowercase, stopwords removed) are what the
+ids and negations stay, in the text's language (:mod:`stopwords`). Its content words (lowercase, stopwords removed) are what the
 digest's IDF-weighted selection counts.
 """
 
@@ -19,6 +19,7 @@ from datetime import date
 from functools import lru_cache
 
 from proxy.compress import salient
+from proxy.compress.speakers import speaker_prefix
 from proxy.compress.stopwords import LANGUAGES, elided, language, normalise
 
 # English function words (what an answer's content words never are). Negations are not here.
@@ -50,25 +51,11 @@ _NUMBER_WORDS = frozenset(
     fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
     ninety hundred thousand million billion half dozen first second third once twice""".split()
 )
-_NOT_SPEAKERS = frozenset(
-    """note error warning update summary question answer step task todo re subject traceback
-    info debug output input result results example http https file path status ps edit fix
-    reason because warning important tip hint update""".split()
-)
 _STRIP = ".,;:!?()[]{}<>\"'`*“”‘’…«»¿¡„"
-_SPEAKER = re.compile(r"^[ \t]*(?:\*\*)?([A-Z][\w.'-]{0,30}(?: [A-Z][\w.'-]{0,30})?)(?:\*\*)?:[ \t]+")
 _AGENT_LABEL = re.compile(r"<(agent\d+\.\d+)>")
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{2,80})[\"”]")
 MAX_UNIT_WORDS = 40  # longer sentences are split into clauses
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=(?:but|and|because|while|although|so that|which)\s)")
-
-
-def speaker_prefix(text: str) -> str | None:
-    """``Dana`` from ``Dana: text`` (a capitalised name of one or two words), else None."""
-    m = _SPEAKER.match(text)
-    if not m or m.group(1).lower() in _NOT_SPEAKERS:
-        return None
-    return m.group(1)
 
 
 _WORD = re.compile(r"[^\W_][\w'’./-]*[^\W_]|[^\W_]")
@@ -129,8 +116,7 @@ def condense(sentence: str) -> str:
     out: list[str] = []
     pos = 0
     raws = sentence.split()
-    lows = [raw.strip(_STRIP).lower() for raw in raws]
-    lang = language(lows, STOPWORDS)
+    lang = language(sentence.lower().split(), STOPWORDS)
     drop, pronouns = (_DROP, _PRONOUNS) if lang == "en" else (_drop(lang), _CAPITAL_PRONOUNS)
     for i, raw in enumerate(raws):
         if quoted:
@@ -142,7 +128,7 @@ def condense(sentence: str) -> str:
         w = raw.strip(_STRIP)
         if not w:
             continue
-        low = lows[i]
+        low = w.lower()
         if lang != "en" and ("'" in low or "’" in low):  # l'école → école, qu'il → (nothing)
             head, low = elided(normalise(low))
             if head and low not in drop:
