@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from proxy.compress import salient
 from proxy.compress.dates import line_stamp, resolve_relative
-from proxy.compress.speakers import without_prefix
+from proxy.compress.speakers import speaker_prefix, without_prefix
 from proxy.compress.summarizer import DroppedMessage
 from proxy.compress.units import (
     FEELINGS,
@@ -36,7 +36,6 @@ from proxy.compress.units import (
     estimate_tokens,
     find_speakers,
     idf_weights,
-    speaker_prefix,
     split_units,
 )
 
