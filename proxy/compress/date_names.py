@@ -98,7 +98,7 @@ def parser_info() -> parserinfo:
     """dateutil's parser names plus the ones above (day first, as all these languages write)."""
     from dateutil import parser  # on first use, as dates.py does
 
-    class _Names(parser.parserinfo):
+    class _Names(parser.parserinfo):  # type: ignore[misc]  # dateutil ships no types here
         MONTHS = [(*en, *other) for en, other in zip(parser.parserinfo.MONTHS, MONTHS, strict=True)]
         WEEKDAYS = [(*en, *other) for en, other in zip(parser.parserinfo.WEEKDAYS, WEEKDAYS, strict=True)]
         JUMP = [*parser.parserinfo.JUMP, *GLUE]
