@@ -170,7 +170,8 @@ def _voice(sentence: str) -> float:
 
 
 _GREETING = (
-    r"(?:hey|hi|hello|thanks|thank you|wow|whoa|woah|oh|yeah|yes|yep|no|congrats|aw+|ok|okay|dear|sure)"
+    r"(?:hey|hi|hello|thanks|thank you|wow|whoa|woah|oh|yeah|yes|yep|no|congrats|aw+|ok|okay|dear|sure"
+    r"|hallo|salut|bonjour|coucou|hola|ciao|olá|oi|hoi|danke|merci|gracias|grazie|obrigad[oa]|bedankt)"
 )
 
 

@@ -126,7 +126,8 @@ ENGLISH_LOOKALIKES = frozenset(
     chose era has ha hay mira mucho todo dal io lei ci vi mia sue che chi ed pure ciao uno os
     num com sem eu boa oi legal hen hun of want met op om word wil wilt wilde heel erg dag dir im
     ins ans aus von hast mal halt toll comment mon est tout ai bom sole tin pour dire fin sue nu
-    ton tons mes ses par pas plus sur les des une vie type mais quasi vers au""".split()
+    ton tons mes ses par pas plus sur les des une vie type mais quasi vers au pendant also bent
+    dos em et nas oft sans sim sous sus ta tens tue han genial favor algo mit na""".split()
 )
 # Of those, the ones English uses only as names, particles or abbreviations ("de", "la", "con",
 # "mi", "al"): half a marker each, so "al mercado con mi hermana" reads as Spanish while "Café
@@ -137,6 +138,7 @@ HALF_MARKERS = frozenset(
     voilà mira mucho dal io lei ci vi mia che chi ed ciao uno os num com sem eu op om wil erg dag
     dir im ans aus von mal est tout bom nu mes ses pas sur une vers au""".split()
 )
+_ORDER = {lang: i for i, lang in enumerate(LANGUAGES)}
 _PUNCT = '.,;:!?()[]{}<>"`*“”‘…«»¿¡„'  # around a word (not its apostrophes)
 _APOSTROPHE = str.maketrans({"’": "'"})
 _ELISION = re.compile(
@@ -144,15 +146,30 @@ _ELISION = re.compile(
 )
 
 
-@lru_cache(maxsize=1)
-def _markers() -> dict[str, tuple[float, tuple[str, ...]]]:
-    """Each marker word: its weight and the languages it marks."""
+@lru_cache(maxsize=2)
+def _markers(english: frozenset[str]) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """Each marker word: its weight and the languages it marks. A function word English does
+    not use is a whole marker; one English uses as a name, a particle or a content word
+    (``de``, ``con``, ``war``, ``hat``) half of one; one that is also an English function word
+    (``in``, ``was``) none."""
     out: dict[str, list[str]] = {}
     for lang, words in LANGUAGES.items():
-        for w in words - (ENGLISH_LOOKALIKES - HALF_MARKERS) - COMMON:
+        for w in words - COMMON:
             if len(w) > 1 or not w.isascii():  # "y", "e", "o" are letters in English text
                 out.setdefault(w, []).append(lang)
-    return {w: (0.5 if w in HALF_MARKERS else 1.0, tuple(langs)) for w, langs in out.items()}
+    weighed: dict[str, tuple[float, tuple[str, ...]]] = {}
+    for w, langs in out.items():
+        if w not in ENGLISH_LOOKALIKES:
+            weighed[w] = (1.0, tuple(langs))
+        elif w in HALF_MARKERS or w not in english:
+            weighed[w] = (0.5, tuple(langs))
+    return weighed
+
+
+@lru_cache(maxsize=2)
+def _whole(english: frozenset[str]) -> frozenset[str]:
+    """The whole markers: a text without one is English."""
+    return frozenset(w for w, (weight, _) in _markers(english).items() if weight == 1.0)
 
 
 @lru_cache(maxsize=2)
@@ -162,21 +179,22 @@ def _english_only(english: frozenset[str]) -> frozenset[str]:
 
 
 def language(words: list[str], english: frozenset[str]) -> str:
-    """``en``, ``de``, ``fr``, ``es``, ``it``, ``pt`` or ``nl``: the language whose markers are
-    the most frequent among ``words`` (lowercase; punctuation around them is ignored when
-    another language's marker is among them unpunctuated), if they outnumber the English function words
-    of ``english`` that no other language shares (two markers at least)."""
-    markers = _markers()
-    if markers.keys().isdisjoint(words):
+    """``en``, ``de``, ``fr``, ``es``, ``it``, ``pt`` or ``nl`` for a text's ``words``
+    (lowercase): the language with the most marker weight, if one of its whole markers is
+    there and its weight outnumbers the English function words of ``english`` that no other
+    language shares (two markers, or one and a half with no English word: ``Und dir?``)."""
+    if _whole(english).isdisjoint(words):
         return "en"  # most text, at the speed of a set operation
-    english = _english_only(english)
+    markers = _markers(english)
+    only = _english_only(english)
     counts: dict[str, float] = {}
+    whole: set[str] = set()
     en = 0
     for w in words:
         w = w.strip(_PUNCT)
         found = markers.get(w)
         if found is None:
-            if w in english:
+            if w in only:
                 en += 1
             elif "'" in w or "’" in w:
                 w = normalise(w)
@@ -186,11 +204,13 @@ def language(words: list[str], english: frozenset[str]) -> str:
             weight, langs = found
             for lang in langs:
                 counts[lang] = counts.get(lang, 0.0) + weight
-    if not counts:
+                if weight == 1.0:
+                    whole.add(lang)
+    if not whole:
         return "en"
-    best = max(counts, key=lambda k: counts[k])  # ties: the first listed in LANGUAGES
+    best = max(whole, key=lambda k: (counts[k], -_ORDER[k]))  # ties: the first listed
     n = counts[best]
-    return best if n > en and n >= 2 else "en"
+    return best if (n >= 2 and n > en) or (n >= 1.5 and en == 0) else "en"
 
 
 def normalise(word: str) -> str:
