@@ -183,8 +183,8 @@ def language(words: list[str], english: frozenset[str]) -> str:
     (lowercase): the language with the most marker weight, if one of its whole markers is
     there and its weight outnumbers the English function words of ``english`` that no other
     language shares (two markers, or one and a half with no English word: ``Und dir?``)."""
-    if _whole(english).isdisjoint(words):
-        return "en"  # most text, at the speed of a set operation
+    if _whole(english).isdisjoint(words) and not any("'" in w or "’" in w for w in words):
+        return "en"  # most text, at the speed of a set operation (an elision is a marker: l'école)
     markers = _markers(english)
     only = _english_only(english)
     counts: dict[str, float] = {}

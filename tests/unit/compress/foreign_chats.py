@@ -12,6 +12,7 @@ so that a compaction has a history worth a digest.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 Session = tuple[str, dt.date, list[tuple[str, str]]]
 
@@ -225,17 +226,18 @@ def header(lang: str, n: int, day: dt.date) -> str:
     return f"Séance {n} — {weekday} {day.day} {month} {day.year}"
 
 
-def rounds(lang: str, count: int) -> tuple[list[Session], dict[str, tuple[str, int]]]:
+def rounds(lang: str, count: int) -> tuple[list[Session], dict[str, set[tuple[str, int]]]]:
     """``count`` rounds of the chat's three sessions (round ``r`` moved ``r`` × 400 days on,
-    its fact words replaced by their ``r``-th stand-ins), and every round's facts with their
-    session's index."""
+    its fact words replaced by their ``r``-th stand-ins), and for every round's fact words
+    who said them in which session (by index): each (speaker, session) whose turn holds it."""
     sessions, facts, other = (
         (GERMAN, GERMAN_FACTS, GERMAN_OTHER) if lang == "de" else (FRENCH, FRENCH_FACTS, FRENCH_OTHER)
     )
     out: list[Session] = []
-    all_facts: dict[str, tuple[str, int]] = {}
+    words: set[str] = set()
     for r in range(count):
         swap = {word: other[word].split()[r - 1] for word in facts} if r else {}
+        words.update(swap.get(word, word) for word in facts)
         for _, day, turns in sessions:
             when = day + dt.timedelta(days=400 * r)
             told = []
@@ -244,6 +246,9 @@ def rounds(lang: str, count: int) -> tuple[list[Session], dict[str, tuple[str, i
                     text = text.replace(word, stand_in)
                 told.append((who, text))
             out.append((header(lang, len(out) + 1, when), when, told))
-        for word, (who, k) in facts.items():
-            all_facts[swap.get(word, word)] = (who, 3 * r + k)
-    return out, all_facts
+    said: dict[str, set[tuple[str, int]]] = {word: set() for word in words}
+    for k, (_, _, turns) in enumerate(out):
+        for who, text in turns:
+            for word in set(re.findall(r"[\w-]+", text)) & words:
+                said[word].add((who, k))
+    return out, said
