@@ -17,8 +17,26 @@ language's markers outnumber the English function words.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+# English function words (what an answer's content words never are), fillers and greetings.
+EN = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i i'd i'll i'm i've
+    if in into is it it's its itself let's me more most my myself of off on once only or other
+    ought our ours ourselves out over own same she she's should so some such than that that's the
+    their theirs them themselves then there there's these they they're they've this those through
+    to too under until up very was we we're we've were what what's when where which while who
+    whom why with would you you'd you'll you're you've your yours yourself yourselves will shall
+    may might must just also still even ever much many lot lots get got gets getting go going
+    come make really quite pretty one thing things something anything
+    everything yes yeah yep ok okay oh ah um uh hmm wow hey hi hello haha lol thanks thank
+    please sure well like know think mean guess kind sort maybe actually basically literally
+    honestly totally definitely absolutely seriously anyway anyways though although dear
+    awesome great cool nice amazing lovely wonderful fantastic glad happy sounds sound right
+    good fun love tell told say said says congrats congratulations enough fair sorry
+    cheers bye indeed exactly wish hope hear heard""".split()
+)
 DE = frozenset(
     """der die das dem den des ein eine einen einem einer eines ich du er sie es wir ihr mich mir
     dich dir sich uns euch ihn ihm ihnen mein meine meinen meinem meiner meines dein deine deinen
@@ -142,12 +160,11 @@ _ORDER = {lang: i for i, lang in enumerate(LANGUAGES)}
 _PUNCT = '.,;:!?()[]{}<>"`*“”‘…«»¿¡„'  # around a word (not its apostrophes)
 _APOSTROPHE = str.maketrans({"’": "'"})
 _ELISION = re.compile(
-    r"^(?:l|d|j|m|t|s|c|n|qu|jusqu|lorsqu|puisqu|un|dell|nell|sull|dall|all|quest|quell)'(?=\w)"
+    r"(?:l|d|j|m|t|s|c|n|qu|jusqu|lorsqu|puisqu|un|dell|nell|sull|dall|all|quest|quell)['’](?=\w)", re.I
 )
 
 
-@lru_cache(maxsize=2)
-def _markers(english: frozenset[str]) -> dict[str, tuple[float, tuple[str, ...]]]:
+def _weigh() -> dict[str, tuple[float, tuple[str, ...]]]:
     """Each marker word: its weight and the languages it marks. A function word English does
     not use is a whole marker; one English uses as a name, a particle or a content word
     (``de``, ``con``, ``war``, ``hat``) half of one; one that is also an English function word
@@ -161,37 +178,35 @@ def _markers(english: frozenset[str]) -> dict[str, tuple[float, tuple[str, ...]]
     for w, langs in out.items():
         if w not in ENGLISH_LOOKALIKES:
             weighed[w] = (1.0, tuple(langs))
-        elif w in HALF_MARKERS or w not in english:
+        elif w in HALF_MARKERS or w not in EN:
             weighed[w] = (0.5, tuple(langs))
     return weighed
 
 
-@lru_cache(maxsize=2)
-def _whole(english: frozenset[str]) -> frozenset[str]:
-    """The whole markers: a text without one is English."""
-    return frozenset(w for w, (weight, _) in _markers(english).items() if weight == 1.0)
+_MARKERS = _weigh()
+_WHOLE = frozenset(w for w, (weight, _) in _MARKERS.items() if weight == 1.0)
+_WHOLE = _WHOLE | frozenset(w.capitalize() for w in _WHOLE)  # a text without one is English
+_ENGLISH_ONLY = EN.difference(*LANGUAGES.values())  # English function words no other has
 
 
-@lru_cache(maxsize=2)
-def _english_only(english: frozenset[str]) -> frozenset[str]:
-    """English function words that are function words of none of the other languages."""
-    return english.difference(*LANGUAGES.values())
-
-
-def language(words: list[str], english: frozenset[str]) -> str:
-    """``en``, ``de``, ``fr``, ``es``, ``it``, ``pt`` or ``nl`` for a text's ``words``
-    (lowercase): the language with the most marker weight, if one of its whole markers is
-    there and its weight outnumbers the English function words of ``english`` that no other
-    language shares (two markers, or one and a half with no English word: ``Und dir?``)."""
-    if _whole(english).isdisjoint(words) and not any("'" in w or "’" in w for w in words):
-        return "en"  # most text, at the speed of a set operation (an elision is a marker: l'école)
-    markers = _markers(english)
-    only = _english_only(english)
+def language(words: list[str], text: str | None = None) -> str:
+    """``en``, ``de``, ``fr``, ``es``, ``it``, ``pt`` or ``nl`` for a text's ``words`` (as
+    split; ``text``, when given, saves looking for an elision when it has no apostrophe):
+    the language with the most marker weight, if one of its whole markers is there and its weight outnumbers the
+    English function words no other language shares (two markers, or one and a half with no
+    English word: ``Und dir?``)."""
+    if _WHOLE.isdisjoint(words):  # most text: English at the speed of a set operation
+        if text is not None and not _has_elision(text):
+            return "en"
+        if text is None and not any(_ELISION.match(w) for w in words if "'" in w or "’" in w):
+            return "en"  # an elision is a marker too: l'école
+    markers = _MARKERS
+    only = _ENGLISH_ONLY
     counts: dict[str, float] = {}
     whole: set[str] = set()
     en = 0
     for w in words:
-        w = w.strip(_PUNCT)
+        w = w.strip(_PUNCT).lower()
         found = markers.get(w)
         if found is None:
             if w in only:
@@ -211,6 +226,26 @@ def language(words: list[str], english: frozenset[str]) -> str:
     best = max(whole, key=lambda k: (counts[k], -_ORDER[k]))  # ties: the first listed
     n = counts[best]
     return best if (n >= 2 and n > en) or (n >= 1.5 and en == 0) else "en"
+
+
+_HEADS = frozenset("l d j m t s c n qu jusqu lorsqu puisqu un dell nell sull dall all quest quell".split())
+
+
+def _has_elision(text: str) -> bool:
+    """Whether ``text`` holds a French or Italian elision (``l'école``, ``qu’il``): a few
+    string searches for English text, whose apostrophes sit inside words (``don't``)."""
+    if "'" not in text and "’" not in text:
+        return False
+    for quote in ("'", "’"):
+        i = text.find(quote)
+        while i > 0:
+            j = i
+            while j > 0 and i - j < 7 and text[j - 1].isalpha():
+                j -= 1
+            if text[j:i].lower() in _HEADS and text[i + 1 : i + 2].isalpha():
+                return True
+            i = text.find(quote, i + 1)
+    return False
 
 
 def normalise(word: str) -> str:

@@ -16,31 +16,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from proxy.compress import salient
 from proxy.compress.speakers import speaker_prefix
-from proxy.compress.stopwords import LANGUAGES, elided, language, normalise
+from proxy.compress.stopwords import EN, LANGUAGES, elided, language, normalise
 
-# English function words (what an answer's content words never are). Negations are not here.
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i i'd i'll i'm i've
-    if in into is it it's its itself let's me more most my myself of off on once only or other
-    ought our ours ourselves out over own same she she's should so some such than that that's the
-    their theirs them themselves then there there's these they they're they've this those through
-    to too under until up very was we we're we've were what what's when where which while who
-    whom why with would you you'd you'll you're you've your yours yourself yourselves will shall
-    may might must just also still even ever much many lot lots get got gets getting go going
-    come make really quite pretty one thing things something anything
-    everything yes yeah yep ok okay oh ah um uh hmm wow hey hi hello haha lol thanks thank
-    please sure well like know think mean guess kind sort maybe actually basically literally
-    honestly totally definitely absolutely seriously anyway anyways though although dear
-    awesome great cool nice amazing lovely wonderful fantastic glad happy sounds sound right
-    good fun love tell told say said says congrats congratulations enough fair sorry
-    cheers bye indeed exactly wish hope hear heard""".split()
-)
+STOPWORDS = EN  # English function words (what an answer's content words never are)
 NEGATIONS = frozenset(
     """not no never nor none nobody nothing neither nowhere cannot can't don't doesn't didn't
     won't wouldn't isn't aren't wasn't weren't haven't hasn't hadn't shouldn't couldn't
@@ -65,10 +46,10 @@ def content_words(text: str) -> list[str]:
     """Lowercase content words (stopwords out, negations and numbers in), in order; the
     stopwords of the text's language (:func:`stopwords.language`, English by default)."""
     found = _WORD.findall(text.lower())
-    lang = language(found, STOPWORDS)
+    lang = language(found, text)
     if lang == "en":
         return [w for w in found if w not in _DROP and (len(w) > 1 or w.isdigit())]
-    drop = _drop(lang)
+    drop = _DROPS[lang]
     out: list[str] = []
     for w in found:
         if "’" in w or "'" in w:
@@ -92,10 +73,7 @@ _PRONOUNS = frozenset(("i", "i'm", "i've", "i'll", "i'd"))
 _CAPITAL_PRONOUNS = _PRONOUNS | frozenset("sie ihr ihnen ihre ihren ihrem ihrer ihres usted ustedes".split())
 
 
-@lru_cache(maxsize=8)
-def _drop(lang: str) -> frozenset[str]:
-    """What :func:`condense` drops from a text in ``lang``."""
-    return _DROP if lang == "en" else LANGUAGES[lang] - _KEEP_ALWAYS
+_DROPS = {"en": _DROP} | {lang: words - _KEEP_ALWAYS for lang, words in LANGUAGES.items()}
 
 
 _TRIM_RIGHT = ".!?;,:…)]}\"'*"
@@ -116,8 +94,8 @@ def condense(sentence: str) -> str:
     out: list[str] = []
     pos = 0
     raws = sentence.split()
-    lang = language(sentence.lower().split(), STOPWORDS)
-    drop, pronouns = (_DROP, _PRONOUNS) if lang == "en" else (_drop(lang), _CAPITAL_PRONOUNS)
+    lang = language(raws, sentence)
+    drop, pronouns = (_DROP, _PRONOUNS) if lang == "en" else (_DROPS[lang], _CAPITAL_PRONOUNS)
     for i, raw in enumerate(raws):
         if quoted:
             start = sentence.find(raw, pos)
