@@ -184,7 +184,7 @@ def _vocative(speakers: set[str]) -> re.Pattern[str] | None:
     )
     if not names:
         return None
-    name = "(?:" + "|".join(re.escape(n[:3]) + "[a-z]*" for n in names) + ")"  # Caroline, Mel
+    name = "(?:" + "|".join(re.escape(n[:3]) + r"[^\W\d_]*" for n in names) + ")"  # Caroline, Mel, Thérèse
     return re.compile(rf"(^|[,!.?:]\s+|\b(?i:{_GREETING}),?\s+){name}\b(?=\s*(?:[,!.?]|$))")
 
 

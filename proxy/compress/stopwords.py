@@ -67,7 +67,8 @@ FR = frozenset(
     encore déjà bien alors puis enfin bon bah ben euh hein ah oh oui ouais si voilà voici salut
     bonjour bonsoir coucou merci s'il plaît stp svp d'accord ok okay super cool génial vraiment
     juste vachement trop assez plutôt tellement quelque quelques chose comment pourquoi combien
-    c'est c'était j'ai j'étais il y avait n'est qu'il qu'elle d'un d'une l'on bisous bises""".split()
+    c'est c'était j'ai j'étais il y avait n'est qu'il qu'elle d'un d'une l'on bisous bises quel
+    quelle quels quelles lequel laquelle est-ce qu'est-ce n'y""".split()
 )
 ES = frozenset(
     """el la los las lo un una unos unas de del al a en con por para sin sobre entre hasta desde

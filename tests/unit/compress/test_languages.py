@@ -256,7 +256,7 @@ def _segments(summary: str) -> list[tuple[str, dt.date | None, str]]:
 async def test_a_chat_in_another_language_compacts_into_attributed_dated_content(
     lang: str, question: str, function_words: str
 ) -> None:
-    """Eight rounds of three sessions (72 merged messages, headers in the chat's language,
+    """Eight rounds of three sessions (96 merged messages, headers in the chat's language,
     accented names), compacted with the aggressive preset in a window of the conversation's
     size: every digest segment names one of the two speakers and a session's day, every fact
     word in it sits with its speaker and its day, most facts are there and function words not."""
