@@ -4,9 +4,9 @@ A dropped message is split into sentences (long ones into clauses). Each unit kn
 it (the message's speaker: a ``name`` field, a ``Name:`` prefix the conversation uses for
 several messages, a MassGen agent label, else the role) and when (the last session date or
 timestamp seen at the start of a message, carried forward). Its text is *condensed*:
-stopwords, fillers and greetings go; names, numbers, dates, quantities, quoted titles, paths,
-ids and negations stay, in the text's language (:mod:`stopwords`). Its content words (lowercase, stopwords removed) are what the
-digest's IDF-weighted selection counts.
+stopwords, fillers and greetings of the text's language (:mod:`stopwords`) go; names, numbers,
+dates, quantities, quoted titles, paths, ids and negations stay. Its content words (lowercase,
+stopwords removed) are what the digest's IDF-weighted selection counts.
 """
 
 from __future__ import annotations
@@ -71,11 +71,7 @@ _PRONOUNS = frozenset(("i", "i'm", "i've", "i'll", "i'd"))
 # Function words written with a capital inside a sentence that are still function words: the
 # German polite "Sie" and its forms (a capital elsewhere marks a name: "May", "Will", "Ben").
 _CAPITAL_PRONOUNS = _PRONOUNS | frozenset("sie ihr ihnen ihre ihren ihrem ihrer ihres usted ustedes".split())
-
-
 _DROPS = {"en": _DROP} | {lang: words - _KEEP_ALWAYS for lang, words in LANGUAGES.items()}
-
-
 _TRIM_RIGHT = ".!?;,:…)]}\"'*"
 _TRIM_LEFT = "([{\"'*"
 
