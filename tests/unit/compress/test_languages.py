@@ -13,8 +13,9 @@ import pytest
 
 from proxy.compress import SUMMARY_HEADER, Compactor, Limits, TokenCounter
 from proxy.compress.dates import line_stamp, parse_date
+from proxy.compress.speakers import speaker_prefix
 from proxy.compress.stopwords import LANGUAGES, language
-from proxy.compress.units import condense, content_words, find_speakers, speaker_prefix
+from proxy.compress.units import condense, content_words, find_speakers
 from proxy.config import load_settings
 from tests.unit.compress.foreign_chats import merged_messages, rounds
 
