@@ -42,10 +42,30 @@ _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=(?:but|and|because|while|although|so 
 _WORD = re.compile(r"[^\W_][\w'’./-]*[^\W_]|[^\W_]")
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+
+
+def _cjk_pairs(words: list[str]) -> list[str]:
+    """Chinese, Japanese and Korean are written without spaces: a run of their characters
+    counts as its overlapping pairs of characters (``自行车`` → ``自行``, ``行车``)."""
+    out: list[str] = []
+    for w in words:
+        runs = _CJK.findall(w)
+        if not runs:
+            out.append(w)
+            continue
+        out.extend(p for p in _CJK.split(w) if len(p) > 1 or p.isdigit())
+        for run in runs:
+            out.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+    return out
+
+
 def content_words(text: str) -> list[str]:
     """Lowercase content words (stopwords out, negations and numbers in), in order; the
     stopwords of the text's language (:func:`stopwords.language`, English by default)."""
     found = _WORD.findall(text.lower())
+    if not text.isascii() and _CJK.search(text):
+        found = _cjk_pairs(found)
     lang = language(found, text)
     if lang == "en":
         return [w for w in found if w not in _DROP and (len(w) > 1 or w.isdigit())]

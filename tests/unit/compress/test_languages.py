@@ -11,8 +11,9 @@ from dataclasses import replace
 
 import pytest
 
-from proxy.compress import SUMMARY_HEADER, Compactor, Limits, TokenCounter
+from proxy.compress import SUMMARY_HEADER, Compactor, DroppedMessage, Limits, SummaryRequest, TokenCounter
 from proxy.compress.dates import line_stamp, parse_date
+from proxy.compress.digest import build_summary
 from proxy.compress.speakers import speaker_prefix
 from proxy.compress.stopwords import LANGUAGES, language
 from proxy.compress.units import condense, content_words, find_speakers
@@ -292,3 +293,29 @@ async def test_a_chat_in_another_language_compacts_into_attributed_dated_content
     words = [w.strip(".,;:!?").lower() for _, _, text in segments for w in text.split()]
     stray = [w for w in words if w in set(function_words.split())]
     assert len(stray) <= len(words) // 50, stray
+
+
+def test_chinese_turns_count_by_character_pairs_and_keep_their_speakers() -> None:
+    """Written without spaces, a Chinese sentence was one "word" and went as a filler."""
+    assert content_words("我上周在杭州买了自行车。") == [
+        "我上",
+        "上周",
+        "周在",
+        "在杭",
+        "杭州",
+        "州买",
+        "买了",
+        "了自",
+        "自行",
+        "行车",
+    ]
+    dropped = (
+        DroppedMessage(
+            "user", "2023-05-08 14:02\n王伟：我上周在杭州买了一辆红色自行车。\n李娜：真的吗？多少钱？"
+        ),
+        DroppedMessage("assistant", "王伟：花了1200元。\n李娜：我下个月要去成都出差。"),
+    )
+    summary = build_summary(SummaryRequest(None, dropped, 500, "gpt-4o"))
+    line = next(line for line in summary.splitlines() if line.startswith("- "))
+    assert line.startswith("- [8 May 2023] 王伟: ")
+    assert "王伟: 我上周在杭州买了一辆红色自行车" in line and "李娜: 我下个月要去成都出差" in line
