@@ -19,29 +19,43 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from proxy.compress import date_names
+from proxy.compress.speakers import speaker_shaped
+
 MONTH_NAMES = "January February March April May June July August September October November December".split()
 _MONTHS = {m[:3].lower(): i + 1 for i, m in enumerate(MONTH_NAMES)} | {"sept": 9}
-_WEEKDAYS = frozenset("mon tue tues wed thu thur thurs fri sat sun".split()) | frozenset(
-    d.lower() for d in "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+_WEEKDAYS = (
+    frozenset("mon tue tues wed thu thur thurs fri sat sun".split())
+    | frozenset(d.lower() for d in "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
+    | date_names.weekday_words()
 )
 _GLUE = frozenset(("on", "at", "of", "the", "am", "pm", "a.m.", "p.m.", "utc", "gmt", "z", "date", "time"))
+_GLUE = _GLUE | frozenset(date_names.GLUE)
 _SEPARATORS = frozenset("· — – - | : , / @".split())
-# A line that may start with a stamp: a bracket, a digit, a month or weekday, "Session", "Date".
+_FOREIGN = sorted({n[:3] for names in (*date_names.MONTHS, *date_names.WEEKDAYS) for n in names})
+# A line that may start with a stamp: a bracket, a digit, a month or weekday, "Session", "Date"
+# (in the languages of date_names, and "le 9 juin").
 _MAY_START = re.compile(
     r"[ \t]*[\[(<*#]*[ \t]*(?:\d|(?:session|date|time|day|part|chat|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
-    r"|mon|tue|wed|thu|fri|sat|sun)[a-z.]*\b)",
+    r"|mon|tue|wed|thu|fri|sat|sun|le|"
+    + "|".join(map(re.escape, (*_FOREIGN, *date_names.SESSIONS)))
+    + r")[^\W\d_]*\.?(?!\w))",
     re.I,
 )
 _CLOSERS = {"[": "]", "(": ")", "<": ">", "*": "*", "#": ""}
 _TIME = re.compile(
-    r"(?<!\d)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?\b)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I
+    r"(?<!\d)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?\b)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)"
+    r"|(?<![\d.])\d{1,2}h\d{2}\b|(?<![\d.])\d{1,2}\.\d{2}(?=\s*uhr\b)",  # 14h02, 14.02 Uhr
+    re.I,
 )
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _NUMERIC = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_SESSION = re.compile(r"\b(?:session|day|part|chat)\s*#?\d+\b", re.I)
+_SESSION = re.compile(
+    r"\b(?:session|day|part|chat|" + "|".join(map(re.escape, date_names.SESSIONS)) + r")\s*#?\d+\b", re.I
+)
 _TOKEN_STRIP = ",.;·—–-|:()[]<>*#"
-_ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th)", re.I)
+_ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th|er)", re.I)  # 1st, 1er
 _NUMLIKE = re.compile(r"[\d:./tz+-]+")
 _MAX_STAMP_CHARS = 80
 _NO_MARKUP = str.maketrans("*#[]()<>|·—–", "            ")
@@ -67,7 +81,11 @@ def _has_month(text: str) -> bool:
     return any(_is_month_word(w) for w in text.split())
 
 
-_MONTH_WORDS = frozenset(_MONTHS) | frozenset(m.lower() for m in MONTH_NAMES)
+_MONTH_WORDS = (
+    frozenset(_MONTHS)
+    | frozenset(m.lower() for m in MONTH_NAMES)
+    | frozenset(n for m in date_names.MONTHS for n in m)
+)
 
 
 def _is_month_word(word: str) -> bool:
@@ -93,7 +111,8 @@ def _read(stamp: str) -> dt.date | None:
             return None
         from dateutil import parser  # on first use: about 1 MB resident that idle does not need
 
-        day = parser.parse(stamp, fuzzy=True, dayfirst=True, default=dt.datetime(1, 1, 1)).date()
+        info = date_names.parser_info()
+        day = parser.parse(stamp, info, fuzzy=True, dayfirst=True, default=dt.datetime(1, 1, 1)).date()
         return day if str(day.year) in stamp else None
     except (ValueError, OverflowError, TypeError):
         return None
@@ -161,11 +180,8 @@ def _is_stamp_text(inner: str) -> bool:
     return all(_is_stamp_word(w) for w in inner.split())
 
 
-_SPEAKER_START = re.compile(r"[A-Z][\w.'-]{0,30}(?: [A-Z][\w.'-]{0,30})?:\s")
-
-
 def _speaker_start(text: str) -> bool:
-    return bool(_SPEAKER_START.match(text))
+    return speaker_shaped(text)
 
 
 def first_stamp(text: str) -> tuple[dt.date | None, str]:

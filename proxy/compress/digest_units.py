@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from proxy.compress import salient
 from proxy.compress.dates import line_stamp, resolve_relative
+from proxy.compress.speakers import speaker_prefix, without_prefix
 from proxy.compress.summarizer import DroppedMessage
 from proxy.compress.units import (
     FEELINGS,
@@ -35,7 +36,6 @@ from proxy.compress.units import (
     estimate_tokens,
     find_speakers,
     idf_weights,
-    speaker_prefix,
     split_units,
 )
 
@@ -118,7 +118,7 @@ def turns(
             day = found or day
             if opens and speaker:
                 who = speaker
-                line = line[line.index(":") + 1 :].lstrip()
+                line = without_prefix(line)
             buf.append(line)
         if "".join(buf).strip():
             out.append(Turn(mi, who, day, "\n".join(buf)))
@@ -170,7 +170,8 @@ def _voice(sentence: str) -> float:
 
 
 _GREETING = (
-    r"(?:hey|hi|hello|thanks|thank you|wow|whoa|woah|oh|yeah|yes|yep|no|congrats|aw+|ok|okay|dear|sure)"
+    r"(?:hey|hi|hello|thanks|thank you|wow|whoa|woah|oh|yeah|yes|yep|no|congrats|aw+|ok|okay|dear|sure"
+    r"|hallo|salut|bonjour|coucou|hola|ciao|olá|oi|hoi|danke|merci|gracias|grazie|obrigad[oa]|bedankt)"
 )
 
 
@@ -183,7 +184,7 @@ def _vocative(speakers: set[str]) -> re.Pattern[str] | None:
     )
     if not names:
         return None
-    name = "(?:" + "|".join(re.escape(n[:3]) + "[a-z]*" for n in names) + ")"  # Caroline, Mel
+    name = "(?:" + "|".join(re.escape(n[:3]) + r"[^\W\d_]*" for n in names) + ")"  # Caroline, Mel, Thérèse
     return re.compile(rf"(^|[,!.?:]\s+|\b(?i:{_GREETING}),?\s+){name}\b(?=\s*(?:[,!.?]|$))")
 
 

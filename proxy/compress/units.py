@@ -4,9 +4,9 @@ A dropped message is split into sentences (long ones into clauses). Each unit kn
 it (the message's speaker: a ``name`` field, a ``Name:`` prefix the conversation uses for
 several messages, a MassGen agent label, else the role) and when (the last session date or
 timestamp seen at the start of a message, carried forward). Its text is *condensed*:
-stopwords, fillers and greetings go; names, numbers, dates, quantities, quoted titles, paths,
-ids and negations stay. Its content words (lowercase, stopwords removed) are what the
-digest's IDF-weighted selection counts.
+stopwords, fillers and greetings of the text's language (:mod:`stopwords`) go; names, numbers,
+dates, quantities, quoted titles, paths, ids and negations stay. Its content words (lowercase,
+stopwords removed) are what the digest's IDF-weighted selection counts.
 """
 
 from __future__ import annotations
@@ -18,26 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from proxy.compress import salient
+from proxy.compress.speakers import speaker_prefix
+from proxy.compress.stopwords import EN, LANGUAGES, elided, language, normalise
 
-# English function words (what an answer's content words never are). Negations are not here.
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i i'd i'll i'm i've
-    if in into is it it's its itself let's me more most my myself of off on once only or other
-    ought our ours ourselves out over own same she she's should so some such than that that's the
-    their theirs them themselves then there there's these they they're they've this those through
-    to too under until up very was we we're we've were what what's when where which while who
-    whom why with would you you'd you'll you're you've your yours yourself yourselves will shall
-    may might must just also still even ever much many lot lots get got gets getting go going
-    come make really quite pretty one thing things something anything
-    everything yes yeah yep ok okay oh ah um uh hmm wow hey hi hello haha lol thanks thank
-    please sure well like know think mean guess kind sort maybe actually basically literally
-    honestly totally definitely absolutely seriously anyway anyways though although dear
-    awesome great cool nice amazing lovely wonderful fantastic glad happy sounds sound right
-    good fun love tell told say said says congrats congratulations enough fair sorry
-    cheers bye indeed exactly wish hope hear heard""".split()
-)
+STOPWORDS = EN  # English function words (what an answer's content words never are)
 NEGATIONS = frozenset(
     """not no never nor none nobody nothing neither nowhere cannot can't don't doesn't didn't
     won't wouldn't isn't aren't wasn't weren't haven't hasn't hadn't shouldn't couldn't
@@ -48,33 +32,51 @@ _NUMBER_WORDS = frozenset(
     fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
     ninety hundred thousand million billion half dozen first second third once twice""".split()
 )
-_NOT_SPEAKERS = frozenset(
-    """note error warning update summary question answer step task todo re subject traceback
-    info debug output input result results example http https file path status ps edit fix
-    reason because warning important tip hint update""".split()
-)
-_STRIP = ".,;:!?()[]{}<>\"'`*“”‘’…"
-_SPEAKER = re.compile(r"^[ \t]*(?:\*\*)?([A-Z][\w.'-]{0,30}(?: [A-Z][\w.'-]{0,30})?)(?:\*\*)?:[ \t]+")
+_STRIP = ".,;:!?()[]{}<>\"'`*“”‘’…«»¿¡„"
 _AGENT_LABEL = re.compile(r"<(agent\d+\.\d+)>")
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{2,80})[\"”]")
 MAX_UNIT_WORDS = 40  # longer sentences are split into clauses
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=(?:but|and|because|while|although|so that|which)\s)")
 
 
-def speaker_prefix(text: str) -> str | None:
-    """``Dana`` from ``Dana: text`` (a capitalised name of one or two words), else None."""
-    m = _SPEAKER.match(text)
-    if not m or m.group(1).lower() in _NOT_SPEAKERS:
-        return None
-    return m.group(1)
-
-
 _WORD = re.compile(r"[^\W_][\w'’./-]*[^\W_]|[^\W_]")
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+
+
+def _cjk_pairs(words: list[str]) -> list[str]:
+    """Chinese, Japanese and Korean are written without spaces: a run of their characters
+    counts as its overlapping pairs of characters (``自行车`` → ``自行``, ``行车``)."""
+    out: list[str] = []
+    for w in words:
+        runs = _CJK.findall(w)
+        if not runs:
+            out.append(w)
+            continue
+        out.extend(p for p in _CJK.split(w) if len(p) > 1 or p.isdigit())
+        for run in runs:
+            out.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+    return out
+
+
 def content_words(text: str) -> list[str]:
-    """Lowercase content words (stopwords out, negations and numbers in), in order."""
-    return [w for w in _WORD.findall(text.lower()) if w not in _DROP and (len(w) > 1 or w.isdigit())]
+    """Lowercase content words (stopwords out, negations and numbers in), in order; the
+    stopwords of the text's language (:func:`stopwords.language`, English by default)."""
+    found = _WORD.findall(text.lower())
+    if not text.isascii() and _CJK.search(text):
+        found = _cjk_pairs(found)
+    lang = language(found, text)
+    if lang == "en":
+        return [w for w in found if w not in _DROP and (len(w) > 1 or w.isdigit())]
+    drop = _DROPS[lang]
+    out: list[str] = []
+    for w in found:
+        if "’" in w or "'" in w:
+            w = elided(normalise(w))[1]
+        if w not in drop and (len(w) > 1 or w.isdigit()):
+            out.append(w)
+    return out
 
 
 # How someone felt or judged something ("loved it", "so happy", "sorry") is often what is asked
@@ -86,6 +88,10 @@ FEELINGS = frozenset(
 _KEEP_ALWAYS = NEGATIONS | _NUMBER_WORDS | FEELINGS
 _DROP = STOPWORDS - _KEEP_ALWAYS
 _PRONOUNS = frozenset(("i", "i'm", "i've", "i'll", "i'd"))
+# Function words written with a capital inside a sentence that are still function words: the
+# German polite "Sie" and its forms (a capital elsewhere marks a name: "May", "Will", "Ben").
+_CAPITAL_PRONOUNS = _PRONOUNS | frozenset("sie ihr ihnen ihre ihren ihrem ihrer ihres usted ustedes".split())
+_DROPS = {"en": _DROP} | {lang: words - _KEEP_ALWAYS for lang, words in LANGUAGES.items()}
 _TRIM_RIGHT = ".!?;,:…)]}\"'*"
 _TRIM_LEFT = "([{\"'*"
 
@@ -103,7 +109,10 @@ def condense(sentence: str) -> str:
     )
     out: list[str] = []
     pos = 0
-    for i, raw in enumerate(sentence.split()):
+    raws = sentence.split()
+    lang = language(raws, sentence)
+    drop, pronouns = (_DROP, _PRONOUNS) if lang == "en" else (_DROPS[lang], _CAPITAL_PRONOUNS)
+    for i, raw in enumerate(raws):
         if quoted:
             start = sentence.find(raw, pos)
             pos = start + len(raw)
@@ -114,7 +123,11 @@ def condense(sentence: str) -> str:
         if not w:
             continue
         low = w.lower()
-        if low in _DROP and not (i and w[0].isupper() and low not in _PRONOUNS):
+        if lang != "en" and ("'" in low or "’" in low):  # l'école → école, qu'il → (nothing)
+            head, low = elided(normalise(low))
+            if head and low not in drop:
+                raw = w = raw.strip(_STRIP)[len(head) :]
+        if low in drop and not (i and w[0].isupper() and low not in pronouns):
             continue
         tok = raw.rstrip(_TRIM_RIGHT).lstrip(_TRIM_LEFT)
         if tok:

@@ -1,0 +1,108 @@
+"""A speaker's ``Name:`` at the start of a line, in any script.
+
+A name is one or two words, each starting with an uppercase letter of any alphabet
+(``Dana``, ``Élodie``, ``Ömer Yılmaz``, ``Дмитрий``, ``Łukasz``) or written in a script
+without case (``王伟``, ``محمد``, ``דנה``, ``राहुल``, ``สมชาย``; then short: a few characters
+for Chinese, Japanese and Korean, a word or two elsewhere), followed by a colon (``:``, the
+full-width ``：``, or `` :`` as French writes it) and a space (none needed after ``：``).
+
+Not names: a time (``14:02``), a URL, a line of code (``def f():``), a list label
+(``1.``, ``a)``), and the labels notes and messages use in English and the languages the
+digest reads (``Note:``, ``Error:``, ``Hinweis:``, ``Erreur:``, ``Nota:``, ``Примечание:``,
+``注意：``, ``错误：`` …).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NOT_SPEAKERS = frozenset(
+    """note error warning update summary question answer step task todo re subject traceback
+    info debug output input result results example http https file path status ps edit fix
+    reason because warning important tip hint update
+    hinweis fehler warnung achtung anmerkung frage antwort zusammenfassung beispiel ergebnis
+    schritt aufgabe betreff wichtig tipp grund notiz ausgabe eingabe lösung
+    remarque erreur attention avertissement réponse résumé exemple résultat étape tâche objet
+    conseil astuce raison sortie entrée solution
+    nota advertencia aviso atención pregunta respuesta resumen ejemplo resultado paso tarea
+    asunto importante consejo razón salida entrada solución
+    errore avviso attenzione domanda risposta riepilogo esempio risultato passo compito oggetto
+    consiglio motivo soluzione
+    erro atenção pergunta resposta resumo exemplo tarefa assunto dica solução saída
+    opmerking fout waarschuwing vraag antwoord samenvatting voorbeeld resultaat stap taak
+    onderwerp belangrijk reden uitvoer oplossing
+    примечание ошибка внимание предупреждение вопрос ответ итог результат пример шаг задача
+    важно совет тема вывод решение
+    注意 错误 錯誤 警告 提示 备注 備註 说明 說明 问题 問題 答案 结果 結果 输出 輸出 输入 輸入 例如 示例
+    步骤 步驟 任务 任務 原因 注 例 回答 質問 エラー 参考 오류 경고 주의 참고 질문 답변 결과
+    ملاحظة خطأ تحذير سؤال جواب הערה שגיאה אזהרה שאלה תשובה""".split()
+)
+# A name, then ``:``/``：``; which words qualify is checked in Python (Unicode case).
+_PREFIX = re.compile(
+    r"[ \t]*(?:\*\*)?([^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31}(?: [^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31})?)(?:\*\*)?( ?[:：])"
+)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_CJK_NAME_CHARS = 6  # Chinese names are two to four characters; a Japanese one a little more
+_UNCASED_WORD_CHARS = 16
+_SPEECH_VERBS = frozenset("说說道问問答曰讲講")  # 他说：… is speech, not a speaker
+
+
+def _cased_word(word: str) -> bool:
+    """``Élodie``, ``O'Brien``, ``Jean-Luc``: an uppercase letter, then letters (and marks)."""
+    if not word[0].isupper():
+        return False
+    return all(ch.isalnum() or ch in ".'-’_" or unicodedata.category(ch)[0] == "M" for ch in word[1:])
+
+
+def _uncased_word(word: str) -> bool:
+    """A word of a script without case: letters and marks only, no digits, short."""
+    if len(word) > _UNCASED_WORD_CHARS:
+        return False
+    for ch in word:
+        if ch.isdigit() or ch.isupper() or ch.islower():
+            return False
+        if not (ch.isalpha() or unicodedata.category(ch)[0] == "M" or ch in "·・"):
+            return False
+    return True
+
+
+def _name(candidate: str) -> bool:
+    words = candidate.split(" ")
+    if words[0][0].isupper():
+        return all(_cased_word(w) for w in words)
+    if not all(_uncased_word(w) for w in words):
+        return False
+    if _CJK.search(candidate):
+        return len(candidate.replace(" ", "")) <= _CJK_NAME_CHARS and candidate[-1] not in _SPEECH_VERBS
+    return True
+
+
+def speaker_prefix(text: str) -> str | None:
+    """``Dana`` from ``Dana: text`` (a capitalised name of one or two words, any alphabet, or a
+    short name in a script without case), else None."""
+    m = _PREFIX.match(text)
+    if m is None:
+        return None
+    colon = m.group(2)
+    after = text[m.end() : m.end() + 1]
+    if colon.endswith(":") and after not in (" ", "\t"):
+        return None  # "http://", "14:02", "a:b"
+    if colon.startswith(" ") and not after:
+        return None
+    name = m.group(1)
+    if not _name(name) or name.lower() in _NOT_SPEAKERS:
+        return None
+    return name
+
+
+def speaker_shaped(text: str) -> bool:
+    """Whether ``text`` opens with something shaped like a ``Name:`` (labels included)."""
+    m = _PREFIX.match(text)
+    return m is not None and _name(m.group(1)) and text[m.end() : m.end() + 1] in (" ", "\t", "\n")
+
+
+def without_prefix(line: str) -> str:
+    """``line`` after its ``Name:`` (``:`` or ``：``), or the line itself when it has none."""
+    m = _PREFIX.match(line)
+    return line[m.end() :].lstrip() if m is not None else line
