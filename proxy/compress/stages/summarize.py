@@ -14,7 +14,7 @@ from proxy.compress.digest_units import last_day
 from proxy.compress.layers import append_layer, flatten
 from proxy.compress.stages.base import SUMMARY_FLOOR, Slot, StageContext
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
-from proxy.wire import Group
+from proxy.wire import Group, Message
 
 log = structlog.get_logger("ctxproxy.compress")
 
@@ -32,7 +32,7 @@ def describe_call(text: str) -> str:
         return " ".join(text[:160].split())
     if not isinstance(call, dict) or "name" not in call:
         return " ".join(text[:160].split())
-    args = call.get("arguments", call.get("input", ""))
+    args = call.get("arguments", call.get("input", call.get("args", "")))  # Chat, Anthropic, Gemini
     if isinstance(args, str):
         try:
             args = orjson.loads(args) if args.strip() else {}
@@ -57,14 +57,50 @@ def describe_call(text: str) -> str:
     return " ".join(parts)
 
 
+def _call_name(text: str) -> str | None:
+    """The tool name a call segment holds (``{"name": …}``), if it says."""
+    try:
+        call = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    return str(call["name"]) if isinstance(call, dict) and "name" in call else None
+
+
+def _outputs(m: Message, names: dict[str, str]) -> list[DroppedMessage]:
+    """A message's tool outputs, one dropped ``tool`` message per result it answers, whatever
+    role the wire gives it (an Anthropic or Gemini user message carries several results; its
+    segments of one result share the path of that result's block)."""
+    segs = [s for s in m.segments if s.kind == "tool_output" and s.text]
+    if not segs:
+        return []
+    parts: dict[tuple[str | int, ...], list[str]] = {}
+    for s in segs:  # one result's blocks together: (content, i, content, j, text) → (content, i)
+        parts.setdefault(s.path[:2] if len(m.results) > 1 else (), []).append(s.text)
+    texts = ["\n".join(p) for p in parts.values()]
+    ids = list(m.results) if len(m.results) == len(texts) else [""] * len(texts)
+    return [DroppedMessage("tool", t, names.get(i) or m.tool_name) for t, i in zip(texts, ids, strict=True)]
+
+
 def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
+    """The groups' messages as the summarizer reads them: a tool output is a ``tool`` message
+    (not the user message an Anthropic result rides in), with its tool's name."""
     out: list[DroppedMessage] = []
+    names: dict[str, str] = {}
     for g in groups:
         for m in g.messages:
             if m.opaque:
                 continue
-            parts = [s.text for s in m.segments if s.kind in ("text", "tool_output")]
+            found = [_call_name(s.text) for s in m.segments if s.kind == "tool_call"]
+            if len(found) == len(m.calls):
+                names.update((cid, n) for cid, n in zip(m.calls, found, strict=True) if n)
             calls = tuple(describe_call(s.text) for s in m.segments if s.kind == "tool_call")
+            if m.role != "tool":
+                out += _outputs(m, names)
+            parts = [
+                s.text
+                for s in m.segments
+                if s.kind == "text" or (m.role == "tool" and s.kind == "tool_output")
+            ]
             if calls:
                 parts.append("Called " + "; ".join(calls) + ".")
             text = "\n".join(p for p in parts if p)
