@@ -212,8 +212,16 @@ class SummarizeStage:
         if not ctx.protected_overflow or (layer is not None and self.under_policy_target(ctx)):
             # the names of folded tool outputs get room of their own (not when the newest turns
             # alone overflow the target, unless a drain lowered it and the span is a new layer,
-            # whose budget is its span's need alone, with no floor)
-            cap += names_need(dropped, ctx.tokens_of, ctx.focus)
+            # whose budget is its span's need alone, with no floor); the span grows to pay for
+            # that room too, or the drop stage would take the next groups whole, names and all
+            need = names_need(dropped, ctx.tokens_of, ctx.focus)
+            more = candidates[len(chosen) :]
+            while more and freed < excess + need:
+                chosen.append(more.pop(0))
+                freed += ctx.slots[chosen[-1]].tokens
+                dropped = dropped_messages([ctx.slots[i].group for i in chosen])
+                need = names_need(dropped, ctx.tokens_of, ctx.focus)
+            cap += need
         start_day = last_day(dropped_messages([ctx.slots[i].group for i in range(chosen[0])]))
         previous = flatten(ctx.summary) if layer is None else None
         request = SummaryRequest(
