@@ -20,7 +20,19 @@ log = structlog.get_logger("ctxproxy.compress")
 
 
 _ARG_CHARS = 100  # an argument longer than this (or multi-line) is named, not quoted
-_LEADING_ARGS = ("command", "action", "cmd", "operation", "path", "file_path", "file", "url", "query")
+# the arguments a call reads by, in this order (``Grep def write src/``: the pattern, then where)
+_LEADING_ARGS = (
+    "command",
+    "action",
+    "cmd",
+    "operation",
+    "pattern",
+    "path",
+    "file_path",
+    "file",
+    "url",
+    "query",
+)
 
 
 def describe_call(text: str) -> str:

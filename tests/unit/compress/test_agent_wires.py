@@ -156,6 +156,8 @@ def test_a_tool_use_reads_as_a_call_not_json() -> None:
     )
     assert describe_call(seg.text) == "Read /srv/app/mod_0.py"
     assert describe_call('{"name": "search", "args": {"query": "rows"}}') == "search rows"  # Gemini
+    grep = {"name": "Grep", "input": {"path": "src/", "pattern": "def write", "-n": True}}
+    assert describe_call(json.dumps(grep)) == "Grep def write src/"  # as ``grep`` reads
 
 
 async def test_an_anthropic_session_keeps_the_names_of_folded_reads() -> None:
