@@ -204,9 +204,9 @@ def checks_table(points: list[Point]) -> list[str]:
 def combos_table(by_combo: dict[tuple[str, str], list[Point]]) -> list[str]:
     """One row per wire × tool vocabulary × preset × window: the facts kept and the checks."""
     rows = [
-        "| wire | tools | preset | window | size | facts kept at ½ | at ¾ | task verbatim "
+        "| wire | tools | preset | window | facts at ½ / ¾ | size | facts kept at ½ | at ¾ | task verbatim "
         "| newest output verbatim | tool results paired |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (wire, tools), points in by_combo.items():
         groups: dict[tuple[str, str], list[Point]] = {}
@@ -217,7 +217,8 @@ def combos_table(by_combo: dict[tuple[str, str], list[Point]]) -> list[str]:
             half = [p for p in ps if p.fraction == 0.5]
             three = [p for p in ps if p.fraction == 0.75]
             rows.append(
-                f"| {wire} | {tools} | {preset} | {label} | {mean([p.size for p in ps]):.3f} | {both(half)} "
+                f"| {wire} | {tools} | {preset} | {label} | {sum(p.facts for p in half)} / "
+                f"{sum(p.facts for p in three)} | {mean([p.size for p in ps]):.3f} | {both(half)} "
                 f"| {both(three)} | {sum(p.task for p in ps)}/{n} | {sum(p.newest for p in ps)}/{n} "
                 f"| {sum(p.paired for p in ps)}/{n} |"
             )
