@@ -228,12 +228,16 @@ class SummarizeStage:
             # that room too, or the drop stage would take the next groups whole, names and all
             need = names_need(dropped, ctx.tokens_of, ctx.focus)
             more = candidates[len(chosen) :]
-            while more and freed < excess + need:
+            grown = False
+            while more and freed < excess + need:  # (a group's names counted as it joins …
                 chosen.append(more.pop(0))
                 freed += ctx.slots[chosen[-1]].tokens
-                dropped = dropped_messages([ctx.slots[i].group for i in chosen])
-                need = names_need(dropped, ctx.tokens_of, ctx.focus)
-            cap += need
+                joined = dropped_messages([ctx.slots[chosen[-1]].group])
+                dropped += joined
+                need += names_need(joined, ctx.tokens_of, ctx.focus)
+                grown = True
+            # … and the whole span's once, each name once, for the budget)
+            cap += names_need(dropped, ctx.tokens_of, ctx.focus) if grown else need
         start_day = last_day(dropped_messages([ctx.slots[i].group for i in range(chosen[0])]))
         previous = flatten(ctx.summary) if layer is None else None
         request = SummaryRequest(
