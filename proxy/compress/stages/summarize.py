@@ -9,11 +9,12 @@ from dataclasses import dataclass
 import orjson
 import structlog
 
-from proxy.compress.digest import names_need
+from proxy.compress.digest import output_names
 from proxy.compress.digest_units import last_day
 from proxy.compress.layers import append_layer, flatten
 from proxy.compress.stages.base import SUMMARY_FLOOR, Slot, StageContext
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
+from proxy.compress.summary_format import MAX_ARTIFACTS
 from proxy.wire import Group, Message
 
 log = structlog.get_logger("ctxproxy.compress")
@@ -226,18 +227,27 @@ class SummarizeStage:
             # alone overflow the target, unless a drain lowered it and the span is a new layer,
             # whose budget is its span's need alone, with no floor); the span grows to pay for
             # that room too, or the drop stage would take the next groups whole, names and all
-            need = names_need(dropped, ctx.tokens_of, ctx.focus)
+            names = list(dict.fromkeys(a for m in dropped for a in output_names(m, ctx.focus)))
+            need = ctx.tokens_of(", ".join(names)) if names else 0  # = names_need(dropped)
+            kept = names[-MAX_ARTIFACTS:]  # the trail holds this many at most, the newest
+            trail = ctx.tokens_of(", ".join(kept)) if kept else 0
             more = candidates[len(chosen) :]
-            grown = False
-            while more and freed < excess + need:  # (a group's names counted as it joins …
+            while more and freed < excess + trail:  # a joining group's new names, as it joins
                 chosen.append(more.pop(0))
                 freed += ctx.slots[chosen[-1]].tokens
                 joined = dropped_messages([ctx.slots[chosen[-1]].group])
                 dropped += joined
-                need += names_need(joined, ctx.tokens_of, ctx.focus)
-                grown = True
-            # … and the whole span's once, each name once, for the budget)
-            cap += names_need(dropped, ctx.tokens_of, ctx.focus) if grown else need
+                seen = set(names)
+                new = list(
+                    dict.fromkeys(a for m in joined for a in output_names(m, ctx.focus) if a not in seen)
+                )
+                names += new
+                need += ctx.tokens_of(", " + ", ".join(new)) if new else 0
+                if len(kept) < MAX_ARTIFACTS and new:
+                    more_names = new[: MAX_ARTIFACTS - len(kept)]
+                    kept += more_names
+                    trail += ctx.tokens_of(", " + ", ".join(more_names))
+            cap += need
         start_day = last_day(dropped_messages([ctx.slots[i].group for i in range(chosen[0])]))
         previous = flatten(ctx.summary) if layer is None else None
         request = SummaryRequest(
