@@ -182,15 +182,18 @@ def test_a_responses_turn_is_one_group() -> None:
 
 
 # -- the summary's span pays for its names' room --------------------------------------------------
+NAMES = 8  # names a view defines (12 views: 96, within the trail's 128)
+
+
 def chat_view_session(n: int) -> dict[str, Any]:
-    """``n`` file views of 40 assignments each, on Chat Completions (OpenHands' tools)."""
+    """``n`` file views of ``NAMES`` assignments each, on Chat Completions (OpenHands' tools)."""
     msgs: list[dict[str, Any]] = [
         {"role": "system", "content": "You are a coding agent."},
         {"role": "user", "content": "Fix the rows writer."},
     ]
     for i in range(n):
         lines = ["import os", ""] + [f"# {filler(i + k, 10)}" for k in range(30)]
-        lines += [f"    name_{i}_{k} = self.name_{i}_{k}_src.value_{k}" for k in range(40)]
+        lines += [f"    name_{i}_{k} = self.name_{i}_{k}_src.value_{k}" for k in range(NAMES)]
         view = f"Here's the result of running `cat -n` on /srv/app/m{i}.py:\n"
         view += "\n".join(f"{k + 1:6}\t{s}" for k, s in enumerate(lines))
         args = json.dumps({"command": "view", "path": f"/srv/app/m{i}.py"})
