@@ -56,9 +56,20 @@ class MaskStage:
 
     async def apply(self, ctx: StageContext) -> None:
         results = [
-            (si, mi) for si, s in enumerate(ctx.slots) for mi, m in enumerate(s.group.messages) if m.results
+            (si, mi, len(m.results))
+            for si, s in enumerate(ctx.slots)
+            for mi, m in enumerate(s.group.messages)
+            if m.results
         ]
-        exempt = set(results[-ctx.policy.keep_tool_results :]) if ctx.policy.keep_tool_results > 0 else set()
+        # the newest ``keep_tool_results`` results, counted as results, not messages (an
+        # Anthropic user message carries every result of a turn's parallel calls)
+        exempt: set[tuple[int, int]] = set()
+        left = ctx.policy.keep_tool_results
+        for si, mi, n in reversed(results):
+            if left <= 0:
+                break
+            exempt.add((si, mi))
+            left -= n
         for si, mi, msg, seg in list(editable_segments(ctx, kinds=("tool_output",))):
             if ctx.fits():
                 return

@@ -164,7 +164,7 @@ async def test_an_anthropic_session_keeps_the_names_of_folded_reads() -> None:
     body = anthropic_session(8)
     tokens = COUNTER.count_request("anthropic", body, MODEL)
     compactor = Compactor(SETTINGS, counter=COUNTER)
-    result = await compactor.compress(body, "anthropic", MODEL, Limits(int(tokens * 0.9), None, 1024))
+    result = await compactor.compress(body, "anthropic", MODEL, Limits(int(tokens * 0.85), None, 1024))
     assert result.body is not None
     sent = json.dumps(result.body)
     assert "summary of earlier conversation" in sent
@@ -218,3 +218,26 @@ async def test_the_folded_span_grows_to_pay_for_its_names_so_nothing_is_dropped_
     assert "drop" not in dict(result.stages)  # the summary covered its own names' room
     sent = json.dumps(result.body)
     assert [i for i in range(12) if f"/srv/app/m{i}.py" not in sent] == []  # every view still named
+
+
+# -- parallel calls: results are counted as results ------------------------------------------------
+async def test_keep_tool_results_counts_results_not_the_messages_carrying_them() -> None:
+    from proxy.compress.stages import MaskStage
+    from tests.unit.compress.stagekit import stage_kit
+
+    msgs = anthropic_session(6)  # two results a user message (a Read and a Bash, in parallel)
+    for m in msgs["messages"]:  # outputs large enough to mask
+        for b in m["content"]:
+            if b["type"] == "tool_result" and isinstance(b["content"], str):
+                b["content"] = b["content"] + "\n" + filler(7, 300)
+    kit = stage_kit(msgs["messages"], target=0.2, api="anthropic", keep_tool_results=3, keep_recent_groups=1)
+    await kit.run(MaskStage())
+    whole = [
+        b
+        for m in kit.items()
+        if m["role"] == "user"
+        for b in m["content"]
+        if b["type"] == "tool_result" and "ctxproxy:" not in json.dumps(b["content"])
+    ]
+    assert len(whole) == 3  # the edit's result and the two before it (one message), not five
+    assert not kit.new_violations()
