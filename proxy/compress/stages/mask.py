@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from proxy.compress import code_view, salient
 from proxy.compress.focus import names_first
 from proxy.compress.stages.base import StageContext
-from proxy.compress.stages.walk import editable_segments
+from proxy.compress.stages.walk import editable_segments, output_tool
 
 PLACEHOLDER_NAMES = 16  # names a placeholder lists at most (a file view: defined names first)
 VIEW_NAMES = 64
@@ -77,6 +77,6 @@ class MaskStage:
                 continue
             current = next(s for s in ctx.slots[si].group.messages[mi].segments if s.path == seg.path)
             n = ctx.tokens_of(current.text)
-            short = placeholder(msg.tool_name, n, current.text, ctx.focus)
+            short = placeholder(output_tool(ctx, si, msg, current), n, current.text, ctx.focus)
             if ctx.tokens_of(short) <= n * MASK_GAIN:  # a placeholder near its size loses more than it saves
                 ctx.edit(si, mi, current, short)

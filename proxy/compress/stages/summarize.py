@@ -13,6 +13,7 @@ from proxy.compress.digest import output_names
 from proxy.compress.digest_units import last_day
 from proxy.compress.layers import append_layer, flatten
 from proxy.compress.stages.base import SUMMARY_FLOOR, Slot, StageContext
+from proxy.compress.stages.walk import call_names, result_parts
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.compress.summary_format import MAX_ARTIFACTS
 from proxy.wire import Group, Message
@@ -70,28 +71,15 @@ def describe_call(text: str) -> str:
     return " ".join(parts)
 
 
-def _call_name(text: str) -> str | None:
-    """The tool name a call segment holds (``{"name": …}``), if it says."""
-    try:
-        call = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return None
-    return str(call["name"]) if isinstance(call, dict) and "name" in call else None
-
-
 def _outputs(m: Message, names: dict[str, str]) -> list[DroppedMessage]:
     """A message's tool outputs, one dropped ``tool`` message per result it answers, whatever
-    role the wire gives it (an Anthropic or Gemini user message carries several results; its
-    segments of one result share the path of that result's block)."""
-    segs = [s for s in m.segments if s.kind == "tool_output" and s.text]
-    if not segs:
-        return []
-    parts: dict[tuple[str | int, ...], list[str]] = {}
-    for s in segs:  # one result's blocks together: (content, i, content, j, text) → (content, i)
-        parts.setdefault(s.path[:2] if len(m.results) > 1 else (), []).append(s.text)
-    texts = ["\n".join(p) for p in parts.values()]
-    ids = list(m.results) if len(m.results) == len(texts) else [""] * len(texts)
-    return [DroppedMessage("tool", t, names.get(i) or m.tool_name) for t, i in zip(texts, ids, strict=True)]
+    role the wire gives it (an Anthropic or Gemini user message carries several results)."""
+    out: list[DroppedMessage] = []
+    for rid, segs in result_parts(m):
+        text = "\n".join(s.text for s in segs if s.text)
+        if text:
+            out.append(DroppedMessage("tool", text, names.get(rid or "") or m.tool_name))
+    return out
 
 
 def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
@@ -103,9 +91,7 @@ def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
         for m in g.messages:
             if m.opaque:
                 continue
-            found = [_call_name(s.text) for s in m.segments if s.kind == "tool_call"]
-            if len(found) == len(m.calls):
-                names.update((cid, n) for cid, n in zip(m.calls, found, strict=True) if n)
+            names.update(call_names([m]))
             calls = tuple(describe_call(s.text) for s in m.segments if s.kind == "tool_call")
             if m.role != "tool":
                 out += _outputs(m, names)

@@ -241,3 +241,12 @@ async def test_keep_tool_results_counts_results_not_the_messages_carrying_them()
     ]
     assert len(whole) == 3  # the edit's result and the two before it (one message), not five
     assert not kit.new_violations()
+    masked = [
+        b["content"]
+        for m in kit.items()
+        if m["role"] == "user"
+        for b in m["content"]
+        if b["type"] == "tool_result"
+    ]
+    assert masked[1].startswith("[ctxproxy: output of Bash omitted")  # its own tool, not the Read's
+    assert json.dumps(masked[0]).startswith('[{"type": "text", "text": "[ctxproxy: output of Read omitted')
