@@ -1,4 +1,5 @@
-"""A file shown with line numbers (``cat -n``, an editor's ``view``): cut it by lines, not bytes.
+"""A file shown with line numbers (``cat -n``, an editor's ``view``, a ``Read`` tool's
+``     1→line``): cut it by lines, not bytes.
 
 An agent copies the lines it saw into its next edit (``old_str``) and types the names defined
 there into later calls. When such an output must shrink, the lines that carry structure and
@@ -14,7 +15,7 @@ from collections import Counter
 
 from proxy.compress import salient
 
-NUMBERED = re.compile(r"^\s*\d+\t")
+NUMBERED = re.compile(r"^\s*\d+(?:\t|→)")  # ``cat -n`` (a tab) or an arrow (Claude Code's Read)
 GAP = "     ⋮"
 _DEF = re.compile(r"^\s*(?:async\s+def|def|class|function|func|fn|pub\s+fn|interface|struct|type)\s+(\w+)")
 _ASSIGN = re.compile(
@@ -34,8 +35,8 @@ _KEYWORDS = frozenset("self cls None True False".split())
 
 
 def is_code_view(text: str) -> bool:
-    """Most lines of ``text`` open with a line number and a tab (``cat -n`` output)."""
-    if "\t" not in text[:1000]:
+    """Most lines of ``text`` open with a line number and a tab (``cat -n`` output) or an arrow."""
+    if "\t" not in text[:1000] and "→" not in text[:1000]:
         return False
     sample = text[:4000].split("\n")[:60]
     lines = [s for s in sample if s.strip() and s != GAP]
@@ -146,10 +147,11 @@ def view_names(text: str, limit: int) -> list[str] | None:
     names. A view already cut to a few lines lists its cut marker's names. ``None``: ``text``
     is no file view."""
     head = text.split("\n", 1)[0]
+    numbered = NUMBERED.match(head) is not None  # no header line (a ``Read`` tool's output)
     if is_code_view(text):
         names = mentions(salient.scan_window(text), "", limit)
-    elif head.startswith(VIEW_HEAD) and (cut := CUT_NAMES.search(text)) is not None:
+    elif (numbered or head.startswith(VIEW_HEAD)) and (cut := CUT_NAMES.search(text)) is not None:
         names = [a for a in cut.group(1).split(", ") if a][:limit]
     else:
         return None
-    return [p for p in salient.artifacts(head, limit=2) if "/" in p] + names
+    return ([] if numbered else [p for p in salient.artifacts(head, limit=2) if "/" in p]) + names

@@ -64,9 +64,8 @@ class AnthropicAdapter(PerItemAdapter, TurnsAdapter):
                 cid = str(block.get("id", ""))
                 calls.append(cid)
                 names[cid] = str(block.get("name", ""))
-                segs.append(
-                    Segment("tool_call", ("content", i), _dump(block.get("input", {})) + str(names[cid]))
-                )
+                call = {"name": names[cid], "input": block.get("input", {})}
+                segs.append(Segment("tool_call", ("content", i), _dump(call)))
             elif btype == "tool_result":
                 results.append(str(block.get("tool_use_id", "")))
                 segs.extend(_result_segments(block, i))

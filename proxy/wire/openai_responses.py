@@ -41,6 +41,11 @@ def _parts(value: Any, base: tuple[str | int, ...], kind: str, editable: bool) -
     return segs
 
 
+def _says(m: Message) -> bool:
+    """An assistant ``message`` item (what the model said before it calls a tool)."""
+    return m.role == "assistant" and isinstance(m.raw, dict) and m.raw.get("type") in (None, "message")
+
+
 class OpenAIResponsesAdapter(PerItemAdapter):
     api = "openai-responses"
     container = "input"
@@ -128,10 +133,16 @@ class OpenAIResponsesAdapter(PerItemAdapter):
         while n_head < len(msgs) and msgs[n_head].role == "system":
             n_head += 1
         units: list[list[Message]] = []
-        pending: list[Message] = []  # reasoning items travel with the item that follows them
-        for m in msgs[n_head:]:
+        # reasoning items travel with the item that follows them; an assistant message with
+        # the calls right after it (one model turn, one Chat message), so that a turn is one
+        # group on every wire (``keep_recent_groups`` counts turns alike)
+        pending: list[Message] = []
+        rest = msgs[n_head:]
+        for k, m in enumerate(rest):
             pending.append(m)
             if isinstance(m.raw, dict) and m.raw.get("type") == "reasoning":
+                continue
+            if _says(m) and k + 1 < len(rest) and rest[k + 1].calls:
                 continue
             units.append(pending)
             pending = []

@@ -4,6 +4,7 @@ Run (from any directory; ``--tree`` measures another checkout's ``proxy`` packag
 
     .venv/bin/python tests/bench/bench_agent_sessions.py [--quick] [--tree PATH]
         [--sessions DIR] [--presets balanced,aggressive,conservative] [--no-small-window] [--lenient]
+        [--wire chat|anthropic|responses[,…]] [--tools openhands|claude-code[,…]]
 
 Sessions: ``shared/dev-data/openhands-dev/*.json`` beside the checkout when present (else
 ``--sessions DIR``, e.g. ``tests/data/openhands``). At ½ and ¾ of each session's assistant turns
@@ -12,6 +13,9 @@ the request the agent sent then is compressed like ``ctxproxy compress --strateg
 counts; "its tokens" by tiktoken's o200k, so balanced lands at ~0.43); the aggressive preset
 also on a small window (half its tokens + 4096). Metrics and baselines:
 :mod:`tests.bench.reader.agent`; ``--lenient`` also counts facts the agent had written itself.
+``--wire`` / ``--tools`` re-send each session on another API (Anthropic Messages, OpenAI
+Responses) and with Claude Code's tool vocabulary (:mod:`tests.bench.reader.agent_wires`);
+several, comma-separated, measure every combination (the baselines: Chat Completions only).
 """
 
 from __future__ import annotations
@@ -31,10 +35,12 @@ from _tree import HERE, arg, bootstrap  # this script's folder is on sys.path
 PROXY_PATH = bootstrap(sys.argv[1:])
 
 from proxy.compress import TokenCounter  # noqa: E402
+from tests.bench.reader.agent_wires import TOOLSETS, WIRES  # noqa: E402
 from tests.bench.reader.devdata import openhands_dir  # noqa: E402
 from tests.bench.reader.sessions import (  # noqa: E402
     Point,
     checks_table,
+    combos_table,
     failures,
     load_session,
     main_table,
@@ -49,6 +55,12 @@ async def main(argv: list[str]) -> int:
     # tool output; --lenient counts it anyway (the reading of the figures published before)
     strict = "--lenient" not in argv
     presets = arg(argv, "--presets", "balanced,aggressive,conservative").split(",")
+    wires = arg(argv, "--wire", "chat").split(",")
+    toolsets = arg(argv, "--tools", "openhands").split(",")
+    if not set(wires) <= set(WIRES) or not set(toolsets) <= set(TOOLSETS):
+        print(f"--wire takes {', '.join(WIRES)}; --tools takes {', '.join(TOOLSETS)}", file=sys.stderr)
+        return 2
+    combos = [(w, t) for w in wires for t in toolsets]
     folder = Path(argv[argv.index("--sessions") + 1]) if "--sessions" in argv else openhands_dir()
     print(f"proxy package measured: {PROXY_PATH} (bench modules: {HERE / 'tests' / 'bench'})")
     if folder is None:
@@ -64,15 +76,25 @@ async def main(argv: list[str]) -> int:
     t0 = time.perf_counter()
     counter = TokenCounter()
     await counter.warm()
-    points: list[Point] = []
+    by_combo: dict[tuple[str, str], list[Point]] = {c: [] for c in combos}
     for path in files:
         body = load_session(path)
-        points += await run_session(path.stem, body, presets, counter, strict=strict)
-        if "aggressive" in presets and "--no-small-window" not in argv:
-            points += await run_session(
-                path.stem, body, ["aggressive"], counter, window_scale=0.5, strict=strict
-            )
+        for wire, tools in combos:
+            got = by_combo[wire, tools]
+            got += await run_session(path.stem, body, presets, counter, strict=strict, wire=wire, tools=tools)
+            if "aggressive" in presets and "--no-small-window" not in argv:
+                got += await run_session(
+                    path.stem,
+                    body,
+                    ["aggressive"],
+                    counter,
+                    window_scale=0.5,
+                    strict=strict,
+                    wire=wire,
+                    tools=tools,
+                )
         print(f"… {path.stem} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    points = [p for ps in by_combo.values() for p in ps]
     print(
         f"\nAgent-session benchmark, {datetime.date.today()}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs; {len(files)} sessions from {folder}{' (quick: every 4th)' if sampled else ''}; "
@@ -87,9 +109,13 @@ async def main(argv: list[str]) -> int:
         f"Later-needed facts kept ({reading}), balanced preset, baselines at ctxproxy's size; "
         "pooled over the facts (mean per point with facts):\n"
     )
-    print("\n".join(main_table(points)))
-    print("\nChecks per preset (every point):\n")
-    print("\n".join(checks_table(points)))
+    print("\n".join(main_table(by_combo.get(("chat", "openhands")) or points)))
+    for (wire, tools), ps in by_combo.items():
+        print(f"\nChecks per preset (every point), wire {wire}, tools {tools}:\n")
+        print("\n".join(checks_table(ps)))
+    if len(combos) > 1:
+        print("\nEvery wire and tool vocabulary (facts kept at ½ / ¾, pooled; checks over every point):\n")
+        print("\n".join(combos_table(by_combo)))
     print("\nAgainst the targets:\n")
     print("\n".join(targets(points)))
     bad = failures(points)

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from proxy.compress.stages.base import StageContext
-from proxy.compress.stages.walk import editable_segments
+from proxy.compress.stages.walk import editable_segments, output_tool
 
 
 def _digest(text: str) -> bytes:
@@ -28,6 +28,7 @@ class DedupeStage:
         for si, mi, msg, seg in list(editable_segments(ctx)):
             if len(seg.text) < self.min_chars or last_seen.get(_digest(seg.text), si) == si:
                 continue
-            what = f"output of tool {msg.tool_name}" if msg.tool_name else f"{msg.role} content"
+            tool = output_tool(ctx, si, msg, seg) if seg.kind == "tool_output" else None
+            what = f"output of tool {tool}" if tool else f"{msg.role} content"
             note = f"[ctxproxy: duplicate {what} ({ctx.tokens_of(seg.text)} tokens) omitted; identical copy appears later]"
             ctx.edit(si, mi, seg, note)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from proxy.compress import code_view, salient
 from proxy.compress.focus import names_first
 from proxy.compress.stages.base import StageContext
-from proxy.compress.stages.walk import editable_segments
+from proxy.compress.stages.walk import editable_segments, output_tool
 
 PLACEHOLDER_NAMES = 16  # names a placeholder lists at most (a file view: defined names first)
 VIEW_NAMES = 64
@@ -56,9 +56,20 @@ class MaskStage:
 
     async def apply(self, ctx: StageContext) -> None:
         results = [
-            (si, mi) for si, s in enumerate(ctx.slots) for mi, m in enumerate(s.group.messages) if m.results
+            (si, mi, len(m.results))
+            for si, s in enumerate(ctx.slots)
+            for mi, m in enumerate(s.group.messages)
+            if m.results
         ]
-        exempt = set(results[-ctx.policy.keep_tool_results :]) if ctx.policy.keep_tool_results > 0 else set()
+        # the newest ``keep_tool_results`` results, counted as results, not messages (an
+        # Anthropic user message carries every result of a turn's parallel calls)
+        exempt: set[tuple[int, int]] = set()
+        left = ctx.policy.keep_tool_results
+        for si, mi, n in reversed(results):
+            if left <= 0:
+                break
+            exempt.add((si, mi))
+            left -= n
         for si, mi, msg, seg in list(editable_segments(ctx, kinds=("tool_output",))):
             if ctx.fits():
                 return
@@ -66,6 +77,6 @@ class MaskStage:
                 continue
             current = next(s for s in ctx.slots[si].group.messages[mi].segments if s.path == seg.path)
             n = ctx.tokens_of(current.text)
-            short = placeholder(msg.tool_name, n, current.text, ctx.focus)
+            short = placeholder(output_tool(ctx, si, msg, current), n, current.text, ctx.focus)
             if ctx.tokens_of(short) <= n * MASK_GAIN:  # a placeholder near its size loses more than it saves
                 ctx.edit(si, mi, current, short)

@@ -9,18 +9,32 @@ from dataclasses import dataclass
 import orjson
 import structlog
 
-from proxy.compress.digest import names_need
+from proxy.compress.digest import output_names
 from proxy.compress.digest_units import last_day
 from proxy.compress.layers import append_layer, flatten
 from proxy.compress.stages.base import SUMMARY_FLOOR, Slot, StageContext
+from proxy.compress.stages.walk import call_names, result_parts
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
-from proxy.wire import Group
+from proxy.compress.summary_format import MAX_ARTIFACTS
+from proxy.wire import Group, Message
 
 log = structlog.get_logger("ctxproxy.compress")
 
 
 _ARG_CHARS = 100  # an argument longer than this (or multi-line) is named, not quoted
-_LEADING_ARGS = ("command", "action", "cmd", "operation", "path", "file_path", "file", "url", "query")
+# the arguments a call reads by, in this order (``Grep def write src/``: the pattern, then where)
+_LEADING_ARGS = (
+    "command",
+    "action",
+    "cmd",
+    "operation",
+    "pattern",
+    "path",
+    "file_path",
+    "file",
+    "url",
+    "query",
+)
 
 
 def describe_call(text: str) -> str:
@@ -32,7 +46,7 @@ def describe_call(text: str) -> str:
         return " ".join(text[:160].split())
     if not isinstance(call, dict) or "name" not in call:
         return " ".join(text[:160].split())
-    args = call.get("arguments", call.get("input", ""))
+    args = call.get("arguments", call.get("input", call.get("args", "")))  # Chat, Anthropic, Gemini
     if isinstance(args, str):
         try:
             args = orjson.loads(args) if args.strip() else {}
@@ -57,14 +71,35 @@ def describe_call(text: str) -> str:
     return " ".join(parts)
 
 
-def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
+def _outputs(m: Message, names: dict[str, str]) -> list[DroppedMessage]:
+    """A message's tool outputs, one dropped ``tool`` message per result it answers, whatever
+    role the wire gives it (an Anthropic or Gemini user message carries several results)."""
     out: list[DroppedMessage] = []
+    for rid, segs in result_parts(m):
+        text = "\n".join(s.text for s in segs if s.text)
+        if text:
+            out.append(DroppedMessage("tool", text, names.get(rid or "") or m.tool_name))
+    return out
+
+
+def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
+    """The groups' messages as the summarizer reads them: a tool output is a ``tool`` message
+    (not the user message an Anthropic result rides in), with its tool's name."""
+    out: list[DroppedMessage] = []
+    names: dict[str, str] = {}
     for g in groups:
         for m in g.messages:
             if m.opaque:
                 continue
-            parts = [s.text for s in m.segments if s.kind in ("text", "tool_output")]
+            names.update(call_names([m]))
             calls = tuple(describe_call(s.text) for s in m.segments if s.kind == "tool_call")
+            if m.role != "tool":
+                out += _outputs(m, names)
+            parts = [
+                s.text
+                for s in m.segments
+                if s.kind == "text" or (m.role == "tool" and s.kind == "tool_output")
+            ]
             if calls:
                 parts.append("Called " + "; ".join(calls) + ".")
             text = "\n".join(p for p in parts if p)
@@ -176,8 +211,29 @@ class SummarizeStage:
         if not ctx.protected_overflow or (layer is not None and self.under_policy_target(ctx)):
             # the names of folded tool outputs get room of their own (not when the newest turns
             # alone overflow the target, unless a drain lowered it and the span is a new layer,
-            # whose budget is its span's need alone, with no floor)
-            cap += names_need(dropped, ctx.tokens_of, ctx.focus)
+            # whose budget is its span's need alone, with no floor); the span grows to pay for
+            # that room too, or the drop stage would take the next groups whole, names and all
+            names = list(dict.fromkeys(a for m in dropped for a in output_names(m, ctx.focus)))
+            need = ctx.tokens_of(", ".join(names)) if names else 0  # = names_need(dropped)
+            kept = names[-MAX_ARTIFACTS:]  # the trail holds this many at most, the newest
+            trail = ctx.tokens_of(", ".join(kept)) if kept else 0
+            more = candidates[len(chosen) :]
+            while more and freed < excess + trail:  # a joining group's new names, as it joins
+                chosen.append(more.pop(0))
+                freed += ctx.slots[chosen[-1]].tokens
+                joined = dropped_messages([ctx.slots[chosen[-1]].group])
+                dropped += joined
+                seen = set(names)
+                new = list(
+                    dict.fromkeys(a for m in joined for a in output_names(m, ctx.focus) if a not in seen)
+                )
+                names += new
+                need += ctx.tokens_of(", " + ", ".join(new)) if new else 0
+                if len(kept) < MAX_ARTIFACTS and new:
+                    more_names = new[: MAX_ARTIFACTS - len(kept)]
+                    kept += more_names
+                    trail += ctx.tokens_of(", " + ", ".join(more_names))
+            cap += need
         start_day = last_day(dropped_messages([ctx.slots[i].group for i in range(chosen[0])]))
         previous = flatten(ctx.summary) if layer is None else None
         request = SummaryRequest(

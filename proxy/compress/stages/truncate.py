@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from proxy.compress.stages.base import StageContext
 from proxy.compress.stages.text_ops import shrink_to
-from proxy.compress.stages.walk import editable_segments
+from proxy.compress.stages.walk import editable_segments, output_tool
 
 
 @dataclass(frozen=True)
@@ -24,5 +24,6 @@ class TruncateStage:
                 continue
             n = ctx.tokens_of(seg.text)
             if n > cap:
-                label = f"{msg.tool_name} output" if msg.tool_name else "tool output"
+                tool = output_tool(ctx, si, msg, seg)
+                label = f"{tool} output" if tool else "tool output"
                 ctx.edit(si, mi, seg, shrink_to(seg.text, cap, ctx.tokens_of, label, ctx.focus))

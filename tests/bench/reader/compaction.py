@@ -39,8 +39,10 @@ async def compress(
     model: str = MODEL,
     target: float | None = None,
     share: float | None = None,
+    api: str = API,
 ) -> tuple[dict[str, Any], Any]:
-    """(the body sent, the compactor's result): ``--context-window window [--max-output N]``."""
+    """(the body sent, the compactor's result): ``--context-window window [--max-output N]``
+    (``api``: ``--api``)."""
     compactor = Compactor(settings_for(strategy, target, share), counter=counter)
-    result = await compactor.compress(body, API, model, Limits(window, None, max_output))
+    result = await compactor.compress(body, api, model, Limits(window, None, max_output))
     return (result.body if result.body is not None else body), result

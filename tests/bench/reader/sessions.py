@@ -12,7 +12,9 @@ from typing import Any
 
 from proxy.compress import TokenCounter, violations
 from tests.bench.reader import agent as ag
-from tests.bench.reader.compaction import API, compress
+from tests.bench.reader.agent_wires import WIRES, convert
+from tests.bench.reader.compaction import compress
+from tests.bench.reader.wire_view import chat_view
 
 OUTPUT = 4096  # the window is the request's tokens plus this much output
 WINDOW = "its tokens + 4,096"
@@ -58,28 +60,43 @@ async def run_session(
     strict: bool = True,
     reserve_in_body: bool = True,
     window_model: bool = True,
+    wire: str = "chat",
+    tools: str = "openhands",
 ) -> list[Point]:
+    """``wire``/``tools``: each request converted first (:mod:`tests.bench.reader.agent_wires`);
+    the facts and the checks read the converted wire (its chat view)."""
     model = str(body.get("model") or "gpt-4o")
+    api = WIRES[wire]
 
     def count(b: dict[str, Any]) -> int:
-        return counter.count_request(API, b, model)
+        return counter.count_request(api, b, model)
 
+    def view(b: dict[str, Any]) -> dict[str, Any]:
+        return chat_view(b, wire)
+
+    whole = view(convert(body, wire, tools))
+    turns = ag.assistant_positions(whole["messages"])
     out: list[Point] = []
     for fraction, cut in ag.points(body["messages"], fractions):
-        request = {**body, "messages": body["messages"][:cut]}
+        chat = {**body, "messages": body["messages"][:cut]}
         if reserve_in_body:  # the output reserve in full (a catalog figure is capped at ¼ window)
-            request.setdefault("max_tokens", OUTPUT)
-        needed = ag.later_facts(body, cut, strict)
+            chat.setdefault("max_tokens", OUTPUT)
+        request = convert(chat, wire, tools)
+        k = len(ag.assistant_positions(chat["messages"]))  # the point in the converted session
+        needed = ag.later_facts(whole, turns[k], strict)
         tokens = count(request)
-        own = counter.count_request(API, request, WINDOW_MODEL) if window_model else tokens
-        before = violations(API, request)
+        own = counter.count_request(api, request, WINDOW_MODEL) if window_model else tokens
+        before = violations(api, request)
         for preset in presets:
             window = int(own * window_scale) + OUTPUT
             t0 = time.perf_counter()
-            sent, _ = await compress(request, preset, counter, window=window, max_output=OUTPUT, model=model)
+            sent, _ = await compress(
+                request, preset, counter, window=window, max_output=OUTPUT, model=model, api=api
+            )
             secs = time.perf_counter() - t0
             size = count(sent)
-            made = sorted(violations(API, sent) - before)
+            made = sorted(violations(api, sent) - before)
+            seen, asked = view(sent), view(request)
             p = Point(
                 name,
                 fraction,
@@ -87,16 +104,16 @@ async def run_session(
                 tokens,
                 size / tokens,
                 len(needed),
-                ag.kept(needed, sent),
-                ag.task_verbatim(request, sent),
-                ag.newest_output_verbatim(request, sent),
+                ag.kept(needed, seen),
+                ag.task_verbatim(asked, seen),
+                ag.newest_output_verbatim(asked, seen),
                 not made,
                 made,
                 WINDOW if window_scale == 1.0 else f"{window_scale:g} × its tokens + 4,096",
                 secs,
             )
-            p.unlisted = ag.kept(needed, sent, marker_lists=False)
-            if preset == "balanced" and window_scale == 1.0:
+            p.unlisted = ag.kept(needed, seen, marker_lists=False)
+            if preset == "balanced" and window_scale == 1.0 and wire == "chat":
                 for bname, fn in (
                     ("observation masking", ag.observation_masking),
                     ("keep-last", lambda r, n, c: ag.keep_last(r, n, c, fill=False)),
@@ -181,6 +198,30 @@ def checks_table(points: list[Point]) -> list[str]:
             f"| {sum(p.task for p in ps)}/{n} | {sum(p.newest for p in ps)}/{n} | {sum(p.paired for p in ps)}/{n} "
             f"| {1e3 * mean([p.seconds for p in ps]):.0f} ms |"
         )
+    return rows
+
+
+def combos_table(by_combo: dict[tuple[str, str], list[Point]]) -> list[str]:
+    """One row per wire × tool vocabulary × preset × window: the facts kept and the checks."""
+    rows = [
+        "| wire | tools | preset | window | facts at ½ / ¾ | size | facts kept at ½ | at ¾ | task verbatim "
+        "| newest output verbatim | tool results paired |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (wire, tools), points in by_combo.items():
+        groups: dict[tuple[str, str], list[Point]] = {}
+        for p in points:
+            groups.setdefault((p.preset, p.window), []).append(p)
+        for (preset, label), ps in groups.items():
+            n = len(ps)
+            half = [p for p in ps if p.fraction == 0.5]
+            three = [p for p in ps if p.fraction == 0.75]
+            rows.append(
+                f"| {wire} | {tools} | {preset} | {label} | {sum(p.facts for p in half)} / "
+                f"{sum(p.facts for p in three)} | {mean([p.size for p in ps]):.3f} | {both(half)} "
+                f"| {both(three)} | {sum(p.task for p in ps)}/{n} | {sum(p.newest for p in ps)}/{n} "
+                f"| {sum(p.paired for p in ps)}/{n} |"
+            )
     return rows
 
 

@@ -1,0 +1,50 @@
+"""The agent-session benchmark's wires: a real OpenHands session re-sent on Anthropic Messages
+and OpenAI Responses, with Claude Code's tool vocabulary, valid and read back the same way."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from proxy.compress import violations
+from tests.bench.reader import agent as ag
+from tests.bench.reader.agent_wires import WIRES, convert
+from tests.bench.reader.sessions import load_session
+from tests.bench.reader.wire_view import chat_view
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "openhands"
+SESSION = load_session(DATA / "django__django-10973.json")
+
+
+@pytest.mark.parametrize("wire", list(WIRES))
+@pytest.mark.parametrize("tools", ["openhands", "claude-code"])
+def test_a_converted_session_is_valid_and_reads_back_alike(wire: str, tools: str) -> None:
+    body = convert(SESSION, wire, tools)
+    assert violations(WIRES[wire], body) <= {"last-role:assistant", "prefill-trailing-whitespace"}
+    view = chat_view(body, wire)["messages"]
+    same = chat_view(convert(SESSION, "chat", tools), "chat")["messages"]
+    assert [m["role"] for m in view] == [m["role"] for m in same]
+    assert [ag.call_texts(m) for m in view] == [ag.call_texts(m) for m in same]
+    assert ag.task_text(view) == ag.task_text(SESSION["messages"])
+    ids = [c["id"] for m in view for c in m.get("tool_calls") or []]
+    assert ids == [m["tool_call_id"] for m in view if m["role"] == "tool"]  # every id kept, paired
+
+
+def test_claude_code_tools_read_with_arrows_and_edit_with_old_string() -> None:
+    view = chat_view(convert(SESSION, "anthropic", "claude-code"), "anthropic")["messages"]
+    calls = {
+        c["function"]["name"]: json.loads(c["function"]["arguments"])
+        for m in view
+        for c in m.get("tool_calls") or []
+    }
+    assert set(calls["Read"]) >= {"file_path"} and "command" not in calls["Read"]
+    assert set(calls["Edit"]) == {"file_path", "old_string", "new_string"}
+    assert "command" in calls["Bash"]
+    read = next(
+        i for i, m in enumerate(view) for c in m.get("tool_calls") or [] if c["function"]["name"] == "Read"
+    )
+    out = view[read + 1]["content"]
+    assert out.split("\n", 1)[0].lstrip().startswith("1→") or "→" in out.split("\n", 1)[0]
+    assert "\t" not in out.split("\n", 1)[0] and "Here's the result" not in out
