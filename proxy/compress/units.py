@@ -96,11 +96,30 @@ _TRIM_RIGHT = ".!?;,:…)]}\"'*"
 _TRIM_LEFT = "([{\"'*"
 
 
+# Words that join the parts of a name or title ("Lord of the Rings", "Bank of America"): kept
+# between two capitalised words, at most two in a row.
+_JOINERS = frozenset("of the and & de du des la le van von der da di del".split())
+
+
+def _joins_name(raws: list[str], i: int) -> bool:
+    """``raws[i]`` joins a capitalised word before it to one after it (one other joiner between)."""
+
+    def capital(j: int) -> bool:
+        return 0 <= j < len(raws) and raws[j][:1].isupper() and raws[j] != "I"
+
+    before = i - 1 if i >= 1 and raws[i - 1].lower() not in _JOINERS else i - 2
+    if before < 0 or not capital(before) or raws[before][-1:] in ".,;:!?)":
+        return False
+    after = i + 1 if i + 1 < len(raws) and raws[i + 1].lower() not in _JOINERS else i + 2
+    return capital(after) and all(raws[j].lower() in _JOINERS for j in range(before + 1, after))
+
+
 def condense(sentence: str) -> str:
     """The sentence without fillers and stopwords; facts, names, numbers and negations kept.
 
     Kept: every word that is not a stopword, negations, numbers (digits or words), a
-    capitalised word inside the sentence (a name: "May", "Will") and quoted titles whole.
+    capitalised word inside the sentence (a name: "May", "Will"), the words joining a name's
+    parts ("Lord of the Rings") and quoted titles whole.
     """
     quoted = (
         [(m.start(), m.end()) for m in _QUOTED.finditer(sentence)]
@@ -128,7 +147,8 @@ def condense(sentence: str) -> str:
             if head and low not in drop:
                 raw = w = raw.strip(_STRIP)[len(head) :]
         if low in drop and not (i and w[0].isupper() and low not in pronouns):
-            continue
+            if not (low in _JOINERS and raw == w and _joins_name(raws, i)):
+                continue
         tok = raw.rstrip(_TRIM_RIGHT).lstrip(_TRIM_LEFT)
         if tok:
             out.append(tok)

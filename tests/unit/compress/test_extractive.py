@@ -62,6 +62,17 @@ async def test_negations_names_and_numbers_survive_condensing() -> None:
     )
 
 
+def test_condense_keeps_the_words_that_join_a_name() -> None:
+    assert condense("Here is a pic of my favorite Lord of the Rings poster!") == (
+        "pic favorite Lord of the Rings poster"
+    )
+    assert condense("I read Game of Thrones and The Hobbit.") == "read Game of Thrones and The Hobbit"
+    assert condense("I went to the Bank of America yesterday.") == "went Bank of America yesterday"
+    # not between a name and a common word, nor after a comma, nor around "I"
+    assert condense("Thanks, Tom and the kids loved it") == "Tom kids loved"
+    assert condense("I and Tom went to the lake of my dreams.") == "Tom went lake dreams"
+
+
 async def test_deterministic_and_appends_keep_existing_entries_byte_identical() -> None:
     first = await digest(None, SESSION_1)
     assert first == await digest(None, SESSION_1)
