@@ -1,11 +1,13 @@
 """The anchored summary shortened by whole lines: the cut stage's very last resort.
 
 A reader never sees a line of the summary cut in its middle. The oldest body lines go first
-(a digest is written oldest first) and the ``Artifacts:`` trail loses its oldest names, each
-in proportion to the room it holds (the share the digest gave it); the header line and the
-closing ``(N messages compacted)`` line stay, and one marker line after the header says what
-went. A heading (``## Errors``) goes with the last line under it. Only a line longer than the
-whole goal (a summary written as one line) is cut in its middle.
+(a digest is written oldest first), all but the newest; then the ``Artifacts:`` trail loses
+its oldest names (in a tool session the names are what an agent types later; a tool output's
+digest line says little), and the newest line goes last (before the names, when they alone
+cannot pay). The header line and the closing ``(N messages compacted)`` line stay, and one
+marker line after the header says what went. A heading (``## Errors``) goes with the last
+line under it. Only a line longer than the whole goal (a summary written as one line) is cut
+in its middle.
 """
 
 from __future__ import annotations
@@ -102,30 +104,20 @@ def shrink_summary(summary: str, goal: int, count: Count) -> str:
 
 
 def _take(s: _Summary, need: int, cost: dict[int, int], name_cost: list[int]) -> bool:
-    """Mark about ``need`` tokens gone: the oldest lines and the trail's oldest names, in
-    proportion to what each still holds (a line goes when at least half of it is needed).
-    Whether anything went."""
+    """Mark about ``need`` tokens gone: the oldest lines but the newest, then the trail's
+    oldest names (the newest line before them when they alone cannot pay). Whether anything
+    went."""
     lines = [i for i in cost if i not in s.gone]
-    line_room = sum(cost[i] for i in lines)
-    name_room = sum(name_cost[s.names_gone :])
-    if not line_room + name_room:
-        return False
-    line_need = need * line_room / (line_room + name_room)
     taken = 0
-    for i in lines:
-        if taken + cost[i] / 2 > line_need and s.names_gone < len(s.names):
-            break
+    for i in lines[:-1]:
         s.gone.add(i)
         taken += cost[i]
         if taken >= need:
             return True
+    if lines and taken + sum(name_cost[s.names_gone :]) < need:
+        s.gone.add(lines[-1])
+        taken += cost[lines[-1]]
     while taken < need and s.names_gone < len(s.names):
         taken += name_cost[s.names_gone]
         s.names_gone += 1
-    for i in lines:  # the trail is empty: the lines it could not pay for
-        if taken >= need:
-            break
-        if i not in s.gone:
-            s.gone.add(i)
-            taken += cost[i]
-    return True
+    return taken > 0
