@@ -54,22 +54,33 @@ def split_tail(text: str) -> tuple[str, str]:
     holding no numbered line, so that a file's own lines (numbered) never count as one."""
     body = text
     while (m := _CLOSE.search(body, max(0, len(body) - 200))) is not None:
-        opening = re.compile(rf"(?:^|\n)[ \t]*<{re.escape(m.group(1))}[\s>]")
-        starts = [o.start() for o in opening.finditer(body, 0, m.start())]
-        if not starts or starts[-1] == 0:
+        start = _opening(body, m.group(1), m.start())
+        if start <= 0 or any(_SWE_NUMBERED.match(s) for s in body[start:].split("\n")):
             break
-        block = body[starts[-1] :]
-        if any(_SWE_NUMBERED.match(s) for s in block.split("\n")):
-            break
-        body = body[: starts[-1]]
+        body = body[:start]
     return body, text[len(body) :]
+
+
+def _opening(text: str, tag: str, end: int) -> int:
+    """Where the line opening ``<tag`` (its last one before ``end``) starts; -1: none."""
+    at = end
+    while (at := text.rfind("<" + tag, 0, at)) >= 0:
+        line = text.rfind("\n", 0, at) + 1
+        if not text[line:at].strip(" \t") and text[at + len(tag) + 1 : at + len(tag) + 2] in (
+            ">",
+            " ",
+            "\n",
+            "\t",
+        ):
+            return line
+    return -1
 
 
 def is_code_view(text: str) -> bool:
     """Most lines of ``text`` open with a line number and a tab (``cat -n`` output) or an
     arrow, or with a number and a colon under SWE-agent's header; a block in tags a tool
     appended after them aside."""
-    if text.rstrip().endswith(">"):
+    if text[-256:].rstrip().endswith(">"):
         text = split_tail(text)[0]
     swe = _swe(text)
     if not swe and "\t" not in text[:1000] and "→" not in text[:1000]:
@@ -184,7 +195,7 @@ def view_names(text: str, limit: int) -> list[str] | None:
     ``self.cols``), then the others it uses (``signal.getsignal``), then its plain defined
     names. A view already cut to a few lines lists its cut marker's names. ``None``: ``text``
     is no file view."""
-    text = split_tail(text)[0] if text.rstrip().endswith(">") else text
+    text = split_tail(text)[0] if text[-256:].rstrip().endswith(">") else text
     head = text.split("\n", 1)[0]
     numbered = NUMBERED.match(head) is not None  # no header line (a ``Read`` tool's output)
     if is_code_view(text):

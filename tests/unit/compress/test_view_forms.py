@@ -129,3 +129,13 @@ def test_a_folded_read_result_gives_the_digest_no_words_of_its_reminder() -> Non
         assert word not in summary, word
     assert "clone_qs" in summary and PATH in summary
     assert f"Read {PATH} → 66 lines" in summary  # the file's lines, not the reminder's
+
+
+def test_a_files_own_closing_tags_are_never_taken_for_an_appended_block() -> None:
+    html = ["<html>", "<body>", *[f"  <p class='row_{i}'>{filler(i, 6)}</p>" for i in range(12)], "</body>"]
+    html.append("</html>")
+    view = "\n".join(f"{i + 1:6}→{s}" for i, s in enumerate(html))
+    assert code_view.split_tail(view) == (view, "")  # numbered lines: the file's own
+    with_block = view + "\n<system-reminder>\nnote\n</system-reminder>"
+    assert code_view.split_tail(with_block) == (view + "\n", "<system-reminder>\nnote\n</system-reminder>")
+    assert code_view.split_tail("<note>\nall of it\n</note>") == ("<note>\nall of it\n</note>", "")
