@@ -43,7 +43,7 @@ from tests.bench.reader.dialogue import Dialogue, Question
 
 READ_CHARS = 700
 SUMMARY_MARK = "[ctxproxy: summary"
-_SPEAKER = re.compile(r"^([A-Za-z][\w'.-]*(?: [A-Za-z][\w'.-]*){0,2}):\s*")
+_SPEAKER = re.compile(r"^([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*){0,2})[:：]\s*")
 _COUNT = re.compile(r"^\(\d+ messages? compacted\)$")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 
