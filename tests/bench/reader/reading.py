@@ -92,8 +92,8 @@ class ReadUnit:
     content: str = ""  # the text after its stamp and speaker label
 
 
-def message_text(msg: dict[str, Any]) -> str:
-    content = msg.get("content")
+def content_text(content: Any) -> str:
+    """A message's (or block's) content as text: a string as it is, a list by its text parts."""
     if isinstance(content, str):
         return content
     if isinstance(content, list):
@@ -101,6 +101,10 @@ def message_text(msg: dict[str, Any]) -> str:
             str(p.get("text", "")) for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
         )
     return ""
+
+
+def message_text(msg: dict[str, Any]) -> str:
+    return content_text(msg.get("content"))
 
 
 def _has_words(text: str) -> bool:
