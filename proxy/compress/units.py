@@ -98,7 +98,7 @@ _TRIM_LEFT = "([{\"'*"
 
 # Words that join the parts of a name or title ("Lord of the Rings", "Bank of America"): kept
 # between two capitalised words, at most two in a row.
-_JOINERS = frozenset("of the and & de du des la le van von der da di del".split())
+_JOINERS = frozenset("of the de du des la le van von der da di del".split())
 
 
 def _joins_name(raws: list[str], i: int) -> bool:

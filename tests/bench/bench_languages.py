@@ -18,7 +18,6 @@ common function words of the chat's language.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import re
 import sys
@@ -32,9 +31,8 @@ PROXY_PATH = bootstrap(sys.argv[1:])
 
 from proxy.compress import SUMMARY_HEADER, Compactor, Limits, TokenCounter  # noqa: E402
 from proxy.config import load_settings  # noqa: E402
-from tests.unit.compress.foreign_chats import merged_messages, rounds  # noqa: E402
+from tests.unit.compress.foreign_chats import digest_segments, merged_messages, rounds  # noqa: E402
 
-MONTHS = "January February March April May June July August September October November December".split()
 FUNCTION_WORDS = {
     "de": """der die das dem den des ein eine einen einem ich du er sie es wir ihr mir dich dir und
     oder aber dass weil wenn als ob in im an am auf aus bei mit nach von vom zu zum zur für über
@@ -51,20 +49,6 @@ QUESTIONS = {
 }
 
 
-def segments(summary: str) -> list[tuple[str, dt.date | None, str]]:
-    """(speaker, day, text) of every turn of every digest line (an undated line: no day)."""
-    out: list[tuple[str, dt.date | None, str]] = []
-    for line in summary.splitlines():
-        m = re.match(r"- (?:\[(\d{1,2}) (\w+) (\d{4})\] )?(.*)", line)
-        if not m:
-            continue
-        day = dt.date(int(m[3]), MONTHS.index(m[2]) + 1, int(m[1])) if m[1] and m[2] in MONTHS else None
-        for seg in m[4].split(" | "):
-            who, _, text = seg.partition(": ")
-            out.append((who, day, text))
-    return out
-
-
 async def measure(lang: str, count: int, show: bool) -> str:
     sessions, facts = rounds(lang, count)
     messages = [{"role": "system", "content": "You are a friendly companion."}, *merged_messages(sessions)]
@@ -79,7 +63,7 @@ async def measure(lang: str, count: int, show: bool) -> str:
     summary = next((str(m["content"]) for m in out if str(m["content"]).startswith(SUMMARY_HEADER)), "")
     if show:
         print(summary, "\n")
-    segs = segments(summary)
+    segs = digest_segments(summary)
     speakers = {who for _, _, turns in sessions for who, _ in turns}
     days = [day for _, day, _ in sessions]
     present = right_speaker = right_day = 0

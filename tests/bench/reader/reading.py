@@ -43,7 +43,7 @@ from tests.bench.reader.dialogue import Dialogue, Question
 
 READ_CHARS = 700
 SUMMARY_MARK = "[ctxproxy: summary"
-_SPEAKER = re.compile(r"^([A-Za-z][\w'.-]*(?: [A-Za-z][\w'.-]*){0,2}):\s*")
+_SPEAKER = re.compile(r"^([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*){0,2})[:：]\s*")
 _COUNT = re.compile(r"^\(\d+ messages? compacted\)$")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 
@@ -92,8 +92,8 @@ class ReadUnit:
     content: str = ""  # the text after its stamp and speaker label
 
 
-def message_text(msg: dict[str, Any]) -> str:
-    content = msg.get("content")
+def content_text(content: Any) -> str:
+    """A message's (or block's) content as text: a string as it is, a list by its text parts."""
     if isinstance(content, str):
         return content
     if isinstance(content, list):
@@ -101,6 +101,10 @@ def message_text(msg: dict[str, Any]) -> str:
             str(p.get("text", "")) for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
         )
     return ""
+
+
+def message_text(msg: dict[str, Any]) -> str:
+    return content_text(msg.get("content"))
 
 
 def _has_words(text: str) -> bool:

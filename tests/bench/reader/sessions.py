@@ -180,23 +180,34 @@ def main_table(points: list[Point]) -> list[str]:
     return rows
 
 
+def _by_preset(points: list[Point]) -> dict[tuple[str, str], list[Point]]:
+    """The points of each (preset, window), in first-seen order."""
+    groups: dict[tuple[str, str], list[Point]] = {}
+    for p in points:
+        groups.setdefault((p.preset, p.window), []).append(p)
+    return groups
+
+
+def _cells(ps: list[Point]) -> tuple[list[Point], list[Point], str]:
+    """The ½ points, the ¾ points, and the checks' cells (task | newest output | paired)."""
+    n = len(ps)
+    checks = (
+        f"{sum(p.task for p in ps)}/{n} | {sum(p.newest for p in ps)}/{n} | {sum(p.paired for p in ps)}/{n}"
+    )
+    return [p for p in ps if p.fraction == 0.5], [p for p in ps if p.fraction == 0.75], checks
+
+
 def checks_table(points: list[Point]) -> list[str]:
     rows = [
         "| preset | window | points | size | facts kept at ½ | at ¾ | task verbatim | newest output verbatim "
         "| tool results paired | compress time (mean) |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    groups: dict[tuple[str, str], list[Point]] = {}
-    for p in points:
-        groups.setdefault((p.preset, p.window), []).append(p)
-    for (preset, label), ps in groups.items():
-        n = len(ps)
-        half = [p for p in ps if p.fraction == 0.5]
-        three = [p for p in ps if p.fraction == 0.75]
+    for (preset, label), ps in _by_preset(points).items():
+        half, three, checks = _cells(ps)
         rows.append(
-            f"| {preset} | {label} | {n} | {mean([p.size for p in ps]):.3f} | {both(half)} | {both(three)} "
-            f"| {sum(p.task for p in ps)}/{n} | {sum(p.newest for p in ps)}/{n} | {sum(p.paired for p in ps)}/{n} "
-            f"| {1e3 * mean([p.seconds for p in ps]):.0f} ms |"
+            f"| {preset} | {label} | {len(ps)} | {mean([p.size for p in ps]):.3f} | {both(half)} | {both(three)} "
+            f"| {checks} | {1e3 * mean([p.seconds for p in ps]):.0f} ms |"
         )
     return rows
 
@@ -209,18 +220,12 @@ def combos_table(by_combo: dict[tuple[str, str], list[Point]]) -> list[str]:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (wire, tools), points in by_combo.items():
-        groups: dict[tuple[str, str], list[Point]] = {}
-        for p in points:
-            groups.setdefault((p.preset, p.window), []).append(p)
-        for (preset, label), ps in groups.items():
-            n = len(ps)
-            half = [p for p in ps if p.fraction == 0.5]
-            three = [p for p in ps if p.fraction == 0.75]
+        for (preset, label), ps in _by_preset(points).items():
+            half, three, checks = _cells(ps)
             rows.append(
                 f"| {wire} | {tools} | {preset} | {label} | {sum(p.facts for p in half)} / "
                 f"{sum(p.facts for p in three)} | {mean([p.size for p in ps]):.3f} | {both(half)} "
-                f"| {both(three)} | {sum(p.task for p in ps)}/{n} | {sum(p.newest for p in ps)}/{n} "
-                f"| {sum(p.paired for p in ps)}/{n} |"
+                f"| {both(three)} | {checks} |"
             )
     return rows
 

@@ -12,15 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-
-def _texts(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(
-            str(p.get("text", "")) for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
-        )
-    return ""
+from tests.bench.reader.reading import content_text as _texts
 
 
 def chat_view(body: dict[str, Any], wire: str) -> dict[str, Any]:

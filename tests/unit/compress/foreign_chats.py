@@ -252,3 +252,20 @@ def rounds(lang: str, count: int) -> tuple[list[Session], dict[str, set[tuple[st
             for word in set(re.findall(r"[\w-]+", text)) & words:
                 said[word].add((who, k))
     return out, said
+
+
+MONTHS = "January February March April May June July August September October November December".split()
+
+
+def digest_segments(summary: str) -> list[tuple[str, dt.date | None, str]]:
+    """(speaker, day, text) of every turn of every digest line (an undated line: no day)."""
+    out: list[tuple[str, dt.date | None, str]] = []
+    for line in summary.splitlines():
+        m = re.match(r"- (?:\[(\d{1,2}) (\w+) (\d{4})\] )?(.*)", line)
+        if not m:
+            continue
+        day = dt.date(int(m[3]), MONTHS.index(m[2]) + 1, int(m[1])) if m[1] and m[2] in MONTHS else None
+        for seg in m[4].split(" | "):
+            who, _, text = seg.partition(": ")
+            out.append((who, day, text))
+    return out

@@ -18,7 +18,7 @@ from proxy.compress.speakers import speaker_prefix
 from proxy.compress.stopwords import LANGUAGES, language
 from proxy.compress.units import condense, content_words, find_speakers
 from proxy.config import load_settings
-from tests.unit.compress.foreign_chats import merged_messages, rounds
+from tests.unit.compress.foreign_chats import digest_segments, merged_messages, rounds
 
 
 @pytest.mark.parametrize(
@@ -227,23 +227,6 @@ def test_parse_date_reads_month_names_of_other_languages() -> None:
     assert parse_date("Oktober") is None  # no year: not a full date
 
 
-MONTHS = "January February March April May June July August September October November December".split()
-
-
-def _segments(summary: str) -> list[tuple[str, dt.date | None, str]]:
-    """(speaker, day, text) of every turn of every digest line."""
-    out: list[tuple[str, dt.date | None, str]] = []
-    for line in summary.splitlines():
-        m = re.match(r"- (?:\[(\d{1,2}) (\w+) (\d{4})\] )?(.*)", line)
-        if not m:
-            continue
-        day = dt.date(int(m[3]), MONTHS.index(m[2]) + 1, int(m[1])) if m[1] and m[2] in MONTHS else None
-        for seg in m[4].split(" | "):
-            who, _, text = seg.partition(": ")
-            out.append((who, day, text))
-    return out
-
-
 @pytest.mark.parametrize(
     ("lang", "question", "function_words"),
     [
@@ -275,7 +258,7 @@ async def test_a_chat_in_another_language_compacts_into_attributed_dated_content
     summary = next(
         m["content"] for m in result.body["messages"] if str(m["content"]).startswith(SUMMARY_HEADER)
     )
-    segments = _segments(summary)
+    segments = digest_segments(summary)
     speakers = {who for _, _, turns in sessions for who, _ in turns}
     days = [day for _, day, _ in sessions]
     assert len(segments) >= 30
