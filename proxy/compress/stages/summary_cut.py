@@ -1,13 +1,13 @@
 """The anchored summary shortened by whole lines: the cut stage's very last resort.
 
-A reader never sees a line of the summary cut in its middle. The oldest body lines go first
-(a digest is written oldest first), all but the newest; then the ``Artifacts:`` trail loses
-its oldest names (in a tool session the names are what an agent types later; a tool output's
-digest line says little), and the newest line goes last (before the names, when they alone
-cannot pay). The header line and the closing ``(N messages compacted)`` line stay, and one
-marker line after the header says what went. A heading (``## Errors``) goes with the last
-line under it. Only a line longer than the whole goal (a summary written as one line) is cut
-in its middle.
+A reader never sees a line of the summary cut in its middle. Whole lines go from the middle
+out (a reader asks about any part of the span), the first line after them; then the
+``Artifacts:`` trail loses its oldest names (in a tool session the names are what an agent
+types later; a tool output's digest line says little), and the newest line goes last (before
+the names, when they alone cannot pay). The header line and the closing ``(N messages
+compacted)`` line stay, and one marker line stands where the lines went. A heading
+(``## Errors``) goes with the last line under it. Only a line longer than the whole goal (a
+summary written as one line) is cut in its middle.
 """
 
 from __future__ import annotations
@@ -42,23 +42,32 @@ class _Summary:
         return cls(head, rest, trail, names)
 
     def body(self) -> list[int]:
-        """The lines that may go, oldest first: neither the trail nor the closing count line,
-        nor a heading (it goes with the lines under it)."""
-        return [
+        """The lines that may go, in the order they go: from the middle out (head 60 %, tail
+        40 %, as a cut keeps), then the first, the newest last; neither the trail nor the
+        closing count line, nor a heading (it goes with the lines under it)."""
+        lines = [
             i
             for i, s in enumerate(self.rest)
             if i != self.trail and s.strip() and not _closing(s) and not s.startswith("#")
         ]
+        middle = len(lines) * 3 // 5
+        inner = sorted(range(1, len(lines) - 1), key=lambda k: abs(k - middle))
+        ends = [lines[0], lines[-1]] if len(lines) > 1 else lines
+        return [lines[k] for k in inner] + ends
 
     def render(self) -> str:
-        out = [self.head]
         lines = sum(1 for i in self.gone if self.rest[i].strip())
+        marker: list[str] = []
         if lines or self.names_gone:
-            what = ("the oldest line" if lines == 1 else f"the {lines} oldest lines") if lines else ""
+            what = f"{lines} line{'' if lines == 1 else 's'}" if lines else ""
             names = f"{self.names_gone} name{'' if self.names_gone == 1 else 's'}"
-            what = f"{what} and {names}" if lines and self.names_gone else what or f"the oldest {names}"
-            out.append(f"[… ctxproxy cut {what} of summary …]")
+            what = f"{what} and {names}" if lines and self.names_gone else what or names
+            marker = [f"[… ctxproxy cut {what} of summary …]"]
+        at = min(self.gone, default=-1)  # the marker stands where lines went (else after the header)
+        out = [self.head, *(marker if at < 0 else [])]
         for i, line in enumerate(self.rest):
+            if i == at:
+                out += marker
             if i == self.trail:
                 if self.names[self.names_gone :]:
                     out.append(ARTIFACTS + ", ".join(self.names[self.names_gone :]))
@@ -87,12 +96,13 @@ def shrink_summary(summary: str, goal: int, count: Count) -> str:
     if count(summary) <= goal:
         return summary
     s = _Summary.read(summary)
-    cost = {i: count(s.rest[i]) + 1 for i in s.body()}
+    order = s.body()
+    cost = {i: count(s.rest[i]) + 1 for i in order}
     name_cost = [count(n) + 1 for n in s.names]
     text = summary
     for _ in range(8):  # each round takes what the real count says is still over
         over = count(text) - goal
-        if over <= 0 or not _take(s, over + (12 if text == summary else 2), cost, name_cost):
+        if over <= 0 or not _take(s, over + (12 if text == summary else 2), order, cost, name_cost):
             break
         text = s.render()
     if count(text) > goal and s.head == DIGEST_HEADER:  # nothing left for it to describe
@@ -103,11 +113,11 @@ def shrink_summary(summary: str, goal: int, count: Count) -> str:
     return text
 
 
-def _take(s: _Summary, need: int, cost: dict[int, int], name_cost: list[int]) -> bool:
-    """Mark about ``need`` tokens gone: the oldest lines but the newest, then the trail's
+def _take(s: _Summary, need: int, order: list[int], cost: dict[int, int], name_cost: list[int]) -> bool:
+    """Mark about ``need`` tokens gone: the lines in ``order`` but the newest, then the trail's
     oldest names (the newest line before them when they alone cannot pay). Whether anything
     went."""
-    lines = [i for i in cost if i not in s.gone]
+    lines = [i for i in order if i not in s.gone]
     taken = 0
     for i in lines[:-1]:
         s.gone.add(i)

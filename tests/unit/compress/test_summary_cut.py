@@ -40,18 +40,29 @@ def _plain(msg: dict[str, Any]) -> dict[str, Any]:
     return {**msg, "content": blocks}
 
 
-def test_the_summary_loses_whole_lines_oldest_first() -> None:
+def test_the_summary_loses_whole_lines_from_its_middle() -> None:
     goal = count(DIGEST) * 2 // 3
     out = shrink_summary(DIGEST, goal, count)
     assert count(out) <= goal
     lines, entries, names = _parts(out)
     assert lines[0] == HEADER and lines[-1] == "(40 messages compacted)"
-    assert re.fullmatch(
-        r"\[… ctxproxy cut the (\d+ )?oldest lines?( and \d+ names?)? of summary …\]", lines[1]
-    )
-    assert entries and entries == LINES[-len(entries) :]  # whole lines, the newest kept
-    assert names and names == NAMES[-len(names) :]  # whole names, the oldest gone first
+    marker = [s for s in lines if s.startswith("[… ctxproxy cut")]
+    assert len(marker) == 1 and re.fullmatch(r"\[… ctxproxy cut \d+ lines? of summary …\]", marker[0])
+    assert entries[0] == LINES[0] and entries[-1] == LINES[-1]  # the first and the newest stay
+    gone = [s for s in LINES if s not in entries]
+    assert gone and LINES[LINES.index(gone[0]) : LINES.index(gone[-1]) + 1] == gone  # one run
+    assert lines.index(marker[0]) == lines.index(entries[LINES.index(gone[0]) - 1]) + 1  # where they went
+    assert names == NAMES  # the trail gives way after the lines
     assert "tokens of summary" not in out
+
+
+def test_the_trail_loses_its_oldest_names_after_the_lines() -> None:
+    lines_only = count("\n".join(LINES[1:-1])) + 20
+    out = shrink_summary(DIGEST, count(DIGEST) - lines_only - 40, count)
+    lines, entries, names = _parts(out)
+    assert entries == [LINES[0], LINES[-1]] or entries == [LINES[-1]]
+    assert names and names == NAMES[-len(names) :] and len(names) < len(NAMES)  # whole names
+    assert re.fullmatch(r"\[… ctxproxy cut \d+ lines? and \d+ names? of summary …\]", lines[1])
 
 
 def test_a_summary_cut_to_almost_nothing_keeps_whole_lines_and_its_goal() -> None:
@@ -59,7 +70,7 @@ def test_a_summary_cut_to_almost_nothing_keeps_whole_lines_and_its_goal() -> Non
         out = shrink_summary(DIGEST, goal, count)
         assert count(out) <= goal, goal
         for line in out.split("\n")[1:]:
-            assert line in DIGEST.split("\n") or line.startswith(("[… ctxproxy cut the", ARTIFACTS)), line
+            assert line in DIGEST.split("\n") or line.startswith(("[… ctxproxy cut ", ARTIFACTS)), line
         assert out.startswith(SUMMARY_HEADER)
 
 
@@ -95,9 +106,9 @@ async def test_an_anthropic_session_cut_to_its_target_keeps_whole_summary_lines(
 
 
 def test_a_heading_goes_with_the_last_line_under_it() -> None:
-    body = ["## Task and intent", *LINES[:4], "## Errors", *LINES[4:]]
+    body = ["## Task and intent", *LINES[:4], "## Decisions", *LINES[4:8], "## Errors", *LINES[8:]]
     llm = "\n".join([SUMMARY_HEADER + " (40 messages compacted)", *body])
     out = shrink_summary(llm, count(llm) // 2, count).split("\n")
     assert out[0] == SUMMARY_HEADER + " (40 messages compacted)"
-    assert "## Task and intent" not in out and "## Errors" in out  # no heading left without lines
-    assert out[out.index("## Errors") + 1 :] == LINES[-len(out[out.index("## Errors") + 1 :]) :]
+    assert "## Decisions" not in out and "## Task and intent" in out and "## Errors" in out
+    assert all(s in llm.split("\n") or s.startswith("[… ctxproxy cut") for s in out)
