@@ -1,6 +1,7 @@
 """The cut stage shortens the anchored summary by whole lines: a reader never sees a line cut
-in its middle. The oldest digest lines go first, the ``Artifacts:`` trail loses its oldest
-names (never part of one), and the header and the closing count line stay.
+in its middle. Digest lines go from the middle out, then the ``Artifacts:`` trail loses its
+oldest names (never part of one), the newest line last; the header and the closing count
+line stay.
 
 Fixtures: a digest-shaped summary written here, and the Claude Code-style Anthropic session of
 :mod:`tests.unit.compress.test_agent_wires` compressed to 0.82 of its tokens (where the
