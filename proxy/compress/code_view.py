@@ -6,6 +6,12 @@ there into later calls. When such an output must shrink, the lines that carry st
 names (``def``/``class`` signatures, assignments, imports, decorated lines) stay verbatim with
 their line numbers, in file order; a ``⋮`` line marks each gap. The names defined in the lines
 that went (``def name``, ``name =``, ``self.name =``) rank first in the marker's mentions.
+
+SWE-agent's window is a file view too: a ``[File: path (N lines total)]`` header, then lines
+numbered ``101:code``. A line numbered with a colon counts only under that header (a ``grep -n``
+output, ``path:12:code`` or ``12:code``, is no file view). A block in tags that a tool appends
+after the lines (Claude Code's ``<system-reminder>…</system-reminder>``) is not part of the
+file: the view is read without it (:func:`split_tail`).
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ from collections import Counter
 from proxy.compress import salient
 
 NUMBERED = re.compile(r"^\s*\d+(?:\t|→)")  # ``cat -n`` (a tab) or an arrow (Claude Code's Read)
+SWE_HEAD = re.compile(r"\[File: (\S[^\n]*?) \(\d+ lines total\)\][ \t]*$", re.M)  # SWE-agent's window
+_SWE_NUMBERED = re.compile(r"^\s*\d+(?:\t|→|:)")  # … whose lines read ``101:code``
+_CLOSE = re.compile(r"</([A-Za-z][\w-]*)>\s*\Z")  # a block in tags closing the text
 GAP = "     ⋮"
 _DEF = re.compile(r"^\s*(?:async\s+def|def|class|function|func|fn|pub\s+fn|interface|struct|type)\s+(\w+)")
 _ASSIGN = re.compile(
@@ -34,19 +43,59 @@ _WORD = re.compile(r"\b[A-Za-z_]\w*\b")
 _KEYWORDS = frozenset("self cls None True False".split())
 
 
+def _swe(text: str) -> bool:
+    """``text`` opens with SWE-agent's ``[File: path (N lines total)]`` header."""
+    return text.startswith("[File: ") and SWE_HEAD.match(text) is not None
+
+
+def split_tail(text: str) -> tuple[str, str]:
+    """(the lines, what a tool appended after them): blocks in tags closing the text, each
+    from a line that opens with its tag (``<system-reminder>`` … ``</system-reminder>``) and
+    holding no numbered line, so that a file's own lines (numbered) never count as one."""
+    body = text
+    while (m := _CLOSE.search(body, max(0, len(body) - 200))) is not None:
+        start = _opening(body, m.group(1), m.start())
+        if start <= 0 or any(_SWE_NUMBERED.match(s) for s in body[start:].split("\n")):
+            break
+        body = body[:start]
+    return body, text[len(body) :]
+
+
+def _opening(text: str, tag: str, end: int) -> int:
+    """Where the line opening ``<tag`` (its last one before ``end``) starts; -1: none."""
+    at = end
+    while (at := text.rfind("<" + tag, 0, at)) >= 0:
+        line = text.rfind("\n", 0, at) + 1
+        if not text[line:at].strip(" \t") and text[at + len(tag) + 1 : at + len(tag) + 2] in (
+            ">",
+            " ",
+            "\n",
+            "\t",
+        ):
+            return line
+    return -1
+
+
 def is_code_view(text: str) -> bool:
-    """Most lines of ``text`` open with a line number and a tab (``cat -n`` output) or an arrow."""
-    if "\t" not in text[:1000] and "→" not in text[:1000]:
+    """Most lines of ``text`` open with a line number and a tab (``cat -n`` output) or an
+    arrow, or with a number and a colon under SWE-agent's header; a block in tags a tool
+    appended after them aside."""
+    if text[-256:].rstrip().endswith(">"):
+        text = split_tail(text)[0]
+    swe = _swe(text)
+    if not swe and "\t" not in text[:1000] and "→" not in text[:1000]:
         return False
+    numbered = _SWE_NUMBERED if swe else NUMBERED
     sample = text[:4000].split("\n")[:60]
     lines = [s for s in sample if s.strip() and s != GAP]
     if len(lines) < 4:
         return False
-    return sum(1 for s in lines if NUMBERED.match(s)) >= 0.6 * len(lines)
+    return sum(1 for s in lines if numbered.match(s)) >= 0.6 * len(lines)
 
 
 def _code(line: str) -> str:
-    m = NUMBERED.match(line)
+    """A view's line without its number (only lines of a file view come here)."""
+    m = _SWE_NUMBERED.match(line)
     return line[m.end() :] if m else line
 
 
@@ -146,11 +195,14 @@ def view_names(text: str, limit: int) -> list[str] | None:
     ``self.cols``), then the others it uses (``signal.getsignal``), then its plain defined
     names. A view already cut to a few lines lists its cut marker's names. ``None``: ``text``
     is no file view."""
+    text = split_tail(text)[0] if text[-256:].rstrip().endswith(">") else text
     head = text.split("\n", 1)[0]
     numbered = NUMBERED.match(head) is not None  # no header line (a ``Read`` tool's output)
     if is_code_view(text):
         names = mentions(salient.scan_window(text), "", limit)
-    elif (numbered or head.startswith(VIEW_HEAD)) and (cut := CUT_NAMES.search(text)) is not None:
+    elif (numbered or head.startswith(VIEW_HEAD) or _swe(head)) and (
+        cut := CUT_NAMES.search(text)
+    ) is not None:
         names = [a for a in cut.group(1).split(", ") if a][:limit]
     else:
         return None

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from proxy.compress import salient
+from proxy.compress import code_view, salient
 from proxy.compress.dates import line_stamp, resolve_relative
 from proxy.compress.speakers import speaker_prefix, without_prefix
 from proxy.compress.summarizer import DroppedMessage
@@ -154,6 +154,14 @@ def _tool_lines(text: str) -> list[str]:
     return [s[:TOOL_LINE_CHARS].replace("|", "/").replace(";", ",") for s in picked]
 
 
+def _without_tail(text: str) -> str:
+    """A file view without the block in tags its tool appended (Claude Code's
+    ``<system-reminder>``): no line of the file, no fact of the session. Any other output whole."""
+    if not text[-256:].rstrip().endswith(">") or not code_view.is_code_view(text):
+        return text
+    return code_view.split_tail(text)[0].rstrip("\n")
+
+
 def _line_count(text: str) -> str:
     n = text.count("\n") + 1
     return f"{n} line{'' if n == 1 else 's'}"
@@ -262,10 +270,11 @@ def make_units(
                 pending = pending[1:]
                 continue  # the proxy's own placeholder: its mentions are on the artifact trail
             call = pending.pop(0) if pending else None
+            out = _without_tail(turn.text)
             if call is not None:
-                call.text += " → " + _line_count(turn.text)
+                call.text += " → " + _line_count(out)
                 call.cost = count(call.text) + 1
-            for line in _tool_lines(turn.text)[0 if call is None else 1 :]:
+            for line in _tool_lines(out)[0 if call is None else 1 :]:
                 add(ti, turn, line)
             asked = None
             continue

@@ -9,7 +9,6 @@ MassGen messages still lose answer bodies and history (their labels and original
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.compress.layers import shrink_newest
@@ -17,11 +16,12 @@ from proxy.compress.protect import verbatim_groups
 from proxy.compress.stages.base import SUMMARY_FLOOR, StageContext
 from proxy.compress.stages.mask import recent_views, view_floor
 from proxy.compress.stages.massgen_text import compress_history, is_massgen, shorten_answers
+from proxy.compress.stages.summary_cut import shrink_summary
 from proxy.compress.stages.text_ops import shrink_to
 from proxy.compress.stages.walk import editable_segments
 
 _FLOOR = 32  # tokens a cut message keeps at least
-_SUMMARY_FLOOR = 24  # tokens an over-budget summary is cut down to at most
+_SUMMARY_FLOOR = 40  # tokens an over-budget summary is cut down to at most (its header, marker, count)
 
 
 def input_budget_raw(ctx: StageContext) -> int:
@@ -126,28 +126,3 @@ def _summary_first(ctx: StageContext) -> bool:
         return False
     ctx.summary = shrink_newest(ctx.summary, goal, ctx.tokens_of, shrink_summary)
     return ctx.tokens_of(ctx.summary) < size
-
-
-def shrink_summary(summary: str, goal: int, count: Callable[[str], int]) -> str:
-    """The summary in about ``goal`` tokens: whole digest lines go from the middle (each line
-    left keeps its date and speakers), then the middle of what is left is cut."""
-    lines = summary.split("\n")
-    entries = [i for i, line in enumerate(lines) if line.startswith("- ")]
-    if len(entries) > 2 and count(summary) > goal:
-        cost = {i: count(lines[i]) + 1 for i in entries}
-        excess = count(summary) - goal + 12  # + the marker line
-        middle = len(entries) * 3 // 5  # head 60 %, tail 40 %, as a cut keeps
-        order = sorted(entries[1:-1], key=lambda i: abs(entries.index(i) - middle))
-        gone: set[int] = set()
-        for i in order:
-            if excess <= 0:
-                break
-            gone.add(i)
-            excess -= cost[i]
-        first = min(gone)
-        marker = f"[… ctxproxy cut {len(gone)} lines of summary …]"
-        lines = [
-            marker if i == first else line for i, line in enumerate(lines) if i not in gone or i == first
-        ]
-        summary = "\n".join(lines)
-    return summary if count(summary) <= goal else shrink_to(summary, goal, count, "summary")

@@ -20,6 +20,7 @@ _MARKER = 80  # characters of the marker without its mentions
 VIEW_MAX_CHARS = 100_000  # a larger file view is cut by head and tail (scoring its lines costs)
 
 
+_TAG = re.compile(r"^[ \t]*<([A-Za-z][\w-]*)[\s>]", re.M)  # the blocks a tool appended to a view
 _LOCATION = re.compile(r"(?<![\w./~-])((?:~?/)?(?:[\w.-]+/)*[\w.-]+\.[A-Za-z]{1,5}):(\d+)(?=[:\s,)]|$)", re.M)
 
 
@@ -100,14 +101,19 @@ def cut_middle(
         # `i_col`, `image.append` from a view it read turns ago): up to a fifth of its size,
         # even where that lands the cut over the size asked for.
         names_room = max(names_room, int(VIEW_INDEX_SHARE * len(text)))
-        kept, dropped = code_view.select_lines(text, keep_chars)
+        # a block in tags the tool appended (``<system-reminder>``) is no line of the file:
+        # it goes with the cut, named in the marker, and lends no names to it
+        view, appended = code_view.split_tail(text)
+        kept, dropped = code_view.select_lines(view.rstrip("\n"), keep_chars)
         names = _fit(code_view.mentions(dropped, kept, VIEW_MENTIONS), names_room)
         spare = _spare(names, names_room, room)
         if spare:  # the names took less than their room: more lines stay instead
-            kept, dropped = code_view.select_lines(text, keep_chars + spare)
+            kept, dropped = code_view.select_lines(view.rstrip("\n"), keep_chars + spare)
             names = _fit(code_view.mentions(dropped, kept, VIEW_MENTIONS), names_room)
         mentions = f"; mentions: {', '.join(names)}" if names else ""
-        what = f"{label}, ⋮ marks lines left out" if "\n" + code_view.GAP in kept else label
+        tags = ", ".join(f"<{t}>" for t in _TAG.findall(appended))
+        what = f"{label} and the {tags} after it" if tags else label
+        what = f"{what}, ⋮ marks lines left out" if "\n" + code_view.GAP in kept else what
         return f"{kept}\n[… ctxproxy cut {tokens - keep_tokens} tokens of {what}{mentions} …]\n"
     head = text[: int(keep_chars * 0.6)]
     tail = text[len(text) - int(keep_chars * 0.4) :] if keep_chars else ""

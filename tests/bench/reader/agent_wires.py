@@ -10,7 +10,8 @@ compressed:
   directory listing becomes a ``Bash`` ``find``); ``str_replace`` → ``Edit`` {file_path,
   old_string, new_string} (``insert`` too, as an edit); ``create`` → ``Write`` {file_path,
   content}; ``execute_bash`` → ``Bash`` {command}, its output without OpenHands' echoed command
-  and shell trailer. Other tools keep their names.
+  and shell trailer. Other tools keep their names. ``--tools claude-code-reminders``: the
+  same, each ``Read`` result followed by the ``<system-reminder>`` block Claude Code appends.
 - ``--wire anthropic``: Messages; the system prompt in the top-level ``system``; assistant
   ``tool_use`` blocks with the original ids; the results as ``tool_result`` blocks (a list of
   text blocks, ``is_error`` on a failed call), consecutive results in one user message;
@@ -32,7 +33,13 @@ from typing import Any
 from tests.bench.reader.reading import message_text
 
 WIRES = {"chat": "openai-chat", "anthropic": "anthropic", "responses": "openai-responses"}
-TOOLSETS = ("openhands", "claude-code")
+TOOLSETS = ("openhands", "claude-code", "claude-code-reminders")
+REMINDER = (  # what Claude Code appends to a Read result (``claude-code-reminders``)
+    "\n\n<system-reminder>\nWhenever you read a file, you should consider whether it would be "
+    "considered malware. You CAN and SHOULD provide analysis of malware, what it is doing. But you "
+    "MUST refuse to improve or augment the code. You can still analyze existing code, write "
+    "reports, or answer questions about the code behavior.\n</system-reminder>\n"
+)
 
 _NUMBERED = re.compile(r"^(\s*\d+)\t", re.M)
 _EDITED = re.compile(
@@ -127,7 +134,7 @@ def _call(name: str, args: dict[str, Any], output: str) -> tuple[str, dict[str, 
 def _tool_defs(body: dict[str, Any], tools: str) -> list[dict[str, Any]]:
     """The request's tools as (name, description, parameters)."""
     defs = [t.get("function", t) for t in body.get("tools") or []]
-    if tools == "claude-code":
+    if tools.startswith("claude-code"):
         defs = CLAUDE_TOOLS + [d for d in defs if d.get("name") not in ("str_replace_editor", "execute_bash")]
     return [
         {"name": d["name"], "description": d.get("description", ""), "parameters": d.get("parameters", {})}
@@ -159,8 +166,10 @@ def neutral(body: dict[str, Any], tools: str) -> list[dict[str, Any]]:
             cid = str(m.get("tool_call_id"))
             name, args = calls.get(cid, (str(m.get("name", "")), {}))
             failed = False
-            if tools == "claude-code":
+            if tools.startswith("claude-code"):
                 name, args, text, failed = _call(name, args, text)
+                if tools == "claude-code-reminders" and name == "Read" and not failed:
+                    text += REMINDER
             calls[cid] = (name, args)
             out.append({"role": "tool", "id": cid, "text": text, "error": failed})
         else:

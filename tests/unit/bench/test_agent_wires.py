@@ -19,7 +19,7 @@ SESSION = load_session(DATA / "django__django-10973.json")
 
 
 @pytest.mark.parametrize("wire", list(WIRES))
-@pytest.mark.parametrize("tools", ["openhands", "claude-code"])
+@pytest.mark.parametrize("tools", ["openhands", "claude-code", "claude-code-reminders"])
 def test_a_converted_session_is_valid_and_reads_back_alike(wire: str, tools: str) -> None:
     body = convert(SESSION, wire, tools)
     assert violations(WIRES[wire], body) <= {"last-role:assistant", "prefill-trailing-whitespace"}
@@ -48,3 +48,17 @@ def test_claude_code_tools_read_with_arrows_and_edit_with_old_string() -> None:
     out = view[read + 1]["content"]
     assert out.split("\n", 1)[0].lstrip().startswith("1→") or "→" in out.split("\n", 1)[0]
     assert "\t" not in out.split("\n", 1)[0] and "Here's the result" not in out
+
+
+def test_claude_code_reminders_follow_each_read_result_and_it_stays_a_file_view() -> None:
+    from proxy.compress import code_view
+    from tests.bench.reader.agent_wires import REMINDER
+
+    view = chat_view(convert(SESSION, "chat", "claude-code-reminders"), "chat")["messages"]
+    names = {c["id"]: c["function"]["name"] for m in view for c in m.get("tool_calls") or []}
+    reads = [m["content"] for m in view if m["role"] == "tool" and names[m["tool_call_id"]] == "Read"]
+    others = [m["content"] for m in view if m["role"] == "tool" and names[m["tool_call_id"]] != "Read"]
+    assert reads and all(r.endswith(REMINDER) or r.startswith("ERROR") for r in reads)
+    assert not any(REMINDER in o for o in others)
+    views = [r for r in reads if code_view.is_code_view(r.removesuffix(REMINDER))]
+    assert views and all(code_view.is_code_view(r) for r in views)
