@@ -52,6 +52,8 @@ def split_tail(text: str) -> tuple[str, str]:
     """(the lines, what a tool appended after them): blocks in tags closing the text, each
     from a line that opens with its tag (``<system-reminder>`` … ``</system-reminder>``) and
     holding no numbered line, so that a file's own lines (numbered) never count as one."""
+    if not text[-256:].rstrip().endswith(">"):  # the common case, at the cost of a slice
+        return text, ""
     body = text
     while (m := _CLOSE.search(body, max(0, len(body) - 200))) is not None:
         start = _opening(body, m.group(1), m.start())
@@ -80,8 +82,7 @@ def is_code_view(text: str) -> bool:
     """Most lines of ``text`` open with a line number and a tab (``cat -n`` output) or an
     arrow, or with a number and a colon under SWE-agent's header; a block in tags a tool
     appended after them aside."""
-    if text[-256:].rstrip().endswith(">"):
-        text = split_tail(text)[0]
+    text = split_tail(text)[0]
     swe = _swe(text)
     if not swe and "\t" not in text[:1000] and "→" not in text[:1000]:
         return False
@@ -195,7 +196,7 @@ def view_names(text: str, limit: int) -> list[str] | None:
     ``self.cols``), then the others it uses (``signal.getsignal``), then its plain defined
     names. A view already cut to a few lines lists its cut marker's names. ``None``: ``text``
     is no file view."""
-    text = split_tail(text)[0] if text[-256:].rstrip().endswith(">") else text
+    text = split_tail(text)[0]
     head = text.split("\n", 1)[0]
     numbered = NUMBERED.match(head) is not None  # no header line (a ``Read`` tool's output)
     if is_code_view(text):

@@ -19,6 +19,7 @@ span's lines, the artifact trail and the count.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Set
 
 from proxy.compress import code_view, salient
 from proxy.compress.digest_entries import (
@@ -143,14 +144,26 @@ def output_names(msg: DroppedMessage, focus: frozenset[str] = frozenset()) -> li
     return names
 
 
+def span_names(
+    dropped: tuple[DroppedMessage, ...], focus: frozenset[str] = frozenset(), seen: Set[str] = frozenset()
+) -> list[str]:
+    """The names the tool outputs of a span leave on the trail, each once, in order (none of
+    ``seen``: the names a span already had, when it grows)."""
+    return list(dict.fromkeys(a for m in dropped for a in output_names(m, focus) if a not in seen))
+
+
+def names_tokens(names: list[str], measure: Measure = estimate_tokens) -> int:
+    """Tokens of a list of trail names as the trail writes them."""
+    return measure(", ".join(names)) if names else 0
+
+
 def names_need(
     dropped: tuple[DroppedMessage, ...],
     measure: Measure = estimate_tokens,
     focus: frozenset[str] = frozenset(),
 ) -> int:
     """Tokens the trail needs for the tool outputs of a span: a summary's budget adds them."""
-    names = dict.fromkeys(a for m in dropped for a in output_names(m, focus))
-    return measure(", ".join(names)) if names else 0
+    return names_tokens(span_names(dropped, focus), measure)
 
 
 def _trail(prev: Previous, dropped: tuple[DroppedMessage, ...], focus: frozenset[str]) -> list[list[str]]:

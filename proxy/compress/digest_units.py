@@ -157,9 +157,8 @@ def _tool_lines(text: str) -> list[str]:
 def _without_tail(text: str) -> str:
     """A file view without the block in tags its tool appended (Claude Code's
     ``<system-reminder>``): no line of the file, no fact of the session. Any other output whole."""
-    if not text[-256:].rstrip().endswith(">") or not code_view.is_code_view(text):
-        return text
-    return code_view.split_tail(text)[0].rstrip("\n")
+    body, appended = code_view.split_tail(text)
+    return body.rstrip("\n") if appended and code_view.is_code_view(body) else text
 
 
 def _line_count(text: str) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import orjson
 import structlog
 
-from proxy.compress.digest import output_names
+from proxy.compress.digest import names_tokens, span_names
 from proxy.compress.digest_units import last_day
 from proxy.compress.layers import append_layer, flatten
 from proxy.compress.stages.base import SUMMARY_FLOOR, Slot, StageContext
@@ -213,27 +213,19 @@ class SummarizeStage:
             # alone overflow the target, unless a drain lowered it and the span is a new layer,
             # whose budget is its span's need alone, with no floor); the span grows to pay for
             # that room too, or the drop stage would take the next groups whole, names and all
-            names = list(dict.fromkeys(a for m in dropped for a in output_names(m, ctx.focus)))
-            need = ctx.tokens_of(", ".join(names)) if names else 0  # = names_need(dropped)
-            kept = names[-MAX_ARTIFACTS:]  # the trail holds this many at most, the newest
-            trail = ctx.tokens_of(", ".join(kept)) if kept else 0
+            names = span_names(dropped, ctx.focus)
+            trail = names_tokens(names[-MAX_ARTIFACTS:], ctx.tokens_of)  # the trail holds this many at most
             more = candidates[len(chosen) :]
             while more and freed < excess + trail:  # a joining group's new names, as it joins
                 chosen.append(more.pop(0))
                 freed += ctx.slots[chosen[-1]].tokens
                 joined = dropped_messages([ctx.slots[chosen[-1]].group])
                 dropped += joined
-                seen = set(names)
-                new = list(
-                    dict.fromkeys(a for m in joined for a in output_names(m, ctx.focus) if a not in seen)
-                )
+                new = span_names(joined, ctx.focus, seen=set(names))
+                if new and len(names) < MAX_ARTIFACTS:
+                    trail += ctx.tokens_of(", " + ", ".join(new[: MAX_ARTIFACTS - len(names)]))
                 names += new
-                need += ctx.tokens_of(", " + ", ".join(new)) if new else 0
-                if len(kept) < MAX_ARTIFACTS and new:
-                    more_names = new[: MAX_ARTIFACTS - len(kept)]
-                    kept += more_names
-                    trail += ctx.tokens_of(", " + ", ".join(more_names))
-            cap += need
+            cap += names_tokens(names, ctx.tokens_of)  # = names_need(dropped)
         start_day = last_day(dropped_messages([ctx.slots[i].group for i in range(chosen[0])]))
         previous = flatten(ctx.summary) if layer is None else None
         request = SummaryRequest(
