@@ -3,9 +3,9 @@
 A chat client that merges runs of turns into one message sends the conversation's first turns
 as the first user message: ``8 May 2023 Caroline: Hey Mel!`` / ``Melanie: Hey!`` / … for forty
 lines. Protected as a task, that message would stay verbatim at the digest's expense. When
-it is a long transcript (see :func:`transcript_start`), the summarize stage folds its
-transcript lines into the digest as the oldest turns and leaves, in their place, the lines
-before the transcript and a marker. An agent's task (an instruction, an issue, a few labelled
+it is a long transcript (see :func:`transcript_span`), the summarize stage folds its
+transcript lines into the digest as the oldest turns and leaves a marker in their place (the
+lines before and after the transcript stay). An agent's task (an instruction, an issue, a few labelled
 lines) never has the shape, nor has a MassGen message (its own stage digests its history).
 """
 
@@ -24,35 +24,44 @@ MIN_TOKENS = 1_000  # a shorter first message costs little verbatim: it stays wh
 MARKER = "[ctxproxy: the {n} lines of conversation this message held are in the digest that follows]"
 
 
-def transcript_start(text: str) -> int | None:
-    """Where the transcript in ``text`` starts (the offset of its first labelled line), when
-    ``text`` holds one: at least ``MIN_LINES`` lines opening with ``Name:`` (after any date
-    stamp), by two speakers or more with two lines each, and labelled lines making at least
-    half of the non-blank lines from the first of them on. ``None`` otherwise."""
+def transcript_span(text: str) -> tuple[int, int] | None:
+    """Where the transcript in ``text`` starts and ends, when ``text`` holds one: from its
+    first labelled line (or the date line just before it) to the end of its last labelled
+    line, at least ``MIN_LINES`` lines opening with ``Name:`` (after any date stamp), by two
+    speakers or more with two lines each, making at least half of the span's non-blank lines.
+    What follows the last labelled line (an instruction after a pasted transcript) is not part
+    of it. ``None`` otherwise."""
     offset = 0
-    start: int | None = None
+    start = end = -1
+    previous: tuple[int, bool] = (0, False)  # the last non-blank line: offset, only a date
     labels: list[str] = []
-    lines = 0
+    lines = 0  # non-blank lines from the first labelled line to the last
+    since = 0  # non-blank lines since the last labelled line
     for line in text.split("\n"):
         if line.strip():
-            name = speaker_prefix(line_stamp(line)[1])
+            day, rest = line_stamp(line)
+            name = speaker_prefix(rest)
             if name is not None:
-                if start is None:
-                    start = offset
+                if start < 0:
+                    start = previous[0] if previous[1] else offset
                 labels.append(name)
-            if start is not None:
-                lines += 1
+                lines += since + 1
+                since = 0
+                end = offset + len(line)
+            elif start >= 0:
+                since += 1
+            previous = (offset, day is not None and not rest.strip())
         offset += len(line) + 1
-    if start is None or len(labels) < MIN_LINES or 2 * len(labels) < lines:
+    if start < 0 or len(labels) < MIN_LINES or 2 * len(labels) < lines:
         return None
     if sum(1 for n in Counter(labels).values() if n >= 2) < 2:
         return None
-    return start
+    return start, end
 
 
 def fold_task_transcript(ctx: StageContext) -> tuple[DroppedMessage, ...]:
     """Fold the transcript of the first user message into the digest's span: edit the message
-    to its lines before the transcript and a marker, and return the transcript as the span's
+    to a marker between its lines before and after the transcript, and return the transcript as the span's
     oldest messages. Only on a first compaction (an earlier summary already holds it)."""
     if ctx.summary is not None or not ctx.slots:
         return ()
@@ -66,13 +75,13 @@ def fold_task_transcript(ctx: StageContext) -> tuple[DroppedMessage, ...]:
         for seg in msg.segments:
             if not seg.editable or seg.kind != "text" or is_massgen(seg.text):
                 continue  # (a MassGen message's history is the massgen stage's)
-            start = transcript_start(seg.text)
-            if start is None or ctx.tokens_of(seg.text[start:]) < MIN_TOKENS:
+            span = transcript_span(seg.text)
+            if span is None or ctx.tokens_of(seg.text[span[0] : span[1]]) < MIN_TOKENS:
                 continue
-            body = seg.text[start:]
+            body = seg.text[span[0] : span[1]]
             marker = MARKER.format(n=sum(1 for line in body.split("\n") if line.strip()))
             current = next(s for s in ctx.slots[0].group.messages[mi].segments if s.path == seg.path)
-            ctx.edit(0, mi, current, seg.text[:start] + marker)
+            ctx.edit(0, mi, current, seg.text[: span[0]] + marker + seg.text[span[1] :])
             folded.append(DroppedMessage("user", body))  # its lines name their speakers
         break  # the first user message only
     return tuple(folded)
