@@ -13,6 +13,7 @@ from proxy.compress.digest import names_tokens, span_names
 from proxy.compress.digest_units import last_day
 from proxy.compress.layers import append_layer, flatten
 from proxy.compress.stages.base import SUMMARY_FLOOR, Slot, StageContext
+from proxy.compress.stages.task_transcript import fold_task_transcript
 from proxy.compress.stages.walk import call_names, result_parts
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.compress.summary_format import MAX_ARTIFACTS
@@ -160,10 +161,11 @@ class SummarizeStage:
     min_tokens: int = 160
     max_tokens: int = 60_000
 
-    def budget(self, ctx: StageContext) -> int:
+    def budget(self, ctx: StageContext, folded: int = 0) -> int:
+        """``folded``: tokens the span holds besides its groups (a task transcript's)."""
         candidates = [s for s in ctx.slots if not s.protected]
         rho = span_density(candidates)
-        excess = max(0, ctx.excess() + ctx.summary_raw())
+        excess = max(0, ctx.excess() + ctx.summary_raw() + folded)
         need = rho / (1 - rho) * excess / max(1, ctx.target_raw)
         share = min(ctx.policy.summary_max, max(ctx.policy.summary_min, need))
         # Never more than the room the protected turns leave: a summary written to fit is
@@ -195,9 +197,13 @@ class SummarizeStage:
 
     async def apply(self, ctx: StageContext) -> None:
         layer = self.layer_budget(ctx)
-        cap = self.budget(ctx) if layer is None else layer
+        before, slots = ctx.total(), list(ctx.slots)
+        transcript = fold_task_transcript(ctx) if layer is None else ()
+        if transcript:
+            ctx.protected_overflow = ctx.protected_total() > ctx.target_raw
+        cap = self.budget(ctx, before - ctx.total()) if layer is None else layer
         candidates = [i for i, s in enumerate(ctx.slots) if not s.protected]
-        if not candidates:
+        if not candidates and not transcript:
             return
         excess = ctx.total() - (ctx.summary_raw() if layer is None else 0) + cap - ctx.target_raw
         chosen: list[int] = []
@@ -207,7 +213,7 @@ class SummarizeStage:
                 break
             chosen.append(i)
             freed += ctx.slots[i].tokens
-        dropped = dropped_messages([ctx.slots[i].group for i in chosen])
+        dropped = transcript + dropped_messages([ctx.slots[i].group for i in chosen])
         if not ctx.protected_overflow or (layer is not None and self.under_policy_target(ctx)):
             # the names of folded tool outputs get room of their own (not when the newest turns
             # alone overflow the target, unless a drain lowered it and the span is a new layer,
@@ -226,7 +232,8 @@ class SummarizeStage:
                     trail += ctx.tokens_of(", " + ", ".join(new[: MAX_ARTIFACTS - len(names)]))
                 names += new
             cap += names_tokens(names, ctx.tokens_of)  # = names_need(dropped)
-        start_day = last_day(dropped_messages([ctx.slots[i].group for i in range(chosen[0])]))
+        before_span = range(1) if transcript else range(chosen[0])  # (the task's lines before its transcript)
+        start_day = last_day(dropped_messages([ctx.slots[i].group for i in before_span]))
         previous = flatten(ctx.summary) if layer is None else None
         request = SummaryRequest(
             previous=previous,
@@ -248,6 +255,9 @@ class SummarizeStage:
                 error=type(exc).__name__,
             )
             ctx.notes.append(f"summarizer-failed:{type(exc).__name__}")
+            if transcript:  # the task's transcript stays where it was
+                ctx.set_slots(slots)
+                ctx.protected_overflow = ctx.protected_total() > ctx.target_raw
             return
         ctx.remove(set(chosen))
         ctx.summary = summary if layer is None or ctx.summary is None else append_layer(ctx.summary, summary)

@@ -1,0 +1,87 @@
+"""A first user message that is a transcript of the conversation, not a task.
+
+A chat client that merges runs of turns into one message sends the conversation's first turns
+as the first user message: ``8 May 2023 Caroline: Hey Mel!`` / ``Melanie: Hey!`` / … for forty
+lines. Protected as a task, that message would stay verbatim at the digest's expense. When
+it is a long transcript (see :func:`transcript_span`), the summarize stage folds its
+transcript lines into the digest as the oldest turns and leaves a marker in their place (the
+lines before and after the transcript stay). An agent's task (an instruction, an issue, a few labelled
+lines) never has the shape, nor has a MassGen message (its own stage digests its history).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from proxy.compress.dates import line_stamp
+from proxy.compress.speakers import speaker_prefix
+from proxy.compress.stages.base import StageContext
+from proxy.compress.stages.massgen_text import is_massgen
+from proxy.compress.summarizer import DroppedMessage
+
+MIN_LINES = 8  # labelled lines a transcript has at least
+MIN_TOKENS = 1_000  # a shorter first message costs little verbatim: it stays whole
+MARKER = "[ctxproxy: the {n} lines of conversation this message held are in the digest that follows]"
+
+
+def transcript_span(text: str) -> tuple[int, int] | None:
+    """Where the transcript in ``text`` starts and ends, when ``text`` holds one: from its
+    first labelled line (or the date line just before it) to the end of its last labelled
+    line, at least ``MIN_LINES`` lines opening with ``Name:`` (after any date stamp), by two
+    speakers or more with two lines each, making at least half of the span's non-blank lines.
+    What follows the last labelled line (an instruction after a pasted transcript) is not part
+    of it. ``None`` otherwise."""
+    offset = 0
+    start = end = -1
+    previous: tuple[int, bool] = (0, False)  # the last non-blank line: offset, only a date
+    labels: list[str] = []
+    lines = 0  # non-blank lines from the first labelled line to the last
+    since = 0  # non-blank lines since the last labelled line
+    for line in text.split("\n"):
+        if line.strip():
+            day, rest = line_stamp(line)
+            name = speaker_prefix(rest)
+            if name is not None:
+                if start < 0:
+                    start = previous[0] if previous[1] else offset
+                labels.append(name)
+                lines += since + 1
+                since = 0
+                end = offset + len(line)
+            elif start >= 0:
+                since += 1
+            previous = (offset, day is not None and not rest.strip())
+        offset += len(line) + 1
+    if start < 0 or len(labels) < MIN_LINES or 2 * len(labels) < lines:
+        return None
+    if sum(1 for n in Counter(labels).values() if n >= 2) < 2:
+        return None
+    return start, end
+
+
+def fold_task_transcript(ctx: StageContext) -> tuple[DroppedMessage, ...]:
+    """Fold the transcript of the first user message into the digest's span: edit the message
+    to a marker between its lines before and after the transcript, and return the transcript as the span's
+    oldest messages. Only on a first compaction (an earlier summary already holds it)."""
+    if ctx.summary is not None or not ctx.slots:
+        return ()
+    slot = ctx.slots[0]
+    if not slot.protected or not slot.group.has_user_turn:
+        return ()
+    folded: list[DroppedMessage] = []
+    for mi, msg in enumerate(slot.group.messages):
+        if msg.role != "user" or msg.opaque:
+            continue
+        for seg in msg.segments:
+            if not seg.editable or seg.kind != "text" or is_massgen(seg.text):
+                continue  # (a MassGen message's history is the massgen stage's)
+            span = transcript_span(seg.text)
+            if span is None or ctx.tokens_of(seg.text[span[0] : span[1]]) < MIN_TOKENS:
+                continue
+            body = seg.text[span[0] : span[1]]
+            marker = MARKER.format(n=sum(1 for line in body.split("\n") if line.strip()))
+            current = next(s for s in ctx.slots[0].group.messages[mi].segments if s.path == seg.path)
+            ctx.edit(0, mi, current, seg.text[: span[0]] + marker + seg.text[span[1] :])
+            folded.append(DroppedMessage("user", body))  # its lines name their speakers
+        break  # the first user message only
+    return tuple(folded)

@@ -1,0 +1,53 @@
+"""A chat client that merges forty turns into a message, through the proxy with the real SDK.
+
+Its first user message is a transcript, not a task: once the conversation outgrows the window,
+that message's turns go into the digest (with their speakers and dates) and the prefix sent
+upstream stays byte-identical on the next turn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tests.fakes.strict import OpenAIChatFake
+from tests.fakes.strict_scripts import always
+from tests.integration.conftest import SdkClients
+from tests.integration.test_live_compression import settings_for
+from tests.unit.compress.transcript_chat import merged_chat
+
+WINDOW = 6_000
+
+
+async def test_a_merged_chat_sends_its_first_turns_as_digest(
+    sdk: SdkClients, make_proxy: Any, tmp_path: Any
+) -> None:
+    async with OpenAIChatFake(window=WINDOW, script=always("We went to Bath in May.")) as fake:
+        upstreams = {"fake": {"base_url": fake.base_url, "api": "openai", "api_key_env": None}}
+        proxy = await make_proxy(settings_for(upstreams, tmp_path, window=WINDOW))
+        client = sdk.openai(f"{proxy.url}/agent/friends/fake", api_key="k")
+        messages: list[dict[str, Any]] = merged_chat(preamble="Our chat so far:\n")["messages"]
+        raw = await client.chat.completions.with_raw_response.create(
+            model="small-model",
+            messages=messages,  # type: ignore[arg-type]
+            max_tokens=256,
+        )
+        assert raw.headers["x-ctxproxy-compressed"] == "1"
+        reply = raw.parse().choices[0].message.content
+        sent = fake.ok[-1].body["messages"]
+        assert sent[1]["content"].startswith("Our chat so far:\n[ctxproxy: the 40 lines of conversation")
+        assert sent[2]["content"].startswith("[ctxproxy: summary of earlier conversation]")
+        assert "- [8 May 2023] Priya:" in sent[2]["content"]
+        assert sent[-1] == messages[-1]
+
+        messages += [{"role": "assistant", "content": reply}, {"role": "user", "content": "And in Leeds?"}]
+        raw = await client.chat.completions.with_raw_response.create(
+            model="small-model",
+            messages=messages,  # type: ignore[arg-type]
+            max_tokens=256,
+        )
+        assert raw.headers["x-ctxproxy-compressed"] == "1"
+        again = fake.ok[-1].body["messages"]
+        assert orjson.dumps(again[: len(sent)]) == orjson.dumps(sent)  # the cached prefix holds
+        assert not fake.invalid and not fake.overflows
