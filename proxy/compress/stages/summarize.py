@@ -135,9 +135,10 @@ DENSITY_TEXT = 0.25
 DENSITY_TOOL = 0.08
 
 
-def span_density(slots: list[Slot]) -> float:
-    """Digest tokens per raw token for these groups (tool output weighs less)."""
-    tool = text = 0
+def span_density(slots: list[Slot], text: int = 0) -> float:
+    """Digest tokens per raw token for these groups and ``text`` more tokens of conversation
+    (tool output weighs less)."""
+    tool = 0
     for slot in slots:
         if slot.group.kind == "tool":
             tool += slot.tokens
@@ -164,7 +165,7 @@ class SummarizeStage:
     def budget(self, ctx: StageContext, folded: int = 0) -> int:
         """``folded``: tokens the span holds besides its groups (a task transcript's)."""
         candidates = [s for s in ctx.slots if not s.protected]
-        rho = span_density(candidates)
+        rho = span_density(candidates, folded)
         excess = max(0, ctx.excess() + ctx.summary_raw() + folded)
         need = rho / (1 - rho) * excess / max(1, ctx.target_raw)
         share = min(ctx.policy.summary_max, max(ctx.policy.summary_min, need))

@@ -62,12 +62,15 @@ def transcript_span(text: str) -> tuple[int, int] | None:
 def fold_task_transcript(ctx: StageContext) -> tuple[DroppedMessage, ...]:
     """Fold the transcript of the first user message into the digest's span: edit the message
     to a marker between its lines before and after the transcript, and return the transcript as the span's
-    oldest messages. Only on a first compaction (an earlier summary already holds it)."""
+    oldest messages. Only on a first compaction (an earlier summary already holds it), and
+    only when a later user turn follows (a single user message is the request itself)."""
     if ctx.summary is not None or not ctx.slots:
         return ()
     slot = ctx.slots[0]
     if not slot.protected or not slot.group.has_user_turn:
         return ()
+    if not any(s.group.has_user_turn for s in ctx.slots[1:]):
+        return ()  # the only user message is the request itself: never rewritten to reach the target
     folded: list[DroppedMessage] = []
     for mi, msg in enumerate(slot.group.messages):
         if msg.role != "user" or msg.opaque:

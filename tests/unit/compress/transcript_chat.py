@@ -21,7 +21,7 @@ def turn(i: int) -> str:
     who = "Priya" if i % 2 == 0 else "Tom"
     place, thing = PLACES[i % len(PLACES)], THINGS[i % len(THINGS)]
     return (
-        f"{who}: Last weekend I went to {place} with my cousin and we finally tried the {thing} "
+        f"{who}: I went to {place} with my cousin and we finally tried the {thing} "
         f"workshop number {1000 + i}, which took about {i % 7 + 2} hours and was honestly great fun."
     )
 
