@@ -20,7 +20,7 @@ import re
 from functools import lru_cache
 
 from proxy.compress import date_names
-from proxy.compress.speakers import speaker_shaped
+from proxy.compress.speakers import speaker_prefix, speaker_shaped
 
 MONTH_NAMES = "January February March April May June July August September October November December".split()
 _MONTHS = {m[:3].lower(): i + 1 for i, m in enumerate(MONTH_NAMES)} | {"sept": 9}
@@ -36,7 +36,7 @@ _FOREIGN = sorted({n[:3] for names in (*date_names.MONTHS, *date_names.WEEKDAYS)
 # A line that may start with a stamp: a bracket, a digit, a month or weekday, "Session", "Date"
 # (in the languages of date_names, and "le 9 juin").
 _MAY_START = re.compile(
-    r"[ \t]*[\[(<*#]*[ \t]*(?:\d|(?:session|date|time|day|part|chat|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"[ \t]*[\[(<*#=~-]*[ \t]*(?:\d|(?:session|date|time|day|part|chat|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
     r"|mon|tue|wed|thu|fri|sat|sun|le|"
     + "|".join(map(re.escape, (*_FOREIGN, *date_names.SESSIONS)))
     + r")[^\W\d_]*\.?(?!\w))",
@@ -51,10 +51,17 @@ _TIME = re.compile(
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _NUMERIC = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# a chat export's two-digit year (``5/8/23, 1:56 PM``, ``08.05.23, 13:56``): only beside a time of day
+_SHORT_YEAR = re.compile(r"(?<![\d.])(\d{1,2})([./])(\d{1,2})\2(\d{2})(?![\d.])")
+_MERIDIEM = re.compile(r"\d\s*[ap]\.?m\.?(?!\w)", re.I)  # 1:56 PM: a US stamp, month first
+# a time of day before a ``Name:`` (``[13:56] Ana: hi``, ``1:56 PM - Ana: hi``): not content
+_TIME_PREFIX = re.compile(
+    r"[ \t]*(?:\[[ \t]*)?\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[ap]\.?m\.?)?(?:[ \t]*\])?[ \t]*[-–—|]?[ \t]*", re.I
+)
 _SESSION = re.compile(
     r"\b(?:session|day|part|chat|" + "|".join(map(re.escape, date_names.SESSIONS)) + r")\s*#?\d+\b", re.I
 )
-_TOKEN_STRIP = ",.;·—–-|:()[]<>*#"
+_TOKEN_STRIP = ",.;·—–-|:()[]<>*#=~"
 _ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th|er)", re.I)  # 1st, 1er
 _NUMLIKE = re.compile(r"[\d:./tz+-]+")
 _MAX_STAMP_CHARS = 80
@@ -92,8 +99,16 @@ def _is_month_word(word: str) -> bool:
     return word.strip(_TOKEN_STRIP).lower().rstrip(".") in _MONTH_WORDS
 
 
+def _day_month(year: int, a: int, b: int, month_first: bool) -> dt.date:
+    """``a/b/year``: day first (``29.12.2023``), month first in a US stamp (``5/8/2023, 1:56
+    PM``), either way when only one order is a date."""
+    if (month_first and a <= 12) or b > 12:
+        return dt.date(year, a, b)
+    return dt.date(year, b, a)
+
+
 @lru_cache(maxsize=4096)
-def _read(stamp: str) -> dt.date | None:
+def _read(stamp: str, month_first: bool = False) -> dt.date | None:
     """The date of a stamp's words (its time of day already removed), or None."""
     iso = _ISO.search(stamp)
     try:
@@ -104,8 +119,8 @@ def _read(stamp: str) -> dt.date | None:
             a, b, c = (int(g) for g in num.groups())
             if a > 31:  # y-m-d
                 return dt.date(a, b, c)
-            if c > 31:  # d.m.y (or m/d/y when the middle cannot be a month)
-                return dt.date(c, b, a) if b <= 12 else dt.date(c, a, b)
+            if c > 31:  # d.m.y (or m/d/y)
+                return _day_month(c, a, b, month_first)
             return None
         if not _YEAR.search(stamp) or not _has_month(stamp):
             return None
@@ -120,10 +135,20 @@ def _read(stamp: str) -> dt.date | None:
 
 def parse_date(text: str) -> dt.date | None:
     """The full date (day, month, year) a short text such as a digest label names, or None."""
+    timed = _TIME.search(text) is not None
+    month_first = _MERIDIEM.search(text) is not None
     text = _SESSION.sub(" ", _TIME.sub(" ", text)).translate(_NO_MARKUP)
+    short = _SHORT_YEAR.search(text) if timed and not _YEAR.search(text) else None
+    if short is not None:
+        try:
+            return _day_month(
+                2000 + int(short.group(4)), int(short.group(1)), int(short.group(3)), month_first
+            )
+        except ValueError:
+            return None
     if not _YEAR.search(text) or not _has_month(text):
         return None
-    return _read(" ".join(text.split()))
+    return _read(" ".join(text.split()), month_first)
 
 
 def line_stamp(line: str) -> tuple[dt.date | None, str]:
@@ -133,10 +158,15 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     (``[2023-05-08 13:56] …``, ``[Session 2 — 3 March 2024]``), a line that is only a stamp
     (``1:56 pm on 8 May, 2023``, ``Session 3 · Friday, 9 June 2023``), or a stamp followed by
     a separator, a ``Name:`` or holding a time of day (``29.12.2023, 22:42:04 - Ana: hi``,
-    ``2024-03-14 09:12 Sam: on my way``). A date inside a sentence is content.
+    ``2024-03-14 09:12 Sam: on my way``). A date inside a sentence is content. A time of day
+    alone before a ``Name:`` (``[13:56] Ana: hi``) is no date but not content either:
+    ``(None, "Ana: hi")``.
     """
     if not _MAY_START.match(line):
         return None, line
+    clock = _TIME_PREFIX.match(line)
+    if clock and speaker_prefix(line[clock.end() :]) is not None:
+        return None, line[clock.end() :]  # a time of day alone: no date, not content either
     text = line.lstrip()
     opener = text[:1]
     if opener in "[(<" and (closer := _CLOSERS[opener]) in text[1:_MAX_STAMP_CHARS]:
@@ -147,7 +177,7 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
             if day is not None:
                 return day, text[end + 1 :].lstrip(" \t*—–-|:·")
         return None, line
-    body = text.lstrip("*# \t")
+    body = text.lstrip("*#=~- \t")
     words = body.split(" ")
     n = 0
     used = 0

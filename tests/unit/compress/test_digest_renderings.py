@@ -108,6 +108,25 @@ def bracket_sessions() -> tuple[DroppedMessage, ...]:
     )
 
 
+def whatsapp_us() -> tuple[DroppedMessage, ...]:
+    """A US phone's chat export: ``5/8/23, 1:56 PM - Priya: text``."""
+    return one_per_turn(
+        lambda when, k, who, text: (
+            f"{when.month}/{when.day}/{when:%y}, {when:%-I}:{when.minute + k:02d} {when:%p} - {who}: {text}"
+        )
+    )
+
+
+def clock_turns() -> tuple[DroppedMessage, ...]:
+    """A header between rules opens a session, then ``[13:56] Priya: text`` (a time alone)."""
+    return one_per_turn(
+        lambda when, k, who, text: (
+            (f"=== Session {DAYS.index(when.date()) + 1} ({when.day} {when:%B %Y}) ===\n" if k == 0 else "")
+            + f"[{when:%H:%M}] {who}: {text}"
+        )
+    )
+
+
 def named() -> tuple[DroppedMessage, ...]:
     out = []
     for n, (when, turns) in enumerate(SESSIONS, 1):
@@ -126,6 +145,8 @@ RENDERINGS = {
     "weekday": weekday_headers,
     "bracket-sessions": bracket_sessions,
     "named": named,
+    "whatsapp-us": whatsapp_us,
+    "clock": clock_turns,
 }
 
 
@@ -148,7 +169,20 @@ def test_every_fact_has_its_speaker_and_its_day_in_every_rendering(rendering: st
 def test_a_stamp_is_never_content(rendering: str) -> None:
     body = "\n".join(digest_lines(RENDERINGS[rendering]()))
     body = re.sub(r"^- \[[^\]]+\] ", "", body, flags=re.M)
-    for noise in ("13:56", "2023-05-08", "08.05.2023", "Session", "Mon ", "pm on", "user:", "assistant:"):
+    for noise in (
+        "13:56",
+        "1:56",
+        "2023-05-08",
+        "08.05.2023",
+        "5/8/23",
+        "Session",
+        "Mon ",
+        "pm on",
+        "PM",
+        "===",
+        "user:",
+        "assistant:",
+    ):
         assert noise not in body, noise
 
 
@@ -172,6 +206,27 @@ def test_stamp_formats_and_guards_against_plain_numbers() -> None:
     for content in ("3 items were left", "2023 was a good year", "12 May 2023 was the day we met",
                     "On 8 May, 2023 we went out", "May I ask?", "10.5 million people", "(2 of 5)",
                     "Friday 14:00", "[ctxproxy: output omitted]"):  # fmt: skip
+        assert line_stamp(content) == (None, content), content
+
+
+def test_chat_export_stamps_decorated_headers_and_a_time_before_a_name() -> None:
+    may8 = dt.date(2023, 5, 8)
+    # WhatsApp exports: a US phone writes month first with AM/PM and a two-digit year
+    assert line_stamp("5/8/23, 1:56 PM - Caroline: hi") == (may8, "Caroline: hi")
+    assert line_stamp("[5/8/23, 1:56:12 PM] Caroline: hi") == (may8, "Caroline: hi")
+    assert line_stamp("5/8/2023, 1:56 PM - Caroline: hi") == (may8, "Caroline: hi")
+    assert line_stamp("08/05/23, 13:56 - Caroline: hi") == (may8, "Caroline: hi")  # day first
+    assert line_stamp("[13:56, 8/5/2023] Caroline: hi") == (may8, "Caroline: hi")
+    assert line_stamp("12/25/23, 9:01 AM - Ana: merry") == (dt.date(2023, 12, 25), "Ana: merry")
+    # headers between rules
+    assert line_stamp("=== Session 2 (8 May 2023) ===") == (may8, "")
+    assert line_stamp("--- 2023-05-08 ---") == (may8, "")
+    # a time of day alone: no date, but neither content nor in the way of the speaker
+    assert line_stamp("[13:56] Caroline: hi") == (None, "Caroline: hi")
+    assert line_stamp("1:56 PM - Caroline: hi") == (None, "Caroline: hi")
+    for content in ("1.2.10 - fixed the parser", "5/8/23 was a Monday", "12/25/23 - Ana: no time, no stamp",
+                    "--- a/src/app.py", "=== FAILURES ===", "- 3 apples and 2 pears",
+                    "10:30 is when we meet", "13:56 the build broke"):  # fmt: skip
         assert line_stamp(content) == (None, content), content
 
 
