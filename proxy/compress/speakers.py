@@ -4,7 +4,8 @@ A name is one or two words, each starting with an uppercase letter of any alphab
 (``Dana``, ``Élodie``, ``Ömer Yılmaz``, ``Дмитрий``, ``Łukasz``) or written in a script
 without case (``王伟``, ``محمد``, ``דנה``, ``राहुल``, ``สมชาย``; then short: a few characters
 for Chinese, Japanese and Korean, a word or two elsewhere), followed by a colon (``:``, the
-full-width ``：``, or `` :`` as French writes it) and a space (none needed after ``：``).
+full-width ``：``, or `` :`` as French writes it) and a space (none needed after ``：``), bold
+in Markdown or not (``**Dana:**``, ``**Dana**:``).
 
 Not names: a time (``14:02``), a URL, a line of code (``def f():``), a list label
 (``1.``, ``a)``), and the labels notes and messages use in English and the languages the
@@ -40,7 +41,7 @@ _NOT_SPEAKERS = frozenset(
 )
 # A name, then ``:``/``：``; which words qualify is checked in Python (Unicode case).
 _PREFIX = re.compile(
-    r"[ \t]*(?:\*\*)?([^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31}(?: [^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31})?)(?:\*\*)?( ?[:：])"
+    r"[ \t]*(?:\*\*)?([^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31}(?: [^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31})?)(?:\*\*)?( ?[:：])(?:\*\*)?"
 )
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _CJK_NAME_CHARS = 6  # Chinese names are two to four characters; a Japanese one a little more

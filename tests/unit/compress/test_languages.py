@@ -31,6 +31,7 @@ from tests.unit.compress.foreign_chats import digest_segments, merged_messages, 
         ("José María: hola", "José María"),
         ("Élodie : salut, ça va ?", "Élodie"),  # French puts a space before the colon
         ("**Thérèse**: bonjour", "Thérèse"),
+        ("**Thérèse:** bonjour", "Thérèse"),  # Markdown bold, the colon inside
         ("王伟: 你好", "王伟"),
         ("王伟：你好", "王伟"),
         ("田中 太郎：こんにちは", "田中 太郎"),
@@ -53,6 +54,7 @@ def test_a_speaker_name_in_any_alphabet_or_script(line: str, name: str) -> None:
         "14:02 on est arrivés",
         "https://example.org/a: b",
         "Note: the build is green",
+        "**Note:** the build is green",
         "Error: file not found",
         "Hinweis: bitte neu starten",
         "Fehler: Datei fehlt",
