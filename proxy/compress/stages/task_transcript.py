@@ -5,8 +5,10 @@ as the first user message: ``8 May 2023 Caroline: Hey Mel!`` / ``Melanie: Hey!``
 lines. Protected as a task, that message would stay verbatim at the digest's expense. When
 it is a long transcript (see :func:`transcript_span`), the summarize stage folds its
 transcript lines into the digest as the oldest turns and leaves a marker in their place (the
-lines before and after the transcript stay). An agent's task (an instruction, an issue, a few labelled
-lines) never has the shape, nor has a MassGen message (its own stage digests its history).
+lines before and after the transcript stay), provided the conversation goes on with the same
+speakers. An agent's task (an instruction, an issue, even one written as ``Expected:`` /
+``Actual:`` lines, which tool calls follow) is not folded, nor is a MassGen message (its own
+stage digests its history).
 """
 
 from __future__ import annotations
@@ -21,7 +23,33 @@ from proxy.compress.summarizer import DroppedMessage
 
 MIN_LINES = 8  # labelled lines a transcript has at least
 MIN_TOKENS = 1_000  # a shorter first message costs little verbatim: it stays whole
+LOOKAHEAD = 8  # later user/assistant messages searched for the transcript's speakers
 MARKER = "[ctxproxy: the {n} lines of conversation this message held are in the digest that follows]"
+
+
+def speakers_in(text: str) -> set[str]:
+    """The ``Name:`` labels opening ``text``'s lines (after any date stamp)."""
+    return {n for line in text.split("\n") if (n := speaker_prefix(line_stamp(line)[1])) is not None}
+
+
+def _continued(ctx: StageContext, names: set[str]) -> bool:
+    """Whether the conversation goes on with the transcript's speakers: a later user or
+    assistant message (of the next ``LOOKAHEAD``) names one of them (``name`` field or a
+    line's label). A task written as ``Expected:`` / ``Actual:`` lines is followed by tool
+    calls and replies, not by more of those lines."""
+    seen = 0
+    for slot in ctx.slots[1:]:
+        for msg in slot.group.messages:
+            if msg.role not in ("user", "assistant") or msg.opaque:
+                continue
+            name = msg.raw.get("name")
+            texts = [seg.text for seg in msg.segments if seg.kind == "text"]
+            if (isinstance(name, str) and name in names) or any(speakers_in(t) & names for t in texts):
+                return True
+            seen += 1
+            if seen >= LOOKAHEAD:
+                return False
+    return False
 
 
 def transcript_span(text: str) -> tuple[int, int] | None:
@@ -82,6 +110,8 @@ def fold_task_transcript(ctx: StageContext) -> tuple[DroppedMessage, ...]:
             if span is None or ctx.tokens_of(seg.text[span[0] : span[1]]) < MIN_TOKENS:
                 continue
             body = seg.text[span[0] : span[1]]
+            if not _continued(ctx, speakers_in(body)):
+                continue  # labelled lines the conversation does not go on with: a task
             marker = MARKER.format(n=sum(1 for line in body.split("\n") if line.strip()))
             current = next(s for s in ctx.slots[0].group.messages[mi].segments if s.path == seg.path)
             ctx.edit(0, mi, current, seg.text[: span[0]] + marker + seg.text[span[1] :])

@@ -14,8 +14,9 @@ from proxy.compress.stages import SummarizeStage
 from proxy.compress.stages.task_transcript import transcript_span
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
+from tests.unit.compress.convgen import filler, to_chat
 from tests.unit.compress.stagekit import stage_kit
-from tests.unit.compress.transcript_chat import merged_chat, transcript_lines, turn
+from tests.unit.compress.transcript_chat import THINGS, merged_chat, transcript_lines, turn
 
 COUNTER = TokenCounter()
 SETTINGS = load_settings(environ={}).compression
@@ -167,3 +168,20 @@ async def test_a_single_user_message_is_the_request_and_is_not_folded() -> None:
     assert (
         "[ctxproxy: the 160 lines" not in sent[1]["content"] and len(sent) == 2
     )  # cut to the budget, as before
+
+
+async def test_a_task_of_labelled_lines_followed_by_tool_calls_stays_verbatim() -> None:
+    cases = "\n".join(
+        f"Expected: parse_row({i}) returns the row with id {i} and its {THINGS[i % 8]} column intact after the import\n"
+        f"Actual: parse_row({i}) raises KeyError because the {THINGS[i % 8]} column of row {i} is dropped by the reader"
+        for i in range(24)
+    )
+    task = f"Fix the importer.\n{cases}"
+    assert transcript_span(task) is not None  # shaped like a transcript
+    script: list[Any] = [("user", task)]
+    for i in range(30):
+        script.append(("tools", [("read_file", f'{{"path": "src/importer_{i}.py"}}', filler(i, 120))], None))
+    script.append(("user", "Go on."))
+    body = to_chat(script)
+    result = await compactor().compress(body, "openai-chat", "gpt-4o", Limits(8_000, None, None))
+    assert result.compressed and result.body["messages"][1]["content"] == task  # type: ignore[index]
