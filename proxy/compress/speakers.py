@@ -107,3 +107,9 @@ def without_prefix(line: str) -> str:
     """``line`` after its ``Name:`` (``:`` or ``：``), or the line itself when it has none."""
     m = _PREFIX.match(line)
     return line[m.end() :].lstrip() if m is not None else line
+
+
+def display_name(field: str) -> str:
+    """A chat message's ``name`` field as a reader writes the name: the field allows no spaces
+    (``Fahim_Khan``), the digest says ``Fahim Khan``."""
+    return " ".join(field.replace("_", " ").split()) or field

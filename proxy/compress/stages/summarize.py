@@ -12,6 +12,7 @@ import structlog
 from proxy.compress.digest import names_tokens, span_names
 from proxy.compress.digest_units import last_day
 from proxy.compress.layers import append_layer, flatten
+from proxy.compress.speakers import display_name
 from proxy.compress.stages.base import SUMMARY_FLOOR, Slot, StageContext
 from proxy.compress.stages.task_transcript import fold_task_transcript
 from proxy.compress.stages.walk import call_names, result_parts
@@ -106,7 +107,7 @@ def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
             text = "\n".join(p for p in parts if p)
             name = m.raw.get("name") if m.role in ("user", "assistant") else None
             if text:
-                speaker = name if isinstance(name, str) else None
+                speaker = display_name(name) if isinstance(name, str) else None
                 out.append(DroppedMessage(m.role, text, m.tool_name, speaker, calls=calls))
     return tuple(out)
 

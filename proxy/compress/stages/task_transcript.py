@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 
 from proxy.compress.dates import line_stamp
-from proxy.compress.speakers import speaker_prefix
+from proxy.compress.speakers import display_name, speaker_prefix
 from proxy.compress.stages.base import StageContext
 from proxy.compress.stages.massgen_text import is_massgen
 from proxy.compress.summarizer import DroppedMessage
@@ -44,7 +44,9 @@ def _continued(ctx: StageContext, names: set[str]) -> bool:
                 continue
             name = msg.raw.get("name")
             texts = [seg.text for seg in msg.segments if seg.kind == "text"]
-            if (isinstance(name, str) and name in names) or any(speakers_in(t) & names for t in texts):
+            if (isinstance(name, str) and display_name(name) in names) or any(
+                speakers_in(t) & names for t in texts
+            ):
                 return True
             seen += 1
             if seen >= LOOKAHEAD:

@@ -17,8 +17,9 @@ from proxy.compress.dates import format_date, line_stamp, resolve_relative
 from proxy.compress.digest import build_summary
 from proxy.compress.digest_units import make_units
 from proxy.compress.stages import CutStage
-from proxy.compress.stages.summarize import describe_call
+from proxy.compress.stages.summarize import describe_call, dropped_messages
 from proxy.compress.units import estimate_tokens
+from proxy.wire import get_adapter
 from tests.unit.compress.stagekit import stage_kit
 
 # (session date-time, [(speaker, text)]): the facts a reader will ask about.
@@ -454,3 +455,20 @@ def test_an_overlong_trail_loses_its_oldest_names_first_a_few_at_a_time() -> Non
     # Not halved: only as many old names go as the room needs; tool outputs' names get room
     # of their own beside the digest's quarter, within three quarters of it.
     assert 24 <= len(names) and estimate_tokens(trail) <= 300 * 3 // 4
+
+
+def test_a_name_field_reads_as_the_name_it_stands_for() -> None:
+    """The ``name`` field allows no spaces: ``Fahim_Khan`` is written ``Fahim Khan`` in the digest."""
+    messages = [{"role": "system", "content": "Chat."}] + [
+        {
+            "role": "user" if i % 2 == 0 else "assistant",
+            "name": "Fahim_Khan" if i % 2 == 0 else "Muhhamed",
+            "content": ("Session 1 · Friday, 29 December 2023\n" if i == 0 else "")
+            + f"I ran the lakefront trail loop number {i} and took photos",
+        }
+        for i in range(4)
+    ]
+    conv = get_adapter("openai-chat").parse({"model": "gpt-4o", "messages": messages})
+    lines = digest_lines(dropped_messages(list(conv.groups)))
+    assert lines[0].startswith("- [29 December 2023] Fahim Khan: ran lakefront trail loop number 0"), lines
+    assert "Muhhamed: " in lines[0] and "Fahim_Khan" not in lines[0]
