@@ -291,7 +291,7 @@ class Compactor:
             ctx.budget_raw = int(run.budget / factor)  # the task and newest turn give way only past it
             ctx.undrained_raw = ctx.target_raw
             ctx.target_raw = drain_target(run.policy, trigger, ctx.target_raw, growth, keep)
-            ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
+            ctx.measure_overflow()
             if run.waits(ctx, keep, growth, trigger):  # under the trigger, and early does not pay
                 return None
         stages: list[tuple[str, int]] = []

@@ -99,8 +99,12 @@ class StageContext:
         """The context for ``groups`` (indices in ``protected`` are kept verbatim)."""
         ctx = cls([], meter, fixed_raw, target_raw, policy, summaries, summary)
         ctx.set_slots([Slot(g, i in protected, meter.group(g)) for i, g in enumerate(groups)])
-        ctx.protected_overflow = ctx.protected_total() + ctx.summary_raw() > ctx.target_raw
+        ctx.measure_overflow()
         return ctx
+
+    def measure_overflow(self) -> None:
+        """Set :attr:`protected_overflow`: the protected part and the summary alone exceed the target."""
+        self.protected_overflow = self.protected_total() + self.summary_raw() > self.target_raw
 
     def set_slots(self, slots: list[Slot]) -> None:
         self.slots = slots

@@ -199,10 +199,10 @@ class SummarizeStage:
 
     async def apply(self, ctx: StageContext) -> None:
         layer = self.layer_budget(ctx)
-        before, slots = ctx.total(), list(ctx.slots)
+        before, task = ctx.total(), ctx.slots[0] if ctx.slots else None
         transcript = fold_task_transcript(ctx) if layer is None else ()
         if transcript:
-            ctx.protected_overflow = ctx.protected_total() > ctx.target_raw
+            ctx.measure_overflow()
         cap = self.budget(ctx, before - ctx.total()) if layer is None else layer
         candidates = [i for i, s in enumerate(ctx.slots) if not s.protected]
         if not candidates and not transcript:
@@ -257,9 +257,9 @@ class SummarizeStage:
                 error=type(exc).__name__,
             )
             ctx.notes.append(f"summarizer-failed:{type(exc).__name__}")
-            if transcript:  # the task's transcript stays where it was
-                ctx.set_slots(slots)
-                ctx.protected_overflow = ctx.protected_total() > ctx.target_raw
+            if transcript and task is not None:  # the task's transcript stays where it was
+                ctx.set_slots([task, *ctx.slots[1:]])
+                ctx.measure_overflow()
             return
         ctx.remove(set(chosen))
         ctx.summary = summary if layer is None or ctx.summary is None else append_layer(ctx.summary, summary)

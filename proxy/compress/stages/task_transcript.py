@@ -3,7 +3,7 @@
 A chat client that merges runs of turns into one message sends the conversation's first turns
 as the first user message: ``8 May 2023 Caroline: Hey Mel!`` / ``Melanie: Hey!`` / … for forty
 lines. Protected as a task, that message would stay verbatim at the digest's expense. When
-it is a long transcript (see :func:`transcript_span`), the summarize stage folds its
+it is a long transcript (see :func:`transcript`), the summarize stage folds its
 transcript lines into the digest as the oldest turns and leaves a marker in their place (the
 lines before and after the transcript stay), provided the conversation goes on with the same
 speakers. An agent's task (an instruction, an issue, even one written as ``Expected:`` /
@@ -32,7 +32,7 @@ def speakers_in(text: str) -> set[str]:
     return {n for line in text.split("\n") if (n := speaker_prefix(line_stamp(line)[1])) is not None}
 
 
-def _continued(ctx: StageContext, names: set[str]) -> bool:
+def _continued(ctx: StageContext, names: frozenset[str]) -> bool:
     """Whether the conversation goes on with the transcript's speakers: a later user or
     assistant message (of the next ``LOOKAHEAD``) names one of them (``name`` field or a
     line's label). A task written as ``Expected:`` / ``Actual:`` lines is followed by tool
@@ -54,13 +54,13 @@ def _continued(ctx: StageContext, names: set[str]) -> bool:
     return False
 
 
-def transcript_span(text: str) -> tuple[int, int] | None:
+def transcript(text: str) -> tuple[int, int, frozenset[str]] | None:
     """Where the transcript in ``text`` starts and ends, when ``text`` holds one: from its
     first labelled line (or the date line just before it) to the end of its last labelled
     line, at least ``MIN_LINES`` lines opening with ``Name:`` (after any date stamp), by two
     speakers or more with two lines each, making at least half of the span's non-blank lines.
     What follows the last labelled line (an instruction after a pasted transcript) is not part
-    of it. ``None`` otherwise."""
+    of it. With the speakers' names; ``None`` when ``text`` holds no transcript."""
     offset = 0
     start = end = -1
     previous: tuple[int, bool] = (0, False)  # the last non-blank line: offset, only a date
@@ -86,7 +86,7 @@ def transcript_span(text: str) -> tuple[int, int] | None:
         return None
     if sum(1 for n in Counter(labels).values() if n >= 2) < 2:
         return None
-    return start, end
+    return start, end, frozenset(labels)
 
 
 def fold_task_transcript(ctx: StageContext) -> tuple[DroppedMessage, ...]:
@@ -108,15 +108,16 @@ def fold_task_transcript(ctx: StageContext) -> tuple[DroppedMessage, ...]:
         for seg in msg.segments:
             if not seg.editable or seg.kind != "text" or is_massgen(seg.text):
                 continue  # (a MassGen message's history is the massgen stage's)
-            span = transcript_span(seg.text)
-            if span is None or ctx.tokens_of(seg.text[span[0] : span[1]]) < MIN_TOKENS:
+            found = transcript(seg.text)
+            if found is None or ctx.tokens_of(seg.text[found[0] : found[1]]) < MIN_TOKENS:
                 continue
-            body = seg.text[span[0] : span[1]]
-            if not _continued(ctx, speakers_in(body)):
+            start, end, names = found
+            body = seg.text[start:end]
+            if not _continued(ctx, names):
                 continue  # labelled lines the conversation does not go on with: a task
             marker = MARKER.format(n=sum(1 for line in body.split("\n") if line.strip()))
             current = next(s for s in ctx.slots[0].group.messages[mi].segments if s.path == seg.path)
-            ctx.edit(0, mi, current, seg.text[: span[0]] + marker + seg.text[span[1] :])
+            ctx.edit(0, mi, current, seg.text[:start] + marker + seg.text[end:])
             folded.append(DroppedMessage("user", body))  # its lines name their speakers
         break  # the first user message only
     return tuple(folded)

@@ -11,7 +11,7 @@ import orjson
 
 from proxy.compress import Compactor, Limits, SummaryRequest, TokenCounter, violations
 from proxy.compress.stages import SummarizeStage
-from proxy.compress.stages.task_transcript import transcript_span
+from proxy.compress.stages.task_transcript import transcript
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
 from tests.unit.compress.convgen import filler, to_chat
@@ -32,16 +32,16 @@ LIMITS = Limits(5_000, None, None)
 def test_a_transcript_spans_its_labelled_lines() -> None:
     lines = transcript_lines(12, 6)
     body = "\n".join(lines)
-    assert transcript_span(body) == (0, len(body))
+    assert transcript(body) == (0, len(body), frozenset({"Priya", "Tom"}))
     text = f"Here is our chat so far:\n{body}\nWhat did Tom bring to Porto?\n"
-    assert transcript_span(text) == (
+    assert (transcript(text) or ())[:2] == (
         len("Here is our chat so far:\n"),
         len("Here is our chat so far:\n") + len(body),
     )
     dated = "Chat export\n1:56 pm on 8 May, 2023\n" + "\n".join(
         line.split(" ", 6)[-1] if k == 0 else line for k, line in enumerate(lines)
     )
-    span = transcript_span(dated)
+    span = transcript(dated)
     assert span is not None and dated[span[0] :].startswith("1:56 pm on 8 May, 2023\nPriya:")
 
 
@@ -52,15 +52,15 @@ def test_a_task_is_not_a_transcript() -> None:
         "Environment: Python 3.11\nVersion: 2.3.1\nSeverity: high\nComponent: importer\n"
         "Owner: Dana\nReviewer: Sam\n"
     )
-    assert transcript_span(issue) is None
+    assert transcript(issue) is None
     monologue = "\n".join(f"Dana: step {i} of the plan is to read file{i}.py" for i in range(12))
-    assert transcript_span(monologue) is None  # one speaker: notes, not a conversation
+    assert transcript(monologue) is None  # one speaker: notes, not a conversation
     too_short = "\n".join(transcript_lines(6, 6))
-    assert transcript_span(too_short) is None
+    assert transcript(too_short) is None
     prose = "\n".join(
         f"{line}\nand then a long stretch of prose\nand more of it" for line in transcript_lines(8, 8)
     )
-    assert transcript_span(prose) is None  # labelled lines are under half of the span
+    assert transcript(prose) is None  # labelled lines are under half of the span
 
 
 async def test_the_first_message_transcript_goes_into_the_digest() -> None:
@@ -147,7 +147,7 @@ async def test_anthropic_first_turn_keeps_alternating_with_the_digest_joined() -
 async def test_a_massgen_message_is_left_to_the_massgen_stage() -> None:
     history = "\n".join(turn(i).replace("Priya:", "User:").replace("Tom:", "Assistant:") for i in range(40))
     text = f"<CONVERSATION_HISTORY>\n{history}\n<END OF CONVERSATION_HISTORY>\n\n<ORIGINAL MESSAGE> Plan the trip <END OF ORIGINAL MESSAGE>"
-    assert transcript_span(text) is not None  # shaped like one: the MassGen guard is what keeps it
+    assert transcript(text) is not None  # shaped like one: the MassGen guard is what keeps it
     chat = merged_chat()
     items = [chat["messages"][0], {"role": "user", "content": text}, *chat["messages"][2:]]
     kit = stage_kit(items, target=0.4)
@@ -177,7 +177,7 @@ async def test_a_task_of_labelled_lines_followed_by_tool_calls_stays_verbatim() 
         for i in range(24)
     )
     task = f"Fix the importer.\n{cases}"
-    assert transcript_span(task) is not None  # shaped like a transcript
+    assert transcript(task) is not None  # shaped like a transcript
     script: list[Any] = [("user", task)]
     for i in range(30):
         script.append(("tools", [("read_file", f'{{"path": "src/importer_{i}.py"}}', filler(i, 120))], None))
