@@ -155,21 +155,6 @@ async def test_a_massgen_message_is_left_to_the_massgen_stage() -> None:
     assert kit.items()[1] == items[1] and not kit.new_violations()
 
 
-async def test_a_single_user_message_is_the_request_and_is_not_folded() -> None:
-    text = "Here is our whole chat:\n" + "\n".join(transcript_lines()) + "\nWhat did we do in Bath?"
-    body = {
-        "model": "gpt-4o",
-        "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": text}],
-    }
-    result = await compactor().compress(body, "openai-chat", "gpt-4o", Limits(8_000, None, None))
-    assert result.body is None or result.body["messages"][1]["content"] == text  # fits its budget: sent whole
-    result = await compactor().compress(body, "openai-chat", "gpt-4o", LIMITS)
-    sent = result.body["messages"]  # type: ignore[index]
-    assert (
-        "[ctxproxy: the 160 lines" not in sent[1]["content"] and len(sent) == 2
-    )  # cut to the budget, as before
-
-
 async def test_a_task_of_labelled_lines_followed_by_tool_calls_stays_verbatim() -> None:
     cases = "\n".join(
         f"Expected: parse_row({i}) returns the row with id {i} and its {THINGS[i % 8]} column intact after the import\n"
