@@ -4,13 +4,14 @@ lines and the question stay verbatim, and the message frees what the budget need
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
 import orjson
 
 from proxy.compress import Compactor, Limits, TokenCounter, violations
-from proxy.compress.stages.transcript_fold import KEEP_LINES, fold_in_place
+from proxy.compress.stages.transcript_fold import KEEP_LINES, OFFLOAD_CHARS, fold_in_place, fold_off_loop
 from proxy.compress.units import estimate_tokens
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
@@ -101,3 +102,24 @@ async def test_the_next_turn_replays_the_condensed_message_byte_for_byte() -> No
     sent = first.body["messages"]
     assert second.body is not None
     assert orjson.dumps(second.body["messages"][: len(sent)]) == orjson.dumps(sent)
+
+
+async def test_a_long_transcript_is_folded_off_the_event_loop() -> None:
+    lines = transcript_lines(8_000, 2_001)
+    text = "\n".join(lines) + "\n\nAnd Tom?"
+    assert len(text) > OFFLOAD_CHARS
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        new = await fold_off_loop(text, estimate_tokens(text) // 2, estimate_tokens)
+    finally:
+        ticker.cancel()
+    assert new is not None and new.endswith("\n\nAnd Tom?")
+    assert ticks > 0  # the loop kept running while the digest was built
