@@ -66,7 +66,9 @@ _ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th|er)", re.I)  # 1st, 1er
 _NUMLIKE = re.compile(r"[\d:./tz+-]+")
 _MAX_STAMP_CHARS = 80
 # ``Ana (29.12.2023, 22:42): hi``, ``Ana [1:56 PM]: hi``: a name, then its stamp in brackets
-_NAME_STAMP = re.compile(r"[ \t]*([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?) ?[(\[]([^()\[\]\n]{4,60})[)\]] ?[:：] ?")
+_NAME_STAMP = re.compile(
+    r"[ \t]*([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?) ?[(\[]([^()\[\]\n]{4,60})[)\]] ?[:：] ?"
+)
 _NO_MARKUP = str.maketrans("*#[]()<>|·—–", "            ")
 
 
@@ -229,6 +231,20 @@ def _is_stamp_text(inner: str) -> bool:
 
 def _speaker_start(text: str) -> bool:
     return speaker_shaped(text)
+
+
+def header_day(text: str) -> dt.date | None:
+    """The date of a text that is only a date header (``Session 3 · Friday, 9 June 2023``; the
+    last, when it has several lines of them), else ``None``: a header a client sent as a
+    message of its own."""
+    day = None
+    for line in text.split("\n"):
+        if line.strip():
+            found, rest = line_stamp(line)
+            if found is None or rest.strip():
+                return None
+            day = found
+    return day
 
 
 def first_stamp(text: str) -> tuple[dt.date | None, str]:

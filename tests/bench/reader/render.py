@@ -31,7 +31,7 @@ MERGE = 4
 MERGE_LONG = 40
 FINAL_QUESTION = "Thinking back over all our sessions: what do you remember about what we talked about?"
 RENDERINGS = ("merged", "stamped", "named", "chatlog", "merged-lines", "merged-long")
-EXTRA_RENDERINGS = ("one-message",)  # measured when asked for (--renderings)
+EXTRA_RENDERINGS = ("one-message", "named-system", "named-user")  # measured when asked for (--renderings)
 BY_TURNS = frozenset(EXTRA_RENDERINGS)  # one message: keep-last and middle-out keep turns, not messages
 
 
@@ -135,6 +135,16 @@ def merged_lines(d: Dialogue, model: str, keep: Collection[str] | None = None) -
     return merged(d, model, keep, MERGE, own_line=True)
 
 
+def named_apart(d: Dialogue, model: str, keep: Collection[str] | None = None, role: str = "system") -> dict[str, Any]:
+    """``named`` with each session line a message of its own (``role``), before the session's turns."""
+    messages: list[dict[str, Any]] = []
+    for t, opens in _kept(d, keep):
+        if opens:
+            messages.append({"role": role, "content": session_line(t.session, d.sessions[t.session - 1])})
+        messages.append({"role": _role(d, t), "name": name_field(t.speaker), "content": t.text})
+    return _frame(d, model, messages)
+
+
 def one_message(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     body = merged(d, model, keep, max(1, len(d.turns)), own_line=True)
     system, chat, question = body["messages"][0], body["messages"][1], body["messages"][-1]
@@ -154,4 +164,6 @@ RENDER: dict[str, Callable[..., dict[str, Any]]] = {
     "named": named,
     "chatlog": chatlog,
     "one-message": one_message,
+    "named-system": named_apart,
+    "named-user": lambda d, model, keep=None: named_apart(d, model, keep, "user"),
 }
