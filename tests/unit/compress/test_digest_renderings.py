@@ -487,3 +487,19 @@ def test_a_name_field_reads_as_the_name_it_stands_for() -> None:
     lines = digest_lines(dropped_messages(list(conv.groups)))
     assert lines[0].startswith("- [29 December 2023] Fahim Khan: ran lakefront trail loop number 0"), lines
     assert "Muhhamed: " in lines[0] and "Fahim_Khan" not in lines[0]
+
+
+def test_a_name_written_again_in_the_text_is_not_repeated() -> None:
+    """A client that fills the ``name`` field and also opens the text with ``Name:``."""
+    span = tuple(
+        DroppedMessage(
+            "user" if i % 2 == 0 else "assistant",
+            ("Session 1 · Monday, 8 May 2023\n" if i == 0 else "")
+            + f"{'Priya' if i % 2 == 0 else 'Tom'}: I tried the kayak workshop number {1000 + i} in Leeds",
+            speaker="Priya" if i % 2 == 0 else "Tom",
+        )
+        for i in range(6)
+    )
+    lines = digest_lines(span)
+    assert lines[0].startswith("- [8 May 2023] Priya: tried kayak workshop number 1000"), lines
+    assert "Priya: Priya" not in "\n".join(lines) and "Tom: Tom" not in "\n".join(lines)
