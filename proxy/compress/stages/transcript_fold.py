@@ -1,12 +1,12 @@
 """A transcript that must give way inside its own message: its oldest lines condensed in place.
 
-When the request would not fit its input budget and the message left to cut is the task or
-the newest turn, the cut stage cuts its middle. A message that holds a conversation's
-transcript (a pasted chat export and a question about it, in one message; see
-:func:`proxy.compress.stages.task_transcript.transcript`) loses something better instead: its
-oldest lines become a dated, attributed digest written in their place, and its newest lines
-stay verbatim, as do the lines before and after the transcript (the question). The message
-frees what the budget needs, no more, like the cut it replaces::
+The cut stage, the last resort, cuts the middle of the largest message left; the task or the
+newest turn only when the request would not fit its input budget at all (a pasted chat export
+and a question about it, in the request's only message). A message that holds a
+conversation's transcript (see :func:`proxy.compress.stages.task_transcript.transcript`)
+loses something better instead: its oldest lines become a dated, attributed digest written in
+their place, and its newest lines stay verbatim, as do the lines before and after the
+transcript (the question). It frees what the cut would have, no more::
 
     Here is our chat. Who suggested the museum?
     [ctxproxy: the 412 oldest lines of this conversation, condensed. Oldest first: [date] speaker: facts (| separates turns)]
