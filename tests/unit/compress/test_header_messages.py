@@ -72,3 +72,23 @@ async def test_the_digest_dates_its_turns_by_header_messages() -> None:
     assert INSTRUCTION in contents  # an instruction stays where it was
     folded = [n for n in (2, 3) if session_line(n) not in contents]
     assert folded  # the headers inside the folded span went with it
+
+
+async def test_the_next_turn_replays_the_prefix_byte_for_byte() -> None:
+    kv = MemoryKV()
+    limits = Limits(6_000, None, None)
+    body = chat()
+    first = await Compactor(SETTINGS, kv=kv, counter=TokenCounter()).compress(
+        body, "openai-chat", "gpt-4o", limits, agent="a"
+    )
+    assert first.body is not None
+    more = {
+        **body,
+        "messages": [*body["messages"], {"role": "assistant", "name": "Tom", "content": "In May."}],
+    }
+    more["messages"].append({"role": "user", "name": "Priya", "content": "Right, the greyhound day."})
+    second = await Compactor(SETTINGS, kv=kv, counter=TokenCounter()).compress(
+        more, "openai-chat", "gpt-4o", limits, agent="a"
+    )
+    sent = first.body["messages"]
+    assert second.body is not None and second.body["messages"][: len(sent)] == sent
