@@ -31,7 +31,7 @@ MERGE = 4
 MERGE_LONG = 40
 FINAL_QUESTION = "Thinking back over all our sessions: what do you remember about what we talked about?"
 RENDERINGS = ("merged", "stamped", "named", "chatlog", "merged-lines", "merged-long")
-EXTRA_RENDERINGS = ("one-message", "named-system", "named-user")  # measured when asked for (--renderings)
+EXTRA_RENDERINGS = ("one-message", "named-system", "named-user", "merged-sessions")  # measured when asked for (--renderings)
 BY_TURNS = frozenset(EXTRA_RENDERINGS)  # one message: keep-last and middle-out keep turns, not messages
 
 
@@ -145,6 +145,20 @@ def named_apart(d: Dialogue, model: str, keep: Collection[str] | None = None, ro
     return _frame(d, model, messages)
 
 
+def merged_sessions(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    """A message a session: its header opening the first turn's line, roles alternating."""
+    messages: list[dict[str, Any]] = []
+    lines: list[str] = []
+    for t, opens in _kept(d, keep):
+        if opens and lines:
+            messages.append({"role": "user" if len(messages) % 2 == 0 else "assistant", "content": "\n".join(lines)})
+            lines = []
+        lines.append((f"{locomo_header(d.sessions[t.session - 1])} " if opens else "") + f"{t.speaker}: {t.text}")
+    if lines:
+        messages.append({"role": "user" if len(messages) % 2 == 0 else "assistant", "content": "\n".join(lines)})
+    return _frame(d, model, messages)
+
+
 def one_message(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     body = merged(d, model, keep, max(1, len(d.turns)), own_line=True)
     system, chat, question = body["messages"][0], body["messages"][1], body["messages"][-1]
@@ -164,6 +178,7 @@ RENDER: dict[str, Callable[..., dict[str, Any]]] = {
     "named": named,
     "chatlog": chatlog,
     "one-message": one_message,
+    "merged-sessions": merged_sessions,
     "named-system": named_apart,
     "named-user": lambda d, model, keep=None: named_apart(d, model, keep, "user"),
 }

@@ -101,6 +101,16 @@ async def test_the_folded_prefix_replays_byte_for_byte() -> None:
     assert orjson.dumps(second.body["messages"][: len(sent)]) == orjson.dumps(sent)  # type: ignore[index]
 
 
+async def test_a_first_message_of_one_session_goes_into_the_digest_too() -> None:
+    """A client that sends a session a message: its first message, twelve turns, is history."""
+    body = merged_chat(per=12)
+    result = await compactor().compress(body, "openai-chat", "gpt-4o", LIMITS)
+    first = result.body["messages"][1]["content"]  # type: ignore[index]
+    assert (
+        first == "[ctxproxy: the 12 lines of conversation this message held are in the digest that follows]"
+    )
+
+
 async def test_a_short_first_message_and_a_task_stay_verbatim() -> None:
     short = merged_chat(per=4)  # four turns: cheap verbatim, the task rule holds
     result = await compactor().compress(short, "openai-chat", "gpt-4o", LIMITS)

@@ -67,7 +67,7 @@ def test_what_is_not_folded() -> None:
     assert (
         fold_in_place("Fix the importer.\n" + "Keep load_rows as it is. " * 400, 100, estimate_tokens) is None
     )
-    short = "\n".join(transcript_lines(12, 6))  # a transcript under a thousand tokens
+    short = "\n".join(f"{'Priya' if i % 2 else 'Tom'}: see you at {i}" for i in range(12))  # under 300 tokens
     assert fold_in_place(short, 50, estimate_tokens) is None
     # the newest lines always stay: more than folding all but them can free is refused
     assert fold_in_place(TEXT, estimate_tokens(TEXT), estimate_tokens) is None
