@@ -65,6 +65,10 @@ _TOKEN_STRIP = ",.;·—–-|:()[]<>*#=~"
 _ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th|er)", re.I)  # 1st, 1er
 _NUMLIKE = re.compile(r"[\d:./tz+-]+")
 _MAX_STAMP_CHARS = 80
+# ``Ana (29.12.2023, 22:42): hi``, ``Ana [1:56 PM]: hi``: a name, then its stamp in brackets
+_NAME_STAMP = re.compile(
+    r"[ \t]*([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?) ?[(\[]([^()\[\]\n]{4,60})[)\]] ?[:：] ?"
+)
 _NO_MARKUP = str.maketrans("*#[]()<>|·—–", "            ")
 
 
@@ -160,8 +164,12 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     a separator, a ``Name:`` or holding a time of day (``29.12.2023, 22:42:04 - Ana: hi``,
     ``2024-03-14 09:12 Sam: on my way``). A date inside a sentence is content. A time of day
     alone before a ``Name:`` (``[13:56] Ana: hi``) is no date but not content either:
-    ``(None, "Ana: hi")``.
+    ``(None, "Ana: hi")``. A stamp in brackets after the name (``Ana (29.12.2023, 22:42): hi``,
+    ``Ana [1:56 PM]: hi``) is read too, the line given back as ``Ana: hi``.
     """
+    named = _NAME_STAMP.match(line)
+    if named is not None and (found := _named_stamp(named.group(1), named.group(2))) is not None:
+        return found[0], f"{named.group(1)}: {line[named.end() :]}"
     if not _MAY_START.match(line):
         return None, line
     clock = _TIME_PREFIX.match(line)
@@ -204,6 +212,17 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     return None, line
 
 
+def _named_stamp(name: str, inner: str) -> tuple[dt.date | None] | None:
+    """The date of ``Name (stamp):`` (``(None,)`` for a time of day alone), or ``None`` when
+    ``name`` is no speaker's or ``inner`` no stamp."""
+    if speaker_prefix(f"{name}: .") is None:
+        return None
+    if _TIME_PREFIX.fullmatch(inner):
+        return (None,)
+    day = parse_date(inner) if _is_stamp_text(inner) else None
+    return None if day is None else (day,)
+
+
 def _is_stamp_text(inner: str) -> bool:
     """A bracketed text that is a stamp: only stamp words (and ``Session N``)."""
     inner = _SESSION.sub(" ", inner)
@@ -212,6 +231,20 @@ def _is_stamp_text(inner: str) -> bool:
 
 def _speaker_start(text: str) -> bool:
     return speaker_shaped(text)
+
+
+def header_day(text: str) -> dt.date | None:
+    """The date of a text that is only a date header (``Session 3 · Friday, 9 June 2023``; the
+    last, when it has several lines of them), else ``None``: a header a client sent as a
+    message of its own."""
+    day = None
+    for line in text.split("\n"):
+        if line.strip():
+            found, rest = line_stamp(line)
+            if found is None or rest.strip():
+                return None
+            day = found
+    return day
 
 
 def first_stamp(text: str) -> tuple[dt.date | None, str]:

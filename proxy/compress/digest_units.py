@@ -109,6 +109,8 @@ def turns(
         who = msg.speaker or _role_name(msg)
         buf: list[str] = []
         for found, line in lines:
+            if msg.speaker and speaker_prefix(line) == msg.speaker:
+                line = without_prefix(line)  # the name field's speaker, written again in the text
             speaker = None if msg.speaker else speaker_prefix(line)
             opens = speaker is not None and speaker in names
             if (found is not None and found != day) or opens:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from proxy.compress.dates import header_day
 from proxy.compress.policy import Policy
 from proxy.wire import Group
 
 
 def protected_groups(groups: tuple[Group, ...], policy: Policy) -> set[int]:
-    """Indices never dropped: first user group, newest user turn, recent groups, pinned, system."""
+    """Indices never dropped: first user group, newest user turn, recent groups, pinned, system
+    (a system message that is only a date header excepted)."""
     keep: set[int] = set()
     if groups and groups[0].has_user_turn:
         keep.add(0)
@@ -19,8 +21,16 @@ def protected_groups(groups: tuple[Group, ...], policy: Policy) -> set[int]:
         keep.add(users[-1])
     n = len(groups)
     keep.update(range(max(0, n - policy.keep_recent_groups), n))
-    keep.update(i for i, g in enumerate(groups) if g.pinned or g.kind == "system")
+    keep.update(i for i, g in enumerate(groups) if g.pinned or (g.kind == "system" and not _date_header(g)))
     return keep
+
+
+def _date_header(group: Group) -> bool:
+    """A system message that is only a date header (``Session 3 · Friday, 9 June 2023``), sent
+    between turns: part of the conversation's flow, not an instruction. It is folded with the
+    turns around it, and the digest's day labels carry its date."""
+    text = "\n".join(s.text for m in group.messages for s in m.segments if s.kind == "text")
+    return header_day(text) is not None
 
 
 def verbatim_groups(groups: Sequence[Group], task_protected: bool = True) -> set[int]:

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from proxy.compress.dates import header_day
 from proxy.compress.focus import focus_words
 from proxy.compress.policy import CachePrices, Policy, compaction_pays, earlier_is_cheaper
 from proxy.compress.protect import protected_groups
@@ -123,6 +124,9 @@ def stage_context(
         summary=conv.summary,
     )
     ctx.focus = focus_words(task_text(conv))
+    # a date header sent as a system message of its own after the system prompt (a session's)
+    heads = ("\n".join(s.text for s in m.segments if s.kind == "text") for m in reversed(conv.head[1:]))
+    ctx.head_day = next((day for text in heads if (day := header_day(text)) is not None), None)
     return ctx
 
 

@@ -8,6 +8,7 @@ the compactor builds the context (:meth:`StageContext.start`) and renders the re
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -81,6 +82,7 @@ class StageContext:
     undrained_raw: int = 0  # the policy's target when a drain lowered ``target_raw`` (0: not drained)
     notes: list[str] = field(default_factory=list)
     focus: frozenset[str] = frozenset()  # the task's words (tool outputs' names rank by them)
+    head_day: dt.date | None = None  # the date a header among the leading system messages set
     slot_tokens: int = 0  # running sum of ``slots[i].tokens`` (kept by set_slots/remove/edit)
 
     @classmethod

@@ -18,6 +18,7 @@ from proxy.compress.stages.mask import recent_views, view_floor
 from proxy.compress.stages.massgen_text import compress_history, is_massgen, shorten_answers
 from proxy.compress.stages.summary_cut import shrink_summary
 from proxy.compress.stages.text_ops import shrink_to
+from proxy.compress.stages.transcript_fold import fold_off_loop
 from proxy.compress.stages.walk import editable_segments
 
 _FLOOR = 32  # tokens a cut message keeps at least
@@ -78,6 +79,10 @@ class CutStage:
                 need = min(need, ctx.total() - input_budget_raw(ctx) + 8)
             if is_massgen(seg.text):  # labels and the original message stay verbatim
                 new = compress_history(shorten_answers(seg.text, need, ctx.tokens_of), need, ctx.tokens_of)
+            elif seg.kind == "text" and (
+                folded := await fold_off_loop(seg.text, need, ctx.tokens_of, ctx.summaries.model)
+            ):  # a transcript: its oldest lines condensed, not its middle cut
+                new = folded
             else:
                 floor = view_floor(ctx) if (si, mi) in views and not hard else _FLOOR
                 focus = ctx.focus if seg.kind == "tool_output" else frozenset()  # a tool output's names

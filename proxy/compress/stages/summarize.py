@@ -235,7 +235,7 @@ class SummarizeStage:
                 names += new
             cap += names_tokens(names, ctx.tokens_of)  # = names_need(dropped)
         before_span = range(1) if transcript else range(chosen[0])  # (the task's lines before its transcript)
-        start_day = last_day(dropped_messages([ctx.slots[i].group for i in before_span]))
+        start_day = last_day(dropped_messages([ctx.slots[i].group for i in before_span])) or ctx.head_day
         previous = flatten(ctx.summary) if layer is None else None
         request = SummaryRequest(
             previous=previous,

@@ -22,7 +22,7 @@ from proxy.compress.stages.massgen_text import is_massgen
 from proxy.compress.summarizer import DroppedMessage
 
 MIN_LINES = 8  # labelled lines a transcript has at least
-MIN_TOKENS = 1_000  # a shorter first message costs little verbatim: it stays whole
+MIN_TOKENS = 300  # a shorter first message costs little verbatim: it stays whole
 LOOKAHEAD = 8  # later user/assistant messages searched for the transcript's speakers
 MARKER = "[ctxproxy: the {n} lines of conversation this message held are in the digest that follows]"
 

@@ -17,8 +17,8 @@ from tests.bench.memconv.baselines import bag_of_words, keep_last, middle_out
 from tests.bench.reader import reading as rd
 from tests.bench.reader.compaction import API, MODEL, compress
 from tests.bench.reader.dialogue import Dialogue
-from tests.bench.reader.extraction import whole_turns
-from tests.bench.reader.render import RENDER, system_prompt
+from tests.bench.reader.extraction import last_turns, middle_out_turns, whole_turns
+from tests.bench.reader.render import BY_TURNS, RENDER, system_prompt
 
 METHODS = ("ctxproxy", "keep-last", "middle-out", "whole-turn extraction", "bag of words (control)")
 BASELINES = METHODS[1:4]
@@ -106,8 +106,12 @@ async def measure(
     cell.size_budget.append(size / max(int(result.budget), 1))
     outs: dict[str, dict[str, Any]] = {
         "ctxproxy": sent,
-        "keep-last": keep_last(body, size, counter, MODEL),
-        "middle-out": middle_out(body, size, counter, MODEL),
+        "keep-last": keep_last(body, size, counter, MODEL)
+        if rendering not in BY_TURNS
+        else last_turns(d, render, MODEL, size, count),
+        "middle-out": middle_out(body, size, counter, MODEL)
+        if rendering not in BY_TURNS
+        else middle_out_turns(d, render, MODEL, size, count),
         "whole-turn extraction": whole_turns(d, render, MODEL, size, count, idf),
         "bag of words (control)": bag_of_words(body, size, counter, MODEL),
     }

@@ -47,3 +47,30 @@ def whole_turns(
         else:
             hi = mid - 1
     return render(d, model, keep=set(order[:lo]))
+
+
+def _longest(
+    d: Dialogue, render: Render, model: str, budget: int, count: Count, pick: Callable[[int], set[str]]
+) -> dict[str, Any]:
+    lo, hi = 0, len(d.turns)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if count(render(d, model, keep=pick(mid))) <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    return render(d, model, keep=pick(lo))
+
+
+def last_turns(d: Dialogue, render: Render, model: str, budget: int, count: Count) -> dict[str, Any]:
+    """Keep-last by turns (a rendering with one message for many turns): the newest that fit."""
+    ids = [t.id for t in d.turns]
+    return _longest(d, render, model, budget, count, lambda n: set(ids[len(ids) - n :]))
+
+
+def middle_out_turns(d: Dialogue, render: Render, model: str, budget: int, count: Count) -> dict[str, Any]:
+    """Middle-out by turns: both ends kept (the newest first when odd), the middle dropped."""
+    ids = [t.id for t in d.turns]
+    return _longest(
+        d, render, model, budget, count, lambda n: set(ids[: n // 2]) | set(ids[len(ids) - (n - n // 2) :])
+    )

@@ -43,6 +43,9 @@ from tests.bench.reader.dialogue import Dialogue, Question
 
 READ_CHARS = 700
 SUMMARY_MARK = "[ctxproxy: summary"
+# a transcript's oldest lines condensed inside its own message, up to the line that closes them
+_INLINE_OPEN = re.compile(r"^\[ctxproxy: the \d+ oldest lines of this conversation, condensed")
+_INLINE_CLOSE = re.compile(r"^\[ctxproxy: the \d+ newest lines follow verbatim\]")
 _SPEAKER = re.compile(r"^([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*){0,2})[:：]\s*")
 _COUNT = re.compile(r"^\(\d+ messages? compacted\)$")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
@@ -180,7 +183,11 @@ def reading_units(body: dict[str, Any], system: str | None = None, skip_last: bo
     question left out)."""
     msgs = body.get("messages", [])
     if skip_last and msgs:
-        msgs = msgs[:-1]
+        # the final question; a question pasted after the conversation, in one message, is
+        # the text after its last blank line
+        text = message_text(msgs[-1])
+        cut = text.rfind("\n\n")
+        msgs = msgs[:-1] + ([{**msgs[-1], "content": text[:cut]}] if cut > 0 else [])
     reader = _Reader()
     for msg in msgs:
         text = message_text(msg)
@@ -190,8 +197,12 @@ def reading_units(body: dict[str, Any], system: str | None = None, skip_last: bo
         in_digest = False
         reader.new_message()
         for line in text.splitlines():
-            if line.startswith(SUMMARY_MARK):
+            if line.startswith(SUMMARY_MARK) or _INLINE_OPEN.match(line):
                 in_digest = True
+            elif _INLINE_CLOSE.match(line):
+                in_digest = False
+                reader.new_message()
+                continue
             if in_digest:
                 reader.digest_line(line)
             elif line.strip():

@@ -9,7 +9,9 @@
 - ``stamped``: one message a turn, ``[2023-05-08 13:56] Caroline: text``;
 - ``named``: one message a turn, the speaker in the OpenAI ``name`` field, a session opened by
   the line ``Session 3 · Friday, 9 June 2023``;
-- ``chatlog``: one message a turn, as a chat export: ``29.12.2023, 22:42:04 - Caroline: text``.
+- ``chatlog``: one message a turn, as a chat export: ``29.12.2023, 22:42:04 - Caroline: text``;
+- ``one-message`` (asked for by name): the whole conversation pasted into the request's only
+  user message, lines as in ``merged-lines``, the question after a blank line.
 
 Roles alternate as in a memory chat (merged: message by message; otherwise the first speaker
 is ``user``, the second ``assistant``); the system prompt comes first and a user question last.
@@ -29,6 +31,8 @@ MERGE = 4
 MERGE_LONG = 40
 FINAL_QUESTION = "Thinking back over all our sessions: what do you remember about what we talked about?"
 RENDERINGS = ("merged", "stamped", "named", "chatlog", "merged-lines", "merged-long")
+EXTRA_RENDERINGS = ("one-message", "named-system", "named-user", "merged-sessions")  # measured when asked for (--renderings)
+BY_TURNS = frozenset(EXTRA_RENDERINGS)  # one message: keep-last and middle-out keep turns, not messages
 
 
 def system_prompt(d: Dialogue) -> str:
@@ -131,6 +135,37 @@ def merged_lines(d: Dialogue, model: str, keep: Collection[str] | None = None) -
     return merged(d, model, keep, MERGE, own_line=True)
 
 
+def named_apart(d: Dialogue, model: str, keep: Collection[str] | None = None, role: str = "system") -> dict[str, Any]:
+    """``named`` with each session line a message of its own (``role``), before the session's turns."""
+    messages: list[dict[str, Any]] = []
+    for t, opens in _kept(d, keep):
+        if opens:
+            messages.append({"role": role, "content": session_line(t.session, d.sessions[t.session - 1])})
+        messages.append({"role": _role(d, t), "name": name_field(t.speaker), "content": t.text})
+    return _frame(d, model, messages)
+
+
+def merged_sessions(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    """A message a session: its header opening the first turn's line, roles alternating."""
+    messages: list[dict[str, Any]] = []
+    lines: list[str] = []
+    for t, opens in _kept(d, keep):
+        if opens and lines:
+            messages.append({"role": "user" if len(messages) % 2 == 0 else "assistant", "content": "\n".join(lines)})
+            lines = []
+        lines.append((f"{locomo_header(d.sessions[t.session - 1])} " if opens else "") + f"{t.speaker}: {t.text}")
+    if lines:
+        messages.append({"role": "user" if len(messages) % 2 == 0 else "assistant", "content": "\n".join(lines)})
+    return _frame(d, model, messages)
+
+
+def one_message(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    body = merged(d, model, keep, max(1, len(d.turns)), own_line=True)
+    system, chat, question = body["messages"][0], body["messages"][1], body["messages"][-1]
+    pasted = {"role": "user", "content": f"{chat['content']}\n\n{question['content']}"}
+    return {**body, "messages": [system, pasted]}
+
+
 def merged_long(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     return merged(d, model, keep, MERGE_LONG)
 
@@ -142,4 +177,8 @@ RENDER: dict[str, Callable[..., dict[str, Any]]] = {
     "stamped": stamped,
     "named": named,
     "chatlog": chatlog,
+    "one-message": one_message,
+    "merged-sessions": merged_sessions,
+    "named-system": named_apart,
+    "named-user": lambda d, model, keep=None: named_apart(d, model, keep, "user"),
 }

@@ -128,6 +128,13 @@ def clock_turns() -> tuple[DroppedMessage, ...]:
     )
 
 
+def name_first() -> tuple[DroppedMessage, ...]:
+    """The stamp after the name, in brackets: ``Priya (08.05.2023, 13:56): text``."""
+    return one_per_turn(
+        lambda when, k, who, text: f"{who} ({when:%d.%m.%Y}, {when:%H}:{when.minute + k:02d}): {text}"
+    )
+
+
 def named() -> tuple[DroppedMessage, ...]:
     out = []
     for n, (when, turns) in enumerate(SESSIONS, 1):
@@ -148,6 +155,7 @@ RENDERINGS = {
     "named": named,
     "whatsapp-us": whatsapp_us,
     "clock": clock_turns,
+    "name-first": name_first,
 }
 
 
@@ -225,6 +233,13 @@ def test_chat_export_stamps_decorated_headers_and_a_time_before_a_name() -> None
     # a time of day alone: no date, but neither content nor in the way of the speaker
     assert line_stamp("[13:56] Caroline: hi") == (None, "Caroline: hi")
     assert line_stamp("1:56 PM - Caroline: hi") == (None, "Caroline: hi")
+    # the stamp after the name, in brackets
+    assert line_stamp("Fahim Khan (29.12.2023, 22:42:04): hi") == (dt.date(2023, 12, 29), "Fahim Khan: hi")
+    assert line_stamp("Caroline [8 May 2023, 1:56 pm]: hi") == (may8, "Caroline: hi")
+    assert line_stamp("Caroline (1:56 PM): hi") == (None, "Caroline: hi")
+    for content in ("Caroline (my friend): hi", "Note (8 May 2023): see above", "Dana (2023): what",
+                    "The meeting (8 May 2023): agenda", "def f(x): return x"):  # fmt: skip
+        assert line_stamp(content) == (None, content), content
     for content in ("1.2.10 - fixed the parser", "5/8/23 was a Monday", "12/25/23 - Ana: no time, no stamp",
                     "--- a/src/app.py", "=== FAILURES ===", "- 3 apples and 2 pears",
                     "10:30 is when we meet", "13:56 the build broke"):  # fmt: skip
@@ -472,3 +487,19 @@ def test_a_name_field_reads_as_the_name_it_stands_for() -> None:
     lines = digest_lines(dropped_messages(list(conv.groups)))
     assert lines[0].startswith("- [29 December 2023] Fahim Khan: ran lakefront trail loop number 0"), lines
     assert "Muhhamed: " in lines[0] and "Fahim_Khan" not in lines[0]
+
+
+def test_a_name_written_again_in_the_text_is_not_repeated() -> None:
+    """A client that fills the ``name`` field and also opens the text with ``Name:``."""
+    span = tuple(
+        DroppedMessage(
+            "user" if i % 2 == 0 else "assistant",
+            ("Session 1 · Monday, 8 May 2023\n" if i == 0 else "")
+            + f"{'Priya' if i % 2 == 0 else 'Tom'}: I tried the kayak workshop number {1000 + i} in Leeds",
+            speaker="Priya" if i % 2 == 0 else "Tom",
+        )
+        for i in range(6)
+    )
+    lines = digest_lines(span)
+    assert lines[0].startswith("- [8 May 2023] Priya: tried kayak workshop number 1000"), lines
+    assert "Priya: Priya" not in "\n".join(lines) and "Tom: Tom" not in "\n".join(lines)

@@ -101,6 +101,16 @@ async def test_the_folded_prefix_replays_byte_for_byte() -> None:
     assert orjson.dumps(second.body["messages"][: len(sent)]) == orjson.dumps(sent)  # type: ignore[index]
 
 
+async def test_a_first_message_of_one_session_goes_into_the_digest_too() -> None:
+    """A client that sends a session a message: its first message, twelve turns, is history."""
+    body = merged_chat(per=12)
+    result = await compactor().compress(body, "openai-chat", "gpt-4o", LIMITS)
+    first = result.body["messages"][1]["content"]  # type: ignore[index]
+    assert (
+        first == "[ctxproxy: the 12 lines of conversation this message held are in the digest that follows]"
+    )
+
+
 async def test_a_short_first_message_and_a_task_stay_verbatim() -> None:
     short = merged_chat(per=4)  # four turns: cheap verbatim, the task rule holds
     result = await compactor().compress(short, "openai-chat", "gpt-4o", LIMITS)
@@ -153,21 +163,6 @@ async def test_a_massgen_message_is_left_to_the_massgen_stage() -> None:
     kit = stage_kit(items, target=0.4)
     await kit.run(SummarizeStage())
     assert kit.items()[1] == items[1] and not kit.new_violations()
-
-
-async def test_a_single_user_message_is_the_request_and_is_not_folded() -> None:
-    text = "Here is our whole chat:\n" + "\n".join(transcript_lines()) + "\nWhat did we do in Bath?"
-    body = {
-        "model": "gpt-4o",
-        "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": text}],
-    }
-    result = await compactor().compress(body, "openai-chat", "gpt-4o", Limits(8_000, None, None))
-    assert result.body is None or result.body["messages"][1]["content"] == text  # fits its budget: sent whole
-    result = await compactor().compress(body, "openai-chat", "gpt-4o", LIMITS)
-    sent = result.body["messages"]  # type: ignore[index]
-    assert (
-        "[ctxproxy: the 160 lines" not in sent[1]["content"] and len(sent) == 2
-    )  # cut to the budget, as before
 
 
 async def test_a_task_of_labelled_lines_followed_by_tool_calls_stays_verbatim() -> None:
