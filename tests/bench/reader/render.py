@@ -10,8 +10,10 @@
 - ``named``: one message a turn, the speaker in the OpenAI ``name`` field, a session opened by
   the line ``Session 3 · Friday, 9 June 2023``;
 - ``chatlog``: one message a turn, as a chat export: ``29.12.2023, 22:42:04 - Caroline: text``;
-- ``one-message`` (asked for by name): the whole conversation pasted into the request's only
-  user message, lines as in ``merged-lines``, the question after a blank line.
+- asked for by name: ``one-message``, the whole conversation pasted into the request's only
+  user message, lines as in ``merged-lines``, the question after a blank line;
+  ``named-system`` / ``named-user``, ``named`` with each session line a ``system`` / ``user``
+  message of its own; ``merged-sessions``, a message a session.
 
 Roles alternate as in a memory chat (merged: message by message; otherwise the first speaker
 is ``user``, the second ``assistant``); the system prompt comes first and a user question last.
