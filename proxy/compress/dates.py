@@ -233,6 +233,14 @@ def _speaker_start(text: str) -> bool:
     return speaker_shaped(text)
 
 
+def last_stamp(text: str) -> dt.date | None:
+    """The date in effect after ``text``: its last line's stamp that has one (:func:`line_stamp`)."""
+    day = None
+    for line in text.split("\n"):
+        day = line_stamp(line)[0] or day
+    return day
+
+
 def header_day(text: str) -> dt.date | None:
     """The date of a text that is only a date header (``Session 3 · Friday, 9 June 2023``; the
     last, when it has several lines of them), else ``None``: a header a client sent as a

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.compress import code_view, salient
-from proxy.compress.dates import line_stamp, resolve_relative
+from proxy.compress.dates import last_stamp, line_stamp, resolve_relative
 from proxy.compress.speakers import speaker_prefix, without_prefix
 from proxy.compress.summarizer import DroppedMessage
 from proxy.compress.units import (
@@ -131,10 +131,8 @@ def last_day(messages: tuple[DroppedMessage, ...]) -> dt.date | None:
     """The date in effect after ``messages``: the last dated header line among them."""
     day = None
     for msg in messages:
-        if msg.role == "tool":
-            continue
-        for line in msg.text.split("\n"):
-            day = line_stamp(line)[0] or day
+        if msg.role != "tool":
+            day = last_stamp(msg.text) or day
     return day
 
 

@@ -29,8 +29,7 @@ def _date_header(group: Group) -> bool:
     """A system message that is only a date header (``Session 3 · Friday, 9 June 2023``), sent
     between turns: part of the conversation's flow, not an instruction. It is folded with the
     turns around it, and the digest's day labels carry its date."""
-    text = "\n".join(s.text for m in group.messages for s in m.segments if s.kind == "text")
-    return header_day(text) is not None
+    return header_day("\n".join(m.text for m in group.messages)) is not None
 
 
 def verbatim_groups(groups: Sequence[Group], task_protected: bool = True) -> set[int]:

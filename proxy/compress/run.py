@@ -125,8 +125,8 @@ def stage_context(
     )
     ctx.focus = focus_words(task_text(conv))
     # a date header sent as a system message of its own after the system prompt (a session's)
-    heads = ("\n".join(s.text for s in m.segments if s.kind == "text") for m in reversed(conv.head[1:]))
-    ctx.head_day = next((day for text in heads if (day := header_day(text)) is not None), None)
+    heads = (header_day(m.text) for m in reversed(conv.head[1:]))
+    ctx.head_day = next((day for day in heads if day is not None), None)
     return ctx
 
 
@@ -135,5 +135,5 @@ def task_text(conv: Conversation) -> str:
     for group in conv.groups:
         for msg in group.messages:
             if msg.is_user_turn:
-                return "\n".join(s.text for s in msg.segments if s.kind == "text")
+                return msg.text
     return ""

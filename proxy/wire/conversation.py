@@ -57,6 +57,11 @@ class Message:
         """A message a human (or orchestrator) wrote, not a tool result carrier."""
         return self.role == "user" and not self.results
 
+    @property
+    def text(self) -> str:
+        """Its text segments, joined by newlines (no tool calls, outputs or images)."""
+        return "\n".join(s.text for s in self.segments if s.kind == "text")
+
     def edited(self, segment: Segment, new_text: str) -> Message:
         """A copy whose segment text is replaced (copy-on-write of the wire dict)."""
         raw = set_path(self.raw, segment.path, new_text)

@@ -26,9 +26,8 @@ import datetime as dt
 from collections.abc import Callable
 from itertools import accumulate
 
-from proxy.compress.dates import format_date, line_stamp
+from proxy.compress.dates import format_date, last_stamp, line_stamp
 from proxy.compress.digest import build_summary
-from proxy.compress.digest_units import last_day
 from proxy.compress.stages.task_transcript import MIN_TOKENS, transcript
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.compress.summary_format import ARTIFACTS, parse_summary
@@ -89,7 +88,7 @@ def fold_in_place(text: str, need: int, count: Callable[[str], int], model: str 
     sizes = list(accumulate((len(line) + 1) * per_char for line in lines))
     goal = (need + FRAMING) / (1 - DENSITY)
     k = min(next((i + 1 for i, size in enumerate(sizes) if size >= goal), last), last)
-    before = last_day((DroppedMessage("user", text[:start]),)) if start else None
+    before = last_stamp(text[:start]) if start else None
     budget = int(sizes[k - 1] - need - FRAMING)
     for _ in range(3):
         if budget < MIN_DIGEST:
@@ -116,7 +115,7 @@ def _folded(
     """``text`` with the first ``k`` of its transcript's ``lines`` condensed within ``budget``."""
     folded, kept = lines[:k], lines[k:]
     digest = _digest_lines(folded, budget, before, model, count)
-    day = last_day((DroppedMessage("user", "\n".join(folded)),)) or before
+    day = last_stamp("\n".join(folded)) or before
     first = next((x for x in kept if x.strip()), "")
     head = [] if day is None or line_stamp(first)[0] else [format_date(day)]
     n = sum(1 for x in folded if x.strip())
