@@ -5,7 +5,7 @@ verbatim as one of the ``keep_recent_groups`` newest groups, that message can ta
 an aggressive target, and the digest of everything before it gets that much less room. When
 the summarize stage folds every group older than that message and its digest is short of the
 room it wants, the message's oldest lines join the span (after the groups before it, so the
-digest stays in order): as many as free what the digest is short of, never its newest
+digest stays in order): as many as free the room the digest is short of, never its newest
 ``KEEP_LINES`` (two for each recent group the policy keeps, if more). The message keeps a
 marker, a date line when its first kept line has no stamp of its own, and the rest verbatim.
 The next recent message goes the same way while the digest is still short of room, oldest
@@ -42,7 +42,7 @@ WHOLE_MARKER = "[ctxproxy: the {n} lines of conversation this message held are i
 KEEP_LINES = 4  # a folded message keeps at least its newest lines …
 LINES_PER_GROUP = 2  # … and two for each recent group the policy keeps verbatim
 MIN_FOLD = MIN_TOKENS // 2  # tokens of lines folded at least: fewer are not worth a marker
-GROWTH = 1.5  # lines folded per token of room wanted: the digest's need grows with its span
+REFOLDS = 3  # times a message folds a few more lines when the digest's need grew with its span
 
 Found = tuple[int, Segment, int, int]  # message index, segment, the transcript's start and end
 
@@ -87,7 +87,7 @@ def _fold(
     k = nonblank[-keep] if keep else len(lines)
     if keep:
         per_char = ctx.tokens_of(seg.text) / max(1, len(seg.text))
-        goal = max(need * GROWTH, MIN_FOLD)
+        goal = max(need, MIN_FOLD)
         sizes = accumulate((len(line) + 1) * per_char for line in lines[:k])
         k = min(k, next((i + 1 for i, size in enumerate(sizes) if size >= goal), k))
     folded, kept = lines[:k], lines[k:]
@@ -111,9 +111,9 @@ def fold_recent_transcripts(
     """Fold the recent transcripts from slot ``index`` on (the group right after the span),
     oldest first, while ``short()`` (the tokens the digest's room is short of) is positive,
     in a conversation without tool calls; never the newest message. Each gives the oldest
-    lines that free what is short (``GROWTH`` × it: the digest's need grows as its span
-    does). A message folds whole before the next one folds, so the digest and the lines kept
-    stay in order. The folded lines, in order, and each edited slot as it was (to undo the
+    lines that free what is short, and a few more while the digest's need, which grows with
+    its span, is still short. A message folds whole before the next one folds, so the digest
+    and the lines kept stay in order. The folded lines, in order, and each edited slot as it was (to undo the
     edits)."""
     if index <= 0 or any(s.group.kind == "tool" for s in ctx.slots):
         return (), {}
@@ -130,14 +130,23 @@ def fold_recent_transcripts(
         where = _find(ctx, si, mi, names, keep)
         if where is None:
             break  # not a transcript: what follows stays, or the digest would run ahead of it
-        original = ctx.slots[si]
-        folded = _fold(ctx, si, where, keep, need, last_day((*dropped, *lines)))
+        original, day = ctx.slots[si], last_day((*dropped, *lines))
+        folded = _fold(ctx, si, where, keep, need, day)
         if folded is None:
             break
         undo.setdefault(si, original)
         if done is not None:  # the message folded last goes whole: this one's older lines follow it
             whole = _fold(ctx, done[0], done[1], 0)
             lines[-1] = whole if whole is not None else lines[-1]  # (with keep 0: never None)
+        for _ in range(REFOLDS):  # the digest's need grew with its span: a few more lines
+            more = short()
+            if more <= 0:
+                break
+            need += more
+            again = _fold(ctx, si, where, keep, need, day)
+            if again is None or again.text == folded.text:
+                break  # nothing more to fold here: on to the next message
+            folded = again
         lines.append(folded)
         done = (si, where)
     return tuple(lines), undo

@@ -64,7 +64,8 @@ async def test_the_digest_and_the_lines_kept_stay_in_order() -> None:
     sent = [m["content"] for m in result.body["messages"]]
     assert [bool(WHOLE.fullmatch(c)) for c in sent[3:5]] == [True, True]
     assert OLDER.match(sent[5]) and sent[5].split("\n")[1] == "1 August 2023"
-    assert sent[5].split("\n")[2:] == body["messages"][4]["content"].split("\n")[-8:]  # balanced: 8
+    kept = sent[5].split("\n")[2:]  # the newest lines, balanced: 8 at least
+    assert len(kept) >= 8 and kept == body["messages"][4]["content"].split("\n")[-len(kept) :]
     days = digest_days(sent[2])
     dates = [dt.datetime.strptime(d, "%d %B %Y") for d in days]
     assert dates == sorted(dates) and days[-1] == "1 August 2023"
