@@ -14,7 +14,9 @@ it answers (``how long married? 5 years``), so that every unit reads as a statem
 
 Tool calls read as ``str_replace_editor view src/app.py → 26 lines``; tool output gives its
 error lines and its lines naming paths, identifiers or numbers. A placeholder an earlier stage
-wrote (``[ctxproxy: output of … omitted …]``) gives no unit: its mentions are on the trail.
+wrote (``[ctxproxy: output of … omitted …]``) gives no unit: its mentions are on the trail; nor
+does a marker line an earlier compaction left in a message (``[ctxproxy: the 15 older lines of
+this message are in the digest above]``).
 """
 
 from __future__ import annotations
@@ -83,7 +85,8 @@ def _lines(msg: DroppedMessage) -> list[str]:
     lines = msg.text.split("\n")
     if msg.role == "assistant" and lines and lines[-1].startswith(CALL_PREFIX):
         lines = lines[:-1]  # the calls are units of their own
-    return lines
+    # a marker an earlier compaction left in a message (its older lines are in the digest)
+    return [line for line in lines if not line.startswith(PROXY_MARK)]
 
 
 def turns(

@@ -6,6 +6,7 @@ Run (from any directory; ``--tree`` measures another checkout's ``proxy`` packag
     .venv/bin/python tests/bench/bench_reader.py [--quick] [--tree PATH]
         [--sets locomo,friends,assistant]
         [--renderings merged,stamped,named,chatlog,merged-lines,merged-long]
+        (also by name: one-message, named-system, named-user, merged-sessions, merged-N)
         [--convs N] [--strategy aggressive] [--dump DIR] [--explain N] [--window tokens|tokens+4096]
         [--target F] [--summary-share F]
 
@@ -52,13 +53,20 @@ from tests.bench.reader.conversations import (  # noqa: E402
 )
 from tests.bench.reader.devdata import locomo_path  # noqa: E402
 from tests.bench.reader.dialogue import Dialogue, generated, load_locomo  # noqa: E402
-from tests.bench.reader.render import RENDERINGS  # noqa: E402
+from tests.bench.reader.render import RENDERINGS, renderer  # noqa: E402
 
 
 async def main(argv: list[str]) -> int:
+    if "--help" in argv or "-h" in argv:
+        print(__doc__)
+        return 0
     quick = "--quick" in argv
     sets = arg(argv, "--sets", "locomo,friends,assistant").split(",")
     renderings = arg(argv, "--renderings", ",".join(RENDERINGS)).split(",")
+    unknown = [r for r in renderings if renderer(r) is None]
+    if unknown:
+        print(f"unknown rendering(s) {', '.join(unknown)}", file=sys.stderr)
+        return 2
     strategy = arg(argv, "--strategy", "aggressive")
     n_generated = int(arg(argv, "--convs", "1" if quick else "3"))
     dump = Path(argv[argv.index("--dump") + 1]) if "--dump" in argv else None

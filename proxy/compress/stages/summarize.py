@@ -14,6 +14,7 @@ from proxy.compress.digest_units import last_day
 from proxy.compress.layers import append_layer, flatten
 from proxy.compress.speakers import display_name
 from proxy.compress.stages.base import SUMMARY_FLOOR, Slot, StageContext
+from proxy.compress.stages.recent_transcript import fold_recent_transcripts
 from proxy.compress.stages.task_transcript import fold_task_transcript
 from proxy.compress.stages.walk import call_names, result_parts
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
@@ -165,19 +166,28 @@ class SummarizeStage:
 
     def budget(self, ctx: StageContext, folded: int = 0) -> int:
         """``folded``: tokens the span holds besides its groups (a task transcript's)."""
+        wanted, room = self._wanted_and_room(ctx, folded)
+        # Never more than the room the protected turns leave: a summary written to fit is
+        # better than one the cut stage has to cut afterwards.
+        # (at least ``SUMMARY_FLOOR`` of the target: when the protected turns alone overflow,
+        # the request lands above its target rather than lose the memory of everything dropped).
+        floor = int(SUMMARY_FLOOR * ctx.target_raw)
+        return max(self.min_tokens, min(wanted, max(room, floor)))
+
+    def room_short(self, ctx: StageContext, folded: int = 0) -> int:
+        """Tokens the room the protected turns leave falls short of the summary the span needs."""
+        wanted, room = self._wanted_and_room(ctx, folded)
+        return wanted - room
+
+    def _wanted_and_room(self, ctx: StageContext, folded: int) -> tuple[int, int]:
+        """The summary's size by need, and the room the protected turns leave it."""
         candidates = [s for s in ctx.slots if not s.protected]
         rho = span_density(candidates, folded)
         excess = max(0, ctx.excess() + ctx.summary_raw() + folded)
         need = rho / (1 - rho) * excess / max(1, ctx.target_raw)
         share = min(ctx.policy.summary_max, max(ctx.policy.summary_min, need))
-        # Never more than the room the protected turns leave: a summary written to fit is
-        # better than one the cut stage has to cut afterwards.
-        # (at least ``SUMMARY_FLOOR`` of the target: when the protected turns alone overflow,
-        # the request lands above its target rather than lose the memory of everything dropped).
         room = ctx.target_raw - ctx.protected_total() - ctx.meter.summary_overhead
-        floor = int(SUMMARY_FLOOR * ctx.target_raw)
-        cap = min(self.max_tokens, int(ctx.target_raw * share))
-        return max(self.min_tokens, min(cap, max(room, floor)))
+        return min(self.max_tokens, int(ctx.target_raw * share)), room
 
     def layer_budget(self, ctx: StageContext) -> int | None:
         """Room for a new layer after the earlier summary, kept byte for byte: by need for the
@@ -234,6 +244,20 @@ class SummarizeStage:
                     trail += ctx.tokens_of(", " + ", ".join(new[: MAX_ARTIFACTS - len(names)]))
                 names += new
             cap += names_tokens(names, ctx.tokens_of)  # = names_need(dropped)
+        recent: dict[int, Slot] = {}
+        if layer is None and len(chosen) == len(candidates):
+            # every older group is in the span: the recent transcripts after it may join it
+            base = self.budget(ctx, before - ctx.total())
+            more_lines, recent = fold_recent_transcripts(
+                ctx,
+                chosen[-1] + 1 if chosen else 1,
+                dropped,
+                lambda: self.room_short(ctx, before - ctx.total()),
+            )
+            if recent:
+                dropped += more_lines
+                ctx.measure_overflow()
+                cap += self.budget(ctx, before - ctx.total()) - base
         before_span = range(1) if transcript else range(chosen[0])  # (the task's lines before its transcript)
         start_day = last_day(dropped_messages([ctx.slots[i].group for i in before_span])) or ctx.head_day
         previous = flatten(ctx.summary) if layer is None else None
@@ -259,7 +283,9 @@ class SummarizeStage:
             ctx.notes.append(f"summarizer-failed:{type(exc).__name__}")
             if transcript and task is not None:  # the task's transcript stays where it was
                 ctx.set_slots([task, *ctx.slots[1:]])
-                ctx.measure_overflow()
+            if recent:  # … and so do the recent ones
+                ctx.set_slots([recent.get(i, s) for i, s in enumerate(ctx.slots)])
+            ctx.measure_overflow()
             return
         ctx.remove(set(chosen))
         ctx.summary = summary if layer is None or ctx.summary is None else append_layer(ctx.summary, summary)

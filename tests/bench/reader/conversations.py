@@ -18,7 +18,7 @@ from tests.bench.reader import reading as rd
 from tests.bench.reader.compaction import API, MODEL, compress
 from tests.bench.reader.dialogue import Dialogue
 from tests.bench.reader.extraction import last_turns, middle_out_turns, whole_turns
-from tests.bench.reader.render import BY_TURNS, RENDER, system_prompt
+from tests.bench.reader.render import BY_TURNS, renderer, system_prompt
 
 METHODS = ("ctxproxy", "keep-last", "middle-out", "whole-turn extraction", "bag of words (control)")
 BASELINES = METHODS[1:4]
@@ -82,7 +82,9 @@ async def measure(
     """``output`` > 0: the request asks for that many output tokens (``max_tokens``) and the
     window is the conversation's tokens + ``output``, so the input budget is about the
     conversation's tokens; 0: the window is the conversation's tokens (the default reading)."""
-    render = RENDER[rendering]
+    render = renderer(rendering)
+    if render is None:
+        raise ValueError(f"unknown rendering {rendering!r}")
     body = render(d, MODEL)
     if output:
         body = {**body, "max_tokens": output}

@@ -13,7 +13,8 @@
 - asked for by name: ``one-message``, the whole conversation pasted into the request's only
   user message, lines as in ``merged-lines``, the question after a blank line;
   ``named-system`` / ``named-user``, ``named`` with each session line a ``system`` / ``user``
-  message of its own; ``merged-sessions``, a message a session.
+  message of its own; ``merged-sessions``, a message a session; ``merged-N``, ``merged`` with
+  ``N`` turns a message (``merged-12``).
 
 Roles alternate as in a memory chat (merged: message by message; otherwise the first speaker
 is ``user``, the second ``assistant``); the system prompt comes first and a user question last.
@@ -33,7 +34,12 @@ MERGE = 4
 MERGE_LONG = 40
 FINAL_QUESTION = "Thinking back over all our sessions: what do you remember about what we talked about?"
 RENDERINGS = ("merged", "stamped", "named", "chatlog", "merged-lines", "merged-long")
-EXTRA_RENDERINGS = ("one-message", "named-system", "named-user", "merged-sessions")  # measured when asked for (--renderings)
+EXTRA_RENDERINGS = (
+    "one-message",
+    "named-system",
+    "named-user",
+    "merged-sessions",
+)  # measured when asked for (--renderings)
 BY_TURNS = frozenset(EXTRA_RENDERINGS)  # one message: keep-last and middle-out keep turns, not messages
 
 
@@ -137,7 +143,9 @@ def merged_lines(d: Dialogue, model: str, keep: Collection[str] | None = None) -
     return merged(d, model, keep, MERGE, own_line=True)
 
 
-def named_apart(d: Dialogue, model: str, keep: Collection[str] | None = None, role: str = "system") -> dict[str, Any]:
+def named_apart(
+    d: Dialogue, model: str, keep: Collection[str] | None = None, role: str = "system"
+) -> dict[str, Any]:
     """``named`` with each session line a message of its own (``role``), before the session's turns."""
     messages: list[dict[str, Any]] = []
     for t, opens in _kept(d, keep):
@@ -153,11 +161,17 @@ def merged_sessions(d: Dialogue, model: str, keep: Collection[str] | None = None
     lines: list[str] = []
     for t, opens in _kept(d, keep):
         if opens and lines:
-            messages.append({"role": "user" if len(messages) % 2 == 0 else "assistant", "content": "\n".join(lines)})
+            messages.append(
+                {"role": "user" if len(messages) % 2 == 0 else "assistant", "content": "\n".join(lines)}
+            )
             lines = []
-        lines.append((f"{locomo_header(d.sessions[t.session - 1])} " if opens else "") + f"{t.speaker}: {t.text}")
+        lines.append(
+            (f"{locomo_header(d.sessions[t.session - 1])} " if opens else "") + f"{t.speaker}: {t.text}"
+        )
     if lines:
-        messages.append({"role": "user" if len(messages) % 2 == 0 else "assistant", "content": "\n".join(lines)})
+        messages.append(
+            {"role": "user" if len(messages) % 2 == 0 else "assistant", "content": "\n".join(lines)}
+        )
     return _frame(d, model, messages)
 
 
@@ -184,3 +198,15 @@ RENDER: dict[str, Callable[..., dict[str, Any]]] = {
     "named-system": named_apart,
     "named-user": lambda d, model, keep=None: named_apart(d, model, keep, "user"),
 }
+
+
+def renderer(name: str) -> Callable[..., dict[str, Any]] | None:
+    """The rendering called ``name``: one of :data:`RENDER`, or ``merged-N`` (``merged`` with
+    ``N`` turns a message, ``merged-12``); ``None`` when there is none of that name."""
+    if name in RENDER:
+        return RENDER[name]
+    m = re.fullmatch(r"merged-(\d+)", name)
+    if m is None or int(m.group(1)) < 1:
+        return None
+    per = int(m.group(1))
+    return lambda d, model, keep=None: merged(d, model, keep, per)

@@ -76,9 +76,8 @@ async def test_the_first_message_transcript_goes_into_the_digest() -> None:
     assert digest.startswith("[ctxproxy: summary of earlier conversation]")
     # the first message's turns are the digest's oldest, with their speaker and session day
     first_line = next(line for line in digest.split("\n") if line.startswith("- ["))
-    assert (
-        re.match(r"- \[(wk )?8 May 2023\] Priya:", first_line) and "Tom:" in first_line
-    )  # (wk: a week's line)
+    assert re.match(r"- \[(wk )?8 May 2023\] (Priya|Tom):", first_line)  # (wk: a week's line)
+    assert "Priya:" in first_line and "Tom:" in first_line
     assert re.search(r"\b10(0\d|[1-3]\d)\b", first_line)  # workshop numbers of turns 0–39
     assert msgs[-1] == body["messages"][-1]
 
