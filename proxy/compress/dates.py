@@ -235,10 +235,11 @@ def _speaker_start(text: str) -> bool:
 
 def last_stamp(text: str) -> dt.date | None:
     """The date in effect after ``text``: its last line's stamp that has one (:func:`line_stamp`)."""
-    day = None
-    for line in text.split("\n"):
-        day = line_stamp(line)[0] or day
-    return day
+    for line in reversed(text.split("\n")):
+        day = line_stamp(line)[0]
+        if day is not None:
+            return day
+    return None
 
 
 def header_day(text: str) -> dt.date | None:

@@ -131,12 +131,12 @@ def turns(
 
 
 def last_day(messages: tuple[DroppedMessage, ...]) -> dt.date | None:
-    """The date in effect after ``messages``: the last dated header line among them."""
-    day = None
-    for msg in messages:
-        if msg.role != "tool":
-            day = last_stamp(msg.text) or day
-    return day
+    """The date in effect after ``messages``: the last dated header line among them (read
+    from the newest message back: a long span is not read past its last date)."""
+    for msg in reversed(messages):
+        if msg.role != "tool" and (day := last_stamp(msg.text)) is not None:
+            return day
+    return None
 
 
 def _tool_lines(text: str) -> list[str]:

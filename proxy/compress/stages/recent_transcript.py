@@ -42,14 +42,17 @@ WHOLE_MARKER = "[ctxproxy: the {n} lines of conversation this message held are i
 KEEP_LINES = 4  # a folded message keeps at least its newest lines …
 LINES_PER_GROUP = 2  # … and two for each recent group the policy keeps verbatim
 MIN_FOLD = MIN_TOKENS // 2  # tokens of lines folded at least: fewer are not worth a marker
+LOOKBACK = 8  # the span's newest messages whose speakers a folded transcript must share
 REFOLDS = 3  # times a message folds a few more lines when the digest's need grew with its span
 
 Found = tuple[int, Segment, int, int]  # message index, segment, the transcript's start and end
 
 
 def _span_speakers(dropped: tuple[DroppedMessage, ...]) -> set[str]:
-    names = {d.speaker for d in dropped if d.speaker}
-    for d in dropped:
+    """The speakers of the span's newest ``LOOKBACK`` messages: their ``name`` and line labels."""
+    recent = dropped[-LOOKBACK:]
+    names = {d.speaker for d in recent if d.speaker}
+    for d in recent:
         if d.role in ("user", "assistant"):
             names |= speakers_in(d.text)
     return names
@@ -118,7 +121,7 @@ def fold_recent_transcripts(
     if index <= 0 or any(s.group.kind == "tool" for s in ctx.slots):
         return (), {}
     keep = max(KEEP_LINES, LINES_PER_GROUP * ctx.policy.keep_recent_groups)
-    names = _span_speakers(dropped)
+    names: set[str] | None = None  # read when first needed: most compactions fold nothing
     lines: list[DroppedMessage] = []
     undo: dict[int, Slot] = {}
     done: tuple[int, Found] | None = None  # the message folded last: where, as it was
@@ -127,6 +130,7 @@ def fold_recent_transcripts(
         need = short()
         if need <= 0:
             break
+        names = _span_speakers(dropped) if names is None else names
         where = _find(ctx, si, mi, names, keep)
         if where is None:
             break  # not a transcript: what follows stays, or the digest would run ahead of it
