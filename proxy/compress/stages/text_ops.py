@@ -78,6 +78,16 @@ def _spare(names: list[str], names_room: int, room: int) -> int:
 def cut_middle(
     text: str, keep_tokens: int, tokens: int, label: str = "content", focus: frozenset[str] = frozenset()
 ) -> str:
+    """``text`` in about ``keep_tokens`` tokens, with a marker where it was cut; it ends in
+    whitespace only if ``text`` does (an assistant prefill may not: Anthropic rejects it).
+    See :func:`_cut_middle`."""
+    out = _cut_middle(text, keep_tokens, tokens, label, focus)
+    return out if text[-1:].isspace() else out.rstrip()
+
+
+def _cut_middle(
+    text: str, keep_tokens: int, tokens: int, label: str = "content", focus: frozenset[str] = frozenset()
+) -> str:
     """``text`` in about ``keep_tokens`` tokens, with a marker where it was cut.
 
     A file view keeps its header and its most telling lines with their numbers (see

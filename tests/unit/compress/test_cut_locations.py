@@ -24,7 +24,7 @@ def grep_output() -> str:
 
 def mentioned(cut: str) -> list[str]:
     marker = cut[cut.index("[… ctxproxy cut") :]
-    return marker.split("; mentions: ")[1].removesuffix(" …]\n").split(", ")
+    return marker.split("; mentions: ")[1].rstrip("\n").removesuffix(" …]").split(", ")
 
 
 def test_a_grep_cut_to_its_floor_keeps_the_lines_it_found() -> None:

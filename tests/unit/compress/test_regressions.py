@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import orjson
 
-from proxy.compress import SUMMARY_HEADER, Compactor, Limits, TokenCounter
+from proxy.compress import SUMMARY_HEADER, Compactor, Limits, TokenCounter, violations
 from proxy.compress.encodings import Encodings
 from proxy.compress.tokens import encoded_len
 from proxy.config import load_settings
+from tests.unit.compress.transcript_chat import transcript_lines
 
 
 def _tool_output(turn: int, lines: int = 60) -> str:
@@ -169,3 +171,29 @@ async def test_a_summary_dates_a_span_whose_session_header_stayed_in_a_kept_mess
     assert "cut" not in dict(result.stages)
     text = orjson.dumps(result.body).decode()
     assert re.search(r"- \[(?:wk )?(?:\d{1,2} )?March 2024\] (Priya|Tom): ", text)
+
+
+async def test_a_prefill_cut_to_fit_ends_without_whitespace() -> None:
+    """An Anthropic request that ends with an assistant prefill, too long for a small window:
+    the cut stage cut the prefill to its marker, which ended with a newline, and Anthropic
+    rejects a prefill ending in whitespace; the compaction was refused as invalid and the
+    request went out whole, over the window."""
+    lines = transcript_lines(40, 10)  # four sessions of ten turns
+    body = {
+        "model": "claude-sonnet-4-20250514",
+        "max_tokens": 1024,
+        "system": "Chat.",
+        "messages": [
+            {"role": "user", "content": "\n".join(lines[:20])},
+            {"role": "assistant", "content": "\n".join(lines[20:])},
+        ],
+    }
+    settings = replace(load_settings(environ={}).compression, strategy="aggressive")
+    result = await Compactor(settings, counter=TokenCounter()).compress(
+        body, "anthropic", "claude-sonnet-4-20250514", Limits(2_000, None, None)
+    )
+    assert result.compressed and result.note is None and result.body is not None
+    assert not violations("anthropic", result.body)
+    last = result.body["messages"][-1]
+    text = last["content"] if isinstance(last["content"], str) else last["content"][-1]["text"]
+    assert last["role"] == "assistant" and "ctxproxy cut" in text and text == text.rstrip()
