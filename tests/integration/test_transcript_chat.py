@@ -1,8 +1,9 @@
 """A chat client that merges forty turns into a message, through the proxy with the real SDK.
 
 Its first user message is a transcript, not a task: once the conversation outgrows the window,
-that message's turns go into the digest (with their speakers and dates) and the prefix sent
-upstream stays byte-identical on the next turn. A chat export pasted into a request's only
+that message's turns go into the digest (with their speakers and dates), so do the older lines
+of the recent messages, each a transcript too (the newest keeps its newest lines), and the
+prefix sent upstream stays byte-identical on the next turn. A chat export pasted into a request's only
 message, over the window, arrives with its oldest lines condensed, not its middle cut.
 """
 
@@ -42,6 +43,12 @@ async def test_a_merged_chat_sends_its_first_turns_as_digest(
         assert sent[2]["content"].startswith("[ctxproxy: summary of earlier conversation]")
         first_day = re.search(r"^- \[(wk )?8 May 2023\] (Priya|Tom):.*$", sent[2]["content"], re.M)
         assert first_day is not None and "Priya:" in first_day.group(0) and "Tom:" in first_day.group(0)
+        # the recent transcripts gave their older lines too: the newest of them keeps its newest lines
+        assert any(
+            m["content"].startswith("[ctxproxy: the ") and "older lines of this message" in m["content"]
+            for m in sent
+        )
+        assert sent[-2]["content"].endswith(messages[-2]["content"].split("\n")[-1])
         assert sent[-1] == messages[-1]
 
         messages += [{"role": "assistant", "content": reply}, {"role": "user", "content": "And in Leeds?"}]
