@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from itertools import accumulate
 
-from proxy.compress.dates import format_date, last_stamp, line_stamp
 from proxy.compress.digest_units import last_day
 from proxy.compress.speakers import display_name
 from proxy.compress.stages.base import Slot, StageContext
 from proxy.compress.stages.massgen_text import is_massgen
 from proxy.compress.stages.task_transcript import MIN_TOKENS, speakers_in, transcript
+from proxy.compress.stages.transcript_fold import day_line, oldest_lines
 from proxy.compress.summarizer import DroppedMessage
 from proxy.wire import Segment
 
@@ -89,20 +88,14 @@ def _fold(
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     k = nonblank[-keep] if keep else len(lines)
     if keep:
-        per_char = ctx.tokens_of(seg.text) / max(1, len(seg.text))
-        goal = max(need, MIN_FOLD)
-        sizes = accumulate((len(line) + 1) * per_char for line in lines[:k])
-        k = min(k, next((i + 1 for i, size in enumerate(sizes) if size >= goal), k))
+        k = oldest_lines(lines, ctx.tokens_of(seg.text) / max(1, len(seg.text)), max(need, MIN_FOLD), k)
     folded, kept = lines[:k], lines[k:]
     if keep and ctx.tokens_of("\n".join(folded)) < MIN_FOLD:
         return None
     n = sum(1 for x in folded if x.strip())
-    middle = [WHOLE_MARKER.format(n=n)]
-    if kept:
-        day = last_stamp("\n".join(folded)) or before
-        first = next(x for x in kept if x.strip())
-        head = [format_date(day)] if day is not None and line_stamp(first)[0] is None else []
-        middle = [MARKER.format(n=n), *head, *kept]
+    middle = (
+        [MARKER.format(n=n), *day_line(folded, kept, before), *kept] if kept else [WHOLE_MARKER.format(n=n)]
+    )
     speaker = display_name(name) if isinstance(name := msg.raw.get("name"), str) else None
     ctx.edit(index, mi, seg, seg.text[:start] + "\n".join(middle) + seg.text[end:])
     return DroppedMessage(msg.role, "\n".join(folded), speaker=speaker)

@@ -85,11 +85,9 @@ def fold_in_place(text: str, need: int, count: Callable[[str], int], model: str 
     if len(nonblank) <= KEEP_LINES:
         return None
     last = nonblank[-KEEP_LINES]  # the folded lines end before this one at the latest
-    sizes = list(accumulate((len(line) + 1) * per_char for line in lines))
-    goal = (need + FRAMING) / (1 - DENSITY)
-    k = min(next((i + 1 for i, size in enumerate(sizes) if size >= goal), last), last)
+    k = oldest_lines(lines, per_char, (need + FRAMING) / (1 - DENSITY), last)
     before = last_stamp(text[:start]) if start else None
-    budget = int(sizes[k - 1] - need - FRAMING)
+    budget = int(per_char * sum(len(line) + 1 for line in lines[:k]) - need - FRAMING)
     for _ in range(3):
         if budget < MIN_DIGEST:
             return None
@@ -115,10 +113,23 @@ def _folded(
     """``text`` with the first ``k`` of its transcript's ``lines`` condensed within ``budget``."""
     folded, kept = lines[:k], lines[k:]
     digest = _digest_lines(folded, budget, before, model, count)
-    day = last_stamp("\n".join(folded)) or before
-    first = next((x for x in kept if x.strip()), "")
-    head = [] if day is None or line_stamp(first)[0] else [format_date(day)]
     n = sum(1 for x in folded if x.strip())
     n_kept = sum(1 for x in kept if x.strip())
-    middle = [OPEN.format(n=n), *digest, CLOSE.format(n=n_kept), *head, *kept]
+    middle = [OPEN.format(n=n), *digest, CLOSE.format(n=n_kept), *day_line(folded, kept, before), *kept]
     return text[:start] + "\n".join(middle) + text[end:]
+
+
+def oldest_lines(lines: list[str], per_char: float, goal: float, limit: int) -> int:
+    """How many of a transcript's ``lines``, oldest first, make ``goal`` tokens (at
+    ``per_char`` tokens a character): the fewest that do, at most ``limit``."""
+    sizes = accumulate((len(line) + 1) * per_char for line in lines[:limit])
+    return min(limit, next((i + 1 for i, size in enumerate(sizes) if size >= goal), limit))
+
+
+def day_line(folded: list[str], kept: list[str], before: dt.date | None) -> list[str]:
+    """The date line the ``kept`` lines of a folded transcript open with: the day in force
+    after the ``folded`` lines (else ``before`` them), when the first kept line carries no
+    stamp of its own; none otherwise."""
+    day = last_stamp("\n".join(folded)) or before
+    first = next((x for x in kept if x.strip()), "")
+    return [] if day is None or line_stamp(first)[0] else [format_date(day)]

@@ -18,12 +18,23 @@ from proxy.compress.invariants import new_violations
 from proxy.compress.policy import resolve_policy
 from proxy.compress.protect import protected_groups
 from proxy.compress.stages import Meter, Stage, StageContext, SummarySource
-from proxy.compress.summarizer import Summarizer
+from proxy.compress.summarizer import Summarizer, SummaryRequest
 from proxy.config import load_settings
 from proxy.wire import Conversation, get_adapter
 from proxy.wire.base import WireAdapter
 
 COUNTER = TokenCounter()
+
+
+class BrokenSummarizer:
+    """A summarizer that always times out (the stages after summarize must still apply)."""
+
+    name = "broken"
+
+    async def summarize(self, request: SummaryRequest) -> str:
+        raise TimeoutError
+
+
 SETTINGS = load_settings(environ={}).compression
 MODELS = {
     "openai-chat": "gpt-4o",

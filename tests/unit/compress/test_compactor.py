@@ -6,13 +6,14 @@ from typing import Any
 
 import orjson
 
-from proxy.compress import Compactor, Limits, SummaryRequest, TokenCounter, violations
+from proxy.compress import Compactor, Limits, TokenCounter, violations
 from proxy.compress.run import stage_context
 from proxy.compress.stages import MaskStage
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
 from proxy.wire import get_adapter
 from tests.unit.compress.convgen import filler, to_chat
+from tests.unit.compress.stagekit import BrokenSummarizer
 
 COUNTER = TokenCounter()
 SETTINGS = load_settings(environ={}).compression
@@ -94,13 +95,6 @@ async def test_force_target_recompresses_tighter_than_policy() -> None:
         body, "openai-chat", "gpt-4o", Limits(20_000, None, None), force_target=0.3
     )
     assert tight.tokens_after <= int(0.3 * tight.budget) < normal.tokens_after
-
-
-class BrokenSummarizer:
-    name = "broken"
-
-    async def summarize(self, request: SummaryRequest) -> str:
-        raise TimeoutError
 
 
 async def test_failing_summarizer_falls_back_to_dropping() -> None:

@@ -12,15 +12,15 @@ from typing import Any
 
 import orjson
 
-from proxy.compress import Compactor, Limits, SummaryRequest, TokenCounter, violations
+from proxy.compress import Compactor, Limits, TokenCounter, violations
 from proxy.compress.digest_units import make_units
 from proxy.compress.stages import SummarizeStage
 from proxy.compress.stages.recent_transcript import MARKER, WHOLE_MARKER
 from proxy.compress.summarizer import DroppedMessage
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
-from tests.unit.compress.stagekit import stage_kit
-from tests.unit.compress.transcript_chat import merged_chat, transcript_lines
+from tests.unit.compress.stagekit import BrokenSummarizer, stage_kit
+from tests.unit.compress.transcript_chat import anthropic_chat, merged_chat, transcript_lines
 
 COUNTER = TokenCounter()
 SETTINGS = load_settings(environ={}).compression
@@ -151,13 +151,6 @@ def test_a_marker_left_in_a_message_is_not_digested() -> None:
     assert units and not any("ctxproxy" in u.text or "older lines" in u.text for u in units)
 
 
-class BrokenSummarizer:
-    name = "broken"
-
-    async def summarize(self, request: SummaryRequest) -> str:
-        raise TimeoutError
-
-
 async def test_a_failing_summarizer_leaves_recent_messages_as_they_were() -> None:
     items = merged_chat()["messages"]
     kit = stage_kit(items, target=0.15, summarizer=BrokenSummarizer())
@@ -168,10 +161,8 @@ async def test_a_failing_summarizer_leaves_recent_messages_as_they_were() -> Non
 async def test_anthropic_recent_transcripts_fold_and_roles_still_alternate() -> None:
     """Anthropic pairs an assistant message with the user message after it: the transcripts
     of the newest group but its last message (the question) fold too."""
-    chat = merged_chat()
-    messages = [m for m in chat["messages"] if m["role"] != "system"]
-    body = {"model": "claude-sonnet-4-20250514", "max_tokens": 1024, "system": chat["messages"][0]["content"],
-            "messages": messages}  # fmt: skip
+    body = anthropic_chat()
+    messages = body["messages"]
     result = await compactor().compress(
         body, "anthropic", "claude-sonnet-4-20250514", Limits(6_000, None, None)
     )

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from proxy.compress import SummaryRequest
 from proxy.compress.stages import (
     CutStage,
     DedupeStage,
@@ -21,7 +20,7 @@ from proxy.compress.stages.cut import hard_overflow, input_budget_raw
 from proxy.compress.summarizer import SUMMARY_HEADER
 from proxy.wire import get_adapter
 from tests.unit.compress.convgen import RENDER, filler
-from tests.unit.compress.stagekit import stage_kit
+from tests.unit.compress.stagekit import BrokenSummarizer, stage_kit
 
 Msg = dict[str, Any]
 
@@ -176,15 +175,8 @@ async def test_summarize_folds_the_oldest_groups_into_one_summary() -> None:
     assert len(items) < len(msgs) and not kit.new_violations()
 
 
-class FailingSummarizer:
-    name = "failing"
-
-    async def summarize(self, request: SummaryRequest) -> str:
-        raise TimeoutError
-
-
 async def test_summarize_failure_leaves_the_conversation_and_notes_it() -> None:
-    kit = stage_kit(long_chat(20), target=0.5, summarizer=FailingSummarizer())
+    kit = stage_kit(long_chat(20), target=0.5, summarizer=BrokenSummarizer())
     assert await kit.run(SummarizeStage()) == 0
     assert kit.items() == kit.original_items()
     assert kit.ctx.notes == ["summarizer-failed:TimeoutError"]

@@ -9,14 +9,14 @@ from typing import Any
 
 import orjson
 
-from proxy.compress import Compactor, Limits, SummaryRequest, TokenCounter, violations
+from proxy.compress import Compactor, Limits, TokenCounter, violations
 from proxy.compress.stages import SummarizeStage
 from proxy.compress.stages.task_transcript import transcript
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
 from tests.unit.compress.convgen import filler, to_chat
-from tests.unit.compress.stagekit import stage_kit
-from tests.unit.compress.transcript_chat import THINGS, merged_chat, transcript_lines, turn
+from tests.unit.compress.stagekit import BrokenSummarizer, stage_kit
+from tests.unit.compress.transcript_chat import THINGS, anthropic_chat, merged_chat, transcript_lines, turn
 
 COUNTER = TokenCounter()
 SETTINGS = load_settings(environ={}).compression
@@ -123,13 +123,6 @@ async def test_a_short_first_message_and_a_task_stay_verbatim() -> None:
     assert result.compressed and result.body["messages"][1]["content"] == task  # type: ignore[index]
 
 
-class BrokenSummarizer:
-    name = "broken"
-
-    async def summarize(self, request: SummaryRequest) -> str:
-        raise TimeoutError
-
-
 async def test_a_failing_summarizer_leaves_the_transcript_in_place() -> None:
     body = merged_chat()
     result = await compactor(summarizer=BrokenSummarizer()).compress(body, "openai-chat", "gpt-4o", LIMITS)
@@ -137,10 +130,7 @@ async def test_a_failing_summarizer_leaves_the_transcript_in_place() -> None:
 
 
 async def test_anthropic_first_turn_keeps_alternating_with_the_digest_joined() -> None:
-    chat = merged_chat()
-    messages = [m for m in chat["messages"] if m["role"] != "system"]
-    body = {"model": "claude-sonnet-4-20250514", "max_tokens": 1024, "system": chat["messages"][0]["content"],
-            "messages": messages}  # fmt: skip
+    body = anthropic_chat()
     result = await compactor().compress(
         body, "anthropic", "claude-sonnet-4-20250514", Limits(6_000, None, None)
     )

@@ -48,3 +48,11 @@ def merged_chat(per: int = 40, preamble: str = "") -> dict[str, Any]:
         messages.append({"role": role, "content": (preamble if k == 0 else "") + text})
     messages.append({"role": "user", "content": "What did we do in Bath, and when?"})
     return {"model": "gpt-4o", "messages": messages}
+
+
+def anthropic_chat() -> dict[str, Any]:
+    """:func:`merged_chat` as an Anthropic Messages request (the system prompt at the top)."""
+    chat = merged_chat()
+    messages = [m for m in chat["messages"] if m["role"] != "system"]
+    return {"model": "claude-sonnet-4-20250514", "max_tokens": 1024, "system": chat["messages"][0]["content"],
+            "messages": messages}  # fmt: skip
