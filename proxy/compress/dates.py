@@ -3,8 +3,9 @@
 Clients render dates every way: ``1:56 pm on 8 May, 2023``, ``29.12.2023, 22:42:04``,
 ``2023-05-08T13:56:00Z``, ``Session 3 · Friday, 9 June 2023``, ``[Session 2 — 3 March 2024]``,
 ``Mon 9 Jun 2023 14:02``, ``[2023-05-08 13:56] Caroline: …``, a chat export's
-``29.12.2023, 22:42:04 - Name: text``. :func:`line_stamp` finds such a stamp where a line
-starts and returns the line without it: a stamp is never content.
+``29.12.2023, 22:42:04 - Name: text``, a chat app's ``Name, [08.05.23 13:56]`` line above the
+text. :func:`line_stamp` finds such a stamp where a line starts and returns the line without
+it: a stamp is never content.
 
 The words that may form a stamp are read with a cheap scanner; the date itself is read by
 python-dateutil, and only when the stamp holds a year and a month (a month name or a numeric
@@ -29,7 +30,8 @@ _WEEKDAYS = (
     | frozenset(d.lower() for d in "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
     | date_names.weekday_words()
 )
-_GLUE = frozenset(("on", "at", "of", "the", "am", "pm", "a.m.", "p.m.", "utc", "gmt", "z", "date", "time"))
+# (``day changed``: an IRC log's ``--- Day changed Mon May 08 2023``)
+_GLUE = frozenset("on at of the am pm a.m. p.m. utc gmt z date time day changed".split())
 _GLUE = _GLUE | frozenset(date_names.GLUE)
 _SEPARATORS = frozenset("· — – - | : , / @".split())
 _FOREIGN = sorted({n[:3] for names in (*date_names.MONTHS, *date_names.WEEKDAYS) for n in names})
@@ -67,8 +69,17 @@ _NUMLIKE = re.compile(r"[\d:./tz+-]+")
 _MAX_STAMP_CHARS = 80
 # ``Ana (29.12.2023, 22:42): hi``, ``Ana [1:56 PM]: hi``: a name, then its stamp in brackets
 _NAME_STAMP = re.compile(
-    r"[ \t]*([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?) ?[(\[]([^()\[\]\n]{4,60})[)\]] ?[:：] ?"
+    r"[ \t]*\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\** ?[(\[]([^()\[\]\n]{4,60})[)\]] ?[:：]\** ?"
 )
+# an IRC log's ``<Caroline> text`` (after its ``[13:56]``): the nick is the speaker
+_NICK = re.compile(r"<[@+%~&]?([^\W\d_][\w'.’-]*)> ?")
+# ``Caroline, [08.05.23 13:56]``, ``Caroline — 05/08/2023 1:56 PM``: a name and its stamp alone
+# on a line, the turn's text on the lines after it (how Telegram and Discord copy messages)
+_NAME_HEADER = re.compile(
+    r"[ \t]*(?:#{1,6}[ \t]+)?\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\**(,|[ \t]+[—–·|-]|[ \t]{2,}|[ \t])[ \t]*"
+    r"(?:\[([^\[\]\n]{4,60})\]|\(([^()\n]{4,60})\)|([^()\[\]\n]{4,60}?))[ \t]*$"
+)
+_NAME_ONLY = re.compile(r"[ \t]*\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\** ?[:：]\**[ \t]*$")
 _NO_MARKUP = str.maketrans("*#[]()<>|·—–", "            ")
 
 
@@ -165,16 +176,25 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     ``2024-03-14 09:12 Sam: on my way``). A date inside a sentence is content. A time of day
     alone before a ``Name:`` (``[13:56] Ana: hi``) is no date but not content either:
     ``(None, "Ana: hi")``. A stamp in brackets after the name (``Ana (29.12.2023, 22:42): hi``,
-    ``Ana [1:56 PM]: hi``) is read too, the line given back as ``Ana: hi``.
+    ``Ana [1:56 PM]: hi``) is read too, the line given back as ``Ana: hi``. So is a line that
+    is only a name and its stamp, the turn's text on the lines after it (``Ana, [08.05.23
+    13:56]``, ``Ana — 05/08/2023 1:56 PM``, ``### Ana — 8 May 2023``, ``[5/8/2023 1:56 PM]
+    Ana:``), given back as ``Ana: ``; and an IRC log's ``[13:56] <Ana> hi``, as ``Ana: hi``.
     """
     named = _NAME_STAMP.match(line)
     if named is not None and (found := _named_stamp(named.group(1), named.group(2))) is not None:
         return found[0], f"{named.group(1)}: {line[named.end() :]}"
+    header = _NAME_HEADER.match(line)
+    if header is not None and (header.group(5) is None or header.group(2) not in (",", " ", "\t")):
+        # a bare stamp only after a dash or a wide gap: ``Berlin, 9 May 2023`` heads a letter
+        inner = header.group(3) or header.group(4) or header.group(5)
+        if (found := _named_stamp(header.group(1), inner)) is not None:
+            return found[0], f"{header.group(1)}: "
     if not _MAY_START.match(line):
-        return None, line
+        return None, _nick(line) if line[:1] == "<" else line
     clock = _TIME_PREFIX.match(line)
-    if clock and speaker_prefix(line[clock.end() :]) is not None:
-        return None, line[clock.end() :]  # a time of day alone: no date, not content either
+    if clock and speaker_prefix(said := _nick(line[clock.end() :])) is not None:
+        return None, said  # a time of day alone: no date, not content either
     text = line.lstrip()
     opener = text[:1]
     if opener in "[(<" and (closer := _CLOSERS[opener]) in text[1:_MAX_STAMP_CHARS]:
@@ -183,7 +203,7 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
         if _is_stamp_text(inner):
             day = parse_date(inner)
             if day is not None:
-                return day, text[end + 1 :].lstrip(" \t*—–-|:·")
+                return day, _name_alone(text[end + 1 :].lstrip(" \t*—–-|:·"))
         return None, line
     body = text.lstrip("*#=~- \t")
     words = body.split(" ")
@@ -208,8 +228,25 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     ends_with_separator = stamp_end[-1:] in "-|:·—–" or rest[:1] in "-|·—–"
     iso = _ISO.match(stamp.strip())
     if not rest.strip() or ends_with_separator or iso or _TIME.search(stamp) or _speaker_start(rest):
-        return day, rest.lstrip(" \t*—–-|:·")
+        return day, _name_alone(rest.lstrip(" \t*—–-|:·"))
     return None, line
+
+
+def _nick(line: str) -> str:
+    """``Caroline: text`` for an IRC log's ``<Caroline> text``; else ``line``."""
+    m = _NICK.match(line)
+    if m is None or speaker_prefix(f"{m.group(1)}: .") is None:
+        return line
+    return f"{m.group(1)}: {line[m.end() :]}"
+
+
+def _name_alone(rest: str) -> str:
+    """``Caroline Smith: `` for a stamp's rest that is only a speaker's ``Name:``, the turn's
+    text on the lines after it (``[5/8/2023 1:56 PM] Caroline Smith:``); else ``rest``."""
+    m = _NAME_ONLY.fullmatch(rest)
+    if m is None or speaker_prefix(f"{m.group(1)}: .") is None:
+        return rest
+    return f"{m.group(1)}: "
 
 
 def _named_stamp(name: str, inner: str) -> tuple[dt.date | None] | None:
