@@ -81,6 +81,10 @@ _NAME_HEADER = re.compile(
 )
 _NAME_ONLY = re.compile(r"[ \t]*\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\** ?[:：]\**[ \t]*$")
 _NO_MARKUP = str.maketrans("*#[]()<>|·—–", "            ")
+# what a phone's export puts before or inside a stamp: direction marks and a byte-order mark
+# (WhatsApp on iOS opens a line with U+200E), no-break spaces (``10:42\u202fPM``)
+_MARKS = "\u200e\u200f\u061c\ufeff\u2066\u2067\u2068\u2069"
+_SPACES = str.maketrans("\xa0\u202f\u2007\u2009", "    ")
 
 
 def format_date(day: dt.date) -> str:
@@ -181,6 +185,11 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     13:56]``, ``Ana — 05/08/2023 1:56 PM``, ``### Ana — 8 May 2023``, ``[5/8/2023 1:56 PM]
     Ana:``), given back as ``Ana: ``; and an IRC log's ``[13:56] <Ana> hi``, as ``Ana: hi``.
     """
+    if line[:1] in _MARKS:
+        line = line.lstrip(_MARKS)
+    head = line[:_MAX_STAMP_CHARS]
+    if head.translate(_SPACES) != head:
+        line = head.translate(_SPACES) + line[_MAX_STAMP_CHARS:]
     named = _NAME_STAMP.match(line)
     if named is not None and (found := _named_stamp(named.group(1), named.group(2))) is not None:
         return found[0], f"{named.group(1)}: {line[named.end() :]}"

@@ -96,6 +96,20 @@ def test_a_name_line_with_its_stamp_and_an_irc_nick() -> None:
         assert line_stamp(content) == (None, content), content
 
 
+def test_a_phone_exports_invisible_marks_and_no_break_spaces() -> None:
+    dec29 = dt.date(2023, 12, 29)
+    # WhatsApp on iOS opens a media line with a left-to-right mark, and writes ``10:42 PM``
+    # with a narrow no-break space; a file may open with a byte-order mark
+    assert line_stamp("\u200e[29.12.23, 22:42:04] Ana: \u200eimage omitted") == (
+        dec29,
+        "Ana: \u200eimage omitted",
+    )
+    assert line_stamp("[12/29/23, 10:42:04\u202fPM] Ana: hi") == (dec29, "Ana: hi")
+    assert line_stamp("\ufeff29.12.23, 22:42 - Ana: hi") == (dec29, "Ana: hi")
+    assert line_stamp("29.12.23,\xa022:42 - Ana: hi") == (dec29, "Ana: hi")
+    assert line_stamp("\u200fشكرا جزيلا") == (None, "شكرا جزيلا")  # a mark alone is no stamp
+
+
 def telegram_chat() -> str:
     return "\n".join(m.text for m in RENDERINGS["telegram"]())
 
