@@ -43,6 +43,8 @@ _NOT_SPEAKERS = frozenset(
 _PREFIX = re.compile(
     r"[ \t]*(?:\*\*)?([^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31}(?: [^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31})?)(?:\*\*)?( ?[:：])(?:\*\*)?"
 )
+# a phone number a chat export names an unsaved contact by: ``+49 151 23456789: text``
+_PHONE = re.compile(r"[ \t]*(\+\d[\d \-()]{5,20}\d)( ?[:：])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _CJK_NAME_CHARS = 6  # Chinese names are two to four characters; a Japanese one a little more
 _UNCASED_WORD_CHARS = 16
@@ -68,8 +70,15 @@ def _uncased_word(word: str) -> bool:
     return True
 
 
+def _emoji(word: str) -> bool:
+    """A word of emoji only (``🌸``, ``❤️``, ``👨‍👩‍👧``): a chat export writes contacts so."""
+    return all(unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf") for ch in word)
+
+
 def _name(candidate: str) -> bool:
     words = candidate.split(" ")
+    if len(words) > 1 and _emoji(words[-1]) and not _emoji(words[0]):
+        words = words[:-1]  # ``Anna 🌸``
     if words[0][0].isupper():
         return all(_cased_word(w) for w in words)
     if not all(_uncased_word(w) for w in words):
@@ -79,10 +88,15 @@ def _name(candidate: str) -> bool:
     return True
 
 
+def _match(text: str) -> re.Match[str] | None:
+    return _PREFIX.match(text) or (_PHONE.match(text) if "+" in text[:4] else None)
+
+
 def speaker_prefix(text: str) -> str | None:
-    """``Dana`` from ``Dana: text`` (a capitalised name of one or two words, any alphabet, or a
-    short name in a script without case), else None."""
-    m = _PREFIX.match(text)
+    """``Dana`` from ``Dana: text`` (a capitalised name of one or two words, any alphabet, a
+    short name in a script without case, or a phone number ``+49 151 23456789``, a name and an
+    emoji ``Anna 🌸``), else None."""
+    m = _match(text)
     if m is None:
         return None
     colon = m.group(2)
@@ -92,20 +106,25 @@ def speaker_prefix(text: str) -> str | None:
     if colon.startswith(" ") and not after:
         return None
     name = m.group(1)
-    if not _name(name) or name.lower() in _NOT_SPEAKERS:
+    if m.re is _PHONE:
+        return name
+    label = name.rsplit(" ", 1)[0] if " " in name and _emoji(name.rsplit(" ", 1)[1]) else name
+    if not _name(name) or label.lower() in _NOT_SPEAKERS:
         return None
     return name
 
 
 def speaker_shaped(text: str) -> bool:
     """Whether ``text`` opens with something shaped like a ``Name:`` (labels included)."""
-    m = _PREFIX.match(text)
-    return m is not None and _name(m.group(1)) and text[m.end() : m.end() + 1] in (" ", "\t", "\n")
+    m = _match(text)
+    if m is None or not (m.re is _PHONE or _name(m.group(1))):
+        return False
+    return text[m.end() : m.end() + 1] in (" ", "\t", "\n")
 
 
 def without_prefix(line: str) -> str:
     """``line`` after its ``Name:`` (``:`` or ``：``), or the line itself when it has none."""
-    m = _PREFIX.match(line)
+    m = _match(line)
     return line[m.end() :].lstrip() if m is not None else line
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from proxy.compress import DroppedMessage
 from proxy.compress.dates import format_date, line_stamp
+from proxy.compress.speakers import speaker_prefix
 from proxy.compress.stages.task_transcript import transcript
 from proxy.compress.stages.transcript_fold import fold_in_place, oldest_lines
 from proxy.compress.units import estimate_tokens
@@ -108,6 +109,22 @@ def test_a_phone_exports_invisible_marks_and_no_break_spaces() -> None:
     assert line_stamp("\ufeff29.12.23, 22:42 - Ana: hi") == (dec29, "Ana: hi")
     assert line_stamp("29.12.23,\xa022:42 - Ana: hi") == (dec29, "Ana: hi")
     assert line_stamp("\u200fشكرا جزيلا") == (None, "شكرا جزيلا")  # a mark alone is no stamp
+
+
+def test_contacts_a_phone_names_with_an_emoji_or_a_number() -> None:
+    # a group chat's export: one contact saved with an emoji, one unsaved (its phone number)
+    contact = {"Priya": "Priya 🌸", "Tom": "+44 7700 900123"}
+    lines = digest_lines(
+        one_per_turn(
+            lambda w, k, who, text: f"{w:%d.%m.%y}, {w:%H}:{w.minute + k:02d} - {contact[who]}: {text}"
+        )
+    )
+    for word, (who, session) in FACTS.items():
+        line = next(line for line in lines if word in line)
+        assert line.startswith(f"- [{format_date(DAYS[session])}] "), (word, line)
+        segment = next(seg for seg in line.split(" | ") if word in seg)
+        assert re.search(rf"(?:^- \[[^\]]+\] |^){re.escape(contact[who])}: ", segment), (word, segment)
+    assert speaker_prefix("Note 📌: read this") is None and speaker_prefix("+3: x") is None
 
 
 def telegram_chat() -> str:
