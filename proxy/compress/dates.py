@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 
 from proxy.compress import date_names
-from proxy.compress.speakers import speaker_prefix, speaker_shaped
+from proxy.compress.speakers import irc_nick, name_only, speaker_prefix, speaker_shaped
 
 MONTH_NAMES = "January February March April May June July August September October November December".split()
 _MONTHS = {m[:3].lower(): i + 1 for i, m in enumerate(MONTH_NAMES)} | {"sept": 9}
@@ -33,7 +33,6 @@ _WEEKDAYS = (
 # (``day changed``: an IRC log's ``--- Day changed Mon May 08 2023``)
 _GLUE = frozenset("on at of the am pm a.m. p.m. utc gmt z date time day changed".split())
 _GLUE = _GLUE | frozenset(date_names.GLUE)
-_SEPARATORS = frozenset("· — – - | : , / @".split())
 _FOREIGN = sorted({n[:3] for names in (*date_names.MONTHS, *date_names.WEEKDAYS) for n in names})
 # A line that may start with a stamp: a bracket, a digit, a month or weekday, "Session", "Date"
 # (in the languages of date_names, and "le 9 juin").
@@ -71,15 +70,12 @@ _MAX_STAMP_CHARS = 80
 _NAME_STAMP = re.compile(
     r"[ \t]*\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\** ?[(\[]([^()\[\]\n]{4,60})[)\]] ?[:：]\** ?"
 )
-# an IRC log's ``<Caroline> text`` (after its ``[13:56]``): the nick is the speaker
-_NICK = re.compile(r"<[@+%~&]?([^\W\d_][\w'.’-]*)> ?")
 # ``Caroline, [08.05.23 13:56]``, ``Caroline — 05/08/2023 1:56 PM``: a name and its stamp alone
 # on a line, the turn's text on the lines after it (how Telegram and Discord copy messages)
 _NAME_HEADER = re.compile(
     r"[ \t]*(?:#{1,6}[ \t]+)?\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\**(,|[ \t]+[—–·|-]|[ \t]{2,}|[ \t])[ \t]*"
     r"(?:\[([^\[\]\n]{4,60})\]|\(([^()\n]{4,60})\)|([^()\[\]\n]{4,60}?))[ \t]*$"
 )
-_NAME_ONLY = re.compile(r"[ \t]*\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\** ?[:：]\**[ \t]*$")
 _NO_MARKUP = str.maketrans("*#[]()<>|·—–", "            ")
 # what a phone's export puts before or inside a stamp: direction marks and a byte-order mark
 # (WhatsApp on iOS opens a line with U+200E), no-break spaces (``10:42\u202fPM``)
@@ -194,15 +190,12 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     if named is not None and (found := _named_stamp(named.group(1), named.group(2))) is not None:
         return found[0], f"{named.group(1)}: {line[named.end() :]}"
     header = _NAME_HEADER.match(line)
-    if header is not None and (header.group(5) is None or header.group(2) not in (",", " ", "\t")):
-        # a bare stamp only after a dash or a wide gap: ``Berlin, 9 May 2023`` heads a letter
-        inner = header.group(3) or header.group(4) or header.group(5)
-        if (found := _named_stamp(header.group(1), inner)) is not None:
-            return found[0], f"{header.group(1)}: "
+    if header is not None and (found := _name_header(header)) is not None:
+        return found[0], f"{header.group(1)}: "
     if not _MAY_START.match(line):
-        return None, _nick(line) if line[:1] == "<" else line
+        return None, irc_nick(line) if line[:1] == "<" else line
     clock = _TIME_PREFIX.match(line)
-    if clock and speaker_prefix(said := _nick(line[clock.end() :])) is not None:
+    if clock and speaker_prefix(said := irc_nick(line[clock.end() :])) is not None:
         return None, said  # a time of day alone: no date, not content either
     text = line.lstrip()
     opener = text[:1]
@@ -212,7 +205,7 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
         if _is_stamp_text(inner):
             day = parse_date(inner)
             if day is not None:
-                return day, _name_alone(text[end + 1 :].lstrip(" \t*—–-|:·"))
+                return day, name_only(text[end + 1 :].lstrip(" \t*—–-|:·"))
         return None, line
     body = text.lstrip("*#=~- \t")
     words = body.split(" ")
@@ -238,26 +231,23 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     stamp_end = stamp.rstrip()
     ends_with_separator = stamp_end[-1:] in "-|:·—–" or rest[:1] in "-|·—–"
     iso = _ISO.match(stamp.strip())
-    if not rest.strip() or ends_with_separator or iso or _TIME.search(stamp) or _speaker_start(rest):
-        return day, _name_alone(rest.lstrip(" \t*—–-|:·"))
+    if not rest.strip() or ends_with_separator or iso or _TIME.search(stamp) or speaker_shaped(rest):
+        return day, name_only(rest.lstrip(" \t*—–-|:·"))
     return None, line
 
 
-def _nick(line: str) -> str:
-    """``Caroline: text`` for an IRC log's ``<Caroline> text``; else ``line``."""
-    m = _NICK.match(line)
-    if m is None or speaker_prefix(f"{m.group(1)}: .") is None:
-        return line
-    return f"{m.group(1)}: {line[m.end() :]}"
-
-
-def _name_alone(rest: str) -> str:
-    """``Caroline Smith: `` for a stamp's rest that is only a speaker's ``Name:``, the turn's
-    text on the lines after it (``[5/8/2023 1:56 PM] Caroline Smith:``); else ``rest``."""
-    m = _NAME_ONLY.fullmatch(rest)
-    if m is None or speaker_prefix(f"{m.group(1)}: .") is None:
-        return rest
-    return f"{m.group(1)}: "
+def _name_header(m: re.Match[str]) -> tuple[dt.date | None] | None:
+    """The date of a line that is only a name and its stamp (``(None,)`` for a time of day
+    alone), or ``None`` when it is no such line. A bare stamp (not in brackets) counts only
+    after a dash or a wide gap (``Berlin, 9 May 2023`` heads a letter), and a bare time of
+    day only after a wide gap (Slack's ``Caroline  1:56 PM``; ``Meeting — 10:30`` is a note)."""
+    separator, bare = m.group(2), m.group(5)
+    if bare is not None and separator in (",", " ", "\t"):
+        return None
+    found = _named_stamp(m.group(1), m.group(3) or m.group(4) or bare)
+    if found is not None and found[0] is None and bare is not None and separator.strip():
+        return None
+    return found
 
 
 def _named_stamp(name: str, inner: str) -> tuple[dt.date | None] | None:
@@ -275,10 +265,6 @@ def _is_stamp_text(inner: str) -> bool:
     """A bracketed text that is a stamp: only stamp words (and ``Session N``)."""
     inner = _SESSION.sub(" ", inner)
     return all(_is_stamp_word(w) for w in inner.split())
-
-
-def _speaker_start(text: str) -> bool:
-    return speaker_shaped(text)
 
 
 def last_stamp(text: str) -> dt.date | None:

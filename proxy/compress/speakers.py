@@ -5,7 +5,10 @@ A name is one or two words, each starting with an uppercase letter of any alphab
 without case (``王伟``, ``محمد``, ``דנה``, ``राहुल``, ``สมชาย``; then short: a few characters
 for Chinese, Japanese and Korean, a word or two elsewhere), followed by a colon (``:``, the
 full-width ``：``, or `` :`` as French writes it) and a space (none needed after ``：``), bold
-in Markdown or not (``**Dana:**``, ``**Dana**:``).
+in Markdown or not (``**Dana:**``, ``**Dana**:``). A phone's chat export also names a
+contact with an emoji after the name (``Anna 🌸:``) or, not saved, by its number in
+international form (``+49 151 23456789:``); an IRC log writes ``<Dana> text``
+(:func:`irc_nick`).
 
 Not names: a time (``14:02``), a URL, a line of code (``def f():``), a list label
 (``1.``, ``a)``), and the labels notes and messages use in English and the languages the
@@ -126,6 +129,29 @@ def without_prefix(line: str) -> str:
     """``line`` after its ``Name:`` (``:`` or ``：``), or the line itself when it has none."""
     m = _match(line)
     return line[m.end() :].lstrip() if m is not None else line
+
+
+# an IRC log's ``<Caroline> text``: the nick is the speaker
+_NICK = re.compile(r"<[@+%~&]?([^\W\d_][\w'.’-]*)> ?")
+_NAME_ONLY = re.compile(r"[ \t]*\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\** ?[:：]\**[ \t]*")
+
+
+def irc_nick(line: str) -> str:
+    """``Caroline: text`` for an IRC log's ``<Caroline> text``; else ``line``."""
+    m = _NICK.match(line)
+    if m is None or speaker_prefix(f"{m.group(1)}: .") is None:
+        return line
+    return f"{m.group(1)}: {line[m.end() :]}"
+
+
+def name_only(text: str) -> str:
+    """``Caroline Smith: `` for a text that is only a speaker's ``Name:``, the turn's text on
+    the lines after it (what follows a stamp in ``[5/8/2023 1:56 PM] Caroline Smith:``); else
+    ``text``."""
+    m = _NAME_ONLY.fullmatch(text)
+    if m is None or speaker_prefix(f"{m.group(1)}: .") is None:
+        return text
+    return f"{m.group(1)}: "
 
 
 def display_name(field: str) -> str:

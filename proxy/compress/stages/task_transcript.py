@@ -60,8 +60,9 @@ def transcript(text: str) -> tuple[int, int, frozenset[str]] | None:
     line, at least ``MIN_LINES`` lines opening with ``Name:`` (after any date stamp), by two
     speakers or more with two lines each, making at least half of the span's non-blank lines
     (the lines under a line that is only a name and its stamp, ``Caroline, [08.05.23 13:56]``,
-    up to a blank line, are that turn's text). What follows the last turn (an instruction after
-    a pasted transcript) is not part of it. With the speakers' names; ``None`` when ``text`` holds no transcript."""
+    up to a blank line, are that turn's text). What follows the last turn (an instruction
+    after a pasted transcript) is not part of it. With the speakers' names; ``None`` when
+    ``text`` holds no transcript."""
     offset = 0
     start = end = -1
     previous: tuple[int, bool] = (0, False)  # the last non-blank line: offset, only a date
