@@ -91,7 +91,7 @@ def test_a_name_line_with_its_stamp_and_an_irc_nick() -> None:
     assert line_stamp("[13:56] <Caroline> on my way") == (None, "Caroline: on my way")
     assert line_stamp("<@Caroline> on my way") == (None, "Caroline: on my way")
     # content, not a name line: a place and date heading a letter, a time in a note, markup
-    for content in ("Berlin, 9 May 2023", "Thanks, 10:30", "Lunch 12:30", "Meeting at 1:56 PM",
+    for content in ("Berlin, 9 May 2023", "Meeting — 10:30", "Thanks, 10:30", "Lunch 12:30", "Meeting at 1:56 PM",
                     "Note, [08.05.23 13:56]", "Caroline, [08.05.23 13:56] and then some words",
                     "<b>bold</b> text", "<div> x", "Day 3 was fun"):  # fmt: skip
         assert line_stamp(content) == (None, content), content
@@ -108,6 +108,7 @@ def test_a_phone_exports_invisible_marks_and_no_break_spaces() -> None:
     assert line_stamp("[12/29/23, 10:42:04\u202fPM] Ana: hi") == (dec29, "Ana: hi")
     assert line_stamp("\ufeff29.12.23, 22:42 - Ana: hi") == (dec29, "Ana: hi")
     assert line_stamp("29.12.23,\xa022:42 - Ana: hi") == (dec29, "Ana: hi")
+    assert speaker_prefix(line_stamp("Élodie\xa0: bonjour")[1]) == "Élodie"  # French: a no-break space
     assert line_stamp("\u200fشكرا جزيلا") == (None, "شكرا جزيلا")  # a mark alone is no stamp
 
 
