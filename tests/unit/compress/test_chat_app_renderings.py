@@ -15,13 +15,22 @@ from collections.abc import Callable
 
 import pytest
 
-from proxy.compress import DroppedMessage
+from proxy.compress import DroppedMessage, SummaryRequest
 from proxy.compress.dates import format_date, line_stamp
+from proxy.compress.digest import build_summary
 from proxy.compress.speakers import speaker_prefix
 from proxy.compress.stages.task_transcript import transcript
 from proxy.compress.stages.transcript_fold import fold_in_place, oldest_lines
 from proxy.compress.units import estimate_tokens
-from tests.unit.compress.test_digest_renderings import DAYS, FACTS, SESSIONS, digest_lines, one_per_turn
+from tests.unit.compress.test_digest_renderings import (
+    DAYS,
+    FACTS,
+    SESSIONS,
+    digest_lines,
+    iso_stamped,
+    one_per_turn,
+    stamped,
+)
 from tests.unit.compress.transcript_chat import SESSIONS as CHAT_SESSIONS
 from tests.unit.compress.transcript_chat import turn
 
@@ -77,6 +86,20 @@ def test_no_stamp_and_no_role_is_content(rendering: str) -> None:
     for noise in ("13:56", "1:56", "08.05.23", "05/08/2023", "5/8/2023", "PM", "Day changed", "###", "**",
                   "<Priya>", "<Tom>", "user:", "assistant:"):  # fmt: skip
         assert noise not in body, noise
+
+
+@pytest.mark.parametrize("rendering", ["stamped", "iso", "telegram"])
+def test_no_stamp_reaches_the_trail(rendering: str) -> None:
+    # the trail lists a span's paths, ids and dates; a stamp is none of them
+    dropped = {**RENDERINGS, "stamped": stamped, "iso": iso_stamped}[rendering]()
+    text = build_summary(SummaryRequest(None, dropped, 2000, "gpt-4o"))
+    assert not re.search(r"20\d\d-\d\d-\d\d|\d\d\.\d\d\.\d\d", text), text
+    said = (
+        DroppedMessage(
+            "user", "[2023-05-08 13:56] Priya: the release is tagged v2.4.1-rc3 in repo acme/deploy-tools"
+        ),
+    )
+    assert "acme/deploy-tools" in build_summary(SummaryRequest(None, said, 2000, "gpt-4o"))
 
 
 def test_a_name_line_with_its_stamp_and_an_irc_nick() -> None:
