@@ -37,7 +37,7 @@ _FOREIGN = sorted({n[:3] for names in (*date_names.MONTHS, *date_names.WEEKDAYS)
 # A line that may start with a stamp: a bracket, a digit, a month or weekday, "Session", "Date"
 # (in the languages of date_names, and "le 9 juin").
 _MAY_START = re.compile(
-    r"[ \t]*[\[(<*#=~-]*[ \t]*(?:\d|(?:session|date|time|day|part|chat|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"[ \t]*+[\[(<*#=~-]*+[ \t]*+(?:\d|(?:session|date|time|day|part|chat|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
     r"|mon|tue|wed|thu|fri|sat|sun|le|"
     + "|".join(map(re.escape, (*_FOREIGN, *date_names.SESSIONS)))
     + r")[^\W\d_]*\.?(?!\w))",
@@ -72,9 +72,9 @@ _NAME_STAMP = re.compile(
 )
 # ``Caroline, [08.05.23 13:56]``, ``Caroline — 05/08/2023 1:56 PM``: a name and its stamp alone
 # on a line, the turn's text on the lines after it (how Telegram and Discord copy messages)
-_NAME_HEADER = re.compile(
-    r"[ \t]*(?:#{1,6}[ \t]+)?\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\**(,|[ \t]+[—–·|-]|[ \t]{2,}|[ \t])[ \t]*"
-    r"(?:\[([^\[\]\n]{4,60})\]|\(([^()\n]{4,60})\)|([^()\[\]\n]{4,60}?))[ \t]*$"
+_NAME_HEADER = re.compile(  # possessive: no backtracking through a long run of spaces or dashes
+    r"[ \t]*+(?:#{1,6}[ \t]++)?\**+([^\W\d_][\w'.’-]*+(?: [^\W\d_][\w'.’-]*+)?)\**+"
+    r"([ \t]*+)([,—–·|-]?)[ \t]*+(\S.{2,58}\S)[ \t]*+$"
 )
 _NO_MARKUP = str.maketrans("*#[]()<>|·—–", "            ")
 # what a phone's export puts before or inside a stamp: direction marks and a byte-order mark
@@ -241,11 +241,15 @@ def _name_header(m: re.Match[str]) -> tuple[dt.date | None] | None:
     alone), or ``None`` when it is no such line. A bare stamp (not in brackets) counts only
     after a dash or a wide gap (``Berlin, 9 May 2023`` heads a letter), and a bare time of
     day only after a wide gap (Slack's ``Caroline  1:56 PM``; ``Meeting — 10:30`` is a note)."""
-    separator, bare = m.group(2), m.group(5)
-    if bare is not None and separator in (",", " ", "\t"):
+    gap, mark, stamp = m.group(2), m.group(3), m.group(4)
+    if not gap and not mark:
         return None
-    found = _named_stamp(m.group(1), m.group(3) or m.group(4) or bare)
-    if found is not None and found[0] is None and bare is not None and separator.strip():
+    bracketed = stamp[0] + stamp[-1] in ("[]", "()") and not any(c in stamp[1:-1] for c in "[]()")
+    inner = stamp[1:-1] if bracketed else stamp
+    if not bracketed and (mark == "," or (not mark and len(gap) < 2)):
+        return None
+    found = _named_stamp(m.group(1), inner)
+    if found is not None and found[0] is None and not bracketed and mark:
         return None
     return found
 

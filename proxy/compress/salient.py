@@ -22,7 +22,7 @@ PATH = re.compile(
     r"|ipynb|log|cfg|ini|lock)"
 )
 IDENT = re.compile(
-    r"\b(?:[A-Za-z]\w*_\w*[A-Za-z0-9]|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z][a-z0-9]+[A-Z]\w*|call_[A-Za-z0-9]+"
+    r"\b(?:[A-Za-z][A-Za-z0-9]*+_\w*[A-Za-z0-9]|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z][a-z0-9]+[A-Z]\w*|call_[A-Za-z0-9]+"
     r"|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*){2,}|[0-9a-f]{7,40}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b"
 )
 NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\d[\d,]*(?:\.\d+)*%?(?!\w|\.\d)")
