@@ -3,8 +3,9 @@
 Clients render dates every way: ``1:56 pm on 8 May, 2023``, ``29.12.2023, 22:42:04``,
 ``2023-05-08T13:56:00Z``, ``Session 3 · Friday, 9 June 2023``, ``[Session 2 — 3 March 2024]``,
 ``Mon 9 Jun 2023 14:02``, ``[2023-05-08 13:56] Caroline: …``, a chat export's
-``29.12.2023, 22:42:04 - Name: text``. :func:`line_stamp` finds such a stamp where a line
-starts and returns the line without it: a stamp is never content.
+``29.12.2023, 22:42:04 - Name: text``, a chat app's ``Name, [08.05.23 13:56]`` line above the
+text. :func:`line_stamp` finds such a stamp where a line starts and returns the line without
+it: a stamp is never content.
 
 The words that may form a stamp are read with a cheap scanner; the date itself is read by
 python-dateutil, and only when the stamp holds a year and a month (a month name or a numeric
@@ -20,7 +21,7 @@ import re
 from functools import lru_cache
 
 from proxy.compress import date_names
-from proxy.compress.speakers import speaker_prefix, speaker_shaped
+from proxy.compress.speakers import irc_nick, name_only, speaker_prefix, speaker_shaped
 
 MONTH_NAMES = "January February March April May June July August September October November December".split()
 _MONTHS = {m[:3].lower(): i + 1 for i, m in enumerate(MONTH_NAMES)} | {"sept": 9}
@@ -29,14 +30,14 @@ _WEEKDAYS = (
     | frozenset(d.lower() for d in "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
     | date_names.weekday_words()
 )
-_GLUE = frozenset(("on", "at", "of", "the", "am", "pm", "a.m.", "p.m.", "utc", "gmt", "z", "date", "time"))
+# (``day changed``: an IRC log's ``--- Day changed Mon May 08 2023``)
+_GLUE = frozenset("on at of the am pm a.m. p.m. utc gmt z date time day changed".split())
 _GLUE = _GLUE | frozenset(date_names.GLUE)
-_SEPARATORS = frozenset("· — – - | : , / @".split())
 _FOREIGN = sorted({n[:3] for names in (*date_names.MONTHS, *date_names.WEEKDAYS) for n in names})
 # A line that may start with a stamp: a bracket, a digit, a month or weekday, "Session", "Date"
 # (in the languages of date_names, and "le 9 juin").
 _MAY_START = re.compile(
-    r"[ \t]*[\[(<*#=~-]*[ \t]*(?:\d|(?:session|date|time|day|part|chat|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"[ \t]*+[\[(<*#=~-]*+[ \t]*+(?:\d|(?:session|date|time|day|part|chat|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
     r"|mon|tue|wed|thu|fri|sat|sun|le|"
     + "|".join(map(re.escape, (*_FOREIGN, *date_names.SESSIONS)))
     + r")[^\W\d_]*\.?(?!\w))",
@@ -67,9 +68,19 @@ _NUMLIKE = re.compile(r"[\d:./tz+-]+")
 _MAX_STAMP_CHARS = 80
 # ``Ana (29.12.2023, 22:42): hi``, ``Ana [1:56 PM]: hi``: a name, then its stamp in brackets
 _NAME_STAMP = re.compile(
-    r"[ \t]*([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?) ?[(\[]([^()\[\]\n]{4,60})[)\]] ?[:：] ?"
+    r"[ \t]*\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\** ?[(\[]([^()\[\]\n]{4,60})[)\]] ?[:：]\** ?"
+)
+# ``Caroline, [08.05.23 13:56]``, ``Caroline — 05/08/2023 1:56 PM``: a name and its stamp alone
+# on a line, the turn's text on the lines after it (how Telegram and Discord copy messages)
+_NAME_HEADER = re.compile(  # possessive: no backtracking through a long run of spaces or dashes
+    r"[ \t]*+(?:#{1,6}[ \t]++)?\**+([^\W\d_][\w'.’-]*+(?: [^\W\d_][\w'.’-]*+)?)\**+"
+    r"([ \t]*+)([,—–·|-]?)[ \t]*+(\S.{2,58}\S)[ \t]*+$"
 )
 _NO_MARKUP = str.maketrans("*#[]()<>|·—–", "            ")
+# what a phone's export puts before or inside a stamp: direction marks and a byte-order mark
+# (WhatsApp on iOS opens a line with U+200E), no-break spaces (``10:42\u202fPM``)
+_MARKS = "\u200e\u200f\u061c\ufeff\u2066\u2067\u2068\u2069"
+_SPACES = str.maketrans("\xa0\u202f\u2007\u2009", "    ")
 
 
 def format_date(day: dt.date) -> str:
@@ -165,16 +176,27 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     ``2024-03-14 09:12 Sam: on my way``). A date inside a sentence is content. A time of day
     alone before a ``Name:`` (``[13:56] Ana: hi``) is no date but not content either:
     ``(None, "Ana: hi")``. A stamp in brackets after the name (``Ana (29.12.2023, 22:42): hi``,
-    ``Ana [1:56 PM]: hi``) is read too, the line given back as ``Ana: hi``.
+    ``Ana [1:56 PM]: hi``) is read too, the line given back as ``Ana: hi``. So is a line that
+    is only a name and its stamp, the turn's text on the lines after it (``Ana, [08.05.23
+    13:56]``, ``Ana — 05/08/2023 1:56 PM``, ``### Ana — 8 May 2023``, ``[5/8/2023 1:56 PM]
+    Ana:``), given back as ``Ana: ``; and an IRC log's ``[13:56] <Ana> hi``, as ``Ana: hi``.
     """
+    if line[:1] in _MARKS:
+        line = line.lstrip(_MARKS)
+    head = line[:_MAX_STAMP_CHARS]
+    if head.translate(_SPACES) != head:
+        line = head.translate(_SPACES) + line[_MAX_STAMP_CHARS:]
     named = _NAME_STAMP.match(line)
     if named is not None and (found := _named_stamp(named.group(1), named.group(2))) is not None:
         return found[0], f"{named.group(1)}: {line[named.end() :]}"
+    header = _NAME_HEADER.match(line)
+    if header is not None and (found := _name_header(header)) is not None:
+        return found[0], f"{header.group(1)}: "
     if not _MAY_START.match(line):
-        return None, line
+        return None, irc_nick(line) if line[:1] == "<" else line
     clock = _TIME_PREFIX.match(line)
-    if clock and speaker_prefix(line[clock.end() :]) is not None:
-        return None, line[clock.end() :]  # a time of day alone: no date, not content either
+    if clock and speaker_prefix(said := irc_nick(line[clock.end() :])) is not None:
+        return None, said  # a time of day alone: no date, not content either
     text = line.lstrip()
     opener = text[:1]
     if opener in "[(<" and (closer := _CLOSERS[opener]) in text[1:_MAX_STAMP_CHARS]:
@@ -183,7 +205,7 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
         if _is_stamp_text(inner):
             day = parse_date(inner)
             if day is not None:
-                return day, text[end + 1 :].lstrip(" \t*—–-|:·")
+                return day, name_only(text[end + 1 :].lstrip(" \t*—–-|:·"))
         return None, line
     body = text.lstrip("*#=~- \t")
     words = body.split(" ")
@@ -197,6 +219,8 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
         if not _is_stamp_word(w):
             break
         n, used = n + 1, used + len(w) + 1
+        if w in ("-", "–", "—", "|") and words[n : n + 1] and words[n][:1] == "+":
+            break  # ``29.12.23, 22:42 - +49 151 23456789: hi``: a phone number names the speaker
     if n == 0:
         return None, line
     stamp = " ".join(words[:n])
@@ -207,9 +231,27 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     stamp_end = stamp.rstrip()
     ends_with_separator = stamp_end[-1:] in "-|:·—–" or rest[:1] in "-|·—–"
     iso = _ISO.match(stamp.strip())
-    if not rest.strip() or ends_with_separator or iso or _TIME.search(stamp) or _speaker_start(rest):
-        return day, rest.lstrip(" \t*—–-|:·")
+    if not rest.strip() or ends_with_separator or iso or _TIME.search(stamp) or speaker_shaped(rest):
+        return day, name_only(rest.lstrip(" \t*—–-|:·"))
     return None, line
+
+
+def _name_header(m: re.Match[str]) -> tuple[dt.date | None] | None:
+    """The date of a line that is only a name and its stamp (``(None,)`` for a time of day
+    alone), or ``None`` when it is no such line. A bare stamp (not in brackets) counts only
+    after a dash or a wide gap (``Berlin, 9 May 2023`` heads a letter), and a bare time of
+    day only after a wide gap (Slack's ``Caroline  1:56 PM``; ``Meeting — 10:30`` is a note)."""
+    gap, mark, stamp = m.group(2), m.group(3), m.group(4)
+    if not gap and not mark:
+        return None
+    bracketed = stamp[0] + stamp[-1] in ("[]", "()") and not any(c in stamp[1:-1] for c in "[]()")
+    inner = stamp[1:-1] if bracketed else stamp
+    if not bracketed and (mark == "," or (not mark and len(gap) < 2)):
+        return None
+    found = _named_stamp(m.group(1), inner)
+    if found is not None and found[0] is None and not bracketed and mark:
+        return None
+    return found
 
 
 def _named_stamp(name: str, inner: str) -> tuple[dt.date | None] | None:
@@ -227,10 +269,6 @@ def _is_stamp_text(inner: str) -> bool:
     """A bracketed text that is a stamp: only stamp words (and ``Session N``)."""
     inner = _SESSION.sub(" ", inner)
     return all(_is_stamp_word(w) for w in inner.split())
-
-
-def _speaker_start(text: str) -> bool:
-    return speaker_shaped(text)
 
 
 def last_stamp(text: str) -> dt.date | None:

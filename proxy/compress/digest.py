@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Set
 
 from proxy.compress import code_view, salient
+from proxy.compress.dates import line_stamp
 from proxy.compress.digest_entries import (
     Entry,
     Measure,
@@ -172,12 +173,18 @@ def _trail(prev: Previous, dropped: tuple[DroppedMessage, ...], focus: frozenset
     parts = [list(prev.artifacts)]
     seen = set(parts[0])
     for msg in dropped:
-        new = [a for a in output_names(msg, focus) or salient.artifacts(msg.text, limit=8, numbers=False)]
+        new = output_names(msg, focus) or salient.artifacts(_unstamped(msg.text), limit=8, numbers=False)
         parts.append([a for a in dict.fromkeys(new) if a not in seen])
         seen.update(parts[-1])
     while sum(map(len, parts)) > MAX_ARTIFACTS:
         _trim(parts, sum(map(len, parts)) - MAX_ARTIFACTS)
     return parts
+
+
+def _unstamped(text: str) -> str:
+    """The part of a message the trail scans, its lines' stamps left out: a stamp is never
+    content (``[2023-05-08 13:56] Caroline: …`` puts no ``2023-05-08`` on the trail)."""
+    return "\n".join(line_stamp(line)[1] for line in salient.artifact_window(text).split("\n"))
 
 
 def _trim(parts: list[list[str]], n: int) -> None:

@@ -22,7 +22,7 @@ PATH = re.compile(
     r"|ipynb|log|cfg|ini|lock)"
 )
 IDENT = re.compile(
-    r"\b(?:[A-Za-z]\w*_\w*[A-Za-z0-9]|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z][a-z0-9]+[A-Z]\w*|call_[A-Za-z0-9]+"
+    r"\b(?:[A-Za-z][A-Za-z0-9]*+_\w*[A-Za-z0-9]|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z][a-z0-9]+[A-Z]\w*|call_[A-Za-z0-9]+"
     r"|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*){2,}|[0-9a-f]{7,40}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b"
 )
 NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\d[\d,]*(?:\.\d+)*%?(?!\w|\.\d)")
@@ -67,16 +67,18 @@ def _artifact_kind(tok: str) -> int:
     return -1
 
 
+def artifact_window(text: str) -> str:
+    """The part of a text :func:`artifacts` scans (without ``whole``): its head and tail."""
+    return text if len(text) <= _ART_HEAD + _ART_TAIL else text[:_ART_HEAD] + "\n" + text[-_ART_TAIL:]
+
+
 def artifacts(text: str, limit: int = 12, *, numbers: bool = True, whole: bool = False) -> list[str]:
     """Paths, URLs, dates and identifiers first, then notable numbers; each in text order.
 
     Works on whitespace-separated tokens (fast) and scans at most the head and tail of a
     huge text (``whole``: all of it, up to the scan window of :func:`scan_window`).
     """
-    if whole:
-        window = scan_window(text)
-    else:
-        window = text if len(text) <= _ART_HEAD + _ART_TAIL else text[:_ART_HEAD] + "\n" + text[-_ART_TAIL:]
+    window = scan_window(text) if whole else artifact_window(text)
     strong: list[str] = []
     found_numbers: list[str] = []
     max_numbers = limit // 2 if numbers else 0

@@ -5,7 +5,10 @@ A name is one or two words, each starting with an uppercase letter of any alphab
 without case (``王伟``, ``محمد``, ``דנה``, ``राहुल``, ``สมชาย``; then short: a few characters
 for Chinese, Japanese and Korean, a word or two elsewhere), followed by a colon (``:``, the
 full-width ``：``, or `` :`` as French writes it) and a space (none needed after ``：``), bold
-in Markdown or not (``**Dana:**``, ``**Dana**:``).
+in Markdown or not (``**Dana:**``, ``**Dana**:``). A phone's chat export also names a
+contact with an emoji after the name (``Anna 🌸:``) or, not saved, by its number in
+international form (``+49 151 23456789:``); an IRC log writes ``<Dana> text``
+(:func:`irc_nick`).
 
 Not names: a time (``14:02``), a URL, a line of code (``def f():``), a list label
 (``1.``, ``a)``), and the labels notes and messages use in English and the languages the
@@ -43,6 +46,8 @@ _NOT_SPEAKERS = frozenset(
 _PREFIX = re.compile(
     r"[ \t]*(?:\*\*)?([^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31}(?: [^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31})?)(?:\*\*)?( ?[:：])(?:\*\*)?"
 )
+# a phone number a chat export names an unsaved contact by: ``+49 151 23456789: text``
+_PHONE = re.compile(r"[ \t]*(\+\d[\d \-()]{5,20}\d)( ?[:：])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _CJK_NAME_CHARS = 6  # Chinese names are two to four characters; a Japanese one a little more
 _UNCASED_WORD_CHARS = 16
@@ -68,8 +73,15 @@ def _uncased_word(word: str) -> bool:
     return True
 
 
+def _emoji(word: str) -> bool:
+    """A word of emoji only (``🌸``, ``❤️``, ``👨‍👩‍👧``): a chat export writes contacts so."""
+    return all(unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf") for ch in word)
+
+
 def _name(candidate: str) -> bool:
     words = candidate.split(" ")
+    if len(words) > 1 and _emoji(words[-1]) and not _emoji(words[0]):
+        words = words[:-1]  # ``Anna 🌸``
     if words[0][0].isupper():
         return all(_cased_word(w) for w in words)
     if not all(_uncased_word(w) for w in words):
@@ -79,10 +91,15 @@ def _name(candidate: str) -> bool:
     return True
 
 
+def _match(text: str) -> re.Match[str] | None:
+    return _PREFIX.match(text) or (_PHONE.match(text) if "+" in text[:4] else None)
+
+
 def speaker_prefix(text: str) -> str | None:
-    """``Dana`` from ``Dana: text`` (a capitalised name of one or two words, any alphabet, or a
-    short name in a script without case), else None."""
-    m = _PREFIX.match(text)
+    """``Dana`` from ``Dana: text`` (a capitalised name of one or two words, any alphabet, a
+    short name in a script without case, or a phone number ``+49 151 23456789``, a name and an
+    emoji ``Anna 🌸``), else None."""
+    m = _match(text)
     if m is None:
         return None
     colon = m.group(2)
@@ -92,21 +109,49 @@ def speaker_prefix(text: str) -> str | None:
     if colon.startswith(" ") and not after:
         return None
     name = m.group(1)
-    if not _name(name) or name.lower() in _NOT_SPEAKERS:
+    if m.re is _PHONE:
+        return name
+    label = name.rsplit(" ", 1)[0] if " " in name and _emoji(name.rsplit(" ", 1)[1]) else name
+    if not _name(name) or label.lower() in _NOT_SPEAKERS:
         return None
     return name
 
 
 def speaker_shaped(text: str) -> bool:
     """Whether ``text`` opens with something shaped like a ``Name:`` (labels included)."""
-    m = _PREFIX.match(text)
-    return m is not None and _name(m.group(1)) and text[m.end() : m.end() + 1] in (" ", "\t", "\n")
+    m = _match(text)
+    if m is None or not (m.re is _PHONE or _name(m.group(1))):
+        return False
+    return text[m.end() : m.end() + 1] in (" ", "\t", "\n")
 
 
 def without_prefix(line: str) -> str:
     """``line`` after its ``Name:`` (``:`` or ``：``), or the line itself when it has none."""
-    m = _PREFIX.match(line)
+    m = _match(line)
     return line[m.end() :].lstrip() if m is not None else line
+
+
+# an IRC log's ``<Caroline> text``: the nick is the speaker
+_NICK = re.compile(r"<[@+%~&]?([^\W\d_][\w'.’-]*)> ?")
+_NAME_ONLY = re.compile(r"[ \t]*\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\** ?[:：]\**[ \t]*")
+
+
+def irc_nick(line: str) -> str:
+    """``Caroline: text`` for an IRC log's ``<Caroline> text``; else ``line``."""
+    m = _NICK.match(line)
+    if m is None or speaker_prefix(f"{m.group(1)}: .") is None:
+        return line
+    return f"{m.group(1)}: {line[m.end() :]}"
+
+
+def name_only(text: str) -> str:
+    """``Caroline Smith: `` for a text that is only a speaker's ``Name:``, the turn's text on
+    the lines after it (what follows a stamp in ``[5/8/2023 1:56 PM] Caroline Smith:``); else
+    ``text``."""
+    m = _NAME_ONLY.fullmatch(text)
+    if m is None or speaker_prefix(f"{m.group(1)}: .") is None:
+        return text
+    return f"{m.group(1)}: "
 
 
 def display_name(field: str) -> str:

@@ -6,7 +6,8 @@ Run (from any directory; ``--tree`` measures another checkout's ``proxy`` packag
     .venv/bin/python tests/bench/bench_reader.py [--quick] [--tree PATH]
         [--sets locomo,friends,assistant]
         [--renderings merged,stamped,named,chatlog,merged-lines,merged-long]
-        (also by name: one-message, named-system, named-user, merged-sessions, merged-N)
+        (also by name: one-message, named-system, named-user, merged-sessions, merged-N,
+         telegram, irc, one-telegram)
         [--convs N] [--strategy aggressive] [--dump DIR] [--explain N] [--window tokens|tokens+4096]
         [--target F] [--summary-share F]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 
 from proxy.compress.dates import line_stamp
-from proxy.compress.speakers import display_name, speaker_prefix
+from proxy.compress.speakers import display_name, speaker_prefix, without_prefix
 from proxy.compress.stages.base import StageContext
 from proxy.compress.stages.massgen_text import is_massgen
 from proxy.compress.summarizer import DroppedMessage
@@ -58,15 +58,18 @@ def transcript(text: str) -> tuple[int, int, frozenset[str]] | None:
     """Where the transcript in ``text`` starts and ends, when ``text`` holds one: from its
     first labelled line (or the date line just before it) to the end of its last labelled
     line, at least ``MIN_LINES`` lines opening with ``Name:`` (after any date stamp), by two
-    speakers or more with two lines each, making at least half of the span's non-blank lines.
-    What follows the last labelled line (an instruction after a pasted transcript) is not part
-    of it. With the speakers' names; ``None`` when ``text`` holds no transcript."""
+    speakers or more with two lines each, making at least half of the span's non-blank lines
+    (the lines under a line that is only a name and its stamp, ``Caroline, [08.05.23 13:56]``,
+    up to a blank line, are that turn's text). What follows the last turn (an instruction
+    after a pasted transcript) is not part of it. With the speakers' names; ``None`` when
+    ``text`` holds no transcript."""
     offset = 0
     start = end = -1
     previous: tuple[int, bool] = (0, False)  # the last non-blank line: offset, only a date
     labels: list[str] = []
     lines = 0  # non-blank lines from the first labelled line to the last
     since = 0  # non-blank lines since the last labelled line
+    below = False  # the lines after a ``Name, [stamp]`` line are its turn's text, up to a blank line
     for line in text.split("\n"):
         if line.strip():
             day, rest = line_stamp(line)
@@ -78,9 +81,14 @@ def transcript(text: str) -> tuple[int, int, frozenset[str]] | None:
                 lines += since + 1
                 since = 0
                 end = offset + len(line)
+                below = not without_prefix(rest).strip()
+            elif below:
+                end = offset + len(line)
             elif start >= 0:
                 since += 1
             previous = (offset, day is not None and not rest.strip())
+        else:
+            below = False
         offset += len(line) + 1
     if start < 0 or len(labels) < MIN_LINES or 2 * len(labels) < lines:
         return None

@@ -28,6 +28,7 @@ from itertools import accumulate
 
 from proxy.compress.dates import format_date, last_stamp, line_stamp
 from proxy.compress.digest import build_summary
+from proxy.compress.speakers import speaker_prefix
 from proxy.compress.stages.task_transcript import MIN_TOKENS, transcript
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.compress.summary_format import ARTIFACTS, parse_summary
@@ -121,9 +122,18 @@ def _folded(
 
 def oldest_lines(lines: list[str], per_char: float, goal: float, limit: int) -> int:
     """How many of a transcript's ``lines``, oldest first, make ``goal`` tokens (at
-    ``per_char`` tokens a character): the fewest that do, at most ``limit``."""
+    ``per_char`` tokens a character): the fewest that do, at most ``limit``, ending where a
+    turn ends when one does by ``limit`` (a turn's text on the lines after its ``Name, [stamp]``
+    line, or a turn of several lines, is not split)."""
     sizes = accumulate((len(line) + 1) * per_char for line in lines[:limit])
-    return min(limit, next((i + 1 for i, size in enumerate(sizes) if size >= goal), limit))
+    n = min(limit, next((i + 1 for i, size in enumerate(sizes) if size >= goal), limit))
+    return next((k for k in range(n, min(limit, len(lines) - 1) + 1) if _opens_turn(lines[k])), n)
+
+
+def _opens_turn(line: str) -> bool:
+    """Whether ``line`` opens a turn: a date header or stamp, or a ``Name:`` (after one)."""
+    day, rest = line_stamp(line)
+    return day is not None or speaker_prefix(rest) is not None
 
 
 def day_line(folded: list[str], kept: list[str], before: dt.date | None) -> list[str]:

@@ -47,6 +47,13 @@ SUMMARY_MARK = "[ctxproxy: summary"
 _INLINE_OPEN = re.compile(r"^\[ctxproxy: the \d+ oldest lines of this conversation, condensed")
 _INLINE_CLOSE = re.compile(r"^\[ctxproxy: the \d+ newest lines follow verbatim\]")
 _SPEAKER = re.compile(r"^([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*){0,2})[:：]\s*")
+# an IRC log's ``[13:56] <Caroline> text``: the nick is the speaker's label
+_NICK = re.compile(r"^(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s*)?<[@+]?([^\W\d_][\w'.-]*)>\s*")
+# a name and its stamp alone on a line, the turn's text on the lines after it
+# (``Caroline, [08.05.23 13:56]``, ``### Caroline — 8 May 2023``)
+_NAME_HEAD = re.compile(
+    r"^(?:#{1,6}\s+)?\**([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?)\**(?:,|\s+[—–-])\s*(.+)$"
+)
 _COUNT = re.compile(r"^\(\d+ messages? compacted\)$")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 
@@ -121,6 +128,8 @@ class _Reader:
         self.day: Day | None = None
         self.units: list[ReadUnit] = []
         self._open = False  # a kept turn is open: an unlabelled line continues it
+        self._next: str | None = None  # a ``Name, [stamp]`` line: it heads the next turn …
+        self._next_name = ""  # … and names its speaker
 
     def new_message(self) -> None:
         self._open = False
@@ -128,6 +137,12 @@ class _Reader:
     def kept_line(self, line: str, fallback: str | None) -> None:
         """A line of a kept message: it starts a turn when it opens the message (after a header)
         or opens with a stamp or a ``Name:`` label; else it continues the turn before."""
+        head = _NAME_HEAD.match(line.strip())
+        stamp = leading_date(head.group(2)) if head else None
+        if head and stamp and not _has_words(head.group(2)[stamp[1] :]):
+            self.day, self._next, self._open = stamp[0], line.strip(), False
+            self._next_name = head.group(1)
+            return
         found = leading_date(line)
         rest = line
         if found:
@@ -136,7 +151,7 @@ class _Reader:
         if not _has_words(rest):
             self._open = False  # a date header line: the next line starts a turn
             return
-        m = _SPEAKER.match(rest)
+        m = _SPEAKER.match(rest) or _NICK.match(rest)
         last = self.units[-1] if self.units else None
         if self._open and not found and not m and last is not None and not last.digest:
             self.units[-1] = ReadUnit(
@@ -148,10 +163,10 @@ class _Reader:
             )
             return
         content = rest[m.end() :] if m else rest
-        self.units.append(
-            ReadUnit(line.strip(), m.group(1) if m else fallback, self.day, False, content.strip())
-        )
-        self._open = True
+        speaker = m.group(1) if m else self._next_name if self._next else fallback
+        text = line.strip() if m or not self._next else f"{self._next}\n{line.strip()}"  # the name line above
+        self.units.append(ReadUnit(text, speaker, self.day, False, content.strip()))
+        self._open, self._next = True, None
 
     def digest_line(self, line: str) -> None:
         line = line.strip()

@@ -14,7 +14,10 @@
   user message, lines as in ``merged-lines``, the question after a blank line;
   ``named-system`` / ``named-user``, ``named`` with each session line a ``system`` / ``user``
   message of its own; ``merged-sessions``, a message a session; ``merged-N``, ``merged`` with
-  ``N`` turns a message (``merged-12``).
+  ``N`` turns a message (``merged-12``); as chat apps copy and log: ``telegram``, one message a
+  turn, ``Caroline, [08.05.23 13:56]`` on the line before the text; ``one-telegram``, the
+  whole conversation so in the only user message; ``irc``, merged ``[13:56] <Caroline> text``
+  lines with ``--- Day changed Mon May 08 2023`` opening a day.
 
 Roles alternate as in a memory chat (merged: message by message; otherwise the first speaker
 is ``user``, the second ``assistant``); the system prompt comes first and a user question last.
@@ -39,8 +42,12 @@ EXTRA_RENDERINGS = (
     "named-system",
     "named-user",
     "merged-sessions",
+    "telegram",
+    "irc",
+    "one-telegram",
 )  # measured when asked for (--renderings)
-BY_TURNS = frozenset(EXTRA_RENDERINGS)  # one message: keep-last and middle-out keep turns, not messages
+# keep-last and middle-out keep turns, not messages (one message holds the whole conversation)
+BY_TURNS = frozenset(("one-message", "named-system", "named-user", "merged-sessions", "one-telegram"))
 
 
 def system_prompt(d: Dialogue) -> str:
@@ -182,6 +189,42 @@ def one_message(d: Dialogue, model: str, keep: Collection[str] | None = None) ->
     return {**body, "messages": [system, pasted]}
 
 
+def telegram_turn(t: Turn) -> str:
+    """A message as Telegram copies it: ``Caroline, [08.05.23 13:56]``, the text on the next line."""
+    return f"{t.speaker}, [{t.when:%d.%m.%y %H:%M}]\n{t.text}"
+
+
+def telegram(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    messages = [{"role": _role(d, t), "content": telegram_turn(t)} for t, _ in _kept(d, keep)]
+    return _frame(d, model, messages)
+
+
+def one_telegram(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    """The whole conversation copied out of Telegram into the only user message."""
+    chat = "\n".join(telegram_turn(t) for t, _ in _kept(d, keep))
+    system = {"role": "system", "content": system_prompt(d)}
+    return {"model": model, "messages": [system, {"role": "user", "content": f"{chat}\n\n{FINAL_QUESTION}"}]}
+
+
+def irc(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    """An IRC log, ``MERGE`` turns a message: ``[13:56] <Caroline> text`` lines, a new day
+    announced by ``--- Day changed Mon May 08 2023``."""
+    kept = _kept(d, keep)
+    messages: list[dict[str, Any]] = []
+    last: dt.date | None = None
+    for k in range(0, len(kept), MERGE):
+        lines: list[str] = []
+        for t, _ in kept[k : k + MERGE]:
+            if t.when.date() != last:
+                lines.append(f"--- Day changed {t.when:%a %b %d %Y}")
+                last = t.when.date()
+            lines.append(f"[{t.when:%H:%M}] <{t.speaker}> {t.text}")
+        messages.append(
+            {"role": "user" if (k // MERGE) % 2 == 0 else "assistant", "content": "\n".join(lines)}
+        )
+    return _frame(d, model, messages)
+
+
 def merged_long(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     return merged(d, model, keep, MERGE_LONG)
 
@@ -197,6 +240,9 @@ RENDER: dict[str, Callable[..., dict[str, Any]]] = {
     "merged-sessions": merged_sessions,
     "named-system": named_apart,
     "named-user": lambda d, model, keep=None: named_apart(d, model, keep, "user"),
+    "telegram": telegram,
+    "irc": irc,
+    "one-telegram": one_telegram,
 }
 
 
