@@ -1,6 +1,7 @@
 """Compactor benchmarks: speed (cold, next turn, pre-flight, counting) and quality vs baselines.
 
-Run: ``.venv/bin/python tests/bench/bench_compress.py [--quick]``. Prints markdown tables for
+Run: ``.venv/bin/python tests/bench/bench_compress.py [--quick] [--tree PATH]`` (``--tree``:
+measure another checkout's ``proxy`` package). Prints markdown tables for
 docs/benchmarks.md ("Compactor" section). Offline: tiktoken files come from litellm's package;
 ``litellm`` itself is imported only for the ``trim_messages`` baseline.
 """
@@ -16,18 +17,20 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import orjson
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from proxy.compress import Compactor, Limits, TokenCounter, violations
-from proxy.config import load_settings
-from proxy.storage import MemoryKV
-from tests.unit.compress.convgen import filler, to_chat
+from _tree import bootstrap  # this script's folder is on sys.path
+
+PROXY_PATH = bootstrap(sys.argv[1:])
+
+from proxy.compress import Compactor, Limits, TokenCounter, violations  # noqa: E402
+from proxy.config import load_settings  # noqa: E402
+from proxy.storage import MemoryKV  # noqa: E402
+from tests.unit.compress.convgen import filler, to_chat  # noqa: E402
 
 MODEL = "gpt-4o"
 Script = list[tuple[Any, ...]]
@@ -298,10 +301,13 @@ async def speed(quick: bool) -> list[str]:
 
 
 async def main(argv: list[str]) -> int:
+    if "--help" in argv or "-h" in argv:
+        print(__doc__)
+        return 0
     quick = "--quick" in argv
     print(
         f"Compactor benchmarks, {datetime.date.today()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs{' (quick)' if quick else ''}\n"
+        f"{os.cpu_count()} CPUs{' (quick)' if quick else ''}; proxy package measured: {PROXY_PATH}\n"
     )
     print("\n".join(await speed(quick)))
     print()

@@ -52,7 +52,7 @@ _NICK = re.compile(r"^(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s*)?<[@+]?([^\W\d_][\w'.
 # a name and its stamp alone on a line, the turn's text on the lines after it
 # (``Caroline, [08.05.23 13:56]``, ``### Caroline — 8 May 2023``)
 _NAME_HEAD = re.compile(
-    r"^(?:#{1,6}\s+)?\**([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?)\**(?:,|\s+[—–-])\s*(.+)$"
+    r"^(?:#{1,6}\s++)?\**+([^\W\d_][\w'.-]*+(?: [^\W\d_][\w'.-]*+)?)\**+(?:,|\s++[—–-])\s*+(.+)$"
 )
 _COUNT = re.compile(r"^\(\d+ messages? compacted\)$")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
