@@ -219,8 +219,8 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
         if not _is_stamp_word(w):
             break
         n, used = n + 1, used + len(w) + 1
-        if w in ("-", "–", "—", "|") and words[n : n + 1] and words[n][:1] == "+":
-            break  # ``29.12.23, 22:42 - +49 151 23456789: hi``: a phone number names the speaker
+        if w in ("-", "–", "—", "|") and speaker_shaped(" ".join(words[n:])):
+            break  # the speaker after the stamp's separator: ``… 22:42 - +49 151 23456789: hi``
     if n == 0:
         return None, line
     stamp = " ".join(words[:n])

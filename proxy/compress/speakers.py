@@ -78,10 +78,14 @@ def _emoji(word: str) -> bool:
     return all(unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf") for ch in word)
 
 
+def _bare(name: str) -> str:
+    """``Anna`` for ``Anna 🌸``: a name without the emoji a contact is saved with."""
+    first, _, last = name.rpartition(" ")
+    return first if first and _emoji(last) and not _emoji(first.split(" ")[0]) else name
+
+
 def _name(candidate: str) -> bool:
-    words = candidate.split(" ")
-    if len(words) > 1 and _emoji(words[-1]) and not _emoji(words[0]):
-        words = words[:-1]  # ``Anna 🌸``
+    words = _bare(candidate).split(" ")
     if words[0][0].isupper():
         return all(_cased_word(w) for w in words)
     if not all(_uncased_word(w) for w in words):
@@ -111,8 +115,7 @@ def speaker_prefix(text: str) -> str | None:
     name = m.group(1)
     if m.re is _PHONE:
         return name
-    label = name.rsplit(" ", 1)[0] if " " in name and _emoji(name.rsplit(" ", 1)[1]) else name
-    if not _name(name) or label.lower() in _NOT_SPEAKERS:
+    if not _name(name) or _bare(name).lower() in _NOT_SPEAKERS:
         return None
     return name
 

@@ -128,8 +128,7 @@ class _Reader:
         self.day: Day | None = None
         self.units: list[ReadUnit] = []
         self._open = False  # a kept turn is open: an unlabelled line continues it
-        self._next: str | None = None  # a ``Name, [stamp]`` line: it heads the next turn …
-        self._next_name = ""  # … and names its speaker
+        self._head: tuple[str, str] | None = None  # a ``Name, [stamp]`` line and its name: the next turn's
 
     def new_message(self) -> None:
         self._open = False
@@ -140,8 +139,7 @@ class _Reader:
         head = _NAME_HEAD.match(line.strip())
         stamp = leading_date(head.group(2)) if head else None
         if head and stamp and not _has_words(head.group(2)[stamp[1] :]):
-            self.day, self._next, self._open = stamp[0], line.strip(), False
-            self._next_name = head.group(1)
+            self.day, self._head, self._open = stamp[0], (line.strip(), head.group(1)), False
             return
         found = leading_date(line)
         rest = line
@@ -163,10 +161,11 @@ class _Reader:
             )
             return
         content = rest[m.end() :] if m else rest
-        speaker = m.group(1) if m else self._next_name if self._next else fallback
-        text = line.strip() if m or not self._next else f"{self._next}\n{line.strip()}"  # the name line above
+        text, speaker = line.strip(), m.group(1) if m else fallback
+        if self._head is not None and m is None:
+            text, speaker = f"{self._head[0]}\n{text}", self._head[1]  # the name line above the turn
         self.units.append(ReadUnit(text, speaker, self.day, False, content.strip()))
-        self._open, self._next = True, None
+        self._open, self._head = True, None
 
     def digest_line(self, line: str) -> None:
         line = line.strip()

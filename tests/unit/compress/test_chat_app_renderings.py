@@ -16,16 +16,15 @@ from collections.abc import Callable
 import pytest
 
 from proxy.compress import DroppedMessage, SummaryRequest
-from proxy.compress.dates import format_date, line_stamp
+from proxy.compress.dates import line_stamp
 from proxy.compress.digest import build_summary
 from proxy.compress.speakers import speaker_prefix
 from proxy.compress.stages.task_transcript import transcript
 from proxy.compress.stages.transcript_fold import fold_in_place, oldest_lines
 from proxy.compress.units import estimate_tokens
 from tests.unit.compress.test_digest_renderings import (
-    DAYS,
-    FACTS,
     SESSIONS,
+    assert_every_fact_attributed,
     digest_lines,
     iso_stamped,
     one_per_turn,
@@ -71,12 +70,7 @@ RENDERINGS: dict[str, Callable[[], tuple[DroppedMessage, ...]]] = {
 
 @pytest.mark.parametrize("rendering", sorted(RENDERINGS))
 def test_every_fact_has_its_speaker_and_its_day(rendering: str) -> None:
-    lines = digest_lines(RENDERINGS[rendering]())
-    for word, (who, session) in FACTS.items():
-        line = next(line for line in lines if word in line)
-        assert line.startswith(f"- [{format_date(DAYS[session])}] "), (word, line)
-        segment = next(seg for seg in line.split(" | ") if word in seg)
-        assert re.search(rf"(?:^- \[[^\]]+\] |^){who}: ", segment), (word, segment)
+    assert_every_fact_attributed(digest_lines(RENDERINGS[rendering]()))
 
 
 @pytest.mark.parametrize("rendering", sorted(RENDERINGS))
@@ -143,11 +137,7 @@ def test_contacts_a_phone_names_with_an_emoji_or_a_number() -> None:
             lambda w, k, who, text: f"{w:%d.%m.%y}, {w:%H}:{w.minute + k:02d} - {contact[who]}: {text}"
         )
     )
-    for word, (who, session) in FACTS.items():
-        line = next(line for line in lines if word in line)
-        assert line.startswith(f"- [{format_date(DAYS[session])}] "), (word, line)
-        segment = next(seg for seg in line.split(" | ") if word in seg)
-        assert re.search(rf"(?:^- \[[^\]]+\] |^){re.escape(contact[who])}: ", segment), (word, segment)
+    assert_every_fact_attributed(lines, contact.__getitem__)
     assert speaker_prefix("Note 📌: read this") is None and speaker_prefix("+3: x") is None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -164,14 +165,19 @@ def digest_lines(dropped: tuple[DroppedMessage, ...], budget: int = 2000) -> lis
     return [line for line in text.splitlines() if line.startswith("- ")]
 
 
-@pytest.mark.parametrize("rendering", sorted(RENDERINGS))
-def test_every_fact_has_its_speaker_and_its_day_in_every_rendering(rendering: str) -> None:
-    lines = digest_lines(RENDERINGS[rendering]())
+def assert_every_fact_attributed(lines: list[str], label: Callable[[str], str] = str) -> None:
+    """Each of :data:`FACTS` is on a digest line of its session's day, in a segment labelled
+    with its speaker (``label`` gives the label a speaker is written with)."""
     for word, (who, session) in FACTS.items():
         line = next(line for line in lines if word in line)
         assert line.startswith(f"- [{format_date(DAYS[session])}] "), (word, line)
         segment = next(seg for seg in line.split(" | ") if word in seg)
-        assert re.search(rf"(?:^- \[[^\]]+\] |^){who}: ", segment), (word, segment)
+        assert re.search(rf"(?:^- \[[^\]]+\] |^){re.escape(label(who))}: ", segment), (word, segment)
+
+
+@pytest.mark.parametrize("rendering", sorted(RENDERINGS))
+def test_every_fact_has_its_speaker_and_its_day_in_every_rendering(rendering: str) -> None:
+    assert_every_fact_attributed(digest_lines(RENDERINGS[rendering]()))
 
 
 @pytest.mark.parametrize("rendering", sorted(RENDERINGS))
