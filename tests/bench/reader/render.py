@@ -235,8 +235,10 @@ def irc_handles(d: Dialogue, model: str, keep: Collection[str] | None = None) ->
     body = irc(d, model, keep)
     for name in d.speakers:
         for m in body["messages"][1:-1]:
-            m["content"] = m["content"].replace(f"> <{name}> ", f"> <{name.lower()}> ").replace(
-                f"] <{name}> ", f"] <{name.lower()}> "
+            m["content"] = (
+                m["content"]
+                .replace(f"> <{name}> ", f"> <{name.lower()}> ")
+                .replace(f"] <{name}> ", f"] <{name.lower()}> ")
             )
     return body
 
@@ -257,7 +259,9 @@ def whatsapp(d: Dialogue, model: str, keep: Collection[str] | None = None) -> di
     messages: list[dict[str, Any]] = []
     for i, (t, _) in enumerate(_kept(d, keep)):
         w = t.when
-        stamp = f"{w.month}/{w.day}/{w:%y}, {w.hour % 12 or 12}:{w.minute:02d} {'AM' if w.hour < 12 else 'PM'} - "
+        stamp = (
+            f"{w.month}/{w.day}/{w:%y}, {w.hour % 12 or 12}:{w.minute:02d} {'AM' if w.hour < 12 else 'PM'} - "
+        )
         line = f"{stamp}{t.speaker}: {t.text}"
         if i % 7 == 3:
             line = stamp + APP_LINES[(i // 7) % len(APP_LINES)].format(who=t.speaker) + "\n" + line
