@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 
 from proxy.compress import date_names
-from proxy.compress.speakers import after_stamp, irc_nick, speaker_prefix, speaker_shaped
+from proxy.compress.speakers import after_stamp, bare_name, irc_nick, speaker_prefix, speaker_shaped
 from proxy.compress.yearless import yearless_date
 
 MONTH_NAMES = "January February March April May June July August September October November December".split()
@@ -208,7 +208,9 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
         if _is_stamp_text(inner):
             day = parse_date(inner)
             if day is not None:
-                return day, after_stamp(text[end + 1 :].lstrip(" \t*—–-|:·"))
+                rest = text[end + 1 :].lstrip(" \t*—–-|:·")
+                sender = bare_name(rest)  # ``[5/8/2023 1:56 PM] caroline``: the text below
+                return day, f"{sender}: " if sender else after_stamp(rest)
         return None, line
     body = text.lstrip("*#=~- \t")
     words = body.split(" ")

@@ -26,8 +26,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from proxy.compress import app_lines, code_view, salient
-from proxy.compress.dates import last_stamp, line_stamp, resolve_relative
+from proxy.compress import code_view, salient
+from proxy.compress.chat_lines import said_lines
+from proxy.compress.dates import last_stamp, resolve_relative
 from proxy.compress.speakers import speaker_prefix, without_prefix
 from proxy.compress.summarizer import DroppedMessage
 from proxy.compress.units import (
@@ -89,21 +90,6 @@ def _lines(msg: DroppedMessage) -> list[str]:
     return [line for line in lines if not line.startswith(PROXY_MARK)]
 
 
-def _read_line(line: str) -> tuple[dt.date | None, str]:
-    """A line's stamp and what was said on it: a chat app's placeholder (``Ana: <Media
-    omitted>``) says nothing, its ``Name:`` kept (the turn changes hands); a notice after a
-    stamp (``Ben left``) is no one's line (:mod:`app_lines`)."""
-    day, rest = line_stamp(line)
-    rest = app_lines.without_marks(rest)
-    name = speaker_prefix(rest)
-    body = without_prefix(rest) if name is not None else rest
-    if app_lines.is_placeholder(body):
-        return day, rest[: len(rest) - len(body)]
-    if name is None and rest != line and app_lines.is_notice(rest):
-        return day, ""
-    return day, rest
-
-
 def turns(
     dropped: tuple[DroppedMessage, ...], start_day: dt.date | None, known: frozenset[str] = frozenset()
 ) -> list[Turn]:
@@ -114,7 +100,7 @@ def turns(
         if msg.role == "tool":
             read.append([(None, msg.text)])
             continue
-        stamped = [_read_line(line) for line in _lines(msg)]
+        stamped = said_lines(_lines(msg))
         read.append(stamped)
         firsts.extend(rest for day, rest in stamped if rest.strip())
     names = find_speakers(firsts) | known

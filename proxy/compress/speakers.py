@@ -173,6 +173,30 @@ def handle(text: str) -> str:
     return f"{named}: {text[m.end() :].lstrip()}" if _cased_word(named) else text
 
 
+# a word alone on a line that is a reply or a status, not a sender's name
+_ALONE_NOT_NAMES = frozenset(
+    """hi hello hey thanks thank yes yeah yep no nope ok okay sure cool nice great bye lol haha wow
+    oh ah hmm same true exactly agreed done started starting finished error failed success
+    running stopped ready connected disconnected pending completed loading saved updated deleted
+    sent delivered read seen edited""".split()
+)
+_DISCRIMINATOR = re.compile(r"#\d{4}$")  # a Discord user's old ``caroline#1234``
+
+
+def bare_name(text: str) -> str | None:
+    """``Caroline`` for a line that is only a sender's name (``Caroline``, ``Caroline Smith``,
+    ``Anna 🌸``, a handle ``caroline`` or ``caroline#1234``), as chat exports write it above
+    the text, under or after the message's stamp (the caller checks the stamp); else None.
+    A reply or a status alone (``Thanks``, ``Done``) is no name."""
+    word = _DISCRIMINATOR.sub("", text.strip().strip("*"))
+    if not word or len(word) > 40 or word.lower() in _ALONE_NOT_NAMES or word.lower() in _NOT_SPEAKERS:
+        return None
+    name = speaker_prefix(f"{word}: .")
+    if name is None and " " not in word:
+        name = speaker_prefix(handle(f"{word}: ."))
+    return name
+
+
 def after_stamp(text: str) -> str:
     """What follows a timestamp, its speaker as ``Name: ``: an IRC nick (``<Dana> hi``), a
     lowercase handle (``dana: hi``), a name alone with the text on the lines after it."""

@@ -1,6 +1,7 @@
 """What chat exports write beside the turns: a lowercase handle as the speaker (after a
-timestamp), a day line without its year (Slack), and the app's own lines (WhatsApp's
-``<Media omitted>``, ``Ben left``, ``Messages and calls are end-to-end encrypted``).
+timestamp), a day line without its year (Slack), the app's own lines (WhatsApp's
+``<Media omitted>``, ``Ben left``, ``Messages and calls are end-to-end encrypted``), and the
+sender's name alone after or under its stamp (DiscordChatExporter, an iMessage export).
 
 The fixtures are :mod:`test_digest_renderings`'s (Priya and Tom over three sessions).
 """
@@ -12,8 +13,11 @@ import re
 
 from proxy.compress import DroppedMessage, SummaryRequest
 from proxy.compress.app_lines import is_notice, is_placeholder
+from proxy.compress.chat_lines import stamped_lines
 from proxy.compress.dates import format_date, line_stamp
 from proxy.compress.digest import build_summary
+from proxy.compress.speakers import speaker_prefix
+from proxy.compress.stages.task_transcript import transcript
 from proxy.compress.yearless import yearless_date
 from tests.unit.compress.test_chat_app_renderings import merged_days
 from tests.unit.compress.test_digest_renderings import (
@@ -142,3 +146,53 @@ def test_what_people_say_about_leaving_or_deleting_stays() -> None:
     text = build_summary(SummaryRequest(None, dropped, 2000, "gpt-4o"))
     for kept in ("Ines left band", "moderators", "bakery"):
         assert kept in text, (kept, text)
+
+
+def discord_export() -> tuple[DroppedMessage, ...]:
+    """DiscordChatExporter's text: ``[5/8/2023 1:56 PM] priya`` above the text, a blank line after."""
+    return one_per_turn(
+        lambda w, k, who, text: (
+            f"[{w.month}/{w.day}/{w.year} {w:%-I}:{w.minute + k:02d} {w:%p}] {who.lower()}\n{text}\n"
+        )
+    )
+
+
+def imessage_export() -> tuple[DroppedMessage, ...]:
+    """An iMessage export: the stamp on a line, the sender's name on the next, then the text."""
+    return one_per_turn(
+        lambda w, k, who, text: f"{w:%b %d, %Y} {w:%-I}:{w.minute + k:02d}:07 {w:%p}\n{who}\n{text}\n"
+    )
+
+
+def test_a_senders_name_alone_under_or_after_its_stamp() -> None:
+    may8 = dt.date(2023, 5, 8)
+    assert line_stamp("[5/8/2023 1:56 PM] priya") == (may8, "Priya: ")
+    assert line_stamp("[5/8/2023 1:56 PM] Priya Shah") == (may8, "Priya Shah: ")
+    assert line_stamp("[5/8/2023 1:56 PM] priya#1234") == (may8, "Priya: ")
+    lines = [
+        "May 08, 2023  1:56:12 PM",
+        "Priya",
+        "I adopted a greyhound.",
+        "",
+        "May 08, 2023  1:57:02 PM",
+        "Me",
+        "Nice",
+    ]
+    assert stamped_lines(lines) == [(may8, ""), (None, "Priya: "), (None, "I adopted a greyhound."), (None, ""),
+                                    (may8, ""), (None, "Me: "), (None, "Nice")]  # fmt: skip
+    # a reply or a status alone is no sender; nor is a name after a time of day alone or in text
+    for content in ("[2023-05-08 10:00] Done", "[2023-05-08 10:00] Thanks", "[13:56] Priya", "Priya"):
+        assert speaker_prefix(line_stamp(content)[1]) is None, content
+    assert stamped_lines(["May 08, 2023", "Thanks", "for the tea"])[1] == (None, "Thanks")
+    assert stamped_lines(["Priya: hi", "Tom"])[1] == (None, "Tom")  # under no stamp
+
+
+def test_a_discord_or_imessage_export_keeps_every_speaker_and_day() -> None:
+    for dropped in (discord_export(), imessage_export()):
+        assert_every_fact_attributed(digest_lines(dropped))
+
+
+def test_a_pasted_imessage_export_is_a_transcript() -> None:
+    chat = "\n".join(m.text for m in imessage_export())
+    found = transcript(f"Our chat:\n{chat}\nWhat did Tom do in Bath?")
+    assert found is not None and found[2] == {"Priya", "Tom"}
