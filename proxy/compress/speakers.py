@@ -194,7 +194,7 @@ def bare_name(text: str) -> str | None:
     name = speaker_prefix(f"{word}: .")
     if name is None and " " not in word:
         name = speaker_prefix(handle(f"{word}: ."))
-    return name
+    return name if name is not None and name.lower() == word.lower() else None  # the whole line
 
 
 def after_stamp(text: str) -> str:

@@ -185,6 +185,12 @@ def test_a_senders_name_alone_under_or_after_its_stamp() -> None:
         assert speaker_prefix(line_stamp(content)[1]) is None, content
     assert stamped_lines(["May 08, 2023", "Thanks", "for the tea"])[1] == (None, "Thanks")
     assert stamped_lines(["Priya: hi", "Tom"])[1] == (None, "Tom")  # under no stamp
+    # a line that goes on after the name is that line, not a name alone
+    assert stamped_lines(["1:56 pm on 8 May, 2023", "Priya: I adopted a greyhound."])[1] == (
+        None,
+        "Priya: I adopted a greyhound.",
+    )
+    assert line_stamp("[5/8/2023 1:56 PM] priya: hi") == (may8, "Priya: hi")
 
 
 def test_a_discord_or_imessage_export_keeps_every_speaker_and_day() -> None:
