@@ -7,7 +7,7 @@ Run (from any directory; ``--tree`` measures another checkout's ``proxy`` packag
         [--sets locomo,friends,assistant]
         [--renderings merged,stamped,named,chatlog,merged-lines,merged-long]
         (also by name: one-message, named-system, named-user, merged-sessions, merged-N,
-         telegram, irc, one-telegram, irc-handles, whatsapp)
+         telegram, irc, one-telegram, irc-handles, whatsapp, discord-export, imessage)
         [--convs N] [--strategy aggressive] [--dump DIR] [--explain N] [--window tokens|tokens+4096]
         [--target F] [--summary-share F]
 

@@ -20,7 +20,9 @@
   lines with ``--- Day changed Mon May 08 2023`` opening a day; ``irc-handles``, the same with
   lowercase nicks (``<caroline>``); ``whatsapp``, a US phone's export, one message a turn
   ``5/8/23, 1:56 PM - Caroline: text``, with the app's own lines (``<Media omitted>``, ``Missed
-  voice call``) before every seventh turn.
+  voice call``) before every seventh turn; ``discord-export``, one turn a message as
+  DiscordChatExporter writes it (``[5/8/2023 1:56 PM] caroline``, the text below); ``imessage``,
+  as an iMessage export does (``May 08, 2023  1:56:00 PM``, the name on the next line, then the text).
 
 Roles alternate as in a memory chat (merged: message by message; otherwise the first speaker
 is ``user``, the second ``assistant``); the system prompt comes first and a user question last.
@@ -50,6 +52,8 @@ EXTRA_RENDERINGS = (
     "one-telegram",
     "irc-handles",
     "whatsapp",
+    "discord-export",
+    "imessage",
 )  # measured when asked for (--renderings)
 # keep-last and middle-out keep turns, not messages (one message holds the whole conversation)
 BY_TURNS = frozenset(("one-message", "named-system", "named-user", "merged-sessions", "one-telegram"))
@@ -269,6 +273,30 @@ def whatsapp(d: Dialogue, model: str, keep: Collection[str] | None = None) -> di
     return _frame(d, model, messages)
 
 
+def _h12(w: dt.datetime) -> str:
+    return f"{w.hour % 12 or 12}:{w.minute:02d} {'AM' if w.hour < 12 else 'PM'}"
+
+
+def discord_export(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    """One turn a message as DiscordChatExporter writes it: ``[5/8/2023 1:56 PM] caroline``, the
+    text on the next line."""
+    messages = [
+        {"role": _role(d, t), "content": f"[{t.when.month}/{t.when.day}/{t.when.year} {_h12(t.when)}] {t.speaker.lower()}\n{t.text}"}
+        for t, _ in _kept(d, keep)
+    ]  # fmt: skip
+    return _frame(d, model, messages)
+
+
+def imessage(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    """One turn a message as an iMessage export writes it: ``May 08, 2023  1:56:00 PM``, the
+    sender's name on the next line, then the text."""
+    messages = [
+        {"role": _role(d, t), "content": f"{t.when:%b %d, %Y} {_h12(t.when)[:-3]}:00 {_h12(t.when)[-2:]}\n{t.speaker}\n{t.text}"}
+        for t, _ in _kept(d, keep)
+    ]  # fmt: skip
+    return _frame(d, model, messages)
+
+
 def merged_long(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     return merged(d, model, keep, MERGE_LONG)
 
@@ -289,6 +317,8 @@ RENDER: dict[str, Callable[..., dict[str, Any]]] = {
     "one-telegram": one_telegram,
     "irc-handles": irc_handles,
     "whatsapp": whatsapp,
+    "discord-export": discord_export,
+    "imessage": imessage,
 }
 
 
