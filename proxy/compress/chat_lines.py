@@ -17,7 +17,7 @@ import datetime as dt
 
 from proxy.compress import app_lines
 from proxy.compress.dates import line_stamp
-from proxy.compress.speakers import bare_name, speaker_prefix, without_prefix
+from proxy.compress.speakers import bare_name, speaker_prefix
 
 Read = tuple[dt.date | None, str]
 
@@ -44,10 +44,11 @@ def said_lines(lines: list[str]) -> list[Read]:
 
 def _said(line: str, day: dt.date | None, rest: str) -> Read:
     rest = app_lines.without_marks(rest)
-    name = speaker_prefix(rest)
-    body = without_prefix(rest) if name is not None else rest
-    if app_lines.is_placeholder(body):
+    if app_lines.is_placeholder(rest):
+        return day, ""
+    _, sep, body = rest.partition(": ")  # cheap tests first: most lines are none of these
+    if sep and app_lines.is_placeholder(body) and speaker_prefix(rest) is not None:
         return day, rest[: len(rest) - len(body)]
-    if name is None and rest != line and app_lines.is_notice(rest):
+    if rest != line and app_lines.is_notice(rest) and speaker_prefix(rest) is None:
         return day, ""
     return day, rest
