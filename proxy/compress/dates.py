@@ -21,7 +21,8 @@ import re
 from functools import lru_cache
 
 from proxy.compress import date_names
-from proxy.compress.speakers import irc_nick, name_only, speaker_prefix, speaker_shaped
+from proxy.compress.speakers import after_stamp, bare_name, irc_nick, speaker_prefix, speaker_shaped
+from proxy.compress.yearless import yearless_date
 
 MONTH_NAMES = "January February March April May June July August September October November December".split()
 _MONTHS = {m[:3].lower(): i + 1 for i, m in enumerate(MONTH_NAMES)} | {"sept": 9}
@@ -161,8 +162,10 @@ def parse_date(text: str) -> dt.date | None:
             )
         except ValueError:
             return None
-    if not _YEAR.search(text) or not _has_month(text):
+    if not _has_month(text):
         return None
+    if not _YEAR.search(text):
+        return yearless_date(text)  # ``Sunday, January 29th``: the weekday names the year
     return _read(" ".join(text.split()), month_first)
 
 
@@ -195,7 +198,7 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     if not _MAY_START.match(line):
         return None, irc_nick(line) if line[:1] == "<" else line
     clock = _TIME_PREFIX.match(line)
-    if clock and speaker_prefix(said := irc_nick(line[clock.end() :])) is not None:
+    if clock and speaker_prefix(said := after_stamp(line[clock.end() :])) is not None:
         return None, said  # a time of day alone: no date, not content either
     text = line.lstrip()
     opener = text[:1]
@@ -205,7 +208,9 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
         if _is_stamp_text(inner):
             day = parse_date(inner)
             if day is not None:
-                return day, name_only(text[end + 1 :].lstrip(" \t*—–-|:·"))
+                rest = text[end + 1 :].lstrip(" \t*—–-|:·")
+                sender = bare_name(rest)  # ``[5/8/2023 1:56 PM] caroline``: the text below
+                return day, f"{sender}: " if sender else after_stamp(rest)
         return None, line
     body = text.lstrip("*#=~- \t")
     words = body.split(" ")
@@ -232,7 +237,7 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     ends_with_separator = stamp_end[-1:] in "-|:·—–" or rest[:1] in "-|·—–"
     iso = _ISO.match(stamp.strip())
     if not rest.strip() or ends_with_separator or iso or _TIME.search(stamp) or speaker_shaped(rest):
-        return day, name_only(rest.lstrip(" \t*—–-|:·"))
+        return day, after_stamp(rest.lstrip(" \t*—–-|:·"))
     return None, line
 
 

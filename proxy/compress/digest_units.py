@@ -27,7 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.compress import code_view, salient
-from proxy.compress.dates import last_stamp, line_stamp, resolve_relative
+from proxy.compress.chat_lines import said_lines
+from proxy.compress.dates import last_stamp, resolve_relative
 from proxy.compress.speakers import speaker_prefix, without_prefix
 from proxy.compress.summarizer import DroppedMessage
 from proxy.compress.units import (
@@ -99,7 +100,7 @@ def turns(
         if msg.role == "tool":
             read.append([(None, msg.text)])
             continue
-        stamped = [line_stamp(line) for line in _lines(msg)]
+        stamped = said_lines(_lines(msg))
         read.append(stamped)
         firsts.extend(rest for day, rest in stamped if rest.strip())
     names = find_speakers(firsts) | known

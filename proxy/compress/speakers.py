@@ -8,7 +8,9 @@ full-width ``：``, or `` :`` as French writes it) and a space (none needed afte
 in Markdown or not (``**Dana:**``, ``**Dana**:``). A phone's chat export also names a
 contact with an emoji after the name (``Anna 🌸:``) or, not saved, by its number in
 international form (``+49 151 23456789:``); an IRC log writes ``<Dana> text``
-(:func:`irc_nick`).
+(:func:`irc_nick`). After a timestamp, a chat app's lowercase handle is a speaker too
+(``[13:56] dana: text``, ``[13:56] <dana> text``: :func:`after_stamp`); without one,
+``key: value`` is content.
 
 Not names: a time (``14:02``), a URL, a line of code (``def f():``), a list label
 (``1.``, ``a)``), and the labels notes and messages use in English and the languages the
@@ -24,7 +26,8 @@ import unicodedata
 _NOT_SPEAKERS = frozenset(
     """note error warning update summary question answer step task todo re subject traceback
     info debug output input result results example http https file path status ps edit fix
-    reason because warning important tip hint update
+    reason because warning important tip hint update warn fatal trace critical notice verbose
+    log stdout stderr err crit alert emerg
     hinweis fehler warnung achtung anmerkung frage antwort zusammenfassung beispiel ergebnis
     schritt aufgabe betreff wichtig tipp grund notiz ausgabe eingabe lösung
     remarque erreur attention avertissement réponse résumé exemple résultat étape tâche objet
@@ -145,6 +148,59 @@ def irc_nick(line: str) -> str:
     if m is None or speaker_prefix(f"{m.group(1)}: .") is None:
         return line
     return f"{m.group(1)}: {line[m.end() :]}"
+
+
+# a chat app's handle: one word, lowercase (``dana``, ``mike.s``, ``dev_guy42``), as a nick or before ``:``
+_HANDLE = re.compile(r"(?:<[@+%~&]?([^\W\d_][\w'.’-]{0,23})>|([^\W\d_][\w'.’-]{0,23}) ?[:：])(?=[ \t]|$)")
+
+
+_HTML = frozenset(
+    "a b i u p q s br hr li ul ol dl dt dd em tt div span code pre img table tr td th h1 h2 h3 h4 h5 h6 html head body script style strong small sub sup".split()
+)
+
+
+def handle(text: str) -> str:
+    """``Dana: text`` for ``dana: text`` or ``<dana> text``: a lowercase handle as a speaker's
+    name (its first letter made uppercase), for what follows a timestamp only; else ``text``.
+    The labels of notes and logs (``error:``, ``info:``, ``todo:``) stay content."""
+    m = _HANDLE.match(text)
+    if m is None:
+        return text
+    name = m.group(1) or m.group(2)
+    if not name[0].islower() or name.lower() in _NOT_SPEAKERS or (m.group(1) and name in _HTML):
+        return text
+    named = name[0].upper() + name[1:]
+    return f"{named}: {text[m.end() :].lstrip()}" if _cased_word(named) else text
+
+
+# a word alone on a line that is a reply or a status, not a sender's name
+_ALONE_NOT_NAMES = frozenset(
+    """hi hello hey thanks thank yes yeah yep no nope ok okay sure cool nice great bye lol haha wow
+    oh ah hmm same true exactly agreed done started starting finished error failed success
+    running stopped ready connected disconnected pending completed loading saved updated deleted
+    sent delivered read seen edited""".split()
+)
+_DISCRIMINATOR = re.compile(r"#\d{4}$")  # a Discord user's old ``caroline#1234``
+
+
+def bare_name(text: str) -> str | None:
+    """``Caroline`` for a line that is only a sender's name (``Caroline``, ``Caroline Smith``,
+    ``Anna 🌸``, a handle ``caroline`` or ``caroline#1234``), as chat exports write it above
+    the text, under or after the message's stamp (the caller checks the stamp); else None.
+    A reply or a status alone (``Thanks``, ``Done``) is no name."""
+    word = _DISCRIMINATOR.sub("", text.strip().strip("*"))
+    if not word or len(word) > 40 or word.lower() in _ALONE_NOT_NAMES or word.lower() in _NOT_SPEAKERS:
+        return None
+    name = speaker_prefix(f"{word}: .")
+    if name is None and " " not in word:
+        name = speaker_prefix(handle(f"{word}: ."))
+    return name if name is not None and name.lower() == word.lower() else None  # the whole line
+
+
+def after_stamp(text: str) -> str:
+    """What follows a timestamp, its speaker as ``Name: ``: an IRC nick (``<Dana> hi``), a
+    lowercase handle (``dana: hi``), a name alone with the text on the lines after it."""
+    return name_only(handle(irc_nick(text)))
 
 
 def name_only(text: str) -> str:

@@ -7,7 +7,7 @@ Run (from any directory; ``--tree`` measures another checkout's ``proxy`` packag
         [--sets locomo,friends,assistant]
         [--renderings merged,stamped,named,chatlog,merged-lines,merged-long]
         (also by name: one-message, named-system, named-user, merged-sessions, merged-N,
-         telegram, irc, one-telegram)
+         telegram, irc, one-telegram, irc-handles, whatsapp, discord-export, imessage)
         [--convs N] [--strategy aggressive] [--dump DIR] [--explain N] [--window tokens|tokens+4096]
         [--target F] [--summary-share F]
 
@@ -43,6 +43,7 @@ from _tree import HERE, arg, bootstrap  # this script's folder is on sys.path
 PROXY_PATH = bootstrap(sys.argv[1:])
 
 from proxy.compress import TokenCounter  # noqa: E402
+from proxy.compress.encodings import Encodings  # noqa: E402
 from tests.bench.reader.conversations import (  # noqa: E402
     Cell,
     detail,
@@ -95,14 +96,17 @@ async def main(argv: list[str]) -> int:
         else:
             print(f"unknown set {name!r}", file=sys.stderr)
             return 2
-    counter = TokenCounter()
-    await counter.warm()
+    encodings = Encodings()
+    await TokenCounter(encodings=encodings).warm()
     cells: dict[tuple[str, str], Cell] = {}
     for name, convs in data.items():
         for rendering in renderings:
             cell = cells.setdefault((name, rendering), Cell())
             for d in convs:
                 step = every if name == "locomo-dev" else 1
+                # a counter of its own, as each ``ctxproxy compress`` run has: a memoized count
+                # of one rendering's text must not answer for another's of the same length
+                counter = TokenCounter(encodings=encodings)
                 await measure(
                     questions_of(d, step), rendering, strategy, counter, cell, dump, output, target, share
                 )

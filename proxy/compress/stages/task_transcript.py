@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from proxy.compress.dates import line_stamp
+from proxy.compress.chat_lines import stamped_lines
 from proxy.compress.speakers import display_name, speaker_prefix, without_prefix
 from proxy.compress.stages.base import StageContext
 from proxy.compress.stages.massgen_text import is_massgen
@@ -29,7 +29,7 @@ MARKER = "[ctxproxy: the {n} lines of conversation this message held are in the 
 
 def speakers_in(text: str) -> set[str]:
     """The ``Name:`` labels opening ``text``'s lines (after any date stamp)."""
-    return {n for line in text.split("\n") if (n := speaker_prefix(line_stamp(line)[1])) is not None}
+    return {n for _, rest in stamped_lines(text.split("\n")) if (n := speaker_prefix(rest)) is not None}
 
 
 def _continued(ctx: StageContext, names: frozenset[str]) -> bool:
@@ -70,9 +70,9 @@ def transcript(text: str) -> tuple[int, int, frozenset[str]] | None:
     lines = 0  # non-blank lines from the first labelled line to the last
     since = 0  # non-blank lines since the last labelled line
     below = False  # the lines after a ``Name, [stamp]`` line are its turn's text, up to a blank line
-    for line in text.split("\n"):
+    rows = text.split("\n")
+    for line, (day, rest) in zip(rows, stamped_lines(rows), strict=True):
         if line.strip():
-            day, rest = line_stamp(line)
             name = speaker_prefix(rest)
             if name is not None:
                 if start < 0:

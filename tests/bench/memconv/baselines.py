@@ -91,7 +91,7 @@ def bag_of_words(body: dict[str, Any], budget: int, counter: TokenCounter, model
     df: Counter[str] = Counter()
     first: dict[str, int] = {}
     for i, msg in enumerate(dropped):
-        words = {w.strip(".,!?:;'\"()[]—").lower() for w in str(msg["content"]).split()}
+        words = dict.fromkeys(w.strip(".,!?:;'\"()[]—").lower() for w in str(msg["content"]).split())
         for w in words:
             if w and w not in STOPWORDS:
                 df[w] += 1

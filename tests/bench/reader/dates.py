@@ -7,7 +7,7 @@ session number, a weekday and a time of day. Recognised:
 ``1:56 pm on 8 May, 2023``, ``[2023-05-08 13:56]``, ``2023-05-08T13:56``,
 ``29.12.2023, 22:42:04``, ``Session 3 · Friday, 9 June 2023``, ``[Session 2 — 3 March 2024]``,
 ``Mon 9 Jun 2023 14:02``, ``March 14, 2024``, ``[wk 11 Mar 2024]``, a two-digit year
-(``[08.05.23 13:56]``), an IRC log's ``--- Day changed Mon May 08 2023`` and a month
+(``[08.05.23 13:56]``), a US phone's export, month first (``5/8/23, 1:56 PM -``), an IRC log's ``--- Day changed Mon May 08 2023`` and a month
 ``[Mar 2024]`` (day unknown).
 """
 
@@ -29,6 +29,7 @@ _DATE = (
     r"(?:(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"
     r"|(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>\d{4})"
     r"|(?P<sd>\d{1,2})\.(?P<sm>\d{1,2})\.(?P<sy>\d{2})(?=[\s,\]])"
+    r"|(?P<um>\d{1,2})/(?P<ud>\d{1,2})/(?P<uy>\d{2}(?:\d{2})?)(?=[\s,\]])"
     rf"|(?P<xd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<xm>{_MONTH}),?\s+(?P<xy>\d{{4}})"
     rf"|(?P<ym>{_MONTH})\s+(?P<yd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<yy>\d{{4}})"
     rf"|(?P<mm>{_MONTH}),?\s+(?P<my>\d{{4}}))(?!\d)"
@@ -69,6 +70,9 @@ def _from_match(m: re.Match[str]) -> Day | None:
         return _day(int(g["dy"]), int(g["dm"]), int(g["dd"]))
     if g["sy"]:
         return _day(2000 + int(g["sy"]), int(g["sm"]), int(g["sd"]))
+    if g["uy"]:
+        year = int(g["uy"])
+        return _day(year + 2000 if year < 100 else year, int(g["um"]), int(g["ud"]))
     if g["xy"]:
         return _day(int(g["xy"]), _month(g["xm"]), int(g["xd"]))
     if g["yy"]:

@@ -17,7 +17,12 @@
   ``N`` turns a message (``merged-12``); as chat apps copy and log: ``telegram``, one message a
   turn, ``Caroline, [08.05.23 13:56]`` on the line before the text; ``one-telegram``, the
   whole conversation so in the only user message; ``irc``, merged ``[13:56] <Caroline> text``
-  lines with ``--- Day changed Mon May 08 2023`` opening a day.
+  lines with ``--- Day changed Mon May 08 2023`` opening a day; ``irc-handles``, the same with
+  lowercase nicks (``<caroline>``); ``whatsapp``, a US phone's export, one message a turn
+  ``5/8/23, 1:56 PM - Caroline: text``, with the app's own lines (``<Media omitted>``, ``Missed
+  voice call``) before every seventh turn; ``discord-export``, one turn a message as
+  DiscordChatExporter writes it (``[5/8/2023 1:56 PM] caroline``, the text below); ``imessage``,
+  as an iMessage export does (``May 08, 2023  1:56:00 PM``, the name on the next line, then the text).
 
 Roles alternate as in a memory chat (merged: message by message; otherwise the first speaker
 is ``user``, the second ``assistant``); the system prompt comes first and a user question last.
@@ -45,6 +50,10 @@ EXTRA_RENDERINGS = (
     "telegram",
     "irc",
     "one-telegram",
+    "irc-handles",
+    "whatsapp",
+    "discord-export",
+    "imessage",
 )  # measured when asked for (--renderings)
 # keep-last and middle-out keep turns, not messages (one message holds the whole conversation)
 BY_TURNS = frozenset(("one-message", "named-system", "named-user", "merged-sessions", "one-telegram"))
@@ -225,6 +234,69 @@ def irc(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[st
     return _frame(d, model, messages)
 
 
+def irc_handles(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    """``irc`` with lowercase nicks (``[13:56] <caroline> text``), as most IRC users write theirs."""
+    body = irc(d, model, keep)
+    for name in d.speakers:
+        for m in body["messages"][1:-1]:
+            m["content"] = (
+                m["content"]
+                .replace(f"> <{name}> ", f"> <{name.lower()}> ")
+                .replace(f"] <{name}> ", f"] <{name.lower()}> ")
+            )
+    return body
+
+
+# what WhatsApp writes between the turns of an export: notices and placeholders
+APP_LINES = (
+    "Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.",
+    "{who}: <Media omitted>",
+    "{who}: This message was deleted",
+    "Missed voice call",
+    "{who}: image omitted",
+)
+
+
+def whatsapp(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    """A US phone's WhatsApp export, one message a turn: ``5/8/23, 1:56 PM - Caroline: text``;
+    every seventh turn has one of the app's own lines before it (:data:`APP_LINES`)."""
+    messages: list[dict[str, Any]] = []
+    for i, (t, _) in enumerate(_kept(d, keep)):
+        w = t.when
+        stamp = (
+            f"{w.month}/{w.day}/{w:%y}, {w.hour % 12 or 12}:{w.minute:02d} {'AM' if w.hour < 12 else 'PM'} - "
+        )
+        line = f"{stamp}{t.speaker}: {t.text}"
+        if i % 7 == 3:
+            line = stamp + APP_LINES[(i // 7) % len(APP_LINES)].format(who=t.speaker) + "\n" + line
+        messages.append({"role": _role(d, t), "content": line})
+    return _frame(d, model, messages)
+
+
+def _h12(w: dt.datetime) -> str:
+    return f"{w.hour % 12 or 12}:{w.minute:02d} {'AM' if w.hour < 12 else 'PM'}"
+
+
+def discord_export(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    """One turn a message as DiscordChatExporter writes it: ``[5/8/2023 1:56 PM] caroline``, the
+    text on the next line."""
+    messages = [
+        {"role": _role(d, t), "content": f"[{t.when.month}/{t.when.day}/{t.when.year} {_h12(t.when)}] {t.speaker.lower()}\n{t.text}"}
+        for t, _ in _kept(d, keep)
+    ]  # fmt: skip
+    return _frame(d, model, messages)
+
+
+def imessage(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    """One turn a message as an iMessage export writes it: ``May 08, 2023  1:56:00 PM``, the
+    sender's name on the next line, then the text."""
+    messages = [
+        {"role": _role(d, t), "content": f"{t.when:%b %d, %Y} {_h12(t.when)[:-3]}:00 {_h12(t.when)[-2:]}\n{t.speaker}\n{t.text}"}
+        for t, _ in _kept(d, keep)
+    ]  # fmt: skip
+    return _frame(d, model, messages)
+
+
 def merged_long(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     return merged(d, model, keep, MERGE_LONG)
 
@@ -243,6 +315,10 @@ RENDER: dict[str, Callable[..., dict[str, Any]]] = {
     "telegram": telegram,
     "irc": irc,
     "one-telegram": one_telegram,
+    "irc-handles": irc_handles,
+    "whatsapp": whatsapp,
+    "discord-export": discord_export,
+    "imessage": imessage,
 }
 
 

@@ -1,0 +1,54 @@
+"""A chat's lines read with the lines around them: what one line alone does not say.
+
+:func:`~proxy.compress.dates.line_stamp` reads a line's stamp and speaker. Two things need the
+line before it:
+
+- a sender's name alone on the line under a line that is only a stamp, the text on the lines
+  after it (an iMessage export: ``May 08, 2023  1:56:12 PM``, then ``Caroline``, then the
+  text) reads ``Caroline: ``, as the name after a stamp does (:func:`stamped_lines`);
+- a chat app's own lines say nothing (:mod:`app_lines`): a placeholder loses its text, its
+  ``Name:`` kept (the turn changes hands), and a notice after a stamp is no one's line
+  (:func:`said_lines`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from proxy.compress import app_lines
+from proxy.compress.dates import line_stamp
+from proxy.compress.speakers import bare_name, speaker_prefix
+
+Read = tuple[dt.date | None, str]
+
+
+def stamped_lines(lines: list[str]) -> list[Read]:
+    """Each line's stamp and the line without it (:func:`line_stamp`); a name alone under a
+    line that is only a dated stamp reads ``Name: ``."""
+    out: list[Read] = []
+    under_stamp = False
+    for line in lines:
+        day, rest = line_stamp(line)
+        if under_stamp and rest == line and (sender := bare_name(line)) is not None:
+            rest = f"{sender}: "
+        if line.strip():
+            under_stamp = day is not None and not rest.strip()
+        out.append((day, rest))
+    return out
+
+
+def said_lines(lines: list[str]) -> list[Read]:
+    """:func:`stamped_lines`, a chat app's own lines emptied (what was said on each line)."""
+    return [_said(line, day, rest) for line, (day, rest) in zip(lines, stamped_lines(lines), strict=True)]
+
+
+def _said(line: str, day: dt.date | None, rest: str) -> Read:
+    rest = app_lines.without_marks(rest)
+    if app_lines.is_placeholder(rest):
+        return day, ""
+    _, sep, body = rest.partition(": ")  # cheap tests first: most lines are none of these
+    if sep and app_lines.is_placeholder(body) and speaker_prefix(rest) is not None:
+        return day, rest[: len(rest) - len(body)]
+    if rest != line and app_lines.is_notice(rest) and speaker_prefix(rest) is None:
+        return day, ""
+    return day, rest
