@@ -35,8 +35,10 @@ EN = frozenset(
     honestly totally definitely absolutely seriously anyway anyways though although dear
     awesome great cool nice amazing lovely wonderful fantastic glad happy sounds sound right
     good fun love tell told say said says congrats congratulations enough fair sorry
-    cheers bye indeed exactly wish hope hear heard""".split()
-)
+    cheers bye indeed exactly wish hope hear heard
+    gonna gotta kinda sorta lemme ya u ur cuz coz tho yknow stuff super woah whoa yay omg btw
+    tbh imo""".split()
+)  # (the last two lines: chat spellings of the words above, and chat fillers)
 DE = frozenset(
     """der die das dem den des ein eine einen einem einer eines ich du er sie es wir ihr mich mir
     dich dir sich uns euch ihn ihm ihnen mein meine meinen meinem meiner meines dein deine deinen

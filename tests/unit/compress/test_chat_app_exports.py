@@ -18,6 +18,7 @@ from proxy.compress.dates import format_date, line_stamp
 from proxy.compress.digest import build_summary
 from proxy.compress.speakers import speaker_prefix
 from proxy.compress.stages.task_transcript import transcript
+from proxy.compress.units import condense
 from proxy.compress.yearless import yearless_date
 from tests.unit.compress.test_chat_app_renderings import merged_days
 from tests.unit.compress.test_digest_renderings import (
@@ -202,3 +203,16 @@ def test_a_pasted_imessage_export_is_a_transcript() -> None:
     chat = "\n".join(m.text for m in imessage_export())
     found = transcript(f"Our chat:\n{chat}\nWhat did Tom do in Bath?")
     assert found is not None and found[2] == {"Priya", "Tom"}
+
+
+def test_chat_spellings_of_function_words_go_like_the_words_they_spell() -> None:
+    # ``gonna`` is ``going to``, ``kinda`` ``kind of``, ``u`` ``you``: they go as those words do
+    said = condense("tbh I'm gonna start a pottery class, kinda excited, u should come btw")
+    assert (
+        said
+        == condense("I'm going to start a pottery class, kind of excited, you should come")
+        == ("start pottery class excited")
+    )
+    assert (
+        condense("We watched the Super Bowl at Ines's place") == "watched Super Bowl Ines's place"
+    )  # a name stays
