@@ -216,3 +216,19 @@ def test_chat_spellings_of_function_words_go_like_the_words_they_spell() -> None
     assert (
         condense("We watched the Super Bowl at Ines's place") == "watched Super Bowl Ines's place"
     )  # a name stays
+
+
+def test_a_transcripts_numbered_speakers_and_not_a_headings_number() -> None:
+    # a meeting or podcast transcript labels its speakers ``Speaker 1``; ``Step 2:`` heads a list
+    for label in ("Speaker 1", "Speaker 12", "Guest 2", "User 3"):
+        assert speaker_prefix(f"{label}: so we shipped it") == label
+    for heading in ("Step 2: unplug it", "Chapter 3: the storm", "Option 1: wait", "Speaker 123: x"):
+        assert speaker_prefix(heading) is None, heading
+    lines = digest_lines(
+        one_per_turn(
+            lambda w, k, who, text: (
+                f"[{w:%Y-%m-%d %H:%M}] {'Speaker 1' if who == 'Priya' else 'Speaker 2'}: {text}"
+            )
+        )
+    )
+    assert_every_fact_attributed(lines, {"Priya": "Speaker 1", "Tom": "Speaker 2"}.__getitem__)
