@@ -12,6 +12,9 @@ international form (``+49 151 23456789:``); an IRC log writes ``<Dana> text``
 (``[13:56] dana: text``, ``[13:56] <dana> text``: :func:`after_stamp`); without one,
 ``key: value`` is content.
 
+A transcript's numbered label is a name too (``Speaker 1:``, ``Guest 2:``), a heading's
+(``Step 2:``, ``Chapter 3:``, ``Option 1:``) is not.
+
 Not names: a time (``14:02``), a URL, a line of code (``def f():``), a list label
 (``1.``, ``a)``), and the labels notes and messages use in English and the languages the
 digest reads (``Note:``, ``Error:``, ``Hinweis:``, ``Erreur:``, ``Nota:``, ``Примечание:``,
@@ -87,9 +90,19 @@ def _bare(name: str) -> str:
     return first if first and _emoji(last) and not _emoji(first.split(" ")[0]) else name
 
 
+# words that a number after them makes a heading or a list label, not a speaker (``Step 2:``)
+_NUMBERED = frozenset(
+    """step chapter section part day question example option figure table rule phase round level
+    version item task exercise problem session page line note point slide scene act episode week
+    stage test case issue lesson unit module volume article paragraph answer solution tip fig""".split()
+)
+
+
 def _name(candidate: str) -> bool:
     words = _bare(candidate).split(" ")
     if words[0][0].isupper():
+        if len(words) == 2 and words[1].isdigit() and len(words[1]) <= 2:  # a transcript's ``Speaker 1``
+            return _cased_word(words[0]) and words[0].lower() not in _NUMBERED
         return all(_cased_word(w) for w in words)
     if not all(_uncased_word(w) for w in words):
         return False

@@ -35,8 +35,11 @@ EN = frozenset(
     honestly totally definitely absolutely seriously anyway anyways though although dear
     awesome great cool nice amazing lovely wonderful fantastic glad happy sounds sound right
     good fun love tell told say said says congrats congratulations enough fair sorry
-    cheers bye indeed exactly wish hope hear heard""".split()
-)
+    cheers bye indeed exactly wish hope hear heard
+    gonna gotta kinda sorta lemme ya u ur cuz coz tho yknow stuff super im ive youre youve
+    theyre thats whats theres hes shes weve omg btw tbh imo yay woah whoa""".split()
+)  # (the last two lines: chat spellings of the words above, and chat fillers; a negation typed
+#   without its apostrophe, ``dont``, ``cant``, stays, as ``don't`` does)
 DE = frozenset(
     """der die das dem den des ein eine einen einem einer eines ich du er sie es wir ihr mich mir
     dich dir sich uns euch ihn ihm ihnen mein meine meinen meinem meiner meines dein deine deinen
@@ -123,7 +126,9 @@ NL = frozenset(
     hé oh ah eh hmm zeg iets alles veel meer""".split()
 )
 # Greetings and interjections every language's chats share.
-COMMON = frozenset("ok okay haha hahaha lol hmm hm ah oh eh uh um wow hey hi xd".split())
+COMMON = frozenset(
+    "ok okay haha hahaha lol hmm hm ah oh eh uh um wow hey hi xd omg btw tbh imo yay woah whoa".split()
+)
 
 LANGUAGES: dict[str, frozenset[str]] = {
     "de": DE | COMMON,
@@ -155,7 +160,7 @@ HALF_MARKERS = frozenset(
     """con des el en es hin la le les lo los lui ma mi non nos se si te tu un va wo yo al da de
     del di ho pra tra ne ni ca bene bello bella graag dat bien bon mais ou il elle van dan voila
     voilà mira mucho dal io lei ci vi mia che chi ed ciao uno os num com sem eu op om wil erg dag
-    dir im ans aus von mal est tout bom nu mes ses pas sur une vers au""".split()
+    dir im ans aus von mal est tout bom nu mes ses pas sur une vers au super ya""".split()
 )
 _ORDER = {lang: i for i, lang in enumerate(LANGUAGES)}
 _PUNCT = '.,;:!?()[]{}<>"`*“”‘…«»¿¡„'  # around a word (not its apostrophes)

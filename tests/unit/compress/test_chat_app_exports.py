@@ -18,6 +18,7 @@ from proxy.compress.dates import format_date, line_stamp
 from proxy.compress.digest import build_summary
 from proxy.compress.speakers import speaker_prefix
 from proxy.compress.stages.task_transcript import transcript
+from proxy.compress.units import condense
 from proxy.compress.yearless import yearless_date
 from tests.unit.compress.test_chat_app_renderings import merged_days
 from tests.unit.compress.test_digest_renderings import (
@@ -202,3 +203,29 @@ def test_a_pasted_imessage_export_is_a_transcript() -> None:
     chat = "\n".join(m.text for m in imessage_export())
     found = transcript(f"Our chat:\n{chat}\nWhat did Tom do in Bath?")
     assert found is not None and found[2] == {"Priya", "Tom"}
+
+
+def test_chat_spellings_of_function_words_go_like_the_words_they_spell() -> None:
+    # ``gonna`` is ``going to``, ``kinda`` ``kind of``, ``u`` ``you``: they go as those words do
+    said = condense("tbh I'm gonna start a pottery class, kinda excited, u should come btw")
+    spelled = condense("I'm going to start a pottery class, kind of excited, you should come")
+    assert said == spelled == "start pottery class excited"
+    assert condense("We watched the Super Bowl at Ines's place") == "watched Super Bowl Ines's place"
+    # typed without apostrophes: ``im``, ``thats``, ``ive`` go; a negation (``dont``) stays
+    assert condense("im so happy thats done, ive told u i dont care") == "happy done dont care"
+
+
+def test_a_transcripts_numbered_speakers_and_not_a_headings_number() -> None:
+    # a meeting or podcast transcript labels its speakers ``Speaker 1``; ``Step 2:`` heads a list
+    for label in ("Speaker 1", "Speaker 12", "Guest 2", "User 3"):
+        assert speaker_prefix(f"{label}: so we shipped it") == label
+    for heading in ("Step 2: unplug it", "Chapter 3: the storm", "Option 1: wait", "Speaker 123: x"):
+        assert speaker_prefix(heading) is None, heading
+    lines = digest_lines(
+        one_per_turn(
+            lambda w, k, who, text: (
+                f"[{w:%Y-%m-%d %H:%M}] {'Speaker 1' if who == 'Priya' else 'Speaker 2'}: {text}"
+            )
+        )
+    )
+    assert_every_fact_attributed(lines, {"Priya": "Speaker 1", "Tom": "Speaker 2"}.__getitem__)

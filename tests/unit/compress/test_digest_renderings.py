@@ -364,10 +364,10 @@ def test_a_turn_stays_one_unit_with_its_subject_and_repeats_once() -> None:
 
 
 def test_a_speaker_addressed_by_name_is_not_the_subject() -> None:
-    text = "Tom: Hey Priya, it's been super busy here.\nPriya: Thanks, Tom! I moved to Leeds.\nTom: Pri, Leeds has old trams."
+    text = "Tom: Hey Priya, it's been busy at the bakery.\nPriya: Thanks, Tom! I moved to Leeds.\nTom: Pri, Leeds has old trams."
     units, _ = make_units((DroppedMessage("user", text),), None)
     texts = [f"{u.speaker}: {u.text}" for u in units]
-    assert "Tom: super busy" in texts  # not "Priya super busy"
+    assert "Tom: busy bakery" in texts  # not "Priya busy bakery"
     assert "Priya: moved Leeds" in texts
     assert "Tom: Leeds old trams" in texts  # the nickname goes too, the place stays
     said = make_units((DroppedMessage("user", "Tom: I told Priya about the move.\nPriya: ok ok"),), None)[0]
