@@ -7,6 +7,9 @@
 - a notice after a timestamp, with no speaker: ``Messages and calls are end-to-end
   encrypted. …``, ``Ana joined using this group's invite link``, ``Ana added Ben``, ``Ben
   left``, ``Ana changed the subject to "Trip"``;
+- a reaction that quotes the message it answers, as iMessage's tapbacks are exported
+  (``Loved “I adopted a greyhound”``, ``Laughed at “…”``, ``Reacted 😂 to “…”``): the quoted
+  words are the other speaker's;
 - the mark WhatsApp puts after an edited message: `` <This message was edited>``.
 """
 
@@ -41,12 +44,22 @@ _NOTICE = re.compile(
     r"|changed (?:their|his|her) phone number\b.*|is now an admin|joined|was added))\.?",
     re.I,
 )
+# a reaction that quotes the message it answers (iMessage's tapbacks; Messenger's): the
+# quoted words are the other speaker's, never this one's
+_REACTION = re.compile(
+    r"(?:loved|liked|disliked|laughed at|emphasized|emphasised|questioned|reacted \S{1,8} to)"
+    r" (?:“[^”\n]{0,2000}”|\"[^\"\n]{0,2000}\"|an image|a photo|a message)",
+    re.I,
+)
 EDITED = " <This message was edited>"
 
 
 def is_placeholder(text: str) -> bool:
-    """Whether a message's whole text is an app's placeholder (``<Media omitted>``)."""
-    return len(text) < 160 and _PLACEHOLDER.fullmatch(text.strip()) is not None
+    """Whether a message's whole text is an app's placeholder (``<Media omitted>``) or a
+    reaction quoting another message (``Loved “I got the job!”``)."""
+    if len(text) < 160 and _PLACEHOLDER.fullmatch(text.strip()) is not None:
+        return True
+    return text[:1] in "LlDdEeQqRr" and _REACTION.fullmatch(text.strip()) is not None
 
 
 def is_notice(text: str) -> bool:

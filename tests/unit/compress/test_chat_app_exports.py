@@ -229,3 +229,16 @@ def test_a_transcripts_numbered_speakers_and_not_a_headings_number() -> None:
         )
     )
     assert_every_fact_attributed(lines, {"Priya": "Speaker 1", "Tom": "Speaker 2"}.__getitem__)
+
+
+def test_a_reaction_quoting_a_message_is_not_its_senders_words() -> None:
+    # iMessage exports a tapback as the reacting sender's message: ``Loved “<the message>”``
+    turns = list(imessage_export())
+    priya = turns[0].text.split("\n")[2]  # Priya's first turn: the greyhound called Pesto
+    turns.insert(1, DroppedMessage("assistant", f"May 08, 2023 1:56:30 PM\nTom\nLoved “{priya}”\n"))
+    turns.insert(2, DroppedMessage("assistant", "May 08, 2023 1:56:40 PM\nTom\nLaughed at “Pesto”\n"))
+    lines = digest_lines(tuple(turns))
+    assert_every_fact_attributed(lines)
+    tom = [seg for line in lines for seg in re.split(r" \| |^- \[[^\]]+\] ", line) if seg.startswith("Tom: ")]
+    assert tom and not any("Pesto" in seg or "greyhound" in seg or "Loved" in seg for seg in tom), tom
+    assert is_placeholder("Reacted 😂 to “so funny”") and not is_placeholder("Loved the show, it was great")
