@@ -150,37 +150,41 @@ def without_prefix(line: str) -> str:
     return line[m.end() :].lstrip() if m is not None else line
 
 
-# an IRC log's ``<Caroline> text``: the nick is the speaker
+# an IRC log's ``<Caroline> text``: the nick is the speaker; an HTML tag is none (``<div> x``)
+_HTML = frozenset(
+    "a b i u p q s br hr li ul ol dl dt dd em tt div span code pre img table tr td th h1 h2 h3 h4 h5 h6 html head body script style strong small sub sup".split()
+)
 _NICK = re.compile(r"<[@+%~&]?([^\W\d_][\w'.’-]*)> ?")
 _NAME_ONLY = re.compile(r"[ \t]*\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\** ?[:：]\**[ \t]*")
 
 
-def irc_nick(line: str) -> str:
-    """``Caroline: text`` for an IRC log's ``<Caroline> text``; else ``line``."""
+def irc_nick(line: str, handles: bool = False) -> str:
+    """``Caroline: text`` for an IRC log's ``<Caroline> text``; with ``handles`` (after a
+    timestamp), a lowercase nick too (``<caroline> text``, :func:`handle`); else ``line``."""
     m = _NICK.match(line)
-    if m is None or speaker_prefix(f"{m.group(1)}: .") is None:
+    if m is None:
         return line
-    return f"{m.group(1)}: {line[m.end() :]}"
+    said = f"{m.group(1)}: {line[m.end() :]}"
+    if speaker_prefix(f"{m.group(1)}: .") is not None:
+        return said
+    if handles and m.group(1) not in _HTML and (named := handle(said)) != said:
+        return named
+    return line
 
 
-# a chat app's handle: one word, lowercase (``dana``, ``mike.s``, ``dev_guy42``), as a nick or before ``:``
-_HANDLE = re.compile(r"(?:<[@+%~&]?([^\W\d_][\w'.’-]{0,23})>|([^\W\d_][\w'.’-]{0,23}) ?[:：])(?=[ \t]|$)")
-
-
-_HTML = frozenset(
-    "a b i u p q s br hr li ul ol dl dt dd em tt div span code pre img table tr td th h1 h2 h3 h4 h5 h6 html head body script style strong small sub sup".split()
-)
+# a chat app's handle: one word, lowercase (``dana``, ``mike.s``, ``dev_guy42``), before ``:``
+_HANDLE = re.compile(r"([^\W\d_][\w'.’-]{0,23}) ?[:：](?=[ \t]|$)")
 
 
 def handle(text: str) -> str:
-    """``Dana: text`` for ``dana: text`` or ``<dana> text``: a lowercase handle as a speaker's
-    name (its first letter made uppercase), for what follows a timestamp only; else ``text``.
-    The labels of notes and logs (``error:``, ``info:``, ``todo:``) stay content."""
+    """``Dana: text`` for ``dana: text``: a lowercase handle as a speaker's name (its first
+    letter made uppercase), for what follows a timestamp only; else ``text``. The labels of
+    notes and logs (``error:``, ``info:``, ``todo:``) stay content."""
     m = _HANDLE.match(text)
     if m is None:
         return text
-    name = m.group(1) or m.group(2)
-    if not name[0].islower() or name.lower() in _NOT_SPEAKERS or (m.group(1) and name in _HTML):
+    name = m.group(1)
+    if not name[0].islower() or name.lower() in _NOT_SPEAKERS:
         return text
     named = name[0].upper() + name[1:]
     return f"{named}: {text[m.end() :].lstrip()}" if _cased_word(named) else text
@@ -213,7 +217,7 @@ def bare_name(text: str) -> str | None:
 def after_stamp(text: str) -> str:
     """What follows a timestamp, its speaker as ``Name: ``: an IRC nick (``<Dana> hi``), a
     lowercase handle (``dana: hi``), a name alone with the text on the lines after it."""
-    return name_only(handle(irc_nick(text)))
+    return name_only(handle(irc_nick(text, handles=True)))
 
 
 def name_only(text: str) -> str:

@@ -9,29 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from proxy.compress import date_names
-
-if TYPE_CHECKING:
-    from dateutil.parser import parserinfo
 
 _DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th|er|\.)?", re.I)
 _STRIP = ",.;·—–-|:()[]<>*#=~"
 _YEARS_BACK = 28  # the calendar repeats every 28 years: every (day, weekday) pair is in there
 
 
-@lru_cache(maxsize=1)
-def _info() -> parserinfo:
-    return date_names.parser_info()
-
-
 def yearless_date(text: str, today: dt.date | None = None) -> dt.date | None:
     """The date of ``text`` (stamp words only: a weekday, a month, a day of the month and no
     year), its year taken from the weekday; None when it names no weekday, month or day, or
     when the three agree in no year up to ``today`` (default: the date today)."""
-    info = _info()
+    info = date_names.parser_info()  # (memoized)
     weekday = month = None
     days: list[int] = []
     for word in text.split():

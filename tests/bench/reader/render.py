@@ -203,9 +203,15 @@ def telegram_turn(t: Turn) -> str:
     return f"{t.speaker}, [{t.when:%d.%m.%y %H:%M}]\n{t.text}"
 
 
+def _per_turn(
+    d: Dialogue, model: str, keep: Collection[str] | None, content: Callable[[Turn], str]
+) -> dict[str, Any]:
+    """One message a turn, written by ``content``."""
+    return _frame(d, model, [{"role": _role(d, t), "content": content(t)} for t, _ in _kept(d, keep)])
+
+
 def telegram(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
-    messages = [{"role": _role(d, t), "content": telegram_turn(t)} for t, _ in _kept(d, keep)]
-    return _frame(d, model, messages)
+    return _per_turn(d, model, keep, telegram_turn)
 
 
 def one_telegram(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
@@ -215,9 +221,11 @@ def one_telegram(d: Dialogue, model: str, keep: Collection[str] | None = None) -
     return {"model": model, "messages": [system, {"role": "user", "content": f"{chat}\n\n{FINAL_QUESTION}"}]}
 
 
-def irc(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
-    """An IRC log, ``MERGE`` turns a message: ``[13:56] <Caroline> text`` lines, a new day
-    announced by ``--- Day changed Mon May 08 2023``."""
+def irc(
+    d: Dialogue, model: str, keep: Collection[str] | None = None, nick: Callable[[str], str] = str
+) -> dict[str, Any]:
+    """An IRC log, ``MERGE`` turns a message: ``[13:56] <Caroline> text`` lines (the speaker's
+    ``nick``), a new day announced by ``--- Day changed Mon May 08 2023``."""
     kept = _kept(d, keep)
     messages: list[dict[str, Any]] = []
     last: dt.date | None = None
@@ -227,7 +235,7 @@ def irc(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[st
             if t.when.date() != last:
                 lines.append(f"--- Day changed {t.when:%a %b %d %Y}")
                 last = t.when.date()
-            lines.append(f"[{t.when:%H:%M}] <{t.speaker}> {t.text}")
+            lines.append(f"[{t.when:%H:%M}] <{nick(t.speaker)}> {t.text}")
         messages.append(
             {"role": "user" if (k // MERGE) % 2 == 0 else "assistant", "content": "\n".join(lines)}
         )
@@ -236,15 +244,12 @@ def irc(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[st
 
 def irc_handles(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     """``irc`` with lowercase nicks (``[13:56] <caroline> text``), as most IRC users write theirs."""
-    body = irc(d, model, keep)
-    for name in d.speakers:
-        for m in body["messages"][1:-1]:
-            m["content"] = (
-                m["content"]
-                .replace(f"> <{name}> ", f"> <{name.lower()}> ")
-                .replace(f"] <{name}> ", f"] <{name.lower()}> ")
-            )
-    return body
+    return irc(d, model, keep, str.lower)
+
+
+def _h12(w: dt.datetime, seconds: bool = False) -> str:
+    """``1:56 PM`` (``1:56:00 PM``)."""
+    return f"{w.hour % 12 or 12}:{w.minute:02d}{':00' if seconds else ''} {'AM' if w.hour < 12 else 'PM'}"
 
 
 # what WhatsApp writes between the turns of an export: notices and placeholders
@@ -263,9 +268,7 @@ def whatsapp(d: Dialogue, model: str, keep: Collection[str] | None = None) -> di
     messages: list[dict[str, Any]] = []
     for i, (t, _) in enumerate(_kept(d, keep)):
         w = t.when
-        stamp = (
-            f"{w.month}/{w.day}/{w:%y}, {w.hour % 12 or 12}:{w.minute:02d} {'AM' if w.hour < 12 else 'PM'} - "
-        )
+        stamp = f"{w.month}/{w.day}/{w:%y}, {_h12(w)} - "
         line = f"{stamp}{t.speaker}: {t.text}"
         if i % 7 == 3:
             line = stamp + APP_LINES[(i // 7) % len(APP_LINES)].format(who=t.speaker) + "\n" + line
@@ -273,28 +276,20 @@ def whatsapp(d: Dialogue, model: str, keep: Collection[str] | None = None) -> di
     return _frame(d, model, messages)
 
 
-def _h12(w: dt.datetime) -> str:
-    return f"{w.hour % 12 or 12}:{w.minute:02d} {'AM' if w.hour < 12 else 'PM'}"
-
-
 def discord_export(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     """One turn a message as DiscordChatExporter writes it: ``[5/8/2023 1:56 PM] caroline``, the
     text on the next line."""
-    messages = [
-        {"role": _role(d, t), "content": f"[{t.when.month}/{t.when.day}/{t.when.year} {_h12(t.when)}] {t.speaker.lower()}\n{t.text}"}
-        for t, _ in _kept(d, keep)
-    ]  # fmt: skip
-    return _frame(d, model, messages)
+    return _per_turn(
+        d, model, keep, lambda t: f"[{t.when.month}/{t.when.day}/{t.when.year} {_h12(t.when)}] {t.speaker.lower()}\n{t.text}"
+    )  # fmt: skip
 
 
 def imessage(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     """One turn a message as an iMessage export writes it: ``May 08, 2023  1:56:00 PM``, the
     sender's name on the next line, then the text."""
-    messages = [
-        {"role": _role(d, t), "content": f"{t.when:%b %d, %Y} {_h12(t.when)[:-3]}:00 {_h12(t.when)[-2:]}\n{t.speaker}\n{t.text}"}
-        for t, _ in _kept(d, keep)
-    ]  # fmt: skip
-    return _frame(d, model, messages)
+    return _per_turn(
+        d, model, keep, lambda t: f"{t.when:%b %d, %Y} {_h12(t.when, seconds=True)}\n{t.speaker}\n{t.text}"
+    )  # fmt: skip
 
 
 def merged_long(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
