@@ -43,7 +43,7 @@ _SAID_VERB = re.compile(r" (?:said|says|asked|asks|replied|replies|wrote|writes)
 _PRONOUNS = frozenset(
     "i he she it we you they someone somebody everyone everybody nobody one who this that".split()
 )
-_VOICE = re.compile(r"[ \t]*<v(?:\.[\w.-]+)*[ \t]+([^<>\n]{1,60})>[ \t]*")
+_VOICE = re.compile(r"[ \t]*<v(?:\.[\w-]+)*[ \t]+([^<>\n]{1,60})>[ \t]*")
 _CUE_TAGS = re.compile(r"</?(?:v|c|i|b|u|lang|ruby|rt)(?:[.\s][^<>\n]*)?>")
 _CUE_TIMING = re.compile(
     r"[ \t]*(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}[ \t]+-->[ \t]+(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}(?:[ \t].*)?"
@@ -51,10 +51,13 @@ _CUE_TIMING = re.compile(
 _ADDRESS = re.compile(r"<[^<>\s]+@[^<>\s]+>|\[mailto:[^\]\s]+\]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MAIL_FIELDS = frozenset("to cc bcc subject sent date reply-to importance attachments".split())
 _MAIL_DATED = frozenset(("sent", "date"))
+_MAX_FIELD = 300  # a longer ``From: …`` or ``To: …`` line is a sentence, not a header field
 _HEADER_LINES = 8  # a mail header's lines are read back this far to its ``From:``
 _WROTE = re.compile(r"[ \t]*On[ \t]+(.{6,100}?)[ \t]*wrote:[ \t]*")
 _ORIGINAL = re.compile(r"[ \t]*-{2,}[ \t]*(?:Original Message|Forwarded message)[ \t]*-{2,}[ \t]*", re.I)
-_NAME_KEYS = ("from", "speaker", "author", "sender", "user", "username", "name", "display_name")
+# (Slack's export names the sender in ``user_profile``; its ``user`` is an id: ``U024BE7LH``)
+_NAME_KEYS = ("from", "speaker", "author", "sender", "user_profile", "user", "username", "user_name", "name")
+_ID = re.compile(r"[A-Z0-9]{6,}|[0-9a-f-]{16,}|\d+")
 _TEXT_KEYS = ("text", "content", "message", "body", "msg")
 _TIME_KEYS = ("time", "timestamp", "date", "datetime", "created_at", "sent_at", "date_time")
 
@@ -125,7 +128,7 @@ def _mail(lines: Sequence[str], i: int, colon: int) -> Read | None:
     if key != "from" and key not in _MAIL_FIELDS:
         return None
     value = line[colon + 1 :].rstrip()
-    if not value.startswith((" ", "\t")):
+    if not value.startswith((" ", "\t")) or len(value) > _MAX_FIELD:
         return None
     if key == "from":
         if not _ADDRESS.search(value) and not _next_is_field(lines, i):
@@ -175,9 +178,12 @@ def _wrote(line: str) -> Read | None:
         k += 1
     if k == 0:
         return None
-    name = _speaker(" ".join(words[-k:]).strip(","))
+    written = " ".join(words[-k:]).strip(",")
+    name = None if written.lower() in _PRONOUNS else _speaker(written)  # ``On 8 May 2023 we wrote:``
+    if name is None:
+        return None
     day = parse_date(" ".join(words[:-k]).rstrip(","))
-    return (day, f"{name}: ") if name and day else None
+    return (day, f"{name}: ") if day else None
 
 
 def _json_line(line: str) -> Read | None:
@@ -201,9 +207,14 @@ def _json_line(line: str) -> Read | None:
 
 
 def _name_of(value: object) -> str | None:
+    """A sender's name: a string, or the name in a sender object (``{"name": …}``); an id is none."""
     if isinstance(value, dict):
-        value = value.get("name") or value.get("display_name") or value.get("username")
-    return _speaker(value) if isinstance(value, str) and 0 < len(value) <= 40 else None
+        value = next(
+            (v for k in ("real_name", "name", "display_name", "username") if (v := value.get(k))), None
+        )
+    if not isinstance(value, str) or not 0 < len(value) <= 40 or _ID.fullmatch(value):
+        return None
+    return _speaker(value)
 
 
 def _text_of(value: object) -> str:

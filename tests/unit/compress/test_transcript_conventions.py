@@ -70,6 +70,8 @@ def test_zoom_chat_and_a_json_log_name_the_sender() -> None:
     )
     assert read(line.decode()) == [(MAY8, "Priya: I adopted Pesto")]
     assert read('{"author": {"name": "Tom"}, "content": "Brilliant!"}') == [(None, "Tom: Brilliant!")]
+    slack = '{"user": "U024BE7LH", "text": "hi", "user_profile": {"real_name": "Priya Shah"}, "ts": "1683554160.000100"}'
+    assert read(slack) == [(None, "Priya Shah: hi")]
 
 
 @pytest.mark.parametrize(
@@ -82,6 +84,8 @@ def test_zoom_chat_and_a_json_log_name_the_sender() -> None:
         "To: all staff",  # no ``From:`` above it
         "Subject to change: the venue",
         "On the way home he wrote:",  # no date
+        "On 8 May 2023 we wrote:",  # a pronoun is no sender
+        '{"user": "U024BE7LH", "text": "hi"}',  # an id is no name
         '{"a": 1}',  # no sender, no text
         '{"from": "Tom"}',
         "{not json}",
