@@ -1,8 +1,10 @@
 """A chat's lines read with the lines around them: what one line alone does not say.
 
-:func:`~proxy.compress.dates.line_stamp` reads a line's stamp and speaker. Two things need the
-line before it:
+:func:`~proxy.compress.dates.line_stamp` reads a line's stamp and speaker. Three things need
+the lines around it:
 
+- a transcript, a mail thread, a subtitle file or a JSON log names its speakers its own way
+  (:mod:`transcripts`): a mail header's ``To:`` line is framing only under its ``From:``;
 - a sender's name alone on the line under a line that is only a stamp, the text on the lines
   after it (an iMessage export: ``May 08, 2023  1:56:12 PM``, then ``Caroline``, then the
   text) reads ``Caroline: ``, as the name after a stamp does (:func:`stamped_lines`);
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from proxy.compress import app_lines
+from proxy.compress import app_lines, transcripts
 from proxy.compress.dates import line_stamp
 from proxy.compress.speakers import bare_name, speaker_prefix
 
@@ -23,12 +25,14 @@ Read = tuple[dt.date | None, str]
 
 
 def stamped_lines(lines: list[str]) -> list[Read]:
-    """Each line's stamp and the line without it (:func:`line_stamp`); a name alone under a
-    line that is only a dated stamp reads ``Name: ``."""
+    """Each line's stamp and the line without it (:func:`line_stamp`), or what a transcript,
+    mail thread, subtitle file or JSON log writes it as (:mod:`transcripts`); a name alone
+    under a line that is only a dated stamp reads ``Name: ``."""
     out: list[Read] = []
     under_stamp = False
-    for line in lines:
-        day, rest = line_stamp(line)
+    for i, line in enumerate(lines):
+        read = transcripts.read_line(lines, i)
+        day, rest = read if read is not None else line_stamp(line)
         if under_stamp and rest == line and (sender := bare_name(line)) is not None:
             rest = f"{sender}: "
         if line.strip():

@@ -89,7 +89,9 @@ def format_date(day: dt.date) -> str:
     return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
-def _is_stamp_word(word: str) -> bool:
+def is_stamp_word(word: str) -> bool:
+    """A word a stamp may hold: a number, a month or weekday, a time of day, glue (``on``,
+    ``at``, ``pm``), punctuation."""
     low = word.strip(_TOKEN_STRIP).lower()
     if not low:
         return True  # punctuation between parts of a stamp
@@ -221,7 +223,7 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
         if n + 1 < len(words) and _SESSION.fullmatch(f"{w} {words[n + 1]}".strip(_TOKEN_STRIP + " ")):
             n, used = n + 2, used + len(w) + len(words[n + 1]) + 2
             continue
-        if not _is_stamp_word(w):
+        if not is_stamp_word(w):
             break
         n, used = n + 1, used + len(w) + 1
         if w in ("-", "–", "—", "|") and speaker_shaped(" ".join(words[n:])):
@@ -273,7 +275,7 @@ def _named_stamp(name: str, inner: str) -> tuple[dt.date | None] | None:
 def _is_stamp_text(inner: str) -> bool:
     """A bracketed text that is a stamp: only stamp words (and ``Session N``)."""
     inner = _SESSION.sub(" ", inner)
-    return all(_is_stamp_word(w) for w in inner.split())
+    return all(is_stamp_word(w) for w in inner.split())
 
 
 def last_stamp(text: str) -> dt.date | None:

@@ -214,10 +214,25 @@ def bare_name(text: str) -> str | None:
     return name if name is not None and name.lower() == word.lower() else None  # the whole line
 
 
+# Zoom's saved chat: ``From Dana to Everyone:``, ``From Dana to Sam (Direct Message):``, and
+# the older ``From  Dana : text``
+_ZOOM = re.compile(r"From[ \t]+(\S.{0,40}?)(?:[ \t]+to[ \t]+[^:\n]{1,60}?|[ \t]*)[ \t]?:(?=[ \t]|$)[ \t]*")
+
+
+def zoom_sender(text: str) -> str:
+    """``Dana: text`` for what follows a timestamp in Zoom's saved chat, ``From Dana to
+    Everyone: text``; else ``text``."""
+    m = _ZOOM.match(text) if text[:4] == "From" else None
+    if m is None or speaker_prefix(f"{m.group(1)}: .") is None:
+        return text
+    return f"{m.group(1)}: {text[m.end() :]}"
+
+
 def after_stamp(text: str) -> str:
     """What follows a timestamp, its speaker as ``Name: ``: an IRC nick (``<Dana> hi``), a
-    lowercase handle (``dana: hi``), a name alone with the text on the lines after it."""
-    return name_only(handle(irc_nick(text, handles=True)))
+    lowercase handle (``dana: hi``), Zoom's ``From Dana to Everyone:``, a name alone with the
+    text on the lines after it."""
+    return name_only(handle(irc_nick(zoom_sender(text), handles=True)))
 
 
 def name_only(text: str) -> str:

@@ -22,6 +22,7 @@ class Turn:
     session: int  # 1-based
     when: dt.datetime  # the turn's time: the session start plus a minute a turn (same day)
     text: str
+    caption: str = ""  # a photo the turn shared, as LoCoMo describes it ("a photo of a dog …")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,10 @@ def from_locomo(sample: dict[str, object]) -> Dialogue:
         start = parse_locomo_time(str(conv[f"session_{n}_date_time"]))
         sessions.append(start)
         for i, raw in enumerate(conv[f"session_{n}"]):
-            turns.append(Turn(raw["dia_id"], raw["speaker"], n, turn_time(start, i), raw["text"]))
+            when = turn_time(start, i)
+            turns.append(
+                Turn(raw["dia_id"], raw["speaker"], n, when, raw["text"], raw.get("blip_caption", ""))
+            )
         n += 1
     questions: list[Question] = []
     qa = sample["qa"]

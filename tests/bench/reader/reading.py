@@ -40,6 +40,7 @@ from typing import Any
 from tests.bench.memconv.metrics import STOPWORDS
 from tests.bench.reader.dates import Day, day_score, leading_date
 from tests.bench.reader.dialogue import Dialogue, Question
+from tests.bench.reader.tool_lines import tool_line
 
 READ_CHARS = 700
 SUMMARY_MARK = "[ctxproxy: summary"
@@ -135,7 +136,18 @@ class _Reader:
 
     def kept_line(self, line: str, fallback: str | None) -> None:
         """A line of a kept message: it starts a turn when it opens the message (after a header)
-        or opens with a stamp or a ``Name:`` label; else it continues the turn before."""
+        or opens with a stamp or a ``Name:`` label; else it continues the turn before. Other
+        tools' lines are read as :func:`tool_line` says."""
+        tool = tool_line(line)
+        if tool is not None:
+            if tool.day is not None:
+                self.day = tool.day
+            if tool.head is not None:
+                self._head = (line.strip(), tool.head)
+            if tool.line is None:
+                self._open = False
+                return
+            line = tool.line
         head = _NAME_HEAD.match(line.strip())
         stamp = leading_date(head.group(2)) if head else None
         if head and stamp and not _has_words(head.group(2)[stamp[1] :]):
@@ -380,10 +392,11 @@ def _same_speaker(label: str | None, speaker: str) -> bool:
 def attribution(d: Dialogue, units: Sequence[ReadUnit], idf: Idf, into: Attribution) -> None:
     """Attributed evidence of one request (``idf`` is used only by :func:`segment_attribution`).
 
-    A turn is kept verbatim when a kept unit's content (after its stamp and label) is the
-    turn's text; the segment holding most of a turn's content words is the one that holds the
+    A turn is kept verbatim when a kept unit's content (after its stamp and label), or its
+    first line, is the turn's text; the segment holding most of a turn's content words is the one that holds the
     most of them (a count; the earliest on a tie)."""
     kept = {u.content for u in units if not u.digest}
+    kept |= {c.split("\n", 1)[0] for c in kept}  # a turn kept whole, a photo's caption on the line below
     segments = [u for u in units if u.digest]
     seg_words = [word_set(u.content) for u in segments]
     by_id = d.by_id

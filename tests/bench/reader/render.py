@@ -22,7 +22,9 @@
   ``5/8/23, 1:56 PM - Caroline: text``, with the app's own lines (``<Media omitted>``, ``Missed
   voice call``) before every seventh turn; ``discord-export``, one turn a message as
   DiscordChatExporter writes it (``[5/8/2023 1:56 PM] caroline``, the text below); ``imessage``,
-  as an iMessage export does (``May 08, 2023  1:56:00 PM``, the name on the next line, then the text).
+  as an iMessage export does (``May 08, 2023  1:56:00 PM``, the name on the next line, then the text);
+  as other tools write a conversation (a transcript's ``Caroline said, "…"``, a mail thread,
+  Zoom's chat, a subtitle file, a JSON-lines log): :mod:`render_tools`.
 
 Roles alternate as in a memory chat (merged: message by message; otherwise the first speaker
 is ``user``, the second ``assistant``); the system prompt comes first and a user question last.
@@ -36,13 +38,27 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any
 
+from tests.bench.reader import render_tools
 from tests.bench.reader.dialogue import Dialogue, Turn
+from tests.bench.reader.render_base import (
+    FINAL_QUESTION,
+    MERGE,
+    chatlog_stamp,
+    frame,
+    h12,
+    kept_turns,
+    locomo_header,
+    name_field,
+    per_turn,
+    role_of,
+    session_line,
+    stamp,
+    system_prompt,
+)
 
-MERGE = 4
 MERGE_LONG = 40
-FINAL_QUESTION = "Thinking back over all our sessions: what do you remember about what we talked about?"
 RENDERINGS = ("merged", "stamped", "named", "chatlog", "merged-lines", "merged-long")
-EXTRA_RENDERINGS = (
+EXTRA_RENDERINGS: tuple[str, ...] = (
     "one-message",
     "named-system",
     "named-user",
@@ -55,68 +71,16 @@ EXTRA_RENDERINGS = (
     "discord-export",
     "imessage",
 )  # measured when asked for (--renderings)
+EXTRA_RENDERINGS += tuple(render_tools.TOOLS)  # as other tools write a conversation
 # keep-last and middle-out keep turns, not messages (one message holds the whole conversation)
 BY_TURNS = frozenset(("one-message", "named-system", "named-user", "merged-sessions", "one-telegram"))
-
-
-def system_prompt(d: Dialogue) -> str:
-    a, b = d.speakers
-    return (
-        f"This is a long-running chat between {a} and {b} over many sessions. "
-        "Continue the conversation naturally and remember what was said."
-    )
-
-
-def locomo_header(when: dt.datetime) -> str:
-    hour = when.hour % 12 or 12
-    return f"{hour}:{when.minute:02d} {'am' if when.hour < 12 else 'pm'} on {when.day} {when:%B}, {when.year}"
-
-
-def session_line(n: int, when: dt.datetime) -> str:
-    return f"Session {n} · {when:%A}, {when.day} {when:%B} {when.year}"
-
-
-def stamp(when: dt.datetime) -> str:
-    return f"[{when:%Y-%m-%d %H:%M}]"
-
-
-def chatlog_stamp(when: dt.datetime, i: int) -> str:
-    return f"{when:%d.%m.%Y, %H:%M}:{(7 * i) % 60:02d}"
-
-
-_NAME_OK = re.compile(r"[^a-zA-Z0-9_-]")
-
-
-def name_field(speaker: str) -> str:
-    return _NAME_OK.sub("_", speaker)[:64]
-
-
-def _kept(d: Dialogue, keep: Collection[str] | None) -> list[tuple[Turn, bool]]:
-    """(turn, opens its session among the kept turns)."""
-    out: list[tuple[Turn, bool]] = []
-    last_session = -1
-    for t in d.turns:
-        if keep is not None and t.id not in keep:
-            continue
-        out.append((t, t.session != last_session))
-        last_session = t.session
-    return out
-
-
-def _frame(d: Dialogue, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
-    msgs = [{"role": "system", "content": system_prompt(d)}, *messages]
-    msgs.append({"role": "user", "content": FINAL_QUESTION})
-    return {"model": model, "messages": msgs}
-
-
-def _role(d: Dialogue, t: Turn) -> str:
-    return "user" if t.speaker == d.speakers[0] else "assistant"
+BY_TURNS |= render_tools.BY_TURNS
 
 
 def merged(
     d: Dialogue, model: str, keep: Collection[str] | None = None, per: int = MERGE, own_line: bool = False
 ) -> dict[str, Any]:
-    kept = _kept(d, keep)
+    kept = kept_turns(d, keep)
     messages: list[dict[str, Any]] = []
     for k in range(0, len(kept), per):
         lines: list[str] = []
@@ -129,30 +93,31 @@ def merged(
             lines.append(line)
         role = "user" if (k // per) % 2 == 0 else "assistant"
         messages.append({"role": role, "content": "\n".join(lines)})
-    return _frame(d, model, messages)
+    return frame(d, model, messages)
 
 
 def stamped(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     messages = [
-        {"role": _role(d, t), "content": f"{stamp(t.when)} {t.speaker}: {t.text}"} for t, _ in _kept(d, keep)
+        {"role": role_of(d, t), "content": f"{stamp(t.when)} {t.speaker}: {t.text}"}
+        for t, _ in kept_turns(d, keep)
     ]
-    return _frame(d, model, messages)
+    return frame(d, model, messages)
 
 
 def named(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     messages: list[dict[str, Any]] = []
-    for t, opens in _kept(d, keep):
+    for t, opens in kept_turns(d, keep):
         text = f"{session_line(t.session, d.sessions[t.session - 1])}\n{t.text}" if opens else t.text
-        messages.append({"role": _role(d, t), "name": name_field(t.speaker), "content": text})
-    return _frame(d, model, messages)
+        messages.append({"role": role_of(d, t), "name": name_field(t.speaker), "content": text})
+    return frame(d, model, messages)
 
 
 def chatlog(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     messages = [
-        {"role": _role(d, t), "content": f"{chatlog_stamp(t.when, i)} - {t.speaker}: {t.text}"}
-        for i, (t, _) in enumerate(_kept(d, keep))
+        {"role": role_of(d, t), "content": f"{chatlog_stamp(t.when, i)} - {t.speaker}: {t.text}"}
+        for i, (t, _) in enumerate(kept_turns(d, keep))
     ]
-    return _frame(d, model, messages)
+    return frame(d, model, messages)
 
 
 def merged_lines(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
@@ -164,18 +129,18 @@ def named_apart(
 ) -> dict[str, Any]:
     """``named`` with each session line a message of its own (``role``), before the session's turns."""
     messages: list[dict[str, Any]] = []
-    for t, opens in _kept(d, keep):
+    for t, opens in kept_turns(d, keep):
         if opens:
             messages.append({"role": role, "content": session_line(t.session, d.sessions[t.session - 1])})
-        messages.append({"role": _role(d, t), "name": name_field(t.speaker), "content": t.text})
-    return _frame(d, model, messages)
+        messages.append({"role": role_of(d, t), "name": name_field(t.speaker), "content": t.text})
+    return frame(d, model, messages)
 
 
 def merged_sessions(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     """A message a session: its header opening the first turn's line, roles alternating."""
     messages: list[dict[str, Any]] = []
     lines: list[str] = []
-    for t, opens in _kept(d, keep):
+    for t, opens in kept_turns(d, keep):
         if opens and lines:
             messages.append(
                 {"role": "user" if len(messages) % 2 == 0 else "assistant", "content": "\n".join(lines)}
@@ -188,7 +153,7 @@ def merged_sessions(d: Dialogue, model: str, keep: Collection[str] | None = None
         messages.append(
             {"role": "user" if len(messages) % 2 == 0 else "assistant", "content": "\n".join(lines)}
         )
-    return _frame(d, model, messages)
+    return frame(d, model, messages)
 
 
 def one_message(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
@@ -203,20 +168,13 @@ def telegram_turn(t: Turn) -> str:
     return f"{t.speaker}, [{t.when:%d.%m.%y %H:%M}]\n{t.text}"
 
 
-def _per_turn(
-    d: Dialogue, model: str, keep: Collection[str] | None, content: Callable[[Turn], str]
-) -> dict[str, Any]:
-    """One message a turn, written by ``content``."""
-    return _frame(d, model, [{"role": _role(d, t), "content": content(t)} for t, _ in _kept(d, keep)])
-
-
 def telegram(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
-    return _per_turn(d, model, keep, telegram_turn)
+    return per_turn(d, model, keep, telegram_turn)
 
 
 def one_telegram(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     """The whole conversation copied out of Telegram into the only user message."""
-    chat = "\n".join(telegram_turn(t) for t, _ in _kept(d, keep))
+    chat = "\n".join(telegram_turn(t) for t, _ in kept_turns(d, keep))
     system = {"role": "system", "content": system_prompt(d)}
     return {"model": model, "messages": [system, {"role": "user", "content": f"{chat}\n\n{FINAL_QUESTION}"}]}
 
@@ -226,7 +184,7 @@ def irc(
 ) -> dict[str, Any]:
     """An IRC log, ``MERGE`` turns a message: ``[13:56] <Caroline> text`` lines (the speaker's
     ``nick``), a new day announced by ``--- Day changed Mon May 08 2023``."""
-    kept = _kept(d, keep)
+    kept = kept_turns(d, keep)
     messages: list[dict[str, Any]] = []
     last: dt.date | None = None
     for k in range(0, len(kept), MERGE):
@@ -239,17 +197,12 @@ def irc(
         messages.append(
             {"role": "user" if (k // MERGE) % 2 == 0 else "assistant", "content": "\n".join(lines)}
         )
-    return _frame(d, model, messages)
+    return frame(d, model, messages)
 
 
 def irc_handles(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     """``irc`` with lowercase nicks (``[13:56] <caroline> text``), as most IRC users write theirs."""
     return irc(d, model, keep, str.lower)
-
-
-def _h12(w: dt.datetime, seconds: bool = False) -> str:
-    """``1:56 PM`` (``1:56:00 PM``)."""
-    return f"{w.hour % 12 or 12}:{w.minute:02d}{':00' if seconds else ''} {'AM' if w.hour < 12 else 'PM'}"
 
 
 # what WhatsApp writes between the turns of an export: notices and placeholders
@@ -266,29 +219,29 @@ def whatsapp(d: Dialogue, model: str, keep: Collection[str] | None = None) -> di
     """A US phone's WhatsApp export, one message a turn: ``5/8/23, 1:56 PM - Caroline: text``;
     every seventh turn has one of the app's own lines before it (:data:`APP_LINES`)."""
     messages: list[dict[str, Any]] = []
-    for i, (t, _) in enumerate(_kept(d, keep)):
+    for i, (t, _) in enumerate(kept_turns(d, keep)):
         w = t.when
-        stamp = f"{w.month}/{w.day}/{w:%y}, {_h12(w)} - "
+        stamp = f"{w.month}/{w.day}/{w:%y}, {h12(w)} - "
         line = f"{stamp}{t.speaker}: {t.text}"
         if i % 7 == 3:
             line = stamp + APP_LINES[(i // 7) % len(APP_LINES)].format(who=t.speaker) + "\n" + line
-        messages.append({"role": _role(d, t), "content": line})
-    return _frame(d, model, messages)
+        messages.append({"role": role_of(d, t), "content": line})
+    return frame(d, model, messages)
 
 
 def discord_export(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     """One turn a message as DiscordChatExporter writes it: ``[5/8/2023 1:56 PM] caroline``, the
     text on the next line."""
-    return _per_turn(
-        d, model, keep, lambda t: f"[{t.when.month}/{t.when.day}/{t.when.year} {_h12(t.when)}] {t.speaker.lower()}\n{t.text}"
+    return per_turn(
+        d, model, keep, lambda t: f"[{t.when.month}/{t.when.day}/{t.when.year} {h12(t.when)}] {t.speaker.lower()}\n{t.text}"
     )  # fmt: skip
 
 
 def imessage(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     """One turn a message as an iMessage export writes it: ``May 08, 2023  1:56:00 PM``, the
     sender's name on the next line, then the text."""
-    return _per_turn(
-        d, model, keep, lambda t: f"{t.when:%b %d, %Y} {_h12(t.when, seconds=True)}\n{t.speaker}\n{t.text}"
+    return per_turn(
+        d, model, keep, lambda t: f"{t.when:%b %d, %Y} {h12(t.when, seconds=True)}\n{t.speaker}\n{t.text}"
     )  # fmt: skip
 
 
@@ -314,6 +267,7 @@ RENDER: dict[str, Callable[..., dict[str, Any]]] = {
     "whatsapp": whatsapp,
     "discord-export": discord_export,
     "imessage": imessage,
+    **render_tools.TOOLS,
 }
 
 

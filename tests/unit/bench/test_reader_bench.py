@@ -21,6 +21,7 @@ from tests.bench.reader.dates import Day, day_score, leading_date
 from tests.bench.reader.dialogue import Dialogue, Question, Turn, parse_locomo_time, turn_time
 from tests.bench.reader.extraction import whole_turns
 from tests.bench.reader.render import RENDER, RENDERINGS, system_prompt
+from tests.bench.reader.render_tools import TOOLS
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "openhands"
 HEADER = "[ctxproxy: summary of earlier conversation] Digest, oldest first: [date] speaker: facts."
@@ -89,7 +90,8 @@ def tiny() -> Dialogue:
         i = count.get(s, 0)
         count[s] = i + 1
         start = S1 if s == 1 else S2
-        turns.append(Turn(f"D{s}:{i + 1}", who, s, turn_time(start, i), text))
+        caption = "a photo of a painting of a sunrise over a lake" if "painted" in text else ""
+        turns.append(Turn(f"D{s}:{i + 1}", who, s, turn_time(start, i), text, caption))
     questions = (
         Question("Where was the LGBTQ conference?", "Portland", ("D2:1",), "1"),
         Question("What is the name of Melanie's dog?", "Luna", ("D2:2",), "1"),
@@ -103,7 +105,7 @@ def test_locomo_time() -> None:
     assert turn_time(dt.datetime(2023, 1, 1, 23, 58), 5).date() == dt.date(2023, 1, 1)
 
 
-@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("rendering", [*RENDERINGS, *TOOLS])
 def test_every_rendering_reads_back_its_speakers_and_days(rendering: str) -> None:
     d = tiny()
     body = RENDER[rendering](d, "gpt-4o")

@@ -1,0 +1,67 @@
+"""What a reader takes from the lines other tools write (:mod:`render_tools`): a speaker, a
+date, or nothing (framing). Written for those renderings, apart from the proxy's parser.
+
+- ``Caroline said, "text"`` reads as ``Caroline: text``; ``DATE: …`` as a date line;
+  ``CONVERSATION:`` is framing;
+- a mail's ``From: Caroline <…>`` names the speaker of the text below it, its ``Sent:`` line is
+  a date line, ``To:`` and ``Subject:`` are framing; ``On <date> Caroline <…> wrote:`` gives both;
+- Zoom's ``13:56:00 From Caroline to Everyone:`` names the speaker of the text below it;
+- a subtitle's ``<v Caroline>text</v>`` reads as ``Caroline: text``; ``WEBVTT``, a cue's number
+  and its timing line are framing;
+- a JSON-lines message reads as ``<time> Caroline: text``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from tests.bench.reader.dates import Day, leading_date
+
+
+@dataclass(frozen=True, slots=True)
+class ToolLine:
+    line: str | None = None  # the line to read instead (``None``: nothing to read)
+    head: str | None = None  # the speaker of the text on the lines below
+    day: Day | None = None  # the date the line sets
+
+
+SKIP = ToolLine()
+_SAID = re.compile(r'^([^\W\d_][\w\'.-]*(?: [^\W\d_][\w\'.-]*)?) said, "(.*)"$')
+_FROM = re.compile(r"^From: ([^<>]+?) <[^<>]+>$")
+_WROTE = re.compile(r"^On (.+? [AP]M) ([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?) <[^<>]+> wrote:$")
+_ZOOM = re.compile(r"^\d{1,2}:\d{2}:\d{2} From (.+?) to Everyone:$")
+_VOICE = re.compile(r"^<v ([^<>]+)>(.*?)(?:</v>)?$")
+_TIMING = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d{3} --> ")
+
+
+def tool_line(line: str) -> ToolLine | None:
+    """What ``line`` gives a reader, when it is one of those tools' lines; else ``None``."""
+    text = line.strip()
+    if m := _SAID.match(text):
+        return ToolLine(f"{m.group(1)}: {m.group(2)}")
+    if text in ("CONVERSATION:", "WEBVTT") or text.isdigit() or _TIMING.match(text):
+        return SKIP
+    if text.startswith(("DATE: ", "Sent: ")):
+        found = leading_date(text[6:])
+        return ToolLine(day=found[0]) if found else None
+    if text.startswith(("To: ", "Subject: ")):
+        return SKIP
+    if m := _FROM.match(text):
+        return ToolLine(head=m.group(1))
+    if m := _WROTE.match(text):
+        found = leading_date(m.group(1))
+        return ToolLine(head=m.group(2), day=found[0] if found else None)
+    if m := _ZOOM.match(text):
+        return ToolLine(head=m.group(1))
+    if m := _VOICE.match(text):
+        return ToolLine(f"{m.group(1)}: {m.group(2)}")
+    if text.startswith("{") and text.endswith("}"):
+        try:
+            msg = json.loads(text)
+        except ValueError:
+            return None
+        if isinstance(msg, dict) and {"time", "from", "text"} <= msg.keys():
+            return ToolLine(f"{msg['time']} {msg['from']}: {msg['text']}")
+    return None
