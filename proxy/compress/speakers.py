@@ -228,6 +228,22 @@ def zoom_sender(text: str) -> str:
     return f"{m.group(1)}: {text[m.end() :]}"
 
 
+def sender_name(raw: str) -> str | None:
+    """A sender's name as a tool writes it in a field of its own (a mail header, a JSON key, a
+    table cell: ``Caroline Smith``, ``"Smith, Caroline"``, a handle ``caroline``) as the digest
+    writes it, or ``None`` when it is no name."""
+    name = " ".join(raw.strip().strip("\"'").split())
+    if not name or len(name) > 40:
+        return None
+    last, comma, first = name.partition(", ")
+    if comma and " " not in last and " " not in first:
+        name = f"{first} {last}"  # Outlook's ``Smith, Caroline``
+    if speaker_prefix(f"{name}: .") == name:
+        return name
+    said = handle(f"{name}: .")
+    return said[:-3] if said != f"{name}: ." and speaker_prefix(said) is not None else None
+
+
 def after_stamp(text: str) -> str:
     """What follows a timestamp, its speaker as ``Name: ``: an IRC nick (``<Dana> hi``), a
     lowercase handle (``dana: hi``), Zoom's ``From Dana to Everyone:``, a name alone with the

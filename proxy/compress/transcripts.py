@@ -15,7 +15,10 @@ with the date it carries; a line that is only the tool's framing reads as nothin
   at 1:56 PM Caroline <caroline@example.com> wrote:`` is both the stamp and the speaker;
 - a JSON-lines log: ``{"time": "2023-05-08T13:56:00", "from": "Caroline", "text": "hi"}``.
 
-Zoom's saved chat (``13:56:02 From Caroline to Everyone:``) is read after its time of day
+An interview's label alone on a line (``Interviewer:``), the turn's text on the line below,
+reads ``Interviewer: ``. A list item, a CSV or TSV row and a table row are read by
+:mod:`list_rows`; Zoom's saved chat
+(``13:56:02 From Caroline to Everyone:``) after its time of day
 (:func:`proxy.compress.speakers.after_stamp`). Each rule looks at a line's first characters
 before any pattern runs: most lines cost a few string tests.
 """
@@ -28,8 +31,9 @@ from collections.abc import Sequence
 
 import orjson
 
+from proxy.compress import list_rows
 from proxy.compress.dates import is_stamp_word, parse_date
-from proxy.compress.speakers import handle, speaker_prefix
+from proxy.compress.speakers import name_only, sender_name, speaker_prefix
 
 Read = tuple[dt.date | None, str]
 
@@ -54,6 +58,7 @@ _MAIL_DATED = frozenset(("sent", "date"))
 _MAX_FIELD = 300  # a longer ``From: …`` or ``To: …`` line is a sentence, not a header field
 _HEADER_LINES = 8  # a mail header's lines are read back this far to its ``From:``
 _WROTE = re.compile(r"[ \t]*On[ \t]+(.{6,100}?)[ \t]*wrote:[ \t]*")
+_LIST_MARKS = frozenset("-*•+‣◦>")
 _ORIGINAL = re.compile(r"[ \t]*-{2,}[ \t]*(?:Original Message|Forwarded message)[ \t]*-{2,}[ \t]*", re.I)
 # (Slack's export names the sender in ``user_profile``; its ``user`` is an id: ``U024BE7LH``)
 _NAME_KEYS = ("from", "speaker", "author", "sender", "user_profile", "user", "username", "user_name", "name")
@@ -78,20 +83,44 @@ def read_line(lines: Sequence[str], i: int) -> Read | None:
             return None, ""
         if line.strip().isdigit() and i + 1 < len(lines) and _CUE_TIMING.fullmatch(lines[i + 1]):
             return None, ""  # an SRT cue's number
-        return None
-    if head == "-":
-        return (None, "") if _ORIGINAL.fullmatch(line) else None
+        if "\t" in line or "," in line or ";" in line:
+            return list_rows.delimited_row(line) or list_rows.list_item(line)
+        return list_rows.list_item(line)
+    if head == "-" and _ORIGINAL.fullmatch(line):
+        return None, ""
+    if head in _LIST_MARKS:
+        return list_rows.list_item(line)
+    if head == "|":
+        return list_rows.table_row(line)
     if not head.isalpha():
         return None
     if line.startswith("WEBVTT") and (len(line) == 6 or line[6] in " \t"):
         return None, ""
+    if ("," in line or "\t" in line) and list_rows.csv_header(
+        line, lines[i + 1] if i + 1 < len(lines) else None
+    ):
+        return None, ""
     if (colon := line.find(":", 0, 24)) > 0 and (read := _mail(lines, i, colon)) is not None:
         return read
+    if line[-1:] == ":" and (label := _label_alone(lines, i)) is not None:
+        return None, label
     if "wrote:" in line[-12:]:
         return _wrote(line)
     if ('"' in line or "“" in line) and _SAID_VERB.search(line, 0, 60):
         return _said(line)
     return None
+
+
+def _label_alone(lines: Sequence[str], i: int) -> str | None:
+    """``Caroline: `` for a line that is only a speaker's label, the turn's text on the line
+    below it (an interview's ``Interviewer:`` above each question); a label above an indented
+    line, a list or another label (``Returns:`` in a docstring, ``Ingredients:``) is none."""
+    below = lines[i + 1] if i + 1 < len(lines) else ""
+    head = below[:1]
+    if not head or head in " \t" or head in _LIST_MARKS or speaker_prefix(below) is not None:
+        return None
+    named = name_only(lines[i].rstrip())
+    return named if named != lines[i].rstrip() else None
 
 
 def _said(line: str) -> Read | None:
@@ -106,20 +135,8 @@ def _voice(line: str) -> Read | None:
     if m is None:
         return None
     text = _CUE_TAGS.sub("", line[m.end() :]).strip()
-    name = _speaker(m.group(1))
+    name = sender_name(m.group(1))
     return None, f"{name}: {text}" if name else text
-
-
-def _speaker(raw: str) -> str | None:
-    """A name as a tool writes it (``"Smith, Caroline"``, ``caroline``) as the digest reads it."""
-    name = " ".join(raw.strip().strip("\"'").split())
-    last, comma, first = name.partition(", ")
-    if comma and " " not in last and " " not in first:
-        name = f"{first} {last}"  # Outlook's ``Smith, Caroline``
-    if speaker_prefix(f"{name}: .") is not None:
-        return name
-    said = handle(f"{name}: .")
-    return said[:-3] if said != f"{name}: ." and speaker_prefix(said) is not None else None
 
 
 def _mail(lines: Sequence[str], i: int, colon: int) -> Read | None:
@@ -138,7 +155,7 @@ def _mail(lines: Sequence[str], i: int, colon: int) -> Read | None:
             # ``From: caroline.smith@example.com``: the address's name, ``Caroline Smith``
             local = found.group(0).strip("<>[]").removeprefix("mailto:").split("@")[0]
             raw = " ".join(w.capitalize() for w in re.split(r"[._]", local) if w)
-        name = _speaker(raw)
+        name = sender_name(raw)
         return (None, f"{name}: ") if name else None
     if not _in_header(lines, i):
         return None
@@ -179,7 +196,7 @@ def _wrote(line: str) -> Read | None:
     if k == 0:
         return None
     written = " ".join(words[-k:]).strip(",")
-    name = None if written.lower() in _PRONOUNS else _speaker(written)  # ``On 8 May 2023 we wrote:``
+    name = None if written.lower() in _PRONOUNS else sender_name(written)  # ``On 8 May 2023 we wrote:``
     if name is None:
         return None
     day = parse_date(" ".join(words[:-k]).rstrip(","))
@@ -214,7 +231,7 @@ def _name_of(value: object) -> str | None:
         )
     if not isinstance(value, str) or not 0 < len(value) <= 40 or _ID.fullmatch(value):
         return None
-    return _speaker(value)
+    return sender_name(value)
 
 
 def _text_of(value: object) -> str:

@@ -15,7 +15,15 @@
 - ``webvtt``: a meeting's subtitle file a day, ``MERGE`` cues a message: the day's date on a
   line, ``WEBVTT``, then cues (a number, ``00:56:00.000 --> 00:56:05.000``, ``<v Caroline>text</v>``);
 - ``jsonl``: one turn a message as a JSON-lines log: ``{"time": "2023-05-08T13:56:00",
-  "from": "Caroline", "text": "…"}``.
+  "from": "Caroline", "text": "…"}``;
+- ``bullets``: ``MERGE`` turns a message as a list, ``- Caroline: text``, each day opened by a
+  line with its date (``8 May 2023``);
+- ``csv``: ``MERGE`` rows a message of a chat exported as CSV: ``2023-05-08 13:56:00,Caroline,"text"``;
+- ``labels``: ``MERGE`` turns a message as an interview's transcript: the speaker's label alone
+  on a line (``Caroline:``), the text on the next, a blank line; each day opened by a line with
+  its date;
+- ``table``: ``MERGE`` rows a message of a Markdown table, ``| 13:56 | Caroline | text |``,
+  each day opened by a row holding only its date (``| 2023-05-08 | | |``).
 """
 
 from __future__ import annotations
@@ -119,6 +127,21 @@ webvtt = _day_lines(
 )
 
 
+bullets = _day_lines(lambda t: [f"{t.when.day} {t.when:%B %Y}"], lambda t, i: [f"- {t.speaker}: {t.text}"])
+labels = _day_lines(lambda t: [f"{t.when.day} {t.when:%B %Y}"], lambda t, i: [f"{t.speaker}:", t.text, ""])
+table = _day_lines(
+    lambda t: [f"| {t.when:%Y-%m-%d} | | |"], lambda t, i: [f"| {t.when:%H:%M} | {t.speaker} | {t.text} |"]
+)
+
+
+def csv(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    def row(d: Dialogue, t: Turn, opens: bool, i: int) -> list[str]:
+        quoted = t.text.replace('"', '""')
+        return [f'{t.when:%Y-%m-%d %H:%M:%S},{t.speaker},"{quoted}"']
+
+    return _merged(d, model, keep, row)
+
+
 def jsonl(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
     def line(t: Turn) -> str:
         return orjson.dumps(
@@ -136,5 +159,9 @@ TOOLS: dict[str, Callable[..., dict[str, Any]]] = {
     "zoom": zoom,
     "webvtt": webvtt,
     "jsonl": jsonl,
+    "bullets": bullets,
+    "csv": csv,
+    "table": table,
+    "labels": labels,
 }
 BY_TURNS = frozenset(("one-said",))

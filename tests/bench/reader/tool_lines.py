@@ -8,7 +8,11 @@ date, or nothing (framing). Written for those renderings, apart from the proxy's
 - Zoom's ``13:56:00 From Caroline to Everyone:`` names the speaker of the text below it;
 - a subtitle's ``<v Caroline>text</v>`` reads as ``Caroline: text``; ``WEBVTT``, a cue's number
   and its timing line are framing;
-- a JSON-lines message reads as ``<time> Caroline: text``.
+- a JSON-lines message reads as ``<time> Caroline: text``;
+- a list item ``- Caroline: text`` as ``Caroline: text``; a CSV row
+  ``2023-05-08 13:56:00,Caroline,"text"`` as ``2023-05-08 13:56:00 Caroline: text``; a table row
+  ``| 13:56 | Caroline | text |`` as ``Caroline: text``, and ``| 2023-05-08 | | |`` as a date line;
+- a label alone, ``Caroline:``, names the speaker of the text below it.
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ _FROM = re.compile(r"^From: ([^<>]+?) <[^<>]+>$")
 _WROTE = re.compile(r"^On (.+? [AP]M) ([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?) <[^<>]+> wrote:$")
 _ZOOM = re.compile(r"^\d{1,2}:\d{2}:\d{2} From (.+?) to Everyone:$")
 _VOICE = re.compile(r"^<v ([^<>]+)>(.*?)(?:</v>)?$")
+_ITEM = re.compile(r"^- ([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?: .*)$")
+_CSV = re.compile(r'^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}),([^,"]+),"(.*)"$')
+_TABLE = re.compile(r"^\| \d{2}:\d{2} \| ([^|]+?) \| (.*) \|$")
+_TABLE_DAY = re.compile(r"^\| (\d{4}-\d{2}-\d{2}) \| \| \|$")
+_LABEL = re.compile(r"^([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?):$")
 _TIMING = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d{3} --> ")
 
 
@@ -53,10 +62,21 @@ def tool_line(line: str) -> ToolLine | None:
     if m := _WROTE.match(text):
         found = leading_date(m.group(1))
         return ToolLine(head=m.group(2), day=found[0] if found else None)
+    if text != "CONVERSATION:" and (m := _LABEL.match(text)):
+        return ToolLine(head=m.group(1))
     if m := _ZOOM.match(text):
         return ToolLine(head=m.group(1))
     if m := _VOICE.match(text):
         return ToolLine(f"{m.group(1)}: {m.group(2)}")
+    if m := _ITEM.match(text):
+        return ToolLine(m.group(1))
+    if m := _CSV.match(text):
+        return ToolLine(f"{m.group(1)} {m.group(2)}: {m.group(3).replace(chr(34) * 2, chr(34))}")
+    if m := _TABLE.match(text):
+        return ToolLine(f"{m.group(1)}: {m.group(2)}")
+    if m := _TABLE_DAY.match(text):
+        found = leading_date(m.group(1))
+        return ToolLine(day=found[0]) if found else SKIP
     if text.startswith("{") and text.endswith("}"):
         try:
             msg = json.loads(text)

@@ -74,6 +74,16 @@ def test_zoom_chat_and_a_json_log_name_the_sender() -> None:
     assert read(slack) == [(None, "Priya Shah: hi")]
 
 
+def test_an_interviews_label_alone_names_the_speaker_of_the_line_below() -> None:
+    assert read("Priya Shah:\nI adopted a greyhound.") == [
+        (None, "Priya Shah: "),
+        (None, "I adopted a greyhound."),
+    ]
+    for not_a_turn in ("Returns:\n    int: the count", "Ingredients:\n- flour", "Note:\ncall Ines",
+                       "Tom:\nPriya: hi", "Tom:", "Tom:\n", "This is what I said:\nhi"):  # fmt: skip
+        assert read(not_a_turn)[0] == (None, not_a_turn.split("\n")[0]), not_a_turn
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -117,6 +127,9 @@ RENDERINGS = {
     "zoom": lambda: merged_days(
         lambda w: f"{w:%A}, {w.day} {w:%B %Y}",
         lambda w, k, who, text: f"{w:%H}:{w.minute + k:02d}:07 From {who} to Everyone:\n\t{text}",
+    ),
+    "interview": lambda: merged_days(
+        lambda w: f"{w.day} {w:%B %Y}", lambda w, k, who, text: f"{who}:\n{text}\n"
     ),
     "jsonl": lambda: one_per_turn(
         lambda w, k, who, text: orjson.dumps({"time": f"{w:%Y-%m-%dT%H}:{w.minute + k:02d}:00Z", "from": who, "text": text}).decode()

@@ -1,0 +1,94 @@
+"""A turn written as a list item, a CSV or TSV row, or a Markdown table row: read as
+``Name: text`` with its day; what is only shaped like one stays as written.
+
+The fixtures are :mod:`test_digest_renderings`'s (Priya and Tom over three sessions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from proxy.compress import DroppedMessage
+from proxy.compress.chat_lines import stamped_lines
+from tests.unit.compress.test_chat_app_renderings import merged_days
+from tests.unit.compress.test_digest_renderings import assert_every_fact_attributed, digest_lines
+
+MAY8 = dt.date(2023, 5, 8)
+
+
+def read(line: str) -> tuple[dt.date | None, str]:
+    return stamped_lines([line])[0]
+
+
+def test_a_list_item_or_a_quote_reads_as_the_line_after_its_marker() -> None:
+    for item in ("- Priya: I adopted a greyhound.", "* Priya: I adopted a greyhound.", "• Priya: I adopted a greyhound.",
+                 "1. Priya: I adopted a greyhound.", "12) Priya: I adopted a greyhound.", "> Priya: I adopted a greyhound."):  # fmt: skip
+        assert read(item) == (None, "Priya: I adopted a greyhound."), item
+    assert read("* [2023-05-08 13:56] Priya: hi") == (MAY8, "Priya: hi")
+    assert read("- 2023-05-08: moved to Leeds") == (MAY8, "moved to Leeds")
+
+
+def test_a_csv_tsv_or_table_row_names_its_sender() -> None:
+    assert read('2023-05-08 13:56:00,Priya,"I went, then ""left"""') == (MAY8, 'Priya: I went, then "left"')
+    assert read("2023-05-08 13:56\tPriya\tI adopted a greyhound.") == (MAY8, "Priya: I adopted a greyhound.")
+    assert read("08.05.2023;tom;hi all") == (MAY8, "Tom: hi all")
+    assert read("| 2023-05-08 13:56 | Priya | I adopted | a greyhound |") == (
+        MAY8,
+        "Priya: I adopted a greyhound",
+    )
+    assert read("| 13:56 | Tom | Brilliant! |") == (None, "Tom: Brilliant!")
+    assert read("| 2023-05-08 | | |") == (MAY8, "")
+    # a turn with commas in it is no row
+    assert read("2023-05-08T13:56:00Z Priya: Wow, Tom, that is great") == (
+        MAY8,
+        "Priya: Wow, Tom, that is great",
+    )
+    # a CSV's header is framing when rows follow it
+    assert stamped_lines(["date,sender,text", "2023-05-08 13:56:00,Priya,hi"]) == [
+        (None, ""),
+        (MAY8, "Priya: hi"),
+    ]
+    assert stamped_lines(["Yes, sure, why not", "Tom: ok"])[0] == (None, "Yes, sure, why not")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "- buy milk",
+        "- Note: call the vet",  # a note's label is no speaker
+        "-Priya: no space after the marker",
+        "12. Step: one",
+        "3,4,5",
+        "2023, Priya, a good year",  # a year alone is no stamp
+        "| Name | Age |",
+        "| Alice | 30 |",
+        "|---|---|",
+        "| May 2023 sales up | Tom | hi |",  # a cell with words is no stamp
+        "| 13:56 | 42 | x |",  # no sender
+    ],
+)
+def test_content_shaped_like_a_row_or_an_item_stays_as_written(content: str) -> None:
+    assert read(content) == (None, content)
+
+
+RENDERINGS = {
+    "bullets": lambda: merged_days(lambda w: f"{w.day} {w:%B %Y}", lambda w, k, who, text: f"- {who}: {text}"),
+    "numbered": lambda: merged_days(lambda w: f"{w:%A}, {w.day} {w:%B %Y}", lambda w, k, who, text: f"{k + 1}. {who}: {text}"),
+    "csv": lambda: merged_days(lambda w: "date,sender,text", lambda w, k, who, text: f'{w:%Y-%m-%d} {w:%H}:{w.minute + k:02d}:00,{who},"{text}"'),
+    "tsv": lambda: merged_days(lambda w: "", lambda w, k, who, text: f"{w:%Y-%m-%d} {w:%H}:{w.minute + k:02d}\t{who.lower()}\t{text}"),
+    "table": lambda: merged_days(lambda w: f"| {w:%Y-%m-%d} | | |", lambda w, k, who, text: f"| {w:%H}:{w.minute + k:02d} | {who} | {text} |"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("rendering", sorted(RENDERINGS))
+def test_every_fact_keeps_its_speaker_and_day(rendering: str) -> None:
+    dropped: tuple[DroppedMessage, ...] = RENDERINGS[rendering]()
+    lines = digest_lines(dropped)
+    assert_every_fact_attributed(lines)
+    body = re.sub(r"^- \[[^\]]+\] ", "", "\n".join(lines), flags=re.M)
+    assert not re.search(r"\b(?:user|assistant|priya|tom):", body), body
+    for noise in ("2023-05-08", "13:5", "|  |", '",'):
+        assert noise not in body, (noise, body)
