@@ -61,10 +61,15 @@ _WROTE = re.compile(r"[ \t]*On[ \t]+(.{6,100}?)[ \t]*wrote:[ \t]*")
 _LIST_MARKS = frozenset("-*•+‣◦>")
 _ORIGINAL = re.compile(r"[ \t]*-{2,}[ \t]*(?:Original Message|Forwarded message)[ \t]*-{2,}[ \t]*", re.I)
 # (Slack's export names the sender in ``user_profile``; its ``user`` is an id: ``U024BE7LH``)
-_NAME_KEYS = ("from", "speaker", "author", "sender", "user_profile", "user", "username", "user_name", "name")
+_NAME_KEYS = (
+    "from", "speaker", "author", "sender", "sender_name", "user_profile", "user", "username", "user_name", "name"
+)  # fmt: skip
 _ID = re.compile(r"[A-Z0-9]{6,}|[0-9a-f-]{16,}|\d+")
 _TEXT_KEYS = ("text", "content", "message", "body", "msg")
 _TIME_KEYS = ("time", "timestamp", "date", "datetime", "created_at", "sent_at", "date_time")
+# seconds (or milliseconds) since 1970: Slack's ``ts``, Telegram's ``date_unixtime``, Messenger's ``timestamp_ms``
+_EPOCH_KEYS = ("ts", "date_unixtime", "timestamp_ms", "timestamp", "time", "date")
+_EPOCH_RANGE = (946_684_800, 4_102_444_800)  # 2000 to 2100
 
 
 def read_line(lines: Sequence[str], i: int) -> Read | None:
@@ -220,7 +225,25 @@ def _json_line(line: str) -> Read | None:
     if name is None or not said:
         return None
     when = next((v for k in _TIME_KEYS if isinstance(v := keys.get(k), str)), None)
-    return (parse_date(when) if when else None), f"{name}: {said}"
+    day = parse_date(when) if when else None
+    if day is None:
+        day = next((d for k in _EPOCH_KEYS if (d := _epoch_day(keys.get(k))) is not None), None)
+    return day, f"{name}: {said}"
+
+
+def _epoch_day(value: object) -> dt.date | None:
+    """The UTC day of a time in seconds or milliseconds since 1970 (a number or its text)."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    seconds = value / 1000 if value > _EPOCH_RANGE[1] else value
+    if not _EPOCH_RANGE[0] <= seconds < _EPOCH_RANGE[1]:
+        return None
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).date()
 
 
 def _name_of(value: object) -> str | None:

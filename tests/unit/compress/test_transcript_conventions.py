@@ -71,7 +71,11 @@ def test_zoom_chat_and_a_json_log_name_the_sender() -> None:
     assert read(line.decode()) == [(MAY8, "Priya: I adopted Pesto")]
     assert read('{"author": {"name": "Tom"}, "content": "Brilliant!"}') == [(None, "Tom: Brilliant!")]
     slack = '{"user": "U024BE7LH", "text": "hi", "user_profile": {"real_name": "Priya Shah"}, "ts": "1683554160.000100"}'
-    assert read(slack) == [(None, "Priya Shah: hi")]
+    assert read(slack) == [(MAY8, "Priya Shah: hi")]  # the day of its ``ts``
+    messenger = '{"sender_name": "Tom Baker", "timestamp_ms": 1683554160000, "content": "Brilliant!"}'
+    assert read(messenger) == [(MAY8, "Tom Baker: Brilliant!")]
+    assert read('{"from": "Tom", "text": "hi", "date_unixtime": "1683554160"}') == [(MAY8, "Tom: hi")]
+    assert read('{"from": "Tom", "text": "hi", "ts": 42}') == [(None, "Tom: hi")]  # no time of this century
 
 
 def test_an_interviews_label_alone_names_the_speaker_of_the_line_below() -> None:
