@@ -125,6 +125,20 @@ def _day_month(year: int, a: int, b: int, month_first: bool) -> dt.date:
     return dt.date(year, b, a)
 
 
+def _by_weekday(stamp: str, year: int, a: int, b: int) -> dt.date | None:
+    """``Mon, 5/8/2023``: of the two readings of ``a/b`` the one on the weekday the stamp
+    names (8 May 2023 was a Monday, 5 August a Saturday); None when the stamp names none, or
+    both readings or neither fall on it."""
+    if a == b or a > 12 or b > 12 or not any(ch.isalpha() for ch in stamp):
+        return None
+    info = date_names.parser_info()
+    named = next((k for w in stamp.split() if (k := info.weekday(w.strip(_TOKEN_STRIP))) is not None), None)
+    if named is None:
+        return None
+    fits = [day for day in (dt.date(year, a, b), dt.date(year, b, a)) if day.weekday() == named]
+    return fits[0] if len(fits) == 1 else None
+
+
 @lru_cache(maxsize=4096)
 def _read(stamp: str, month_first: bool = False) -> dt.date | None:
     """The date of a stamp's words (its time of day already removed), or None."""
@@ -138,7 +152,7 @@ def _read(stamp: str, month_first: bool = False) -> dt.date | None:
             if a > 31:  # y-m-d
                 return dt.date(a, b, c)
             if c > 31:  # d.m.y (or m/d/y)
-                return _day_month(c, a, b, month_first)
+                return _by_weekday(stamp, c, a, b) or _day_month(c, a, b, month_first)
             return None
         if not _YEAR.search(stamp) or not _has_month(stamp):
             return None
