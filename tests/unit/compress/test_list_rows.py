@@ -67,6 +67,12 @@ def test_a_line_export_dates_its_time_only_rows_by_the_day_line_above() -> None:
     assert read("Sat, 5/8/2023") == (dt.date(2023, 8, 5), "")
     assert read("Mon 08.05.2023") == (MAY8, "")
     assert read("Tue, 5/9/2023") == (dt.date(2023, 9, 5), "")  # both were Tuesdays: day first, as without one
+    # unless the chat writes its slash dates month first elsewhere (``5/25/2023`` reads only so)
+    us = stamped_lines(["Tue, 5/9/2023", "13:56\tTom\thi", "Thu, 5/25/2023", "09:00\tPriya\they"])
+    assert [day for day, _ in us] == [dt.date(2023, 5, 9), None, dt.date(2023, 5, 25), None]
+    eu = stamped_lines(["Tue, 5/9/2023", "13:56\tTom\thi", "Fri, 25/8/2023", "09:00\tPriya\they"])
+    assert [day for day, _ in eu] == [dt.date(2023, 9, 5), None, dt.date(2023, 8, 25), None]
+    assert stamped_lines(["08.05.2023 Tom: hi", "5/25/2023 Priya: hey"])[0][0] == MAY8  # dots stay day first
     assert read("12:00\t42\tx") == (None, "12:00\t42\tx")
 
 
