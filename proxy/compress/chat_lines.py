@@ -18,21 +18,23 @@ from __future__ import annotations
 import datetime as dt
 
 from proxy.compress import app_lines, transcripts
-from proxy.compress.dates import line_stamp
+from proxy.compress.dates import line_stamp, slashes_month_first
 from proxy.compress.speakers import bare_name, speaker_prefix
 
 Read = tuple[dt.date | None, str]
 
 
-def stamped_lines(lines: list[str]) -> list[Read]:
+def stamped_lines(lines: list[str], us_slashes: bool | None = None) -> list[Read]:
     """Each line's stamp and the line without it (:func:`line_stamp`), or what a transcript,
     mail thread, subtitle file or JSON log writes it as (:mod:`transcripts`); a name alone
-    under a line that is only a dated stamp reads ``Name: ``."""
+    under a line that is only a dated stamp reads ``Name: ``. ``us_slashes``: whether slash
+    dates are month first (default: as :func:`slashes_month_first` reads ``lines``)."""
     out: list[Read] = []
     under_stamp = False
+    us = slashes_month_first(lines) if us_slashes is None else us_slashes
     for i, line in enumerate(lines):
         read = transcripts.read_line(lines, i)
-        day, rest = read if read is not None else line_stamp(line)
+        day, rest = read if read is not None else line_stamp(line, us)
         if under_stamp and rest == line and (sender := bare_name(line)) is not None:
             rest = f"{sender}: "
         if line.strip():
@@ -41,9 +43,10 @@ def stamped_lines(lines: list[str]) -> list[Read]:
     return out
 
 
-def said_lines(lines: list[str]) -> list[Read]:
+def said_lines(lines: list[str], us_slashes: bool | None = None) -> list[Read]:
     """:func:`stamped_lines`, a chat app's own lines emptied (what was said on each line)."""
-    return [_said(line, day, rest) for line, (day, rest) in zip(lines, stamped_lines(lines), strict=True)]
+    read = stamped_lines(lines, us_slashes)
+    return [_said(line, day, rest) for line, (day, rest) in zip(lines, read, strict=True)]
 
 
 def _said(line: str, day: dt.date | None, rest: str) -> Read:

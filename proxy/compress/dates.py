@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from proxy.compress import date_names
@@ -125,9 +126,24 @@ def _day_month(year: int, a: int, b: int, month_first: bool) -> dt.date:
     return dt.date(year, b, a)
 
 
+def _by_weekday(stamp: str, year: int, a: int, b: int) -> dt.date | None:
+    """``Mon, 5/8/2023``: of the two readings of ``a/b`` the one on the weekday the stamp
+    names (8 May 2023 was a Monday, 5 August a Saturday); None when the stamp names none, or
+    both readings or neither fall on it."""
+    if a == b or a > 12 or b > 12 or not any(ch.isalpha() for ch in stamp):
+        return None
+    info = date_names.parser_info()
+    named = next((k for w in stamp.split() if (k := info.weekday(w.strip(_TOKEN_STRIP))) is not None), None)
+    if named is None:
+        return None
+    fits = [day for day in (dt.date(year, a, b), dt.date(year, b, a)) if day.weekday() == named]
+    return fits[0] if len(fits) == 1 else None
+
+
 @lru_cache(maxsize=4096)
 def _read(stamp: str, month_first: bool = False) -> dt.date | None:
-    """The date of a stamp's words (its time of day already removed), or None."""
+    """The date of a stamp's words (its time of day already removed), or None; ``month_first``
+    reads an ambiguous numeric date month first."""
     iso = _ISO.search(stamp)
     try:
         if iso:
@@ -138,7 +154,7 @@ def _read(stamp: str, month_first: bool = False) -> dt.date | None:
             if a > 31:  # y-m-d
                 return dt.date(a, b, c)
             if c > 31:  # d.m.y (or m/d/y)
-                return _day_month(c, a, b, month_first)
+                return _by_weekday(stamp, c, a, b) or _day_month(c, a, b, month_first)
             return None
         if not _YEAR.search(stamp) or not _has_month(stamp):
             return None
@@ -151,10 +167,11 @@ def _read(stamp: str, month_first: bool = False) -> dt.date | None:
         return None
 
 
-def parse_date(text: str) -> dt.date | None:
-    """The full date (day, month, year) a short text such as a digest label names, or None."""
+def parse_date(text: str, us_slashes: bool = False) -> dt.date | None:
+    """The full date (day, month, year) a short text such as a digest label names, or None.
+    ``us_slashes``: the conversation writes ``m/d/y`` (:func:`slashes_month_first`)."""
     timed = _TIME.search(text) is not None
-    month_first = _MERIDIEM.search(text) is not None
+    month_first = _MERIDIEM.search(text) is not None or (us_slashes and "/" in text)
     text = _SESSION.sub(" ", _TIME.sub(" ", text)).translate(_NO_MARKUP)
     short = _SHORT_YEAR.search(text) if timed and not _YEAR.search(text) else None
     if short is not None:
@@ -171,7 +188,7 @@ def parse_date(text: str) -> dt.date | None:
     return _read(" ".join(text.split()), month_first)
 
 
-def line_stamp(line: str) -> tuple[dt.date | None, str]:
+def line_stamp(line: str, us_slashes: bool = False) -> tuple[dt.date | None, str]:
     """A date header or timestamp at the start of ``line``, and the line without it.
 
     ``(None, line)`` when the line does not start with one. Accepted: a bracketed stamp
@@ -192,10 +209,10 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     if head.translate(_SPACES) != head:
         line = head.translate(_SPACES) + line[_MAX_STAMP_CHARS:]
     named = _NAME_STAMP.match(line)
-    if named is not None and (found := _named_stamp(named.group(1), named.group(2))) is not None:
+    if named is not None and (found := _named_stamp(named.group(1), named.group(2), us_slashes)) is not None:
         return found[0], f"{named.group(1)}: {line[named.end() :]}"
     header = _NAME_HEADER.match(line)
-    if header is not None and (found := _name_header(header)) is not None:
+    if header is not None and (found := _name_header(header, us_slashes)) is not None:
         return found[0], f"{header.group(1)}: "
     if not _MAY_START.match(line):
         return None, irc_nick(line) if line[:1] == "<" else line
@@ -208,7 +225,7 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
         end = text.index(closer, 1)
         inner = text[1:end].strip(" *#")
         if _is_stamp_text(inner):
-            day = parse_date(inner)
+            day = parse_date(inner, us_slashes)
             if day is not None:
                 rest = text[end + 1 :].lstrip(" \t*—–-|:·")
                 sender = bare_name(rest)  # ``[5/8/2023 1:56 PM] caroline``: the text below
@@ -232,7 +249,7 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
         return None, line
     stamp = " ".join(words[:n])
     rest = " ".join(words[n:])
-    day = parse_date(stamp)
+    day = parse_date(stamp, us_slashes)
     if day is None:
         return None, line
     stamp_end = stamp.rstrip()
@@ -243,7 +260,7 @@ def line_stamp(line: str) -> tuple[dt.date | None, str]:
     return None, line
 
 
-def _name_header(m: re.Match[str]) -> tuple[dt.date | None] | None:
+def _name_header(m: re.Match[str], us_slashes: bool) -> tuple[dt.date | None] | None:
     """The date of a line that is only a name and its stamp (``(None,)`` for a time of day
     alone), or ``None`` when it is no such line. A bare stamp (not in brackets) counts only
     after a dash or a wide gap (``Berlin, 9 May 2023`` heads a letter), and a bare time of
@@ -255,20 +272,20 @@ def _name_header(m: re.Match[str]) -> tuple[dt.date | None] | None:
     inner = stamp[1:-1] if bracketed else stamp
     if not bracketed and (mark == "," or (not mark and len(gap) < 2)):
         return None
-    found = _named_stamp(m.group(1), inner)
+    found = _named_stamp(m.group(1), inner, us_slashes)
     if found is not None and found[0] is None and not bracketed and mark:
         return None
     return found
 
 
-def _named_stamp(name: str, inner: str) -> tuple[dt.date | None] | None:
+def _named_stamp(name: str, inner: str, us_slashes: bool) -> tuple[dt.date | None] | None:
     """The date of ``Name (stamp):`` (``(None,)`` for a time of day alone), or ``None`` when
     ``name`` is no speaker's or ``inner`` no stamp."""
     if speaker_prefix(f"{name}: .") is None:
         return None
     if _TIME_PREFIX.fullmatch(inner):
         return (None,)
-    day = parse_date(inner) if _is_stamp_text(inner) else None
+    day = parse_date(inner, us_slashes) if _is_stamp_text(inner) else None
     return None if day is None else (day,)
 
 
@@ -280,8 +297,10 @@ def _is_stamp_text(inner: str) -> bool:
 
 def last_stamp(text: str) -> dt.date | None:
     """The date in effect after ``text``: its last line's stamp that has one (:func:`line_stamp`)."""
-    for line in reversed(text.split("\n")):
-        day = line_stamp(line)[0]
+    lines = text.split("\n")
+    us = slashes_month_first(lines)
+    for line in reversed(lines):
+        day = line_stamp(line, us)[0]
         if day is not None:
             return day
     return None
@@ -310,31 +329,22 @@ def first_stamp(text: str) -> tuple[dt.date | None, str]:
     return day, (after + sep + rest if after.strip() else rest).lstrip()
 
 
-_RELATIVE = re.compile(
-    r"\b(yesterday|last (?:year|month)|(?:a|one|two|three|four|five|\d{1,2}) years? ago)\b", re.I
-)
-_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+# a slash date that can only be month first (``5/25/2023``) or only day first (``25/5/2023``)
+_US_SLASH = re.compile(r"(?<![\d/])(?:0?[1-9]|1[0-2])/(?:1[3-9]|2\d|3[01])/\d{2,4}(?![\d/])")
+_EU_SLASH = re.compile(r"(?<![\d/])(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2])/\d{2,4}(?![\d/])")
+_ORDER_CHARS = 48  # a stamp opens its line
 
 
-def resolve_relative(text: str, day: dt.date | None) -> str:
-    """``yesterday`` → ``yesterday (7 May)``, ``last year`` → ``last year (2022)``: a relative
-    date is given its calendar value, from the date in force (a reader asks "when")."""
-    if day is None or not _RELATIVE.search(text):
-        return text
-
-    def value(m: re.Match[str]) -> str:
-        phrase = m.group(1)
-        low = phrase.lower()
-        if low == "yesterday":
-            before = day - dt.timedelta(days=1)  # no year: a full date would read as a new day
-            return f"{phrase} ({before.day} {MONTH_NAMES[before.month - 1]})"
-        if low == "last year":
-            return f"{phrase} ({day.year - 1})"
-        if low == "last month":
-            month = day.month - 1 or 12
-            return f"{phrase} ({MONTH_NAMES[month - 1]} {day.year - (day.month == 1)})"
-        n_text = low.split()[0]
-        n = int(n_text) if n_text.isdigit() else _NUMBERS.get(n_text, 0)
-        return f"{phrase} ({day.year - n})" if n else phrase
-
-    return _RELATIVE.sub(value, text, count=2)
+def slashes_month_first(lines: Sequence[str]) -> bool:
+    """Whether ``lines`` write their slash dates month first: a stamp opening a line reads only
+    so (``5/25/2023``) and none only day first (``25/5/2023``). A US export without AM/PM
+    (``5/8/2023 13:56``, LINE's ``Mon, 5/8/2023``) then reads as it was written."""
+    us = False
+    for line in lines:
+        head = line[:_ORDER_CHARS]
+        if "/" not in head:
+            continue
+        if _EU_SLASH.search(head):
+            return False
+        us = us or _US_SLASH.search(head) is not None
+    return us

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 from proxy.compress import code_view, salient
 from proxy.compress.chat_lines import said_lines
-from proxy.compress.dates import last_stamp, resolve_relative
+from proxy.compress.dates import last_stamp, slashes_month_first
+from proxy.compress.relative_dates import resolve_relative
 from proxy.compress.speakers import speaker_prefix, without_prefix
 from proxy.compress.summarizer import DroppedMessage
 from proxy.compress.units import (
@@ -96,11 +97,13 @@ def turns(
     """The span's turns with their speaker and the date in force."""
     read: list[list[tuple[dt.date | None, str]]] = []
     firsts: list[str] = []
-    for msg in dropped:
+    texts = {i: _lines(msg) for i, msg in enumerate(dropped) if msg.role != "tool"}
+    us = slashes_month_first([line for lines in texts.values() for line in lines])  # the span's order
+    for i, msg in enumerate(dropped):
         if msg.role == "tool":
             read.append([(None, msg.text)])
             continue
-        stamped = said_lines(_lines(msg))
+        stamped = said_lines(texts[i], us)
         read.append(stamped)
         firsts.extend(rest for day, rest in stamped if rest.strip())
     names = find_speakers(firsts) | known

@@ -6,7 +6,8 @@
   (``- buy milk``, ``- Note: …``);
 - a row of a chat exported as CSV or TSV: ``2023-05-08 13:56:00,Caroline,"text"``,
   ``2023-05-08 13:56\tCaroline\ttext``: the stamp, the sender, the text; the file's header
-  above the rows (``date,sender,text``) is framing;
+  above the rows (``date,sender,text``) is framing; a row's stamp may be a time of day alone
+  under a day line (LINE's export: ``Mon, 5/8/2023``, then ``13:56\tCaroline\ttext``);
 - a Markdown table row with a stamp cell and a sender cell after it: ``| 2023-05-08 13:56 |
   Caroline | text |``, or ``| 13:56 | Caroline | text |`` under a row holding only a date
   (``| 2023-05-08 | | |``), which dates the rows below.
@@ -55,8 +56,8 @@ def delimited_row(line: str) -> Read | None:
         return None
     name = sender_name(cell)
     day = parse_date(stamp) if name else None
-    if day is None:
-        return None
+    if day is None and (name is None or not _CLOCK.fullmatch(stamp)):
+        return None  # (a time of day alone, as LINE's export writes a row under its day line, is no date)
     text = line[second + 1 :].strip()
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1].replace('""', '"')

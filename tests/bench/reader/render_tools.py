@@ -19,6 +19,8 @@
 - ``bullets``: ``MERGE`` turns a message as a list, ``- Caroline: text``, each day opened by a
   line with its date (``8 May 2023``);
 - ``csv``: ``MERGE`` rows a message of a chat exported as CSV: ``2023-05-08 13:56:00,Caroline,"text"``;
+- ``line``: LINE's export, ``MERGE`` rows a message: a day line ``Mon, 5/8/2023``, then rows
+  ``13:56⇥Caroline⇥text`` (a time of day, the sender and the text, tab-separated);
 - ``labels``: ``MERGE`` turns a message as an interview's transcript: the speaker's label alone
   on a line (``Caroline:``), the text on the next, a blank line; each day opened by a line with
   its date;
@@ -128,6 +130,10 @@ webvtt = _day_lines(
 
 
 bullets = _day_lines(lambda t: [f"{t.when.day} {t.when:%B %Y}"], lambda t, i: [f"- {t.speaker}: {t.text}"])
+line = _day_lines(
+    lambda t: [f"{t.when:%a}, {t.when.month}/{t.when.day}/{t.when.year}"],
+    lambda t, i: [f"{t.when:%H:%M}\t{t.speaker}\t{t.text}"],
+)
 labels = _day_lines(lambda t: [f"{t.when.day} {t.when:%B %Y}"], lambda t, i: [f"{t.speaker}:", t.text, ""])
 table = _day_lines(
     lambda t: [f"| {t.when:%Y-%m-%d} | | |"], lambda t, i: [f"| {t.when:%H:%M} | {t.speaker} | {t.text} |"]
@@ -163,5 +169,6 @@ TOOLS: dict[str, Callable[..., dict[str, Any]]] = {
     "csv": csv,
     "table": table,
     "labels": labels,
+    "line": line,
 }
 BY_TURNS = frozenset(("one-said",))

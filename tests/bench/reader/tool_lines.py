@@ -12,7 +12,8 @@ date, or nothing (framing). Written for those renderings, apart from the proxy's
 - a list item ``- Caroline: text`` as ``Caroline: text``; a CSV row
   ``2023-05-08 13:56:00,Caroline,"text"`` as ``2023-05-08 13:56:00 Caroline: text``; a table row
   ``| 13:56 | Caroline | text |`` as ``Caroline: text``, and ``| 2023-05-08 | | |`` as a date line;
-- a label alone, ``Caroline:``, names the speaker of the text below it.
+- a label alone, ``Caroline:``, names the speaker of the text below it;
+- a LINE row ``13:56⇥Caroline⇥text`` reads as ``Caroline: text``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ _CSV = re.compile(r'^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}),([^,"]+),"(.*)"$')
 _TABLE = re.compile(r"^\| \d{2}:\d{2} \| ([^|]+?) \| (.*) \|$")
 _TABLE_DAY = re.compile(r"^\| (\d{4}-\d{2}-\d{2}) \| \| \|$")
 _LABEL = re.compile(r"^([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?):$")
+_LINE_ROW = re.compile(r"^\d{2}:\d{2}\t([^\t]+)\t(.*)$")
 _TIMING = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d{3} --> ")
 
 
@@ -67,6 +69,8 @@ def tool_line(line: str) -> ToolLine | None:
     if m := _ZOOM.match(text):
         return ToolLine(head=m.group(1))
     if m := _VOICE.match(text):
+        return ToolLine(f"{m.group(1)}: {m.group(2)}")
+    if m := _LINE_ROW.match(line.strip(" ")):
         return ToolLine(f"{m.group(1)}: {m.group(2)}")
     if m := _ITEM.match(text):
         return ToolLine(m.group(1))

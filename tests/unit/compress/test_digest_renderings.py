@@ -14,9 +14,10 @@ from collections.abc import Callable
 import pytest
 
 from proxy.compress import DroppedMessage, SummaryRequest
-from proxy.compress.dates import format_date, line_stamp, resolve_relative
+from proxy.compress.dates import format_date, line_stamp
 from proxy.compress.digest import build_summary
 from proxy.compress.digest_units import make_units
+from proxy.compress.relative_dates import resolve_relative
 from proxy.compress.stages import CutStage
 from proxy.compress.stages.summarize import describe_call, dropped_messages
 from proxy.compress.units import estimate_tokens

@@ -54,6 +54,28 @@ def test_a_csv_tsv_or_table_row_names_its_sender() -> None:
     assert stamped_lines(["Yes, sure, why not", "Tom: ok"])[0] == (None, "Yes, sure, why not")
 
 
+def test_a_line_export_dates_its_time_only_rows_by_the_day_line_above() -> None:
+    # LINE writes a day line (numbers in the phone's order, the weekday beside them), then rows
+    # of a time of day, the sender and the text, tab-separated
+    lines = ["Mon, 5/8/2023", "13:56\tPriya\tI adopted a greyhound.", "13:57\tTom\tBrilliant!"]
+    assert stamped_lines(lines) == [
+        (MAY8, ""),
+        (None, "Priya: I adopted a greyhound."),
+        (None, "Tom: Brilliant!"),
+    ]
+    # the weekday picks the order of the numbers: 8 May 2023 was a Monday, 5 August a Saturday
+    assert read("Sat, 5/8/2023") == (dt.date(2023, 8, 5), "")
+    assert read("Mon 08.05.2023") == (MAY8, "")
+    assert read("Tue, 5/9/2023") == (dt.date(2023, 9, 5), "")  # both were Tuesdays: day first, as without one
+    # unless the chat writes its slash dates month first elsewhere (``5/25/2023`` reads only so)
+    us = stamped_lines(["Tue, 5/9/2023", "13:56\tTom\thi", "Thu, 5/25/2023", "09:00\tPriya\they"])
+    assert [day for day, _ in us] == [dt.date(2023, 5, 9), None, dt.date(2023, 5, 25), None]
+    eu = stamped_lines(["Tue, 5/9/2023", "13:56\tTom\thi", "Fri, 25/8/2023", "09:00\tPriya\they"])
+    assert [day for day, _ in eu] == [dt.date(2023, 9, 5), None, dt.date(2023, 8, 25), None]
+    assert stamped_lines(["08.05.2023 Tom: hi", "5/25/2023 Priya: hey"])[0][0] == MAY8  # dots stay day first
+    assert read("12:00\t42\tx") == (None, "12:00\t42\tx")
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -79,6 +101,7 @@ RENDERINGS = {
     "numbered": lambda: merged_days(lambda w: f"{w:%A}, {w.day} {w:%B %Y}", lambda w, k, who, text: f"{k + 1}. {who}: {text}"),
     "csv": lambda: merged_days(lambda w: "date,sender,text", lambda w, k, who, text: f'{w:%Y-%m-%d} {w:%H}:{w.minute + k:02d}:00,{who},"{text}"'),
     "tsv": lambda: merged_days(lambda w: "", lambda w, k, who, text: f"{w:%Y-%m-%d} {w:%H}:{w.minute + k:02d}\t{who.lower()}\t{text}"),
+    "line": lambda: merged_days(lambda w: f"{w:%a}, {w.month}/{w.day}/{w.year}", lambda w, k, who, text: f"{w:%H}:{w.minute + k:02d}\t{who}\t{text}"),
     "table": lambda: merged_days(lambda w: f"| {w:%Y-%m-%d} | | |", lambda w, k, who, text: f"| {w:%H}:{w.minute + k:02d} | {who} | {text} |"),
 }  # fmt: skip
 
