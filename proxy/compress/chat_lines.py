@@ -11,6 +11,8 @@ the lines around it:
 - a chat app's own lines say nothing (:mod:`app_lines`): a placeholder loses its text, its
   ``Name:`` kept (the turn changes hands), and a notice after a stamp is no one's line
   (:func:`said_lines`).
+
+:func:`last_day` reads the date in effect after a text the same way, from its last line back.
 """
 
 from __future__ import annotations
@@ -59,3 +61,17 @@ def _said(line: str, day: dt.date | None, rest: str) -> Read:
     if rest != line and app_lines.is_notice(rest) and speaker_prefix(rest) is None:
         return day, ""
     return day, rest
+
+
+def last_day(text: str) -> dt.date | None:
+    """The date in effect after ``text``: the stamp of its last line that has one, read as
+    :func:`stamped_lines` reads lines (a table's date row and a mail's ``Sent:`` line too),
+    from the last line back."""
+    lines = text.split("\n")
+    us = slashes_month_first(lines)
+    for i in range(len(lines) - 1, -1, -1):
+        read = transcripts.read_line(lines, i)
+        day = read[0] if read is not None else line_stamp(lines[i], us)[0]
+        if day is not None:
+            return day
+    return None

@@ -295,17 +295,6 @@ def _is_stamp_text(inner: str) -> bool:
     return all(is_stamp_word(w) for w in inner.split())
 
 
-def last_stamp(text: str) -> dt.date | None:
-    """The date in effect after ``text``: its last line's stamp that has one (:func:`line_stamp`)."""
-    lines = text.split("\n")
-    us = slashes_month_first(lines)
-    for line in reversed(lines):
-        day = line_stamp(line, us)[0]
-        if day is not None:
-            return day
-    return None
-
-
 def header_day(text: str) -> dt.date | None:
     """The date of a text that is only a date header (``Session 3 · Friday, 9 June 2023``; the
     last, when it has several lines of them), else ``None``: a header a client sent as a

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from proxy.compress import DroppedMessage
-from proxy.compress.chat_lines import stamped_lines
+from proxy.compress.chat_lines import last_day, stamped_lines
 from tests.unit.compress.test_chat_app_renderings import merged_days
 from tests.unit.compress.test_digest_renderings import assert_every_fact_attributed, digest_lines
 
@@ -74,6 +74,14 @@ def test_a_line_export_dates_its_time_only_rows_by_the_day_line_above() -> None:
     assert [day for day, _ in eu] == [dt.date(2023, 9, 5), None, dt.date(2023, 8, 25), None]
     assert stamped_lines(["08.05.2023 Tom: hi", "5/25/2023 Priya: hey"])[0][0] == MAY8  # dots stay day first
     assert read("12:00\t42\tx") == (None, "12:00\t42\tx")
+
+
+def test_the_day_in_effect_after_a_message_is_read_as_its_lines_are() -> None:
+    # (a kept first message dates the digest's first lines: a table's date row, a mail's ``Sent:``)
+    assert last_day("| 2023-05-08 | | |\n| 13:56 | Tom | hi |") == MAY8
+    assert last_day("From: Tom <tom@example.com>\nSent: Monday, May 8, 2023 1:56 PM\n\nhi") == MAY8
+    assert last_day("Tue, 5/9/2023\nThu, 5/25/2023\nTue, 5/9/2023\n13:56\tTom\thi") == dt.date(2023, 5, 9)
+    assert last_day("no date here") is None
 
 
 @pytest.mark.parametrize(
