@@ -80,7 +80,7 @@ def table_row(line: str) -> Read | None:
     """A table row: a stamp cell, a sender cell after it, the cells after that as the text; a
     row holding only a date is that date."""
     text = line.strip()
-    if len(text) < 5 or text[-1] != "|":
+    if len(text) < 5 or text[0] != "|" or text[-1] != "|":
         return None
     cells = [c.strip() for c in text[1:-1].split("|")]
     if len(cells) > _MAX_CELLS:
