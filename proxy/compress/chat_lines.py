@@ -12,7 +12,7 @@ the lines around it:
   ``Name:`` kept (the turn changes hands), and a notice after a stamp is no one's line
   (:func:`said_lines`).
 
-:func:`last_day` reads the date in effect after a text the same way, from its last line back.
+:func:`day_after` reads the date in effect after a text the same way, from its last line back.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def _said(line: str, day: dt.date | None, rest: str) -> Read:
     return day, rest
 
 
-def last_day(text: str) -> dt.date | None:
+def day_after(text: str) -> dt.date | None:
     """The date in effect after ``text``: the stamp of its last line that has one, read as
     :func:`stamped_lines` reads lines (a table's date row and a mail's ``Sent:`` line too),
     from the last line back."""

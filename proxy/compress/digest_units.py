@@ -27,8 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.compress import code_view, salient
-from proxy.compress.chat_lines import last_day as last_line_day
-from proxy.compress.chat_lines import said_lines
+from proxy.compress.chat_lines import day_after, said_lines
 from proxy.compress.dates import slashes_month_first
 from proxy.compress.relative_dates import resolve_relative
 from proxy.compress.speakers import speaker_prefix, without_prefix
@@ -139,7 +138,7 @@ def last_day(messages: tuple[DroppedMessage, ...]) -> dt.date | None:
     """The date in effect after ``messages``: the last dated header line among them (read
     from the newest message back: a long span is not read past its last date)."""
     for msg in reversed(messages):
-        if msg.role != "tool" and (day := last_line_day(msg.text)) is not None:
+        if msg.role != "tool" and (day := day_after(msg.text)) is not None:
             return day
     return None
 

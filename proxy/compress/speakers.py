@@ -208,9 +208,7 @@ def bare_name(text: str) -> str | None:
     word = _DISCRIMINATOR.sub("", text.strip().strip("*"))
     if not word or len(word) > 40 or word.lower() in _ALONE_NOT_NAMES or word.lower() in _NOT_SPEAKERS:
         return None
-    name = speaker_prefix(f"{word}: .")
-    if name is None and " " not in word:
-        name = speaker_prefix(handle(f"{word}: ."))
+    name = sender_name(word)
     return name if name is not None and name.lower() == word.lower() else None  # the whole line
 
 
@@ -240,6 +238,8 @@ def sender_name(raw: str) -> str | None:
         name = f"{first} {last}"  # Outlook's ``Smith, Caroline``
     if speaker_prefix(f"{name}: .") == name:
         return name
+    if " " in name or ":" in name:
+        return None  # a handle is one word
     said = handle(f"{name}: .")
     return said[:-3] if said != f"{name}: ." and speaker_prefix(said) is not None else None
 

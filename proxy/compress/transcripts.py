@@ -38,11 +38,12 @@ from proxy.compress.speakers import name_only, sender_name, speaker_prefix
 Read = tuple[dt.date | None, str]
 
 _NAME = r"[^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?"
+_VERBS = "said|says|asked|asks|replied|replies|wrote|writes"
 _SAID = re.compile(
-    rf"[ \t]*({_NAME}) (?:said|says|asked|asks|replied|replies|wrote|writes)[,:]?[ \t]*[\"“](.*)[\"”]"
+    rf"[ \t]*({_NAME}) (?:{_VERBS})[,:]?[ \t]*[\"“](.*)[\"”]"
     r"((?:,? and (?:shared|sent|showed|posted) [^\"“”\n]*)?)[ \t]*"
 )
-_SAID_VERB = re.compile(r" (?:said|says|asked|asks|replied|replies|wrote|writes)\b")
+_SAID_VERB = re.compile(rf" (?:{_VERBS})\b")
 # a story's ``He said, "…"`` is no transcript's speaker
 _PRONOUNS = frozenset(
     "i he she it we you they someone somebody everyone everybody nobody one who this that".split()

@@ -26,7 +26,7 @@ import datetime as dt
 from collections.abc import Callable
 from itertools import accumulate
 
-from proxy.compress.chat_lines import last_day
+from proxy.compress.chat_lines import day_after
 from proxy.compress.dates import format_date, line_stamp
 from proxy.compress.digest import build_summary
 from proxy.compress.speakers import speaker_prefix
@@ -88,7 +88,7 @@ def fold_in_place(text: str, need: int, count: Callable[[str], int], model: str 
         return None
     last = nonblank[-KEEP_LINES]  # the folded lines end before this one at the latest
     k = oldest_lines(lines, per_char, (need + FRAMING) / (1 - DENSITY), last)
-    before = last_day(text[:start]) if start else None
+    before = day_after(text[:start]) if start else None
     budget = int(per_char * sum(len(line) + 1 for line in lines[:k]) - need - FRAMING)
     for _ in range(3):
         if budget < MIN_DIGEST:
@@ -141,6 +141,6 @@ def day_line(folded: list[str], kept: list[str], before: dt.date | None) -> list
     """The date line the ``kept`` lines of a folded transcript open with: the day in force
     after the ``folded`` lines (else ``before`` them), when the first kept line carries no
     stamp of its own; none otherwise."""
-    day = last_day("\n".join(folded)) or before
+    day = day_after("\n".join(folded)) or before
     first = next((x for x in kept if x.strip()), "")
     return [] if day is None or line_stamp(first)[0] else [format_date(day)]

@@ -33,16 +33,17 @@ class ToolLine:
 
 
 SKIP = ToolLine()
-_SAID = re.compile(r'^([^\W\d_][\w\'.-]*(?: [^\W\d_][\w\'.-]*)?) said, "(.*)"$')
+_NAME = r"[^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?"  # a speaker's name: one or two words
+_SAID = re.compile(rf'^({_NAME}) said, "(.*)"$')
 _FROM = re.compile(r"^From: ([^<>]+?) <[^<>]+>$")
-_WROTE = re.compile(r"^On (.+? [AP]M) ([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?) <[^<>]+> wrote:$")
+_WROTE = re.compile(rf"^On (.+? [AP]M) ({_NAME}) <[^<>]+> wrote:$")
 _ZOOM = re.compile(r"^\d{1,2}:\d{2}:\d{2} From (.+?) to Everyone:$")
 _VOICE = re.compile(r"^<v ([^<>]+)>(.*?)(?:</v>)?$")
-_ITEM = re.compile(r"^- ([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?: .*)$")
+_ITEM = re.compile(rf"^- ({_NAME}: .*)$")
 _CSV = re.compile(r'^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}),([^,"]+),"(.*)"$')
 _TABLE = re.compile(r"^\| \d{2}:\d{2} \| ([^|]+?) \| (.*) \|$")
 _TABLE_DAY = re.compile(r"^\| (\d{4}-\d{2}-\d{2}) \| \| \|$")
-_LABEL = re.compile(r"^([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?):$")
+_LABEL = re.compile(rf"^({_NAME}):$")
 _LINE_ROW = re.compile(r"^\d{2}:\d{2}\t([^\t]+)\t(.*)$")
 _TIMING = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d{3} --> ")
 

@@ -26,6 +26,7 @@ from tests.unit.compress.test_digest_renderings import (
     SESSIONS,
     assert_every_fact_attributed,
     digest_lines,
+    digest_segments,
     iso_stamped,
     one_per_turn,
     stamped,
@@ -75,8 +76,7 @@ def test_every_fact_has_its_speaker_and_its_day(rendering: str) -> None:
 
 @pytest.mark.parametrize("rendering", sorted(RENDERINGS))
 def test_no_stamp_and_no_role_is_content(rendering: str) -> None:
-    body = "\n".join(digest_lines(RENDERINGS[rendering]()))
-    body = re.sub(r"^- \[[^\]]+\] ", "", body, flags=re.M)
+    body = digest_segments(digest_lines(RENDERINGS[rendering]()))
     for noise in ("13:56", "1:56", "08.05.23", "05/08/2023", "5/8/2023", "PM", "Day changed", "###", "**",
                   "<Priya>", "<Tom>", "user:", "assistant:"):  # fmt: skip
         assert noise not in body, noise

@@ -166,6 +166,22 @@ def digest_lines(dropped: tuple[DroppedMessage, ...], budget: int = 2000) -> lis
     return [line for line in text.splitlines() if line.startswith("- ")]
 
 
+def digest_segments(lines: list[str]) -> str:
+    """The digest's lines without their date labels: what its segments say."""
+    return re.sub(r"^- \[[^\]]+\] ", "", "\n".join(lines), flags=re.M)
+
+
+def assert_read_as_a_chat(dropped: tuple[DroppedMessage, ...], noise: tuple[str, ...]) -> str:
+    """Each of :data:`FACTS` attributed (:func:`assert_every_fact_attributed`), and none of
+    ``noise`` (a format's framing) in what the digest's segments say, which are returned."""
+    lines = digest_lines(dropped)
+    assert_every_fact_attributed(lines)
+    body = digest_segments(lines)
+    for framing in noise:
+        assert framing not in body, (framing, body)
+    return body
+
+
 def assert_every_fact_attributed(lines: list[str], label: Callable[[str], str] = str) -> None:
     """Each of :data:`FACTS` is on a digest line of its session's day, in a segment labelled
     with its speaker (``label`` gives the label a speaker is written with)."""
@@ -183,8 +199,7 @@ def test_every_fact_has_its_speaker_and_its_day_in_every_rendering(rendering: st
 
 @pytest.mark.parametrize("rendering", sorted(RENDERINGS))
 def test_a_stamp_is_never_content(rendering: str) -> None:
-    body = "\n".join(digest_lines(RENDERINGS[rendering]()))
-    body = re.sub(r"^- \[[^\]]+\] ", "", body, flags=re.M)
+    body = digest_segments(digest_lines(RENDERINGS[rendering]()))
     for noise in (
         "13:56",
         "1:56",

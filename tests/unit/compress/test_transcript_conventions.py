@@ -12,15 +12,10 @@ import re
 import orjson
 import pytest
 
-from proxy.compress import DroppedMessage
 from proxy.compress.chat_lines import said_lines, stamped_lines
+from proxy.compress.speakers import sender_name
 from tests.unit.compress.test_chat_app_renderings import merged_days
-from tests.unit.compress.test_digest_renderings import (
-    assert_every_fact_attributed,
-    digest_lines,
-    locomo_header,
-    one_per_turn,
-)
+from tests.unit.compress.test_digest_renderings import assert_read_as_a_chat, locomo_header, one_per_turn
 
 MAY8 = dt.date(2023, 5, 8)
 
@@ -88,6 +83,14 @@ def test_an_interviews_label_alone_names_the_speaker_of_the_line_below() -> None
         assert read(not_a_turn)[0] == (None, not_a_turn.split("\n")[0]), not_a_turn
 
 
+def test_a_sender_field_is_a_name_or_none() -> None:
+    assert sender_name('"Shah, Priya"') == "Priya Shah" and sender_name("priya") == "Priya"
+    for no_name in ("priya: ok", "priya shah", "U024BE7LH: hi", "", "x" * 41):
+        assert sender_name(no_name) is None, no_name
+    # a short lowercase line after a stamp is that handle's turn, not a name alone
+    assert read("[2023-05-08 13:56] priya: ok") == [(MAY8, "Priya: ok")]
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -143,26 +146,9 @@ RENDERINGS = {
 
 @pytest.mark.parametrize("rendering", sorted(RENDERINGS))
 def test_every_fact_keeps_its_speaker_and_day_and_no_framing_is_content(rendering: str) -> None:
-    dropped: tuple[DroppedMessage, ...] = RENDERINGS[rendering]()
-    lines = digest_lines(dropped)
-    assert_every_fact_attributed(lines)
-    body = re.sub(r"^- \[[^\]]+\] ", "", "\n".join(lines), flags=re.M)
-    for noise in (
-        "said",
-        "From",
-        "Sent",
-        "Subject",
-        "example.com",
-        "wrote",
-        "-->",
-        "<v",
-        "</v>",
-        "Everyone",
-        "{",
-        '"from"',
-        "Original Message",
-    ):
-        assert noise not in body, (noise, body)  # fmt: skip
+    framing = ("said", "From", "Sent", "Subject", "example.com", "wrote", "-->", "<v", "</v>", "Everyone", "{",
+               '"from"', "Original Message")  # fmt: skip
+    body = assert_read_as_a_chat(RENDERINGS[rendering](), framing)
     assert not re.search(r"\b(?:user|assistant|Priya Shah):", body)
 
 
