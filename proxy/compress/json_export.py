@@ -37,10 +37,13 @@ def one_per_line(text: str) -> str:
     for found in _lists(doc, _DEPTH):
         if best is None or len(found) > len(best):
             best = found
-    if best is None or not _messages(best):
+    try:
+        if best is None or not _messages(best):
+            return text
+        lines = ",\n".join(orjson.dumps(item).decode() for item in best)
+        shell = orjson.dumps(_replaced(doc, best)).decode()
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes: left as it is
         return text
-    lines = ",\n".join(orjson.dumps(item).decode() for item in best)
-    shell = orjson.dumps(_replaced(doc, best)).decode()
     body = shell.replace(orjson.dumps(_MARK).decode(), f"[\n{lines}\n]", 1)
     return text[:start] + body + text[end:]
 
@@ -87,12 +90,15 @@ def _messages(items: list[object]) -> bool:
     return read * 2 > len(head)
 
 
-def _replaced(node: object, target: list[object]) -> object:
-    """``node`` with the list ``target`` (the very object) replaced by a mark."""
+def _replaced(node: object, target: list[object], depth: int = _DEPTH + 1) -> object:
+    """``node`` with the list ``target`` (the very object, ``depth`` levels down at most)
+    replaced by a mark."""
     if node is target:
         return _MARK
+    if depth <= 0:
+        return node
     if isinstance(node, dict):
-        return {k: _replaced(v, target) for k, v in node.items()}
+        return {k: _replaced(v, target, depth - 1) for k, v in node.items()}
     if isinstance(node, list):
-        return [_replaced(v, target) for v in node]
+        return [_replaced(v, target, depth - 1) for v in node]
     return node

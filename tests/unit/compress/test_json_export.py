@@ -11,10 +11,15 @@ import json
 
 import orjson
 
+from proxy.compress import Compactor, Limits, TokenCounter, violations
 from proxy.compress.json_export import one_per_line
 from proxy.compress.stages.transcript_fold import OPEN, fold_in_place
 from proxy.compress.summarizer import DroppedMessage
+from proxy.config import load_settings
+from proxy.storage import MemoryKV
 from tests.unit.compress.test_digest_renderings import SESSIONS, assert_read_as_a_chat
+from tests.unit.compress.transcript_chat import SESSIONS as SESSIONS_160
+from tests.unit.compress.transcript_chat import turn
 
 
 def _messages() -> list[dict[str, object]]:
@@ -65,6 +70,13 @@ def test_other_json_and_text_stay_as_they_are() -> None:
         "{\n not json\n}",
         "Priya: hi\nTom: hey",
         "",
+        "[\n" + "[" * 5000 + "]" * 5000 + "\n]",  # nested deeper than a JSON reader reads
+        '{\n"a": '
+        + "[" * 1000
+        + "]" * 1000
+        + ',\n"messages": '
+        + json.dumps([{"from": "Priya", "text": "hi"}] * 3)
+        + "\n}",
     ):
         assert one_per_line(text) == text, text
 
@@ -84,3 +96,28 @@ def test_a_pasted_export_gives_its_oldest_messages_to_a_digest_in_place() -> Non
     assert OPEN.split("{")[0] in folded and folded.endswith("\n\nWhat did Priya adopt?")
     newest = [orjson.loads(line.removesuffix(",")) for line in folded.split("\n") if line.startswith('{"id"')]
     assert newest and newest[-1]["text"] == "My sister Ines moved to Lisbon in January."  # the newest, whole
+
+
+async def test_a_request_holding_only_an_export_and_a_question_is_condensed_from_its_oldest_messages() -> (
+    None
+):
+    messages = [
+        {"id": i + 1, "type": "message", "date": f"{SESSIONS_160[i // 40]:%Y-%m-%dT%H:%M:%S}",
+         "from": line.split(": ", 1)[0], "text": line.split(": ", 1)[1]}
+        for i, line in enumerate(turn(i) for i in range(160))
+    ]  # fmt: skip
+    text = json.dumps({"name": "Tom", "type": "personal_chat", "messages": messages}, indent=1)
+    body = {
+        "model": "gpt-4o",
+        "messages": [{"role": "user", "content": f"{text}\n\nWhat did we do in Bath?"}],
+    }
+    result = await Compactor(
+        load_settings(environ={}).compression, kv=MemoryKV(), counter=TokenCounter()
+    ).compress(body, "openai-chat", "gpt-4o", Limits(5_000, None, None))
+    assert result.body is not None and result.tokens_after <= result.budget
+    assert not violations("openai-chat", result.body)
+    sent = result.body["messages"][0]["content"]
+    assert sent.startswith('{"name":"Tom","type":"personal_chat","messages":[\n[ctxproxy: the ')
+    assert sent.endswith("}\n]}\n\nWhat did we do in Bath?") and "truncated" not in sent
+    digest = sent.split("\n")[2]
+    assert digest.startswith("- [8 May 2023] ") and "Priya: " in digest and "Tom: " in digest
