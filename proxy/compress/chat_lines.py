@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from proxy.compress import app_lines, transcripts
+from proxy.compress import app_lines, name_marks, transcripts
 from proxy.compress.dates import line_stamp, slashes_month_first
 from proxy.compress.speakers import bare_name, speaker_prefix
 
@@ -42,7 +42,7 @@ def stamped_lines(lines: list[str], us_slashes: bool | None = None) -> list[Read
         if line.strip():
             under_stamp = day is not None and not rest.strip()
         out.append((day, rest))
-    return out
+    return name_marks.by_convention([[(day, name_marks.marked(rest)) for day, rest in out]])[0]
 
 
 def said_lines(lines: list[str], us_slashes: bool | None = None) -> list[Read]:

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from proxy.compress import code_view, salient
 from proxy.compress.chat_lines import day_after, said_lines
 from proxy.compress.dates import slashes_month_first
+from proxy.compress.json_export import one_per_line
+from proxy.compress.name_marks import by_convention
 from proxy.compress.relative_dates import resolve_relative
 from proxy.compress.speakers import speaker_prefix, without_prefix
 from proxy.compress.summarizer import DroppedMessage
@@ -84,7 +86,7 @@ def _role_name(msg: DroppedMessage) -> str:
 
 
 def _lines(msg: DroppedMessage) -> list[str]:
-    lines = msg.text.split("\n")
+    lines = one_per_line(msg.text).split("\n")  # a pasted chat export: a message a line
     if msg.role == "assistant" and lines and lines[-1].startswith(CALL_PREFIX):
         lines = lines[:-1]  # the calls are units of their own
     # a marker an earlier compaction left in a message (its older lines are in the digest)
@@ -95,17 +97,12 @@ def turns(
     dropped: tuple[DroppedMessage, ...], start_day: dt.date | None, known: frozenset[str] = frozenset()
 ) -> list[Turn]:
     """The span's turns with their speaker and the date in force."""
-    read: list[list[tuple[dt.date | None, str]]] = []
-    firsts: list[str] = []
     texts = {i: _lines(msg) for i, msg in enumerate(dropped) if msg.role != "tool"}
     us = slashes_month_first([line for lines in texts.values() for line in lines])  # the span's order
-    for i, msg in enumerate(dropped):
-        if msg.role == "tool":
-            read.append([(None, msg.text)])
-            continue
-        stamped = said_lines(texts[i], us)
-        read.append(stamped)
-        firsts.extend(rest for day, rest in stamped if rest.strip())
+    # a speaker convention the span follows (``Caroline — text``), one turn a message too
+    said = dict(zip(texts, by_convention([said_lines(lines, us) for lines in texts.values()]), strict=True))
+    read = [[(None, msg.text)] if msg.role == "tool" else said[i] for i, msg in enumerate(dropped)]
+    firsts = [rest for lines in said.values() for _, rest in lines if rest.strip()]
     names = find_speakers(firsts) | known
     out: list[Turn] = []
     day = start_day

@@ -13,7 +13,9 @@ with the date it carries; a line that is only the tool's framing reads as nothin
   the ``Sent:`` or ``Date:`` line of its header is the message's stamp, and the header's
   ``To:``, ``Cc:`` and ``Subject:`` lines are framing; a quoted reply's ``On Mon, May 8, 2023
   at 1:56 PM Caroline <caroline@example.com> wrote:`` is both the stamp and the speaker;
-- a JSON-lines log: ``{"time": "2023-05-08T13:56:00", "from": "Caroline", "text": "hi"}``.
+- a JSON-lines log: ``{"time": "2023-05-08T13:56:00", "from": "Caroline", "text": "hi"}``;
+  a chat export written one message a line (:mod:`json_export`) too, its opening line
+  (``{"name": …, "messages":[``) and its closing ``]}`` framing.
 
 An interview's label alone on a line (``Interviewer:``), the turn's text on the line below,
 reads ``Interviewer: ``. A list item, a CSV or TSV row and a table row are read by
@@ -81,7 +83,11 @@ def read_line(lines: Sequence[str], i: int) -> Read | None:
     if head in (" ", "\t"):
         head = line.lstrip(" \t")[:1]
     if head == "{":
-        return _json_line(line)
+        if line.rstrip().endswith("["):
+            return None, ""  # a JSON export's opening, its messages on the lines below
+        return read_json_message(line)
+    if head == "]" and line.strip() in ("]", "]}", "],"):
+        return None, ""
     if head == "<":
         return _voice(line)
     if head.isdigit():
@@ -209,9 +215,10 @@ def _wrote(line: str) -> Read | None:
     return (day, f"{name}: ") if day else None
 
 
-def _json_line(line: str) -> Read | None:
-    """A JSON-lines log's message: its sender, text and date."""
-    text = line.strip()
+def read_json_message(line: str) -> Read | None:
+    """A JSON-lines log's message: its sender, text and date (a comma after it too: a line of
+    :func:`proxy.compress.json_export.one_per_line`)."""
+    text = line.strip().removesuffix(",")
     if not text.endswith("}"):
         return None
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 
 from proxy.compress.chat_lines import stamped_lines
+from proxy.compress.json_export import one_per_line
 from proxy.compress.speakers import display_name, speaker_prefix, without_prefix
 from proxy.compress.stages.base import StageContext
 from proxy.compress.stages.massgen_text import is_massgen
@@ -116,16 +117,17 @@ def fold_task_transcript(ctx: StageContext) -> tuple[DroppedMessage, ...]:
         for seg in msg.segments:
             if not seg.editable or seg.kind != "text" or is_massgen(seg.text):
                 continue  # (a MassGen message's history is the massgen stage's)
-            found = transcript(seg.text)
-            if found is None or ctx.tokens_of(seg.text[found[0] : found[1]]) < MIN_TOKENS:
+            text = one_per_line(seg.text)  # a pasted chat export: a message a line
+            found = transcript(text)
+            if found is None or ctx.tokens_of(text[found[0] : found[1]]) < MIN_TOKENS:
                 continue
             start, end, names = found
-            body = seg.text[start:end]
+            body = text[start:end]
             if not _continued(ctx, names):
                 continue  # labelled lines the conversation does not go on with: a task
             marker = MARKER.format(n=sum(1 for line in body.split("\n") if line.strip()))
             current = next(s for s in ctx.slots[0].group.messages[mi].segments if s.path == seg.path)
-            ctx.edit(0, mi, current, seg.text[:start] + marker + seg.text[end:])
+            ctx.edit(0, mi, current, text[:start] + marker + text[end:])
             folded.append(DroppedMessage("user", body))  # its lines name their speakers
         break  # the first user message only
     return tuple(folded)

@@ -29,6 +29,7 @@ from itertools import accumulate
 from proxy.compress.chat_lines import day_after
 from proxy.compress.dates import format_date, line_stamp
 from proxy.compress.digest import build_summary
+from proxy.compress.json_export import one_per_line
 from proxy.compress.speakers import speaker_prefix
 from proxy.compress.stages.task_transcript import MIN_TOKENS, transcript
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
@@ -74,12 +75,13 @@ def fold_in_place(text: str, need: int, count: Callable[[str], int], model: str 
     (all but the newest when none are); the digest gets what is left of their size once
     ``need`` is freed. Line sizes are read off the text's count (its tokens per character), so
     the digest is built once, and again (smaller) only when the real count falls short."""
+    whole = count(text)  # (the cut stage has just counted it: a memo hit)
+    per_char = whole / max(1, len(text))
+    text = one_per_line(text)  # a pasted chat export: a message a line (shorter: frees tokens too)
     found = transcript(text)
     if found is None:
         return None
     start, end, _names = found
-    whole = count(text)  # (the cut stage has just counted it: a memo hit)
-    per_char = whole / max(1, len(text))
     if per_char * (end - start) < MIN_TOKENS:
         return None
     lines = text[start:end].split("\n")

@@ -40,7 +40,7 @@ from typing import Any
 from tests.bench.memconv.metrics import STOPWORDS
 from tests.bench.reader.dates import Day, day_score, leading_date
 from tests.bench.reader.dialogue import Dialogue, Question
-from tests.bench.reader.tool_lines import tool_line
+from tests.bench.reader.tool_lines import export_lines, tool_line
 
 READ_CHARS = 700
 SUMMARY_MARK = "[ctxproxy: summary"
@@ -216,7 +216,7 @@ def reading_units(body: dict[str, Any], system: str | None = None, skip_last: bo
         msgs = msgs[:-1] + ([{**msgs[-1], "content": text[:cut]}] if cut > 0 else [])
     reader = _Reader()
     for msg in msgs:
-        text = message_text(msg)
+        text = export_lines(message_text(msg))
         if msg.get("role") in ("system", "developer") and system and text.startswith(system):
             text = text[len(system) :]
         fallback = msg.get("name") or msg.get("role")

@@ -25,11 +25,19 @@
   on a line (``Caroline:``), the text on the next, a blank line; each day opened by a line with
   its date;
 - ``table``: ``MERGE`` rows a message of a Markdown table, ``| 13:56 | Caroline | text |``,
-  each day opened by a row holding only its date (``| 2023-05-08 | | |``).
+  each day opened by a row holding only its date (``| 2023-05-08 | | |``);
+- ``bracketed``, ``prompt``, ``dash``: ``MERGE`` turns a message, each day opened by a line
+  with its date, a turn ``[Caroline] text``, ``Caroline> text``, ``Caroline — text``;
+- ``screenplay``: ``MERGE`` turns a message, the speaker's name in capitals alone on a line
+  (``CAROLINE``), the text on the next, a blank line; each day opened by a line with its date;
+- ``json-export``: the whole conversation as Telegram exports it (an indented JSON document:
+  ``{"name": …, "messages": [{"id": 1, "type": "message", "date": "2023-05-08T13:56:00",
+  "from": "Caroline", "text": "…"}, …]}``), then the question, in the request's only message.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -135,6 +143,12 @@ line = _day_lines(
     lambda t, i: [f"{t.when:%H:%M}\t{t.speaker}\t{t.text}"],
 )
 labels = _day_lines(lambda t: [f"{t.when.day} {t.when:%B %Y}"], lambda t, i: [f"{t.speaker}:", t.text, ""])
+bracketed = _day_lines(lambda t: [f"{t.when.day} {t.when:%B %Y}"], lambda t, i: [f"[{t.speaker}] {t.text}"])
+prompt = _day_lines(lambda t: [f"{t.when.day} {t.when:%B %Y}"], lambda t, i: [f"{t.speaker}> {t.text}"])
+dash = _day_lines(lambda t: [f"{t.when.day} {t.when:%B %Y}"], lambda t, i: [f"{t.speaker} — {t.text}"])
+screenplay = _day_lines(
+    lambda t: [f"{t.when.day} {t.when:%B %Y}", ""], lambda t, i: [t.speaker.upper(), t.text, ""]
+)
 table = _day_lines(
     lambda t: [f"| {t.when:%Y-%m-%d} | | |"], lambda t, i: [f"| {t.when:%H:%M} | {t.speaker} | {t.text} |"]
 )
@@ -157,7 +171,26 @@ def jsonl(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[
     return per_turn(d, model, keep, line)
 
 
+def json_export(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
+    """The chat as Telegram exports it (an indented JSON document), pasted with a question."""
+    messages = [
+        {"id": i + 1, "type": "message", "date": f"{t.when:%Y-%m-%dT%H:%M:%S}", "from": t.speaker,
+         "from_id": f"user{100 + d.speakers.index(t.speaker)}", "text": t.text}
+        for i, (t, _) in enumerate(kept_turns(d, keep))
+    ]  # fmt: skip
+    doc = json.dumps(
+        {"name": d.speakers[1], "type": "personal_chat", "messages": messages}, indent=1, ensure_ascii=False
+    )
+    system = {"role": "system", "content": system_prompt(d)}
+    return {"model": model, "messages": [system, {"role": "user", "content": f"{doc}\n\n{FINAL_QUESTION}"}]}
+
+
 TOOLS: dict[str, Callable[..., dict[str, Any]]] = {
+    "bracketed": bracketed,
+    "prompt": prompt,
+    "dash": dash,
+    "screenplay": screenplay,
+    "json-export": json_export,
     "said": said,
     "one-said": one_said,
     "outlook": outlook,
@@ -171,4 +204,4 @@ TOOLS: dict[str, Callable[..., dict[str, Any]]] = {
     "labels": labels,
     "line": line,
 }
-BY_TURNS = frozenset(("one-said",))
+BY_TURNS = frozenset(("one-said", "json-export"))

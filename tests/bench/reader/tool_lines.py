@@ -13,7 +13,11 @@ date, or nothing (framing). Written for those renderings, apart from the proxy's
   ``2023-05-08 13:56:00,Caroline,"text"`` as ``2023-05-08 13:56:00 Caroline: text``; a table row
   ``| 13:56 | Caroline | text |`` as ``Caroline: text``, and ``| 2023-05-08 | | |`` as a date line;
 - a label alone, ``Caroline:``, names the speaker of the text below it;
-- a LINE row ``13:56⇥Caroline⇥text`` reads as ``Caroline: text``.
+- a LINE row ``13:56⇥Caroline⇥text`` reads as ``Caroline: text``;
+- ``[Caroline] text``, ``Caroline> text`` and ``Caroline — text`` read as ``Caroline: text``;
+  a name in capitals alone (``CAROLINE``) names the speaker of the text below it;
+- a message of a JSON export (``{"date": …, "from": "Caroline", "text": …},``) as
+  ``<date> Caroline: text``.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ _TABLE_DAY = re.compile(r"^\| (\d{4}-\d{2}-\d{2}) \| \| \|$")
 _LABEL = re.compile(rf"^({_NAME}):$")
 _LINE_ROW = re.compile(r"^\d{2}:\d{2}\t([^\t]+)\t(.*)$")
 _TIMING = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d{3} --> ")
+_MARKED = re.compile(rf"^(?:\[({_NAME})\] |({_NAME})> |({_NAME}) — (?!\d))(.*)$")
+_CAPS = re.compile(r"^([A-Z][A-Z'.-]*(?: [A-Z][A-Z'.-]*)?)$")
 
 
 def tool_line(line: str) -> ToolLine | None:
@@ -69,6 +75,10 @@ def tool_line(line: str) -> ToolLine | None:
         return ToolLine(head=m.group(1))
     if m := _ZOOM.match(text):
         return ToolLine(head=m.group(1))
+    if m := _MARKED.match(text):
+        return ToolLine(f"{m.group(1) or m.group(2) or m.group(3)}: {m.group(4)}")
+    if m := _CAPS.match(text):
+        return ToolLine(head=m.group(1).title())
     if m := _VOICE.match(text):
         return ToolLine(f"{m.group(1)}: {m.group(2)}")
     if m := _LINE_ROW.match(line.strip(" ")):
@@ -82,11 +92,28 @@ def tool_line(line: str) -> ToolLine | None:
     if m := _TABLE_DAY.match(text):
         found = leading_date(m.group(1))
         return ToolLine(day=found[0]) if found else SKIP
-    if text.startswith("{") and text.endswith("}"):
+    if text.startswith("{") and text.removesuffix(",").endswith("}"):  # a message of a JSON log or export
         try:
-            msg = json.loads(text)
+            msg = json.loads(text.removesuffix(","))
         except ValueError:
             return None
-        if isinstance(msg, dict) and {"time", "from", "text"} <= msg.keys():
-            return ToolLine(f"{msg['time']} {msg['from']}: {msg['text']}")
+        if isinstance(msg, dict) and {"from", "text"} <= msg.keys() and isinstance(msg["text"], str):
+            return ToolLine(
+                f"{msg.get('time') or msg.get('date') or ''} {msg['from']}: {msg['text']}".strip()
+            )
     return None
+
+
+def export_lines(text: str) -> str:
+    """``text`` with an indented JSON export it opens with (``{"messages": […]}``, as
+    ``json-export`` writes it) read as its messages, one a line; else ``text``."""
+    if not text.startswith("{\n"):
+        return text
+    end = text.find("\n}") + 2
+    try:
+        doc = json.loads(text[:end])
+    except ValueError:
+        return text
+    if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
+        return text
+    return "\n".join(json.dumps(m, ensure_ascii=False) for m in doc["messages"]) + text[end:]

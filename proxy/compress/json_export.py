@@ -1,0 +1,104 @@
+"""A chat exported as an indented JSON document, written one message a line.
+
+A chat app's export (Telegram's ``result.json``, a list of ``{"from", "date", "text"}``
+objects) pasted into a message is one JSON document over many lines: a message's sender,
+date and text sit on lines of their own among ids and brackets, so no line reads as a turn.
+:func:`one_per_line` writes the same document with each message of its longest list of
+messages compact on a line of its own (``{"from": "Caroline", …},``): still the same JSON,
+shorter, and each line reads as that sender's turn on its day
+(:func:`proxy.compress.transcripts.read_line`). Text around the document (a question after
+it) stays as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import orjson
+
+from proxy.compress.transcripts import read_json_message
+
+MIN_MESSAGES = 3  # a list of fewer messages is no chat export
+_MARK = "\x00ctxproxy-messages\x00"
+_DEPTH = 4  # how deep in the document its list of messages is searched for
+
+
+def one_per_line(text: str) -> str:
+    """``text`` with the chat export it holds written one message a line; else ``text``."""
+    span = _document(text)
+    if span is None:
+        return text
+    start, end = span
+    try:
+        doc = orjson.loads(text[start:end])
+    except orjson.JSONDecodeError:
+        return text
+    best: list[object] | None = None
+    for found in _lists(doc, _DEPTH):
+        if best is None or len(found) > len(best):
+            best = found
+    try:
+        if best is None or not _messages(best):
+            return text
+        lines = ",\n".join(orjson.dumps(item).decode() for item in best)
+        shell = orjson.dumps(_replaced(doc, best)).decode()
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes: left as it is
+        return text
+    body = shell.replace(orjson.dumps(_MARK).decode(), f"[\n{lines}\n]", 1)
+    return text[:start] + body + text[end:]
+
+
+def _document(text: str) -> tuple[int, int] | None:
+    """Where an indented JSON document starts and ends in ``text``: from a line that is only
+    ``{`` or ``[`` to the last line that is only ``}`` or ``]``."""
+    if text[:2] in ("{\n", "[\n"):
+        start = 0
+    else:
+        at = [i for i in (text.find("\n{\n"), text.find("\n[\n")) if i >= 0]
+        if not at:
+            return None
+        start = min(at) + 1
+    closer = "}" if text[start] == "{" else "]"
+    end = text.rfind(f"\n{closer}")
+    if end < start:
+        return None
+    end += 2
+    if end < len(text) and text[end] not in "\n \t\r":
+        return None
+    return start, end
+
+
+def _lists(node: object, depth: int) -> Iterator[list[object]]:
+    """The lists of objects in ``node``, ``depth`` levels down at most."""
+    if isinstance(node, list):
+        if node and all(isinstance(item, dict) for item in node[:MIN_MESSAGES]):
+            yield node
+        if depth > 0:
+            for item in node[:MIN_MESSAGES]:  # (an export's list of chats: look into the first few)
+                yield from _lists(item, depth - 1)
+    elif isinstance(node, dict) and depth > 0:
+        for value in node.values():
+            yield from _lists(value, depth - 1)
+
+
+def _messages(items: list[object]) -> bool:
+    """Whether ``items`` are a chat's messages: most of the first ones name a sender and a text."""
+    head = items[: 4 * MIN_MESSAGES]
+    if len(items) < MIN_MESSAGES:
+        return False
+    read = sum(1 for item in head if read_json_message(orjson.dumps(item).decode()) is not None)
+    return read * 2 > len(head)
+
+
+def _replaced(node: object, target: list[object], depth: int = _DEPTH + 1) -> object:
+    """``node`` with the list ``target`` (the very object, ``depth`` levels down at most)
+    replaced by a mark."""
+    if node is target:
+        return _MARK
+    if depth <= 0:
+        return node
+    if isinstance(node, dict):
+        return {k: _replaced(v, target, depth - 1) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_replaced(v, target, depth - 1) for v in node]
+    return node

@@ -1,0 +1,123 @@
+"""A chat pasted as an indented JSON export (Telegram's ``result.json``, a list of messages)
+reads as that chat: written one message a line, the same JSON, each line a dated turn of its
+sender. Other JSON stays as it is.
+
+The fixtures are :mod:`test_digest_renderings`'s (Priya and Tom over three sessions).
+"""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+
+from proxy.compress import Compactor, Limits, TokenCounter, violations
+from proxy.compress.json_export import one_per_line
+from proxy.compress.stages.transcript_fold import OPEN, fold_in_place
+from proxy.compress.summarizer import DroppedMessage
+from proxy.config import load_settings
+from proxy.storage import MemoryKV
+from tests.unit.compress.test_digest_renderings import SESSIONS, assert_read_as_a_chat
+from tests.unit.compress.transcript_chat import SESSIONS as SESSIONS_160
+from tests.unit.compress.transcript_chat import turn
+
+
+def _messages() -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for when, turns in SESSIONS:
+        for k, (who, text) in enumerate(turns):
+            out.append({"id": len(out) + 1, "type": "message", "date": f"{when:%Y-%m-%dT%H}:{when.minute + k:02d}:00",
+                        "from": who, "from_id": f"user{len(who)}", "text": text,
+                        "text_entities": [{"type": "plain", "text": text}]})  # fmt: skip
+    return out
+
+
+def telegram(question: str = "") -> str:
+    doc = {"name": "Tom", "type": "personal_chat", "id": 4242, "messages": _messages()}
+    return json.dumps(doc, indent=1, ensure_ascii=False) + question
+
+
+def test_an_export_is_written_one_message_a_line_and_stays_the_same_json() -> None:
+    text = "Here is our chat:\n" + telegram("\n\nWho adopted a dog?")
+    out = one_per_line(text)
+    assert out.startswith(
+        'Here is our chat:\n{"name":"Tom","type":"personal_chat","id":4242,"messages":[\n{"id":1,'
+    )
+    assert out.endswith("\n]}\n\nWho adopted a dog?")
+    doc = out[len("Here is our chat:\n") : -len("\n\nWho adopted a dog?")]
+    assert orjson.loads(doc) == json.loads(telegram())
+    assert len(out) < len(text)
+    listed = json.dumps(
+        [{"speaker": "Priya", "timestamp": "2023-05-08 13:56", "text": f"line {i}"} for i in range(4)],
+        indent=2,
+    )
+    assert (
+        one_per_line(listed).split("\n")[1]
+        == '{"speaker":"Priya","timestamp":"2023-05-08 13:56","text":"line 0"},'
+    )
+
+
+def test_other_json_and_text_stay_as_they_are() -> None:
+    for text in (
+        json.dumps(
+            {"model": "gpt-4o", "messages": "none", "retries": [1, 2, 3]}, indent=2
+        ),  # no list of messages
+        json.dumps(
+            [{"id": 1, "value": 2}, {"id": 2, "value": 3}, {"id": 3, "value": 4}], indent=2
+        ),  # no senders
+        json.dumps([{"from": "Priya", "text": "hi"}] * 2, indent=2),  # too few to be a chat
+        '{\n  "from": "Priya",\n  "text": "hi"\n',  # not closed
+        "{\n not json\n}",
+        "Priya: hi\nTom: hey",
+        "",
+        "[\n" + "[" * 5000 + "]" * 5000 + "\n]",  # nested deeper than a JSON reader reads
+        '{\n"a": '
+        + "[" * 1000
+        + "]" * 1000
+        + ',\n"messages": '
+        + json.dumps([{"from": "Priya", "text": "hi"}] * 3)
+        + "\n}",
+    ):
+        assert one_per_line(text) == text, text
+
+
+def test_every_fact_keeps_its_speaker_and_day_and_no_json_is_content() -> None:
+    body = assert_read_as_a_chat(
+        (DroppedMessage("user", telegram()),), ('"from"', "from_id", "{", "text_entities")
+    )
+    assert "user:" not in body
+
+
+def test_a_pasted_export_gives_its_oldest_messages_to_a_digest_in_place() -> None:
+    text = telegram("\n\nWhat did Priya adopt?")
+    count = lambda t: len(t) // 4  # noqa: E731
+    folded = fold_in_place(text, 120, count)
+    assert folded is not None and count(text) - count(folded) >= 120
+    assert OPEN.split("{")[0] in folded and folded.endswith("\n\nWhat did Priya adopt?")
+    newest = [orjson.loads(line.removesuffix(",")) for line in folded.split("\n") if line.startswith('{"id"')]
+    assert newest and newest[-1]["text"] == "My sister Ines moved to Lisbon in January."  # the newest, whole
+
+
+async def test_a_request_holding_only_an_export_and_a_question_is_condensed_from_its_oldest_messages() -> (
+    None
+):
+    messages = [
+        {"id": i + 1, "type": "message", "date": f"{SESSIONS_160[i // 40]:%Y-%m-%dT%H:%M:%S}",
+         "from": line.split(": ", 1)[0], "text": line.split(": ", 1)[1]}
+        for i, line in enumerate(turn(i) for i in range(160))
+    ]  # fmt: skip
+    text = json.dumps({"name": "Tom", "type": "personal_chat", "messages": messages}, indent=1)
+    body = {
+        "model": "gpt-4o",
+        "messages": [{"role": "user", "content": f"{text}\n\nWhat did we do in Bath?"}],
+    }
+    result = await Compactor(
+        load_settings(environ={}).compression, kv=MemoryKV(), counter=TokenCounter()
+    ).compress(body, "openai-chat", "gpt-4o", Limits(5_000, None, None))
+    assert result.body is not None and result.tokens_after <= result.budget
+    assert not violations("openai-chat", result.body)
+    sent = result.body["messages"][0]["content"]
+    assert sent.startswith('{"name":"Tom","type":"personal_chat","messages":[\n[ctxproxy: the ')
+    assert sent.endswith("}\n]}\n\nWhat did we do in Bath?") and "truncated" not in sent
+    digest = sent.split("\n")[2]
+    assert digest.startswith("- [8 May 2023] ") and "Priya: " in digest and "Tom: " in digest
