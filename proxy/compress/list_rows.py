@@ -7,7 +7,9 @@
 - a row of a chat exported as CSV or TSV: ``2023-05-08 13:56:00,Caroline,"text"``,
   ``2023-05-08 13:56\tCaroline\ttext``: the stamp, the sender, the text; the file's header
   above the rows (``date,sender,text``) is framing; a row's stamp may be a time of day alone
-  under a day line (LINE's export: ``Mon, 5/8/2023``, then ``13:56\tCaroline\ttext``);
+  under a day line in a tab-separated export (LINE's: ``Mon, 5/8/2023``, then
+  ``13:56\tCaroline\ttext``); a data row, its text only figures (``2023-05-08,London,12.5``),
+  is none;
 - a Markdown table row with a stamp cell and a sender cell after it: ``| 2023-05-08 13:56 |
   Caroline | text |``, or ``| 13:56 | Caroline | text |`` under a row holding only a date
   (``| 2023-05-08 | | |``), which dates the rows below.
@@ -31,6 +33,7 @@ _HEADER = re.compile(r"[\w ]{1,30}+([,\t;])[\w ]{1,30}+(?:\1[\w ]{1,30}+)+")
 _MAX_HEADER = 200
 _CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[AaPp]\.?[Mm]\.?)?")
 _MAX_CELLS = 12
+_FIGURE_MARKS = frozenset(" \t.,;:+-−%/|'\"")
 
 
 def list_item(line: str) -> Read | None:
@@ -56,12 +59,12 @@ def delimited_row(line: str) -> Read | None:
         return None
     name = sender_name(cell)
     day = parse_date(stamp) if name else None
-    if day is None and (name is None or not _CLOCK.fullmatch(stamp)):
-        return None  # (a time of day alone, as LINE's export writes a row under its day line, is no date)
+    if day is None and (name is None or line[first] != "\t" or not _CLOCK.fullmatch(stamp)):
+        return None  # (a time of day alone, as LINE's export writes a tab-separated row under its day line)
     text = line[second + 1 :].strip()
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1].replace('""', '"')
-    return day, f"{name}: {text}"
+    return (day, f"{name}: {text}") if _said(text) else None
 
 
 def csv_header(line: str, next_line: str | None) -> bool:
@@ -96,5 +99,11 @@ def table_row(line: str) -> Read | None:
             continue
         name = sender_name(cells[i + 1])
         said = " ".join(c for c in cells[i + 2 :] if c)
-        return (day, f"{name}: {said}") if name and said else None
+        return (day, f"{name}: {said}") if name and _said(said) else None
     return None
+
+
+def _said(text: str) -> bool:
+    """Whether a row's text cells say something: a data row's figures (``12.5``, ``3 | 4.1``)
+    do not."""
+    return any(not (ch.isdigit() or ch in _FIGURE_MARKS) for ch in text)

@@ -31,6 +31,9 @@ _NOT_SPEAKERS = frozenset(
     info debug output input result results example http https file path status ps edit fix
     reason because warning important tip hint update warn fatal trace critical notice verbose
     log stdout stderr err crit alert emerg
+    background context overview goal goals requirements description details notes problem
+    approach conclusion introduction usage examples parameters args arguments returns raises
+    yields attributes steps environment prerequisites
     hinweis fehler warnung achtung anmerkung frage antwort zusammenfassung beispiel ergebnis
     schritt aufgabe betreff wichtig tipp grund notiz ausgabe eingabe lösung
     remarque erreur attention avertissement réponse résumé exemple résultat étape tâche objet

@@ -97,6 +97,10 @@ def test_the_day_in_effect_after_a_message_is_read_as_its_lines_are() -> None:
         "|---|---|",
         "| May 2023 sales up | Tom | hi |",  # a cell with words is no stamp
         "| 13:56 | 42 | x |",  # no sender
+        "2023-05-08,London,12.5",  # a data row: its text only figures
+        "2023-05-08\tLondon\t12.5\t-3.1%",
+        "| 2023-05-08 | London | 12.5 | 14 |",
+        "12:30,Lunch,at the café",  # a schedule: a time of day alone reads so in tab-separated rows only
     ],
 )
 def test_content_shaped_like_a_row_or_an_item_stays_as_written(content: str) -> None:

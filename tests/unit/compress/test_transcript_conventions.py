@@ -79,7 +79,8 @@ def test_an_interviews_label_alone_names_the_speaker_of_the_line_below() -> None
         (None, "I adopted a greyhound."),
     ]
     for not_a_turn in ("Returns:\n    int: the count", "Ingredients:\n- flour", "Note:\ncall Ines",
-                       "Tom:\nPriya: hi", "Tom:", "Tom:\n", "This is what I said:\nhi"):  # fmt: skip
+                       "Tom:\nPriya: hi", "Tom:", "Tom:\n", "This is what I said:\nhi",
+                       "Background:\nWe moved the importer.", "Steps:\nRun it twice."):  # fmt: skip
         assert read(not_a_turn)[0] == (None, not_a_turn.split("\n")[0]), not_a_turn
 
 
