@@ -7,11 +7,13 @@ The fixtures are :mod:`test_digest_renderings`'s (Priya and Tom over three sessi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import orjson
 
 from proxy.compress import Compactor, Limits, TokenCounter, violations
+from proxy.compress.chat_lines import stamped_lines
 from proxy.compress.json_export import one_per_line
 from proxy.compress.stages.transcript_fold import OPEN, fold_in_place
 from proxy.compress.summarizer import DroppedMessage
@@ -121,3 +123,21 @@ async def test_a_request_holding_only_an_export_and_a_question_is_condensed_from
     assert sent.endswith("}\n]}\n\nWhat did we do in Bath?") and "truncated" not in sent
     digest = sent.split("\n")[2]
     assert digest.startswith("- [8 May 2023] ") and "Priya: " in digest and "Tom: " in digest
+
+
+def test_other_apps_exports_read_as_their_senders_turns() -> None:
+    discord = {"guild": {"name": "Friends"}, "channel": {"name": "general"}, "messages": [
+        {"id": str(i), "type": "Default", "timestamp": "2023-05-08T13:56:00+00:00", "content": f"hi {i}",
+         "author": {"id": "1234567890", "name": who, "nickname": who.title()}}
+        for i, who in enumerate(["priya", "tom", "priya"])]}  # fmt: skip
+    messenger = {"participants": [{"name": "Priya Shah"}, {"name": "Tom Baker"}], "messages": [
+        {"sender_name": who, "timestamp_ms": 1683554160000, "content": f"hi {i}"}
+        for i, who in enumerate(["Tom Baker", "Priya Shah", "Tom Baker"])]}  # fmt: skip
+    for doc, names in (
+        (discord, ["Priya", "Tom", "Priya"]),
+        (messenger, ["Tom Baker", "Priya Shah", "Tom Baker"]),
+    ):
+        lines = one_per_line(json.dumps(doc, indent=2)).split("\n")
+        read = [rest for _, rest in stamped_lines(lines) if rest]
+        assert read == [f"{who}: hi {i}" for i, who in enumerate(names)], read
+        assert {day for day, _ in stamped_lines(lines) if day} == {dt.date(2023, 5, 8)}
