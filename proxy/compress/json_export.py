@@ -4,14 +4,16 @@ A chat app's export (Telegram's ``result.json``, a list of ``{"from", "date", "t
 objects) pasted into a message is one JSON document over many lines: a message's sender,
 date and text sit on lines of their own among ids and brackets, so no line reads as a turn.
 :func:`one_per_line` writes the same document with each message of its longest list of
-messages compact on a line of its own (``{"from": "Caroline", …},``): still the same JSON,
-shorter, and each line reads as that sender's turn on its day
+messages compact on a line of its own (``{"from": "Caroline", …},``), oldest first (an
+export that lists the newest first, as Messenger's does, is turned around): the same JSON
+but for that order, shorter, and each line reads as that sender's turn on its day
 (:func:`proxy.compress.transcripts.read_line`). Text around the document (a question after
 it) stays as it is.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 import orjson
@@ -21,6 +23,7 @@ from proxy.compress.transcripts import read_json_message
 MIN_MESSAGES = 3  # a list of fewer messages is no chat export
 _MARK = "\x00ctxproxy-messages\x00"
 _DEPTH = 4  # how deep in the document its list of messages is searched for
+_TIME_KEYS = ("timestamp_ms", "date_unixtime", "ts", "timestamp", "date", "time", "created_at", "sent_at")
 
 
 def one_per_line(text: str) -> str:
@@ -40,12 +43,36 @@ def one_per_line(text: str) -> str:
     try:
         if best is None or not _messages(best):
             return text
-        lines = ",\n".join(orjson.dumps(item).decode() for item in best)
+        lines = ",\n".join(orjson.dumps(item).decode() for item in _oldest_first(best))
         shell = orjson.dumps(_replaced(doc, best)).decode()
     except orjson.JSONEncodeError:  # nested deeper than orjson writes: left as it is
         return text
     body = shell.replace(orjson.dumps(_MARK).decode(), f"[\n{lines}\n]", 1)
     return text[:start] + body + text[end:]
+
+
+def _oldest_first(items: list[object]) -> list[object]:
+    """``items`` oldest first: reversed when their times run newest first (Messenger's export)."""
+    times = [_time(item) for item in items]
+    known = [t for t in times if t is not None]
+    if len(known) < 2 or len(known) < len(times) or len({t[0] for t in known}) > 1:
+        return items  # (times missing, or written two ways)
+    if known[0] > known[-1] and all(a >= b for a, b in itertools.pairwise(known)):
+        return items[::-1]
+    return items
+
+
+def _time(item: object) -> tuple[int, float, str] | None:
+    """A message's time as written, to compare: a number, or a text (ISO texts compare in order)."""
+    if not isinstance(item, dict):
+        return None
+    for key in _TIME_KEYS:
+        value = item.get(key)
+        if isinstance(value, str):
+            return (1, 0.0, value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return (0, float(value), "")
+    return None
 
 
 def _document(text: str) -> tuple[int, int] | None:

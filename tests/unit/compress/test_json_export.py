@@ -131,13 +131,12 @@ def test_other_apps_exports_read_as_their_senders_turns() -> None:
          "author": {"id": "1234567890", "name": who, "nickname": who.title()}}
         for i, who in enumerate(["priya", "tom", "priya"])]}  # fmt: skip
     messenger = {"participants": [{"name": "Priya Shah"}, {"name": "Tom Baker"}], "messages": [
-        {"sender_name": who, "timestamp_ms": 1683554160000, "content": f"hi {i}"}
+        {"sender_name": who, "timestamp_ms": 1683554160000 + 60_000 * (2 - i), "content": f"hi {i}"}
         for i, who in enumerate(["Tom Baker", "Priya Shah", "Tom Baker"])]}  # fmt: skip
-    for doc, names in (
-        (discord, ["Priya", "Tom", "Priya"]),
-        (messenger, ["Tom Baker", "Priya Shah", "Tom Baker"]),
-    ):
+    discord_said = ["Priya: hi 0", "Tom: hi 1", "Priya: hi 2"]
+    messenger_said = ["Tom Baker: hi 2", "Priya Shah: hi 1", "Tom Baker: hi 0"]  # newest first: turned around
+    for doc, said in ((discord, discord_said), (messenger, messenger_said)):
         lines = one_per_line(json.dumps(doc, indent=2)).split("\n")
         read = [rest for _, rest in stamped_lines(lines) if rest]
-        assert read == [f"{who}: hi {i}" for i, who in enumerate(names)], read
+        assert read == said, read
         assert {day for day, _ in stamped_lines(lines) if day} == {dt.date(2023, 5, 8)}
