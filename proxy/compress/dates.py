@@ -58,7 +58,7 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _SHORT_YEAR = re.compile(r"(?<![\d.])(\d{1,2})([./])(\d{1,2})\2(\d{2})(?![\d.])")
 _MERIDIEM = re.compile(r"\d\s*[ap]\.?m\.?(?!\w)", re.I)  # 1:56 PM: a US stamp, month first
 # a time of day before a ``Name:`` (``[13:56] Ana: hi``, ``1:56 PM - Ana: hi``): not content
-_TIME_PREFIX = re.compile(
+TIME_PREFIX = re.compile(
     r"[ \t]*(?:\[[ \t]*)?\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[ap]\.?m\.?)?(?:[ \t]*\])?[ \t]*[-–—|]?[ \t]*", re.I
 )
 _SESSION = re.compile(
@@ -216,7 +216,7 @@ def line_stamp(line: str, us_slashes: bool = False) -> tuple[dt.date | None, str
         return found[0], f"{header.group(1)}: "
     if not _MAY_START.match(line):
         return None, irc_nick(line) if line[:1] == "<" else line
-    clock = _TIME_PREFIX.match(line)
+    clock = TIME_PREFIX.match(line)
     if clock and speaker_prefix(said := after_stamp(line[clock.end() :])) is not None:
         return None, said  # a time of day alone: no date, not content either
     text = line.lstrip()
@@ -283,7 +283,7 @@ def _named_stamp(name: str, inner: str, us_slashes: bool) -> tuple[dt.date | Non
     ``name`` is no speaker's or ``inner`` no stamp."""
     if speaker_prefix(f"{name}: .") is None:
         return None
-    if _TIME_PREFIX.fullmatch(inner):
+    if TIME_PREFIX.fullmatch(inner):
         return (None,)
     day = parse_date(inner, us_slashes) if _is_stamp_text(inner) else None
     return None if day is None else (day,)

@@ -27,10 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.compress import code_view, salient
-from proxy.compress.chat_lines import day_after, said_lines
+from proxy.compress.chat_lines import day_after, said_messages
 from proxy.compress.dates import slashes_month_first
 from proxy.compress.json_export import one_per_line
-from proxy.compress.name_marks import by_convention
 from proxy.compress.relative_dates import resolve_relative
 from proxy.compress.speakers import speaker_prefix, without_prefix
 from proxy.compress.summarizer import DroppedMessage
@@ -99,8 +98,8 @@ def turns(
     """The span's turns with their speaker and the date in force."""
     texts = {i: _lines(msg) for i, msg in enumerate(dropped) if msg.role != "tool"}
     us = slashes_month_first([line for lines in texts.values() for line in lines])  # the span's order
-    # a speaker convention the span follows (``Caroline — text``), one turn a message too
-    said = dict(zip(texts, by_convention([said_lines(lines, us) for lines in texts.values()]), strict=True))
+    # read together: a speaker convention the span follows (``Caroline — text``), one turn a message too
+    said = dict(zip(texts, said_messages(list(texts.values()), us), strict=True))
     read = [[(None, msg.text)] if msg.role == "tool" else said[i] for i, msg in enumerate(dropped)]
     firsts = [rest for lines in said.values() for _, rest in lines if rest.strip()]
     names = find_speakers(firsts) | known

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import orjson
 
-from proxy.compress.transcripts import read_json_message
+from proxy.compress.transcripts import json_message
 
 MIN_MESSAGES = 3  # a list of fewer messages is no chat export
 _MARK = "\x00ctxproxy-messages\x00"
@@ -113,7 +113,7 @@ def _messages(items: list[object]) -> bool:
     head = items[: 4 * MIN_MESSAGES]
     if len(items) < MIN_MESSAGES:
         return False
-    read = sum(1 for item in head if read_json_message(orjson.dumps(item).decode()) is not None)
+    read = sum(1 for item in head if isinstance(item, dict) and json_message(item) is not None)
     return read * 2 > len(head)
 
 

@@ -23,11 +23,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from proxy.compress.dates import TIME_PREFIX
 from proxy.compress.speakers import speaker_prefix
 
 Read = tuple[dt.date | None, str]
 
-_CLOCK = re.compile(r"[ \t]*[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]?[AaPp]\.?[Mm]\.?)?[\])]?[ \t]+")
 _BRACKET = re.compile(r"\[([^\W\d_][^\]\d\n]{0,40})\](?:[ \t]+|$)")
 _PROMPT = re.compile(r"([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)>(?:[ \t]+|$)")
 _DASH = re.compile(r"[ \t]*([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)[ \t]+[—–-][ \t]+(?=\S)")
@@ -44,17 +44,17 @@ def marked(rest: str) -> str:
     """``Caroline: text`` for ``[Caroline] text`` or ``Caroline> text`` (after a time of day
     too: ``[13:56] [Caroline] text``); else ``rest``."""
     head = rest[:1]
-    if not (head.isalpha() or head.isdigit() or head in ("[", "(")):
+    if not (head.isalpha() or head.isdigit() or head == "["):
         return rest
-    if head.isdigit() or (head in ("[", "(") and rest[1:2].isdigit()):
-        clock = _CLOCK.match(rest)
-        if clock is None:
+    if head.isdigit() or (head == "[" and rest[1:2].isdigit()):
+        clock = TIME_PREFIX.match(rest)
+        if clock is None or clock.end() == len(rest):
             return rest
         said = marked(rest[clock.end() :])
         return said if said != rest[clock.end() :] else rest
     if head == "[":
         m = _BRACKET.match(rest)
-    elif head != "(" and ">" in rest[1:64]:
+    elif ">" in rest[1:64]:
         m = _PROMPT.match(rest)
     else:
         return rest

@@ -225,8 +225,11 @@ def read_json_message(line: str) -> Read | None:
         obj = orjson.loads(text)
     except orjson.JSONDecodeError:
         return None
-    if not isinstance(obj, dict):
-        return None
+    return json_message(obj) if isinstance(obj, dict) else None
+
+
+def json_message(obj: dict[str, object]) -> Read | None:
+    """A message object's sender, text and date (see :func:`read_json_message`), or None."""
     keys = {str(k).lower(): v for k, v in obj.items()}
     name = next((n for k in _NAME_KEYS if (n := _name_of(keys.get(k))) is not None), None)
     said = next((s for k in _TEXT_KEYS if (s := _text_of(keys.get(k)))), "")

@@ -12,7 +12,7 @@ import re
 import orjson
 import pytest
 
-from proxy.compress.chat_lines import said_lines, stamped_lines
+from proxy.compress.chat_lines import said_messages, stamped_lines
 from proxy.compress.speakers import sender_name
 from tests.unit.compress.test_chat_app_renderings import merged_days
 from tests.unit.compress.test_digest_renderings import assert_read_as_a_chat, locomo_header, one_per_turn
@@ -153,8 +153,7 @@ def test_every_fact_keeps_its_speaker_and_day_and_no_framing_is_content(renderin
     assert not re.search(r"\b(?:user|assistant|Priya Shah):", body)
 
 
-def test_said_lines_reads_the_conventions_too() -> None:
-    assert said_lines(["<v Priya>Hi</v>", "13:56:02 From Tom to Everyone:"]) == [
-        (None, "Priya: Hi"),
-        (None, "Tom: "),
+def test_said_messages_reads_the_conventions_too() -> None:
+    assert said_messages([["<v Priya>Hi</v>", "13:56:02 From Tom to Everyone:"]]) == [
+        [(None, "Priya: Hi"), (None, "Tom: ")]
     ]
