@@ -1,8 +1,10 @@
-"""A chat exported as an indented JSON document, written one message a line.
+"""A chat exported as a JSON document, written one message a line.
 
 A chat app's export (Telegram's ``result.json``, a list of ``{"from", "date", "text"}``
-objects) pasted into a message is one JSON document over many lines: a message's sender,
-date and text sit on lines of their own among ids and brackets, so no line reads as a turn.
+objects) pasted into a message is one JSON document: indented over many lines, a message's
+sender, date and text sit on lines of their own among ids and brackets; written compact (as
+``json.dumps`` and ``JSON.stringify`` write it), the whole chat is one line. Either way no
+line reads as a turn.
 :func:`one_per_line` writes the same document with each message of its longest list of
 messages compact on a line of its own (``{"from": "Caroline", …},``), oldest first (an
 export that lists the newest first, as Messenger's does, is turned around): the same JSON
@@ -14,6 +16,7 @@ it) stays as it is.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 
 import orjson
@@ -23,15 +26,38 @@ from proxy.compress.transcripts import json_message
 MIN_MESSAGES = 3  # a list of fewer messages is no chat export
 _MARK = "\x00ctxproxy-messages\x00"
 _DEPTH = 4  # how deep in the document its list of messages is searched for
+# a line opening a compact document: a list of objects, or an object
+_COMPACT = re.compile(r'^[ \t]*(?:\[\{|\{")', re.MULTILINE)
+# such lines tried, in order (a JSON-lines log opens every line so)
+_COMPACT_TRIES = 4
 _TIME_KEYS = ("timestamp_ms", "date_unixtime", "ts", "timestamp", "date", "time", "created_at", "sent_at")
 
 
 def one_per_line(text: str) -> str:
     """``text`` with the chat export it holds written one message a line; else ``text``."""
     span = _document(text)
-    if span is None:
+    if span is not None:
+        return _rewritten(text, *span)
+    if '{"' not in text:  # (cheap: most texts hold no JSON)
         return text
-    start, end = span
+    for n, found in enumerate(_COMPACT.finditer(text)):
+        if n == _COMPACT_TRIES:
+            break
+        start = found.start() + len(found.group()) - len(found.group().lstrip())
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        while end > start and text[end - 1] in " \t\r":
+            end -= 1
+        if text[end - 1] in "]}" and text.count("{", start, end) >= MIN_MESSAGES:
+            out = _rewritten(text, start, end)
+            if out is not text:
+                return out
+    return text
+
+
+def _rewritten(text: str, start: int, end: int) -> str:
+    """``text`` with the JSON document at ``text[start:end]`` written one message a line, or
+    ``text`` itself (the very object) when it holds no chat's messages."""
     try:
         doc = orjson.loads(text[start:end])
     except orjson.JSONDecodeError:

@@ -32,11 +32,14 @@
   (``CAROLINE``), the text on the next, a blank line; each day opened by a line with its date;
 - ``json-export``: the whole conversation as Telegram exports it (an indented JSON document:
   ``{"name": …, "messages": [{"id": 1, "type": "message", "date": "2023-05-08T13:56:00",
-  "from": "Caroline", "text": "…"}, …]}``), then the question, in the request's only message.
+  "from": "Caroline", "text": "…"}, …]}``), then the question, in the request's only message;
+- ``json-compact``: the same document written compact, on one line (as ``json.dumps`` writes
+  it with no indent).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Collection
 from typing import Any
@@ -171,15 +174,20 @@ def jsonl(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[
     return per_turn(d, model, keep, line)
 
 
-def json_export(d: Dialogue, model: str, keep: Collection[str] | None = None) -> dict[str, Any]:
-    """The chat as Telegram exports it (an indented JSON document), pasted with a question."""
+def json_export(
+    d: Dialogue, model: str, keep: Collection[str] | None = None, indent: int | None = 1
+) -> dict[str, Any]:
+    """The chat as Telegram exports it (an indented JSON document), pasted with a question;
+    ``indent=None``: the same document on one line."""
     messages = [
         {"id": i + 1, "type": "message", "date": f"{t.when:%Y-%m-%dT%H:%M:%S}", "from": t.speaker,
          "from_id": f"user{100 + d.speakers.index(t.speaker)}", "text": t.text}
         for i, (t, _) in enumerate(kept_turns(d, keep))
     ]  # fmt: skip
     doc = json.dumps(
-        {"name": d.speakers[1], "type": "personal_chat", "messages": messages}, indent=1, ensure_ascii=False
+        {"name": d.speakers[1], "type": "personal_chat", "messages": messages},
+        indent=indent,
+        ensure_ascii=False,
     )
     system = {"role": "system", "content": system_prompt(d)}
     return {"model": model, "messages": [system, {"role": "user", "content": f"{doc}\n\n{FINAL_QUESTION}"}]}
@@ -191,6 +199,7 @@ TOOLS: dict[str, Callable[..., dict[str, Any]]] = {
     "dash": dash,
     "screenplay": screenplay,
     "json-export": json_export,
+    "json-compact": functools.partial(json_export, indent=None),
     "said": said,
     "one-said": one_said,
     "outlook": outlook,
@@ -204,4 +213,4 @@ TOOLS: dict[str, Callable[..., dict[str, Any]]] = {
     "labels": labels,
     "line": line,
 }
-BY_TURNS = frozenset(("one-said", "json-export"))
+BY_TURNS = frozenset(("one-said", "json-export", "json-compact"))

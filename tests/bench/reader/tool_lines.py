@@ -105,11 +105,15 @@ def tool_line(line: str) -> ToolLine | None:
 
 
 def export_lines(text: str) -> str:
-    """``text`` with an indented JSON export it opens with (``{"messages": […]}``, as
-    ``json-export`` writes it) read as its messages, one a line; else ``text``."""
-    if not text.startswith("{\n"):
+    """``text`` with a JSON export it opens with (``{"messages": […]}``, indented as
+    ``json-export`` writes it or on one line as ``json-compact`` does) read as its messages,
+    one a line; else ``text``."""
+    if text.startswith("{\n"):
+        end = text.find("\n}") + 2
+    elif text.startswith('{"'):
+        end = text.find("\n") if "\n" in text else len(text)
+    else:
         return text
-    end = text.find("\n}") + 2
     try:
         doc = json.loads(text[:end])
     except ValueError:

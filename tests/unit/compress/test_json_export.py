@@ -93,8 +93,9 @@ def test_every_fact_keeps_its_speaker_and_day_and_no_json_is_content() -> None:
 def test_a_pasted_export_gives_its_oldest_messages_to_a_digest_in_place() -> None:
     text = telegram("\n\nWhat did Priya adopt?")
     count = lambda t: len(t) // 4  # noqa: E731
-    folded = fold_in_place(text, 120, count)
-    assert folded is not None and count(text) - count(folded) >= 120
+    need = count(text) - count(one_per_line(text)) + 120  # (writing it a message a line frees some)
+    folded = fold_in_place(text, need, count)
+    assert folded is not None and count(text) - count(folded) >= need
     assert OPEN.split("{")[0] in folded and folded.endswith("\n\nWhat did Priya adopt?")
     newest = [orjson.loads(line.removesuffix(",")) for line in folded.split("\n") if line.startswith('{"id"')]
     assert newest and newest[-1]["text"] == "My sister Ines moved to Lisbon in January."  # the newest, whole
@@ -140,3 +141,49 @@ def test_other_apps_exports_read_as_their_senders_turns() -> None:
         read = [rest for _, rest in stamped_lines(lines) if rest]
         assert read == said, read
         assert {day for day, _ in stamped_lines(lines) if day} == {dt.date(2023, 5, 8)}
+
+
+def test_a_compact_export_on_one_line_is_written_one_message_a_line_too() -> None:
+    for dumped in (
+        json.dumps(json.loads(telegram()), ensure_ascii=False),  # json.dumps: ", " and ": "
+        orjson.dumps(json.loads(telegram())).decode(),  # JSON.stringify: no spaces
+    ):
+        text = f"Here is our chat:\n{dumped}\n\nWho adopted a dog?"
+        out = one_per_line(text)
+        assert out.startswith(
+            'Here is our chat:\n{"name":"Tom","type":"personal_chat","id":4242,"messages":[\n{"id":1,'
+        )
+        assert out.endswith("\n]}\n\nWho adopted a dog?")
+        assert orjson.loads(out[len("Here is our chat:\n") : -len("\n\nWho adopted a dog?")]) == json.loads(
+            telegram()
+        )
+        said = [rest for _, rest in stamped_lines(out.split("\n")) if rest.startswith(("Priya: ", "Tom: "))]
+        assert len(said) == len(_messages())
+    for text in (
+        "\n".join(
+            json.dumps({"from": "Priya", "time": "2023-05-08T13:56", "text": f"hi {i}"}) for i in range(5)
+        ),
+        json.dumps({"config": {"a": {"b": {"c": 1}}}, "rows": [1, 2, 3]}),  # no list of messages
+        json.dumps([{"from": "Priya", "text": "hi"}] * 3)[:-1],  # not closed
+        '{"from": "Priya", "text": "hi"} and {"from": "Tom", "text": "hey"} {"x": 1}',  # not one document
+        "[" * 3000 + "{}" + "]" * 3000,  # nested deeper than a JSON reader reads
+    ):
+        assert one_per_line(text) is text, text[:80]
+
+
+def test_a_compact_export_folded_in_place_frees_what_is_needed_not_more() -> None:
+    messages = [
+        {"id": i + 1, "type": "message", "date": f"{SESSIONS_160[i // 40]:%Y-%m-%dT%H:%M:%S}",
+         "from": line.split(": ", 1)[0], "text": line.split(": ", 1)[1]}
+        for i, line in enumerate(turn(i) for i in range(160))
+    ]  # fmt: skip
+    text = json.dumps({"name": "Tom", "messages": messages}) + "\n\nWhat did we do in Bath?"
+    count = lambda t: len(t) // 4  # noqa: E731
+    written = one_per_line(text)
+    assert fold_in_place(text, 4, count) == written  # writing it a message a line frees enough
+    need = count(text) - count(written) + 800
+    folded = fold_in_place(text, need, count)
+    assert folded is not None and OPEN.split("{")[0] in folded
+    freed = count(text) - count(folded)
+    assert need <= freed <= need + count(text) // 20, (need, freed)  # what is needed, about
+    assert folded.endswith("}\n]}\n\nWhat did we do in Bath?")
