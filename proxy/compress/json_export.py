@@ -30,7 +30,10 @@ _DEPTH = 4  # how deep in the document its list of messages is searched for
 _COMPACT = re.compile(r'^[ \t]*(?:\[\{|\{")', re.MULTILINE)
 # such lines tried, in order (a JSON-lines log opens every line so)
 _COMPACT_TRIES = 4
-_TIME_KEYS = ("timestamp_ms", "date_unixtime", "ts", "timestamp", "date", "time", "created_at", "sent_at")
+_TIME_KEYS = (
+    "timestamp_ms", "date_unixtime", "ts", "timestamp", "date", "time", "created_at", "sent_at", "date_time",
+    "create_time",
+)  # fmt: skip
 
 
 def one_per_line(text: str) -> str:

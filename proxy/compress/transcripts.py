@@ -63,15 +63,19 @@ _HEADER_LINES = 8  # a mail header's lines are read back this far to its ``From:
 _WROTE = re.compile(r"[ \t]*On[ \t]+(.{6,100}?)[ \t]*wrote:[ \t]*")
 _LIST_MARKS = frozenset("-*•+‣◦>")
 _ORIGINAL = re.compile(r"[ \t]*-{2,}[ \t]*(?:Original Message|Forwarded message)[ \t]*-{2,}[ \t]*", re.I)
-# (Slack's export names the sender in ``user_profile``; its ``user`` is an id: ``U024BE7LH``)
+# (Slack's export names the sender in ``user_profile``; its ``user`` is an id: ``U024BE7LH``.
+# A chat API's ``{"role": "user", "content": …}`` names no one: such lines are code and
+# examples in an agent's messages far more often than a pasted log, so a role is no sender)
 _NAME_KEYS = (
     "from", "speaker", "author", "sender", "sender_name", "user_profile", "user", "username", "user_name", "name"
 )  # fmt: skip
+_SENDER_KEYS = ("real_name", "name", "display_name", "username")  # in a sender object
 _ID = re.compile(r"[A-Z0-9]{6,}|[0-9a-f-]{16,}|\d+")
-_TEXT_KEYS = ("text", "content", "message", "body", "msg")
+_TEXT_KEYS = ("text", "content", "message", "body", "msg", "clean_text")
 _TIME_KEYS = ("time", "timestamp", "date", "datetime", "created_at", "sent_at", "date_time")
-# seconds (or milliseconds) since 1970: Slack's ``ts``, Telegram's ``date_unixtime``, Messenger's ``timestamp_ms``
-_EPOCH_KEYS = ("ts", "date_unixtime", "timestamp_ms", "timestamp", "time", "date")
+# seconds (or milliseconds) since 1970: Slack's ``ts``, Telegram's ``date_unixtime``, Messenger's
+# ``timestamp_ms``, ChatGPT's ``create_time``
+_EPOCH_KEYS = ("ts", "date_unixtime", "timestamp_ms", "timestamp", "time", "date", "create_time")
 _EPOCH_RANGE = (946_684_800, 4_102_444_800)  # 2000 to 2100
 
 
@@ -260,9 +264,7 @@ def _epoch_day(value: object) -> dt.date | None:
 def _name_of(value: object) -> str | None:
     """A sender's name: a string, or the name in a sender object (``{"name": …}``); an id is none."""
     if isinstance(value, dict):
-        value = next(
-            (v for k in ("real_name", "name", "display_name", "username") if (v := value.get(k))), None
-        )
+        value = next((v for k in _SENDER_KEYS if (v := value.get(k))), None)
     if not isinstance(value, str) or not 0 < len(value) <= 40 or _ID.fullmatch(value):
         return None
     return sender_name(value)
@@ -270,7 +272,10 @@ def _name_of(value: object) -> str | None:
 
 def _text_of(value: object) -> str:
     """A message's text: a string, or the strings and ``{"text": …}`` parts of a list (a
-    Telegram export writes formatted text so)."""
+    Telegram export writes formatted text so), or the ``parts`` of a content object
+    (``{"content_type": "text", "parts": […]}``, as ChatGPT writes a message)."""
+    if isinstance(value, dict):
+        value = value.get("parts")
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, list):

@@ -71,6 +71,18 @@ def test_zoom_chat_and_a_json_log_name_the_sender() -> None:
     assert read(messenger) == [(MAY8, "Tom Baker: Brilliant!")]
     assert read('{"from": "Tom", "text": "hi", "date_unixtime": "1683554160"}') == [(MAY8, "Tom: hi")]
     assert read('{"from": "Tom", "text": "hi", "ts": 42}') == [(None, "Tom: hi")]  # no time of this century
+    # a dataset's message, and a message whose content object holds its parts (as ChatGPT writes one)
+    assert read('{"speaker": "Tom", "date_time": "08.05.2023, 13:56:04", "clean_text": "hi"}') == [
+        (MAY8, "Tom: hi")
+    ]
+    parts = '{"author": {"name": "Tom"}, "create_time": 1683554160.5, "content": {"content_type": "text", "parts": ["hi"]}}'
+    assert read(parts) == [(MAY8, "Tom: hi")]
+    # a chat API's message names a role, not a sender: an agent's code and examples look so
+    for code in (
+        '{"role": "user", "content": "Hello"}',
+        '{"author": {"role": "user"}, "content": {"parts": ["hi"]}}',
+    ):
+        assert read(code) == [(None, code)], code
 
 
 def test_an_interviews_label_alone_names_the_speaker_of_the_line_below() -> None:
