@@ -8,7 +8,7 @@ Run (from any directory; ``--tree`` measures another checkout's ``proxy`` packag
         [--renderings merged,stamped,named,chatlog,merged-lines,merged-long]
         (also by name: one-message, named-system, named-user, merged-sessions, merged-N,
          telegram, irc, one-telegram, irc-handles, whatsapp, discord-export, imessage)
-        [--convs N] [--strategy aggressive] [--dump DIR] [--explain N] [--window tokens|tokens+4096]
+        [--convs N] [--conv conv-26,…] [--strategy aggressive] [--dump DIR] [--explain N] [--window tokens|tokens+4096]
         [--target F] [--summary-share F]
 
 Sets: ``locomo`` (``shared/dev-data/locomo-dev`` beside the checkout, read when present; never in the repo),
@@ -90,6 +90,9 @@ async def main(argv: list[str]) -> int:
                 print("locomo-dev: absent (no shared/dev-data/locomo-dev beside the checkout): not measured")
                 continue
             convs = load_locomo(path)
+            if "--conv" in argv:  # some of the conversations, by name (``conv-26,conv-30``)
+                names = arg(argv, "--conv", "").split(",")
+                convs = [d for d in convs if d.name in names]
             data["locomo-dev"] = convs[:1] if quick else convs
         elif name in ("friends", "assistant"):
             data[f"generated {name}"] = [generated(name, seed) for seed in range(1, n_generated + 1)]
