@@ -105,13 +105,26 @@ def entries_tokens(entries: list[Entry], measure: Measure = estimate_tokens) -> 
 def select(units: list[Unit], allowance: int, weights: dict[str, float], covered: Counter[str]) -> list[Unit]:
     """Greedy (lazy) choice by new information per token; ``covered`` is updated in place."""
 
-    def gain(u: Unit) -> float:
-        return u.weight * sum(weights.get(w, 0.0) * _DISCOUNT[min(covered.get(w, 0), 4)] for w in u.words)
+    value: dict[
+        str, float
+    ] = {}  # a word's weight as covered so far (kept up to date: gains are summed often)
 
+    def cover(words: tuple[str, ...]) -> None:
+        covered.update(words)
+        for w in words:
+            value[w] = weights.get(w, 0.0) * _DISCOUNT[min(covered[w], 4)]
+
+    def gain(u: Unit) -> float:
+        return u.weight * sum(map(value.__getitem__, u.words))
+
+    for u in units:
+        for w in u.words:
+            if w not in value:
+                value[w] = weights.get(w, 0.0) * _DISCOUNT[min(covered.get(w, 0), 4)]
     chosen = [u for u in units if u.required]
     remaining = allowance - sum(u.cost for u in chosen)
     for u in chosen:
-        covered.update(u.words)
+        cover(u.words)
     heap = [(-gain(u) / (u.cost + _UNIT_FIXED), u.pos) for u in units if not u.required]
     heapq.heapify(heap)
     smallest = min((u.cost for u in units), default=1)
@@ -128,7 +141,7 @@ def select(units: list[Unit], allowance: int, weights: dict[str, float], covered
             continue
         chosen.append(u)
         remaining -= u.cost
-        covered.update(u.words)
+        cover(u.words)
     chosen.sort(key=lambda u: u.pos)
     return chosen
 

@@ -48,16 +48,15 @@ PROXY_MARK = "[ctxproxy:"  # a placeholder an earlier stage wrote (masked or dup
 INSTRUCTION_WEIGHT = 2.0  # a user message in a tool loop is an instruction: weighs more
 QUESTION_WEIGHT = 0.6  # a question is seldom the fact; its answer carries it
 WHEN_WEIGHT = 2.0  # a unit that says when something happened: most questions ask "when"
-_WHEN = re.compile(
+_WHEN = re.compile(  # (searched in the lower-cased sentence: faster than ignoring case)
     r"\b(?:yesterday|today|tonight|tomorrow|ago|last|next|recently|weekend|week|month|year"
     r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|since|(?:19|20)\d\d)\b",
-    re.I,
 )
 TURN_CHUNK = 40  # a turn's sentences are packed into units of about this many tokens
 EVENT_WEIGHT = 1.4  # a first-person event ("I went to …", "we adopted …"): what people ask about later
 ADDRESS_WEIGHT = 0.6  # a sentence about the listener ("your kids must love it"): seldom a fact
 _FIRST = re.compile(r"\b(?:I|I'm|I've|I'd|my|me|we|we're|we've|our|us)\b")
-_SECOND = re.compile(r"\b(?:you|your|you're|you've|yours)\b", re.I)
+_SECOND = re.compile(r"\b(?:you|your|you're|you've|yours)\b")  # (in the lower-cased sentence)
 _EVENT = re.compile(
     r"\b(?:\w{3,}ed|went|took|got|made|saw|had|did|bought|ran|began|started|met|gave|found|read|wrote"
     r"|joined|left|came|won|lost|built|drew|sang|taught|chose|kept|sold|spent|felt|became|moved)\b",
@@ -174,7 +173,7 @@ def _voice(sentence: str) -> float:
     first = _FIRST.search(sentence) is not None
     if first and _EVENT.search(sentence):
         return EVENT_WEIGHT
-    if not first and _SECOND.search(sentence):
+    if not first and _SECOND.search(sentence.lower()):
         return ADDRESS_WEIGHT
     return 1.0
 
@@ -185,7 +184,7 @@ _GREETING = (
 )
 
 
-def _vocative(speakers: set[str]) -> re.Pattern[str] | None:
+def _vocative(speakers: set[str]) -> Callable[[str], str]:
     """The span's speakers (or a nickname: the first three letters or more of one) addressed
     by name, set off by punctuation (``Thanks, Caroline!``, ``Hey Mel,``): not the subject of
     anything, so the name leaves the sentence (else ``Caroline super busy`` reads wrong)."""
@@ -193,9 +192,15 @@ def _vocative(speakers: set[str]) -> re.Pattern[str] | None:
         {w for who in speakers for w in who.split()[:1] if w[:1].isupper() and len(w) >= 3}, key=len
     )
     if not names:
-        return None
+        return str
     name = "(?:" + "|".join(re.escape(n[:3]) + r"[^\W\d_]*" for n in names) + ")"  # Caroline, Mel, Thérèse
-    return re.compile(rf"(^|[,!.?:]\s+|\b(?i:{_GREETING}),?\s+){name}\b(?=\s*(?:[,!.?]|$))")
+    pattern = re.compile(rf"(^|[,!.?:]\s+|\b(?i:{_GREETING}),?\s+){name}\b(?=\s*(?:[,!.?]|$))")
+    heads = tuple({n[:3] for n in names})
+
+    def without(sentence: str) -> str:  # (a name's head, case and all, is in any sentence it matches)
+        return pattern.sub(r"\1", sentence) if any(h in sentence for h in heads) else sentence
+
+    return without
 
 
 _CONTINUES = frozenset(
@@ -264,7 +269,7 @@ def make_units(
         return unit
 
     spans = turns(dropped, start_day, known)
-    vocative = _vocative({t.who for t in spans} | known)
+    without_vocative = _vocative({t.who for t in spans} | known)
     for ti, turn in enumerate(spans):
         msg = dropped[turn.mi]
         if msg.role == "tool":
@@ -288,8 +293,7 @@ def make_units(
                 text = " ".join(sentence.split())[:300].replace("|", "/").replace(";", ",")
                 add(ti, turn, text, weight, required=True)
                 continue
-            if vocative is not None:
-                sentence = vocative.sub(r"\1", sentence)
+            sentence = without_vocative(sentence)
             short = condense(resolve_relative(sentence, turn.day))
             words = content_words(short)
             if len([w for w in words if w not in FEELINGS]) < 2 and not any(ch.isdigit() for ch in short):
@@ -302,7 +306,7 @@ def make_units(
             if is_question:
                 weight_of = QUESTION_WEIGHT * weight
             else:
-                weight_of = WHEN_WEIGHT * weight if _WHEN.search(sentence) else weight
+                weight_of = WHEN_WEIGHT * weight if _WHEN.search(sentence.lower()) else weight
                 if not agentic:
                     weight_of *= _voice(sentence)
             parts.append((short, weight_of, _continues(sentence)))
