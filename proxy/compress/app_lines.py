@@ -2,7 +2,7 @@
 
 - a placeholder for what the export left out, as a message's whole text: ``<Media omitted>``,
   ``image omitted``, ``<attached: 00000012-PHOTO-….jpg>``, ``This message was deleted``,
-  ``Missed voice call``, Telegram's ``[Photo]`` / ``[Sticker]`` (and WhatsApp's placeholders in
+  ``Missed voice call``, a call's record (``Voice call, 12 min``, ``Video call, No answer``), Telegram's ``[Photo]`` / ``[Sticker]`` (and WhatsApp's placeholders in
   German, French, Spanish, Italian and Portuguese);
 - a notice after a timestamp, with no speaker: ``Messages and calls are end-to-end
   encrypted. …``, ``Ana joined using this group's invite link``, ``Ana added Ben``, ``Ben
@@ -26,7 +26,8 @@ _PLACEHOLDER = re.compile(
     r"|du hast diese nachricht gelöscht|ce message a été supprimé|vous avez supprimé ce message"
     r"|se eliminó este mensaje|eliminaste este mensaje|questo messaggio è stato eliminato"
     r"|essa mensagem foi apagada|mensagem apagada)\.?"
-    r"|missed (?:group )?(?:voice|video) call"
+    r"|(?:missed )?(?:group )?(?:voice|video) call(?:, [\u200e\u200f]?(?:\d{1,3} (?:sec|min|hr|hour)s?"
+    r"|\d{1,2}:\d{2}(?::\d{2})?|no answer|tap to call back|click to call back|declined))?"
     r"|waiting for this message\. this may take a while\."
     r"|\[(?:photo|video|sticker|voice message|audio|file|gif|animation|video message|poll|location)\]"
     r")",

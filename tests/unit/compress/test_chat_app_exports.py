@@ -107,6 +107,7 @@ APP_LINES = [
 ]  # fmt: skip
 PLACEHOLDERS = ["<Media omitted>", "image omitted", "This message was deleted", "Missed voice call",
                 "\u200e<attached: 00000012-PHOTO-2023-05-08-13-56-02.jpg>"]  # fmt: skip
+CALLS = ["\u200eVoice call, \u200e12 min", "Video call, No answer", "\u200eMissed voice call, \u200eTap to call back"]
 
 
 def test_a_chat_apps_own_lines_give_the_digest_nothing() -> None:
@@ -115,6 +116,7 @@ def test_a_chat_apps_own_lines_give_the_digest_nothing() -> None:
         extra = [
             stamp + APP_LINES[(w.day + k) % len(APP_LINES)],
             stamp + f"{who}: {PLACEHOLDERS[k % len(PLACEHOLDERS)]}",
+            stamp + f"{who}: {CALLS[k % len(CALLS)]}",  # a call's record
         ]
         return "\n".join([*extra, stamp + f"{who}: {text} <This message was edited>"])
 
@@ -122,7 +124,7 @@ def test_a_chat_apps_own_lines_give_the_digest_nothing() -> None:
     assert_every_fact_attributed(lines)
     body = "\n".join(lines)
     for noise in ("encrypted", "invite", "created", "added", "left", "subject", "omitted", "deleted", "Missed",
-                  "attached", "edited", "<", ">"):  # fmt: skip
+                  "attached", "edited", "<", ">", "Voice call", "Video call", "answer"):  # fmt: skip
         assert noise not in body, (noise, body)
 
 
@@ -135,6 +137,7 @@ def test_what_people_say_about_leaving_or_deleting_stays() -> None:
     ):
         assert not is_notice(said), said
     assert not is_placeholder("I deleted the photo omitted from the album")
+    assert not is_placeholder("Voice call, 12 min and then lunch") and not is_placeholder("I missed your voice call")
     dropped = (
         DroppedMessage("user", "5/8/23, 1:56 PM - Priya: Ines left the band and moved to Lisbon."),
         DroppedMessage(
