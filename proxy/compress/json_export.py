@@ -5,8 +5,9 @@ objects) pasted into a message is one JSON document: indented over many lines, a
 sender, date and text sit on lines of their own among ids and brackets; written compact (as
 ``json.dumps`` and ``JSON.stringify`` write it), the whole chat is one line. Either way no
 line reads as a turn.
-:func:`one_per_line` writes the same document with each message of its longest list of
-messages compact on a line of its own (``{"from": "Caroline", …},``), oldest first (an
+:func:`one_per_line` writes the same document with each message of its lists of messages
+(one list, or one a chat in an export of many: Telegram's whole account, a list of
+conversations) compact on a line of its own (``{"from": "Caroline", …},``), oldest first (an
 export that lists the newest first, as Messenger's does, is turned around): the same JSON
 but for that order, shorter, and each line reads as that sender's turn on its day
 (:func:`proxy.compress.transcripts.read_line`). Text around the document (a question after
@@ -25,7 +26,9 @@ from proxy.compress.transcripts import json_message
 
 MIN_MESSAGES = 3  # a list of fewer messages is no chat export
 _MARK = "\x00ctxproxy-messages\x00"
-_DEPTH = 4  # how deep in the document its list of messages is searched for
+_DEPTH = 4  # how deep in the document its lists of messages are searched for
+_SCAN = 1000  # items of a list that is not a chat's messages looked into for one
+MAX_CHATS = 1000  # lists of messages written a message a line, at most
 # a line opening a compact document: a list of objects, or an object
 _COMPACT = re.compile(r'^[ \t]*(?:\[\{|\{")', re.MULTILINE)
 # such lines tried, in order (a JSON-lines log opens every line so)
@@ -65,18 +68,20 @@ def _rewritten(text: str, start: int, end: int) -> str:
         doc = orjson.loads(text[start:end])
     except orjson.JSONDecodeError:
         return text
-    best: list[object] | None = None
-    for found in _lists(doc, _DEPTH):
-        if best is None or len(found) > len(best):
-            best = found
+    chats = list(itertools.islice(_chats(doc, _DEPTH), MAX_CHATS))
+    if not chats:
+        return text
+    mark = orjson.dumps(_MARK).decode()
     try:
-        if best is None or not _messages(best):
-            return text
-        lines = ",\n".join(orjson.dumps(item).decode() for item in _oldest_first(best))
-        shell = orjson.dumps(_replaced(doc, best)).decode()
+        shell = orjson.dumps(_replaced(doc, {id(chat) for chat in chats})).decode().split(mark)
+        written = [",\n".join(orjson.dumps(item).decode() for item in _oldest_first(chat)) for chat in chats]
     except orjson.JSONEncodeError:  # nested deeper than orjson writes: left as it is
         return text
-    body = shell.replace(orjson.dumps(_MARK).decode(), f"[\n{lines}\n]", 1)
+    if len(shell) != len(chats) + 1:  # (a text of the document holds the mark itself)
+        return text
+    body = shell[0] + "".join(
+        f"[\n{lines}\n]{after}" for lines, after in zip(written, shell[1:], strict=True)
+    )
     return text[:start] + body + text[end:]
 
 
@@ -124,17 +129,19 @@ def _document(text: str) -> tuple[int, int] | None:
     return start, end
 
 
-def _lists(node: object, depth: int) -> Iterator[list[object]]:
-    """The lists of objects in ``node``, ``depth`` levels down at most."""
+def _chats(node: object, depth: int) -> Iterator[list[object]]:
+    """The lists of a chat's messages in ``node``, in the document's order, ``depth`` levels
+    down at most: a list of messages is not looked into, another list's first ``_SCAN`` items
+    are (an export of many chats: Telegram's whole account, a list of conversations)."""
     if isinstance(node, list):
-        if node and all(isinstance(item, dict) for item in node[:MIN_MESSAGES]):
+        if node and all(isinstance(item, dict) for item in node[:MIN_MESSAGES]) and _messages(node):
             yield node
-        if depth > 0:
-            for item in node[:MIN_MESSAGES]:  # (an export's list of chats: look into the first few)
-                yield from _lists(item, depth - 1)
+        elif depth > 0:
+            for item in node[:_SCAN]:
+                yield from _chats(item, depth - 1)
     elif isinstance(node, dict) and depth > 0:
         for value in node.values():
-            yield from _lists(value, depth - 1)
+            yield from _chats(value, depth - 1)
 
 
 def _messages(items: list[object]) -> bool:
@@ -146,15 +153,15 @@ def _messages(items: list[object]) -> bool:
     return read * 2 > len(head)
 
 
-def _replaced(node: object, target: list[object], depth: int = _DEPTH + 1) -> object:
-    """``node`` with the list ``target`` (the very object, ``depth`` levels down at most)
+def _replaced(node: object, targets: set[int], depth: int = _DEPTH + 1) -> object:
+    """``node`` with each list whose ``id`` is in ``targets`` (``depth`` levels down at most)
     replaced by a mark."""
-    if node is target:
+    if id(node) in targets:
         return _MARK
     if depth <= 0:
         return node
     if isinstance(node, dict):
-        return {k: _replaced(v, target, depth - 1) for k, v in node.items()}
+        return {k: _replaced(v, targets, depth - 1) for k, v in node.items()}
     if isinstance(node, list):
-        return [_replaced(v, target, depth - 1) for v in node]
+        return [_replaced(v, targets, depth - 1) for v in node]
     return node

@@ -62,6 +62,7 @@ _MAX_FIELD = 300  # a longer ``From: …`` or ``To: …`` line is a sentence, no
 _HEADER_LINES = 8  # a mail header's lines are read back this far to its ``From:``
 _WROTE = re.compile(r"[ \t]*On[ \t]+(.{6,100}?)[ \t]*wrote:[ \t]*")
 _LIST_MARKS = frozenset("-*•+‣◦>")
+_CLOSERS = frozenset("]},")
 _ORIGINAL = re.compile(r"[ \t]*-{2,}[ \t]*(?:Original Message|Forwarded message)[ \t]*-{2,}[ \t]*", re.I)
 # (Slack's export names the sender in ``user_profile``; its ``user`` is an id: ``U024BE7LH``.
 # A chat API's ``{"role": "user", "content": …}`` names no one: such lines are code and
@@ -90,8 +91,13 @@ def read_line(lines: Sequence[str], i: int) -> Read | None:
         if line.rstrip().endswith("["):
             return None, ""  # a JSON export's opening, its messages on the lines below
         return read_json_message(line)
-    if head == "]" and line.strip() in ("]", "]}", "],"):
-        return None, ""
+    if head == "[" and line.lstrip(" \t")[1:2] == "{" and line.rstrip().endswith("["):
+        return None, ""  # an export of many chats opened: ``[{"name":…,"messages":[``
+    if head == "]" and (set(line.strip()) <= _CLOSERS or line.rstrip().endswith("[")):
+        return (
+            None,
+            "",
+        )  # a JSON export's list closed (``]}``), or the next chat's opened (``]},{"name":…,"messages":[``)
     if head == "<":
         return _voice(line)
     if head.isdigit():

@@ -187,3 +187,27 @@ def test_a_compact_export_folded_in_place_frees_what_is_needed_not_more() -> Non
     freed = count(text) - count(folded)
     assert need <= freed <= need + count(text) // 20, (need, freed)  # what is needed, about
     assert folded.endswith("}\n]}\n\nWhat did we do in Bath?")
+
+
+def test_an_export_of_many_chats_writes_every_chat_a_message_a_line() -> None:
+    account = {"about": "export", "chats": {"about": "chats", "list": [  # Telegram's whole account
+        {"name": f"Chat {c}", "type": "personal_chat", "id": c, "messages": [
+            {"id": i, "type": "message", "date": f"2023-05-0{c + 1}T13:5{i}:00", "from": ["Priya", "Tom"][i % 2],
+             "text": f"chat {c} line {i}"} for i in range(4)]}
+        for c in range(5)]}}  # fmt: skip
+    conversations = [  # a list of conversations, longer than any one of them
+        {"uuid": f"c{c}", "name": f"Trip {c}", "created_at": "2024-03-03T10:00:00Z", "chat_messages": [
+            {"uuid": f"m{i}", "sender": ["human", "assistant"][i % 2], "text": f"trip {c} line {i}",
+             "created_at": f"2024-03-0{c + 1}T10:0{i}:00Z"} for i in range(3)]}
+        for c in range(6)]  # fmt: skip
+    for doc, n in ((account, 20), (conversations, 18)):
+        for dumped in (json.dumps(doc, indent=2), json.dumps(doc)):
+            out = one_per_line(f"{dumped}\n\nWhat did we say?")
+            assert orjson.loads(out.removesuffix("\n\nWhat did we say?")) == doc
+            read = [(day, rest) for day, rest in stamped_lines(out.split("\n")) if rest]
+            assert len(read) == n + 1 and read[-1] == (None, "What did we say?")  # every line a turn, no JSON
+            assert all(
+                rest.startswith(("Priya: chat", "Tom: chat", "Human: trip", "Assistant: trip"))
+                for _, rest in read[:-1]
+            )
+            assert all(day is not None and day.day == int(rest.split()[2]) + 1 for day, rest in read[:-1])
