@@ -2,8 +2,9 @@
 
 - a placeholder for what the export left out, as a message's whole text: ``<Media omitted>``,
   ``image omitted``, ``<attached: 00000012-PHOTO-….jpg>``, ``This message was deleted``,
-  ``Missed voice call``, a call's record (``Voice call, 12 min``, ``Video call, No answer``), Telegram's ``[Photo]`` / ``[Sticker]`` (and WhatsApp's placeholders in
-  German, French, Spanish, Italian and Portuguese);
+  ``Missed voice call``, a call's record (``Voice call, 12 min``, ``Video call, No answer``),
+  Telegram's ``[Photo]`` / ``[Sticker]`` (and WhatsApp's placeholders in German, French,
+  Spanish, Italian and Portuguese);
 - a notice after a timestamp, with no speaker: ``Messages and calls are end-to-end
   encrypted. …``, ``Ana joined using this group's invite link``, ``Ana added Ben``, ``Ben
   left``, ``Ana changed the subject to "Trip"``;

@@ -105,9 +105,8 @@ def entries_tokens(entries: list[Entry], measure: Measure = estimate_tokens) -> 
 def select(units: list[Unit], allowance: int, weights: dict[str, float], covered: Counter[str]) -> list[Unit]:
     """Greedy (lazy) choice by new information per token; ``covered`` is updated in place."""
 
-    value: dict[
-        str, float
-    ] = {}  # a word's weight as covered so far (kept up to date: gains are summed often)
+    # a word's weight as covered so far, kept up to date: gains are summed far more often
+    value: dict[str, float] = {}
 
     def cover(words: tuple[str, ...]) -> None:
         covered.update(words)

@@ -29,6 +29,7 @@ _MARK = "\x00ctxproxy-messages\x00"
 _DEPTH = 4  # how deep in the document its lists of messages are searched for
 _SCAN = 1000  # items of a list that is not a chat's messages looked into for one
 MAX_CHATS = 1000  # lists of messages written a message a line, at most
+_VISITS = 20_000  # lists and objects of a document looked into for them, at most
 # a line opening a compact document: a list of objects, or an object
 _COMPACT = re.compile(r'^[ \t]*(?:\[\{|\{")', re.MULTILINE)
 # such lines tried, in order (a JSON-lines log opens every line so)
@@ -68,7 +69,7 @@ def _rewritten(text: str, start: int, end: int) -> str:
         doc = orjson.loads(text[start:end])
     except orjson.JSONDecodeError:
         return text
-    chats = list(itertools.islice(_chats(doc, _DEPTH), MAX_CHATS))
+    chats = list(itertools.islice(_chats(doc, _DEPTH, [_VISITS]), MAX_CHATS))
     if not chats:
         return text
     mark = orjson.dumps(_MARK).decode()
@@ -129,19 +130,26 @@ def _document(text: str) -> tuple[int, int] | None:
     return start, end
 
 
-def _chats(node: object, depth: int) -> Iterator[list[object]]:
+def _chats(node: object, depth: int, left: list[int]) -> Iterator[list[object]]:
     """The lists of a chat's messages in ``node``, in the document's order, ``depth`` levels
-    down at most: a list of messages is not looked into, another list's first ``_SCAN`` items
-    are (an export of many chats: Telegram's whole account, a list of conversations)."""
+    down at most: a list of messages is not looked into; another list of objects is, its
+    first ``_SCAN`` items (an export of many chats: Telegram's whole account, a list of
+    conversations); ``left[0]`` lists and objects at most are looked into in all."""
+    if left[0] <= 0:
+        return
+    left[0] -= 1
     if isinstance(node, list):
-        if node and all(isinstance(item, dict) for item in node[:MIN_MESSAGES]) and _messages(node):
+        if not node or not all(isinstance(item, dict) for item in node[:MIN_MESSAGES]):
+            return  # (a list of numbers or of lists holds no chat: a matrix is not searched)
+        if _messages(node):
             yield node
         elif depth > 0:
             for item in node[:_SCAN]:
-                yield from _chats(item, depth - 1)
+                yield from _chats(item, depth - 1, left)
     elif isinstance(node, dict) and depth > 0:
         for value in node.values():
-            yield from _chats(value, depth - 1)
+            if isinstance(value, list | dict):
+                yield from _chats(value, depth - 1, left)
 
 
 def _messages(items: list[object]) -> bool:

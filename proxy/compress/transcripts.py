@@ -94,10 +94,8 @@ def read_line(lines: Sequence[str], i: int) -> Read | None:
     if head == "[" and line.lstrip(" \t")[1:2] == "{" and line.rstrip().endswith("["):
         return None, ""  # an export of many chats opened: ``[{"name":…,"messages":[``
     if head == "]" and (set(line.strip()) <= _CLOSERS or line.rstrip().endswith("[")):
-        return (
-            None,
-            "",
-        )  # a JSON export's list closed (``]}``), or the next chat's opened (``]},{"name":…,"messages":[``)
+        # a JSON export's list closed (``]}``), or the next chat's opened (``]},{"name":…,"messages":[``)
+        return None, ""
     if head == "<":
         return _voice(line)
     if head.isdigit():

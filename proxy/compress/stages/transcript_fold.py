@@ -74,8 +74,10 @@ def fold_in_place(text: str, need: int, count: Callable[[str], int], model: str 
     The lines to fold are the fewest whose digest at ``DENSITY`` of their size frees ``need``
     (all but the newest when none are); the digest gets what is left of their size once
     ``need`` is freed. A pasted chat export is written one message a line first
-    (:func:`~proxy.compress.json_export.one_per_line`), which frees tokens of its own. Line sizes are read off the text's count (its tokens per character), so
-    the digest is built once, and again (smaller) only when the real count falls short."""
+    (:func:`~proxy.compress.json_export.one_per_line`), which frees tokens of its own (counted:
+    when they are enough, nothing is condensed). Line sizes are read off the text's count (its
+    tokens per character), so the digest is built once, and again (smaller) only when the real
+    count falls short."""
     whole = count(text)  # (the cut stage has just counted it: a memo hit)
     written = one_per_line(text)  # a pasted chat export: a message a line (shorter: frees tokens too)
     if written is not text:
