@@ -168,7 +168,9 @@ def test_a_compact_export_on_one_line_is_written_one_message_a_line_too() -> Non
         '{"from": "Priya", "text": "hi"} and {"from": "Tom", "text": "hey"} {"x": 1}',  # not one document
         "[" * 3000 + "{}" + "]" * 3000,  # nested deeper than a JSON reader reads
         json.dumps([[list(range(300))] * 300]),  # a matrix: not searched
-        json.dumps([{"id": i, "rows": [{"x": k, "y": k} for k in range(5)]} for i in range(3000)]),  # no senders
+        json.dumps(
+            [{"id": i, "rows": [{"x": k, "y": k} for k in range(5)]} for i in range(3000)]
+        ),  # no senders
     ):
         assert one_per_line(text) is text, text[:80]
 
