@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 import orjson
 
-from proxy.compress.transcripts import json_message
+from proxy.compress.json_lines import json_message
 
 MIN_MESSAGES = 3  # a list of fewer messages is no chat export
 _MARK = "\x00ctxproxy-messages\x00"
@@ -75,15 +75,38 @@ def _rewritten(text: str, start: int, end: int) -> str:
     mark = orjson.dumps(_MARK).decode()
     try:
         shell = orjson.dumps(_replaced(doc, {id(chat) for chat in chats})).decode().split(mark)
-        written = [",\n".join(orjson.dumps(item).decode() for item in _oldest_first(chat)) for chat in chats]
+        written = [_written(chat) for chat in chats]
     except orjson.JSONEncodeError:  # nested deeper than orjson writes: left as it is
         return text
     if len(shell) != len(chats) + 1:  # (a text of the document holds the mark itself)
         return text
-    body = shell[0] + "".join(
-        f"[\n{lines}\n]{after}" for lines, after in zip(written, shell[1:], strict=True)
+    return (
+        text[:start]
+        + shell[0]
+        + "".join(w + after for w, after in zip(written, shell[1:], strict=True))
+        + text[end:]
     )
-    return text[:start] + body + text[end:]
+
+
+Chat = list[object] | dict[str, object]  # a list of messages, or ChatGPT's ``mapping`` of nodes
+
+
+def _written(chat: Chat) -> str:
+    """A chat's list one message a line (``[``, the messages, ``]``), or its node map one node
+    a line (``{``, ``"<id>":{…}`` oldest first, ``}``)."""
+    if isinstance(chat, list):
+        return "[\n" + ",\n".join(orjson.dumps(item).decode() for item in _oldest_first(chat)) + "\n]"
+    nodes = sorted(chat.items(), key=lambda kv: _created(kv[1]))
+    return (
+        "{\n" + ",\n".join(f"{orjson.dumps(k).decode()}:{orjson.dumps(v).decode()}" for k, v in nodes) + "\n}"
+    )
+
+
+def _created(node: object) -> float:
+    """A node's message's time (``create_time``); the root and timeless messages first."""
+    msg = node.get("message") if isinstance(node, dict) else None
+    when = msg.get("create_time") if isinstance(msg, dict) else None
+    return float(when) if isinstance(when, int | float) and not isinstance(when, bool) else float("-inf")
 
 
 def _oldest_first(items: list[object]) -> list[object]:
@@ -130,11 +153,11 @@ def _document(text: str) -> tuple[int, int] | None:
     return start, end
 
 
-def _chats(node: object, depth: int, left: list[int]) -> Iterator[list[object]]:
-    """The lists of a chat's messages in ``node``, in the document's order, ``depth`` levels
-    down at most: a list of messages is not looked into; another list of objects is, its
-    first ``_SCAN`` items (an export of many chats: Telegram's whole account, a list of
-    conversations); ``left[0]`` lists and objects at most are looked into in all."""
+def _chats(node: object, depth: int, left: list[int]) -> Iterator[Chat]:
+    """The lists of a chat's messages (and ChatGPT's maps of nodes) in ``node``, in the
+    document's order, ``depth`` levels down at most: a chat is not looked into; another list
+    of objects is, its first ``_SCAN`` items (an export of many chats: Telegram's whole
+    account, a list of conversations); ``left[0]`` lists and objects at most are looked into."""
     if left[0] <= 0:
         return
     left[0] -= 1
@@ -147,9 +170,24 @@ def _chats(node: object, depth: int, left: list[int]) -> Iterator[list[object]]:
             for item in node[:_SCAN]:
                 yield from _chats(item, depth - 1, left)
     elif isinstance(node, dict) and depth > 0:
+        if _node_map(node):
+            yield node
+            return
         for value in node.values():
             if isinstance(value, list | dict):
                 yield from _chats(value, depth - 1, left)
+
+
+def _node_map(node: dict[str, object]) -> bool:
+    """Whether ``node`` is ChatGPT's ``mapping``: most of its first values are nodes, each
+    with a ``message`` and a ``parent`` or its ``children``."""
+    if len(node) < MIN_MESSAGES:
+        return False
+    head = list(itertools.islice(node.values(), 4 * MIN_MESSAGES))
+    nodes = sum(
+        1 for v in head if isinstance(v, dict) and "message" in v and ("parent" in v or "children" in v)
+    )
+    return nodes * 2 > len(head)
 
 
 def _messages(items: list[object]) -> bool:

@@ -13,9 +13,8 @@ with the date it carries; a line that is only the tool's framing reads as nothin
   the ``Sent:`` or ``Date:`` line of its header is the message's stamp, and the header's
   ``To:``, ``Cc:`` and ``Subject:`` lines are framing; a quoted reply's ``On Mon, May 8, 2023
   at 1:56 PM Caroline <caroline@example.com> wrote:`` is both the stamp and the speaker;
-- a JSON-lines log: ``{"time": "2023-05-08T13:56:00", "from": "Caroline", "text": "hi"}``;
-  a chat export written one message a line (:mod:`json_export`) too, its opening line
-  (``{"name": …, "messages":[``) and its closing ``]}`` framing.
+- a JSON-lines log, and a chat export written one message a line (:mod:`json_export`): read
+  by :mod:`json_lines`.
 
 An interview's label alone on a line (``Interviewer:``), the turn's text on the line below,
 reads ``Interviewer: ``. A list item, a CSV or TSV row and a table row are read by
@@ -31,9 +30,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-import orjson
-
-from proxy.compress import list_rows
+from proxy.compress import json_lines, list_rows
 from proxy.compress.dates import is_stamp_word, parse_date
 from proxy.compress.speakers import name_only, sender_name, speaker_prefix
 
@@ -62,22 +59,8 @@ _MAX_FIELD = 300  # a longer ``From: …`` or ``To: …`` line is a sentence, no
 _HEADER_LINES = 8  # a mail header's lines are read back this far to its ``From:``
 _WROTE = re.compile(r"[ \t]*On[ \t]+(.{6,100}?)[ \t]*wrote:[ \t]*")
 _LIST_MARKS = frozenset("-*•+‣◦>")
-_CLOSERS = frozenset("]},")
+_JSON_HEADS = frozenset('{["]}')  # (a JSON export's lines: :mod:`json_lines`)
 _ORIGINAL = re.compile(r"[ \t]*-{2,}[ \t]*(?:Original Message|Forwarded message)[ \t]*-{2,}[ \t]*", re.I)
-# (Slack's export names the sender in ``user_profile``; its ``user`` is an id: ``U024BE7LH``.
-# A chat API's ``{"role": "user", "content": …}`` names no one: such lines are code and
-# examples in an agent's messages far more often than a pasted log, so a role is no sender)
-_NAME_KEYS = (
-    "from", "speaker", "author", "sender", "sender_name", "user_profile", "user", "username", "user_name", "name"
-)  # fmt: skip
-_SENDER_KEYS = ("real_name", "name", "display_name", "username")  # in a sender object
-_ID = re.compile(r"[A-Z0-9]{6,}|[0-9a-f-]{16,}|\d+")
-_TEXT_KEYS = ("text", "content", "message", "body", "msg", "clean_text")
-_TIME_KEYS = ("time", "timestamp", "date", "datetime", "created_at", "sent_at", "date_time")
-# seconds (or milliseconds) since 1970: Slack's ``ts``, Telegram's ``date_unixtime``, Messenger's
-# ``timestamp_ms``, ChatGPT's ``create_time``
-_EPOCH_KEYS = ("ts", "date_unixtime", "timestamp_ms", "timestamp", "time", "date", "create_time")
-_EPOCH_RANGE = (946_684_800, 4_102_444_800)  # 2000 to 2100
 
 
 def read_line(lines: Sequence[str], i: int) -> Read | None:
@@ -87,15 +70,8 @@ def read_line(lines: Sequence[str], i: int) -> Read | None:
     head = line[:1]
     if head in (" ", "\t"):
         head = line.lstrip(" \t")[:1]
-    if head == "{":
-        if line.rstrip().endswith("["):
-            return None, ""  # a JSON export's opening, its messages on the lines below
-        return read_json_message(line)
-    if head == "[" and line.lstrip(" \t")[1:2] == "{" and line.rstrip().endswith("["):
-        return None, ""  # an export of many chats opened: ``[{"name":…,"messages":[``
-    if head == "]" and (set(line.strip()) <= _CLOSERS or line.rstrip().endswith("[")):
-        # a JSON export's list closed (``]}``), or the next chat's opened (``]},{"name":…,"messages":[``)
-        return None, ""
+    if head in _JSON_HEADS:
+        return json_lines.read(line)
     if head == "<":
         return _voice(line)
     if head.isdigit():
@@ -221,68 +197,3 @@ def _wrote(line: str) -> Read | None:
         return None
     day = parse_date(" ".join(words[:-k]).rstrip(","))
     return (day, f"{name}: ") if day else None
-
-
-def read_json_message(line: str) -> Read | None:
-    """A JSON-lines log's message: its sender, text and date (a comma after it too: a line of
-    :func:`proxy.compress.json_export.one_per_line`)."""
-    text = line.strip().removesuffix(",")
-    if not text.endswith("}"):
-        return None
-    try:
-        obj = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return None
-    return json_message(obj) if isinstance(obj, dict) else None
-
-
-def json_message(obj: dict[str, object]) -> Read | None:
-    """A message object's sender, text and date (see :func:`read_json_message`), or None."""
-    keys = {str(k).lower(): v for k, v in obj.items()}
-    name = next((n for k in _NAME_KEYS if (n := _name_of(keys.get(k))) is not None), None)
-    said = next((s for k in _TEXT_KEYS if (s := _text_of(keys.get(k)))), "")
-    if name is None or not said:
-        return None
-    when = next((v for k in _TIME_KEYS if isinstance(v := keys.get(k), str)), None)
-    day = parse_date(when) if when else None
-    if day is None:
-        day = next((d for k in _EPOCH_KEYS if (d := _epoch_day(keys.get(k))) is not None), None)
-    return day, f"{name}: {said}"
-
-
-def _epoch_day(value: object) -> dt.date | None:
-    """The UTC day of a time in seconds or milliseconds since 1970 (a number or its text)."""
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            return None
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return None
-    seconds = value / 1000 if value > _EPOCH_RANGE[1] else value
-    if not _EPOCH_RANGE[0] <= seconds < _EPOCH_RANGE[1]:
-        return None
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).date()
-
-
-def _name_of(value: object) -> str | None:
-    """A sender's name: a string, or the name in a sender object (``{"name": …}``); an id is none."""
-    if isinstance(value, dict):
-        value = next((v for k in _SENDER_KEYS if (v := value.get(k))), None)
-    if not isinstance(value, str) or not 0 < len(value) <= 40 or _ID.fullmatch(value):
-        return None
-    return sender_name(value)
-
-
-def _text_of(value: object) -> str:
-    """A message's text: a string, or the strings and ``{"text": …}`` parts of a list (a
-    Telegram export writes formatted text so), or the ``parts`` of a content object
-    (``{"content_type": "text", "parts": […]}``, as ChatGPT writes a message)."""
-    if isinstance(value, dict):
-        value = value.get("parts")
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, list):
-        parts = [p if isinstance(p, str) else p.get("text", "") if isinstance(p, dict) else "" for p in value]
-        return "".join(p for p in parts if isinstance(p, str)).strip()
-    return ""

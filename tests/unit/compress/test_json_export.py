@@ -215,3 +215,51 @@ def test_an_export_of_many_chats_writes_every_chat_a_message_a_line() -> None:
                 for _, rest in read[:-1]
             )
             assert all(day is not None and day.day == int(rest.split()[2]) + 1 for day, rest in read[:-1])
+
+
+def _chatgpt(title: str, day: int, said: list[tuple[str, str]]) -> dict[str, object]:
+    """A conversation as ChatGPT's ``conversations.json`` holds it: its messages in a
+    ``mapping`` of nodes (a root, a hidden system message, then the turns)."""
+    base = dt.datetime(2024, 3, day, 10, tzinfo=dt.UTC).timestamp()
+    ids = ["root", "sys", *[f"{title}-{i}" for i in range(len(said))]]
+    messages: list[object] = [
+        None,
+        {"author": {"role": "system"}, "content": {"content_type": "text", "parts": [""]}},
+    ]
+    messages += [
+        {"id": ids[i + 2], "author": {"role": role, "name": None, "metadata": {}}, "create_time": base + 60 * i,
+         "content": {"content_type": "text", "parts": [text]}, "status": "finished_successfully"}
+        for i, (role, text) in enumerate(said)
+    ]  # fmt: skip
+    mapping = {
+        ids[k]: {"id": ids[k], "message": messages[k], "parent": ids[k - 1] if k else None,
+                 "children": [ids[k + 1]] if k + 1 < len(ids) else []}
+        for k in reversed(range(len(ids)))  # (a node map need not list its nodes in order)
+    }  # fmt: skip
+    return {"title": title, "create_time": base, "mapping": mapping, "current_node": ids[-1]}
+
+
+def test_a_chatgpt_export_reads_as_its_conversations_turns() -> None:
+    export = [
+        _chatgpt(
+            "trip",
+            3,
+            [("user", "Plan a weekend in Porto"), ("assistant", "Day one: Ribeira and a port cellar.")],
+        ),
+        _chatgpt(
+            "bread", 4, [("user", "Why is my sourdough flat?"), ("assistant", "Your starter is likely weak.")]
+        ),
+    ]
+    for dumped in (json.dumps(export), json.dumps(export, indent=2)):
+        out = one_per_line(f"My ChatGPT history:\n{dumped}\n\nWhat did I plan?")
+        assert orjson.loads(out.split("\n", 1)[1].rsplit("\n\n", 1)[0]) == export  # the same JSON
+        read = [(day, rest) for day, rest in stamped_lines(out.split("\n")) if rest]
+        assert read == [
+            (None, "My ChatGPT history:"),
+            (dt.date(2024, 3, 3), "User: Plan a weekend in Porto"),
+            (dt.date(2024, 3, 3), "Assistant: Day one: Ribeira and a port cellar."),
+            (dt.date(2024, 3, 4), "User: Why is my sourdough flat?"),
+            (dt.date(2024, 3, 4), "Assistant: Your starter is likely weak."),
+            (None, "What did I plan?"),
+        ], read  # oldest first; the root, the hidden system message and the framing read as nothing
+    assert stamped_lines(['"a":{"message":"hi"},']) == [(None, '"a":{"message":"hi"},')]  # no node
