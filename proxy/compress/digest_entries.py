@@ -105,21 +105,19 @@ def entries_tokens(entries: list[Entry], measure: Measure = estimate_tokens) -> 
 def select(units: list[Unit], allowance: int, weights: dict[str, float], covered: Counter[str]) -> list[Unit]:
     """Greedy (lazy) choice by new information per token; ``covered`` is updated in place."""
 
-    # a word's weight as covered so far, kept up to date: gains are summed far more often
-    value: dict[str, float] = {}
+    def worth(w: str) -> float:
+        return weights.get(w, 0.0) * _DISCOUNT[min(covered.get(w, 0), 4)]
+
+    # each word's worth as covered so far, kept up to date: gains are summed far more often
+    value = {w: worth(w) for w in {w for u in units for w in u.words}}
 
     def cover(words: tuple[str, ...]) -> None:
         covered.update(words)
-        for w in words:
-            value[w] = weights.get(w, 0.0) * _DISCOUNT[min(covered[w], 4)]
+        value.update((w, worth(w)) for w in words)
 
     def gain(u: Unit) -> float:
         return u.weight * sum(map(value.__getitem__, u.words))
 
-    for u in units:
-        for w in u.words:
-            if w not in value:
-                value[w] = weights.get(w, 0.0) * _DISCOUNT[min(covered.get(w, 0), 4)]
     chosen = [u for u in units if u.required]
     remaining = allowance - sum(u.cost for u in chosen)
     for u in chosen:

@@ -59,12 +59,8 @@ def read(line: str) -> Read | None:
     if head == "[":
         return (None, "") if text[1:2] == "{" and tail in "[{" else None  # an export of many chats opened
     if head in "]}":
-        if set(text) <= _CLOSERS or tail in "[{" or text[1:3] in (',"', ",{"):
-            return (
-                None,
-                "",
-            )  # a list closed (``]}``), the next chat opened, a chat's other keys after its list
-        return None
+        # a list closed (``]}``), the next chat opened, a chat's other keys after its list
+        return (None, "") if set(text) <= _CLOSERS or tail in "[{" or text[1:3] in (',"', ",{") else None
     if head == '"' and _NODE.match(line):
         return _node(text)
     return None
