@@ -129,6 +129,22 @@ NL = frozenset(
 COMMON = frozenset(
     "ok okay haha hahaha lol hmm hm ah oh eh uh um wow hey hi xd omg btw tbh imo yay woah whoa".split()
 )
+# Laughs and reactions as typed in any language's chats (a stretched one, ``lmaooo``, is read
+# back to its short form first: :mod:`spelling`).
+LAUGHS = frozenset(
+    """haha hahaha hahahaha hahahahaha ahah ahaha ahahah ahahaha hehe hehehe heh hah lol lolol
+    lool lmao lmfao rofl xd xdd kk kkk kkkk jaja jajaja jeje ikr aww aw ugh meh ohh ahh ooh
+    oops whoops yikes gosh geez jeez dang woohoo yippee welp mdr ptdr""".split()
+)
+# Chat spellings of English function words and fillers: a contraction typed without its
+# apostrophe (``itll``, ``theyve``; not ``ill``, ``id``, ``shed``, ``wed``, which are words,
+# nor a negation, ``dont``), and the abbreviations of a chat.
+CHAT_EN = frozenset(
+    """u'll u're u've u'd
+    itll thatll theyll theyd theyve youd youll hed whos whove wheres hows heres mustve
+    couldve wouldve shouldve mightve yall lets wanna dunno yea ye yah nah yup idk rn bc thx
+    ty pls plz hbu wbu wyd ttyl brb ngl smh okie okey r w k n b y c""".split()
+)
 
 LANGUAGES: dict[str, frozenset[str]] = {
     "de": DE | COMMON,

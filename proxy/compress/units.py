@@ -19,9 +19,10 @@ from datetime import date
 
 from proxy.compress import salient
 from proxy.compress.speakers import speaker_prefix
-from proxy.compress.stopwords import EN, LANGUAGES, elided, language, normalise
+from proxy.compress.spelling import has_stretch, plain, without_emoji
+from proxy.compress.stopwords import CHAT_EN, EN, LANGUAGES, LAUGHS, elided, language, normalise
 
-STOPWORDS = EN  # English function words (what an answer's content words never are)
+STOPWORDS = EN | CHAT_EN | LAUGHS  # English function words (what an answer's content words never are)
 NEGATIONS = frozenset(
     """not no never nor none nobody nothing neither nowhere cannot can't don't doesn't didn't
     won't wouldn't isn't aren't wasn't weren't haven't hasn't hadn't shouldn't couldn't
@@ -62,7 +63,8 @@ def _cjk_pairs(words: list[str]) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     """Lowercase content words (stopwords out, negations and numbers in), in order; the
-    stopwords of the text's language (:func:`stopwords.language`, English by default)."""
+    stopwords of the text's language (:func:`stopwords.language`, English by default). A
+    stretched word (``sooooo``) is read back by :func:`condense`, not here: units are condensed."""
     found = _WORD.findall(text.lower())
     if not text.isascii() and _CJK.search(text):
         found = _cjk_pairs(found)
@@ -87,11 +89,12 @@ FEELINGS = frozenset(
 )
 _KEEP_ALWAYS = NEGATIONS | _NUMBER_WORDS | FEELINGS
 _DROP = STOPWORDS - _KEEP_ALWAYS
-_PRONOUNS = frozenset(("i", "i'm", "i've", "i'll", "i'd"))
+_PRONOUNS = frozenset(("i", "i'm", "i've", "i'll", "i'd", "im", "ive"))  # (and typed without the apostrophe)
 # Function words written with a capital inside a sentence that are still function words: the
 # German polite "Sie" and its forms (a capital elsewhere marks a name: "May", "Will", "Ben").
 _CAPITAL_PRONOUNS = _PRONOUNS | frozenset("sie ihr ihnen ihre ihren ihrem ihrer ihres usted ustedes".split())
-_DROPS = {"en": _DROP} | {lang: words - _KEEP_ALWAYS for lang, words in LANGUAGES.items()}
+_DROPS = {"en": _DROP} | {lang: (words | LAUGHS) - _KEEP_ALWAYS for lang, words in LANGUAGES.items()}
+_KNOWN = STOPWORDS | _KEEP_ALWAYS  # what a stretched word is read back to first (:mod:`spelling`)
 _TRIM_RIGHT = ".!?;,:…)]}\"'*"
 _TRIM_LEFT = "([{\"'*"
 
@@ -126,6 +129,8 @@ def condense(sentence: str) -> str:
         if '"' in sentence or "“" in sentence
         else []
     )
+    sentence = without_emoji(sentence)
+    stretched = has_stretch(sentence)  # ``sooooo`` is ``so``: read back before it is judged
     out: list[str] = []
     pos = 0
     raws = sentence.split()
@@ -141,6 +146,8 @@ def condense(sentence: str) -> str:
         w = raw.strip(_STRIP)
         if not w:
             continue
+        if stretched and (short := plain(w, _KNOWN)) != w:
+            raw, w = raw.replace(w, short), short
         low = w.lower()
         if lang != "en" and ("'" in low or "’" in low):  # l'école → école, qu'il → (nothing)
             head, low = elided(normalise(low))

@@ -9,7 +9,7 @@ Run (from any directory; ``--tree`` measures another checkout's ``proxy`` packag
         (also by name: one-message, named-system, named-user, merged-sessions, merged-N,
          telegram, irc, one-telegram, irc-handles, whatsapp, discord-export, imessage)
         [--convs N] [--conv conv-26,…] [--strategy aggressive] [--dump DIR] [--explain N] [--window tokens|tokens+4096]
-        [--target F] [--summary-share F]
+        [--target F] [--summary-share F] [--texting]
 
 Sets: ``locomo`` (``shared/dev-data/locomo-dev`` beside the checkout, read when present; never in the repo),
 ``friends`` and ``assistant`` (the generated styles of :mod:`tests.bench.memconv`). Each
@@ -22,7 +22,9 @@ the request asks for 4,096 output tokens, so the input budget is about the conve
 (as the agent-session benchmark does); the default window is the conversation's tokens, where
 the reserved output takes about a quarter of it. ``--target F`` (a diagnostic of how the measures
 respond to room) sets the compaction target instead of the preset's, ``--summary-share F`` the summary's least
-share of it. Metrics:
+share of it. ``--texting`` measures each set as people type on a phone instead (lower case,
+``dont``, ``u``, ``sooo``, ``lol``, emoji, a turn sent as a burst of messages:
+:mod:`tests.bench.reader.texting`). Metrics:
 :mod:`tests.bench.reader.reading`.
 """
 
@@ -56,6 +58,7 @@ from tests.bench.reader.conversations import (  # noqa: E402
 from tests.bench.reader.devdata import locomo_path  # noqa: E402
 from tests.bench.reader.dialogue import Dialogue, generated, load_locomo  # noqa: E402
 from tests.bench.reader.render import RENDERINGS, renderer  # noqa: E402
+from tests.bench.reader.texting import texted  # noqa: E402
 
 
 async def main(argv: list[str]) -> int:
@@ -99,6 +102,8 @@ async def main(argv: list[str]) -> int:
         else:
             print(f"unknown set {name!r}", file=sys.stderr)
             return 2
+    if "--texting" in argv:
+        data = {f"{name}, texted": [texted(d) for d in convs] for name, convs in data.items()}
     encodings = Encodings()
     await TokenCounter(encodings=encodings).warm()
     cells: dict[tuple[str, str], Cell] = {}
@@ -106,7 +111,7 @@ async def main(argv: list[str]) -> int:
         for rendering in renderings:
             cell = cells.setdefault((name, rendering), Cell())
             for d in convs:
-                step = every if name == "locomo-dev" else 1
+                step = every if name.startswith("locomo-dev") else 1
                 # a counter of its own, as each ``ctxproxy compress`` run has: a memoized count
                 # of one rendering's text must not answer for another's of the same length
                 counter = TokenCounter(encodings=encodings)
