@@ -9,8 +9,9 @@ double letter (``sooon`` → ``soon``, ``sweeeet`` → ``sweet``). Else a run of
 letters inside the word is how it is spelt and stays (a name, ``Dallley``; a German compound,
 ``Schifffahrt``), and so does one at the end of a word written with a capital (a name); a
 longer run, or one at the end, becomes one letter (``exciteeeeed`` → ``excited``), two for a
-word ending in ``s``, ``l``, ``f`` or ``z`` (``compasss`` → ``compass``). Words in capitals (``AAA``, ``WWW``) and words with digits or dots (hashes,
-``www.example.com``) are left as they are. Emoji are dropped from a unit's text.
+word ending in ``s``, ``l``, ``f`` or ``z`` (``compasss`` → ``compass``). Words in capitals
+(``AAA``, ``WWW``) and words with digits or dots (hashes, ``www.example.com``) are left as
+they are. Emoji are dropped from a unit's text.
 """
 
 from __future__ import annotations

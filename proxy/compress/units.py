@@ -124,13 +124,13 @@ def condense(sentence: str) -> str:
     capitalised word inside the sentence (a name: "May", "Will"), the words joining a name's
     parts ("Lord of the Rings") and quoted titles whole.
     """
+    sentence = without_emoji(sentence)  # before the quotes are found: their spans index it
+    stretched = has_stretch(sentence)  # ``sooooo`` is ``so``: read back before it is judged
     quoted = (
         [(m.start(), m.end()) for m in _QUOTED.finditer(sentence)]
         if '"' in sentence or "“" in sentence
         else []
     )
-    sentence = without_emoji(sentence)
-    stretched = has_stretch(sentence)  # ``sooooo`` is ``so``: read back before it is judged
     out: list[str] = []
     pos = 0
     raws = sentence.split()

@@ -75,6 +75,7 @@ def test_a_capital_is_kept_when_a_stretched_word_is_read_back() -> None:
         ("Exciteeeeed for the new job at Halden Bank 🥳", "Excited new job Halden Bank"),
         ("theyll love it, youd be surprised", "love surprised"),
         ("So it turns out Im allergic to shellfish", "turns allergic shellfish"),  # "Im" is no name
+        ('omg 😍😍 i loved "The Name of the Wind" by Rothfuss', 'loved "The Name of the Wind" Rothfuss'),
     ],
 )
 def test_condensed_text_drops_laughs_emoji_and_stretches_and_keeps_the_facts(typed: str, kept: str) -> None:
