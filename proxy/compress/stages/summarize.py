@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import orjson
 import structlog
@@ -135,6 +135,9 @@ def request_key(
 # facts, tool output much less (its artifacts are kept by the trail and the mask stage).
 DENSITY_TEXT = 0.25
 DENSITY_TOOL = 0.08
+# A digest this much under its budget (and a span that much of the target) gives the room back
+# to the newest groups of its span: they stay verbatim (see :meth:`SummarizeStage._refill`).
+REFILL_SHARE = 0.2
 
 
 def span_density(slots: list[Slot], text: int = 0) -> float:
@@ -287,5 +290,36 @@ class SummarizeStage:
                 ctx.set_slots([recent.get(i, s) for i, s in enumerate(ctx.slots)])
             ctx.measure_overflow()
             return
+        if layer is None and not transcript and not recent:
+            summary, chosen = await self._refill(ctx, request, summary, chosen)
         ctx.remove(set(chosen))
         ctx.summary = summary if layer is None or ctx.summary is None else append_layer(ctx.summary, summary)
+
+    async def _refill(
+        self, ctx: StageContext, request: SummaryRequest, summary: str, chosen: list[int]
+    ) -> tuple[str, list[int]]:
+        """A digest that came out well under its budget held every unit of its span (a stamp on
+        each short message, reactions and fillers: less to keep than the span's size promised).
+        The room it left keeps the newest of the chosen groups verbatim instead, and the digest is
+        made once more for the shorter span (the extractive digest only: it costs no model call).
+        Returns the summary and the groups it stands for."""
+        if ctx.summaries.summarizer.name != "extractive" or len(chosen) < 2:
+            return summary, chosen
+        spare = request.max_tokens - ctx.meter.summary(summary)
+        if spare < REFILL_SHARE * request.max_tokens or spare < REFILL_SHARE * ctx.target_raw / 4:
+            return summary, chosen
+        kept = 0
+        fewer = list(chosen)
+        while len(fewer) > 1 and kept + ctx.slots[fewer[-1]].tokens <= spare:
+            kept += ctx.slots[fewer.pop()].tokens
+        if len(fewer) == len(chosen):
+            return summary, chosen
+        dropped = dropped_messages([ctx.slots[i].group for i in fewer])
+        key = request_key(request.previous, dropped, request.max_tokens, request.start_day)
+        try:
+            shorter = await ctx.summaries.summarizer.summarize(replace(request, dropped=dropped, key=key))
+        except Exception:  # the first digest stands
+            return summary, chosen
+        if ctx.meter.summary(shorter) + kept > request.max_tokens:
+            return summary, chosen  # (the kept groups and the new digest must fit its budget)
+        return shorter, fewer
