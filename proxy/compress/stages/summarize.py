@@ -138,6 +138,7 @@ DENSITY_TOOL = 0.08
 # A digest this much under its budget (and a span that much of the target) gives the room back
 # to the newest groups of its span: they stay verbatim (see :meth:`SummarizeStage._refill`).
 REFILL_SHARE = 0.2
+REFILL_MAX_SPAN = 200_000  # tokens of span at most: its second digest costs ≲ 0.5 s
 
 
 def span_density(slots: list[Slot], text: int = 0) -> float:
@@ -305,6 +306,8 @@ class SummarizeStage:
         Returns the summary and the groups it stands for."""
         if ctx.summaries.summarizer.name != "extractive" or len(chosen) < 2:
             return summary, chosen
+        if sum(ctx.slots[i].tokens for i in chosen) > REFILL_MAX_SPAN:
+            return summary, chosen  # a second digest of a huge span would cost seconds
         spare = request.max_tokens - ctx.meter.summary(summary)
         if spare < REFILL_SHARE * request.max_tokens or spare < REFILL_SHARE * ctx.target_raw / 4:
             return summary, chosen

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pytest
+
 from proxy.compress import Compactor, ExtractiveSummarizer, Limits, SummaryRequest, TokenCounter, violations
 from proxy.config import SummaryShare, load_settings
 
@@ -79,5 +81,14 @@ async def test_a_digest_under_its_budget_gives_the_room_to_the_newest_messages()
 
 async def test_a_model_summary_is_not_asked_twice() -> None:
     summarizer = Counting("llm")
+    await compress(summarizer)
+    assert summarizer.calls == 1
+
+
+async def test_a_huge_span_is_not_digested_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from proxy.compress.stages import summarize
+
+    monkeypatch.setattr(summarize, "REFILL_MAX_SPAN", 1_000)  # the fixture's span is ~9,000 tokens
+    summarizer = Counting("extractive")
     await compress(summarizer)
     assert summarizer.calls == 1
