@@ -323,6 +323,8 @@ class SummarizeStage:
             shorter = await ctx.summaries.summarizer.summarize(replace(request, dropped=dropped, key=key))
         except Exception:  # the first digest stands
             return summary, chosen
-        if ctx.meter.summary(shorter) + kept > request.max_tokens:
-            return summary, chosen  # (the kept groups and the new digest must fit its budget)
+        after = ctx.total() - ctx.summary_raw() - sum(ctx.slots[i].tokens for i in fewer)
+        after += ctx.meter.summary(shorter)
+        if ctx.meter.summary(shorter) + kept > request.max_tokens or after > ctx.target_raw:
+            return summary, chosen  # the kept groups and the new digest fit its budget and the target
         return shorter, fewer
