@@ -88,7 +88,7 @@ def _collapse(word: str, runs: list[re.Match[str]], picks: tuple[int, ...] | lis
 def plain(token: str, known: frozenset[str]) -> str:
     """``token`` as written in a unit: a stretched word read back (its first capital kept); any
     other token unchanged. Capitals (``AAA``) are left alone."""
-    if not token.isalpha() or token.isupper() or STRETCH.search(token) is None:
+    if not token.isalpha() or token.isupper():
         return token
     short = destretch(token.lower(), known, name=token[0].isupper())
     if short == token.lower():

@@ -306,7 +306,8 @@ class SummarizeStage:
         Returns the summary and the groups it stands for."""
         if ctx.summaries.summarizer.name != "extractive" or len(chosen) < 2:
             return summary, chosen
-        if sum(ctx.slots[i].tokens for i in chosen) > REFILL_MAX_SPAN:
+        span = sum(ctx.slots[i].tokens for i in chosen)
+        if span > REFILL_MAX_SPAN:
             return summary, chosen  # a second digest of a huge span would cost seconds
         spare = request.max_tokens - ctx.meter.summary(summary)
         if spare < REFILL_SHARE * request.max_tokens or spare < REFILL_SHARE * ctx.target_raw / 4:
@@ -323,8 +324,8 @@ class SummarizeStage:
             shorter = await ctx.summaries.summarizer.summarize(replace(request, dropped=dropped, key=key))
         except Exception:  # the first digest stands
             return summary, chosen
-        after = ctx.total() - ctx.summary_raw() - sum(ctx.slots[i].tokens for i in fewer)
-        after += ctx.meter.summary(shorter)
-        if ctx.meter.summary(shorter) + kept > request.max_tokens or after > ctx.target_raw:
+        size = ctx.meter.summary(shorter)
+        after = ctx.total() - ctx.summary_raw() - (span - kept) + size
+        if size + kept > request.max_tokens or after > ctx.target_raw:
             return summary, chosen  # the kept groups and the new digest fit its budget and the target
         return shorter, fewer
