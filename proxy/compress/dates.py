@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from proxy.compress import date_names
-from proxy.compress.speakers import after_stamp, bare_name, irc_nick, speaker_prefix, speaker_shaped
+from proxy.compress.speakers import NAME, after_stamp, bare_name, irc_nick, speaker_prefix, speaker_shaped
 from proxy.compress.yearless import yearless_date
 
 MONTH_NAMES = "January February March April May June July August September October November December".split()
@@ -69,13 +69,11 @@ _ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th|er)", re.I)  # 1st, 1er
 _NUMLIKE = re.compile(r"[\d:./tz+-]+")
 _MAX_STAMP_CHARS = 80
 # ``Ana (29.12.2023, 22:42): hi``, ``Ana [1:56 PM]: hi``: a name, then its stamp in brackets
-_NAME_STAMP = re.compile(
-    r"[ \t]*\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\** ?[(\[]([^()\[\]\n]{4,60})[)\]] ?[:：]\** ?"
-)
+_NAME_STAMP = re.compile(rf"[ \t]*\**({NAME})\** ?[(\[]([^()\[\]\n]{{4,60}})[)\]] ?[:：]\** ?")
 # ``Caroline, [08.05.23 13:56]``, ``Caroline — 05/08/2023 1:56 PM``: a name and its stamp alone
 # on a line, the turn's text on the lines after it (how Telegram and Discord copy messages)
 _NAME_HEADER = re.compile(  # possessive: no backtracking through a long run of spaces or dashes
-    r"[ \t]*+(?:#{1,6}[ \t]++)?\**+([^\W\d_][\w'.’-]*+(?: [^\W\d_][\w'.’-]*+)?)\**+"
+    r"[ \t]*+(?:#{1,6}[ \t]++)?\**+([^\W\d_][\w'.’-]*+(?: [^\W\d_][\w'.’-]*+){0,3})\**+"
     r"([ \t]*+)([,—–·|-]?)[ \t]*+(\S.{2,58}\S)[ \t]*+$"
 )
 _NO_MARKUP = str.maketrans("*#[]()<>|·—–", "            ")

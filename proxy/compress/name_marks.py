@@ -24,14 +24,15 @@ from collections import Counter
 from collections.abc import Sequence
 
 from proxy.compress.dates import TIME_PREFIX
-from proxy.compress.speakers import speaker_prefix
+from proxy.compress.speakers import NAME, speaker_prefix
 
 Read = tuple[dt.date | None, str]
 
 _BRACKET = re.compile(r"\[([^\W\d_][^\]\d\n]{0,40})\](?:[ \t]+|$)")
-_PROMPT = re.compile(r"([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)>(?:[ \t]+|$)")
-_DASH = re.compile(r"[ \t]*([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)[ \t]+[—–-][ \t]+(?=\S)")
-_CAPS = re.compile(r"[ \t]*([^\W\d_a-z][^\W\d_a-z'.’-]*(?: [^\W\d_a-z][^\W\d_a-z'.’-]*)?)[ \t]*")
+_PROMPT = re.compile(rf"({NAME})>(?:[ \t]+|$)")
+_DASH = re.compile(rf"[ \t]*({NAME})[ \t]+[—–-][ \t]+(?=\S)")
+_CAPS_WORD = r"[^\W\d_a-z](?:[^\W\d_a-z]|['.’-])*"  # ``CAROLINE``, ``O'BRIEN``, ``JEAN-LUC``
+_CAPS = re.compile(rf"[ \t]*({_CAPS_WORD}(?: {_CAPS_WORD}){{0,2}})[ \t]*")
 MIN_LINES = 3  # lines a dash or capitals convention needs at least
 SHARE = 3  # … and a third of the lines (not blank, not only a date)
 

@@ -1,9 +1,11 @@
 """A speaker's ``Name:`` at the start of a line, in any script.
 
-A name is one or two words, each starting with an uppercase letter of any alphabet
-(``Dana``, ``Élodie``, ``Ömer Yılmaz``, ``Дмитрий``, ``Łukasz``) or written in a script
-without case (``王伟``, ``محمد``, ``דנה``, ``राहुल``, ``สมชาย``; then short: a few characters
-for Chinese, Japanese and Korean, a word or two elsewhere), followed by a colon (``:``, the
+A name is one to three words, each starting with an uppercase letter of any alphabet
+(``Dana``, ``Élodie``, ``Ömer Yılmaz``, ``Mary Ann Lee``, ``Дмитрий``, ``Łukasz``), with
+lowercase particles between them (``Ludwig van Beethoven``, ``María de la Cruz``, ``Salman bin
+Khalid``), or written in a script without case (``王伟``, ``محمد``, ``דנה``, ``राहुल``, ``สมชาย``;
+then short: a few characters for Chinese, Japanese and Korean, up to three words elsewhere),
+followed by a colon (``:``, the
 full-width ``：``, or `` :`` as French writes it) and a space (none needed after ``：``), bold
 in Markdown or not (``**Dana:**``, ``**Dana**:``). A phone's chat export also names a
 contact with an emoji after the name (``Anna 🌸:``) or, not saved, by its number in
@@ -51,9 +53,12 @@ _NOT_SPEAKERS = frozenset(
     步骤 步驟 任务 任務 原因 注 例 回答 質問 エラー 参考 오류 경고 주의 참고 질문 답변 결과
     ملاحظة خطأ تحذير سؤال جواب הערה שגיאה אזהרה שאלה תשובה""".split()
 )
+# A name's words as other modules' patterns find them (which words qualify is checked here:
+# :func:`speaker_prefix`): up to four, the particles of ``María de la Cruz`` included.
+NAME = r"[^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*){0,3}"
 # A name, then ``:``/``：``; which words qualify is checked in Python (Unicode case).
 _PREFIX = re.compile(
-    r"[ \t]*(?:\*\*)?([^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31}(?: [^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31})?)(?:\*\*)?( ?[:：])(?:\*\*)?"
+    r"[ \t]*(?:\*\*)?([^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31}(?: [^\s:：*()\[\]{}<>=/\\\"`|,;]{1,31}){0,3})(?:\*\*)?( ?[:：])(?:\*\*)?"
 )
 # a phone number a chat export names an unsaved contact by: ``+49 151 23456789: text``
 _PHONE = re.compile(r"[ \t]*(\+\d[\d \-()]{5,20}\d)( ?[:：])")
@@ -68,6 +73,23 @@ def _cased_word(word: str) -> bool:
     if not word[0].isupper():
         return False
     return all(ch.isalnum() or ch in ".'-’_" or unicodedata.category(ch)[0] == "M" for ch in word[1:])
+
+
+# lowercase words between the parts of a name (``Ludwig van Beethoven``, ``Salman bin Khalid``)
+PARTICLES = frozenset(
+    "van von de da del della der den di du dos das do la le bin ibn bint al el ter ten y e".split()
+)
+MAX_NAME_WORDS = 3  # capitalised (or uncased) words of a name, particles not counted
+
+
+def _cased_name(words: list[str]) -> bool:
+    """``Mary Ann Lee``, ``Ludwig van Beethoven``: capitalised words, particles between them."""
+    if len(words) <= 2:
+        return all(_cased_word(w) for w in words)
+    middle = words[1:-1]
+    if not (_cased_word(words[-1]) and all(_cased_word(w) or w in PARTICLES for w in middle)):
+        return False
+    return 2 + sum(w[0].isupper() for w in middle) <= MAX_NAME_WORDS
 
 
 def _uncased_word(word: str) -> bool:
@@ -106,8 +128,8 @@ def _name(candidate: str) -> bool:
     if words[0][0].isupper():
         if len(words) == 2 and words[1].isdigit() and len(words[1]) <= 2:  # a transcript's ``Speaker 1``
             return _cased_word(words[0]) and words[0].lower() not in _NUMBERED
-        return all(_cased_word(w) for w in words)
-    if not all(_uncased_word(w) for w in words):
+        return _cased_name(words)
+    if len(words) > MAX_NAME_WORDS or not all(_uncased_word(w) for w in words):
         return False
     if _CJK.search(candidate):
         return len(candidate.replace(" ", "")) <= _CJK_NAME_CHARS and candidate[-1] not in _SPEECH_VERBS
@@ -115,11 +137,11 @@ def _name(candidate: str) -> bool:
 
 
 def _match(text: str) -> re.Match[str] | None:
-    return _PREFIX.match(text) or (_PHONE.match(text) if "+" in text[:4] else None)
+    return (_PHONE.match(text) if "+" in text[:4] else None) or _PREFIX.match(text)
 
 
 def speaker_prefix(text: str) -> str | None:
-    """``Dana`` from ``Dana: text`` (a capitalised name of one or two words, any alphabet, a
+    """``Dana`` from ``Dana: text`` (a capitalised name of one to three words, any alphabet, a
     short name in a script without case, or a phone number ``+49 151 23456789``, a name and an
     emoji ``Anna 🌸``), else None."""
     m = _match(text)
@@ -158,7 +180,7 @@ _HTML = frozenset(
     "a b i u p q s br hr li ul ol dl dt dd em tt div span code pre img table tr td th h1 h2 h3 h4 h5 h6 html head body script style strong small sub sup".split()
 )
 _NICK = re.compile(r"<[@+%~&]?([^\W\d_][\w'.’-]*)> ?")
-_NAME_ONLY = re.compile(r"[ \t]*\**([^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?)\** ?[:：]\**[ \t]*")
+_NAME_ONLY = re.compile(rf"[ \t]*\**({NAME})\** ?[:：]\**[ \t]*")
 
 
 def irc_nick(line: str, handles: bool = False) -> str:

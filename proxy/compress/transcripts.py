@@ -32,11 +32,11 @@ from collections.abc import Sequence
 
 from proxy.compress import json_lines, list_rows
 from proxy.compress.dates import is_stamp_word, parse_date
-from proxy.compress.speakers import name_only, sender_name, speaker_prefix
+from proxy.compress.speakers import NAME, PARTICLES, name_only, sender_name, speaker_prefix
 
 Read = tuple[dt.date | None, str]
 
-_NAME = r"[^\W\d_][\w'.’-]*(?: [^\W\d_][\w'.’-]*)?"
+_NAME = NAME
 _VERBS = "said|says|asked|asks|replied|replies|wrote|writes"
 _SAID = re.compile(
     rf"[ \t]*({_NAME}) (?:{_VERBS})[,:]?[ \t]*[\"“](.*)[\"”]"
@@ -187,7 +187,10 @@ def _wrote(line: str) -> Read | None:
         return None
     words = _ADDRESS.sub(" ", m.group(1)).replace('"', " ").split()
     k = 0
-    while k < min(2, len(words) - 1) and not is_stamp_word(words[-1 - k]):
+    while k < min(4, len(words) - 1) and (
+        not is_stamp_word(word := words[-1 - k])
+        or (k and word.lower() in PARTICLES and k + 1 < len(words) and not is_stamp_word(words[-2 - k]))
+    ):  # a name: up to four words, ``Tim De Rossi`` (though ``de`` joins a date's parts too)
         k += 1
     if k == 0:
         return None

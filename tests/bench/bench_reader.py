@@ -9,7 +9,7 @@ Run (from any directory; ``--tree`` measures another checkout's ``proxy`` packag
         (also by name: one-message, named-system, named-user, merged-sessions, merged-N,
          telegram, irc, one-telegram, irc-handles, whatsapp, discord-export, imessage)
         [--convs N] [--conv conv-26,…] [--strategy aggressive] [--dump DIR] [--explain N] [--window tokens|tokens+4096]
-        [--target F] [--summary-share F] [--texting]
+        [--target F] [--summary-share F] [--texting] [--full-names]
 
 Sets: ``locomo`` (``shared/dev-data/locomo-dev`` beside the checkout, read when present; never in the repo),
 ``friends`` and ``assistant`` (the generated styles of :mod:`tests.bench.memconv`). Each
@@ -24,7 +24,10 @@ the reserved output takes about a quarter of it. ``--target F`` (a diagnostic of
 respond to room) sets the compaction target instead of the preset's, ``--summary-share F`` the summary's least
 share of it. ``--texting`` measures each set as people type on a phone instead (lower case,
 ``dont``, ``u``, ``sooo``, ``lol``, emoji, a turn sent as a burst of messages:
-:mod:`tests.bench.reader.texting`). Metrics:
+:mod:`tests.bench.reader.texting`). ``--full-names`` labels each speaker by a full name of three
+words (``Caroline Van Rossi``), as a chat app's contacts are, while the text still says
+``Caroline`` (:mod:`tests.bench.reader.names`; IRC nicks and Discord handles are one word, so
+``irc``, ``irc-handles`` and ``discord-export`` do not apply). Metrics:
 :mod:`tests.bench.reader.reading`.
 """
 
@@ -57,6 +60,7 @@ from tests.bench.reader.conversations import (  # noqa: E402
 )
 from tests.bench.reader.devdata import locomo_path  # noqa: E402
 from tests.bench.reader.dialogue import Dialogue, generated, load_locomo  # noqa: E402
+from tests.bench.reader.names import full_named  # noqa: E402
 from tests.bench.reader.render import RENDERINGS, renderer  # noqa: E402
 from tests.bench.reader.texting import texted  # noqa: E402
 
@@ -104,6 +108,8 @@ async def main(argv: list[str]) -> int:
             return 2
     if "--texting" in argv:
         data = {f"{name}, texted": [texted(d) for d in convs] for name, convs in data.items()}
+    if "--full-names" in argv:
+        data = {f"{name}, full names": [full_named(d) for d in convs] for name, convs in data.items()}
     encodings = Encodings()
     await TokenCounter(encodings=encodings).warm()
     cells: dict[tuple[str, str], Cell] = {}

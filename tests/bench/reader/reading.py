@@ -47,13 +47,13 @@ SUMMARY_MARK = "[ctxproxy: summary"
 # a transcript's oldest lines condensed inside its own message, up to the line that closes them
 _INLINE_OPEN = re.compile(r"^\[ctxproxy: the \d+ oldest lines of this conversation, condensed")
 _INLINE_CLOSE = re.compile(r"^\[ctxproxy: the \d+ newest lines follow verbatim\]")
-_SPEAKER = re.compile(r"^([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*){0,2})[:：]\s*")
+_SPEAKER = re.compile(r"^([^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*){0,3})[:：]\s*")
 # an IRC log's ``[13:56] <Caroline> text``: the nick is the speaker's label
 _NICK = re.compile(r"^(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s*)?<[@+]?([^\W\d_][\w'.-]*)>\s*")
 # a name and its stamp alone on a line, the turn's text on the lines after it
 # (``Caroline, [08.05.23 13:56]``, ``### Caroline — 8 May 2023``)
 _NAME_HEAD = re.compile(
-    r"^(?:#{1,6}\s++)?\**+([^\W\d_][\w'.-]*+(?: [^\W\d_][\w'.-]*+)?)\**+(?:,|\s++[—–-])\s*+(.+)$"
+    r"^(?:#{1,6}\s++)?\**+([^\W\d_][\w'.-]*+(?: [^\W\d_][\w'.-]*+){0,3})\**+(?:,|\s++[—–-])\s*+(.+)$"
 )
 _COUNT = re.compile(r"^\(\d+ messages? compacted\)$")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
@@ -386,7 +386,9 @@ def _same_speaker(label: str | None, speaker: str) -> bool:
     if not label:
         return False
     a, b = label.strip().casefold(), speaker.casefold()
-    return a == b or a == re.sub(r"[^a-z0-9_-]", "_", b)
+    # a ``name`` field allows ASCII letters, digits, ``_`` and ``-`` only: ``García`` is sent
+    # as ``Garc_a`` and read back as ``Garc a``
+    return a == b or re.sub(r"[^a-z0-9-]+", "_", a) == re.sub(r"[^a-z0-9-]+", "_", b)
 
 
 def attribution(d: Dialogue, units: Sequence[ReadUnit], idf: Idf, into: Attribution) -> None:

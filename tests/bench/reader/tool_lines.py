@@ -37,7 +37,7 @@ class ToolLine:
 
 
 SKIP = ToolLine()
-_NAME = r"[^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?"  # a speaker's name: one or two words
+_NAME = r"[^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*){0,3}"  # a speaker's name: one to four words (particles)
 _SAID = re.compile(rf'^({_NAME}) said, "(.*)"$')
 _FROM = re.compile(r"^From: ([^<>]+?) <[^<>]+>$")
 _WROTE = re.compile(rf"^On (.+? [AP]M) ({_NAME}) <[^<>]+> wrote:$")
@@ -51,7 +51,7 @@ _LABEL = re.compile(rf"^({_NAME}):$")
 _LINE_ROW = re.compile(r"^\d{2}:\d{2}\t([^\t]+)\t(.*)$")
 _TIMING = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d{3} --> ")
 _MARKED = re.compile(rf"^(?:\[({_NAME})\] |({_NAME})> |({_NAME}) — (?!\d))(.*)$")
-_CAPS = re.compile(r"^([A-Z][A-Z'.-]*(?: [A-Z][A-Z'.-]*)?)$")
+_CAPS = re.compile(r"^([A-Z][A-Z'.-]*(?: [A-Z][A-Z'.-]*){0,2})$")
 
 
 def tool_line(line: str) -> ToolLine | None:
