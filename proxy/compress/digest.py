@@ -176,8 +176,12 @@ def _trail(prev: Previous, dropped: tuple[DroppedMessage, ...], focus: frozenset
         new = output_names(msg, focus) or salient.artifacts(_unstamped(msg.text), limit=8, numbers=False)
         parts.append([a for a in dict.fromkeys(new) if a not in seen])
         seen.update(parts[-1])
-    while sum(map(len, parts)) > MAX_ARTIFACTS:
-        _trim(parts, sum(map(len, parts)) - MAX_ARTIFACTS)
+    over, first = sum(map(len, parts)) - MAX_ARTIFACTS, 0
+    while over > 0:
+        first, gone = _trim(parts, over, first)
+        if not gone:
+            break
+        over -= gone
     return parts
 
 
@@ -187,14 +191,17 @@ def _unstamped(text: str) -> str:
     return "\n".join(line_stamp(line)[1] for line in salient.artifact_window(text).split("\n"))
 
 
-def _trim(parts: list[list[str]], n: int) -> None:
-    """Drop ``n`` names of the oldest part that has any: the previous summary's from its start
-    (its oldest), a dropped output's from its end (its least telling: an output's names are
-    ranked best first)."""
-    for i, part in enumerate(parts):
+def _trim(parts: list[list[str]], n: int, start: int = 0) -> tuple[int, int]:
+    """Drop ``n`` names of the oldest part that has any (none before ``start`` has): the
+    previous summary's from its start (its oldest), a dropped output's from its end (its least
+    telling: an output's names are ranked best first). Returns that part's index and how many
+    names went (fewer than ``n`` when it had fewer)."""
+    for i in range(start, len(parts)):
+        part = parts[i]
         if part:
             parts[i] = part[n:] if i == 0 else part[: max(0, len(part) - n)]
-            return
+            return i, len(part) - len(parts[i])
+    return len(parts), 0
 
 
 def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) -> str:
@@ -223,9 +230,12 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     # The trail never takes over the digest: half of it, three quarters when tool outputs
     # were folded (their lines say little; the names they leave are what an agent types later).
     share = TOOL_TRAIL_SHARE if any(m.role == "tool" for m in request.dropped) else 0.5
+    first = 0
     while arts and trail > int((budget - fixed) * share):
-        _trim(parts, max(1, len(arts) // 8))  # the oldest output's names go first, a few at a time
-        arts = [a for part in parts for a in part]
+        first, _ = _trim(
+            parts, max(1, len(arts) // 8), first
+        )  # the oldest output's names go first, a few at a time
+        arts = [a for part in parts[first:] for a in part]
         trail = measure(artifacts_line(arts)) if arts else 0
     room = max(8, budget - fixed - trail)
 

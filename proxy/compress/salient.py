@@ -47,8 +47,9 @@ def scan_window(text: str) -> str:
     return text[:_SCAN_HEAD] + "\n" + text[-_SCAN_TAIL:]
 
 
-def _artifact_kind(tok: str) -> int:
-    """0: path / URL / date / identifier, 1: notable number, -1: neither (cheap checks first)."""
+def _artifact_kind(tok: str, numbers: bool = True) -> int:
+    """0: path / URL / date / identifier, 1: notable number (only asked when ``numbers``),
+    -1: neither (cheap checks first)."""
     if "/" in tok:
         if "://" in tok:
             return 0 if URL.fullmatch(tok) else -1
@@ -61,7 +62,9 @@ def _artifact_kind(tok: str) -> int:
             return 0
         if len(tok) >= 7 and IDENT.fullmatch(tok):  # hex ids may start with a digit
             return 0
-        return 1 if NUMBER.fullmatch(tok) and sum(ch.isdigit() for ch in tok) >= 3 else -1
+        if not numbers:
+            return -1
+        return 1 if NUMBER.fullmatch(tok) and sum(map(str.isdigit, tok)) >= 3 else -1
     if ("_" in tok or "-" in tok or not tok[1:].islower() or len(tok) >= 7) and IDENT.fullmatch(tok):
         return 0
     return -1
@@ -93,7 +96,7 @@ def artifacts(text: str, limit: int = 12, *, numbers: bool = True, whole: bool =
         if len(tok) < 3 or (tok != raw and tok in seen):
             continue
         seen.add(tok)
-        kind = _artifact_kind(tok)
+        kind = _artifact_kind(tok, len(found_numbers) < max_numbers)
         if kind == 0:
             strong.append(tok)
         elif kind == 1 and len(found_numbers) < max_numbers:
