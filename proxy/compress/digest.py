@@ -232,9 +232,8 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     share = TOOL_TRAIL_SHARE if any(m.role == "tool" for m in request.dropped) else 0.5
     first = 0
     while arts and trail > int((budget - fixed) * share):
-        first, _ = _trim(
-            parts, max(1, len(arts) // 8), first
-        )  # the oldest output's names go first, a few at a time
+        # the oldest output's names go first, a few at a time
+        first, _ = _trim(parts, max(1, len(arts) // 8), first)
         arts = [a for part in parts[first:] for a in part]
         trail = measure(artifacts_line(arts)) if arts else 0
     room = max(8, budget - fixed - trail)
