@@ -10,10 +10,10 @@ Transcripts pasted from other tools mark the speaker other ways than ``Name: tex
 
 The first two are read wherever a line opens with them: a name as :mod:`speakers` reads one
 (one to three capitalised words, particles between them) without digits (``[Errno 2]`` is no
-speaker), not a note's label (``[Note]``), not a Markdown link (``[Docs](…)``). A dash after a word and a word in capitals alone on a line are
-common in prose and headings, so those two are read only as a convention of the lines read
-together: three lines or more, by names that come back, making a third of the lines that are
-not blank or only a date.
+speaker), not a note's label (``[Note]``), not a Markdown link (``[Docs](…)``). A dash after
+a word and a word in capitals alone on a line are common in prose and headings, so those two
+are read only as a convention of the lines read together: three lines or more, by names that
+come back, making a third of the lines that are not blank or only a date.
 """
 
 from __future__ import annotations
