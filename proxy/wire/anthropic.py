@@ -131,6 +131,7 @@ class AnthropicAdapter(PerItemAdapter, TurnsAdapter):
 
     family: FamilyName = "anthropic"
     image_tokens = 1600
+    name_key: str | None = None
     explicit_cache = True
     path_suffixes: tuple[str, ...] = ("messages",)
 

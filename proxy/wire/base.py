@@ -23,6 +23,7 @@ class ChatAPI(Protocol):
     message_overhead: int  # tokens the provider adds around every item
     summary_overhead: int  # tokens the anchored summary adds besides its text
     image_tokens: int  # what the provider charges for one image (the estimate's flat price)
+    name_key: str | None  # an item's key naming its writer, counted beside the text (chat's ``name``)
     explicit_cache: bool  # the provider caches only up to ``cache_control`` breakpoints
     path_suffixes: tuple[str, ...]  # request-path endings that speak this API
     family: FamilyName  # the provider family: auth header and error dialect

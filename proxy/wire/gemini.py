@@ -164,6 +164,7 @@ class GeminiAdapter(TurnsAdapter):
 
     family: FamilyName = "gemini"
     image_tokens = 258
+    name_key: str | None = None
     explicit_cache = False
     path_suffixes: tuple[str, ...] = (":generateContent", ":streamGenerateContent")
 

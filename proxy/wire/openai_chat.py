@@ -127,6 +127,7 @@ class OpenAIChatAdapter(PerItemAdapter):
 
     family: FamilyName = "openai"
     image_tokens = 765
+    name_key: str | None = "name"
     explicit_cache = False
     path_suffixes: tuple[str, ...] = ("chat/completions",)
 

@@ -178,6 +178,7 @@ class OpenAIResponsesAdapter(PerItemAdapter):
 
     family: FamilyName = "openai"
     image_tokens = 765
+    name_key: str | None = None
     explicit_cache = False
     path_suffixes: tuple[str, ...] = ("responses",)
 

@@ -98,10 +98,18 @@ class TokenCounter:
         return sum(len(t) for t in texts if t and memo_key(enc.name, t) not in self._memo)
 
     def message_raw(self, msg: Message, enc: tiktoken.Encoding, api: str, overhead: int) -> int:
-        """One message's raw tokens: ``overhead`` plus its texts, an image at the API's flat price."""
+        """One message's raw tokens: ``overhead`` plus its texts, an image at the API's flat price,
+        and a chat message's ``name`` (a participant's or a legacy function's): its tokens and
+        one more, as OpenAI counts it."""
         n = overhead
+        adapter = get_adapter(api)
         for seg in msg.segments:
-            n += get_adapter(api).image_tokens if seg.kind == "image" else self.count_text(seg.text, enc)
+            n += adapter.image_tokens if seg.kind == "image" else self.count_text(seg.text, enc)
+        raw, key = msg.raw, adapter.name_key
+        if key is not None and type(raw) is dict and len(raw) > 2:  # (a plain message has no name)
+            name = raw.get(key)
+            if type(name) is str and name:
+                n += self.count_text(name, enc) + 1
         return n
 
     # -- estimates (factor applied) ----------------------------------------------------------

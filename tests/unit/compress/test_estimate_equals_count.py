@@ -44,3 +44,28 @@ def test_count_images_finds_every_kind_of_image_part() -> None:
     ]
     assert count_images(items) == 6
     assert count_images("not a list") == 0
+
+
+async def test_a_chat_messages_name_is_counted_as_openai_counts_it() -> None:
+    """A participant's ``name`` (AutoGen, a group chat) is sent to the model: its tokens and one
+    more a message, on the count and on the pre-flight estimate alike."""
+    plain = [{"role": "user", "content": f"I walked to the lake with my dog, day {i}."} for i in range(40)]
+    named = [{**m, "name": "Caroline_Van_Rossi"} for m in plain]
+    enc = COUNTER.encoding("gpt-4o")
+    per_name = len(enc.encode("Caroline_Van_Rossi")) + 1
+    counts = [
+        COUNTER.count_request("openai-chat", {"model": "gpt-4o", "messages": m}, "gpt-4o")
+        for m in (plain, named)
+    ]
+    assert counts[1] - counts[0] == 40 * per_name
+    body = {"model": "gpt-4o", "messages": named}
+    assert await COUNTER.estimate_request("openai-chat", body, "gpt-4o", scope="named") == counts[1]
+    # the Anthropic and Responses wires have no such field: a ``name`` key there is not counted
+    anthropic = [{**m, "name": "Caroline"} for m in plain]
+    assert COUNTER.count_request(
+        "anthropic",
+        {"model": "claude-sonnet-4-5", "max_tokens": 64, "messages": anthropic},
+        "claude-sonnet-4-5",
+    ) == COUNTER.count_request(
+        "anthropic", {"model": "claude-sonnet-4-5", "max_tokens": 64, "messages": plain}, "claude-sonnet-4-5"
+    )
