@@ -102,12 +102,11 @@ class TokenCounter:
         and a chat message's ``name`` (a participant's or a legacy function's): its tokens and
         one more, as OpenAI counts it."""
         n = overhead
-        adapter = get_adapter(api)
         for seg in msg.segments:
-            n += adapter.image_tokens if seg.kind == "image" else self.count_text(seg.text, enc)
-        raw, key = msg.raw, adapter.name_key
-        if key is not None and type(raw) is dict and len(raw) > 2:  # (a plain message has no name)
-            name = raw.get(key)
+            n += get_adapter(api).image_tokens if seg.kind == "image" else self.count_text(seg.text, enc)
+        raw = msg.raw
+        if type(raw) is dict and len(raw) > 2 and (key := get_adapter(api).name_key) is not None:
+            name = raw.get(key)  # (a plain message, role and content alone, has no name)
             if type(name) is str and name:
                 n += self.count_text(name, enc) + 1
         return n
