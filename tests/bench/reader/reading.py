@@ -386,8 +386,7 @@ def _same_speaker(label: str | None, speaker: str) -> bool:
     if not label:
         return False
     a, b = label.strip().casefold(), speaker.casefold()
-    # a ``name`` field allows ASCII letters, digits, ``_`` and ``-`` only: ``García`` is sent
-    # as ``Garc_a`` and read back as ``Garc a``
+    # a ``name`` field is ``[A-Za-z0-9_-]``: ``García`` is sent as ``Garc_a``, read as ``Garc a``
     return a == b or re.sub(r"[^a-z0-9-]+", "_", a) == re.sub(r"[^a-z0-9-]+", "_", b)
 
 
