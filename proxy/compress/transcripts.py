@@ -36,10 +36,9 @@ from proxy.compress.speakers import NAME, PARTICLES, name_only, sender_name, spe
 
 Read = tuple[dt.date | None, str]
 
-_NAME = NAME
 _VERBS = "said|says|asked|asks|replied|replies|wrote|writes"
 _SAID = re.compile(
-    rf"[ \t]*({_NAME}) (?:{_VERBS})[,:]?[ \t]*[\"“](.*)[\"”]"
+    rf"[ \t]*({NAME}) (?:{_VERBS})[,:]?[ \t]*[\"“](.*)[\"”]"
     r"((?:,? and (?:shared|sent|showed|posted) [^\"“”\n]*)?)[ \t]*"
 )
 _SAID_VERB = re.compile(rf" (?:{_VERBS})\b")
@@ -189,7 +188,7 @@ def _wrote(line: str) -> Read | None:
     k = 0
     while k < min(4, len(words) - 1) and (
         not is_stamp_word(word := words[-1 - k])
-        or (k and word.lower() in PARTICLES and k + 1 < len(words) and not is_stamp_word(words[-2 - k]))
+        or (k and word.lower() in PARTICLES and not is_stamp_word(words[-2 - k]))
     ):  # a name: up to four words, ``Tim De Rossi`` (though ``de`` joins a date's parts too)
         k += 1
     if k == 0:
