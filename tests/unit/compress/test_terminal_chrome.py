@@ -21,7 +21,9 @@ def _bash(body: str, code: int = 0) -> str:
 def _summary(*outputs: str) -> str:
     span: list[DroppedMessage] = []
     for i, out in enumerate(outputs):
-        span.append(DroppedMessage("assistant", f"Step {i}: run it.", calls=(f"execute_bash python run_{i}.py",)))
+        span.append(
+            DroppedMessage("assistant", f"Step {i}: run it.", calls=(f"execute_bash python run_{i}.py",))
+        )
         span.append(DroppedMessage("tool", out, tool_name="execute_bash"))
     return build_summary(SummaryRequest(None, tuple(span), 2000, "gpt-4o"))
 
@@ -40,7 +42,9 @@ def test_the_prompt_and_the_harness_lines_give_no_unit() -> None:
 
 
 def test_a_prompt_line_with_its_command_is_output() -> None:
-    out = "collected 3 items\nalice@dev-box:~/proj$ pytest tests/test_io.py\nFAILED tests/test_io.py::test_read"
+    out = (
+        "collected 3 items\nalice@dev-box:~/proj$ pytest tests/test_io.py\nFAILED tests/test_io.py::test_read"
+    )
     summary = _summary(out)
     assert "alice@dev-box:~/proj$ pytest tests/test_io.py" in summary
     assert "FAILED tests/test_io.py::test_read" in summary
