@@ -17,7 +17,8 @@ import orjson
 
 from proxy.catalog import Catalog
 from proxy.config import settings_from_dict
-from tests.fakes.catalog_server import UPSTREAMS, FakeCatalogServer, all_keys, catalog_config
+from tests.fakes.catalog_config import UPSTREAMS, all_keys, catalog_config
+from tests.fakes.catalog_server import FakeCatalogServer
 
 REAL = Path(__file__).resolve().parent / "data" / "catalog-real"
 LOCAL = ("vllm", "ollama", "lmstudio")

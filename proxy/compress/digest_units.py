@@ -67,6 +67,10 @@ TOOL_LINES = 10  # lines of one tool output offered as units at most
 TOOL_LINE_CHARS = 160
 CALL_PREFIX = "Called "  # how the summarize stage writes a message's tool calls (one line)
 _FACT = re.compile(r"\b(?:line \d+|[A-Z]\w*(?:Error|Exception|Warning)\b)|[\w.-]+\.\w{1,5}\b|\b\d{3,}\b")
+# a terminal's chrome, not the command's output: a bare shell prompt (``root@host:/repo #``) and
+# the lines an agent harness adds (``[Command finished with exit code 0]``, ``[Python Interpreter: …]``)
+_PROMPT_LINE = re.compile(r"(?:\([\w.-]+\)\s*)?[\w.-]+@[\w.-]+:\S*\s*[#$%>]")
+_HARNESS = re.compile(r"\[(?:Command finished with exit code -?\d+|Python Interpreter: [^\]\n]*)\]")
 
 
 @dataclass(slots=True)
@@ -140,8 +144,9 @@ def last_day(messages: tuple[DroppedMessage, ...]) -> dt.date | None:
 
 def _tool_lines(text: str) -> list[str]:
     """The lines of a tool output worth a unit: errors and lines naming facts, first line too."""
-    lines = [" ".join(s.split()) for s in salient.scan_window(text).split("\n")]
-    lines = [s for s in lines if len(s) > 2]
+    text = _HARNESS.sub("\n", salient.scan_window(text))
+    lines = [" ".join(s.split()) for s in text.split("\n")]
+    lines = [s for s in lines if len(s) > 2 and not _PROMPT_LINE.fullmatch(s)]
     if not lines:
         return []
     picked = [lines[0]]

@@ -43,14 +43,9 @@ sys.path.insert(0, str(REPO))
 from proxy.catalog import Catalog
 from proxy.config import settings_from_dict
 from proxy.observability.logging import configure_logging
-from tests.fakes.catalog_server import (
-    UPSTREAMS,
-    FakeCatalogServer,
-    all_keys,
-    catalog_config,
-    synthetic_models_dev,
-    use_real_documents,
-)
+from tests.fakes.catalog_config import UPSTREAMS, all_keys, catalog_config
+from tests.fakes.catalog_docs import synthetic_models_dev
+from tests.fakes.catalog_server import FakeCatalogServer, use_real_documents
 
 TAIL_S = 2.5  # after a refreshing phase: the 1-s commit debounce + rebuild + snapshot write
 MODELS_DEV_SIZE = (80, 30)  # providers × models: about models.dev's size (~2400 models)
@@ -225,7 +220,8 @@ def p99_under_refresh(tmp: Path, snapshot: Path, quick: bool, modes: list[str], 
     mock = spawn([str(Path(__file__).with_name("_mock_upstream.py")), str(mock_port)], tmp / "mock.log")
     fake = spawn(
         [
-            str(REPO / "tests/fakes/catalog_server.py"),
+            "-m",
+            "tests.fakes.catalog_server",
             str(fake_port),
             *(["real"] if real else map(str, MODELS_DEV_SIZE)),
         ],

@@ -28,7 +28,8 @@ share of it. ``--texting`` measures each set as people type on a phone instead (
 words (``Caroline Van Rossi``), as a chat app's contacts are, while the text still says
 ``Caroline`` (:mod:`tests.bench.reader.names`; IRC nicks and Discord handles are one word, so
 ``irc``, ``irc-handles`` and ``discord-export`` do not apply). Metrics:
-:mod:`tests.bench.reader.reading`.
+:mod:`tests.bench.reader.reading` (reading units), :mod:`tests.bench.reader.retrieval` (reader
+recall), :mod:`tests.bench.reader.attribution` (attributed evidence).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from _preflight import conversation
-from bench_proxy import chat_body
+from _proxy_scenarios import chat_body
 
 from proxy.compress.tokens import TokenCounter, count_images
 from proxy.server.skim import skim

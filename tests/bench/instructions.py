@@ -33,7 +33,7 @@ REPO = HERE.parents[1]
 
 
 def _ctxproxy_app(port: int, upstream: str) -> Any:
-    from bench_proxy import NEAR_MODEL, NEAR_OUTPUT, NEAR_WINDOW
+    from _proxy_scenarios import NEAR_MODEL, NEAR_OUTPUT, NEAR_WINDOW
 
     from proxy.app import create_app
     from proxy.config import load_settings
@@ -66,9 +66,9 @@ async def _serve(side: str, kb: int, tail: str, n: int, model: str) -> None:
     import _floor_proxy
     import _mock_upstream
     import aiohttp
+    from _proxy_scenarios import chat_body
     from _util import free_port
     from aiohttp import web
-    from bench_proxy import chat_body
 
     mock_port, port = free_port(), free_port()
     runners = []

@@ -17,83 +17,25 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import os
 import time
 import zlib
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-FIXTURES = Path(
-    os.environ.get(
-        "CTXPROXY_CATALOG_FIXTURES", str(Path(__file__).resolve().parents[1] / "data" / "catalog-fixtures")
-    )
+from tests.fakes.catalog_docs import (
+    FIXTURES,
+    GEMINI_PAGE_2,
+    MODELS_DEV,
+    bundled_map,
+    changed,
+    extra,
+    synthetic_models_dev,
 )
-
-GEMINI_PAGE_2 = {
-    "models": [
-        {
-            "name": "models/gemini-2.5-flash-lite",
-            "displayName": "Gemini 2.5 Flash-Lite",
-            "inputTokenLimit": 1048576,
-            "outputTokenLimit": 65536,
-            "supportedGenerationMethods": ["generateContent", "countTokens"],
-            "thinking": True,
-        }
-    ]
-}
-
-MODELS_DEV = {
-    "deepseek": {
-        "id": "deepseek",
-        "models": {
-            "deepseek-chat": {
-                "id": "deepseek-chat",
-                "tool_call": True,
-                "reasoning": False,
-                "release_date": "2024-12-26",
-                "modalities": {"input": ["text"], "output": ["text"]},
-                "cost": {"input": 0.28, "output": 0.42, "cache_read": 0.028},
-                "limit": {"context": 128000, "output": 8192},
-            },
-            "deepseek-v4-flash": {
-                "id": "deepseek-v4-flash",
-                "tool_call": True,
-                "modalities": {"input": ["text"], "output": ["text"]},
-                "cost": {"input": 0.1, "output": 0.4},
-                "limit": {"context": 1000000, "output": 384000},
-            },
-        },
-    },
-    "xai": {
-        "id": "xai",
-        "models": {
-            "grok-4.3": {
-                "id": "grok-4.3",
-                "tool_call": True,
-                "reasoning": True,
-                "modalities": {"input": ["text", "image"], "output": ["text"]},
-                "cost": {"input": 1.25, "output": 2.5},
-                "limit": {"context": 1000000, "output": 30000},
-            }
-        },
-    },
-    "mistral": {
-        "id": "mistral",
-        "models": {
-            "codestral-latest": {
-                "id": "codestral-latest",
-                "modalities": {"input": ["text"], "output": ["text"]},
-                "limit": {"context": 128000, "output": 4096},
-            }
-        },
-    },
-}
 
 
 @dataclass
@@ -101,17 +43,6 @@ class Fault:
     kind: str
     remaining: int | None  # None: forever
     retry_after: int = 7
-
-
-def load_fixture(provider: str) -> dict[str, Any]:
-    return orjson.loads((FIXTURES / f"{provider}.json").read_bytes())  # type: ignore[no-any-return]
-
-
-def extra(doc: dict[str, Any], prefix: str) -> Any:
-    for key, body in doc.get("extra_responses", {}).items():
-        if key.startswith(prefix):
-            return body
-    raise KeyError(prefix)
 
 
 class FakeCatalogServer:
@@ -252,7 +183,7 @@ class FakeCatalogServer:
             return self.bodies["models_dev"]
         if provider == "litellm":
             if self.litellm_map is None:
-                self.litellm_map = _bundled_map()
+                self.litellm_map = bundled_map()
             return self.litellm_map
         if provider not in self.bodies:
             return None
@@ -289,133 +220,6 @@ class FakeCatalogServer:
         return extra(doc, 'POST /api/show {"model": "qwen3:32b"}')
 
 
-def changed(body: Any, revision: int) -> Any:
-    """``body`` with one model's limit set from ``revision`` (shallow copies; the shapes of
-    every list the fake serves: ``data``/``models`` lists, bare arrays, models.dev, LiteLLM)."""
-    window = 100_000 + revision
-    if isinstance(body, list) and body and isinstance(body[0], dict):
-        return [{**body[0], "context_length": window}, *body[1:]]
-    if not isinstance(body, dict):
-        return body
-    for key, fields in (
-        ("data", ("context_length", "context_window", "max_input_tokens")),
-        ("models", ("inputTokenLimit", "contextLength")),
-    ):
-        rows = body.get(key)
-        if isinstance(rows, list) and rows and isinstance(rows[0], dict):
-            return {**body, key: [{**rows[0], **{f: window for f in fields}}, *rows[1:]]}
-    for name, value in body.items():
-        if (
-            isinstance(value, dict) and isinstance(value.get("models"), dict) and value["models"]
-        ):  # models.dev
-            first, entry = next(iter(value["models"].items()))
-            models = {
-                **value["models"],
-                first: {**entry, "limit": {**(entry.get("limit") or {}), "context": window}},
-            }
-            return {**body, name: {**value, "models": models}}
-        if isinstance(value, dict) and "mode" in value:  # LiteLLM's map
-            return {**body, name: {**value, "max_input_tokens": window}}
-    return body
-
-
-def _bundled_map() -> Any:
-    import importlib.util
-
-    spec = importlib.util.find_spec("litellm")
-    assert spec is not None and spec.submodule_search_locations
-    path = Path(next(iter(spec.submodule_search_locations))) / "model_prices_and_context_window_backup.json"
-    return orjson.loads(path.read_bytes())
-
-
-# Where each provider's endpoint lives on the fake: upstream settings for it.
-UPSTREAMS: dict[str, dict[str, Any]] = {
-    "openai": {"path": "/v1", "key": "OPENAI_API_KEY"},
-    "anthropic": {"path": "", "api": "anthropic", "key": "ANTHROPIC_API_KEY", "models_url": "/v1/models"},
-    "xai": {"path": "/v1", "key": "XAI_API_KEY"},
-    "groq": {"path": "/openai/v1", "key": "GROQ_API_KEY"},
-    "nebius": {"path": "/v1", "key": "NEBIUS_API_KEY"},
-    "gemini": {"path": "/v1beta/openai", "key": "GEMINI_API_KEY", "models_url": "/v1beta/models"},
-    "mistral": {"path": "/v1", "key": "MISTRAL_API_KEY"},
-    "deepseek": {"path": "", "key": "DEEPSEEK_API_KEY"},
-    "together": {"path": "/v1", "key": "TOGETHER_API_KEY"},
-    "fireworks": {
-        "path": "/inference/v1",
-        "key": "FIREWORKS_API_KEY",
-        "models_url": "/v1/accounts/fireworks/models",
-    },
-    "cerebras": {"path": "/v1", "key": "CEREBRAS_API_KEY"},
-    "openrouter": {"path": "/api/v1", "key": "OPENROUTER_API_KEY"},
-    "vllm": {"path": "/v1", "key": None},
-    "ollama": {"path": "/v1", "key": None},
-    "lmstudio": {"path": "/v1", "key": None},
-}
-
-
-def catalog_config(
-    server: FakeCatalogServer,
-    cache_dir: str,
-    providers: list[str],
-    *,
-    sources: list[str] | None = None,
-    **catalog: Any,
-) -> dict[str, Any]:
-    """A complete config dict (no embedded defaults, so nothing points at the internet)."""
-    upstreams = {}
-    for name in providers:
-        spec = UPSTREAMS[name]
-        up: dict[str, Any] = {
-            "base_url": server.base(name) + spec["path"],
-            "api": spec.get("api", "openai"),
-            "api_key_env": spec["key"],
-        }
-        if "models_url" in spec:
-            up["models_url"] = server.base(name) + spec["models_url"]
-        upstreams[name] = up
-    return {
-        "default_upstream": providers[0],
-        "upstreams": upstreams,
-        "catalog": {
-            "cache_dir": cache_dir,
-            "sources": sources if sources is not None else ["native"],
-            "timeout_s": 2.0,
-            "litellm_remote_url": server.base("litellm") + "/map.json",
-            "models_dev_url": server.base("models_dev") + "/api.json",
-            "openrouter_url": server.base("openrouter") + "/api/v1/models",
-            **catalog,
-        },
-    }
-
-
-def all_keys() -> dict[str, str]:
-    """A fake key for every provider that needs one."""
-    return {spec["key"]: f"test-{name}" for name, spec in UPSTREAMS.items() if spec["key"]}
-
-
-def synthetic_models_dev(providers: int, per_provider: int) -> dict[str, Any]:
-    """A models.dev-shaped document of ``providers × per_provider`` models (benchmarks); the
-    first providers are named like the fixture providers, the rest are other vendors."""
-    out: dict[str, Any] = dict(copy.deepcopy(MODELS_DEV))
-    names = [*UPSTREAMS, *(f"vendor-{i}" for i in range(providers))][:providers]
-    for p, name in enumerate(names):
-        models = {
-            f"model-{p}-{m}": {
-                "id": f"model-{p}-{m}",
-                "tool_call": m % 2 == 0,
-                "modalities": {"input": ["text"], "output": ["text"]},
-                "cost": {"input": 0.1 * (m % 7 + 1), "output": 0.4 * (m % 5 + 1)},
-                "limit": {"context": 8192 * (m % 16 + 1), "output": 4096},
-                "release_date": "2026-01-01",
-            }
-            for m in range(per_provider)
-        }
-        if name in out:
-            out[name]["models"].update(models)
-        else:
-            out[name] = {"id": name, "models": models}
-    return out
-
-
 def use_real_documents(server: FakeCatalogServer) -> None:
     """Serve the real models.dev and OpenRouter documents (tests/data/catalog-real)."""
     real = FIXTURES.parent / "catalog-real"
@@ -437,7 +241,7 @@ async def _serve_forever(port: int, models_dev_size: tuple[int, int] | None) -> 
 if __name__ == "__main__":
     import sys
 
-    # python tests/fakes/catalog_server.py PORT [PROVIDERS PER_PROVIDER | real]: serve until killed.
+    # python -m tests.fakes.catalog_server PORT [PROVIDERS PER_PROVIDER | real]: serve until killed.
     size = (
         (int(sys.argv[2]), int(sys.argv[3]))
         if len(sys.argv) > 3

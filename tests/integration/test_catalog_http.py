@@ -13,7 +13,8 @@ from proxy.appkeys import CATALOG
 from proxy.catalog import Catalog
 from proxy.catalog.http import add_catalog_routes
 from proxy.config import settings_from_dict
-from tests.fakes.catalog_server import FakeCatalogServer, all_keys, catalog_config
+from tests.fakes.catalog_config import all_keys, catalog_config
+from tests.fakes.catalog_server import FakeCatalogServer
 
 
 @pytest.fixture

@@ -173,7 +173,8 @@ async def test_coverage_of_listed_chat_models(tmp_path: Path, keys: bool) -> Non
 async def test_gemini_and_google_share_one_fetch(tmp_path: Path) -> None:
     from proxy.catalog import Catalog
     from proxy.config import settings_from_dict
-    from tests.fakes.catalog_server import FakeCatalogServer, catalog_config
+    from tests.fakes.catalog_config import catalog_config
+    from tests.fakes.catalog_server import FakeCatalogServer
 
     server = await FakeCatalogServer().start()
     try:

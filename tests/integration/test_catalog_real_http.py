@@ -14,7 +14,8 @@ import pytest
 
 from proxy.config import settings_from_dict
 from tests.catalog_real import SOURCES, models_dev, openrouter
-from tests.fakes.catalog_server import FakeCatalogServer, catalog_config
+from tests.fakes.catalog_config import catalog_config
+from tests.fakes.catalog_server import FakeCatalogServer
 from tests.fakes.strict import AnthropicFake, always
 from tests.integration.conftest import Running, SdkClients, start_app
 

@@ -14,7 +14,8 @@ from proxy.catalog import Catalog
 from proxy.config import settings_from_dict
 from proxy.observability.metrics import Metrics
 from proxy.storage import MemoryKV
-from tests.fakes.catalog_server import FakeCatalogServer, all_keys, catalog_config
+from tests.fakes.catalog_config import all_keys, catalog_config
+from tests.fakes.catalog_server import FakeCatalogServer
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from pathlib import Path
 import yaml
 
 from tests.catalog_real import models_dev
-from tests.fakes.catalog_server import UPSTREAMS, FakeCatalogServer, catalog_config
+from tests.fakes.catalog_config import UPSTREAMS, catalog_config
+from tests.fakes.catalog_server import FakeCatalogServer
 from tests.integration.test_catalog_cli import ctxproxy
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from proxy.catalog import Catalog
 from proxy.config import settings_from_dict
-from tests.fakes.catalog_server import UPSTREAMS, FakeCatalogServer, all_keys, catalog_config
+from tests.fakes.catalog_config import UPSTREAMS, all_keys, catalog_config
+from tests.fakes.catalog_server import FakeCatalogServer
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ import orjson
 import pytest
 
 from proxy.config import settings_from_dict
-from tests.fakes.catalog_server import FakeCatalogServer, all_keys, catalog_config
+from tests.fakes.catalog_config import all_keys, catalog_config
+from tests.fakes.catalog_server import FakeCatalogServer
 from tests.fakes.strict import OpenAIChatFake
 from tests.integration.chromium import chromium_binary, chromium_page
 from tests.integration.status_session import MODELS, PRICE, WINDOW, run_session

@@ -14,7 +14,9 @@ import orjson
 
 from proxy.compress import TokenCounter
 from tests.bench.memconv.baselines import bag_of_words, keep_last, middle_out
+from tests.bench.reader import attribution as at
 from tests.bench.reader import reading as rd
+from tests.bench.reader import retrieval as rt
 from tests.bench.reader.compaction import API, MODEL, compress
 from tests.bench.reader.dialogue import Dialogue
 from tests.bench.reader.extraction import last_turns, middle_out_turns, whole_turns
@@ -32,25 +34,25 @@ class Cell:
     tokens: list[int] = field(default_factory=list)
     size: list[float] = field(default_factory=list)  # tokens sent ÷ the conversation's tokens
     size_budget: list[float] = field(default_factory=list)  # tokens sent ÷ the input budget
-    recall: dict[str, rd.RecallScore] = field(default_factory=lambda: {m: rd.RecallScore() for m in METHODS})
-    attribution: rd.Attribution = field(default_factory=rd.Attribution)
+    recall: dict[str, rt.RecallScore] = field(default_factory=lambda: {m: rt.RecallScore() for m in METHODS})
+    attribution: at.Attribution = field(default_factory=at.Attribution)
     seconds: list[float] = field(default_factory=list)
 
 
-def shares(a: rd.Attribution) -> tuple[float, float]:
+def shares(a: at.Attribution) -> tuple[float, float]:
     """(right speaker, right day): shares of the evidence turns not kept verbatim whose digest
     segment (the one holding most of their words) names their speaker / carries their day."""
     return mean([float(x) for x in a.speaker]), mean([float(x) for x in a.day])
 
 
-def segment_shares(a: rd.Attribution) -> tuple[float, float]:
+def segment_shares(a: at.Attribution) -> tuple[float, float]:
     """(right speaker, right day): shares of the digest segments with a clear source turn."""
     if not a.segments:
         return float("nan"), float("nan")
     return a.segment_speaker / a.segments, a.segment_day / a.segments
 
 
-def evidence_shares(a: rd.Attribution) -> tuple[float, float]:
+def evidence_shares(a: at.Attribution) -> tuple[float, float]:
     """(right speaker, right day) of the segments that stand for an evidence turn not kept."""
     if not a.matched:
         return float("nan"), float("nan")
@@ -94,8 +96,8 @@ async def measure(
         return counter.count_request(API, b, MODEL)
 
     full_tokens = count(body)
-    idf = rd.dialogue_idf(d)
-    full = rd.Library(rd.reading_units(body, system))
+    idf = rt.dialogue_idf(d)
+    full = rt.Library(rd.reading_units(body, system))
     t0 = time.perf_counter()
     sent, result = await compress(
         body, strategy, counter, window=full_tokens + output, target=target, share=share
@@ -119,11 +121,11 @@ async def measure(
     }
     for method, out in outs.items():
         units = rd.reading_units(out, system)
-        rd.reader_recall(
-            d.questions, rd.Library(units), full, idf, cell.recall[method], keep_misses=method == "ctxproxy"
+        rt.reader_recall(
+            d.questions, rt.Library(units), full, idf, cell.recall[method], keep_misses=method == "ctxproxy"
         )
         if method == "ctxproxy":
-            rd.attribution(d, units, idf, cell.attribution)
+            at.attribution(d, units, idf, cell.attribution)
     if dump is not None:
         dump.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (a debugging aid, off by default)
         stem = f"{d.name}-{rendering}"

@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from tests.bench.reader import agent as ag
+from tests.bench.reader import attribution as at
 from tests.bench.reader import reading as rd
+from tests.bench.reader import retrieval as rt
 from tests.bench.reader.dates import Day, day_score, leading_date
 from tests.bench.reader.dialogue import Dialogue, Question, Turn, parse_locomo_time, turn_time
 from tests.bench.reader.extraction import whole_turns
@@ -224,11 +226,11 @@ def test_content_words_are_not_stemmed() -> None:
 
 
 # -- reader recall ---------------------------------------------------------------------------------
-def score(d: Dialogue, body: dict[str, Any]) -> rd.RecallScore:
-    full = rd.Library(rd.reading_units(RENDER["merged"](d, "gpt-4o"), system_prompt(d)))
-    out = rd.RecallScore()
-    rd.reader_recall(
-        d.questions, rd.Library(rd.reading_units(body, system_prompt(d))), full, rd.dialogue_idf(d), out
+def score(d: Dialogue, body: dict[str, Any]) -> rt.RecallScore:
+    full = rt.Library(rd.reading_units(RENDER["merged"](d, "gpt-4o"), system_prompt(d)))
+    out = rt.RecallScore()
+    rt.reader_recall(
+        d.questions, rt.Library(rd.reading_units(body, system_prompt(d))), full, rt.dialogue_idf(d), out
     )
     return out
 
@@ -263,17 +265,17 @@ def test_reader_recall_reads_only_700_characters() -> None:
 
 
 def test_bm25_ranks_the_matching_document_first() -> None:
-    bm = rd.BM25([["cat", "oliver"], ["dog", "luna"], ["dog", "walk", "long", "walk"]])
+    bm = rt.BM25([["cat", "oliver"], ["dog", "luna"], ["dog", "walk", "long", "walk"]])
     s = bm.scores(["luna"])
     assert s[1] > 0 and s[0] == 0 and s[2] == 0
 
 
 # -- attributed evidence ---------------------------------------------------------------------------
-def attribution(lines: list[str], kept: list[dict[str, Any]] | None = None) -> rd.Attribution:
+def attribution(lines: list[str], kept: list[dict[str, Any]] | None = None) -> at.Attribution:
     d = tiny()
-    out = rd.Attribution()
+    out = at.Attribution()
     units = rd.reading_units(digest_body(lines, kept), system_prompt(d))
-    rd.attribution(d, units, rd.dialogue_idf(d), out)
+    at.attribution(d, units, rt.dialogue_idf(d), out)
     return out
 
 
@@ -348,12 +350,12 @@ def test_the_read_stops_before_a_unit_that_does_not_fit() -> None:
         rd.ReadUnit("Melanie: dog Luna", "Melanie", None, True),
         rd.ReadUnit("Caroline: dog " + "park " * 150, "Caroline", None, True),
     ]
-    lib = rd.Library(units)
+    lib = rt.Library(units)
     assert lib.texts[1] == units[0].text + "\n" + units[1].text  # joined with the whole unit before
     text = lib.read("Melanie dog Luna")
-    assert text.startswith(lib.texts[1]) and len(text) <= rd.READ_CHARS
+    assert text.startswith(lib.texts[1]) and len(text) <= rt.READ_CHARS
     assert "park" not in text  # no part of a unit that does not fit
-    assert rd.Library(units[2:]).read("park dog") == units[2].text[: rd.READ_CHARS]  # the first is cut
+    assert rt.Library(units[2:]).read("park dog") == units[2].text[: rt.READ_CHARS]  # the first is cut
 
 
 # -- whole-turn extraction -------------------------------------------------------------------------
@@ -364,7 +366,7 @@ def test_whole_turn_extraction_fits_and_keeps_dates_and_speakers() -> None:
         return sum(len(rd.message_text(m)) for m in body["messages"]) // 4
 
     budget = count(RENDER["stamped"](d, "gpt-4o")) // 2
-    out = whole_turns(d, RENDER["stamped"], "gpt-4o", budget, count, rd.dialogue_idf(d))
+    out = whole_turns(d, RENDER["stamped"], "gpt-4o", budget, count, rt.dialogue_idf(d))
     assert count(out) <= budget
     units = rd.reading_units(out, system_prompt(d))
     assert 0 < len(units) < len(d.turns)

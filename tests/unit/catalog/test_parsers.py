@@ -11,7 +11,7 @@ from proxy.catalog.sources import native_registry
 from proxy.catalog.sources.base import NativeConfig
 from proxy.catalog.sources.fireworks import pricing_feed
 from proxy.catalog.sources.openrouter import parse_openrouter
-from tests.fakes.catalog_server import extra, load_fixture
+from tests.fakes.catalog_docs import extra, load_fixture
 
 
 def parse(provider: str, body: Any = None) -> dict[str, SourceModel]:
