@@ -301,8 +301,8 @@ def make_units(
             sentence = without_vocative(sentence)
             short = condense(resolve_relative(sentence, turn.day))
             words = content_words(short)
-            if len([w for w in words if w not in FEELINGS]) < 2 and not any(ch.isdigit() for ch in short):
-                continue  # a filler ("You've got guts!"): dropped whole
+            if len({w for w in words if w not in FEELINGS}) < 2 and not any(ch.isdigit() for ch in short):
+                continue  # a filler ("You've got guts!", "bro bro"): dropped whole
             if any(short == text for text, _, _ in parts):
                 continue  # said twice in one turn: once is enough
             is_question = sentence.rstrip().endswith("?")
