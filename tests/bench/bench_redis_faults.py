@@ -41,9 +41,9 @@ from proxy.appkeys import KVSTORE
 from proxy.config import StorageSettings
 from tests.fakes.strict import OpenAIChatFake, tool_loop
 from tests.integration.conftest import start_app
+from tests.integration.livekit import WINDOW, settings_for
 from tests.integration.redis_proc import RedisServer, have_redis
 from tests.integration.redis_traffic import Dialogue, Turn, converse, stable
-from tests.integration.test_live_compression import WINDOW, settings_for
 
 DOWN, UP = 15, 30
 _KEYS = {f.name for f in dataclasses.fields(StorageSettings)}

@@ -24,6 +24,7 @@ from proxy.config import Settings, load_settings
 from proxy.observability.logging import configure_logging
 from proxy.server.bind import note_bound
 from tests.fakes import transport
+from tests.fakes.catalog_server import FakeCatalogServer
 
 
 @dataclass
@@ -88,6 +89,13 @@ def fake_url(fake: TestServer) -> str:
 @pytest.fixture
 def fake_state(fake: TestServer) -> transport.FakeState:
     return fake.app[transport.STATE]
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeCatalogServer]:
+    srv = await FakeCatalogServer(slow_s=3).start()
+    yield srv
+    await srv.close()
 
 
 @pytest_asyncio.fixture

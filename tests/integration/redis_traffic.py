@@ -14,7 +14,7 @@ from typing import Any
 import openai
 import orjson
 
-from tests.integration.test_live_compression import TOOLS_OAI, tool_output
+from tests.integration.livekit import TOOLS_OAI, tool_output
 
 
 @dataclass

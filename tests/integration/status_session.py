@@ -11,7 +11,7 @@ import aiohttp
 import openai
 
 from proxy.config import Settings, load_settings
-from tests.integration.test_live_compression import TOOLS_OAI, tool_output
+from tests.integration.livekit import TOOLS_OAI, tool_output
 
 WINDOW = 12_000
 MODELS = {"coder": "small-model", "critic": "small-model-b"}

@@ -20,7 +20,7 @@ from tests.fakes.strict import AnthropicFake, OpenAIChatFake, tool_loop
 from tests.fakes.strict_base import Recorded
 from tests.fakes.strict_tokens import memo_json_tokens
 from tests.integration.conftest import SdkClients
-from tests.integration.test_live_compression import _parsed, answer_tools
+from tests.integration.livekit import _parsed, answer_tools
 
 # ~20 s of CPU each (1,600 and 400 requests of 10–25k tokens); a busy shared machine stretches that
 pytestmark = pytest.mark.timeout(300)

@@ -11,7 +11,7 @@ import pytest
 from tests.fakes.strict import AnthropicFake, tool_loop
 from tests.fakes.strict_anthropic import cache_markers
 from tests.integration.conftest import SdkClients
-from tests.integration.test_live_compression import WINDOW, _parsed, answer_tools, settings_for, tool_output
+from tests.integration.livekit import WINDOW, _parsed, answer_tools, settings_for, tool_output
 
 TOOLS = [
     {

@@ -6,7 +6,7 @@ its time they are done before its answer, and the token headers go out with it; 
 comes first is relayed at once, without them, and the estimate runs right after it, so the
 ``request.completed`` line and ``/stats`` have it either way. An overflow retry of such a
 request runs the check first (the body was sent unchecked): see
-``test_live_compression.test_overflow_retry_when_real_window_is_smaller[fast-path]``.
+``test_live_overflow_retry.test_overflow_retry_when_real_window_is_smaller[fast-path]``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from proxy.compress.llm_summarizer import LLMSummarizer
 from proxy.config import SummarizerSettings, load_settings
 from proxy.storage import MemoryKV
 from tests.fakes.strict import GeminiFake, OpenAIResponsesFake, tool_loop
-from tests.integration.test_live_compression import (
+from tests.integration.livekit import (
     WINDOW,
     responses_chain,
     settings_for,

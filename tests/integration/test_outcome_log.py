@@ -11,7 +11,7 @@ import pytest
 import proxy.server.fast_path as fast_path
 from tests.fakes.strict import OpenAIChatFake
 from tests.integration.conftest import SdkClients
-from tests.integration.test_live_compression import TOOLS_OAI, WINDOW, settings_for, tool_history
+from tests.integration.livekit import TOOLS_OAI, WINDOW, settings_for, tool_history
 
 
 async def test_log_line_and_headers_come_from_the_same_outcome(

@@ -17,9 +17,9 @@ from structlog.testing import capture_logs
 
 from proxy.appkeys import KVSTORE
 from tests.fakes.strict import OpenAIChatFake, tool_loop
+from tests.integration.livekit import WINDOW, settings_for
 from tests.integration.redis_proc import SKIP_REASON, RedisServer, have_redis
 from tests.integration.redis_traffic import Turn, converse, stability
-from tests.integration.test_live_compression import WINDOW, settings_for
 
 pytestmark = pytest.mark.skipif(not have_redis(), reason=SKIP_REASON)
 

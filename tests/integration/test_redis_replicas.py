@@ -14,14 +14,14 @@ import pytest
 from proxy.appkeys import CHAT_HOOKS
 from proxy.storage.redis import RedisKV
 from tests.fakes.strict import OpenAIChatFake, OpenAIResponsesFake, tool_loop
-from tests.integration.redis_proc import SKIP_REASON, RedisServer, have_redis
-from tests.integration.test_live_compression import (
+from tests.integration.livekit import (
     TOOLS_OAI,
     WINDOW,
     responses_chain,
     settings_for,
     tool_output,
 )
+from tests.integration.redis_proc import SKIP_REASON, RedisServer, have_redis
 
 pytestmark = pytest.mark.skipif(not have_redis(), reason=SKIP_REASON)
 

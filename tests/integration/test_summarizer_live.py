@@ -11,7 +11,7 @@ import pytest
 from proxy.compress.llm_summarizer import SECTIONS
 from tests.fakes.strict import Fail, FakeRequest, OpenAIChatFake, Reply, ToolCall
 from tests.integration.conftest import Running
-from tests.integration.test_live_compression import TOOLS_OAI, WINDOW, settings_for, tool_output
+from tests.integration.livekit import TOOLS_OAI, WINDOW, settings_for, tool_output
 
 SUMMARY_BODY = "\n".join(f"## {s}\n- LLM-SUMMARY-MARKER {s}" for s in SECTIONS)
 

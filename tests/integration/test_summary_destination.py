@@ -12,7 +12,7 @@ import openai
 
 from tests.fakes.strict import FakeRequest, OpenAIChatFake, Reply, ToolCall
 from tests.integration.conftest import Running
-from tests.integration.test_live_compression import TOOLS_OAI, WINDOW, settings_for, tool_output
+from tests.integration.livekit import TOOLS_OAI, WINDOW, settings_for, tool_output
 from tests.integration.test_summarizer_live import SUMMARY_BODY
 
 

@@ -17,7 +17,7 @@ import orjson
 from tests.fakes.strict import AnthropicFake, OpenAIChatFake
 from tests.fakes.strict_scripts import always
 from tests.integration.conftest import SdkClients
-from tests.integration.test_live_compression import settings_for
+from tests.integration.livekit import settings_for
 from tests.unit.compress.transcript_chat import merged_chat, transcript_lines
 
 WINDOW = 6_000

@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestServer
 from proxy.app import create_app
 from proxy.config import Settings, load_settings
 from proxy.observability.logging import configure_logging
-from tests.fakes import lenient
+from tests.fakes import lenient, transport
 from tests.integration.conftest import Running, _TextView, start_app
 
 KEYS = {
@@ -86,6 +86,14 @@ async def lenient_fake() -> AsyncIterator[TestServer]:
 @pytest.fixture
 def lenient_url(lenient_fake: TestServer) -> str:
     return str(lenient_fake.make_url("")).rstrip("/")
+
+
+@pytest_asyncio.fixture
+async def recording() -> AsyncIterator[TestServer]:
+    server = TestServer(transport.make_app(), host="127.0.0.1")
+    await server.start_server()
+    yield server
+    await server.close()
 
 
 @pytest_asyncio.fixture

@@ -9,7 +9,7 @@ from tests.bench.reader import reading as rd
 from tests.bench.reader.dates import Day
 from tests.bench.reader.render import RENDER, system_prompt
 from tests.bench.reader.texting import texted
-from tests.unit.bench.test_reader_bench import tiny
+from tests.unit.bench.readerkit import tiny
 
 
 def test_texted_is_deterministic_and_keeps_speakers_sessions_and_days() -> None:

@@ -3,7 +3,7 @@ timestamp), a day line without its year (Slack), the app's own lines (WhatsApp's
 ``<Media omitted>``, ``Ben left``, ``Messages and calls are end-to-end encrypted``), and the
 sender's name alone after or under its stamp (DiscordChatExporter, an iMessage export).
 
-The fixtures are :mod:`test_digest_renderings`'s (Priya and Tom over three sessions).
+The fixtures are :mod:`rendered_chat`'s (Priya and Tom over three sessions).
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from proxy.compress.speakers import speaker_prefix
 from proxy.compress.stages.task_transcript import transcript
 from proxy.compress.units import condense
 from proxy.compress.yearless import yearless_date
-from tests.unit.compress.test_chat_app_renderings import merged_days
-from tests.unit.compress.test_digest_renderings import (
+from tests.unit.compress.rendered_chat import (
     FACTS,
     SESSIONS,
     assert_every_fact_attributed,
     digest_lines,
     one_per_turn,
 )
+from tests.unit.compress.test_chat_app_renderings import merged_days
 
 
 def test_a_lowercase_handle_after_a_stamp_is_a_speaker() -> None:

@@ -2,7 +2,7 @@
 with the text below (Telegram, Discord, Teams, Slack, a Markdown heading), an IRC log's
 ``<nick>`` lines under ``Day changed`` headers, a bold name with its stamp in brackets.
 
-The same fixtures as :mod:`test_digest_renderings` (Priya and Tom over three sessions), written
+The same fixtures as :mod:`rendered_chat` (Priya and Tom over three sessions), written
 the way each app writes them: every fact keeps its speaker and its day, no stamp is content,
 and a transcript folded into the digest is never cut between a turn's name line and its text.
 """
@@ -22,7 +22,7 @@ from proxy.compress.speakers import speaker_prefix
 from proxy.compress.stages.task_transcript import transcript
 from proxy.compress.stages.transcript_fold import fold_in_place, oldest_lines
 from proxy.compress.units import estimate_tokens
-from tests.unit.compress.test_digest_renderings import (
+from tests.unit.compress.rendered_chat import (
     SESSIONS,
     assert_every_fact_attributed,
     digest_lines,

@@ -14,7 +14,7 @@ from proxy.compress.dates import line_stamp
 from proxy.compress.name_marks import by_convention
 from proxy.compress.speakers import speaker_prefix
 from proxy.compress.transcripts import read_line
-from tests.unit.compress.test_digest_renderings import RENDERINGS, assert_every_fact_attributed, digest_lines
+from tests.unit.compress.rendered_chat import RENDERINGS, assert_every_fact_attributed, digest_lines
 
 FULL = {"Priya": "Priya Anand Sharma", "Tom": "Tom van der Berg"}
 

@@ -2,7 +2,7 @@
 reads as that chat: written one message a line, the same JSON, each line a dated turn of its
 sender. Other JSON stays as it is.
 
-The fixtures are :mod:`test_digest_renderings`'s (Priya and Tom over three sessions).
+The fixtures are :mod:`rendered_chat`'s (Priya and Tom over three sessions).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from proxy.compress.stages.transcript_fold import OPEN, fold_in_place
 from proxy.compress.summarizer import DroppedMessage
 from proxy.config import load_settings
 from proxy.storage import MemoryKV
-from tests.unit.compress.test_digest_renderings import SESSIONS, assert_read_as_a_chat
+from tests.unit.compress.rendered_chat import SESSIONS, assert_read_as_a_chat
 from tests.unit.compress.transcript_chat import SESSIONS as SESSIONS_160
 from tests.unit.compress.transcript_chat import turn
 

@@ -1,7 +1,7 @@
 """A turn written as a list item, a CSV or TSV row, or a Markdown table row: read as
 ``Name: text`` with its day; what is only shaped like one stays as written.
 
-The fixtures are :mod:`test_digest_renderings`'s (Priya and Tom over three sessions).
+The fixtures are :mod:`rendered_chat`'s (Priya and Tom over three sessions).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import re
 import pytest
 
 from proxy.compress.chat_lines import day_after, stamped_lines
+from tests.unit.compress.rendered_chat import assert_read_as_a_chat
 from tests.unit.compress.test_chat_app_renderings import merged_days
-from tests.unit.compress.test_digest_renderings import assert_read_as_a_chat
 
 MAY8 = dt.date(2023, 5, 8)
 

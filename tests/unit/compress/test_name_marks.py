@@ -2,7 +2,7 @@
 screenplay's ``PRIYA`` above the text) read as ``Name: text``; the same shapes in prose and
 code stay content.
 
-The fixtures are :mod:`test_digest_renderings`'s (Priya and Tom over three sessions).
+The fixtures are :mod:`rendered_chat`'s (Priya and Tom over three sessions).
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import pytest
 from proxy.compress.chat_lines import stamped_lines
 from proxy.compress.digest_units import turns
 from proxy.compress.summarizer import DroppedMessage
-from tests.unit.compress.test_chat_app_renderings import merged_days
-from tests.unit.compress.test_digest_renderings import (
+from tests.unit.compress.rendered_chat import (
     assert_every_fact_attributed,
     assert_read_as_a_chat,
     digest_lines,
     one_per_turn,
 )
+from tests.unit.compress.test_chat_app_renderings import merged_days
 
 MAY8 = dt.date(2023, 5, 8)
 

@@ -1,7 +1,7 @@
 """How transcripts, mail threads, subtitle files, Zoom's saved chat and JSON-lines logs name
 their speakers, read as ``Name: text`` with the day they carry; their framing reads as nothing.
 
-The fixtures are :mod:`test_digest_renderings`'s (Priya and Tom over three sessions).
+The fixtures are :mod:`rendered_chat`'s (Priya and Tom over three sessions).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 
 from proxy.compress.chat_lines import said_messages, stamped_lines
 from proxy.compress.speakers import sender_name
+from tests.unit.compress.rendered_chat import assert_read_as_a_chat, locomo_header, one_per_turn
 from tests.unit.compress.test_chat_app_renderings import merged_days
-from tests.unit.compress.test_digest_renderings import assert_read_as_a_chat, locomo_header, one_per_turn
 
 MAY8 = dt.date(2023, 5, 8)
 
