@@ -17,96 +17,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import aiohttp
 import orjson
-from multidict import CIMultiDict
 
 from proxy.app import create_app
-from proxy.catalog import Catalog
-from proxy.compress import Compactor, TokenCounter
-from proxy.config import Settings, load_settings
 from proxy.observability.logging import configure_logging
-from proxy.observability.metrics import Metrics
-from proxy.server.compression import CompressionHooks
-from proxy.server.hooks import ChatRequest
-from proxy.server.routing import resolve
-from proxy.server.stats import Stats
-from proxy.server.upstreams import UpstreamRegistry
-from tests.bench.replay.sessions import Meter, pricings
+from tests.bench._live_harness import LOOP_MODELS, chat_request, conversation, make_hooks, settings_for
+from tests.bench._live_loop import LOOP_HEAD, multi_agent
 from tests.fakes.strict import OpenAIChatFake, always
-
-
-def tool_text(turn: int, lines: int) -> str:
-    return "\n".join(
-        f"src/svc_{turn % 7}/mod_{turn}.py:{i}: result id={turn * 977 + i} status={'ok' if i % 5 else 'retry'} "
-        f"latency_ms={(turn * 31 + i * 17) % 900} path=/api/v{i % 3}/items/{turn}-{i}"
-        for i in range(lines)
-    )
-
-
-def conversation(
-    turns: int, lines: int, task: str = "Audit every service and report failing ids."
-) -> list[dict[str, Any]]:
-    msgs: list[dict[str, Any]] = [
-        {"role": "system", "content": "You are a meticulous coding agent. " * 40},
-        {"role": "user", "content": task},
-    ]
-    for t in range(turns):
-        call = f"call_{t}"
-        msgs.append(
-            {
-                "role": "assistant",
-                "content": None,
-                "tool_calls": [
-                    {
-                        "id": call,
-                        "type": "function",
-                        "function": {"name": "read_file", "arguments": f'{{"t": {t}}}'},
-                    }
-                ],
-            }
-        )
-        msgs.append({"role": "tool", "tool_call_id": call, "content": tool_text(t, lines)})
-    return msgs
-
-
-def settings_for(tmp: Path, base_url: str = "http://127.0.0.1:9/v1") -> Settings:
-    return load_settings(
-        environ={},
-        overrides={
-            "upstreams": {"fake": {"base_url": base_url, "api": "openai", "api_key_env": None}},
-            "catalog": {
-                "cache_dir": str(tmp / "cache"),
-                "refresh_on_start": False,
-                "sources": ["litellm"],
-                "overrides": {
-                    "bench-1m": {"context_window": 1_000_000, "max_output_tokens": 8192},
-                    "bench-256k": {"context_window": 262_144, "max_output_tokens": 8192},
-                    "bench-128k": {"context_window": 128_000, "max_output_tokens": 4096},
-                    **{m: {"context_window": 32_768, "max_output_tokens": 2048} for m in LOOP_MODELS},
-                },
-            },
-        },
-    )
-
-
-async def make_hooks(settings: Settings) -> CompressionHooks:
-    catalog = Catalog(settings)
-    await catalog.start()
-    compactor = Compactor(settings.compression, counter=TokenCounter())
-    return CompressionHooks(settings, compactor, Metrics(), Stats(), catalog=catalog)
-
-
-def chat_request(settings: Settings, body: dict[str, Any], agent: str = "bench") -> ChatRequest:
-    registry = UpstreamRegistry(settings.upstreams, settings.server)
-    route = resolve(registry, "fake", "POST", "/fake/chat/completions")
-    raw = orjson.dumps(body)
-    return ChatRequest(route, "openai-chat", "r", raw, body, agent, "path", CIMultiDict())
 
 
 def ms(values: list[float]) -> str:
@@ -188,120 +110,6 @@ async def compressed_latency(tmp: Path) -> list[tuple[str, str, str, str]]:
                 )
         await runner.cleanup()
     return rows
-
-
-# The loop's model: of no known provider (compaction at the trigger only), or named like a
-# Claude or GPT model (the policy then also prices early compactions with that family's cache)
-LOOP_MODELS = ("bench-32k", "claude-32k", "gpt-32k")
-
-
-async def multi_agent(tmp: Path, turns: int, model: str = "bench-32k") -> list[tuple[str, ...]]:
-    """4 agents, each a tool loop resending its whole history every turn, into a 32k window."""
-    settings = settings_for(tmp)
-    anthropic, openai = pricings()
-    bills = {
-        a: (Meter(anthropic, openai), Meter(anthropic, openai))
-        for a in ("agent_a", "agent_b", "agent_c", "agent_d")
-    }
-    hooks = await make_hooks(settings)
-    # lines per tool output; agent_d adds about 14 % of the budget per turn
-    agents = {"agent_a": 40, "agent_b": 25, "agent_c": 60, "agent_d": 110}
-    history = {a: conversation(0, 0, task=f"Shared task: audit the services. ({a})") for a in agents}
-    last_sent: dict[str, list[bytes]] = {}
-    stable = {a: 0 for a in agents}
-    compared = {a: 0 for a in agents}
-    # cacheable prefix share: of the previous request's serialized messages, the share the
-    # request repeats as its exact prefix, from the agent's first compaction on (the mean over
-    # requests; and token-weighted: Σ repeated ÷ Σ previous)
-    share = {a: [0, 0] for a in agents}
-    shares: dict[str, list[float]] = {a: [] for a in agents}  # per request: prefix ÷ previous
-    growth = {a: 0 for a in agents}
-    for t in range(turns):
-        for agent, lines in agents.items():
-            msgs = history[agent]
-            call = f"call_{t}"
-            msgs.append(
-                {
-                    "role": "assistant",
-                    "content": None,
-                    "tool_calls": [
-                        {"id": call, "type": "function", "function": {"name": "read_file", "arguments": "{}"}}
-                    ],
-                }
-            )
-            msgs.append({"role": "tool", "tool_call_id": call, "content": tool_text(t, lines)})
-            req = chat_request(settings, {"model": model, "messages": msgs, "max_tokens": 1024}, agent)
-            prepared = await hooks.prepare(req)
-            prepared.flush()  # the stats the forwarder records once the request went upstream
-            sent_msgs = orjson.loads(prepared.body)["messages"]
-            sent = [orjson.dumps(m) for m in sent_msgs]
-            bills[agent][0].bill(sent_msgs, [], False)
-            bills[agent][1].bill(msgs, [], False)
-            prev = last_sent.get(agent)
-            if t <= 1:  # tokens one turn adds (the count's difference between turns 1 and 2)
-                growth[agent] = (
-                    hooks.compactor.counter.count_request("openai-chat", req.body, model) - growth[agent]
-                )
-            if prev is not None and prepared.headers.get("x-ctxproxy-compressed") == "1":
-                compared[agent] += 1
-                stable[agent] += sent[: len(prev)] == prev
-            if prev is not None and (share[agent][1] or prepared.headers.get("x-ctxproxy-compressed") == "1"):
-                common, size = common_prefix(sent, prev), sum(len(b) for b in prev)
-                share[agent][0] += common
-                share[agent][1] += size
-                shares[agent].append(common / max(1, size))
-            last_sent[agent] = sent
-    view = hooks.stats.view()["agents"]
-    budget = hooks.compactor.policy(model, None).budget(32_768, None, 1024)
-    rows = []
-    for agent in agents:
-        v = view[agent]
-        rows.append(
-            (
-                agent,
-                str(turns),
-                str(v["compactions"]),
-                str(v["fresh_compactions"]),
-                f"{100 * v['fresh_compactions'] / turns:.1f}",
-                f"{100 * stable[agent] / max(1, compared[agent]):.1f} %",
-                f"{statistics.fmean(shares[agent] or [0.0]):.3f}",
-                f"{share[agent][0] / max(1, share[agent][1]):.3f}",
-                f"{100 * growth[agent] / budget:.0f} %",
-                f"{v['tokens_before'] / max(1, v['counted']):,.0f} → {v['tokens_after'] / max(1, v['counted']):,.0f}",
-                f"{bills[agent][0].usd_anthropic / bills[agent][1].usd_anthropic:.2f}×",
-                f"{bills[agent][0].usd_openai / bills[agent][1].usd_openai:.2f}×",
-            )
-        )
-    return rows
-
-
-LOOP_HEAD = (
-    "agent",
-    "turns",
-    "compressed requests",
-    "fresh compactions",
-    "compactions per 100 turns",
-    "cache-stable prefix rate",
-    "cacheable prefix share",
-    "token-weighted",
-    "growth per turn (share of the budget)",
-    "avg tokens before → after (counted requests)",
-    "cost ÷ whole (Anthropic)",
-    "cost ÷ whole (OpenAI)",
-)
-
-
-def common_prefix(now: list[bytes], prev: list[bytes]) -> int:
-    """Bytes of the serialized messages ``now`` shares with ``prev`` as an exact prefix."""
-    n = 0
-    for a, b in zip(now, prev, strict=False):
-        if a != b:
-            k = 0
-            while k < min(len(a), len(b)) and a[k] == b[k]:
-                k += 1
-            return n + k
-        n += len(a)
-    return n
 
 
 def table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
