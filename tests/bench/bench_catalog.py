@@ -1,4 +1,4 @@
-"""Issue 3 benchmark: what the catalog costs the proxy.
+"""What the catalog costs the proxy.
 
 Run: ``.venv/bin/python tests/bench/bench_catalog.py [--quick]``
 

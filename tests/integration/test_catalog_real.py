@@ -1,4 +1,4 @@
-"""Issue 11: the catalog on the real documents (models.dev api.json, an OpenRouter list; see
+"""The catalog on the real documents (models.dev api.json, an OpenRouter list; see
 tests/data/README.md) — one regression test per defect."""
 
 from __future__ import annotations

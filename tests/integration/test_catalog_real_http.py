@@ -1,4 +1,4 @@
-"""Issue 11 on a running proxy (create_app, real SDKs, the real catalog documents):
+"""The catalog on the real documents, on a running proxy (create_app, real SDKs, the real catalog documents):
 /v1/models on a first start without keys, /v1/models/{id}, JSON 405, POST /catalog/refresh,
 and the request path's window following ``anthropic-beta: context-1m-…``."""
 

@@ -1,5 +1,5 @@
 """``ctxproxy models refresh``: a line per source as it finishes; exit 1 only when a source
-that should have worked failed, never for local servers that are not running (issue 11)."""
+that should have worked failed, never for local servers that are not running."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Many conversations on one model at once, through the proxy, to strict fakes (issue 10, item 2).
+"""Many conversations on one model at once, through the proxy, to strict fakes.
 
 The fakes count every request's tokens (tiktoken over the JSON they receive) and refuse one
 over the window with the provider's real error. The proxy's token calibration is per model,

@@ -1,4 +1,4 @@
-"""/readyz waits for the tokenizer encodings the upstreams need (issue 10, item 9).
+"""/readyz waits for the tokenizer encodings the upstreams need.
 
 Loading an encoding costs 0.2–0.4 s; before this fix the first request near its trigger paid
 it after /readyz already said "ready". The encoding loader is wrapped with a gate so the test

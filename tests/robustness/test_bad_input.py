@@ -1,4 +1,4 @@
-"""The crash sites of issue 10, one regression test each: a 400 in the caller's API shape.
+"""Inputs that once crashed the proxy, one regression test each: a 400 in the caller's API shape.
 
 Each body once crashed the proxy with a bare ``500 Server got itself in trouble`` and a
 traceback. Near or over the trigger the adapters' shape checks refuse it before anything parses

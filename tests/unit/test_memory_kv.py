@@ -1,4 +1,4 @@
-"""The memory storage backend is bounded by entries and by bytes (issue 10, item 8)."""
+"""The memory storage backend is bounded by entries and by bytes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Per-model calibration from provider usage: paired, bounded, robust to outliers (issue 10)."""
+"""Per-model calibration from provider usage: paired, bounded, robust to outliers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the token counter keeps between requests is small and bounded (issue 10, item 8)."""
+"""What the token counter keeps between requests is small and bounded."""
 
 from __future__ import annotations
 

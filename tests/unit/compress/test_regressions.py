@@ -64,7 +64,7 @@ def test_long_texts_are_counted_piecewise_and_nearly_exactly() -> None:
 
 
 async def test_aggressive_with_window_equal_to_the_conversation_never_gives_an_empty_summary() -> None:
-    """Issue 8: a header "(304 messages compacted)" and no entry at all; and "1 messages"."""
+    """A header "(304 messages compacted)" and no entry at all; and "1 messages"."""
     from dataclasses import replace
 
     from tests.unit.compress.chat_sample import SESSION_1, SESSION_2, SESSION_3

@@ -167,7 +167,7 @@ def test_basic_auth_password() -> None:
 
 
 def test_a_bucket_keeps_only_the_busiest_agents_and_models() -> None:
-    """Thousands of agents a minute must not grow every bucket (issue 10: memory levels off)."""
+    """Thousands of agents a minute must not grow every bucket: memory levels off."""
     many = 3 * series.KEYS_PER_BUCKET
     s = Series(bucket_s=10, window=60, now=1000.0)
     s.close({}, 1000.0)
