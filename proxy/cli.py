@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_optional(sub)
     from proxy.completion import register as register_completion
 
-    register_completion(sub)
+    register_completion(sub, parser)
     return parser
 
 

@@ -8,6 +8,7 @@ so it always knows the current commands, flags and choices.
 from __future__ import annotations
 
 import argparse
+import functools
 import shlex
 import sys
 from dataclasses import dataclass, field
@@ -101,19 +102,18 @@ def zsh_script(parser: argparse.ArgumentParser) -> str:
     )
 
 
-def _run(args: argparse.Namespace) -> int:
-    from proxy.cli import build_parser
-
-    parser = build_parser()
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     sys.stdout.write(bash_script(parser) if args.shell == "bash" else zsh_script(parser))
     return 0
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, root: argparse.ArgumentParser) -> None:
+    """The ``completion`` command, completing every command of ``root`` (the whole parser,
+    as it stands when the command runs)."""
     p = sub.add_parser(
         "completion",
         help="print a shell completion script",
         description="Print a completion script: source <(ctxproxy completion bash)",
     )
     p.add_argument("shell", choices=["bash", "zsh"], help="the shell to complete in (required)")
-    p.set_defaults(func=_run)
+    p.set_defaults(func=functools.partial(_run, root))

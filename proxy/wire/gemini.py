@@ -7,7 +7,6 @@ in order. Parts with a ``thoughtSignature`` (or ``thought: true``) make their tu
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,43 +14,11 @@ from proxy.wire.base import TurnsAdapter, render_body
 from proxy.wire.conversation import Conversation, Message, Role, Segment
 from proxy.wire.conversation import dump_text as _dump
 from proxy.wire.families import FamilyName
+from proxy.wire.gemini_calls import call_keys, get_field
 from proxy.wire.shape import check_gemini
 from proxy.wire.usage import Usage, as_int, first_dict
 
 _RESPONSE_TEXT_KEYS = ("result", "output", "content", "text")
-
-
-def _get(part: dict[str, Any], camel: str, snake: str) -> tuple[str, Any]:
-    """(key as spelled in the part, value) for a camelCase / snake_case field."""
-    if camel in part:
-        return camel, part[camel]
-    return snake, part.get(snake)
-
-
-def call_keys(contents: list[Any]) -> list[tuple[list[str], list[str]]]:
-    """Per content: (call keys it issues, response keys it carries) — shared with the validator."""
-    out: list[tuple[list[str], list[str]]] = []
-    calls_seen: Counter[str] = Counter()
-    results_seen: Counter[str] = Counter()
-    for content in contents:
-        calls: list[str] = []
-        results: list[str] = []
-        parts = content.get("parts") if isinstance(content, dict) else None
-        for part in parts if isinstance(parts, list) else ():
-            if not isinstance(part, dict):
-                continue
-            _, call = _get(part, "functionCall", "function_call")
-            _, resp = _get(part, "functionResponse", "function_response")
-            if isinstance(call, dict):
-                name = str(call.get("name", ""))
-                calls.append(str(call["id"]) if call.get("id") else f"{name}#{calls_seen[name]}")
-                calls_seen[name] += 1
-            elif isinstance(resp, dict):
-                name = str(resp.get("name", ""))
-                results.append(str(resp["id"]) if resp.get("id") else f"{name}#{results_seen[name]}")
-                results_seen[name] += 1
-        out.append((calls, results))
-    return out
 
 
 def _response_segment(part: dict[str, Any], i: int, key: str, resp: dict[str, Any]) -> Segment:
@@ -96,8 +63,8 @@ class GeminiAdapter(TurnsAdapter):
                 continue
             if part.get("thought") or "thoughtSignature" in part or "thought_signature" in part:
                 opaque = True
-            call_key, call = _get(part, "functionCall", "function_call")
-            resp_key, resp = _get(part, "functionResponse", "function_response")
+            call_key, call = get_field(part, "functionCall", "function_call")
+            resp_key, resp = get_field(part, "functionResponse", "function_response")
             if isinstance(part.get("text"), str):
                 segs.append(
                     Segment(
@@ -139,7 +106,7 @@ class GeminiAdapter(TurnsAdapter):
 
     def fixed_texts(self, body: dict[str, Any]) -> list[str]:
         out: list[str] = []
-        _, system = _get(body, "systemInstruction", "system_instruction")
+        _, system = get_field(body, "systemInstruction", "system_instruction")
         if isinstance(system, dict):
             out.extend(str(p.get("text", "")) for p in system.get("parts") or () if isinstance(p, dict))
         elif isinstance(system, str):
@@ -150,9 +117,9 @@ class GeminiAdapter(TurnsAdapter):
         return out
 
     def reserved_output(self, body: dict[str, Any]) -> int | None:
-        _, config = _get(body, "generationConfig", "generation_config")
+        _, config = get_field(body, "generationConfig", "generation_config")
         if isinstance(config, dict):
-            _, value = _get(config, "maxOutputTokens", "max_output_tokens")
+            _, value = get_field(config, "maxOutputTokens", "max_output_tokens")
             if isinstance(value, int) and not isinstance(value, bool) and value > 0:
                 return value
         return None

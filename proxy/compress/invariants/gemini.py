@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxy.wire.gemini import call_keys
+from proxy.wire.gemini_calls import call_keys
 
 
 def violations(body: dict[str, Any]) -> set[str]:
