@@ -71,6 +71,7 @@ _FACT = re.compile(r"\b(?:line \d+|[A-Z]\w*(?:Error|Exception|Warning)\b)|[\w.-]
 # the lines an agent harness adds (``[Command finished with exit code 0]``, ``[Python Interpreter: …]``)
 _PROMPT_LINE = re.compile(r"(?:\([\w.-]+\)\s*)?[\w.-]+@[\w.-]+:\S*\s*[#$%>]")
 _HARNESS = re.compile(r"\[(?:Command finished with exit code -?\d+|Python Interpreter: [^\]\n]*)\]")
+CHROME_TAIL = 400  # characters at an output's end where a harness writes its chrome
 
 
 @dataclass(slots=True)
@@ -142,11 +143,27 @@ def last_day(messages: tuple[DroppedMessage, ...]) -> dt.date | None:
     return None
 
 
+def _without_chrome(text: str) -> str:
+    """A tool output without its terminal's chrome, which a harness leaves at its end: a bare
+    prompt line, and the harness's own lines (glued to the output's last line, or alone)."""
+    cut = text.rfind("\n", 0, max(0, len(text) - CHROME_TAIL)) + 1
+    head, tail = text[:cut], text[cut:]
+    if "@" not in tail and "[" not in tail:
+        return text
+    kept: list[str] = []
+    for line in tail.split("\n"):
+        if _PROMPT_LINE.fullmatch(" ".join(line.split())):
+            continue
+        bare = _HARNESS.sub("", line)
+        if bare.strip() or bare == line:  # a line that only held the harness's text goes
+            kept.append(bare)
+    return head + "\n".join(kept)
+
+
 def _tool_lines(text: str) -> list[str]:
     """The lines of a tool output worth a unit: errors and lines naming facts, first line too."""
-    text = _HARNESS.sub("\n", salient.scan_window(text))
-    lines = [" ".join(s.split()) for s in text.split("\n")]
-    lines = [s for s in lines if len(s) > 2 and not _PROMPT_LINE.fullmatch(s)]
+    lines = [" ".join(s.split()) for s in salient.scan_window(_without_chrome(text)).split("\n")]
+    lines = [s for s in lines if len(s) > 2]
     if not lines:
         return []
     picked = [lines[0]]
@@ -284,7 +301,7 @@ def make_units(
             call = pending.pop(0) if pending else None
             out = _without_tail(turn.text)
             if call is not None:
-                call.text += " → " + _line_count(out)
+                call.text += " → " + _line_count(_without_chrome(out))
                 call.cost = count(call.text) + 1
             for line in _tool_lines(out)[0 if call is None else 1 :]:
                 add(ti, turn, line)

@@ -1,7 +1,8 @@
 """A terminal's chrome in a tool output gives the digest no unit: the bare shell prompt an
 agent harness captures after each command (``root@host:/repo #``) and the lines it appends
 (OpenHands' ``[Python Interpreter: …]`` and ``[Command finished with exit code N]``). The
-command's own output, and a prompt line that carries a command, still do."""
+command's own output, and a prompt line that carries a command, still do; a call's line count
+is its output's, without the chrome."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def test_the_prompt_and_the_harness_lines_give_no_unit() -> None:
     for chrome in ("root@openhands-workspace", "Python Interpreter", "Command finished", "exit code"):
         assert chrome not in body, chrome
     assert "no such table: django_content_type" in body
+    assert "execute_bash python run_1.py → 1 line" in body  # the command's echo; not the chrome
     assert "ValueError: width 12345 out of range in layout.py line 88" in body
 
 
