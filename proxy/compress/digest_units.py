@@ -72,6 +72,7 @@ _FACT = re.compile(r"\b(?:line \d+|[A-Z]\w*(?:Error|Exception|Warning)\b)|[\w.-]
 _PROMPT_LINE = re.compile(r"(?:\([\w.-]+\)\s*)?[\w.-]+@[\w.-]+:\S*\s*[#$%>]")
 _HARNESS = re.compile(r"\[(?:Command finished with exit code -?\d+|Python Interpreter: [^\]\n]*)\]")
 CHROME_TAIL = 400  # characters at an output's end where a harness writes its chrome
+_EXIT = re.compile(r"\[Command finished with exit code (-?\d+)\]")  # said on the call: ``→ 3 lines, exit 1``
 
 
 @dataclass(slots=True)
@@ -301,7 +302,9 @@ def make_units(
             call = pending.pop(0) if pending else None
             out = _without_tail(turn.text)
             if call is not None:
-                call.text += " → " + _line_count(_without_chrome(out))
+                failed = _EXIT.search(out, max(0, len(out) - CHROME_TAIL))
+                code = f", exit {failed.group(1)}" if failed and failed.group(1) != "0" else ""
+                call.text += " → " + _line_count(_without_chrome(out)) + code
                 call.cost = count(call.text) + 1
             for line in _tool_lines(out)[0 if call is None else 1 :]:
                 add(ti, turn, line)

@@ -2,7 +2,7 @@
 agent harness captures after each command (``root@host:/repo #``) and the lines it appends
 (OpenHands' ``[Python Interpreter: …]`` and ``[Command finished with exit code N]``). The
 command's own output, and a prompt line that carries a command, still do; a call's line count
-is its output's, without the chrome."""
+is its output's, without the chrome, and a command that failed says so (``→ 2 lines, exit 1``)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ def test_the_prompt_and_the_harness_lines_give_no_unit() -> None:
         assert chrome not in body, chrome
     assert "no such table: django_content_type" in body
     assert "execute_bash python run_1.py → 1 line" in body  # the command's echo; not the chrome
+    assert "execute_bash python run_1.py → 1 line, exit" not in body  # exit code 0 is no news
+    assert "execute_bash python run_2.py → 2 lines, exit 1" in body  # a failure is
     assert "ValueError: width 12345 out of range in layout.py line 88" in body
 
 
