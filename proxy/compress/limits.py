@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from proxy.wire.base import ChatAPI
 
 DEFAULT_RESERVED_OUTPUT = 4096  # when neither the request nor the catalog says
+OUTPUT_SHARE_DIVISOR = 8  # a default reserve takes at most 1/8 of the window
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,9 @@ class Limits:
 
 def reserved_output(chat_api: ChatAPI, body: dict[str, Any], limits: Limits) -> int:
     """Output tokens to keep free. The request's own output limit counts in full; a catalog
-    default (a model's *maximum* output, often 16k–64k) is capped at a quarter of the window,
-    or a small or learned window would leave no room for input at all."""
+    default (a model's *maximum* output, often 16k–128k, which a request that sets no limit
+    seldom writes) is capped at an eighth of the window, or a small or learned window would
+    leave little room for input (and a compaction would keep less than its preset says)."""
     return reserve_for(chat_api.reserved_output(body), limits)
 
 
@@ -31,7 +33,9 @@ def reserve_for(asked: int | None, limits: Limits) -> int:
     """:func:`reserved_output` of a request that asked for ``asked`` output tokens (None: no limit)."""
     if asked:
         return asked
-    return min(limits.max_output_tokens or DEFAULT_RESERVED_OUTPUT, limits.context_window // 4)
+    return min(
+        limits.max_output_tokens or DEFAULT_RESERVED_OUTPUT, limits.context_window // OUTPUT_SHARE_DIVISOR
+    )
 
 
 def input_budget(policy: Policy, chat_api: ChatAPI, body: dict[str, Any], limits: Limits) -> int:

@@ -13,15 +13,17 @@ def test_request_output_limit_counts_in_full() -> None:
     assert reserved_output(api, {"max_output_tokens": 20_000}, limits) == 20_000
 
 
-def test_catalog_default_is_capped_at_a_quarter_of_the_window() -> None:
-    # A 32k window whose model may write 64k: the old chain path reserved 64k and left
-    # no input room (budget fell to the 1/8 floor); the shared formula keeps 3/4 of the window.
+def test_catalog_default_is_capped_at_an_eighth_of_the_window() -> None:
+    # A 32k window whose model may write 64k: reserving 64k would leave no input room (the
+    # budget would fall to its 1/8 floor); the shared formula keeps 7/8 of the window.
     api = get_adapter("openai-responses")
     limits = Limits(32_000, None, 64_000)
-    assert reserved_output(api, {}, limits) == 8_000
+    assert reserved_output(api, {}, limits) == 4_000
     policy = PRESETS["balanced"]
-    assert input_budget(policy, api, {}, limits) == policy.budget(32_000, None, 8_000)
-    assert input_budget(policy, api, {}, limits) > 32_000 // 2
+    assert input_budget(policy, api, {}, limits) == policy.budget(32_000, None, 4_000)
+    assert input_budget(policy, api, {}, limits) > 32_000 * 3 // 4
+    # a smaller model default is reserved whole
+    assert reserved_output(api, {}, Limits(128_000, None, 4_096)) == 4_096
 
 
 async def test_compactor_uses_the_same_function() -> None:
