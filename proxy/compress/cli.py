@@ -48,7 +48,8 @@ def register(sub: Any) -> None:
         "--max-output",
         type=int,
         default=None,
-        help="output tokens to reserve when the body sets none (default: the catalog's max output)",
+        help="the model's max output, reserved (at most an eighth of the window) when the body sets "
+        "no output limit (default: the catalog's)",
     )
     p.add_argument("--agent", default=None, help="agent id for per-agent policy overrides (default: none)")
     p.add_argument(
