@@ -162,8 +162,9 @@ def _without_chrome(text: str) -> str:
 
 
 def _tool_lines(text: str) -> list[str]:
-    """The lines of a tool output worth a unit: errors and lines naming facts, first line too."""
-    lines = [" ".join(s.split()) for s in salient.scan_window(_without_chrome(text)).split("\n")]
+    """The lines of a tool output (its chrome already gone) worth a unit: errors and lines
+    naming facts, first line too."""
+    lines = [" ".join(s.split()) for s in salient.scan_window(text).split("\n")]
     lines = [s for s in lines if len(s) > 2]
     if not lines:
         return []
@@ -301,12 +302,13 @@ def make_units(
                 continue  # the proxy's own placeholder: its mentions are on the artifact trail
             call = pending.pop(0) if pending else None
             out = _without_tail(turn.text)
+            bare = _without_chrome(out)
             if call is not None:
                 failed = _EXIT.search(out, max(0, len(out) - CHROME_TAIL))
                 code = f", exit {failed.group(1)}" if failed and failed.group(1) != "0" else ""
-                call.text += " → " + _line_count(_without_chrome(out)) + code
+                call.text += " → " + _line_count(bare) + code
                 call.cost = count(call.text) + 1
-            for line in _tool_lines(out)[0 if call is None else 1 :]:
+            for line in _tool_lines(bare)[0 if call is None else 1 :]:
                 add(ti, turn, line)
             asked = None
             continue

@@ -20,7 +20,7 @@ from tests.fakes.strict import AnthropicFake, OpenAIChatFake, tool_loop
 from tests.fakes.strict_base import Recorded
 from tests.fakes.strict_tokens import memo_json_tokens
 from tests.integration.conftest import SdkClients
-from tests.integration.livekit import _parsed, answer_tools
+from tests.integration.livekit import TOOLS_OAI, _parsed, answer_tools
 
 # ~20 s of CPU each (1,600 and 400 requests of 10–25k tokens); a busy shared machine stretches that
 pytestmark = pytest.mark.timeout(300)
@@ -28,16 +28,6 @@ pytestmark = pytest.mark.timeout(300)
 MODEL = "shared-model"
 WINDOW = 16_000
 MAX_OUT = 512
-TOOLS_OAI = [
-    {
-        "type": "function",
-        "function": {
-            "name": "read_file",
-            "description": "Read a file",
-            "parameters": {"type": "object", "properties": {"path": {"type": "string"}}},
-        },
-    }
-]
 TOOLS_ANT = [
     {
         "name": "read_file",
