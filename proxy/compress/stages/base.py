@@ -20,8 +20,9 @@ from proxy.compress.summarizer import Summarizer, UpstreamCall
 from proxy.compress.tokens import TokenCounter
 from proxy.wire import Group, Message, Segment
 
-# Share of the target the anchored summary keeps even when the protected turns alone overflow
-# it (summarize sizes it so, cut does not shrink it below while the request fits its budget).
+# Share of the target the anchored summary keeps at least when the protected turns alone
+# overflow it (see StageContext.summary_floor: summarize sizes it so, cut does not shrink it below
+# while the request fits its budget).
 SUMMARY_FLOOR = 0.125
 
 
@@ -141,6 +142,24 @@ class StageContext:
 
     def protected_total(self) -> int:
         return self.fixed_raw + sum(s.tokens for s in self.slots if s.protected)
+
+    def input_budget(self) -> int:
+        """The input budget in raw tokens: :attr:`budget_raw`; when unset, the target ÷ the
+        policy's target share."""
+        return self.budget_raw or int(self.target_raw / max(self.policy.target, 0.05))
+
+    def summary_floor(self) -> int:
+        """The room the anchored summary keeps when the protected turns alone overflow the
+        target (the request lands above the target whatever is cut): ``SUMMARY_FLOOR`` of the
+        target when they just reach it, growing to half the room they leave under the input
+        budget as they reach the trigger (then every turn compacts anyway: the target is out of
+        reach, and cutting the memory of everything dropped buys nothing)."""
+        floor = int(SUMMARY_FLOOR * self.target_raw)
+        budget = self.input_budget()
+        keep = self.protected_total() + self.meter.summary_overhead
+        trigger = int(self.policy.trigger * budget)
+        over = min(1.0, max(0.0, (keep - self.target_raw) / max(1, trigger - self.target_raw)))
+        return max(floor, int(over * (budget - keep) / 2))
 
     # -- editing ---------------------------------------------------------------------
     def may_edit(self, slot: Slot) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from proxy.compress.layers import shrink_newest
 from proxy.compress.protect import verbatim_groups
-from proxy.compress.stages.base import SUMMARY_FLOOR, StageContext
+from proxy.compress.stages.base import StageContext
 from proxy.compress.stages.mask import recent_views, view_floor
 from proxy.compress.stages.massgen_text import compress_history, is_massgen, shorten_answers
 from proxy.compress.stages.summary_cut import shrink_summary
@@ -26,9 +26,8 @@ _SUMMARY_FLOOR = 40  # tokens an over-budget summary is cut down to at most (its
 
 
 def input_budget_raw(ctx: StageContext) -> int:
-    """The input budget in raw tokens: ``ctx.budget_raw``; when unset, the target ÷ the
-    policy's target share."""
-    return ctx.budget_raw or int(ctx.target_raw / max(ctx.policy.target, 0.05))
+    """The input budget in raw tokens (:meth:`StageContext.input_budget`)."""
+    return ctx.input_budget()
 
 
 def hard_overflow(ctx: StageContext) -> bool:
@@ -93,10 +92,10 @@ class CutStage:
             # Only now does the anchored summary give way: it stands for everything dropped.
             size = ctx.tokens_of(ctx.summary)
             # … but, when the protected turns alone overflow the target, not below its floor
-            # (a share of the target) while the request fits its budget: landing above the
+            # (StageContext.summary_floor) while the request fits its budget: landing above the
             # target beats losing the memory of everything dropped.
             overflow = protected_overflow and not hard_overflow(ctx)
-            floor = max(_SUMMARY_FLOOR, int(SUMMARY_FLOOR * ctx.target_raw)) if overflow else _SUMMARY_FLOOR
+            floor = max(_SUMMARY_FLOOR, ctx.summary_floor()) if overflow else _SUMMARY_FLOOR
             # A drained target is no reason to cut the memory of what was just dropped: the
             # summary gives way only as far as the policy's own target needs.
             excess = ctx.total() - max(ctx.target_raw, ctx.undrained_raw)

@@ -173,9 +173,9 @@ class SummarizeStage:
         wanted, room = self._wanted_and_room(ctx, folded)
         # Never more than the room the protected turns leave: a summary written to fit is
         # better than one the cut stage has to cut afterwards.
-        # (at least ``SUMMARY_FLOOR`` of the target: when the protected turns alone overflow,
-        # the request lands above its target rather than lose the memory of everything dropped).
-        floor = int(SUMMARY_FLOOR * ctx.target_raw)
+        # (when the protected turns alone overflow the target, the request lands above it
+        # rather than lose the memory of everything dropped: StageContext.summary_floor).
+        floor = ctx.summary_floor() if room < int(SUMMARY_FLOOR * ctx.target_raw) else room
         return max(self.min_tokens, min(wanted, max(room, floor)))
 
     def room_short(self, ctx: StageContext, folded: int = 0) -> int:
@@ -248,6 +248,11 @@ class SummarizeStage:
                     trail += ctx.tokens_of(", " + ", ".join(new[: MAX_ARTIFACTS - len(names)]))
                 names += new
             cap += names_tokens(names, ctx.tokens_of)  # = names_need(dropped)
+        elif layer is None:
+            # the newest turns alone overflow the target: the names get what is left of the
+            # summary's floor (StageContext.summary_floor), not room of their own
+            names = span_names(dropped, ctx.focus)[-MAX_ARTIFACTS:]
+            cap = max(cap, min(cap + names_tokens(names, ctx.tokens_of), ctx.summary_floor()))
         recent: dict[int, Slot] = {}
         if layer is None and len(chosen) == len(candidates):
             # every older group is in the span: the recent transcripts after it may join it

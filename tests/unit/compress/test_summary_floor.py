@@ -1,0 +1,79 @@
+"""The summary's floor when the protected turns alone overflow the target: an eighth of the
+target when they just reach it, half the room they leave under the input budget once they
+pass the trigger (every turn compacts then, so cutting the memory of what was dropped buys
+nothing), and the names of the folded tool outputs fill it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from proxy.compress.stages import CutStage, SummarizeStage
+from proxy.compress.stages.base import SUMMARY_FLOOR
+from tests.unit.compress.stagekit import stage_kit
+
+TASK = "Fix the checksum bug in src/store.py. " + "The details of the task follow here. " * 120
+
+
+def _call(cid: str, path: str) -> dict[str, object]:
+    return {"role": "assistant", "content": f"Let me read {path}.",
+            "tool_calls": [{"id": cid, "type": "function",
+                            "function": {"name": "read_file", "arguments": f'{{"path": "{path}"}}'}}]}  # fmt: skip
+
+
+def _view(i: int) -> str:
+    """A file view whose defined names are its own (``verify_block_3``, ``BlockIndex3``)."""
+    lines = [f"def verify_block_{i}(data):", f"    index = BlockIndex{i}(data)", "    return index.check()"]
+    lines += [f"# filler line {k} of module {i}" for k in range(60)]
+    return "\n".join(f"{n + 1:>6}\t{line}" for n, line in enumerate(lines))
+
+
+def _session(older: int) -> list[dict[str, object]]:
+    msgs: list[dict[str, object]] = [{"role": "system", "content": "You are a coding agent."}]
+    msgs.append({"role": "user", "content": TASK})
+    for i in range(older + 2):  # the last two are the protected newest turns
+        msgs.append(_call(f"c{i}", f"src/block_{i}.py"))
+        msgs.append({"role": "tool", "tool_call_id": f"c{i}", "content": _view(i)})
+    return msgs
+
+
+def test_the_floor_grows_from_an_eighth_of_the_target_to_half_the_room_under_the_budget() -> None:
+    kit = stage_kit(_session(6), target=0.5, keep_recent_groups=2)
+    ctx = kit.ctx
+    keep = ctx.protected_total() + ctx.meter.summary_overhead
+    ctx.budget_raw = 2 * keep
+    trigger = int(ctx.policy.trigger * ctx.budget_raw)
+
+    ctx.target_raw = keep  # the protected turns just reach the target
+    assert ctx.summary_floor() == int(SUMMARY_FLOOR * keep)
+    ctx.target_raw = keep - (trigger - keep)  # half-way from the target to the trigger
+    half = ctx.summary_floor()
+    assert int(SUMMARY_FLOOR * ctx.target_raw) < half < (ctx.budget_raw - keep) // 2
+    ctx.budget_raw = int(keep / ctx.policy.trigger * 0.95)  # past the trigger, within the budget
+    ctx.target_raw = int(ctx.policy.target * ctx.budget_raw)
+    assert ctx.summary_floor() == max(int(SUMMARY_FLOOR * ctx.target_raw), (ctx.budget_raw - keep) // 2)
+
+
+async def test_past_the_trigger_the_summary_keeps_the_names_of_the_folded_views() -> None:
+    kit = stage_kit(_session(8), target=0.3, keep_recent_groups=2)
+    ctx = kit.ctx
+    ctx.policy = replace(ctx.policy, trigger=0.7, target=0.3)  # the aggressive preset's
+    keep = ctx.protected_total()
+    ctx.budget_raw = int(keep / (ctx.policy.trigger + 0.05))  # the protected turns pass the trigger
+    ctx.target_raw = int(ctx.policy.target * ctx.budget_raw)
+    ctx.measure_overflow()
+    assert ctx.protected_overflow and keep > ctx.policy.trigger * ctx.budget_raw
+    floor = ctx.summary_floor()
+    assert floor > 2 * int(SUMMARY_FLOOR * ctx.target_raw)  # well above an eighth of the target
+
+    await kit.run(SummarizeStage())
+    await kit.run(CutStage())
+    items = kit.items()
+    assert items[1]["content"] == TASK  # the task verbatim
+    assert items[-1]["content"] == _view(9)  # and the newest output
+    assert kit.ctx.total() <= ctx.budget_raw  # the request fits its budget
+    summary = kit.ctx.summary or ""
+    assert kit.ctx.tokens_of(summary) >= 0.8 * floor  # the summary fills its floor
+    kept = [i for i in range(8) if f"verify_block_{i}" in summary]
+    assert kept == list(range(8)), summary  # the names of every folded view are on the trail
+    assert not kit.new_violations()
