@@ -158,7 +158,8 @@ class StageContext:
         budget = self.input_budget()
         keep = self.protected_total() + self.meter.summary_overhead
         trigger = int(self.policy.trigger * budget)
-        over = min(1.0, max(0.0, (keep - self.target_raw) / max(1, trigger - self.target_raw)))
+        target = max(self.target_raw, self.undrained_raw)  # (a drain's lower target is in reach)
+        over = min(1.0, max(0.0, (keep - target) / max(1, trigger - target)))
         return max(floor, int(over * (budget - keep) / 2))
 
     # -- editing ---------------------------------------------------------------------

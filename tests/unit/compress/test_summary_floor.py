@@ -49,6 +49,9 @@ def test_the_floor_grows_from_an_eighth_of_the_target_to_half_the_room_under_the
     ctx.target_raw = keep - (trigger - keep)  # half-way from the target to the trigger
     half = ctx.summary_floor()
     assert int(SUMMARY_FLOOR * ctx.target_raw) < half < (ctx.budget_raw - keep) // 2
+    ctx.undrained_raw = keep  # … when a drain lowered the target: the policy's own is in reach
+    assert ctx.summary_floor() == int(SUMMARY_FLOOR * ctx.target_raw)
+    ctx.undrained_raw = 0
     ctx.budget_raw = int(keep / ctx.policy.trigger * 0.95)  # past the trigger, within the budget
     ctx.target_raw = int(ctx.policy.target * ctx.budget_raw)
     assert ctx.summary_floor() == max(int(SUMMARY_FLOOR * ctx.target_raw), (ctx.budget_raw - keep) // 2)
