@@ -160,7 +160,10 @@ class StageContext:
         trigger = int(self.policy.trigger * budget)
         target = max(self.target_raw, self.undrained_raw)  # (a drain's lower target is in reach)
         over = min(1.0, max(0.0, (keep - target) / max(1, trigger - target)))
-        return max(floor, int(over * (budget - keep) / 2))
+        room = over * (budget - keep) / 2
+        if keep < trigger:  # the request lands halfway to the trigger at most: room to grow
+            room = min(room, (trigger - keep) / 2)
+        return max(floor, int(room))
 
     # -- editing ---------------------------------------------------------------------
     def may_edit(self, slot: Slot) -> bool:

@@ -1,7 +1,8 @@
 """The summary's floor when the protected turns alone overflow the target: an eighth of the
-target when they just reach it, half the room they leave under the input budget once they
+target when they just reach it, growing with how far they pass it but landing the request
+halfway to the trigger at most, and half the room they leave under the input budget once they
 pass the trigger (every turn compacts then, so cutting the memory of what was dropped buys
-nothing), and the names of the folded tool outputs fill it.
+nothing); the names of the folded tool outputs fill it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _view(i: int) -> str:
 def _session(older: int) -> list[dict[str, object]]:
     msgs: list[dict[str, object]] = [{"role": "system", "content": "You are a coding agent."}]
     msgs.append({"role": "user", "content": TASK})
-    for i in range(older + 2):  # the last two are the protected newest turns
+    for i in range(older + 2):  # and two newest calls
         msgs.append(_call(f"c{i}", f"src/block_{i}.py"))
         msgs.append({"role": "tool", "tool_call_id": f"c{i}", "content": _view(i)})
     return msgs
@@ -52,13 +53,21 @@ def test_the_floor_grows_from_an_eighth_of_the_target_to_half_the_room_under_the
     ctx.undrained_raw = keep  # … when a drain lowered the target: the policy's own is in reach
     assert ctx.summary_floor() == int(SUMMARY_FLOOR * ctx.target_raw)
     ctx.undrained_raw = 0
+    ctx.budget_raw = int(keep / (0.96 * ctx.policy.trigger))  # just under the trigger:
+    ctx.target_raw = int(ctx.policy.target * ctx.budget_raw)
+    trigger = int(ctx.policy.trigger * ctx.budget_raw)
+    floor = ctx.summary_floor()  # the request lands halfway to the trigger at most
+    assert floor == max(int(SUMMARY_FLOOR * ctx.target_raw), (trigger - keep) // 2)
+    assert keep + (trigger - keep) // 2 < trigger
     ctx.budget_raw = int(keep / ctx.policy.trigger * 0.95)  # past the trigger, within the budget
     ctx.target_raw = int(ctx.policy.target * ctx.budget_raw)
     assert ctx.summary_floor() == max(int(SUMMARY_FLOOR * ctx.target_raw), (ctx.budget_raw - keep) // 2)
 
 
 async def test_past_the_trigger_the_summary_keeps_the_names_of_the_folded_views() -> None:
-    kit = stage_kit(_session(8), target=0.3, keep_recent_groups=2)
+    # one recent group: the newest, kept whole (an older recent group would be cut first,
+    # which brings the protected turns back under the trigger)
+    kit = stage_kit(_session(8), target=0.3, keep_recent_groups=1)
     ctx = kit.ctx
     ctx.policy = replace(ctx.policy, trigger=0.7, target=0.3)  # the aggressive preset's
     keep = ctx.protected_total()
@@ -77,6 +86,6 @@ async def test_past_the_trigger_the_summary_keeps_the_names_of_the_folded_views(
     assert kit.ctx.total() <= ctx.budget_raw  # the request fits its budget
     summary = kit.ctx.summary or ""
     assert kit.ctx.tokens_of(summary) >= 0.8 * floor  # the summary fills its floor
-    kept = [i for i in range(8) if f"verify_block_{i}" in summary]
-    assert kept == list(range(8)), summary  # the names of every folded view are on the trail
+    kept = [i for i in range(9) if f"verify_block_{i}" in summary]
+    assert kept == list(range(9)), summary  # the names of every folded view are on the trail
     assert not kit.new_violations()
