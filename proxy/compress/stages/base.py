@@ -151,9 +151,11 @@ class StageContext:
     def summary_floor(self) -> int:
         """The room the anchored summary keeps when the protected turns alone overflow the
         target (the request lands above the target whatever is cut): ``SUMMARY_FLOOR`` of the
-        target when they just reach it, growing to half the room they leave under the input
-        budget as they reach the trigger (then every turn compacts anyway: the target is out of
-        reach, and cutting the memory of everything dropped buys nothing)."""
+        target when they just reach it, growing with how far they pass it towards half the
+        room they leave under the input budget, but landing the request halfway to the
+        trigger at most while they are under it (the other half is the next turns' room to
+        grow). Past the trigger every turn compacts anyway: cutting the memory of everything
+        dropped would buy nothing."""
         floor = int(SUMMARY_FLOOR * self.target_raw)
         budget = self.input_budget()
         keep = self.protected_total() + self.meter.summary_overhead
