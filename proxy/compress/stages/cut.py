@@ -25,14 +25,9 @@ _FLOOR = 32  # tokens a cut message keeps at least
 _SUMMARY_FLOOR = 40  # tokens an over-budget summary is cut down to at most (its header, marker, count)
 
 
-def input_budget_raw(ctx: StageContext) -> int:
-    """The input budget in raw tokens (:meth:`StageContext.input_budget`)."""
-    return ctx.input_budget()
-
-
 def hard_overflow(ctx: StageContext) -> bool:
-    """The request would not fit the input budget (:func:`input_budget_raw`)."""
-    return ctx.total() > input_budget_raw(ctx)
+    """The request would not fit the input budget (:meth:`StageContext.input_budget`)."""
+    return ctx.total() > ctx.input_budget()
 
 
 def whole_slots(ctx: StageContext) -> set[int]:
@@ -75,7 +70,7 @@ class CutStage:
                 break
             need = ctx.excess() + 8
             if si in whole:  # the task or the newest turn: cut only what the budget needs
-                need = min(need, ctx.total() - input_budget_raw(ctx) + 8)
+                need = min(need, ctx.total() - ctx.input_budget() + 8)
             if is_massgen(seg.text):  # labels and the original message stay verbatim
                 new = compress_history(shorten_answers(seg.text, need, ctx.tokens_of), need, ctx.tokens_of)
             elif seg.kind == "text" and (
@@ -125,7 +120,7 @@ def _summary_first(ctx: StageContext) -> bool:
     if not ctx.summary:
         return False
     size = ctx.tokens_of(ctx.summary)
-    goal = max(_SUMMARY_FLOOR, size - (ctx.total() - input_budget_raw(ctx) + 8))
+    goal = max(_SUMMARY_FLOOR, size - (ctx.total() - ctx.input_budget() + 8))
     if goal >= size:
         return False
     ctx.summary = shrink_newest(ctx.summary, goal, ctx.tokens_of, shrink_summary)

@@ -13,7 +13,7 @@ from proxy.compress.digest import names_tokens, span_names
 from proxy.compress.digest_units import last_day
 from proxy.compress.layers import append_layer, flatten
 from proxy.compress.speakers import display_name
-from proxy.compress.stages.base import SUMMARY_FLOOR, Slot, StageContext
+from proxy.compress.stages.base import Slot, StageContext
 from proxy.compress.stages.recent_transcript import fold_recent_transcripts
 from proxy.compress.stages.task_transcript import fold_task_transcript
 from proxy.compress.stages.walk import call_names, result_parts
@@ -173,10 +173,10 @@ class SummarizeStage:
         wanted, room = self._wanted_and_room(ctx, folded)
         # Never more than the room the protected turns leave: a summary written to fit is
         # better than one the cut stage has to cut afterwards.
-        # (when the protected turns alone overflow the target, the request lands above it
-        # rather than lose the memory of everything dropped: StageContext.summary_floor).
-        floor = ctx.summary_floor() if room < int(SUMMARY_FLOOR * ctx.target_raw) else room
-        return max(self.min_tokens, min(wanted, max(room, floor)))
+        # (at least its floor: when the protected turns alone overflow the target, the request
+        # lands above it rather than lose the memory of everything dropped; see
+        # StageContext.summary_floor, an eighth of the target while they fit it).
+        return max(self.min_tokens, min(wanted, max(room, ctx.summary_floor())))
 
     def room_short(self, ctx: StageContext, folded: int = 0) -> int:
         """Tokens the room the protected turns leave falls short of the summary the span needs."""

@@ -16,7 +16,7 @@ from proxy.compress.stages import (
     TruncateStage,
     default_stages,
 )
-from proxy.compress.stages.cut import hard_overflow, input_budget_raw
+from proxy.compress.stages.cut import hard_overflow
 from proxy.compress.summarizer import SUMMARY_HEADER
 from proxy.wire import get_adapter
 from tests.unit.compress.convgen import RENDER, filler
@@ -213,7 +213,7 @@ async def test_cut_shrinks_the_task_only_to_the_input_budget() -> None:
     out = kit.items()[1]["content"]
     # The task gives way only as far as the budget needs: it lands over the target, within
     # 5 % of the budget (the marker's names list no longer leaves its unused room empty).
-    budget = input_budget_raw(kit.ctx)
+    budget = kit.ctx.input_budget()
     assert saved > 0 and not hard_overflow(kit.ctx) and not kit.ctx.fits()
     assert kit.ctx.total() >= 0.95 * budget
     assert out.startswith("BEGIN ") and out.endswith(" END") and "ctxproxy cut" in out
