@@ -17,6 +17,8 @@ VIEW_INDEX_SHARE = 0.2  # … in up to this share of the view's characters, what
 MENTION_SHARE = 0.3  # of the characters kept: the marker's name list takes at most this …
 MENTION_FLOOR = 1200  # … or this many characters (about 60 names), whichever is more
 _MARKER = 80  # characters of the marker without its mentions
+SNAP_LINE = 240  # a cut's head ends at a line break this near (and within its last fifth) …
+SNAP_WORD = 40  # … else at a space this near: no name is cut in two
 VIEW_MAX_CHARS = 100_000  # a larger file view is cut by head and tail (scoring its lines costs)
 
 
@@ -75,6 +77,32 @@ def _spare(names: list[str], names_room: int, room: int) -> int:
     return max(0, min(names_room, room // 2) - used)
 
 
+def _head_end(text: str, n: int) -> int:
+    """Where a head of about ``n`` characters ends: at the last line break in its last fifth,
+    else before its last partial word (a name cut in two reads as another name)."""
+    if n >= len(text) or n <= 0:
+        return max(0, min(n, len(text)))
+    line = text.rfind("\n", n - min(n // 5, SNAP_LINE), n + 1)
+    if line > 0:
+        return line  # the marker starts on a line of its own
+    lo = max(0, n - SNAP_WORD)
+    space = max(text.rfind(" ", lo, n + 1), text.rfind("\t", lo, n + 1))
+    return space if space > 0 else n
+
+
+def _tail_start(text: str, n: int) -> int:
+    """Where a tail of about ``n`` characters starts: after the first line break in its first
+    fifth, else after its first partial word."""
+    start = len(text) - n
+    if n <= 0 or start <= 0:
+        return max(0, start) if n > 0 else len(text)
+    line = text.find("\n", start - 1, start + min(n // 5, SNAP_LINE))
+    if line >= 0:
+        return line + 1
+    spaces = [i for c in " \t" if (i := text.find(c, start - 1, start + SNAP_WORD)) >= 0]
+    return min(spaces) + 1 if spaces else start
+
+
 def cut_middle(
     text: str, keep_tokens: int, tokens: int, label: str = "content", focus: frozenset[str] = frozenset()
 ) -> str:
@@ -125,8 +153,8 @@ def _cut_middle(
         what = f"{label} and the {tags} after it" if tags else label
         what = f"{what}, ⋮ marks lines left out" if "\n" + code_view.GAP in kept else what
         return f"{kept}\n[… ctxproxy cut {tokens - keep_tokens} tokens of {what}{mentions} …]\n"
-    head = text[: int(keep_chars * 0.6)]
-    tail = text[len(text) - int(keep_chars * 0.4) :] if keep_chars else ""
+    head = text[: _head_end(text, int(keep_chars * 0.6))]
+    tail = text[_tail_start(text, int(keep_chars * 0.4)) :] if keep_chars else ""
     middle = text[len(head) : len(text) - len(tail)]
     found: list[str] = []
     if _names_mentions(label):
@@ -140,8 +168,8 @@ def _cut_middle(
     spare = _spare(found, names_room, room)
     if spare:  # the names took less than their room: more of the head and tail stay instead
         keep_chars += spare
-        head = text[: int(keep_chars * 0.6)]
-        tail = text[len(text) - int(keep_chars * 0.4) :]
+        head = text[: _head_end(text, int(keep_chars * 0.6))]
+        tail = text[_tail_start(text, int(keep_chars * 0.4)) :]
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     marker = f"\n[… ctxproxy cut {tokens - keep_tokens} tokens of {label}{mentions} …]\n"
     return head + marker + tail
