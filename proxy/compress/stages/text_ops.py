@@ -17,8 +17,8 @@ VIEW_INDEX_SHARE = 0.2  # … in up to this share of the view's characters, what
 MENTION_SHARE = 0.3  # of the characters kept: the marker's name list takes at most this …
 MENTION_FLOOR = 1200  # … or this many characters (about 60 names), whichever is more
 _MARKER = 80  # characters of the marker without its mentions
-SNAP_LINE = 240  # a cut's head ends at a line break this near (and within its last fifth) …
-SNAP_WORD = 40  # … else at a space this near: no name is cut in two
+SNAP_LINE = 160  # a cut's edge moves to a line break this near (and within a tenth of its part) …
+SNAP_WORD = 24  # … else to a space this near: no name is cut in two
 VIEW_MAX_CHARS = 100_000  # a larger file view is cut by head and tail (scoring its lines costs)
 
 
@@ -77,30 +77,39 @@ def _spare(names: list[str], names_room: int, room: int) -> int:
     return max(0, min(names_room, room // 2) - used)
 
 
-def _head_end(text: str, n: int) -> int:
-    """Where a head of about ``n`` characters ends: at the last line break in its last fifth,
-    else before its last partial word (a name cut in two reads as another name)."""
-    if n >= len(text) or n <= 0:
-        return max(0, min(n, len(text)))
-    line = text.rfind("\n", n - min(n // 5, SNAP_LINE), n + 1)
-    if line > 0:
-        return line  # the marker starts on a line of its own
-    lo = max(0, n - SNAP_WORD)
-    space = max(text.rfind(" ", lo, n + 1), text.rfind("\t", lo, n + 1))
-    return space if space > 0 else n
+def _nearest(text: str, chars: str, at: int, reach: int) -> int:
+    """Index of the one of ``chars`` nearest ``at`` within ``reach`` (-1: none)."""
+    lo, hi = max(0, at - reach), min(len(text), at + reach + 1)
+    back = max(text.rfind(c, lo, at + 1) for c in chars)
+    ahead = [i for c in chars if (i := text.find(c, at, hi)) >= 0]
+    fwd = min(ahead) if ahead else -1
+    if back < 0 or (fwd >= 0 and fwd - at < at - back):
+        return fwd
+    return back
 
 
-def _tail_start(text: str, n: int) -> int:
-    """Where a tail of about ``n`` characters starts: after the first line break in its first
-    fifth, else after its first partial word."""
-    start = len(text) - n
-    if n <= 0 or start <= 0:
-        return max(0, start) if n > 0 else len(text)
-    line = text.find("\n", start - 1, start + min(n // 5, SNAP_LINE))
+def _snap(text: str, at: int, reach: int) -> int:
+    """The line break nearest ``at`` (within a tenth of ``reach``, at most ``SNAP_LINE``), else
+    the space or tab nearest it (within ``SNAP_WORD``); ``at`` itself when there is none."""
+    line = _nearest(text, "\n", at, min(reach // 10, SNAP_LINE))
     if line >= 0:
-        return line + 1
-    spaces = [i for c in " \t" if (i := text.find(c, start - 1, start + SNAP_WORD)) >= 0]
-    return min(spaces) + 1 if spaces else start
+        return line
+    space = _nearest(text, " \t", at, SNAP_WORD)
+    return space if space >= 0 else at
+
+
+def _edges(text: str, head: int, tail: int) -> tuple[int, int]:
+    """Where a cut keeping about ``head`` characters at the start and ``tail`` at the end ends
+    its head and starts its tail: at a line break, else at a space, whichever is nearest (a name
+    cut in two reads as another name; the marker starts a line of its own)."""
+    end, start = head, len(text) - tail
+    if head <= 0 or tail <= 0 or end >= start:
+        return end, start
+    snapped_end = _snap(text, end, head)
+    snapped_start = _snap(text, start - 1, tail) + 1
+    if 0 < snapped_end < snapped_start <= len(text):
+        return snapped_end, snapped_start
+    return end, start
 
 
 def cut_middle(
@@ -153,8 +162,8 @@ def _cut_middle(
         what = f"{label} and the {tags} after it" if tags else label
         what = f"{what}, ⋮ marks lines left out" if "\n" + code_view.GAP in kept else what
         return f"{kept}\n[… ctxproxy cut {tokens - keep_tokens} tokens of {what}{mentions} …]\n"
-    head = text[: _head_end(text, int(keep_chars * 0.6))]
-    tail = text[_tail_start(text, int(keep_chars * 0.4)) :] if keep_chars else ""
+    end, start = _edges(text, int(keep_chars * 0.6), int(keep_chars * 0.4))
+    head, tail = text[:end], text[start:] if keep_chars else ""
     middle = text[len(head) : len(text) - len(tail)]
     found: list[str] = []
     if _names_mentions(label):
@@ -168,8 +177,8 @@ def _cut_middle(
     spare = _spare(found, names_room, room)
     if spare:  # the names took less than their room: more of the head and tail stay instead
         keep_chars += spare
-        head = text[: _head_end(text, int(keep_chars * 0.6))]
-        tail = text[_tail_start(text, int(keep_chars * 0.4)) :]
+        end, start = _edges(text, int(keep_chars * 0.6), int(keep_chars * 0.4))
+        head, tail = text[:end], text[start:]
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     marker = f"\n[… ctxproxy cut {tokens - keep_tokens} tokens of {label}{mentions} …]\n"
     return head + marker + tail
