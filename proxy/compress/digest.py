@@ -38,7 +38,7 @@ from proxy.compress.digest_units import PROXY_MARK, last_day, make_units
 from proxy.compress.focus import names_first
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.compress.summary_format import MAX_ARTIFACTS, SUMMARY_HEADER, artifacts_line, count_line
-from proxy.compress.units import Unit, content_words, estimate_tokens
+from proxy.compress.units import Unit, clip_words, content_words, estimate_tokens
 
 __all__ = [
     "HEADER",
@@ -273,4 +273,17 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     if real > budget:
         entries = compact_oldest(entries, room - (real - budget) - 2, measure)
         text = render(entries, arts, total)
-    return text if measure(text) <= budget else text[: int(budget * 3.2)]
+    return _fit(text, budget, measure)
+
+
+def _fit(text: str, budget: int, measure: Measure) -> str:
+    """``text`` within ``budget`` tokens, cut at a word when even the compacted digest is over
+    (a tiny budget: the header, the count and one line do not fit)."""
+    chars = int(budget * 3.2)
+    for _ in range(8):
+        real = measure(text)
+        if real <= budget:
+            return text
+        text = clip_words(text, min(chars, len(text) * budget // real))
+        chars = len(text) - 1
+    return text

@@ -12,7 +12,7 @@ from collections import Counter
 
 from proxy.compress.dates import format_date
 from proxy.compress.digest_entries import Entry, Measure, entries_tokens, select
-from proxy.compress.units import Unit, content_words, estimate_tokens, idf_weights
+from proxy.compress.units import Unit, clip_words, content_words, estimate_tokens, idf_weights
 
 
 def _coarser(entry: Entry) -> tuple[str, str]:
@@ -101,7 +101,8 @@ def compact_oldest(entries: list[Entry], budget: int, measure: Measure = estimat
         if len(group) == 1 and (merged == group[0] or measure(merged.line) >= size):
             if len(entries) == 1:  # one line left, too big: cut it
                 keep = max(16, int(budget * 3.2) - 8)
-                return [Entry(merged.label, merged.body[:keep])]
+                body = clip_words(merged.body, keep)
+                return [Entry(merged.label, body)] if body else []
             entries = entries[1:]  # the oldest line cannot shrink: it goes
             continue
         entries = [*entries[:start], merged, *entries[end:]]

@@ -219,3 +219,15 @@ def idf_weights(docs: list[set[str]]) -> dict[str, float]:
         df.update(d)
     n = len(docs) + 1
     return {w: math.log(1.0 + n / c) for w, c in df.items()}
+
+
+def clip_words(text: str, max_chars: int) -> str:
+    """``text`` cut to at most ``max_chars`` characters at a word boundary, ``…`` marking the cut
+    (the last resort of a digest that has no room for one whole line: a word cut in two reads
+    as another word, ``str_replace_e``)."""
+    if len(text) <= max_chars:
+        return text
+    room = max(0, max_chars - 1)
+    cut = text.rfind(" ", 0, room + 1)
+    head = text[:cut] if cut > 0 else ""
+    return head.rstrip(" ;|,:-") + "…" if head else ""

@@ -17,6 +17,8 @@ VIEW_INDEX_SHARE = 0.2  # … in up to this share of the view's characters, what
 MENTION_SHARE = 0.3  # of the characters kept: the marker's name list takes at most this …
 MENTION_FLOOR = 1200  # … or this many characters (about 60 names), whichever is more
 _MARKER = 80  # characters of the marker without its mentions
+SNAP_LINE = 160  # a cut's edge moves to a line break this near (and within a tenth of its part) …
+SNAP_WORD = 24  # … else to a space this near: no name is cut in two
 VIEW_MAX_CHARS = 100_000  # a larger file view is cut by head and tail (scoring its lines costs)
 
 
@@ -75,6 +77,41 @@ def _spare(names: list[str], names_room: int, room: int) -> int:
     return max(0, min(names_room, room // 2) - used)
 
 
+def _nearest(text: str, chars: str, at: int, reach: int) -> int:
+    """Index of the one of ``chars`` nearest ``at`` within ``reach`` (-1: none)."""
+    lo, hi = max(0, at - reach), min(len(text), at + reach + 1)
+    back = max(text.rfind(c, lo, at + 1) for c in chars)
+    ahead = [i for c in chars if (i := text.find(c, at, hi)) >= 0]
+    fwd = min(ahead) if ahead else -1
+    if back < 0 or (fwd >= 0 and fwd - at < at - back):
+        return fwd
+    return back
+
+
+def _snap(text: str, at: int, reach: int) -> int:
+    """The line break nearest ``at`` (within a tenth of ``reach``, at most ``SNAP_LINE``), else
+    the space or tab nearest it (within ``SNAP_WORD``); ``at`` itself when there is none."""
+    line = _nearest(text, "\n", at, min(reach // 10, SNAP_LINE))
+    if line >= 0:
+        return line
+    space = _nearest(text, " \t", at, SNAP_WORD)
+    return space if space >= 0 else at
+
+
+def _edges(text: str, head: int, tail: int) -> tuple[int, int]:
+    """Where a cut keeping about ``head`` characters at the start and ``tail`` at the end ends
+    its head and starts its tail: at a line break, else at a space, whichever is nearest (a name
+    cut in two reads as another name; the marker starts a line of its own)."""
+    end, start = head, len(text) - tail
+    if head <= 0 or tail <= 0 or end >= start:
+        return end, start
+    snapped_end = _snap(text, end, head)
+    snapped_start = _snap(text, start - 1, tail) + 1
+    if 0 < snapped_end < snapped_start <= len(text):
+        return snapped_end, snapped_start
+    return end, start
+
+
 def cut_middle(
     text: str, keep_tokens: int, tokens: int, label: str = "content", focus: frozenset[str] = frozenset()
 ) -> str:
@@ -125,8 +162,8 @@ def _cut_middle(
         what = f"{label} and the {tags} after it" if tags else label
         what = f"{what}, ⋮ marks lines left out" if "\n" + code_view.GAP in kept else what
         return f"{kept}\n[… ctxproxy cut {tokens - keep_tokens} tokens of {what}{mentions} …]\n"
-    head = text[: int(keep_chars * 0.6)]
-    tail = text[len(text) - int(keep_chars * 0.4) :] if keep_chars else ""
+    end, start = _edges(text, int(keep_chars * 0.6), int(keep_chars * 0.4))
+    head, tail = text[:end], text[start:] if keep_chars else ""
     middle = text[len(head) : len(text) - len(tail)]
     found: list[str] = []
     if _names_mentions(label):
@@ -140,8 +177,8 @@ def _cut_middle(
     spare = _spare(found, names_room, room)
     if spare:  # the names took less than their room: more of the head and tail stay instead
         keep_chars += spare
-        head = text[: int(keep_chars * 0.6)]
-        tail = text[len(text) - int(keep_chars * 0.4) :]
+        end, start = _edges(text, int(keep_chars * 0.6), int(keep_chars * 0.4))
+        head, tail = text[:end], text[start:]
     mentions = f"; mentions: {', '.join(found)}" if found else ""
     marker = f"\n[… ctxproxy cut {tokens - keep_tokens} tokens of {label}{mentions} …]\n"
     return head + marker + tail

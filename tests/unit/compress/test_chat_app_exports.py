@@ -107,7 +107,11 @@ APP_LINES = [
 ]  # fmt: skip
 PLACEHOLDERS = ["<Media omitted>", "image omitted", "This message was deleted", "Missed voice call",
                 "\u200e<attached: 00000012-PHOTO-2023-05-08-13-56-02.jpg>"]  # fmt: skip
-CALLS = ["\u200eVoice call, \u200e12 min", "Video call, No answer", "\u200eMissed voice call, \u200eTap to call back"]
+CALLS = [
+    "\u200eVoice call, \u200e12 min",
+    "Video call, No answer",
+    "\u200eMissed voice call, \u200eTap to call back",
+]
 
 
 def test_a_chat_apps_own_lines_give_the_digest_nothing() -> None:
@@ -137,7 +141,9 @@ def test_what_people_say_about_leaving_or_deleting_stays() -> None:
     ):
         assert not is_notice(said), said
     assert not is_placeholder("I deleted the photo omitted from the album")
-    assert not is_placeholder("Voice call, 12 min and then lunch") and not is_placeholder("I missed your voice call")
+    assert not is_placeholder("Voice call, 12 min and then lunch") and not is_placeholder(
+        "I missed your voice call"
+    )
     dropped = (
         DroppedMessage("user", "5/8/23, 1:56 PM - Priya: Ines left the band and moved to Lisbon."),
         DroppedMessage(
