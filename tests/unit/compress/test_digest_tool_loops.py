@@ -85,3 +85,33 @@ def test_an_overlong_trail_loses_its_oldest_names_first_a_few_at_a_time() -> Non
     # Not halved: only as many old names go as the room needs; tool outputs' names get room
     # of their own beside the digest's quarter, within three quarters of it.
     assert 24 <= len(names) and estimate_tokens(trail) <= 300 * 3 // 4
+
+
+def test_a_numbered_views_blank_lines_give_no_units() -> None:
+    """``cat -n`` numbers blank lines too; ``417`` alone names nothing (it only looked like a
+    number worth keeping) and once took a digest segment of its own."""
+    view = "Here's the result of running `cat -n` on /srv/app/filters.py:\n" + "\n".join(
+        f"{i:6}\t{code}"
+        for i, code in enumerate(
+            [
+                "FieldListFilter.register(lambda f: True, AllValuesFieldListFilter)",
+                "",
+                "",
+                "def field_choices(self, field, request, model_admin):",
+                "    pk_qs = model_admin.get_queryset(request).values_list('pk', flat=True)",
+                "",
+            ],
+            415,
+        )
+    )
+    call = "str_replace_editor view /srv/app/filters.py"
+    for numbered in (view, view.replace("\t", "→")):  # ``cat -n``, Claude Code's Read
+        span = (
+            DroppedMessage("assistant", "Let me look.\nCalled " + call + ".", calls=(call,)),
+            DroppedMessage("tool", numbered, tool_name="str_replace_editor"),
+        )
+        text = build_summary(SummaryRequest(None, span, 800, "gpt-4o"))
+        assert "418 def field_choices" in text or "418→def field_choices" in text, text
+        lines = [line for line in text.split("\n") if line.startswith("- ")]
+        pieces = [p.strip().split(": ")[-1] for line in lines for p in line.replace("|", ";").split(";")]
+        assert not [p for p in pieces if p.rstrip("→").isdigit()], text
