@@ -27,6 +27,7 @@ _UNIT_FIXED = 4  # tokens added to a unit's cost when ranking: tiny fragments ra
 LINE_CHARS = 1600  # a day's line is closed after this many characters (labels cost tokens too)
 SEGMENT_CHARS = 160  # a speaker's run is split past this many characters (``Dana: … | Dana: …``):
 # a reader retrieves segments, and a short one fits beside the one before it
+TURN_SEGMENT_CHARS = 240  # … but a turn's own units stay together this far
 UNDATED_LINE_CHARS = 480  # … an undated line (a tool loop's) sooner: the hierarchy folds whole lines
 _MONTH_LABEL = re.compile(r"^[A-Z][a-z]+ \d{4}$")
 
@@ -149,6 +150,10 @@ def render_units(chosen: list[Unit]) -> list[Entry]:
     label: str | None = None
     turns: list[tuple[str, list[str]]] = []
     size = 0
+    last_turn = -2
+    whole: dict[int, int] = {}  # characters of each turn's chosen units
+    for u in chosen:
+        whole[u.turn] = whole.get(u.turn, 0) + len(u.text) + 2
 
     def close() -> None:
         if turns:
@@ -164,11 +169,15 @@ def render_units(chosen: list[Unit]) -> list[Entry]:
         if (
             turns
             and turns[-1][0] == u.speaker
-            and sum(len(t) + 2 for t in turns[-1][1]) + len(u.text) <= SEGMENT_CHARS
+            and (
+                (u.turn == last_turn and u.turn >= 0 and whole[u.turn] <= TURN_SEGMENT_CHARS)
+                or sum(len(t) + 2 for t in turns[-1][1]) + len(u.text) <= SEGMENT_CHARS
+            )
         ):
             turns[-1][1].append(u.text)
         else:
             turns.append((u.speaker, [u.text]))
         size += len(u.text) + 2
+        last_turn = u.turn
     close()
     return entries

@@ -31,7 +31,7 @@ from proxy.compress.chat_lines import day_after, said_messages
 from proxy.compress.dates import slashes_month_first
 from proxy.compress.json_export import one_per_line
 from proxy.compress.relative_dates import resolve_relative
-from proxy.compress.speakers import speaker_prefix, without_prefix
+from proxy.compress.speakers import speaker_prefix, vocative, without_prefix
 from proxy.compress.summarizer import DroppedMessage
 from proxy.compress.units import (
     FEELINGS,
@@ -204,31 +204,6 @@ def _voice(sentence: str) -> float:
     return 1.0
 
 
-_GREETING = (
-    r"(?:hey|hi|hello|thanks|thank you|wow|whoa|woah|oh|yeah|yes|yep|no|congrats|aw+|ok|okay|dear|sure"
-    r"|hallo|salut|bonjour|coucou|hola|ciao|olá|oi|hoi|danke|merci|gracias|grazie|obrigad[oa]|bedankt)"
-)
-
-
-def _vocative(speakers: set[str]) -> Callable[[str], str]:
-    """The span's speakers (or a nickname: the first three letters or more of one) addressed
-    by name, set off by punctuation (``Thanks, Caroline!``, ``Hey Mel,``): not the subject of
-    anything, so the name leaves the sentence (else ``Caroline super busy`` reads wrong)."""
-    names = sorted(
-        {w for who in speakers for w in who.split()[:1] if w[:1].isupper() and len(w) >= 3}, key=len
-    )
-    if not names:
-        return str
-    name = "(?:" + "|".join(re.escape(n[:3]) + r"[^\W\d_]*" for n in names) + ")"  # Caroline, Mel, Thérèse
-    pattern = re.compile(rf"(^|[,!.?:]\s+|\b(?i:{_GREETING}),?\s+){name}\b(?=\s*(?:[,!.?]|$))")
-    heads = tuple({n[:3] for n in names})
-
-    def without(sentence: str) -> str:  # (a name's head, case and all, is in any sentence it matches)
-        return pattern.sub(r"\1", sentence) if any(h in sentence for h in heads) else sentence
-
-    return without
-
-
 _CONTINUES = frozenset(
     """it it's its that that's this these those he he's him his she she's her they they're them their
     there so but and also then plus which though too especially because since still even""".split()
@@ -289,13 +264,15 @@ def make_units(
         if not words:
             return None
         docs.setdefault(ti, set()).update(words)  # one document a turn (merged messages too)
-        unit = Unit(len(units), turn.mi, turn.who, turn.day, text, words, count(text) + 1, required)
-        unit.weight = weight
+        turn_of = -1 if agentic else ti  # (a tool loop's lines are split as they come)
+        unit = Unit(
+            len(units), turn.mi, turn.who, turn.day, text, words, count(text) + 1, required, weight, turn_of
+        )
         units.append(unit)
         return unit
 
     spans = turns(dropped, start_day, known)
-    without_vocative = _vocative({t.who for t in spans} | known)
+    without_vocative = vocative({t.who for t in spans} | known)
     for ti, turn in enumerate(spans):
         msg = dropped[turn.mi]
         if msg.role == "tool":

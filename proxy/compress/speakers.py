@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _NOT_SPEAKERS = frozenset(
     """note error warning update summary question answer step task todo re subject traceback
@@ -290,3 +291,28 @@ def display_name(field: str) -> str:
     """A chat message's ``name`` field as a reader writes the name: the field allows no spaces
     (``Fahim_Khan``), the digest says ``Fahim Khan``."""
     return " ".join(field.replace("_", " ").split()) or field
+
+
+_GREETING = (
+    r"(?:hey|hi|hello|thanks|thank you|wow|whoa|woah|oh|yeah|yes|yep|no|congrats|aw+|ok|okay|dear|sure"
+    r"|hallo|salut|bonjour|coucou|hola|ciao|olá|oi|hoi|danke|merci|gracias|grazie|obrigad[oa]|bedankt)"
+)
+
+
+def vocative(speakers: set[str]) -> Callable[[str], str]:
+    """The span's speakers (or a nickname: the first three letters or more of one) addressed
+    by name, set off by punctuation (``Thanks, Caroline!``, ``Hey Mel,``): not the subject of
+    anything, so the name leaves the sentence (else ``Caroline super busy`` reads wrong)."""
+    names = sorted(
+        {w for who in speakers for w in who.split()[:1] if w[:1].isupper() and len(w) >= 3}, key=len
+    )
+    if not names:
+        return str
+    name = "(?:" + "|".join(re.escape(n[:3]) + r"[^\W\d_]*" for n in names) + ")"  # Caroline, Mel, Thérèse
+    pattern = re.compile(rf"(^|[,!.?:]\s+|\b(?i:{_GREETING}),?\s+){name}\b(?=\s*(?:[,!.?]|$))")
+    heads = tuple({n[:3] for n in names})
+
+    def without(sentence: str) -> str:  # (a name's head, case and all, is in any sentence it matches)
+        return pattern.sub(r"\1", sentence) if any(h in sentence for h in heads) else sentence
+
+    return without

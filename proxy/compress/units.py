@@ -195,6 +195,7 @@ class Unit:
     cost: int  # estimated tokens of ``text`` (plus its share of a line's framing)
     required: bool = False  # always kept (a MassGen user question)
     weight: float = 1.0  # scales its gain (a proxy placeholder's words weigh less)
+    turn: int = -1  # index of its turn in the span (several can share a message); -1: none
 
 
 def estimate_tokens(text: str) -> int:
