@@ -163,8 +163,7 @@ def _cut_middle(
         what = f"{what}, ⋮ marks lines left out" if "\n" + code_view.GAP in kept else what
         return f"{kept}\n[… ctxproxy cut {tokens - keep_tokens} tokens of {what}{mentions} …]\n"
     end, start = _edges(text, int(keep_chars * 0.6), int(keep_chars * 0.4))
-    head, tail = text[:end], text[start:] if keep_chars else ""
-    middle = text[len(head) : len(text) - len(tail)]
+    head, middle, tail = text[:end], text[end:start], text[start:]  # (no room: no head, no tail)
     found: list[str] = []
     if _names_mentions(label):
         found = salient.artifacts(middle, limit=MENTIONS, whole=True)
