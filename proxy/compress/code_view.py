@@ -177,6 +177,7 @@ def mentions(dropped: str, kept: str, limit: int) -> list[str]:
     copies the lines it edits, and the names they use most: ``self.cols``, ``i_col``); error
     classes before all (an agent catches what it saw raised), plain words (``args``) after
     the compound names; among names used as often, defined names first."""
+    dropped = salient.without_boilerplate(dropped)  # a licence comment's ``LICENSE.rst``: no name to reuse
     seen_kept = set(_NAME.findall(kept))
     defined = defined_names(dropped)
     compound = [n for n in defined if _NAME.fullmatch(n)]

@@ -39,7 +39,7 @@ _FOREIGN = sorted({n[:3] for names in (*date_names.MONTHS, *date_names.WEEKDAYS)
 # A line that may start with a stamp: a bracket, a digit, a month or weekday, "Session", "Date"
 # (in the languages of date_names, and "le 9 juin").
 _MAY_START = re.compile(
-    r"[ \t]*+[\[(<*#=~-]*+[ \t]*+(?:\d|(?:session|date|time|day|part|chat|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"[ \t]*+[\[(<*#=~—–•·-]*+[ \t]*+(?:\d|(?:session|date|time|day|part|chat|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
     r"|mon|tue|wed|thu|fri|sat|sun|le|"
     + "|".join(map(re.escape, (*_FOREIGN, *date_names.SESSIONS)))
     + r")[^\W\d_]*\.?(?!\w))",
@@ -229,7 +229,7 @@ def line_stamp(line: str, us_slashes: bool = False) -> tuple[dt.date | None, str
                 sender = bare_name(rest)  # ``[5/8/2023 1:56 PM] caroline``: the text below
                 return day, f"{sender}: " if sender else after_stamp(rest)
         return None, line
-    body = text.lstrip("*#=~- \t")
+    body = text.lstrip("*#=~—–•·- \t")
     words = body.split(" ")
     n = 0
     used = 0

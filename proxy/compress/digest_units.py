@@ -170,8 +170,8 @@ def _tool_lines(text: str) -> list[str]:
         return []
     picked = [lines[0]]
     for s in lines[1:]:
-        if s.rstrip("→").isdigit():
-            continue  # a numbered view's blank line (``417``, Claude Code's ``417→``) names nothing
+        if s.rstrip("→").isdigit() or salient.boilerplate(s):
+            continue  # a numbered view's blank line (``417``, Claude Code's ``417→``), a licence comment
         if salient.ERROR.search(s) or _FACT.search(s):
             picked.append(s)
     if len(picked) > TOOL_LINES:  # errors first, then the rest in order

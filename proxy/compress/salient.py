@@ -36,6 +36,30 @@ DECISION = re.compile(
     r"\b(?:decided?|decision|agreed|chose|choose|will|must|should|plan|conclusion|therefore|final|answer|todo|next step)\b",
     re.I,
 )
+# a source file's licence or copyright comment (``# Licensed under a 3-clause BSD style license -
+# see LICENSE.rst``), numbered or not: boilerplate, no fact of the session
+_BOILERPLATE = re.compile(
+    r"[ \t]*(?:\d+[ \t]*→?[ \t]*)?(?:#|//|/?\*++|--|;+|<!--)[^\n]{0,160}?(?:licensed (?:under|to)\b"
+    r"|copyright (?:\(c\)|©|\d{4})|spdx-license-identifier|all rights reserved|see licen[cs]e"
+    r"|\b(?:mit|bsd|apache|gnu|gpl)\b[^\n]{0,80}?licen[cs]e)",
+    re.I,
+)
+_BOILERPLATE_WORDS = ("licen", "copyright", "rights reserved")
+
+
+def boilerplate(line: str) -> bool:
+    """``line`` is a licence or copyright comment (a short line only: the check stays cheap)."""
+    return len(line) <= 240 and _BOILERPLATE.match(line) is not None
+
+
+def without_boilerplate(text: str) -> str:
+    """``text`` without its licence and copyright comment lines."""
+    low = text.lower()
+    if not any(w in low for w in _BOILERPLATE_WORDS):
+        return text
+    return "\n".join(line for line in text.split("\n") if not boilerplate(line))
+
+
 NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+(?: [A-Z][a-z]+)*")
 SENTENCE = re.compile(r"(?:[^\n.!?]|[.!?](?![\s.!?]|$))+(?:[.!?]+|\n|$)")
 

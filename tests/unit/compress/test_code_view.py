@@ -73,6 +73,20 @@ def test_mentions_rank_defined_names_first_and_skip_kept_ones() -> None:
     assert "model_admin.get_queryset" not in names  # already in the kept lines
 
 
+def test_mentions_skip_licence_and_copyright_comments() -> None:
+    dropped = (
+        "   1\t# Licensed under a 3-clause BSD style license - see LICENSE.rst\n"
+        "   2\t# Copyright (c) 2011-2024, Astropy Developers\n"
+        "   3\tdef fix_header_rows(header_rows):\n"
+        "   4\t    # the license_key column stays\n"
+        "   5\t    return header_rows or default_header_rows"
+    )
+    names = code_view.mentions(dropped, "", 8)
+    assert "LICENSE.rst" not in names and "Astropy_Developers" not in names
+    assert names[:2] == ["header_rows", "default_header_rows"] or "fix_header_rows" in names
+    assert "license_key" in names  # a comment about a licence is code, not boilerplate
+
+
 def test_a_cut_marker_name_list_is_bounded() -> None:
     listing = "\n".join(f"./pkg/mod{i}/file_{i}.py" for i in range(600))
     out = shrink_to(listing, 2000, count)

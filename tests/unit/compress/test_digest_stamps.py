@@ -46,6 +46,8 @@ def test_chat_export_stamps_decorated_headers_and_a_time_before_a_name() -> None
     # headers between rules
     assert line_stamp("=== Session 2 (8 May 2023) ===") == (may8, "")
     assert line_stamp("--- 2023-05-08 ---") == (may8, "")
+    assert line_stamp("— Monday 8 May 2023 —") == (may8, "")  # typographic dashes and bullets too
+    assert line_stamp("• 8 May 2023 · 13:56 · Caroline: hi") == (may8, "Caroline: hi")
     # a time of day alone: no date, but neither content nor in the way of the speaker
     assert line_stamp("[13:56] Caroline: hi") == (None, "Caroline: hi")
     assert line_stamp("1:56 PM - Caroline: hi") == (None, "Caroline: hi")

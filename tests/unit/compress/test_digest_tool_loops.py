@@ -87,15 +87,16 @@ def test_an_overlong_trail_loses_its_oldest_names_first_a_few_at_a_time() -> Non
     assert 24 <= len(names) and estimate_tokens(trail) <= 300 * 3 // 4
 
 
-def test_a_numbered_views_blank_lines_give_no_units() -> None:
+def test_a_numbered_views_blank_lines_and_licence_comment_give_no_units() -> None:
     """``cat -n`` numbers blank lines too; ``417`` alone names nothing (it only looked like a
-    number worth keeping) and once took a digest segment of its own."""
+    number worth keeping) and once took a digest segment of its own. A licence comment names
+    ``LICENSE.rst``, no fact of the session."""
     view = "Here's the result of running `cat -n` on /srv/app/filters.py:\n" + "\n".join(
         f"{i:6}\t{code}"
         for i, code in enumerate(
             [
+                "# Licensed under a 3-clause BSD style license - see LICENSE.rst",
                 "FieldListFilter.register(lambda f: True, AllValuesFieldListFilter)",
-                "",
                 "",
                 "def field_choices(self, field, request, model_admin):",
                 "    pk_qs = model_admin.get_queryset(request).values_list('pk', flat=True)",
@@ -115,3 +116,4 @@ def test_a_numbered_views_blank_lines_give_no_units() -> None:
         lines = [line for line in text.split("\n") if line.startswith("- ")]
         pieces = [p.strip().split(": ")[-1] for line in lines for p in line.replace("|", ";").split(";")]
         assert not [p for p in pieces if p.rstrip("→").isdigit()], text
+        assert "LICENSE" not in text and "Licensed" not in text, text
