@@ -18,11 +18,13 @@ span's lines, the artifact trail and the count.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Set
 
 from proxy.compress import code_view, salient
-from proxy.compress.dates import line_stamp
+from proxy.compress.chat_lines import stamped_lines
+from proxy.compress.dates import format_date, line_stamp
 from proxy.compress.digest_entries import (
     Entry,
     Measure,
@@ -36,6 +38,7 @@ from proxy.compress.digest_entries import (
 from proxy.compress.digest_hierarchy import compact_oldest, merge
 from proxy.compress.digest_units import PROXY_MARK, last_day, make_units
 from proxy.compress.focus import names_first
+from proxy.compress.speakers import speaker_prefix, without_prefix
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.compress.summary_format import MAX_ARTIFACTS, SUMMARY_HEADER, artifacts_line, count_line
 from proxy.compress.units import Unit, clip_words, content_words, estimate_tokens
@@ -84,6 +87,7 @@ def new_entries(
     weights: dict[str, float],
     covered: Counter[str],
     allowance: int,
+    start_day: dt.date | None = None,
 ) -> tuple[list[Entry], bool]:
     """Lines for a newly dropped span (never none when something was dropped), and whether
     some of its units were left out."""
@@ -92,9 +96,24 @@ def new_entries(
         chosen = [min(units, key=lambda u: (u.cost, u.pos))]
     new = render_units(chosen)
     if not new and dropped:
-        first = dropped[0]
-        new = [Entry(None, f"{_who(first)}: {' '.join(first.text.split())[:200]}")]
+        new = [_first_said(dropped[0], start_day)]
     return new, len(chosen) < len(units)
+
+
+def _first_said(msg: DroppedMessage, day: dt.date | None) -> Entry:
+    """The line for a span that gave no unit (a chat of fillers, ``lol``, ``ok``): its first
+    message's first said line, dated and attributed as any line is (a stamp is no content)."""
+    rest = msg.text
+    for found, said in stamped_lines(msg.text.split("\n")):
+        day = found or day
+        if said.strip():
+            rest = said
+            break
+    who = msg.speaker or speaker_prefix(rest)
+    if who and speaker_prefix(rest) == who:
+        rest = without_prefix(rest)
+    label = format_date(day) if day else None
+    return Entry(label, f"{who or _who(msg)}: {' '.join(rest.split())[:200]}")
 
 
 def _memo(count_tokens: Measure | None) -> Measure:
@@ -251,7 +270,7 @@ def build_summary(request: SummaryRequest, count_tokens: Measure | None = None) 
     goal = allowance
     best: tuple[list[Entry], int] | None = None  # the fullest try that fits
     for _ in range(4):
-        new, more = new_entries(request.dropped, units, weights, covered, goal)
+        new, more = new_entries(request.dropped, units, weights, covered, goal, start_day)
         size = entries_tokens(new, measure)
         if size <= allowance and (best is None or size > best[1]):
             best = (new, size)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from proxy.compress.layers import shrink_newest
 from proxy.compress.protect import verbatim_groups
-from proxy.compress.stages.base import StageContext
+from proxy.compress.stages.base import SUMMARY_FLOOR, StageContext
 from proxy.compress.stages.mask import recent_views, view_floor
 from proxy.compress.stages.massgen_text import compress_history, is_massgen, shorten_answers
 from proxy.compress.stages.summary_cut import shrink_summary
@@ -89,8 +89,17 @@ class CutStage:
             # … but, when the protected turns alone overflow the target, not below its floor
             # (StageContext.summary_floor) while the request fits its budget: landing above the
             # target beats losing the memory of everything dropped.
-            overflow = protected_overflow and not hard_overflow(ctx)
-            floor = max(_SUMMARY_FLOOR, ctx.summary_floor()) if overflow else _SUMMARY_FLOOR
+            # Nor, while it fits, below an eighth of the target when they come close to it (the
+            # memory of everything dropped would be a header and a count), landing the request
+            # halfway to the trigger at most: the next turns do not compact again at once.
+            if hard_overflow(ctx):
+                floor = _SUMMARY_FLOOR
+            elif protected_overflow:
+                floor = max(_SUMMARY_FLOOR, ctx.summary_floor())
+            else:
+                trigger = int(ctx.policy.trigger * ctx.input_budget())
+                near = min(int(SUMMARY_FLOOR * ctx.target_raw), (trigger - ctx.protected_total()) // 2)
+                floor = max(_SUMMARY_FLOOR, near)
             # A drained target is no reason to cut the memory of what was just dropped: the
             # summary gives way only as far as the policy's own target needs.
             excess = ctx.total() - max(ctx.target_raw, ctx.undrained_raw)

@@ -5,7 +5,8 @@ line stay.
 
 Fixtures: a digest-shaped summary written here, and the Claude Code-style Anthropic session of
 :mod:`tests.unit.compress.test_agent_wires` compressed to 0.82 of its tokens (where the
-summary had been cut in the middle of a line).
+summary had been cut in the middle of a line, and later cut to a header and a few names to
+land on the target: it keeps its floor now).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from typing import Any
 
 from proxy.compress import Compactor, Limits
 from proxy.compress.digest import HEADER
+from proxy.compress.stages import CutStage
+from proxy.compress.stages.base import SUMMARY_FLOOR
 from proxy.compress.stages.summary_cut import shrink_summary
 from proxy.compress.summary_format import ARTIFACTS, SUMMARY_HEADER
-from tests.unit.compress.stagekit import COUNTER
+from tests.unit.compress.stagekit import COUNTER, stage_kit
 from tests.unit.compress.test_agent_wires import MODEL, SETTINGS, TASK, anthropic_session, count
 
 LINES = [
@@ -85,20 +88,23 @@ def test_a_summary_written_as_one_long_line_is_cut_in_its_middle_only_then() -> 
     assert count(out) <= 100 and "ctxproxy cut" in out and out.startswith(SUMMARY_HEADER)
 
 
-async def test_an_anthropic_session_cut_to_its_target_keeps_whole_summary_lines() -> None:
+async def test_an_anthropic_session_near_its_target_keeps_whole_summary_lines() -> None:
+    """The protected turns come within an eighth of the target: the summary keeps its floor,
+    whole, and the request lands that little above the target (within its budget)."""
     body = anthropic_session(8)
     tokens = COUNTER.count_request("anthropic", body, MODEL)
     result = await Compactor(SETTINGS, counter=COUNTER).compress(
         body, "anthropic", MODEL, Limits(int(tokens * 0.82), None, 1024)
     )
-    assert result.body is not None and "cut" in dict(result.stages)
-    assert result.tokens_after <= result.target_tokens
+    assert result.body is not None and "summarize" in dict(result.stages)
+    assert result.target_tokens < result.tokens_after <= result.target_tokens * 9 // 8 + 32
+    assert result.tokens_after <= result.budget
     first = result.body["messages"][0]["content"]
     assert first[0]["text"] == TASK  # the task verbatim
     for sent_msg, msg in zip(result.body["messages"][-2:], body["messages"][-2:], strict=True):
         assert _plain(sent_msg) == msg  # the newest turn verbatim (a cache breakpoint aside)
     summary = first[1]["text"]
-    assert "tokens of summary" not in summary
+    assert "tokens of summary" not in summary and "ctxproxy cut" not in summary
     lines, _, names = _parts(summary)
     assert lines[0] == HEADER and lines[-1].endswith("messages compacted)")
     sent = json.dumps(body)
@@ -113,3 +119,28 @@ def test_a_heading_goes_with_the_last_line_under_it() -> None:
     assert out[0] == SUMMARY_HEADER + " (40 messages compacted)"
     assert "## Decisions" not in out and "## Task and intent" in out and "## Errors" in out
     assert all(s in llm.split("\n") or s.startswith("[… ctxproxy cut") for s in out)
+
+
+async def test_an_earlier_summary_over_what_the_target_leaves_is_cut_by_whole_lines() -> None:
+    """An anchored summary from an earlier compaction, far over what the protected turns
+    leave under the target: the cut stage takes whole lines, down to the summary's floor."""
+    items = [
+        {"role": "system", "content": "You are a careful assistant."},
+        {"role": "user", "content": "Plan my week. " + "Here is what matters to me this week. " * 30},
+        {"role": "assistant", "content": "Noted. " + "I will keep that in mind as we go. " * 20},
+        {"role": "user", "content": "And what did Dana say about Leeds?"},
+    ]
+    kit = stage_kit(items, target=10_000, summary=DIGEST, keep_recent_groups=2)
+    ctx = kit.ctx
+    ctx.target_raw = ctx.protected_total() + ctx.meter.summary_overhead + 200  # room for 200
+    ctx.budget_raw = 10 * ctx.target_raw
+    floor = int(SUMMARY_FLOOR * ctx.target_raw)
+    assert ctx.protected_total() < ctx.target_raw < ctx.total() and 200 > floor
+    await kit.run(CutStage())
+    summary = ctx.summary or ""
+    lines, digest_lines, names = _parts(summary)
+    assert lines[0] == HEADER and lines[-1] == "(40 messages compacted)"
+    assert "ctxproxy cut" in summary and "tokens of summary" not in summary
+    assert all(s in DIGEST.split("\n") for s in digest_lines)  # whole lines, never part of one
+    assert all(n in NAMES for n in names)  # whole names
+    assert floor < ctx.tokens_of(summary) <= 200 and ctx.total() <= ctx.target_raw

@@ -89,3 +89,45 @@ async def test_past_the_trigger_the_summary_keeps_the_names_of_the_folded_views(
     kept = [i for i in range(9) if f"verify_block_{i}" in summary]
     assert kept == list(range(9)), summary  # the names of every folded view are on the trail
     assert not kit.new_violations()
+
+
+async def test_protected_turns_just_under_the_target_leave_the_summary_its_floor() -> None:
+    """The protected turns fit the target but leave less than an eighth of it: the summary
+    keeps that eighth (the request lands at most that far above them), not a header and a
+    count. With room to spare the request lands on its target."""
+    for spare, lands_on_target in ((0.02, False), (0.5, True)):
+        kit = stage_kit(_session(8), target=0.3, keep_recent_groups=1)
+        ctx = kit.ctx
+        keep = ctx.protected_total() + ctx.meter.summary_overhead
+        ctx.target_raw = int(keep * (1 + spare))
+        ctx.budget_raw = 4 * ctx.target_raw
+        ctx.measure_overflow()
+        assert not ctx.protected_overflow
+        floor = int(SUMMARY_FLOOR * ctx.target_raw)
+        await kit.run(SummarizeStage())
+        await kit.run(CutStage())
+        summary = kit.ctx.summary or ""
+        assert kit.items()[1]["content"] == TASK and kit.items()[-1]["content"] == _view(9)
+        assert kit.ctx.tokens_of(summary) >= 0.8 * floor, summary
+        assert "verify_block_8" in summary  # the newest folded view's names are on the trail
+        assert kit.ctx.total() <= max(ctx.target_raw, keep + floor) + 8
+        if lands_on_target:
+            assert kit.ctx.total() <= ctx.target_raw
+        assert not kit.new_violations()
+
+
+async def test_the_floor_under_the_target_lands_halfway_to_the_trigger_at_most() -> None:
+    """A trigger set close to the target (a custom policy): the summary's floor under the
+    target stops halfway from the protected turns to the trigger, so the next turn does not
+    compact again at once."""
+    kit = stage_kit(_session(8), target=0.3, keep_recent_groups=1)
+    ctx = kit.ctx
+    keep = ctx.protected_total() + ctx.meter.summary_overhead
+    ctx.target_raw = int(keep * 1.02)
+    ctx.budget_raw = 4 * ctx.target_raw
+    trigger = ctx.protected_total() + int(SUMMARY_FLOOR * ctx.target_raw) // 2
+    ctx.policy = replace(ctx.policy, trigger=trigger / ctx.budget_raw + 1e-6)
+    await kit.run(SummarizeStage())
+    await kit.run(CutStage())
+    assert ctx.summary is not None
+    assert ctx.total() <= ctx.protected_total() + (trigger - ctx.protected_total()) // 2 + 8 < trigger
