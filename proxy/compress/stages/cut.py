@@ -11,15 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from proxy.compress.digest import span_names
 from proxy.compress.layers import shrink_newest
 from proxy.compress.protect import verbatim_groups
 from proxy.compress.stages.base import SUMMARY_FLOOR, StageContext
 from proxy.compress.stages.mask import recent_views, view_floor
 from proxy.compress.stages.massgen_text import compress_history, is_massgen, shorten_answers
+from proxy.compress.stages.summarize import dropped_messages
 from proxy.compress.stages.summary_cut import shrink_summary
 from proxy.compress.stages.text_ops import shrink_to
 from proxy.compress.stages.transcript_fold import fold_off_loop
 from proxy.compress.stages.walk import editable_segments
+from proxy.compress.summary_format import ARTIFACTS, COUNT, MAX_ARTIFACTS
+from proxy.wire import Group
 
 _FLOOR = 32  # tokens a cut message keeps at least
 _SUMMARY_FLOOR = 40  # tokens an over-budget summary is cut down to at most (its header, marker, count)
@@ -117,9 +121,29 @@ def _drop_recent(ctx: StageContext, whole: set[int]) -> bool:
         if i in whole or group.kind == "system" or group.pinned or group.has_user_turn:
             continue
         ctx.remove({i})
+        _keep_names(ctx, group)
         ctx.notes.append("a recent group dropped to fit the input budget")
         return True
     return False
+
+
+def _keep_names(ctx: StageContext, group: Group) -> None:
+    """A recent group dropped to fit the budget leaves the names of its tool outputs on the
+    summary's trail, newest last, as a folded group does: what the agent types next. They go
+    first when the summary must give way (its trail loses its oldest names first)."""
+    names = span_names(dropped_messages([group]), ctx.focus) if ctx.summary else []
+    if not ctx.summary or not names:
+        return
+    lines = ctx.summary.split("\n")
+    at = max((k for k, line in enumerate(lines) if line.startswith(ARTIFACTS)), default=-1)
+    old = [a for a in lines[at][len(ARTIFACTS) :].split(", ") if a] if at >= 0 else []
+    trail = ARTIFACTS + ", ".join([*old, *(n for n in names if n not in old)][-MAX_ARTIFACTS:])
+    if at >= 0:
+        lines[at] = trail
+    else:  # a trail of its own, before the closing count line
+        end = len(lines) - 1 if len(lines) > 1 and COUNT.fullmatch(lines[-1].strip()) else len(lines)
+        lines.insert(end, trail)
+    ctx.summary = "\n".join(lines)
 
 
 def _summary_first(ctx: StageContext) -> bool:

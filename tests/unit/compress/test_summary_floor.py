@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from proxy.compress.digest import HEADER
 from proxy.compress.stages import CutStage, SummarizeStage
 from proxy.compress.stages.base import SUMMARY_FLOOR
 from tests.unit.compress.stagekit import stage_kit
@@ -131,3 +132,24 @@ async def test_the_floor_under_the_target_lands_halfway_to_the_trigger_at_most()
     await kit.run(CutStage())
     assert ctx.summary is not None
     assert ctx.total() <= ctx.protected_total() + (trigger - ctx.protected_total()) // 2 + 8 < trigger
+
+
+async def test_a_recent_group_dropped_to_fit_the_budget_leaves_its_names_on_the_trail() -> None:
+    """Over the input budget with only the task and the newest turn left, the older recent
+    call goes whole (its pair with it); the names its file view held go on the summary's
+    trail, as a folded group's do: the agent types them next."""
+    earlier = "\n".join(
+        [HEADER, "- assistant: read the store module", "Artifacts: src/store.py", "(4 messages compacted)"]
+    )
+    kit = stage_kit(_session(0), target=0.3, keep_recent_groups=2, summary=earlier)
+    ctx = kit.ctx
+    older = next(s for s in ctx.slots if "src/block_0.py" in str(s.group.messages[0].raw))
+    ctx.budget_raw = ctx.total() - older.tokens + 20  # no room for the older call, even cut
+    await kit.run(CutStage())
+    items = kit.items()
+    assert "ctxproxy" in (ctx.summary or "") and "a recent group dropped to fit the input budget" in ctx.notes
+    assert not any("src/block_0.py" in str(m.get("content")) for m in items[1:])  # the older call went
+    assert items[-1]["content"] == _view(1) and items[1]["content"] == TASK
+    trail = next(line for line in (ctx.summary or "").split("\n") if line.startswith("Artifacts: "))
+    assert trail.startswith("Artifacts: src/store.py, ") and "BlockIndex0" in trail, trail
+    assert ctx.total() <= ctx.input_budget() and not kit.new_violations()
