@@ -129,8 +129,8 @@ def _drop_recent(ctx: StageContext, whole: set[int]) -> bool:
 
 def _keep_names(ctx: StageContext, group: Group) -> None:
     """A recent group dropped to fit the budget leaves the names of its tool outputs on the
-    summary's trail, newest last, as a folded group does: what the agent types next. They go
-    first when the summary must give way (its trail loses its oldest names first)."""
+    summary's trail (the newest layer's), newest last, as a folded group does: what the agent
+    types next. When the summary must give way, its trail loses its oldest names first."""
     names = span_names(dropped_messages([group]), ctx.focus) if ctx.summary else []
     if not ctx.summary or not names:
         return
