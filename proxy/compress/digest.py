@@ -109,8 +109,9 @@ def _first_said(msg: DroppedMessage, day: dt.date | None) -> Entry:
         if said.strip():
             rest = said
             break
-    who = msg.speaker or speaker_prefix(rest)
-    if who and speaker_prefix(rest) == who:
+    prefix = speaker_prefix(rest)
+    who = msg.speaker or prefix
+    if who and prefix == who:
         rest = without_prefix(rest)
     label = format_date(day) if day else None
     return Entry(label, f"{who or _who(msg)}: {' '.join(rest.split())[:200]}")

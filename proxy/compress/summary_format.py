@@ -54,3 +54,19 @@ def parse_summary(text: str | None) -> SummaryParts:
         else:
             parts.lines.append(line)
     return parts
+
+
+def with_names(summary: str, names: list[str]) -> str:
+    """``summary`` with ``names`` added to the end of its (newest layer's) ``Artifacts:`` trail,
+    each once, the oldest going past :data:`MAX_ARTIFACTS`; a trail of its own before the
+    closing count line when it has none."""
+    lines = summary.split("\n")
+    at = max((k for k, line in enumerate(lines) if line.startswith(ARTIFACTS)), default=-1)
+    old = [a for a in lines[at][len(ARTIFACTS) :].split(", ") if a] if at >= 0 else []
+    trail = artifacts_line([*old, *(n for n in dict.fromkeys(names) if n not in old)][-MAX_ARTIFACTS:])
+    if at >= 0:
+        lines[at] = trail
+    else:
+        end = len(lines) - 1 if len(lines) > 1 and COUNT.fullmatch(lines[-1].strip()) else len(lines)
+        lines.insert(end, trail)
+    return "\n".join(lines)

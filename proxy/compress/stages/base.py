@@ -155,12 +155,16 @@ class StageContext:
         room they leave under the input budget, but landing the request halfway to the
         trigger at most while they are under it (the other half is the next turns' room to
         grow). Past the trigger every turn compacts anyway: cutting the memory of everything
-        dropped would buy nothing."""
+        dropped would buy nothing. While they fit the target: its eighth all the same (the
+        memory of everything dropped is not cut to a header and a count to land on the target),
+        halfway from them to the trigger at most (a trigger set close to the target)."""
         floor = int(SUMMARY_FLOOR * self.target_raw)
         budget = self.input_budget()
         keep = self.protected_total() + self.meter.summary_overhead
         trigger = int(self.policy.trigger * budget)
         target = max(self.target_raw, self.undrained_raw)  # (a drain's lower target is in reach)
+        if keep < target:
+            return max(0, min(floor, (trigger - keep) // 2))
         over = min(1.0, max(0.0, (keep - target) / max(1, trigger - target)))
         room = over * (budget - keep) / 2
         if keep < trigger:  # the request lands halfway to the trigger at most: room to grow

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from proxy.compress.digest import span_names
 from proxy.compress.layers import shrink_newest
 from proxy.compress.protect import verbatim_groups
-from proxy.compress.stages.base import SUMMARY_FLOOR, StageContext
+from proxy.compress.stages.base import StageContext
 from proxy.compress.stages.mask import recent_views, view_floor
 from proxy.compress.stages.massgen_text import compress_history, is_massgen, shorten_answers
 from proxy.compress.stages.summarize import dropped_messages
@@ -22,7 +22,7 @@ from proxy.compress.stages.summary_cut import shrink_summary
 from proxy.compress.stages.text_ops import shrink_to
 from proxy.compress.stages.transcript_fold import fold_off_loop
 from proxy.compress.stages.walk import editable_segments
-from proxy.compress.summary_format import ARTIFACTS, COUNT, MAX_ARTIFACTS
+from proxy.compress.summary_format import with_names
 from proxy.wire import Group
 
 _FLOOR = 32  # tokens a cut message keeps at least
@@ -50,7 +50,6 @@ class CutStage:
         tried: set[tuple[int, int, tuple[str | int, ...]]] = set()
         whole = whole_slots(ctx)
         views = recent_views(ctx)  # the newest file views give way last, and only so far
-        protected_overflow = ctx.protected_total() >= ctx.target_raw  # before any cut
         while not ctx.fits():
             hard = hard_overflow(ctx)
             candidates = [
@@ -90,20 +89,11 @@ class CutStage:
         if ctx.summary and not ctx.fits():
             # Only now does the anchored summary give way: it stands for everything dropped.
             size = ctx.tokens_of(ctx.summary)
-            # … but, when the protected turns alone overflow the target, not below its floor
-            # (StageContext.summary_floor) while the request fits its budget: landing above the
-            # target beats losing the memory of everything dropped.
-            # Nor, while it fits, below an eighth of the target when they come close to it (the
-            # memory of everything dropped would be a header and a count), landing the request
-            # halfway to the trigger at most: the next turns do not compact again at once.
-            if hard_overflow(ctx):
-                floor = _SUMMARY_FLOOR
-            elif protected_overflow:
-                floor = max(_SUMMARY_FLOOR, ctx.summary_floor())
-            else:
-                trigger = int(ctx.policy.trigger * ctx.input_budget())
-                near = min(int(SUMMARY_FLOOR * ctx.target_raw), (trigger - ctx.protected_total()) // 2)
-                floor = max(_SUMMARY_FLOOR, near)
+            # … but, while the request fits its budget, not below its floor
+            # (StageContext.summary_floor: an eighth of the target, more when the protected
+            # turns alone overflow it): landing above the target beats losing the memory of
+            # everything dropped.
+            floor = _SUMMARY_FLOOR if hard_overflow(ctx) else max(_SUMMARY_FLOOR, ctx.summary_floor())
             # A drained target is no reason to cut the memory of what was just dropped: the
             # summary gives way only as far as the policy's own target needs.
             excess = ctx.total() - max(ctx.target_raw, ctx.undrained_raw)
@@ -129,21 +119,11 @@ def _drop_recent(ctx: StageContext, whole: set[int]) -> bool:
 
 def _keep_names(ctx: StageContext, group: Group) -> None:
     """A recent group dropped to fit the budget leaves the names of its tool outputs on the
-    summary's trail (the newest layer's), newest last, as a folded group does: what the agent
-    types next. When the summary must give way, its trail loses its oldest names first."""
+    summary's trail, newest last, as a folded group does: what the agent types next. When the
+    summary must give way, its trail loses its oldest names first."""
     names = span_names(dropped_messages([group]), ctx.focus) if ctx.summary else []
-    if not ctx.summary or not names:
-        return
-    lines = ctx.summary.split("\n")
-    at = max((k for k, line in enumerate(lines) if line.startswith(ARTIFACTS)), default=-1)
-    old = [a for a in lines[at][len(ARTIFACTS) :].split(", ") if a] if at >= 0 else []
-    trail = ARTIFACTS + ", ".join([*old, *(n for n in names if n not in old)][-MAX_ARTIFACTS:])
-    if at >= 0:
-        lines[at] = trail
-    else:  # a trail of its own, before the closing count line
-        end = len(lines) - 1 if len(lines) > 1 and COUNT.fullmatch(lines[-1].strip()) else len(lines)
-        lines.insert(end, trail)
-    ctx.summary = "\n".join(lines)
+    if ctx.summary and names:
+        ctx.summary = with_names(ctx.summary, names)
 
 
 def _summary_first(ctx: StageContext) -> bool:
