@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from proxy.wire.base import PerItemAdapter, first_int, render_body, render_items_default
@@ -12,7 +11,7 @@ from proxy.wire.conversation import dump_text as _dump
 from proxy.wire.families import FamilyName
 from proxy.wire.grouping import merge_units
 from proxy.wire.shape import check_openai_chat
-from proxy.wire.text_tools import OPENINGS, call_id, observation, result_id
+from proxy.wire.text_tools import OPENINGS, text_protocol
 from proxy.wire.usage import Usage, as_int, first_dict
 
 _ROLES: dict[str, Role] = {
@@ -64,10 +63,8 @@ class OpenAIChatAdapter(PerItemAdapter):
             # no reasoning, no id; the same Message the general path below builds, without its lookups
             kind: SegmentKind = "tool_output" if role == "tool" else "text"
             segment = Segment(kind, ("content",), content, role != "system")
-            if (role == "user" and content.startswith(OPENINGS)) or (
-                role == "assistant" and "<function=" in content
-            ):
-                return _text_protocol(Message(raw=raw, role=role, segments=(segment,), index=index))
+            if (role == "user" and content.startswith(OPENINGS)) or (role == "assistant" and "</" in content):
+                return text_protocol(Message(raw=raw, role=role, segments=(segment,), index=index))
             return Message(raw=raw, role=role, segments=(segment,), index=index)
         segs = content_segments(
             raw.get("content"), "tool_output" if role == "tool" else "text", role != "system"
@@ -102,7 +99,7 @@ class OpenAIChatAdapter(PerItemAdapter):
             tool_name=tool_name,
             index=index,
         )
-        return _text_protocol(msg) if role in ("user", "assistant") and not calls else msg
+        return text_protocol(msg) if role in ("user", "assistant") else msg
 
     def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
         n_head = 0
@@ -163,23 +160,3 @@ class OpenAIChatAdapter(PerItemAdapter):
         from proxy.compress.invariants.openai_chat import violations
 
         return violations(body)
-
-
-def _text_protocol(msg: Message) -> Message:
-    """A message of an agent that writes its tool calls as text (:mod:`proxy.wire.text_tools`):
-    a user message opened by an output's marker is that tool's output (the marker kept as its
-    lead); an assistant message holding a ``<function=…>`` call issues the id it answers."""
-    segs = msg.segments
-    if not segs or segs[0].kind != "text":
-        return msg
-    if msg.role == "assistant":
-        cid = call_id(segs[0].text if len(segs) == 1 else msg.text, msg.index)
-        return replace(msg, calls=(cid,)) if cid else msg
-    if msg.role != "user" or (found := observation(segs[0].text)) is None:
-        return msg
-    marker, name = found
-    outputs = tuple(replace(s, kind="tool_output") if s.kind == "text" else s for s in segs)
-    first = replace(outputs[0], text=outputs[0].text[len(marker) :])
-    return replace(
-        msg, segments=(first, *outputs[1:]), results=(result_id(msg.index),), tool_name=name, lead=marker
-    )

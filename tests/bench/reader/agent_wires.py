@@ -21,6 +21,10 @@ compressed:
 - ``--wire text``: Chat Completions as OpenHands sends it to a model without native tool
   calling: each call written in the assistant's text, each output a user message opened by
   ``EXECUTION RESULT of [name]:`` (:mod:`tests.bench.reader.agent_text`).
+- ``--wire cline``: Chat Completions as Cline or Roo Code sends it: XML calls named after its
+  tools in the assistant's text, each output a user message opened by a text part
+  ``[read_file for 'path'] Result:`` (:mod:`tests.bench.reader.agent_cline`); the calls in
+  Claude Code's vocabulary first, whatever ``--tools`` says.
 
 :func:`tests.bench.reader.wire_view.chat_view` reads any of these wires back as chat
 messages, so that the facts metric and the checks read every wire the same way.
@@ -33,6 +37,7 @@ import json
 import re
 from typing import Any
 
+from tests.bench.reader.agent_cline import to_cline
 from tests.bench.reader.agent_text import to_text
 from tests.bench.reader.reading import message_text
 
@@ -41,6 +46,7 @@ WIRES = {
     "anthropic": "anthropic",
     "responses": "openai-responses",
     "text": "openai-chat",
+    "cline": "openai-chat",
 }
 TOOLSETS = ("openhands", "claude-code", "claude-code-reminders")
 REMINDER = (  # what Claude Code appends to a Read result (``claude-code-reminders``)
@@ -196,6 +202,13 @@ def convert(body: dict[str, Any], wire: str, tools: str = "openhands") -> dict[s
         return copy.deepcopy(body)
     if wire == "text":  # Chat Completions without native tool calls (:mod:`.agent_text`)
         return to_text(convert(body, "chat", tools))
+    if wire == "cline":  # as Cline sends it, in its own vocabulary (:mod:`.agent_cline`)
+        recs = neutral(body, "claude-code")
+        described = "\n\n".join(
+            f"## {d['name']}\nDescription: {d['description']}" for d in _tool_defs(body, "claude-code")
+        )
+        messages = to_cline(recs, "\n\n# Tools\n\n" + described)
+        return {**{k: v for k, v in body.items() if k not in ("messages", "tools")}, "messages": messages}
     recs = neutral(body, tools)
     defs = _tool_defs(body, tools)
     system = "\n\n".join(r["text"] for r in recs if r["role"] == "system")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.bench.reader.agent_cline import from_cline
 from tests.bench.reader.agent_text import from_text
 from tests.bench.reader.reading import content_text as _texts
 
@@ -23,6 +24,8 @@ def chat_view(body: dict[str, Any], wire: str) -> dict[str, Any]:
         return body
     if wire == "text":
         return from_text(body)
+    if wire == "cline":
+        return from_cline(body)
     msgs: list[dict[str, Any]] = []
     system = _texts(body.get("system" if wire == "anthropic" else "instructions"))
     if system:

@@ -113,3 +113,61 @@ def test_the_summarizer_reads_a_text_call_as_a_call() -> None:
     assert dropped[0].calls == ("execute_bash ls -la src/",)
     assert "<function=" not in dropped[0].text and dropped[0].text.startswith("Let me list the files.")
     assert dropped[1].text == "a.py"  # the output, without its marker
+
+
+CLINE_CALL = "I'll read the module.\n\n<read_file>\n<path>src/app.py</path>\n</read_file>"
+CLINE_OUTPUT = [
+    {"type": "text", "text": "[read_file for 'src/app.py'] Result:"},
+    {"type": "text", "text": "def main():\n    return 1"},
+]
+
+
+@pytest.mark.parametrize("api", ["openai-chat", "anthropic"])
+def test_cline_outputs_and_calls(api: str) -> None:
+    body = {
+        "model": "m",
+        "max_tokens": 100,
+        "messages": [
+            {"role": "user", "content": [{"type": "text", "text": "<task>Fix main</task>"}]},
+            {"role": "assistant", "content": CLINE_CALL},
+            {"role": "user", "content": CLINE_OUTPUT},
+        ],
+    }
+    conv = get_adapter(api).parse(body)
+    msgs = conv.messages()
+    task, call, out = msgs[-3:]
+    assert task.is_user_turn
+    assert call.calls == out.results and out.tool_name == "read_file" and not out.is_user_turn
+    assert out.lead == "[read_file for 'src/app.py'] Result:"
+    assert [(s.kind, s.text) for s in out.segments] == [
+        ("tool_output", ""),
+        ("tool_output", "def main():\n    return 1"),
+    ]
+    cut = out.edited(out.segments[1], "[ctxproxy: output of read_file omitted (9 tokens)]")
+    assert (
+        cut.raw["content"][0]["text"] == "[read_file for 'src/app.py'] Result:"
+    )  # the marker's part untouched
+    assert cut.raw["content"][1]["text"] == "[ctxproxy: output of read_file omitted (9 tokens)]"
+    dropped = dropped_messages([g for g in conv.groups if any(m.calls for m in g.messages)])
+    assert dropped[0].calls == ("read_file src/app.py",)
+    assert dropped[0].text == "I'll read the module.\nCalled read_file src/app.py."  # as a native call reads
+    assert (dropped[1].role, dropped[1].tool_name, dropped[1].text) == (
+        "tool",
+        "read_file",
+        "def main():\n    return 1",
+    )
+
+
+def test_cline_marker_needs_its_own_line_and_a_tool_name() -> None:
+    assert observation("[read_file for 'a b.py'] Result:") == (
+        "[read_file for 'a b.py'] Result:",
+        "read_file",
+    )
+    assert observation("[execute_command for 'ls -la'] Result:\nok") is not None
+    assert observation("[attempt_completion] Result:") == (
+        "[attempt_completion] Result:",
+        "attempt_completion",
+    )
+    assert observation("[Caroline] Result: we won the match") is None  # a chat line
+    assert observation("[2023-05-08 13:56] Caroline: hi") is None
+    assert split_calls("Plain text with <b>bold</b>.") == ("Plain text with <b>bold</b>.", [])
