@@ -27,14 +27,6 @@ from dataclasses import replace
 from proxy.wire.conversation import Message
 
 _NAME = r"[A-Za-z0-9_.:-]{1,64}"
-# a user message's opening marker: (marker, the tool's name when it says)
-_MARKER = re.compile(
-    rf"(?:EXECUTION RESULT of \[({_NAME})\]:|OBSERVATION:|\[({_NAME})(?: for '[^\n]{{0,400}}?')?\] Result:)"
-    r"[ \t]*(?:\n|\Z)"
-)
-OPENINGS = ("EXECUTION RESULT of [", "OBSERVATION:", "[")
-_CALL = re.compile(rf"<function=({_NAME})>\n?(.*?)</function>", re.S)
-_PARAM = re.compile(rf"<parameter=({_NAME})>\n?(.*?)\n?</parameter>", re.S)
 # Cline's and Roo Code's tools: a call is ``<name>`` with one ``<param>value</param>`` a line
 _XML_TOOLS = (
     "read_file|write_to_file|replace_in_file|apply_diff|insert_content|search_and_replace|"
@@ -42,6 +34,15 @@ _XML_TOOLS = (
     "use_mcp_tool|access_mcp_resource|ask_followup_question|attempt_completion|new_task|"
     "plan_mode_respond|fetch_instructions|switch_mode|codebase_search|new_rule|web_fetch"
 )
+# a user message's opening marker: (marker, the tool's name when it says); Cline's names only
+# its own tools, so a line such as ``[PASS] Result:`` stays what a person wrote
+_MARKER = re.compile(
+    rf"(?:EXECUTION RESULT of \[({_NAME})\]:|OBSERVATION:|\[({_XML_TOOLS})(?: for '[^\n]{{0,400}}?')?\] Result:)"
+    r"[ \t]*(?:\n|\Z)"
+)
+OPENINGS = ("EXECUTION RESULT of [", "OBSERVATION:", "[")
+_CALL = re.compile(rf"<function=({_NAME})>\n?(.*?)</function>", re.S)
+_PARAM = re.compile(rf"<parameter=({_NAME})>\n?(.*?)\n?</parameter>", re.S)
 _XML_CALL = re.compile(rf"<({_XML_TOOLS})>\s*(.*?)</\1>", re.S)
 _XML_PARAM = re.compile(r"<([a-z_]{1,40})>\n?(.*?)\n?</\1>", re.S)
 
@@ -63,6 +64,7 @@ def result_id(index: int) -> str:
 
 
 def holds_call(text: str) -> bool:
+    """Whether an assistant's text holds a call written as text (OpenHands' or Cline's)."""
     return ("<function=" in text and _CALL.search(text) is not None) or (
         "</" in text and _XML_CALL.search(text) is not None
     )

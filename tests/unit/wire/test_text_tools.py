@@ -171,3 +171,8 @@ def test_cline_marker_needs_its_own_line_and_a_tool_name() -> None:
     assert observation("[Caroline] Result: we won the match") is None  # a chat line
     assert observation("[2023-05-08 13:56] Caroline: hi") is None
     assert split_calls("Plain text with <b>bold</b>.") == ("Plain text with <b>bold</b>.", [])
+
+
+def test_a_bracketed_word_before_result_is_not_a_cline_output() -> None:
+    assert observation("[PASS] Result:\nall 12 tests") is None  # a pasted log: not one of Cline's tools
+    assert observation("[use_mcp_tool for 'github'] Result:") is not None
