@@ -10,6 +10,7 @@ from proxy.wire.conversation import Conversation, Message, Role, Segment
 from proxy.wire.conversation import dump_text as _dump
 from proxy.wire.families import FamilyName
 from proxy.wire.shape import check_anthropic
+from proxy.wire.text_tools import text_protocol
 from proxy.wire.usage import Usage, as_int, first_dict
 
 _THINKING = ("thinking", "redacted_thinking")
@@ -47,8 +48,10 @@ class AnthropicAdapter(PerItemAdapter, TurnsAdapter):
         role: Role = "assistant" if raw.get("role") == "assistant" else "user"
         content = raw.get("content")
         if isinstance(content, str):
-            return Message(
-                raw=raw, role=role, segments=(Segment("text", ("content",), content, True),), index=index
+            return text_protocol(
+                Message(
+                    raw=raw, role=role, segments=(Segment("text", ("content",), content, True),), index=index
+                )
             )
         segs: list[Segment] = []
         calls: list[str] = []
@@ -88,16 +91,18 @@ class AnthropicAdapter(PerItemAdapter, TurnsAdapter):
                 for s in segs
             ]
         tool_name = names.get(results[0]) if results else None
-        return Message(
-            raw=raw,
-            role=role,
-            segments=tuple(segs),
-            calls=tuple(calls),
-            results=tuple(results),
-            tool_name=tool_name,
-            opaque=opaque,
-            pinned=pinned,
-            index=index,
+        return text_protocol(
+            Message(
+                raw=raw,
+                role=role,
+                segments=tuple(segs),
+                calls=tuple(calls),
+                results=tuple(results),
+                tool_name=tool_name,
+                opaque=opaque,
+                pinned=pinned,
+                index=index,
+            )
         )
 
     def with_summary(self, raw: dict[str, Any], summary: str) -> dict[str, Any]:

@@ -47,6 +47,9 @@ class Message:
     opaque: bool = False  # thinking / encrypted reasoning / compaction: never edited
     pinned: bool = False  # must never be dropped (e.g. an Anthropic compaction block)
     index: int = -1  # position in the original request's item list (-1: synthetic)
+    # text the wire item keeps in front of its first segment, outside that segment's text: a
+    # tool output sent as a user message keeps its marker (``EXECUTION RESULT of [x]:``)
+    lead: str = ""
 
     @property
     def is_tool_result(self) -> bool:
@@ -64,7 +67,8 @@ class Message:
 
     def edited(self, segment: Segment, new_text: str) -> Message:
         """A copy whose segment text is replaced (copy-on-write of the wire dict)."""
-        raw = set_path(self.raw, segment.path, new_text)
+        lead = self.lead if self.lead and segment.path == self.segments[0].path else ""
+        raw = set_path(self.raw, segment.path, lead + new_text)
         segs = tuple(
             replace(s, text=new_text) if s is segment or s.path == segment.path else s for s in self.segments
         )

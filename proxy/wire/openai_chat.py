@@ -11,6 +11,7 @@ from proxy.wire.conversation import dump_text as _dump
 from proxy.wire.families import FamilyName
 from proxy.wire.grouping import merge_units
 from proxy.wire.shape import check_openai_chat
+from proxy.wire.text_tools import OPENINGS, text_protocol
 from proxy.wire.usage import Usage, as_int, first_dict
 
 _ROLES: dict[str, Role] = {
@@ -62,6 +63,8 @@ class OpenAIChatAdapter(PerItemAdapter):
             # no reasoning, no id; the same Message the general path below builds, without its lookups
             kind: SegmentKind = "tool_output" if role == "tool" else "text"
             segment = Segment(kind, ("content",), content, role != "system")
+            if (role == "user" and content.startswith(OPENINGS)) or (role == "assistant" and "</" in content):
+                return text_protocol(Message(raw=raw, role=role, segments=(segment,), index=index))
             return Message(raw=raw, role=role, segments=(segment,), index=index)
         segs = content_segments(
             raw.get("content"), "tool_output" if role == "tool" else "text", role != "system"
@@ -87,7 +90,7 @@ class OpenAIChatAdapter(PerItemAdapter):
             tool_name = names.get(results[0])
         elif role == "tool":
             tool_name = raw.get("name") if isinstance(raw.get("name"), str) else None
-        return Message(
+        msg = Message(
             raw=raw,
             role=role,
             segments=tuple(segs),
@@ -96,6 +99,7 @@ class OpenAIChatAdapter(PerItemAdapter):
             tool_name=tool_name,
             index=index,
         )
+        return text_protocol(msg) if role in ("user", "assistant") else msg
 
     def build(self, body: dict[str, Any], msgs: list[Message]) -> Conversation:
         n_head = 0

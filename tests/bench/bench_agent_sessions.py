@@ -4,7 +4,7 @@ Run (from any directory; ``--tree`` measures another checkout's ``proxy`` packag
 
     .venv/bin/python tests/bench/bench_agent_sessions.py [--quick] [--tree PATH]
         [--sessions DIR] [--presets balanced,aggressive,conservative] [--no-small-window] [--lenient]
-        [--wire chat|anthropic|responses[,…]] [--tools openhands|claude-code[,…]]
+        [--wire chat|anthropic|responses|text[,…]] [--tools openhands|claude-code[,…]]
 
 Sessions: ``shared/dev-data/openhands-dev/*.json`` beside the checkout when present (else
 ``--sessions DIR``, e.g. ``tests/data/openhands``). At ½ and ¾ of each session's assistant turns
@@ -14,7 +14,8 @@ counts; "its tokens" by tiktoken's o200k, so balanced lands at ~0.43); the aggre
 also on a small window (half its tokens + 4096). Metrics and baselines:
 :mod:`tests.bench.reader.agent`; ``--lenient`` also counts facts the agent had written itself.
 ``--wire`` / ``--tools`` re-send each session on another API (Anthropic Messages, OpenAI
-Responses) and with Claude Code's tool vocabulary (:mod:`tests.bench.reader.agent_wires`);
+Responses, or Chat Completions with the calls written as text, as OpenHands sends them to a
+model without native tool calling) and with Claude Code's tool vocabulary (:mod:`tests.bench.reader.agent_wires`);
 several, comma-separated, measure every combination (the baselines: Chat Completions only).
 """
 

@@ -20,6 +20,7 @@ from proxy.compress.stages.walk import call_names, result_parts
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.compress.summary_format import MAX_ARTIFACTS
 from proxy.wire import Group, Message
+from proxy.wire.text_tools import split_calls
 
 log = structlog.get_logger("ctxproxy.compress")
 
@@ -85,6 +86,17 @@ def _outputs(m: Message, names: dict[str, str]) -> list[DroppedMessage]:
     return out
 
 
+def _text_calls(parts: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """Texts without the ``<function=…>`` calls written in them, and those calls as they read."""
+    texts: list[str] = []
+    calls: list[str] = []
+    for part in parts:
+        prose, found = split_calls(part)
+        texts.append(prose)
+        calls += (describe_call(orjson.dumps(c).decode()) for c in found)
+    return texts, tuple(calls)
+
+
 def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
     """The groups' messages as the summarizer reads them: a tool output is a ``tool`` message
     (not the user message an Anthropic result rides in), with its tool's name."""
@@ -103,6 +115,8 @@ def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
                 for s in m.segments
                 if s.kind == "text" or (m.role == "tool" and s.kind == "tool_output")
             ]
+            if m.calls and not calls:  # calls written as text (an agent without native tool calls)
+                parts, calls = _text_calls(parts)
             if calls:
                 parts.append("Called " + "; ".join(calls) + ".")
             text = "\n".join(p for p in parts if p)

@@ -104,6 +104,8 @@ class TokenCounter:
         n = overhead
         for seg in msg.segments:
             n += get_adapter(api).image_tokens if seg.kind == "image" else self.count_text(seg.text, enc)
+        if msg.lead:
+            n += self.count_text(msg.lead, enc)
         raw = msg.raw
         if type(raw) is dict and len(raw) > 2 and (key := get_adapter(api).name_key) is not None:
             name = raw.get(key)  # (a plain message, role and content alone, has no name)

@@ -18,6 +18,13 @@ compressed:
   same-role neighbours merged so roles alternate.
 - ``--wire responses``: ``instructions`` plus ``input`` items (``message``,
   ``function_call`` / ``function_call_output`` by ``call_id``).
+- ``--wire text``: Chat Completions as OpenHands sends it to a model without native tool
+  calling: each call written in the assistant's text, each output a user message opened by
+  ``EXECUTION RESULT of [name]:`` (:mod:`tests.bench.reader.agent_text`).
+- ``--wire cline``: Chat Completions as Cline or Roo Code sends it: XML calls named after its
+  tools in the assistant's text, each output a user message opened by a text part
+  ``[read_file for 'path'] Result:`` (:mod:`tests.bench.reader.agent_cline`); the calls in
+  Claude Code's vocabulary first, whatever ``--tools`` says.
 
 :func:`tests.bench.reader.wire_view.chat_view` reads any of these wires back as chat
 messages, so that the facts metric and the checks read every wire the same way.
@@ -30,9 +37,17 @@ import json
 import re
 from typing import Any
 
+from tests.bench.reader.agent_cline import to_cline
+from tests.bench.reader.agent_text import to_text
 from tests.bench.reader.reading import message_text
 
-WIRES = {"chat": "openai-chat", "anthropic": "anthropic", "responses": "openai-responses"}
+WIRES = {
+    "chat": "openai-chat",
+    "anthropic": "anthropic",
+    "responses": "openai-responses",
+    "text": "openai-chat",
+    "cline": "openai-chat",
+}
 TOOLSETS = ("openhands", "claude-code", "claude-code-reminders")
 REMINDER = (  # what Claude Code appends to a Read result (``claude-code-reminders``)
     "\n\n<system-reminder>\nWhenever you read a file, you should consider whether it would be "
@@ -185,6 +200,15 @@ def convert(body: dict[str, Any], wire: str, tools: str = "openhands") -> dict[s
     """``body`` (Chat Completions) on ``wire`` with ``tools``' vocabulary."""
     if wire == "chat" and tools == "openhands":
         return copy.deepcopy(body)
+    if wire == "text":  # Chat Completions without native tool calls (:mod:`.agent_text`)
+        return to_text(convert(body, "chat", tools))
+    if wire == "cline":  # as Cline sends it, in its own vocabulary (:mod:`.agent_cline`)
+        recs = neutral(body, "claude-code")
+        described = "\n\n".join(
+            f"## {d['name']}\nDescription: {d['description']}" for d in _tool_defs(body, "claude-code")
+        )
+        messages = to_cline(recs, "\n\n# Tools\n\n" + described)
+        return {**{k: v for k, v in body.items() if k not in ("messages", "tools")}, "messages": messages}
     recs = neutral(body, tools)
     defs = _tool_defs(body, tools)
     system = "\n\n".join(r["text"] for r in recs if r["role"] == "system")

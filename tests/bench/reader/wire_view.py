@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.bench.reader.agent_cline import from_cline
+from tests.bench.reader.agent_text import from_text
 from tests.bench.reader.reading import content_text as _texts
 
 
@@ -20,6 +22,10 @@ def chat_view(body: dict[str, Any], wire: str) -> dict[str, Any]:
     ``tool_calls``, ``tool`` results by ``tool_call_id``; the tool definitions as they are."""
     if wire == "chat":
         return body
+    if wire == "text":
+        return from_text(body)
+    if wire == "cline":
+        return from_cline(body)
     msgs: list[dict[str, Any]] = []
     system = _texts(body.get("system" if wire == "anthropic" else "instructions"))
     if system:

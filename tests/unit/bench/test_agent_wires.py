@@ -18,7 +18,10 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "openhands"
 SESSION = load_session(DATA / "django__django-10973.json")
 
 
-@pytest.mark.parametrize("wire", list(WIRES))
+NATIVE = ("chat", "anthropic", "responses")  # the wires with native tool calls
+
+
+@pytest.mark.parametrize("wire", NATIVE)
 @pytest.mark.parametrize("tools", ["openhands", "claude-code", "claude-code-reminders"])
 def test_a_converted_session_is_valid_and_reads_back_alike(wire: str, tools: str) -> None:
     body = convert(SESSION, wire, tools)
@@ -30,6 +33,40 @@ def test_a_converted_session_is_valid_and_reads_back_alike(wire: str, tools: str
     assert ag.task_text(view) == ag.task_text(SESSION["messages"])
     ids = [c["id"] for m in view for c in m.get("tool_calls") or []]
     assert ids == [m["tool_call_id"] for m in view if m["role"] == "tool"]  # every id kept, paired
+
+
+@pytest.mark.parametrize(
+    ("wire", "tools"), [("text", "openhands"), ("text", "claude-code"), ("cline", "claude-code")]
+)
+def test_calls_written_as_text_read_back_as_calls(wire: str, tools: str) -> None:
+    """``--wire text`` / ``cline``: no ``tools`` field, no tool role; read back, every call pairs
+    with its output, and the calls are the session's (Cline's vocabulary; its thoughts as text)."""
+    body = convert(SESSION, wire, tools)
+    assert WIRES[wire] == "openai-chat" and "tools" not in body
+    assert {m["role"] for m in body["messages"]} == {"system", "user", "assistant"}
+    assert violations("openai-chat", body) <= {"last-role:assistant"}
+    view = chat_view(body, wire)["messages"]
+    same = chat_view(convert(SESSION, "chat", tools), "chat")["messages"]
+    assert ag.task_text(view) == ag.task_text(SESSION["messages"])
+    ids = [c["id"] for m in view for c in m.get("tool_calls") or []]
+    answered = [m["tool_call_id"] for m in view if m["role"] == "tool"]
+    assert answered == ids[: len(answered)] and len(ids) - len(answered) <= 1  # (the last may be unanswered)
+    names = [c["function"]["name"] for m in view for c in m.get("tool_calls") or []]
+    native = [c["function"]["name"] for m in same for c in m.get("tool_calls") or []]
+    if wire == "text":
+        assert names == native
+    else:
+        cline = {
+            "Read": "read_file",
+            "Bash": "execute_command",
+            "Edit": "replace_in_file",
+            "Write": "write_to_file",
+        }
+        cline["finish"] = "attempt_completion"
+        assert set(native) - {"think"} <= set(cline)  # (this session's tools)
+        assert names == [cline[n] for n in native if n != "think"]
+    outputs = [m["content"] for m in view if m["role"] == "tool"]
+    assert outputs and all(o for o in outputs)
 
 
 def test_claude_code_tools_read_with_arrows_and_edit_with_old_string() -> None:
