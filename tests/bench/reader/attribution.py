@@ -108,7 +108,7 @@ def segment_attribution(d: Dialogue, segments: Sequence[ReadUnit], idf: Idf, int
             into.unclear += 1
             continue
         weight: dict[int, float] = {}
-        for w in ws:
+        for w in sorted(ws):  # (a fixed order: float sums, and so ties, do not vary with the hash seed)
             for i in index.get(w, ()):
                 weight[i] = weight.get(i, 0.0) + idf(w)
         if not weight:

@@ -80,7 +80,8 @@ class Idf:
         return math.log(1 + self.n / max(self.df.get(word, 0), 1))
 
     def weight(self, ws: Iterable[str]) -> float:
-        return sum(self(w) for w in set(ws))
+        # fsum: the same total whatever order the set gives (it varies with the hash seed)
+        return math.fsum(self(w) for w in set(ws))
 
 
 @dataclass(frozen=True, slots=True)

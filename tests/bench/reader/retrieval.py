@@ -36,7 +36,7 @@ class BM25:
         self.k1, self.b = k1, b
 
     def scores(self, query: Iterable[str]) -> list[float]:
-        q = [t for t in set(query) if t in self.idf]
+        q = sorted(t for t in set(query) if t in self.idf)  # a fixed order: the same float sums every run
         out: list[float] = []
         for doc, length in zip(self.docs, self.lens, strict=True):
             s = 0.0
