@@ -91,19 +91,18 @@ class AnthropicAdapter(PerItemAdapter, TurnsAdapter):
                 for s in segs
             ]
         tool_name = names.get(results[0]) if results else None
-        return text_protocol(
-            Message(
-                raw=raw,
-                role=role,
-                segments=tuple(segs),
-                calls=tuple(calls),
-                results=tuple(results),
-                tool_name=tool_name,
-                opaque=opaque,
-                pinned=pinned,
-                index=index,
-            )
+        msg = Message(
+            raw=raw,
+            role=role,
+            segments=tuple(segs),
+            calls=tuple(calls),
+            results=tuple(results),
+            tool_name=tool_name,
+            opaque=opaque,
+            pinned=pinned,
+            index=index,
         )
+        return text_protocol(msg)
 
     def with_summary(self, raw: dict[str, Any], summary: str) -> dict[str, Any]:
         """The first user message plus one text block holding the anchored summary."""

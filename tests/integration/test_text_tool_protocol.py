@@ -11,6 +11,7 @@ marker in front of what it leaves, and keep the task and the newest output verba
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from tests.fakes.strict import AnthropicFake, FakeRequest, OpenAIChatFake, Reply
@@ -28,15 +29,22 @@ def _next_module(request: FakeRequest) -> int:
     return int(read.group(1)) + 1 if read else 0
 
 
-def text_calls(request: FakeRequest) -> Reply:
-    """Read module N until ``TURNS`` modules are read, then answer."""
-    done = _next_module(request)
-    if done >= TURNS:
-        return Reply(text="All modules read.")
-    return Reply(
-        text=f"Reading the next module.\n\n<function=read_file>\n"
-        f"<parameter=path>src/pkg/module_{done}.py</parameter>\n</function>"
-    )
+def reading(call: Callable[[int], str]) -> Callable[[FakeRequest], Reply]:
+    """A script: the call ``call(n)`` for module N until ``TURNS`` modules are read, then an answer."""
+
+    def script(request: FakeRequest) -> Reply:
+        done = _next_module(request)
+        if done >= TURNS:
+            return Reply(text="All modules read.")
+        return Reply(text=f"Reading the next module.\n\n{call(done)}")
+
+    return script
+
+
+text_calls = reading(
+    lambda n: f"<function=read_file>\n<parameter=path>src/pkg/module_{n}.py</parameter>\n</function>"
+)
+cline_calls = reading(lambda n: f"<read_file>\n<path>src/pkg/module_{n}.py</path>\n</read_file>")
 
 
 async def test_text_protocol_outputs_are_masked_with_their_markers(
@@ -85,16 +93,6 @@ async def test_text_protocol_outputs_are_masked_with_their_markers(
 
 
 CLINE_MARKER = "[read_file for 'src/pkg/module_{n}.py'] Result:"
-
-
-def cline_calls(request: FakeRequest) -> Reply:
-    """Cline's XML call for the next module until ``TURNS`` modules are read, then an answer."""
-    done = _next_module(request)
-    if done >= TURNS:
-        return Reply(text="All modules read.")
-    return Reply(
-        text=f"Reading the next module.\n\n<read_file>\n<path>src/pkg/module_{done}.py</path>\n</read_file>"
-    )
 
 
 async def test_cline_on_anthropic_messages_keeps_its_result_lines(
