@@ -117,3 +117,27 @@ def test_a_numbered_views_blank_lines_and_licence_comment_give_no_units() -> Non
         pieces = [p.strip().split(": ")[-1] for line in lines for p in line.replace("|", ";").split(";")]
         assert not [p for p in pieces if p.rstrip("→").isdigit()], text
         assert "LICENSE" not in text and "Licensed" not in text, text
+
+
+def test_a_cut_output_says_it_was_cut_not_the_lines_left_around_its_marker() -> None:
+    """An output the truncate stage cut before it was folded: the call says how much was cut,
+    not ``→ 3 lines`` (the kept head, the marker, the kept tail)."""
+    head = "src/pkg/module_8.py:0: def handler_8_0(request_id=8000)"
+    marker = "[… ctxproxy cut 2519 tokens of content; mentions: module_8.py, handler_8_1 …]"
+    span = (
+        DroppedMessage(
+            "assistant",
+            "Reading.\nCalled read_file src/pkg/module_8.py.",
+            calls=("read_file src/pkg/module_8.py",),
+        ),
+        DroppedMessage("tool", f"{head}\n{marker}\n", tool_name="read_file"),
+        DroppedMessage(
+            "assistant",
+            "Next.\nCalled read_file src/pkg/module_9.py.",
+            calls=("read_file src/pkg/module_9.py",),
+        ),
+        DroppedMessage("tool", f"\n{marker.replace('8', '9')}\n", tool_name="read_file"),
+    )
+    text = build_summary(SummaryRequest(None, span, 800, "gpt-4o"))
+    assert "read_file src/pkg/module_8.py → 1 line shown, 2519 tokens cut" in text
+    assert "read_file src/pkg/module_9.py → 2519 tokens, cut" in text
