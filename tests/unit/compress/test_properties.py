@@ -54,6 +54,18 @@ def protected_tokens(
     return counter.scale(raw, model), [m.raw for m in msgs]
 
 
+async def compress_checked(
+    api: str, body: dict[str, Any], window: int
+) -> tuple[Compactor, Any, dict[str, Any]]:
+    """``body`` compressed by a fresh compactor: (the compactor, its result, the body sent),
+    the body sent checked to break no rule the original did not."""
+    compactor = fresh()
+    result = await compactor.compress(body, api, body["model"], Limits(window, None, None))
+    sent = result.body if result.body is not None else body
+    assert violations(api, sent) <= violations(api, body)
+    return compactor, result, sent
+
+
 def landing_bound(protected: int, target: int) -> int:
     """Where a compressed request whose protected part fits its target lands at most: the
     target, or, when the protected turns leave the summary less than its floor (an eighth of
@@ -181,10 +193,7 @@ async def test_chat_conversations_compress_validly_and_keep_protected_items(
 ) -> None:
     body = RENDER[api](script)
     model = body["model"]
-    compactor = fresh()
-    result = await compactor.compress(body, api, model, Limits(window, None, None))
-    sent = result.body if result.body is not None else body
-    assert violations(api, sent) <= violations(api, body)
+    compactor, result, sent = await compress_checked(api, body, window)
     protected, protected_items = protected_tokens(api, body, compactor, model)
     if protected + 64 <= result.target_tokens:
         if result.compressed:

@@ -14,14 +14,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proxy.compress import Limits, violations
 from proxy.wire.text_tools import observation
 from tests.unit.compress.convgen import SYSTEM, Turn, scripts
 from tests.unit.compress.test_properties import (
     PROPS,
     appears_verbatim,
     checker,
-    fresh,
+    compress_checked,
     landing_bound,
     protected_tokens,
 )
@@ -87,10 +86,7 @@ async def test_calls_written_as_text_compress_validly_and_keep_their_markers(
 ) -> None:
     body = RENDER[api](script)
     model = body["model"]
-    compactor = fresh()
-    result = await compactor.compress(body, api, model, Limits(window, None, None))
-    sent = result.body if result.body is not None else body
-    assert violations(api, sent) <= violations(api, body)
+    compactor, result, sent = await compress_checked(api, body, window)
     assert result.tokens_after == checker().count_request(api, sent, model)
     protected, protected_items = protected_tokens(api, body, compactor, model)
     if protected + 64 <= result.target_tokens and result.compressed:
