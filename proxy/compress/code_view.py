@@ -38,6 +38,7 @@ _NAME = re.compile(
 )
 VIEW_HEAD = "Here's the result of running `cat -n`"  # an editor's view (str_replace_editor)
 CUT_NAMES = re.compile(r"\[… ctxproxy cut \d+ tokens of [^\]\n]*?; mentions: ([^\]\n]*?)(?: …)?\]")
+CUT_TOKENS = re.compile(r"\[… ctxproxy cut (\d+) tokens of [^\n]*?…\]")  # the same marker: how much it cut
 _ERROR = re.compile(r"(?:Error|Exception|Warning)$")
 _WORD = re.compile(r"\b[A-Za-z_]\w*\b")
 _KEYWORDS = frozenset("self cls None True False".split())

@@ -72,7 +72,6 @@ _FACT = re.compile(r"\b(?:line \d+|[A-Z]\w*(?:Error|Exception|Warning)\b)|[\w.-]
 _PROMPT_LINE = re.compile(r"(?:\([\w.-]+\)\s*)?[\w.-]+@[\w.-]+:\S*\s*[#$%>]")
 _HARNESS = re.compile(r"\[(?:Command finished with exit code -?\d+|Python Interpreter: [^\]\n]*)\]")
 CHROME_TAIL = 400  # characters at an output's end where a harness writes its chrome
-_CUT = re.compile(r"\[… ctxproxy cut (\d+) tokens of [^\n]*?…\]")  # a cut stage's marker in an output
 _EXIT = re.compile(r"\[Command finished with exit code (-?\d+)\]")  # said on the call: ``→ 3 lines, exit 1``
 
 
@@ -193,11 +192,11 @@ def _without_tail(text: str) -> str:
 def _line_count(text: str) -> str:
     """``26 lines``; an output an earlier stage cut says so, not the lines left around its marker
     (``4 lines shown, 2519 tokens cut``; ``2519 tokens, cut``)."""
-    cut = _CUT.search(text) if "ctxproxy cut" in text else None
+    cut = code_view.CUT_TOKENS.search(text) if "ctxproxy cut" in text else None
     if cut is None:
         n = text.count("\n") + 1
         return f"{n} line{'' if n == 1 else 's'}"
-    shown = sum(1 for line in _CUT.sub("", text).split("\n") if line.strip())
+    shown = sum(1 for line in code_view.CUT_TOKENS.sub("", text).split("\n") if line.strip())
     if not shown:
         return f"{cut.group(1)} tokens, cut"
     return f"{shown} line{'' if shown == 1 else 's'} shown, {cut.group(1)} tokens cut"

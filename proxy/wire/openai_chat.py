@@ -11,7 +11,7 @@ from proxy.wire.conversation import dump_text as _dump
 from proxy.wire.families import FamilyName
 from proxy.wire.grouping import merge_units
 from proxy.wire.shape import check_openai_chat
-from proxy.wire.text_tools import OPENINGS, text_protocol
+from proxy.wire.text_tools import may_hold, text_protocol
 from proxy.wire.usage import Usage, as_int, first_dict
 
 _ROLES: dict[str, Role] = {
@@ -63,7 +63,7 @@ class OpenAIChatAdapter(PerItemAdapter):
             # no reasoning, no id; the same Message the general path below builds, without its lookups
             kind: SegmentKind = "tool_output" if role == "tool" else "text"
             segment = Segment(kind, ("content",), content, role != "system")
-            if (role == "user" and content.startswith(OPENINGS)) or (role == "assistant" and "</" in content):
+            if may_hold(role, content):
                 return text_protocol(Message(raw=raw, role=role, segments=(segment,), index=index))
             return Message(raw=raw, role=role, segments=(segment,), index=index)
         segs = content_segments(

@@ -47,6 +47,12 @@ _XML_CALL = re.compile(rf"<({_XML_TOOLS})>\s*(.*?)</\1>", re.S)
 _XML_PARAM = re.compile(r"<([a-z_]{1,40})>\n?(.*?)\n?</\1>", re.S)
 
 
+def may_hold(role: str, text: str) -> bool:
+    """Whether a plain message could be read otherwise by :func:`text_protocol` (a test cheap
+    enough for every message: the chat adapter's shortcut skips the rest)."""
+    return (role == "user" and text.startswith(OPENINGS)) or (role == "assistant" and "</" in text)
+
+
 def observation(text: str) -> tuple[str, str | None] | None:
     """(the marker, the tool's name or None) when ``text`` is a tool's output sent as a user
     message; None otherwise. Cheap on any other text: one ``startswith``."""

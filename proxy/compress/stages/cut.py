@@ -121,8 +121,7 @@ def _keep_names(ctx: StageContext, group: Group) -> None:
     """A recent group dropped to fit the budget leaves the names of its tool outputs on the
     summary's trail, newest last, as a folded group does: what the agent types next. When the
     summary must give way, its trail loses its oldest names first."""
-    names = span_names(dropped_messages([group]), ctx.focus) if ctx.summary else []
-    if ctx.summary and names:
+    if ctx.summary and (names := span_names(dropped_messages([group]), ctx.focus)):
         ctx.summary = with_names(ctx.summary, names)
 
 

@@ -6,9 +6,9 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, replace
 
-import orjson
 import structlog
 
+from proxy.compress.call_text import describe_call, text_calls
 from proxy.compress.digest import names_tokens, span_names
 from proxy.compress.digest_units import last_day
 from proxy.compress.layers import append_layer, flatten
@@ -20,59 +20,8 @@ from proxy.compress.stages.walk import call_names, result_parts
 from proxy.compress.summarizer import DroppedMessage, SummaryRequest
 from proxy.compress.summary_format import MAX_ARTIFACTS
 from proxy.wire import Group, Message
-from proxy.wire.text_tools import split_calls
 
 log = structlog.get_logger("ctxproxy.compress")
-
-
-_ARG_CHARS = 100  # an argument longer than this (or multi-line) is named, not quoted
-# the arguments a call reads by, in this order (``Grep def write src/``: the pattern, then where)
-_LEADING_ARGS = (
-    "command",
-    "action",
-    "cmd",
-    "operation",
-    "pattern",
-    "path",
-    "file_path",
-    "file",
-    "url",
-    "query",
-)
-
-
-def describe_call(text: str) -> str:
-    """A tool call as it reads: ``name value value …`` (``str_replace_editor view src/app.py``);
-    a long or multi-line argument appears by its name only (``file_text=…``)."""
-    try:
-        call = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return " ".join(text[:160].split())
-    if not isinstance(call, dict) or "name" not in call:
-        return " ".join(text[:160].split())
-    args = call.get("arguments", call.get("input", call.get("args", "")))  # Chat, Anthropic, Gemini
-    if isinstance(args, str):
-        try:
-            args = orjson.loads(args) if args.strip() else {}
-        except orjson.JSONDecodeError:
-            return f"{call['name']} {' '.join(args[:_ARG_CHARS].split())}".rstrip()
-    parts = [str(call["name"])]
-    items = list(args.items()) if isinstance(args, dict) else [("", args)]
-    items.sort(key=lambda kv: _LEADING_ARGS.index(kv[0]) if kv[0] in _LEADING_ARGS else len(_LEADING_ARGS))
-    for key, value in items:
-        if value is None or value == "" or isinstance(value, bool):
-            continue
-        shown = value if isinstance(value, str) else orjson.dumps(value).decode()
-        if key in _LEADING_ARGS and isinstance(value, str):  # a command or path: its start
-            first = " ".join(value.strip().split("\n", 1)[0].split())
-            parts.append(
-                first if len(first) <= _ARG_CHARS and "\n" not in value.strip() else first[:_ARG_CHARS] + "…"
-            )
-        elif len(shown) > _ARG_CHARS or "\n" in shown:
-            parts.append(f"{key}=…" if key else "…")
-        else:
-            parts.append(shown)
-    return " ".join(parts)
 
 
 def _outputs(m: Message, names: dict[str, str]) -> list[DroppedMessage]:
@@ -84,17 +33,6 @@ def _outputs(m: Message, names: dict[str, str]) -> list[DroppedMessage]:
         if text:
             out.append(DroppedMessage("tool", text, names.get(rid or "") or m.tool_name))
     return out
-
-
-def _text_calls(parts: list[str]) -> tuple[list[str], tuple[str, ...]]:
-    """Texts without the ``<function=…>`` calls written in them, and those calls as they read."""
-    texts: list[str] = []
-    calls: list[str] = []
-    for part in parts:
-        prose, found = split_calls(part)
-        texts.append(prose)
-        calls += (describe_call(orjson.dumps(c).decode()) for c in found)
-    return texts, tuple(calls)
 
 
 def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
@@ -116,7 +54,7 @@ def dropped_messages(groups: list[Group]) -> tuple[DroppedMessage, ...]:
                 if s.kind == "text" or (m.role == "tool" and s.kind == "tool_output")
             ]
             if m.calls and not calls:  # calls written as text (an agent without native tool calls)
-                parts, calls = _text_calls(parts)
+                parts, calls = text_calls(parts)
             if calls:
                 parts.append("Called " + "; ".join(calls) + ".")
             text = "\n".join(p for p in parts if p)

@@ -14,11 +14,11 @@ its name. :func:`from_cline` reads such a request back as chat messages with cal
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import Any
 
+from tests.bench.reader.agent_text import read_back
 from tests.bench.reader.reading import content_text
 
 _RESULT = re.compile(r"\A\[([a-z_]+)(?: for '[^\n]*')?\] Result:\Z")
@@ -84,28 +84,13 @@ def to_cline(recs: list[dict[str, Any]], system_suffix: str) -> list[dict[str, A
     return out
 
 
+def _output(m: dict[str, Any]) -> str | None:
+    content = m.get("content")
+    parts = content if isinstance(content, list) else [{"type": "text", "text": content_text(content)}]
+    first = str(parts[0].get("text", "")) if parts else ""
+    return content_text(parts[1:]) if _RESULT.match(first) else None
+
+
 def from_cline(body: dict[str, Any]) -> dict[str, Any]:
     """A request of :func:`to_cline`'s form read back as chat messages with calls and outputs."""
-    msgs: list[dict[str, Any]] = []
-    pending: list[str] = []
-    for m in body.get("messages", []):
-        role, content = m.get("role"), m.get("content")
-        parts = content if isinstance(content, list) else [{"type": "text", "text": content_text(content)}]
-        first = str(parts[0].get("text", "")) if parts else ""
-        if role == "assistant":
-            text = content_text(content)
-            calls = []
-            for found in _CALL.finditer(text):  # an id from the call's text: the same after a compaction
-                args = {p.group(1): p.group(2) for p in _PARAM.finditer(found.group(2))}
-                cid = "cline-" + hashlib.blake2b(found.group(0).encode(), digest_size=6).hexdigest()
-                fn = {"name": found.group(1), "arguments": json.dumps(args)}
-                calls.append({"id": cid, "type": "function", "function": fn})
-            pending = [c["id"] for c in calls]
-            prose = _CALL.sub("", text).strip()
-            msgs.append({"role": "assistant", "content": prose, **({"tool_calls": calls} if calls else {})})
-        elif role == "user" and _RESULT.match(first):
-            cid = pending.pop(0) if pending else f"cline-orphan-{len(msgs)}"
-            msgs.append({"role": "tool", "tool_call_id": cid, "content": content_text(parts[1:])})
-        else:
-            msgs.append({"role": role, "content": content_text(content)})
-    return {"messages": msgs, "tools": []}
+    return read_back(body, _CALL, _PARAM, _output, "cline")

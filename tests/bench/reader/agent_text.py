@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from tests.bench.reader.reading import content_text
@@ -76,25 +77,44 @@ def to_text(body: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in body.items() if k not in ("messages", "tools")}, "messages": msgs}
 
 
-def from_text(body: dict[str, Any]) -> dict[str, Any]:
-    """A request of :func:`to_text`'s form read back as chat messages with calls and outputs."""
+Output = Callable[[dict[str, Any]], "str | None"]  # a user message's tool output (None: it holds none)
+
+
+def read_back(
+    body: dict[str, Any], call: re.Pattern[str], param: re.Pattern[str], output: Output, prefix: str
+) -> dict[str, Any]:
+    """A request whose calls are written as text read back as chat messages: each ``call``
+    match in an assistant's text a ``tool_calls`` entry (its ``param`` matches the arguments,
+    its id from the call's text: the same after a compaction), each user message ``output``
+    reads a ``tool`` message answering the call before it."""
     msgs: list[dict[str, Any]] = []
     pending: list[str] = []
     for m in body.get("messages", []):
         role, text = m.get("role"), content_text(m.get("content"))
         if role == "assistant":
             calls = []
-            for found in _CALL.finditer(text):  # an id from the call's text: the same after a compaction
-                args = {p.group(1): p.group(2) for p in _PARAM.finditer(found.group(2))}
+            for found in call.finditer(text):
+                args = {p.group(1): p.group(2) for p in param.finditer(found.group(2))}
                 fn = {"name": found.group(1), "arguments": json.dumps(args)}
-                cid = "text-" + hashlib.blake2b(found.group(0).encode(), digest_size=6).hexdigest()
+                cid = f"{prefix}-" + hashlib.blake2b(found.group(0).encode(), digest_size=6).hexdigest()
                 calls.append({"id": cid, "type": "function", "function": fn})
             pending = [c["id"] for c in calls]
-            prose = _CALL.sub("", text).strip()
+            prose = call.sub("", text).strip()
             msgs.append({"role": "assistant", "content": prose, **({"tool_calls": calls} if calls else {})})
-        elif role == "user" and (r := _RESULT.match(text)):
-            cid = pending.pop(0) if pending else f"text-orphan-{len(msgs)}"
-            msgs.append({"role": "tool", "tool_call_id": cid, "content": text[r.end() :]})
+        elif role == "user" and (out := output(m)) is not None:
+            cid = pending.pop(0) if pending else f"{prefix}-orphan-{len(msgs)}"
+            msgs.append({"role": "tool", "tool_call_id": cid, "content": out})
         else:
             msgs.append({"role": role, "content": text})
     return {"messages": msgs, "tools": []}
+
+
+def _output(m: dict[str, Any]) -> str | None:
+    text = content_text(m.get("content"))
+    r = _RESULT.match(text)
+    return text[r.end() :] if r else None
+
+
+def from_text(body: dict[str, Any]) -> dict[str, Any]:
+    """A request of :func:`to_text`'s form read back as chat messages with calls and outputs."""
+    return read_back(body, _CALL, _PARAM, _output, "text")
